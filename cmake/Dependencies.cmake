@@ -1,0 +1,10 @@
+# Every dependency comes from a Debian 12 package; scripts/install-deps.sh installs them.
+find_package(yaml-cpp REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBCAPNG REQUIRED IMPORTED_TARGET libcap-ng)
+if(I2KIT_TESTS)
+  find_package(GTest REQUIRED)
+endif()

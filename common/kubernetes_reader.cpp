@@ -1,0 +1,348 @@
+#include "common/kubernetes_reader.h"
+
+#include <set>
+
+#include "common/names.h"
+#include "common/yaml_fields.h"
+
+namespace i2kit {
+namespace {
+
+constexpr std::string_view kNoNamespaces = "i2kit has no namespaces; names are global";
+
+std::optional<std::map<std::string, std::string>> ReadLabels(const YamlContext& ctx,
+                                                             const YAML::Node& node,
+                                                             const std::string& path) {
+  auto labels = ReadStringMap(ctx, node, path);
+  if (!labels) return std::nullopt;
+  bool ok = true;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (!it->first.IsScalar()) continue;
+    const std::string& key = it->first.Scalar();
+    std::string why = CheckLabelKey(key);
+    if (!why.empty()) {
+      ctx.Error(it->first, path + "." + key + ": invalid label key: " + why, "[prefix/]name of at most 63 characters");
+      ok = false;
+    } else if (std::string value_why = CheckLabelValue((*labels)[key]); !value_why.empty()) {
+      ctx.Error(it->second, path + "." + key + ": invalid label value: " + value_why,
+                "at most 63 letters, digits, '-', '_' or '.'");
+      ok = false;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return labels;
+}
+
+// metadata: name (checked by `check_name`), labels, and the fields that carry no meaning.
+struct Metadata {
+  std::string name;
+  std::map<std::string, std::string> labels;
+};
+
+std::optional<Metadata> ReadMetadata(const YamlContext& ctx, YamlFields& object,
+                                     std::string (*check_name)(std::string_view),
+                                     std::string_view name_rule) {
+  auto node = object.Require("metadata", "metadata with a name");
+  if (!node) return std::nullopt;
+  YamlFields fields(ctx, *node, "metadata");
+  if (!fields.is_mapping()) return std::nullopt;
+  Metadata meta;
+  bool ok = true;
+  if (auto name = fields.Require("name", std::string(name_rule))) {
+    if (auto text = ReadString(ctx, *name, "metadata.name")) {
+      if (std::string why = check_name(*text); !why.empty()) {
+        ctx.Error(*name, "metadata.name: '" + *text + "' is not a valid name: " + why,
+                  std::string(name_rule));
+        ok = false;
+      }
+      meta.name = *text;
+    } else {
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+  if (auto labels = fields.Get("labels")) {
+    if (auto read = ReadLabels(ctx, *labels, "metadata.labels")) meta.labels = *read; else ok = false;
+  }
+  fields.Get("annotations");  // free-form notes for tools; i2kit keeps none
+  if (auto ns = fields.Get("namespace")) {
+    if (auto text = ReadString(ctx, *ns, "metadata.namespace"); text && *text != "default") {
+      ctx.Warning(*ns, "metadata.namespace '" + *text + "' is ignored: " + std::string(kNoNamespaces));
+    }
+  }
+  fields.Unsupported("generateName", "a deployment needs a stable name: it becomes DNS and AWS names");
+  for (const char* server_side : {"uid", "resourceVersion", "generation", "creationTimestamp",
+                                  "managedFields", "selfLink", "ownerReferences", "finalizers"}) {
+    fields.Ignored(server_side, "it is set by a Kubernetes API server");
+  }
+  fields.WarnUnknown();
+  if (!ok) return std::nullopt;
+  return meta;
+}
+
+// maxSurge / maxUnavailable: an integer or "N%".
+std::optional<IntOrPercent> ReadIntOrPercent(const YamlContext& ctx, const YAML::Node& node,
+                                             const std::string& path) {
+  constexpr std::string_view kExpected = "an integer >= 0 or a percentage such as 25%";
+  if (node.IsScalar() && node.Tag() != "!" && node.Scalar().find('%') == std::string::npos) {
+    auto value = ReadInt(ctx, node, path, 0, 1000000);
+    if (!value) return std::nullopt;
+    return IntOrPercent{static_cast<int>(*value), false};
+  }
+  auto text = ReadString(ctx, node, path);
+  if (!text) return std::nullopt;
+  std::string digits = text->substr(0, text->size() - 1);
+  if (text->size() < 2 || text->back() != '%' || digits.size() > 3 ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
+    ctx.Error(node, path + ": '" + *text + "' is not an integer or a percentage", std::string(kExpected));
+    return std::nullopt;
+  }
+  return IntOrPercent{std::stoi(digits), true};
+}
+
+void ReadStrategy(const YamlContext& ctx, const YAML::Node& node, Deployment& d) {
+  YamlFields fields(ctx, node, "spec.strategy");
+  if (!fields.is_mapping()) return;
+  if (auto type = fields.String("type")) {
+    if (*type == "RollingUpdate") d.strategy.type = StrategyType::kRollingUpdate;
+    else if (*type == "Recreate") d.strategy.type = StrategyType::kRecreate;
+    else ctx.Error(*fields.Get("type"), "spec.strategy.type: unknown strategy '" + *type + "'", "RollingUpdate or Recreate");
+  }
+  if (auto rolling = fields.Get("rollingUpdate")) {
+    if (d.strategy.type == StrategyType::kRecreate) {
+      ctx.Error(*rolling, "spec.strategy.rollingUpdate: given with type Recreate", "rollingUpdate only with type RollingUpdate");
+    }
+    YamlFields ru(ctx, *rolling, "spec.strategy.rollingUpdate");
+    if (auto surge = ru.Get("maxSurge")) {
+      if (auto v = ReadIntOrPercent(ctx, *surge, ru.Child("maxSurge"))) d.strategy.max_surge = *v;
+    }
+    if (auto unavailable = ru.Get("maxUnavailable")) {
+      if (auto v = ReadIntOrPercent(ctx, *unavailable, ru.Child("maxUnavailable"))) {
+        if (v->is_percent && v->value > 100) {
+          ctx.Error(*unavailable, "spec.strategy.rollingUpdate.maxUnavailable: " + std::to_string(v->value) + "% is above 100%", "at most 100%");
+        }
+        d.strategy.max_unavailable = *v;
+      }
+    }
+    if (d.strategy.max_surge.value == 0 && d.strategy.max_unavailable.value == 0) {
+      ctx.Error(*rolling, "spec.strategy.rollingUpdate: maxSurge and maxUnavailable are both 0, so no replica could ever be replaced",
+                "at least one of them above 0");
+    }
+    ru.WarnUnknown();
+  }
+  fields.WarnUnknown();
+}
+
+void ReadDeployment(const YamlContext& ctx, YamlFields& object, std::string_view api_version,
+                    Manifest& out) {
+  int errors_before = ctx.diagnostics->error_count();
+  Deployment d;
+  d.format = ManifestFormat::kKubernetes;
+  d.location = ctx.Where(object.node());
+  // extensions/v1beta1 predates apps/v1's defaults: one surge, one unavailable, and a
+  // selector defaulted from the template's labels.
+  bool legacy = api_version == "extensions/v1beta1";
+  if (legacy) d.strategy.max_surge = d.strategy.max_unavailable = IntOrPercent{1, false};
+  auto meta = ReadMetadata(ctx, object, CheckDns1123Label,
+                           "a DNS-1123 label: 1-63 lower-case letters, digits and '-', as it "
+                           "becomes a host and DNS name");
+  if (meta) d.name = meta->name;
+  object.Ignored("status", "it is reported by a Kubernetes API server");
+  auto spec_node = object.Require("spec", "a Deployment spec");
+  object.WarnUnknown();
+  if (!spec_node) return;
+  YamlFields spec(ctx, *spec_node, "spec");
+  if (!spec.is_mapping()) return;
+  d.replicas = static_cast<int>(spec.Int("replicas", 0, 10000).value_or(1));
+  d.min_ready_seconds = static_cast<int>(spec.Int("minReadySeconds", 0, 86400).value_or(0));
+  d.progress_deadline_seconds = static_cast<int>(spec.Int("progressDeadlineSeconds", 1, 86400 * 7).value_or(600));
+  if (d.progress_deadline_seconds <= d.min_ready_seconds && spec.Get("progressDeadlineSeconds")) {
+    ctx.Error(*spec.Get("progressDeadlineSeconds"), "spec.progressDeadlineSeconds: must be greater than minReadySeconds",
+              "more than " + std::to_string(d.min_ready_seconds));
+  }
+  spec.Ignored("revisionHistoryLimit", "an update replaces VMs; old images are kept by the builder");
+  if (auto paused = spec.Bool("paused"); paused && *paused) {
+    spec.Unsupported("paused", "a paused deployment cannot be expressed; omit it or set false");
+  }
+  if (auto strategy = spec.Get("strategy")) ReadStrategy(ctx, *strategy, d);
+
+  std::optional<YAML::Node> selector_node =
+      legacy ? spec.Get("selector") : spec.Require("selector", "selector.matchLabels matching the template's labels");
+  if (selector_node) {
+    YamlFields selector(ctx, *selector_node, "spec.selector");
+    if (auto match = selector.Get("matchLabels")) {
+      if (auto labels = ReadLabels(ctx, *match, "spec.selector.matchLabels")) d.selector = *labels;
+    }
+    selector.Unsupported("matchExpressions", "use matchLabels");
+    selector.WarnUnknown();
+    if (selector.is_mapping() && d.selector.empty() && !selector.Get("matchExpressions")) {
+      ctx.Error(*selector_node, "spec.selector: selects nothing", "matchLabels with at least one label");
+    }
+  }
+
+  if (auto tmpl_node = spec.Require("template", "a Pod template with metadata.labels and spec")) {
+    YamlFields tmpl(ctx, *tmpl_node, "spec.template");
+    if (auto tmeta = tmpl.Get("metadata")) {
+      YamlFields tm(ctx, *tmeta, "spec.template.metadata");
+      if (auto labels = tm.Get("labels")) {
+        if (auto read = ReadLabels(ctx, *labels, "spec.template.metadata.labels")) d.labels = *read;
+      }
+      tm.Get("annotations");
+      tm.Ignored("name", "Pods are named after their deployment and replica");
+      tm.Ignored("namespace", std::string(kNoNamespaces));
+      tm.WarnUnknown();
+    }
+    if (legacy && !selector_node) d.selector = d.labels;
+    if (!d.selector.empty() && !SelectorMatches(d.selector, d.labels)) {
+      ctx.Error(tmpl.Get("metadata").value_or(*tmpl_node),
+                "spec.template.metadata.labels: do not match spec.selector.matchLabels",
+                "every selector label among the template's labels");
+    }
+    if (auto pod_spec = tmpl.Require("spec", "a Pod spec with containers")) {
+      ReadPodSpec(ctx, *pod_spec, "spec.template.spec", d);
+    }
+    tmpl.WarnUnknown();
+  }
+  spec.WarnUnknown();
+  if (ctx.diagnostics->error_count() == errors_before) out.deployments.push_back(std::move(d));
+}
+
+Protocol ReadProtocol(const YamlContext& ctx, YamlFields& fields) {
+  auto text = fields.String("protocol");
+  if (!text || *text == "TCP") return Protocol::kTcp;
+  if (*text == "UDP") return Protocol::kUdp;
+  if (*text == "SCTP") return Protocol::kSctp;
+  ctx.Error(*fields.Get("protocol"), fields.Child("protocol") + ": unknown protocol '" + *text + "'",
+            "TCP, UDP or SCTP");
+  return Protocol::kTcp;
+}
+
+void ReadServicePorts(const YamlContext& ctx, const YAML::Node& node, Service& s) {
+  if (!node.IsSequence() || node.size() == 0) {
+    ctx.Error(node, "spec.ports: got " + std::string(node.IsSequence() ? "an empty list" : YamlKindName(node)),
+              "a list of at least one {port, targetPort, protocol}");
+    return;
+  }
+  std::set<std::pair<int, Protocol>> numbers;
+  std::set<std::string> names;
+  for (size_t i = 0; i < node.size(); ++i) {
+    std::string path = "spec.ports[" + std::to_string(i) + "]";
+    YamlFields fields(ctx, node[i], path);
+    if (!fields.is_mapping()) continue;
+    ServicePort port;
+    if (auto name = fields.String("name")) {
+      if (std::string why = CheckDns1123Label(*name); !why.empty()) {
+        ctx.Error(*fields.Get("name"), path + ".name: '" + *name + "': " + why, "a DNS-1123 label");
+      } else if (!names.insert(*name).second) {
+        ctx.Error(*fields.Get("name"), path + ".name: '" + *name + "' is used twice", "unique port names");
+      }
+      port.name = *name;
+    } else if (node.size() > 1) {
+      ctx.Error(node[i], path + ".name: missing", "a name on every port of a multi-port Service");
+    }
+    if (auto number = fields.Require("port", "the port the Service listens on, 1-65535")) {
+      port.port = static_cast<int>(ReadInt(ctx, *number, path + ".port", 1, 65535).value_or(0));
+    }
+    port.protocol = ReadProtocol(ctx, fields);
+    if (port.port != 0 && !numbers.insert({port.port, port.protocol}).second) {
+      ctx.Error(node[i], path + ": port " + std::to_string(port.port) + "/" + ProtocolName(port.protocol) + " is listed twice",
+                "each port and protocol once");
+    }
+    port.target_port = port.port;
+    if (auto target = fields.Get("targetPort")) {
+      if (target->IsScalar() && target->Tag() != "!" &&
+          target->Scalar().find_first_not_of("0123456789") == std::string::npos) {
+        port.target_port = static_cast<int>(ReadInt(ctx, *target, path + ".targetPort", 1, 65535).value_or(0));
+      } else if (auto name = ReadString(ctx, *target, path + ".targetPort")) {
+        if (std::string why = CheckPortName(*name); !why.empty()) {
+          ctx.Error(*target, path + ".targetPort: '" + *name + "' is neither a port number nor a port name: " + why,
+                    "1-65535 or a container port's name");
+        }
+        port.target_port = 0;
+        port.target_port_name = *name;
+      }
+    }
+    fields.Ignored("nodePort", "there are no nodes; each replica is its own VM");
+    fields.Ignored("appProtocol", "the load balancer's protocol follows the port's protocol");
+    fields.WarnUnknown();
+    s.ports.push_back(port);
+  }
+}
+
+void ReadService(const YamlContext& ctx, YamlFields& object, Manifest& out) {
+  int errors_before = ctx.diagnostics->error_count();
+  Service s;
+  s.location = ctx.Where(object.node());
+  auto meta = ReadMetadata(ctx, object, CheckDns1035Label,
+                           "a DNS-1035 label: 1-63 lower-case letters, digits and '-', starting "
+                           "with a letter");
+  if (meta) {
+    s.name = meta->name;
+    s.labels = meta->labels;
+  }
+  object.Ignored("status", "it is reported by a Kubernetes API server");
+  auto spec_node = object.Require("spec", "a Service spec with selector and ports");
+  object.WarnUnknown();
+  if (!spec_node) return;
+  YamlFields spec(ctx, *spec_node, "spec");
+  if (!spec.is_mapping()) return;
+  if (auto type = spec.String("type")) {
+    if (*type == "ClusterIP") s.type = ServiceType::kClusterIP;
+    else if (*type == "LoadBalancer") s.type = ServiceType::kLoadBalancer;
+    else if (*type == "NodePort") spec.Unsupported("type", "there are no nodes; use LoadBalancer to expose a Service");
+    else if (*type == "ExternalName") spec.Unsupported("type", "ExternalName Services point outside i2kit; use a DNS record");
+    else ctx.Error(*spec.Get("type"), "spec.type: unknown type '" + *type + "'", "ClusterIP or LoadBalancer");
+  }
+  if (auto selector = spec.Require("selector", "labels selecting the Deployments behind this Service")) {
+    if (auto labels = ReadLabels(ctx, *selector, "spec.selector")) {
+      s.selector = *labels;
+      if (s.selector.empty()) ctx.Error(*selector, "spec.selector: is empty", "at least one label");
+    }
+  }
+  if (auto ports = spec.Require("ports", "a list of {port, targetPort, protocol}")) ReadServicePorts(ctx, *ports, s);
+  for (const char* key : {"clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "sessionAffinity",
+                          "sessionAffinityConfig", "externalTrafficPolicy", "internalTrafficPolicy",
+                          "allocateLoadBalancerNodePorts", "loadBalancerClass"}) {
+    spec.Ignored(key, "the cloud's load balancer decides this");
+  }
+  for (const char* key : {"externalIPs", "loadBalancerIP", "loadBalancerSourceRanges",
+                          "externalName", "publishNotReadyAddresses", "healthCheckNodePort"}) {
+    spec.Unsupported(key, "i2kit cannot honour it yet");
+  }
+  spec.WarnUnknown();
+  if (ctx.diagnostics->error_count() == errors_before) out.services.push_back(std::move(s));
+}
+
+}  // namespace
+
+void ReadKubernetesObject(const YamlContext& ctx, const YAML::Node& doc, Manifest& out) {
+  YamlFields object(ctx, doc, "");
+  if (!object.is_mapping()) return;
+  auto api_version = object.Require("apiVersion", "apps/v1 for a Deployment, v1 for a Service");
+  auto kind = object.Require("kind", "Deployment or Service");
+  if (!api_version || !kind) return;
+  auto version = ReadString(ctx, *api_version, "apiVersion");
+  auto kind_name = ReadString(ctx, *kind, "kind");
+  if (!version || !kind_name) return;
+  if (*kind_name == "Deployment") {
+    if (*version != "apps/v1" && *version != "apps/v1beta2" && *version != "extensions/v1beta1") {
+      ctx.Error(*api_version, "apiVersion: '" + *version + "' is not a Deployment API version i2kit reads",
+                "apps/v1, apps/v1beta2 or extensions/v1beta1");
+      return;
+    }
+    ReadDeployment(ctx, object, *version, out);
+  } else if (*kind_name == "Service") {
+    if (*version != "v1") {
+      ctx.Error(*api_version, "apiVersion: '" + *version + "' is not the Service API version", "v1");
+      return;
+    }
+    ReadService(ctx, object, out);
+  } else {
+    ctx.Error(*kind, "kind: " + *kind_name + " is not supported by i2kit",
+              "Deployment or Service: each Pod is a VM kept alive by the cloud, with no "
+              "controller for other kinds");
+  }
+}
+
+}  // namespace i2kit

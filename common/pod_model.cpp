@@ -1,0 +1,88 @@
+#include "common/pod_model.h"
+
+namespace i2kit {
+
+const char* ProtocolName(Protocol p) {
+  switch (p) {
+    case Protocol::kTcp: return "TCP";
+    case Protocol::kUdp: return "UDP";
+    case Protocol::kSctp: return "SCTP";
+  }
+  return "?";
+}
+
+const char* ListenerProtocolName(ListenerProtocol p) {
+  switch (p) {
+    case ListenerProtocol::kHttp: return "http";
+    case ListenerProtocol::kHttps: return "https";
+    case ListenerProtocol::kTcp: return "tcp";
+    case ListenerProtocol::kSsl: return "ssl";
+    case ListenerProtocol::kUdp: return "udp";
+  }
+  return "?";
+}
+
+const char* ProbeActionName(ProbeAction a) {
+  switch (a) {
+    case ProbeAction::kHttpGet: return "httpGet";
+    case ProbeAction::kTcpSocket: return "tcpSocket";
+    case ProbeAction::kExec: return "exec";
+  }
+  return "?";
+}
+
+const char* SeccompProfileTypeName(SeccompProfileType t) {
+  switch (t) {
+    case SeccompProfileType::kRuntimeDefault: return "RuntimeDefault";
+    case SeccompProfileType::kUnconfined: return "Unconfined";
+    case SeccompProfileType::kLocalhost: return "Localhost";
+  }
+  return "?";
+}
+
+const char* PullPolicyName(PullPolicy p) {
+  switch (p) {
+    case PullPolicy::kIfNotPresent: return "IfNotPresent";
+    case PullPolicy::kAlways: return "Always";
+    case PullPolicy::kNever: return "Never";
+  }
+  return "?";
+}
+
+const char* StrategyTypeName(StrategyType t) {
+  return t == StrategyType::kRollingUpdate ? "RollingUpdate" : "Recreate";
+}
+
+const char* ServiceTypeName(ServiceType t) {
+  return t == ServiceType::kClusterIP ? "ClusterIP" : "LoadBalancer";
+}
+
+const char* ManifestFormatName(ManifestFormat f) {
+  return f == ManifestFormat::kI2kit ? "i2kit" : "kubernetes";
+}
+
+bool SelectorMatches(const std::map<std::string, std::string>& selector,
+                     const std::map<std::string, std::string>& labels) {
+  if (selector.empty()) return false;
+  for (const auto& [key, value] : selector) {
+    auto it = labels.find(key);
+    if (it == labels.end() || it->second != value) return false;
+  }
+  return true;
+}
+
+namespace {
+int ResolvePercent(const IntOrPercent& v, int replicas, bool round_up) {
+  if (!v.is_percent) return v.value;
+  long long scaled = static_cast<long long>(v.value) * replicas;
+  return static_cast<int>(round_up ? (scaled + 99) / 100 : scaled / 100);
+}
+}  // namespace
+
+int ResolveSurge(const IntOrPercent& v, int replicas) { return ResolvePercent(v, replicas, true); }
+
+int ResolveUnavailable(const IntOrPercent& v, int replicas) {
+  return ResolvePercent(v, replicas, false);
+}
+
+}  // namespace i2kit

@@ -1,0 +1,38 @@
+// The verbs of i2kit-host: one file per verb, each declaring its options on a CLI11
+// subcommand and returning what runs it.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <iosfwd>
+#include <vector>
+
+#include "host-cli/exit_codes.h"
+
+namespace i2kit {
+
+// Where a command writes: results to `out`, diagnostics and progress to `err`.
+struct Console {
+  std::ostream& out;
+  std::ostream& err;
+};
+
+using CommandRunner = std::function<ExitCode(Console&)>;
+
+struct Command {
+  const char* name;
+  const char* summary;
+  // Declares the verb's options and arguments on `sub`; the runner reads them once parsed.
+  CommandRunner (*setup)(CLI::App& sub);
+};
+
+// The command table.
+const std::vector<Command>& Commands();
+
+// Parses `argv`, runs the chosen verb, and returns the process exit code.
+int RunHostCli(int argc, const char* const* argv, Console& console);
+
+CommandRunner SetupValidate(CLI::App& sub);
+
+}  // namespace i2kit

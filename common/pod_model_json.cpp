@@ -152,4 +152,8 @@ nlohmann::ordered_json ToJson(const Manifest& manifest) {
   return {{"deployments", deployments}, {"services", services}};
 }
 
+std::string ToJsonText(const Manifest& manifest) {
+  return ToJson(manifest).dump(2, ' ', false, Json::error_handler_t::replace);
+}
+
 }  // namespace i2kit

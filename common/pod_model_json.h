@@ -10,4 +10,8 @@ namespace i2kit {
 
 nlohmann::ordered_json ToJson(const Manifest& manifest);
 
+// The model as indented JSON text; never throws (invalid UTF-8 would be replaced, though the
+// readers let none through).
+std::string ToJsonText(const Manifest& manifest);
+
 }  // namespace i2kit

@@ -2,24 +2,45 @@
 
 #include <algorithm>
 #include <cstring>
+#include <sstream>
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
 namespace i2kit {
 namespace {
 
-// Position of the first byte that is not valid UTF-8 or is NUL, or npos.
+// Position of the first byte that is NUL or not valid UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or npos.
 size_t FindInvalidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c == 0) return i;
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return i;
-    for (size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return i;
+    if (c < 0x80) {
+      ++i;
+      continue;
     }
-    if (len == 2 && c < 0xc2) return i;  // overlong
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xbf;  // the allowed range of the second byte
+    if (c >= 0xc2 && c <= 0xdf) len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      if (c == 0xe0) lo = 0xa0;
+      if (c == 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      if (c == 0xf0) lo = 0x90;
+      if (c == 0xf4) hi = 0x8f;
+    } else {
+      return i;
+    }
+    if (i + len > s.size()) return i;
+    auto second = static_cast<unsigned char>(s[i + 1]);
+    if (second < lo || second > hi) return i;
+    for (size_t k = 2; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return i;
+    }
     i += len;
   }
   return std::string_view::npos;
@@ -37,6 +58,34 @@ SourceLocation LocationOfOffset(const std::string& file, std::string_view text, 
   }
   return where;
 }
+
+// yaml-cpp 0.7's parser stops advancing on some invalid input (a ',' outside a flow
+// collection, upstream issue #1040), and LoadAll() then appends empty documents forever. A first
+// pass over the parse events finds that: a document that starts where the previous one did.
+class ProgressCheck : public YAML::EventHandler {
+ public:
+  bool stuck() const { return stuck_; }
+  const YAML::Mark& mark() const { return last_; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (started_ && mark.pos == last_.pos) stuck_ = true;
+    started_ = true;
+    last_ = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  bool started_ = false;
+  bool stuck_ = false;
+  YAML::Mark last_ = YAML::Mark::null_mark();
+};
 
 // Edit distance, for "did you mean" suggestions; inputs are short keys.
 size_t EditDistance(std::string_view a, std::string_view b) {
@@ -89,6 +138,18 @@ std::vector<YAML::Node> LoadYamlDocuments(std::string_view text, const YamlConte
   }
   std::vector<YAML::Node> documents;
   try {
+    std::istringstream stream{std::string(text)};
+    YAML::Parser parser(stream);
+    ProgressCheck check;
+    while (parser.HandleNextDocument(check)) {
+      if (!check.stuck()) continue;
+      YAML::Mark at = check.mark();
+      char c = static_cast<size_t>(at.pos) < text.size() ? text[static_cast<size_t>(at.pos)] : ' ';
+      diags.Error({ctx.file, at.line + 1, at.column + 1},
+                  std::string("YAML syntax: unexpected '") + c + "'",
+                  "',' only between the items of a [list] or {mapping}");
+      return {};
+    }
     for (YAML::Node& doc : YAML::LoadAll(std::string(text))) {
       if (!doc.IsNull()) documents.push_back(doc);
     }
@@ -128,6 +189,12 @@ std::optional<std::string> ReadString(const YamlContext& ctx, const YAML::Node& 
                                       const std::string& path) {
   if (!node.IsScalar()) {
     ctx.Error(node, path + ": got " + std::string(YamlKindName(node)), "a string");
+    return std::nullopt;
+  }
+  // The file was valid UTF-8 without NULs, but the escape "\\0" can still put a NUL in a value.
+  if (FindInvalidUtf8(node.Scalar()) != std::string_view::npos) {
+    ctx.Error(node, path + ": an escape sequence makes the value invalid UTF-8 or puts a NUL in it",
+              "text; write \u00F6 rather than \xF6");
     return std::nullopt;
   }
   return node.Scalar();

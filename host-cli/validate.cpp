@@ -28,7 +28,7 @@ ExitCode RunValidate(const ValidateOptions& options, Console& console) {
     return ExitCode::kFailure;
   }
   if (options.output == "json") {
-    console.out << ToJson(loaded.manifest).dump(2) << "\n";
+    console.out << ToJsonText(loaded.manifest) << "\n";
     return ExitCode::kOk;
   }
   for (const Deployment& d : loaded.manifest.deployments) {

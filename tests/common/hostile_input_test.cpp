@@ -20,6 +20,10 @@ TEST(HostileInputTest, BinaryGarbageIsAnError) {
   for (int i = 0; i < 4096; ++i) garbage.push_back(static_cast<char>((i * 7919) % 256));
   EXPECT_TRUE(HasError(Read(garbage), 1, 1, "file contains a NUL byte"));
   EXPECT_TRUE(HasError(Read("name: caf\xe9\n"), 1, 10, "file is not valid UTF-8"));
+  // Found by the fuzzer: a lead byte above U+10FFFF.
+  EXPECT_TRUE(HasError(Read("name: a\xf6\x94\x96\x96\n"), 1, 8, "file is not valid UTF-8"));
+  EXPECT_TRUE(HasError(Read("name: \xed\xa0\x80\n"), 1, 7, "file is not valid UTF-8"));  // a surrogate
+  EXPECT_TRUE(HasError(Read("name: \xc0\xaf\n"), 1, 7, "file is not valid UTF-8"));      // overlong
 }
 
 TEST(HostileInputTest, TabIndentationIsExplained) {
@@ -62,6 +66,21 @@ TEST(HostileInputTest, AliasBombsAreNotExpanded) {
   LoadedManifest loaded = Read(yaml);
   EXPECT_TRUE(HasError(loaded, 0, 0, "containers.c.command[0]: got a list (a string)"));
   EXPECT_LE(loaded.diagnostics.all().size(), static_cast<size_t>(kMaxDiagnosticsPerFile + 1));
+}
+
+// Found by the fuzzer: yaml-cpp 0.7 loops forever, allocating, on a ',' outside a flow
+// collection (upstream issue #1040).
+TEST(HostileInputTest, StrayCommaDoesNotHang) {
+  EXPECT_TRUE(HasError(Read("+--\n---\n,-\n---\n"), 3, 1, "YAML syntax: unexpected ','"));
+  EXPECT_TRUE(HasError(Read(","), 1, 1, "YAML syntax: unexpected ','"));
+  EXPECT_TRUE(HasError(Read("- a\n,\n"), 2, 1, "YAML syntax: unexpected ','"));
+}
+
+// A YAML escape can put a NUL, which no name, command or label can carry, in a text file.
+TEST(HostileInputTest, EscapedNulAndSurrogatesAreErrors) {
+  LoadedManifest loaded = Read("name: a\ncontainers: {c: {image: x, command: \"sh -c \\uD800\"}}\n");
+  EXPECT_TRUE(HasError(loaded, 2, 50, "YAML syntax: invalid unicode"));
+  EXPECT_TRUE(HasError(Read("name: \"a\\0\"\ncontainers: {c: {image: x}}\n"), 1, 7, "puts a NUL in it"));
 }
 
 TEST(HostileInputTest, OversizedInputIsRefused) {

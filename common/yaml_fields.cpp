@@ -191,10 +191,10 @@ std::optional<std::string> ReadString(const YamlContext& ctx, const YAML::Node& 
     ctx.Error(node, path + ": got " + std::string(YamlKindName(node)), "a string");
     return std::nullopt;
   }
-  // The file was valid UTF-8 without NULs, but the escape "\\0" can still put a NUL in a value.
+  // The file was valid UTF-8 without NULs, but the escape "\0" can still put a NUL in a value.
   if (FindInvalidUtf8(node.Scalar()) != std::string_view::npos) {
     ctx.Error(node, path + ": an escape sequence makes the value invalid UTF-8 or puts a NUL in it",
-              "text; write \u00F6 rather than \xF6");
+              "text without NUL characters");
     return std::nullopt;
   }
   return node.Scalar();

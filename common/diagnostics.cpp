@@ -17,8 +17,8 @@ std::string Diagnostic::Format() const {
 }
 
 void Diagnostics::Error(const SourceLocation& where, std::string what, std::string expected) {
-  all_.push_back({Severity::kError, WarningKind::kGeneral, where, std::move(what),
-                  std::move(expected)});
+  all_.push_back(
+      {Severity::kError, WarningKind::kGeneral, where, std::move(what), std::move(expected)});
 }
 
 void Diagnostics::Warning(const SourceLocation& where, std::string what, std::string expected,
@@ -38,7 +38,9 @@ void Diagnostics::Append(const Diagnostics& other) {
   all_.insert(all_.end(), other.all_.begin(), other.all_.end());
 }
 
-bool Diagnostics::has_errors() const { return error_count() > 0; }
+bool Diagnostics::has_errors() const {
+  return error_count() > 0;
+}
 
 int Diagnostics::error_count() const {
   return static_cast<int>(std::count_if(all_.begin(), all_.end(), [](const Diagnostic& d) {

@@ -35,11 +35,16 @@ std::optional<int> ParsePortNumber(std::string_view s) {
 // balancer or pass through; plain protocols pass as they are).
 bool CanForward(ListenerProtocol from, ListenerProtocol to) {
   switch (from) {
-    case ListenerProtocol::kHttp: return to == ListenerProtocol::kHttp;
-    case ListenerProtocol::kHttps: return to == ListenerProtocol::kHttp || to == ListenerProtocol::kHttps;
-    case ListenerProtocol::kTcp: return to == ListenerProtocol::kTcp;
-    case ListenerProtocol::kSsl: return to == ListenerProtocol::kTcp || to == ListenerProtocol::kSsl;
-    case ListenerProtocol::kUdp: return to == ListenerProtocol::kUdp;
+    case ListenerProtocol::kHttp:
+      return to == ListenerProtocol::kHttp;
+    case ListenerProtocol::kHttps:
+      return to == ListenerProtocol::kHttp || to == ListenerProtocol::kHttps;
+    case ListenerProtocol::kTcp:
+      return to == ListenerProtocol::kTcp;
+    case ListenerProtocol::kSsl:
+      return to == ListenerProtocol::kTcp || to == ListenerProtocol::kSsl;
+    case ListenerProtocol::kUdp:
+      return to == ListenerProtocol::kUdp;
   }
   return false;
 }
@@ -55,8 +60,11 @@ std::optional<std::vector<std::string>> ReadCommand(const YamlContext& ctx, cons
     return std::nullopt;
   }
   if (std::string op = FindUnquotedShellOperator(*line); !op.empty()) {
-    ctx.Warning(node, path + ": '" + op + "' is passed to the program literally, not interpreted "
-                "by a shell", "command: [sh, -c, '...'] to run a shell command");
+    ctx.Warning(node,
+                path + ": '" + op +
+                    "' is passed to the program literally, not interpreted "
+                    "by a shell",
+                "command: [sh, -c, '...'] to run a shell command");
   }
   return *words;
 }
@@ -106,7 +114,8 @@ std::optional<Container> ReadContainer(const YamlContext& ctx, const YAML::Node&
   if (auto ports = fields.Get("ports")) {
     std::string ports_path = fields.Child("ports");
     if (!ports->IsSequence()) {
-      ctx.Error(*ports, ports_path + ": got " + std::string(YamlKindName(*ports)), "a list of ports");
+      ctx.Error(*ports, ports_path + ": got " + std::string(YamlKindName(*ports)),
+                "a list of ports");
     } else {
       for (size_t i = 0; i < ports->size(); ++i) {
         std::string item_path = ports_path + "[" + std::to_string(i) + "]";
@@ -125,7 +134,8 @@ std::optional<Container> ReadContainer(const YamlContext& ctx, const YAML::Node&
     }
   }
   fields.WarnUnknown();
-  if (!name || static_cast<size_t>(ctx.diagnostics->error_count()) != errors_before) return std::nullopt;
+  if (!name || static_cast<size_t>(ctx.diagnostics->error_count()) != errors_before)
+    return std::nullopt;
   return c;
 }
 
@@ -154,15 +164,23 @@ Result<ContainerPort> ParseI2kitPort(std::string_view text) {
     start = colon + 1;
   }
   std::string quoted = "'" + std::string(text) + "'";
-  if (parts.size() != 4) return Status::Error(quoted + " has " + std::to_string(parts.size()) + " parts, not 4");
+  if (parts.size() != 4)
+    return Status::Error(quoted + " has " + std::to_string(parts.size()) + " parts, not 4");
   auto lb_protocol = ListenerProtocolFromName(parts[0]);
   auto lb_port = ParsePortNumber(parts[1]);
   auto protocol = ListenerProtocolFromName(parts[2]);
   auto container_port = ParsePortNumber(parts[3]);
-  if (!lb_protocol) return Status::Error(quoted + ": unknown load balancer protocol '" + std::string(parts[0]) + "'");
-  if (!protocol) return Status::Error(quoted + ": unknown container protocol '" + std::string(parts[2]) + "'");
-  if (!lb_port) return Status::Error(quoted + ": load balancer port '" + std::string(parts[1]) + "' is not in 1-65535");
-  if (!container_port) return Status::Error(quoted + ": container port '" + std::string(parts[3]) + "' is not in 1-65535");
+  if (!lb_protocol)
+    return Status::Error(quoted + ": unknown load balancer protocol '" + std::string(parts[0]) +
+                         "'");
+  if (!protocol)
+    return Status::Error(quoted + ": unknown container protocol '" + std::string(parts[2]) + "'");
+  if (!lb_port)
+    return Status::Error(quoted + ": load balancer port '" + std::string(parts[1]) +
+                         "' is not in 1-65535");
+  if (!container_port)
+    return Status::Error(quoted + ": container port '" + std::string(parts[3]) +
+                         "' is not in 1-65535");
   if (!CanForward(*lb_protocol, *protocol)) {
     return Status::Error(quoted + ": a " + ListenerProtocolName(*lb_protocol) +
                          " load balancer cannot forward to " + ListenerProtocolName(*protocol));
@@ -175,7 +193,8 @@ Result<ContainerPort> ParseI2kitPort(std::string_view text) {
     if (*lb_protocol != ListenerProtocol::kHttps && *lb_protocol != ListenerProtocol::kSsl) {
       return Status::Error(quoted + ": a certificate only applies to https and ssl listeners");
     }
-    if (listener.certificate.empty()) return Status::Error(quoted + ": the certificate after the last ':' is empty");
+    if (listener.certificate.empty())
+      return Status::Error(quoted + ": the certificate after the last ':' is empty");
   }
   port.container_port = *container_port;
   port.protocol = *protocol == ListenerProtocol::kUdp ? Protocol::kUdp : Protocol::kTcp;
@@ -199,15 +218,21 @@ std::optional<Deployment> ReadI2kitDeployment(const YamlContext& ctx, const YAML
   if (auto type = fields.Get("instance_type")) {
     if (auto text = ReadString(ctx, *type, "instance_type")) {
       size_t dot = text->find('.');
-      bool well_formed = dot != std::string::npos && dot > 0 && dot + 1 < text->size() &&
-                         text->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") == std::string::npos;
-      if (well_formed) d.instance_type = *text;
-      else ctx.Error(*type, "instance_type: '" + *text + "' is not an EC2 instance type", "FAMILY.SIZE such as t3.micro");
+      bool well_formed =
+          dot != std::string::npos && dot > 0 && dot + 1 < text->size() &&
+          text->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") == std::string::npos;
+      if (well_formed)
+        d.instance_type = *text;
+      else
+        ctx.Error(*type, "instance_type: '" + *text + "' is not an EC2 instance type",
+                  "FAMILY.SIZE such as t3.micro");
     }
   }
   if (d.stateful && d.replicas > 1) {
-    ctx.Error(*fields.Get("replicas"), "replicas: a stateful deployment runs one instance, not " +
-                                           std::to_string(d.replicas), "replicas: 0 or 1 with stateful: true");
+    ctx.Error(
+        *fields.Get("replicas"),
+        "replicas: a stateful deployment runs one instance, not " + std::to_string(d.replicas),
+        "replicas: 0 or 1 with stateful: true");
   }
   // The short format has no labels; this one lets Kubernetes Services select it by name.
   d.labels = {{"app", d.name}};
@@ -226,7 +251,8 @@ std::optional<Deployment> ReadI2kitDeployment(const YamlContext& ctx, const YAML
           d.containers.push_back(std::move(*c));
         }
       }
-      if (containers->size() == 0) ctx.Error(*containers, "containers: is empty", "at least one container");
+      if (containers->size() == 0)
+        ctx.Error(*containers, "containers: is empty", "at least one container");
     }
   }
   fields.WarnUnknown();

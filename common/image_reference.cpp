@@ -8,8 +8,12 @@ namespace {
 constexpr std::string_view kDefaultRegistry = "docker.io";
 constexpr size_t kMaxNameLength = 255;  // distribution/reference's limit on a repository name
 
-bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool IsLowerAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool IsAlnum(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
 
 // A path component: lower-case alphanumerics joined by ".", "_", "__" or runs of "-".
 bool IsPathComponent(std::string_view s) {
@@ -70,8 +74,7 @@ bool IsSha256Digest(std::string_view s) {
 }
 
 Status Malformed(std::string_view text, std::string_view why) {
-  return Status::Error("invalid image reference '" + std::string(text) + "': " +
-                       std::string(why));
+  return Status::Error("invalid image reference '" + std::string(text) + "': " + std::string(why));
 }
 
 Result<ImageReference> ParseRegistryReference(std::string_view text) {
@@ -90,8 +93,8 @@ Result<ImageReference> ParseRegistryReference(std::string_view text) {
   if (colon != std::string_view::npos && rest.find('/', colon) == std::string_view::npos) {
     ref.tag = std::string(rest.substr(colon + 1));
     if (!IsTag(ref.tag)) {
-      return Malformed(text, "tag '" + ref.tag +
-                                 "' must be 1-128 of [A-Za-z0-9_.-], not starting with . or -");
+      return Malformed(
+          text, "tag '" + ref.tag + "' must be 1-128 of [A-Za-z0-9_.-], not starting with . or -");
     }
     rest = rest.substr(0, colon);
   }
@@ -100,22 +103,25 @@ Result<ImageReference> ParseRegistryReference(std::string_view text) {
   std::string_view first = rest.substr(0, slash);
   if (slash != std::string_view::npos &&
       (first.find_first_of(".:") != std::string_view::npos || first == "localhost")) {
-    if (!IsRegistryHost(first)) return Malformed(text, "registry host '" + std::string(first) + "' is malformed");
+    if (!IsRegistryHost(first))
+      return Malformed(text, "registry host '" + std::string(first) + "' is malformed");
     ref.registry = std::string(first);
     rest = rest.substr(slash + 1);
   } else {
     ref.registry = std::string(kDefaultRegistry);
   }
   if (rest.empty()) return Malformed(text, "repository name is empty");
-  if (rest.size() > kMaxNameLength) return Malformed(text, "repository name is longer than 255 characters");
+  if (rest.size() > kMaxNameLength)
+    return Malformed(text, "repository name is longer than 255 characters");
   size_t start = 0;
   while (true) {
     size_t next = rest.find('/', start);
     std::string_view component =
         rest.substr(start, next == std::string_view::npos ? next : next - start);
     if (!IsPathComponent(component)) {
-      return Malformed(text, "repository component '" + std::string(component) +
-                                 "' must be lower-case letters and digits separated by . _ __ or -");
+      return Malformed(text,
+                       "repository component '" + std::string(component) +
+                           "' must be lower-case letters and digits separated by . _ __ or -");
     }
     if (next == std::string_view::npos) break;
     start = next + 1;
@@ -132,18 +138,24 @@ Result<ImageReference> ParseRegistryReference(std::string_view text) {
 
 const char* ImageTransportName(ImageTransport t) {
   switch (t) {
-    case ImageTransport::kRegistry: return "registry";
-    case ImageTransport::kOciLayout: return "oci";
-    case ImageTransport::kDockerArchive: return "docker-archive";
+    case ImageTransport::kRegistry:
+      return "registry";
+    case ImageTransport::kOciLayout:
+      return "oci";
+    case ImageTransport::kDockerArchive:
+      return "docker-archive";
   }
   return "?";
 }
 
 std::string ImageReference::Canonical() const {
   switch (transport) {
-    case ImageTransport::kOciLayout: return "oci:" + path + (tag.empty() ? "" : ":" + tag);
-    case ImageTransport::kDockerArchive: return "docker-archive:" + path;
-    case ImageTransport::kRegistry: break;
+    case ImageTransport::kOciLayout:
+      return "oci:" + path + (tag.empty() ? "" : ":" + tag);
+    case ImageTransport::kDockerArchive:
+      return "docker-archive:" + path;
+    case ImageTransport::kRegistry:
+      break;
   }
   std::string out = registry + "/" + repository;
   if (!tag.empty()) out += ":" + tag;
@@ -154,7 +166,8 @@ std::string ImageReference::Canonical() const {
 Result<ImageReference> ParseImageReference(std::string_view text) {
   if (text.empty()) return Malformed(text, "it is empty");
   for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c))) {
+    if (std::isspace(static_cast<unsigned char>(c)) ||
+        std::iscntrl(static_cast<unsigned char>(c))) {
       return Malformed(text, "it contains whitespace or control characters");
     }
   }
@@ -170,7 +183,8 @@ Result<ImageReference> ParseImageReference(std::string_view text) {
     if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
       ref.tag = std::string(rest.substr(colon + 1));
       rest = rest.substr(0, colon);
-      if (!IsTag(ref.tag)) return Malformed(text, "tag '" + ref.tag + "' must be 1-128 of [A-Za-z0-9_.-]");
+      if (!IsTag(ref.tag))
+        return Malformed(text, "tag '" + ref.tag + "' must be 1-128 of [A-Za-z0-9_.-]");
     }
     if (rest.empty()) return Malformed(text, "oci: needs a path to an OCI image layout");
     ref.path = std::string(rest);

@@ -28,6 +28,15 @@ std::optional<int> ReadProbePort(const YamlContext& ctx, const YAML::Node& node,
   return std::nullopt;
 }
 
+// The port and host an httpGet or tcpSocket probe connects to.
+void ReadProbeTarget(const YamlContext& ctx, YamlFields& fields,
+                     const std::vector<ContainerPort>& ports, Probe& probe) {
+  if (auto port = fields.Require("port", "a port number or name")) {
+    probe.port = ReadProbePort(ctx, *port, fields.Child("port"), ports).value_or(0);
+  }
+  if (auto host = fields.String("host")) probe.host = *host;
+}
+
 }  // namespace
 
 std::optional<Probe> ReadProbe(const YamlContext& ctx, const YAML::Node& node,
@@ -45,7 +54,8 @@ std::optional<Probe> ReadProbe(const YamlContext& ctx, const YAML::Node& node,
     if (auto command = e.Require("command", "the command to run in the container")) {
       if (auto list = ReadStringList(ctx, *command, e.Child("command"))) {
         probe.command = *list;
-        if (list->empty()) ctx.Error(*command, e.Child("command") + ": is empty", "a command to run");
+        if (list->empty())
+          ctx.Error(*command, e.Child("command") + ": is empty", "a command to run");
       }
     }
     e.WarnUnknown();
@@ -54,21 +64,24 @@ std::optional<Probe> ReadProbe(const YamlContext& ctx, const YAML::Node& node,
     ++actions;
     probe.action = ProbeAction::kHttpGet;
     YamlFields h(ctx, *http, path + ".httpGet");
-    if (auto port = h.Require("port", "a port number or name")) {
-      probe.port = ReadProbePort(ctx, *port, h.Child("port"), ports).value_or(0);
-    }
+    ReadProbeTarget(ctx, h, ports, probe);
     if (auto p = h.String("path")) {
       probe.path = *p;
-      if (p->empty() || p->front() != '/') ctx.Error(*h.Get("path"), h.Child("path") + ": '" + *p + "' is not an absolute path", "a path starting with '/'");
+      if (p->empty() || p->front() != '/')
+        ctx.Error(*h.Get("path"), h.Child("path") + ": '" + *p + "' is not an absolute path",
+                  "a path starting with '/'");
     }
-    if (auto host = h.String("host")) probe.host = *host;
     if (auto scheme = h.String("scheme")) {
-      if (*scheme == "HTTP" || *scheme == "HTTPS") probe.scheme = *scheme;
-      else ctx.Error(*h.Get("scheme"), h.Child("scheme") + ": unknown scheme '" + *scheme + "'", "HTTP or HTTPS");
+      if (*scheme == "HTTP" || *scheme == "HTTPS")
+        probe.scheme = *scheme;
+      else
+        ctx.Error(*h.Get("scheme"), h.Child("scheme") + ": unknown scheme '" + *scheme + "'",
+                  "HTTP or HTTPS");
     }
     if (auto headers = h.Get("httpHeaders")) {
       if (!headers->IsSequence()) {
-        ctx.Error(*headers, h.Child("httpHeaders") + ": got " + YamlKindName(*headers), "a list of {name, value}");
+        ctx.Error(*headers, h.Child("httpHeaders") + ": got " + YamlKindName(*headers),
+                  "a list of {name, value}");
       } else {
         for (size_t i = 0; i < headers->size(); ++i) {
           YamlFields hf(ctx, (*headers)[i], h.Child("httpHeaders") + "[" + std::to_string(i) + "]");
@@ -88,29 +101,29 @@ std::optional<Probe> ReadProbe(const YamlContext& ctx, const YAML::Node& node,
     ++actions;
     probe.action = ProbeAction::kTcpSocket;
     YamlFields t(ctx, *tcp, path + ".tcpSocket");
-    if (auto port = t.Require("port", "a port number or name")) {
-      probe.port = ReadProbePort(ctx, *port, t.Child("port"), ports).value_or(0);
-    }
-    if (auto host = t.String("host")) probe.host = *host;
+    ReadProbeTarget(ctx, t, ports, probe);
     t.WarnUnknown();
   }
   fields.Unsupported("grpc", "use httpGet, tcpSocket or exec");
   if (fields.Get("grpc")) ++actions;
   if (actions != 1) {
-    ctx.Error(node, path + ": has " + std::to_string(actions) + " probe actions", "exactly one of exec, httpGet, tcpSocket");
+    ctx.Error(node, path + ": has " + std::to_string(actions) + " probe actions",
+              "exactly one of exec, httpGet, tcpSocket");
   }
   // Zero means "not set" in the Kubernetes API, so it gets the default too.
   auto timing = [&](std::string_view key, int64_t min, int fallback) {
     int value = static_cast<int>(fields.Int(key, min, 86400).value_or(0));
     return value == 0 ? fallback : value;
   };
-  probe.initial_delay_seconds = static_cast<int>(fields.Int("initialDelaySeconds", 0, 86400).value_or(0));
+  probe.initial_delay_seconds =
+      static_cast<int>(fields.Int("initialDelaySeconds", 0, 86400).value_or(0));
   probe.timeout_seconds = timing("timeoutSeconds", 0, 1);
   probe.period_seconds = timing("periodSeconds", 0, 10);
   probe.success_threshold = timing("successThreshold", 0, 1);
   probe.failure_threshold = timing("failureThreshold", 0, 3);
   if (kind != ProbeKind::kReadiness && probe.success_threshold != 1) {
-    ctx.Error(*fields.Get("successThreshold"), path + ".successThreshold: must be 1 for liveness and startup probes", "1");
+    ctx.Error(*fields.Get("successThreshold"),
+              path + ".successThreshold: must be 1 for liveness and startup probes", "1");
   }
   fields.Unsupported("terminationGracePeriodSeconds", "set it on the Pod spec");
   fields.WarnUnknown();
@@ -128,32 +141,41 @@ SecurityContext ReadSecurityContext(const YamlContext& ctx, const YAML::Node& no
   if (auto gid = fields.Int("runAsGroup", 0, kMaxId)) sc.run_as_group = *gid;
   if (auto non_root = fields.Bool("runAsNonRoot")) sc.run_as_non_root = *non_root;
   if (sc.run_as_non_root.value_or(false) && sc.run_as_user == 0) {
-    ctx.Error(node, path + ": runAsNonRoot is true but runAsUser is 0 (root)", "runAsUser above 0, or runAsNonRoot false");
+    ctx.Error(node, path + ": runAsNonRoot is true but runAsUser is 0 (root)",
+              "runAsUser above 0, or runAsNonRoot false");
   }
   if (auto seccomp = fields.Get("seccompProfile")) {
     YamlFields sf(ctx, *seccomp, path + ".seccompProfile");
     if (auto type = sf.Require("type", "RuntimeDefault, Unconfined or Localhost")) {
       auto text = ReadString(ctx, *type, sf.Child("type"));
-      if (text && *text == "RuntimeDefault") sc.seccomp_profile.type = SeccompProfileType::kRuntimeDefault;
-      else if (text && *text == "Unconfined") sc.seccomp_profile.type = SeccompProfileType::kUnconfined;
-      else if (text && *text == "Localhost") sc.seccomp_profile.type = SeccompProfileType::kLocalhost;
-      else if (text) ctx.Error(*type, sf.Child("type") + ": unknown profile type '" + *text + "'", "RuntimeDefault, Unconfined or Localhost");
+      if (text && *text == "RuntimeDefault")
+        sc.seccomp_profile.type = SeccompProfileType::kRuntimeDefault;
+      else if (text && *text == "Unconfined")
+        sc.seccomp_profile.type = SeccompProfileType::kUnconfined;
+      else if (text && *text == "Localhost")
+        sc.seccomp_profile.type = SeccompProfileType::kLocalhost;
+      else if (text)
+        ctx.Error(*type, sf.Child("type") + ": unknown profile type '" + *text + "'",
+                  "RuntimeDefault, Unconfined or Localhost");
     }
     auto local = sf.String("localhostProfile");
     if (sc.seccomp_profile.type == SeccompProfileType::kLocalhost) {
-      if (!local || local->empty() || local->front() == '/' || local->find("..") != std::string::npos) {
+      if (!local || local->empty() || local->front() == '/' ||
+          local->find("..") != std::string::npos) {
         ctx.Error(*seccomp, sf.Child("localhostProfile") + ": missing or not a relative path",
                   "a relative path to a profile file, with type Localhost");
       } else {
         sc.seccomp_profile.localhost_profile = *local;
       }
     } else if (local) {
-      ctx.Error(*sf.Get("localhostProfile"), sf.Child("localhostProfile") + ": set without type Localhost", "type: Localhost");
+      ctx.Error(*sf.Get("localhostProfile"),
+                sf.Child("localhostProfile") + ": set without type Localhost", "type: Localhost");
     }
     sf.WarnUnknown();
   }
   fields.Ignored("seLinuxOptions", "the Pod VM runs no SELinux policy");
-  fields.Ignored("appArmorProfile", "the Pod VM runs no AppArmor policy; seccomp and capabilities confine it");
+  fields.Ignored("appArmorProfile",
+                 "the Pod VM runs no AppArmor policy; seccomp and capabilities confine it");
   fields.Ignored("windowsOptions", "Pod VMs are Linux");
   if (pod_level) {
     fields.Unsupported("fsGroup", "there are no volumes");
@@ -164,9 +186,12 @@ SecurityContext ReadSecurityContext(const YamlContext& ctx, const YAML::Node& no
     return sc;
   }
   if (auto ro = fields.Bool("readOnlyRootFilesystem")) sc.read_only_root_filesystem = *ro;
-  if (auto escalation = fields.Bool("allowPrivilegeEscalation")) sc.allow_privilege_escalation = *escalation;
+  if (auto escalation = fields.Bool("allowPrivilegeEscalation"))
+    sc.allow_privilege_escalation = *escalation;
   if (auto privileged = fields.Bool("privileged"); privileged && *privileged) {
-    fields.Unsupported("privileged", "a privileged container could control the whole Pod VM; add the capabilities it needs instead");
+    fields.Unsupported("privileged",
+                       "a privileged container could control the whole Pod VM; add the "
+                       "capabilities it needs instead");
   }
   if (auto proc_mount = fields.String("procMount"); proc_mount && *proc_mount != "Default") {
     fields.Unsupported("procMount", "only the Default /proc mount is offered");
@@ -181,7 +206,8 @@ SecurityContext ReadSecurityContext(const YamlContext& ctx, const YAML::Node& no
       for (size_t i = 0; i < names->size(); ++i) {
         Result<std::string> normalized = NormalizeCapabilityName((*names)[i]);
         if (!normalized.ok()) {
-          ctx.Error((*list_node)[i], cf.Child(key) + "[" + std::to_string(i) + "]: " + normalized.status().message(),
+          ctx.Error((*list_node)[i],
+                    cf.Child(key) + "[" + std::to_string(i) + "]: " + normalized.status().message(),
                     "a Linux capability name such as NET_BIND_SERVICE or CAP_CHOWN, or ALL");
         } else {
           out.push_back(*normalized);
@@ -206,13 +232,19 @@ Resources ReadResources(const YamlContext& ctx, const YAML::Node& node, const st
     YamlFields lf(ctx, *list, fields.Child(key));
     if (auto cpu = lf.String("cpu")) {
       Result<int64_t> millis = ParseCpuMillis(*cpu);
-      if (millis.ok()) out.cpu_millis = *millis;
-      else ctx.Error(*lf.Get("cpu"), lf.Child("cpu") + ": " + millis.status().message(), "a CPU quantity such as 250m, 0.5 or 2");
+      if (millis.ok())
+        out.cpu_millis = *millis;
+      else
+        ctx.Error(*lf.Get("cpu"), lf.Child("cpu") + ": " + millis.status().message(),
+                  "a CPU quantity such as 250m, 0.5 or 2");
     }
     if (auto memory = lf.String("memory")) {
       Result<int64_t> bytes = ParseMemoryBytes(*memory);
-      if (bytes.ok()) out.memory_bytes = *bytes;
-      else ctx.Error(*lf.Get("memory"), lf.Child("memory") + ": " + bytes.status().message(), "a memory quantity such as 64Mi, 1G or 128974848");
+      if (bytes.ok())
+        out.memory_bytes = *bytes;
+      else
+        ctx.Error(*lf.Get("memory"), lf.Child("memory") + ": " + bytes.status().message(),
+                  "a memory quantity such as 64Mi, 1G or 128974848");
     }
     lf.Ignored("ephemeral-storage", "a Pod VM's disk is sized by its images");
     lf.WarnUnknown();
@@ -225,10 +257,12 @@ Resources ReadResources(const YamlContext& ctx, const YAML::Node& node, const st
   if (!r.requests.cpu_millis) r.requests.cpu_millis = r.limits.cpu_millis;
   if (!r.requests.memory_bytes) r.requests.memory_bytes = r.limits.memory_bytes;
   if (r.limits.cpu_millis && *r.requests.cpu_millis > *r.limits.cpu_millis) {
-    ctx.Error(node, path + ".requests.cpu: is above limits.cpu", "a request no larger than its limit");
+    ctx.Error(node, path + ".requests.cpu: is above limits.cpu",
+              "a request no larger than its limit");
   }
   if (r.limits.memory_bytes && *r.requests.memory_bytes > *r.limits.memory_bytes) {
-    ctx.Error(node, path + ".requests.memory: is above limits.memory", "a request no larger than its limit");
+    ctx.Error(node, path + ".requests.memory: is above limits.memory",
+              "a request no larger than its limit");
   }
   return r;
 }

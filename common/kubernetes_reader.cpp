@@ -21,7 +21,8 @@ std::optional<std::map<std::string, std::string>> ReadLabels(const YamlContext& 
     const std::string& key = it->first.Scalar();
     std::string why = CheckLabelKey(key);
     if (!why.empty()) {
-      ctx.Error(it->first, path + "." + key + ": invalid label key: " + why, "[prefix/]name of at most 63 characters");
+      ctx.Error(it->first, path + "." + key + ": invalid label key: " + why,
+                "[prefix/]name of at most 63 characters");
       ok = false;
     } else if (std::string value_why = CheckLabelValue((*labels)[key]); !value_why.empty()) {
       ctx.Error(it->second, path + "." + key + ": invalid label value: " + value_why,
@@ -63,15 +64,20 @@ std::optional<Metadata> ReadMetadata(const YamlContext& ctx, YamlFields& object,
     ok = false;
   }
   if (auto labels = fields.Get("labels")) {
-    if (auto read = ReadLabels(ctx, *labels, "metadata.labels")) meta.labels = *read; else ok = false;
+    if (auto read = ReadLabels(ctx, *labels, "metadata.labels"))
+      meta.labels = *read;
+    else
+      ok = false;
   }
   fields.Get("annotations");  // free-form notes for tools; i2kit keeps none
   if (auto ns = fields.Get("namespace")) {
     if (auto text = ReadString(ctx, *ns, "metadata.namespace"); text && *text != "default") {
-      ctx.Warning(*ns, "metadata.namespace '" + *text + "' is ignored: " + std::string(kNoNamespaces));
+      ctx.Warning(*ns,
+                  "metadata.namespace '" + *text + "' is ignored: " + std::string(kNoNamespaces));
     }
   }
-  fields.Unsupported("generateName", "a deployment needs a stable name: it becomes DNS and AWS names");
+  fields.Unsupported("generateName",
+                     "a deployment needs a stable name: it becomes DNS and AWS names");
   for (const char* server_side : {"uid", "resourceVersion", "generation", "creationTimestamp",
                                   "managedFields", "selfLink", "ownerReferences", "finalizers"}) {
     fields.Ignored(server_side, "it is set by a Kubernetes API server");
@@ -95,7 +101,8 @@ std::optional<IntOrPercent> ReadIntOrPercent(const YamlContext& ctx, const YAML:
   std::string digits = text->substr(0, text->size() - 1);
   if (text->size() < 2 || text->back() != '%' || digits.size() > 3 ||
       digits.find_first_not_of("0123456789") != std::string::npos) {
-    ctx.Error(node, path + ": '" + *text + "' is not an integer or a percentage", std::string(kExpected));
+    ctx.Error(node, path + ": '" + *text + "' is not an integer or a percentage",
+              std::string(kExpected));
     return std::nullopt;
   }
   return IntOrPercent{std::stoi(digits), true};
@@ -105,13 +112,18 @@ void ReadStrategy(const YamlContext& ctx, const YAML::Node& node, Deployment& d)
   YamlFields fields(ctx, node, "spec.strategy");
   if (!fields.is_mapping()) return;
   if (auto type = fields.String("type")) {
-    if (*type == "RollingUpdate") d.strategy.type = StrategyType::kRollingUpdate;
-    else if (*type == "Recreate") d.strategy.type = StrategyType::kRecreate;
-    else ctx.Error(*fields.Get("type"), "spec.strategy.type: unknown strategy '" + *type + "'", "RollingUpdate or Recreate");
+    if (*type == "RollingUpdate")
+      d.strategy.type = StrategyType::kRollingUpdate;
+    else if (*type == "Recreate")
+      d.strategy.type = StrategyType::kRecreate;
+    else
+      ctx.Error(*fields.Get("type"), "spec.strategy.type: unknown strategy '" + *type + "'",
+                "RollingUpdate or Recreate");
   }
   if (auto rolling = fields.Get("rollingUpdate")) {
     if (d.strategy.type == StrategyType::kRecreate) {
-      ctx.Error(*rolling, "spec.strategy.rollingUpdate: given with type Recreate", "rollingUpdate only with type RollingUpdate");
+      ctx.Error(*rolling, "spec.strategy.rollingUpdate: given with type Recreate",
+                "rollingUpdate only with type RollingUpdate");
     }
     YamlFields ru(ctx, *rolling, "spec.strategy.rollingUpdate");
     if (auto surge = ru.Get("maxSurge")) {
@@ -120,13 +132,18 @@ void ReadStrategy(const YamlContext& ctx, const YAML::Node& node, Deployment& d)
     if (auto unavailable = ru.Get("maxUnavailable")) {
       if (auto v = ReadIntOrPercent(ctx, *unavailable, ru.Child("maxUnavailable"))) {
         if (v->is_percent && v->value > 100) {
-          ctx.Error(*unavailable, "spec.strategy.rollingUpdate.maxUnavailable: " + std::to_string(v->value) + "% is above 100%", "at most 100%");
+          ctx.Error(*unavailable,
+                    "spec.strategy.rollingUpdate.maxUnavailable: " + std::to_string(v->value) +
+                        "% is above 100%",
+                    "at most 100%");
         }
         d.strategy.max_unavailable = *v;
       }
     }
     if (d.strategy.max_surge.value == 0 && d.strategy.max_unavailable.value == 0) {
-      ctx.Error(*rolling, "spec.strategy.rollingUpdate: maxSurge and maxUnavailable are both 0, so no replica could ever be replaced",
+      ctx.Error(*rolling,
+                "spec.strategy.rollingUpdate: maxSurge and maxUnavailable are both 0, so no "
+                "replica could ever be replaced",
                 "at least one of them above 0");
     }
     ru.WarnUnknown();
@@ -156,19 +173,23 @@ void ReadDeployment(const YamlContext& ctx, YamlFields& object, std::string_view
   if (!spec.is_mapping()) return;
   d.replicas = static_cast<int>(spec.Int("replicas", 0, 10000).value_or(1));
   d.min_ready_seconds = static_cast<int>(spec.Int("minReadySeconds", 0, 86400).value_or(0));
-  d.progress_deadline_seconds = static_cast<int>(spec.Int("progressDeadlineSeconds", 1, 86400 * 7).value_or(600));
+  d.progress_deadline_seconds =
+      static_cast<int>(spec.Int("progressDeadlineSeconds", 1, 86400 * 7).value_or(600));
   if (d.progress_deadline_seconds <= d.min_ready_seconds && spec.Get("progressDeadlineSeconds")) {
-    ctx.Error(*spec.Get("progressDeadlineSeconds"), "spec.progressDeadlineSeconds: must be greater than minReadySeconds",
+    ctx.Error(*spec.Get("progressDeadlineSeconds"),
+              "spec.progressDeadlineSeconds: must be greater than minReadySeconds",
               "more than " + std::to_string(d.min_ready_seconds));
   }
-  spec.Ignored("revisionHistoryLimit", "an update replaces VMs; old images are kept by the builder");
+  spec.Ignored("revisionHistoryLimit",
+               "an update replaces VMs; old images are kept by the builder");
   if (auto paused = spec.Bool("paused"); paused && *paused) {
     spec.Unsupported("paused", "a paused deployment cannot be expressed; omit it or set false");
   }
   if (auto strategy = spec.Get("strategy")) ReadStrategy(ctx, *strategy, d);
 
   std::optional<YAML::Node> selector_node =
-      legacy ? spec.Get("selector") : spec.Require("selector", "selector.matchLabels matching the template's labels");
+      legacy ? spec.Get("selector")
+             : spec.Require("selector", "selector.matchLabels matching the template's labels");
   if (selector_node) {
     YamlFields selector(ctx, *selector_node, "spec.selector");
     if (auto match = selector.Get("matchLabels")) {
@@ -177,7 +198,8 @@ void ReadDeployment(const YamlContext& ctx, YamlFields& object, std::string_view
     selector.Unsupported("matchExpressions", "use matchLabels");
     selector.WarnUnknown();
     if (selector.is_mapping() && d.selector.empty() && !selector.Get("matchExpressions")) {
-      ctx.Error(*selector_node, "spec.selector: selects nothing", "matchLabels with at least one label");
+      ctx.Error(*selector_node, "spec.selector: selects nothing",
+                "matchLabels with at least one label");
     }
   }
 
@@ -213,15 +235,17 @@ Protocol ReadProtocol(const YamlContext& ctx, YamlFields& fields) {
   if (!text || *text == "TCP") return Protocol::kTcp;
   if (*text == "UDP") return Protocol::kUdp;
   if (*text == "SCTP") return Protocol::kSctp;
-  ctx.Error(*fields.Get("protocol"), fields.Child("protocol") + ": unknown protocol '" + *text + "'",
-            "TCP, UDP or SCTP");
+  ctx.Error(*fields.Get("protocol"),
+            fields.Child("protocol") + ": unknown protocol '" + *text + "'", "TCP, UDP or SCTP");
   return Protocol::kTcp;
 }
 
 void ReadServicePorts(const YamlContext& ctx, const YAML::Node& node, Service& s) {
   if (!node.IsSequence() || node.size() == 0) {
-    ctx.Error(node, "spec.ports: got " + std::string(node.IsSequence() ? "an empty list" : YamlKindName(node)),
-              "a list of at least one {port, targetPort, protocol}");
+    ctx.Error(
+        node,
+        "spec.ports: got " + std::string(node.IsSequence() ? "an empty list" : YamlKindName(node)),
+        "a list of at least one {port, targetPort, protocol}");
     return;
   }
   std::set<std::pair<int, Protocol>> numbers;
@@ -235,7 +259,8 @@ void ReadServicePorts(const YamlContext& ctx, const YAML::Node& node, Service& s
       if (std::string why = CheckDns1123Label(*name); !why.empty()) {
         ctx.Error(*fields.Get("name"), path + ".name: '" + *name + "': " + why, "a DNS-1123 label");
       } else if (!names.insert(*name).second) {
-        ctx.Error(*fields.Get("name"), path + ".name: '" + *name + "' is used twice", "unique port names");
+        ctx.Error(*fields.Get("name"), path + ".name: '" + *name + "' is used twice",
+                  "unique port names");
       }
       port.name = *name;
     } else if (node.size() > 1) {
@@ -246,17 +271,22 @@ void ReadServicePorts(const YamlContext& ctx, const YAML::Node& node, Service& s
     }
     port.protocol = ReadProtocol(ctx, fields);
     if (port.port != 0 && !numbers.insert({port.port, port.protocol}).second) {
-      ctx.Error(node[i], path + ": port " + std::to_string(port.port) + "/" + ProtocolName(port.protocol) + " is listed twice",
+      ctx.Error(node[i],
+                path + ": port " + std::to_string(port.port) + "/" + ProtocolName(port.protocol) +
+                    " is listed twice",
                 "each port and protocol once");
     }
     port.target_port = port.port;
     if (auto target = fields.Get("targetPort")) {
       if (target->IsScalar() && target->Tag() != "!" &&
           target->Scalar().find_first_not_of("0123456789") == std::string::npos) {
-        port.target_port = static_cast<int>(ReadInt(ctx, *target, path + ".targetPort", 1, 65535).value_or(0));
+        port.target_port =
+            static_cast<int>(ReadInt(ctx, *target, path + ".targetPort", 1, 65535).value_or(0));
       } else if (auto name = ReadString(ctx, *target, path + ".targetPort")) {
         if (std::string why = CheckPortName(*name); !why.empty()) {
-          ctx.Error(*target, path + ".targetPort: '" + *name + "' is neither a port number nor a port name: " + why,
+          ctx.Error(*target,
+                    path + ".targetPort: '" + *name +
+                        "' is neither a port number nor a port name: " + why,
                     "1-65535 or a container port's name");
         }
         port.target_port = 0;
@@ -288,22 +318,31 @@ void ReadService(const YamlContext& ctx, YamlFields& object, Manifest& out) {
   YamlFields spec(ctx, *spec_node, "spec");
   if (!spec.is_mapping()) return;
   if (auto type = spec.String("type")) {
-    if (*type == "ClusterIP") s.type = ServiceType::kClusterIP;
-    else if (*type == "LoadBalancer") s.type = ServiceType::kLoadBalancer;
-    else if (*type == "NodePort") spec.Unsupported("type", "there are no nodes; use LoadBalancer to expose a Service");
-    else if (*type == "ExternalName") spec.Unsupported("type", "ExternalName Services point outside i2kit; use a DNS record");
-    else ctx.Error(*spec.Get("type"), "spec.type: unknown type '" + *type + "'", "ClusterIP or LoadBalancer");
+    if (*type == "ClusterIP")
+      s.type = ServiceType::kClusterIP;
+    else if (*type == "LoadBalancer")
+      s.type = ServiceType::kLoadBalancer;
+    else if (*type == "NodePort")
+      spec.Unsupported("type", "there are no nodes; use LoadBalancer to expose a Service");
+    else if (*type == "ExternalName")
+      spec.Unsupported("type", "ExternalName Services point outside i2kit; use a DNS record");
+    else
+      ctx.Error(*spec.Get("type"), "spec.type: unknown type '" + *type + "'",
+                "ClusterIP or LoadBalancer");
   }
-  if (auto selector = spec.Require("selector", "labels selecting the Deployments behind this Service")) {
+  if (auto selector =
+          spec.Require("selector", "labels selecting the Deployments behind this Service")) {
     if (auto labels = ReadLabels(ctx, *selector, "spec.selector")) {
       s.selector = *labels;
       if (s.selector.empty()) ctx.Error(*selector, "spec.selector: is empty", "at least one label");
     }
   }
-  if (auto ports = spec.Require("ports", "a list of {port, targetPort, protocol}")) ReadServicePorts(ctx, *ports, s);
-  for (const char* key : {"clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "sessionAffinity",
-                          "sessionAffinityConfig", "externalTrafficPolicy", "internalTrafficPolicy",
-                          "allocateLoadBalancerNodePorts", "loadBalancerClass"}) {
+  if (auto ports = spec.Require("ports", "a list of {port, targetPort, protocol}"))
+    ReadServicePorts(ctx, *ports, s);
+  for (const char* key :
+       {"clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "sessionAffinity",
+        "sessionAffinityConfig", "externalTrafficPolicy", "internalTrafficPolicy",
+        "allocateLoadBalancerNodePorts", "loadBalancerClass"}) {
     spec.Ignored(key, "the cloud's load balancer decides this");
   }
   for (const char* key : {"externalIPs", "loadBalancerIP", "loadBalancerSourceRanges",
@@ -327,14 +366,16 @@ void ReadKubernetesObject(const YamlContext& ctx, const YAML::Node& doc, Manifes
   if (!version || !kind_name) return;
   if (*kind_name == "Deployment") {
     if (*version != "apps/v1" && *version != "apps/v1beta2" && *version != "extensions/v1beta1") {
-      ctx.Error(*api_version, "apiVersion: '" + *version + "' is not a Deployment API version i2kit reads",
+      ctx.Error(*api_version,
+                "apiVersion: '" + *version + "' is not a Deployment API version i2kit reads",
                 "apps/v1, apps/v1beta2 or extensions/v1beta1");
       return;
     }
     ReadDeployment(ctx, object, *version, out);
   } else if (*kind_name == "Service") {
     if (*version != "v1") {
-      ctx.Error(*api_version, "apiVersion: '" + *version + "' is not the Service API version", "v1");
+      ctx.Error(*api_version, "apiVersion: '" + *version + "' is not the Service API version",
+                "v1");
       return;
     }
     ReadService(ctx, object, out);

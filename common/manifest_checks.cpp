@@ -18,7 +18,8 @@ bool Exposes(const Deployment& d, const ServicePort& port) {
   for (const Container& c : d.containers) {
     for (const ContainerPort& p : c.ports) {
       if (p.protocol != port.protocol) continue;
-      if (port.target_port_name.empty() ? p.container_port == port.target_port : p.name == port.target_port_name) {
+      if (port.target_port_name.empty() ? p.container_port == port.target_port
+                                        : p.name == port.target_port_name) {
         return true;
       }
     }
@@ -26,36 +27,40 @@ bool Exposes(const Deployment& d, const ServicePort& port) {
   return false;
 }
 
+// Records `object`'s name for `kind` ("deployment", "service"); a second use is an error.
+template <typename T>
+void ClaimName(std::map<std::string, const T*>& names, const T& object, const char* kind,
+               Diagnostics& diagnostics) {
+  auto [it, inserted] = names.emplace(object.name, &object);
+  if (inserted) return;
+  const SourceLocation& first = it->second->location;
+  diagnostics.Error(object.location,
+                    std::string(kind) + " name '" + object.name + "' is already used at " +
+                        first.file + ":" + std::to_string(first.line),
+                    std::string("unique ") + kind + " names: each becomes a DNS name");
+}
+
 }  // namespace
 
 void CheckManifest(const Manifest& manifest, Diagnostics& diagnostics) {
   std::map<std::string, const Deployment*> deployments;
-  for (const Deployment& d : manifest.deployments) {
-    auto [it, inserted] = deployments.emplace(d.name, &d);
-    if (!inserted) {
-      const SourceLocation& first = it->second->location;
-      diagnostics.Error(d.location, "deployment name '" + d.name + "' is already used at " + first.file + ":" +
-                                        std::to_string(first.line), "unique deployment names: each becomes a DNS name");
-    }
-  }
+  for (const Deployment& d : manifest.deployments)
+    ClaimName(deployments, d, "deployment", diagnostics);
   std::map<std::string, const Service*> services;
   for (const Service& s : manifest.services) {
-    auto [it, inserted] = services.emplace(s.name, &s);
-    if (!inserted) {
-      const SourceLocation& first = it->second->location;
-      diagnostics.Error(s.location, "service name '" + s.name + "' is already used at " + first.file + ":" +
-                                        std::to_string(first.line), "unique service names: each becomes a DNS name");
-    }
+    ClaimName(services, s, "service", diagnostics);
     std::vector<const Deployment*> selected = Selected(manifest, s);
     auto same_name = deployments.find(s.name);
-    if (same_name != deployments.end() &&
-        !SelectorMatches(s.selector, same_name->second->labels)) {
-      diagnostics.Error(s.location, "service '" + s.name + "' and deployment '" + s.name +
-                                        "' would share one DNS name, but the service does not select the deployment",
-                        "a different name, or a selector matching the deployment's labels");
+    if (same_name != deployments.end() && !SelectorMatches(s.selector, same_name->second->labels)) {
+      diagnostics.Error(
+          s.location,
+          "service '" + s.name + "' and deployment '" + s.name +
+              "' would share one DNS name, but the service does not select the deployment",
+          "a different name, or a selector matching the deployment's labels");
     }
     if (selected.empty()) {
-      diagnostics.Warning(s.location, "service '" + s.name + "' selects no deployment in the files given",
+      diagnostics.Warning(s.location,
+                          "service '" + s.name + "' selects no deployment in the files given",
                           "a selector matching some deployment's template labels");
       continue;
     }
@@ -63,9 +68,12 @@ void CheckManifest(const Manifest& manifest, Diagnostics& diagnostics) {
       bool exposed = false;
       for (const Deployment* d : selected) exposed = exposed || Exposes(*d, port);
       if (!exposed) {
-        std::string target = port.target_port_name.empty() ? std::to_string(port.target_port) : "'" + port.target_port_name + "'";
-        diagnostics.Warning(s.location, "service '" + s.name + "': no container of the selected deployments declares port " +
-                                            target + "/" + ProtocolName(port.protocol),
+        std::string target = port.target_port_name.empty() ? std::to_string(port.target_port)
+                                                           : "'" + port.target_port_name + "'";
+        diagnostics.Warning(s.location,
+                            "service '" + s.name +
+                                "': no container of the selected deployments declares port " +
+                                target + "/" + ProtocolName(port.protocol),
                             "a targetPort that a selected container lists in its ports");
       }
     }

@@ -26,7 +26,8 @@ void ReadDocument(const YamlContext& ctx, const YAML::Node& doc, Manifest& out) 
     return;
   }
   if (doc["containers"] || doc["name"]) {
-    if (auto deployment = ReadI2kitDeployment(ctx, doc)) out.deployments.push_back(std::move(*deployment));
+    if (auto deployment = ReadI2kitDeployment(ctx, doc))
+      out.deployments.push_back(std::move(*deployment));
     return;
   }
   ctx.Error(doc, "document is neither an i2kit manifest nor a Kubernetes object",
@@ -60,8 +61,10 @@ void ReadManifestText(std::string_view text, const std::string& file, Manifest& 
                                           " more problems not shown");
       break;
     }
-    if (d.severity == Severity::kError) diagnostics.Error(d.where, d.what, d.expected);
-    else diagnostics.Warning(d.where, d.what, d.expected, d.kind);
+    if (d.severity == Severity::kError)
+      diagnostics.Error(d.where, d.what, d.expected);
+    else
+      diagnostics.Warning(d.where, d.what, d.expected, d.kind);
   }
 }
 
@@ -91,7 +94,8 @@ void ReadManifestFile(const std::string& path, Manifest& out, Diagnostics& diagn
   }
   ::close(fd);
   if (text.size() > kMaxManifestBytes) {
-    return fail("is larger than " + std::to_string(kMaxManifestBytes) + " bytes; a manifest is not");
+    return fail("is larger than " + std::to_string(kMaxManifestBytes) +
+                " bytes; a manifest is not");
   }
   ReadManifestText(text, path, out, diagnostics);
 }

@@ -5,8 +5,12 @@
 namespace i2kit {
 namespace {
 
-bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool IsLowerAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool IsAlnum(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
 
 // Label-key names and values share one rule.
 std::string CheckQualifiedNamePart(std::string_view s, std::string_view what) {
@@ -29,7 +33,8 @@ std::string CheckDns1123Label(std::string_view s) {
   if (s.empty()) return "it is empty";
   if (s.size() > 63) return "it is longer than 63 characters";
   for (char c : s) {
-    if (!IsLowerAlnum(c) && c != '-') return "it may contain only lower-case letters, digits and '-'";
+    if (!IsLowerAlnum(c) && c != '-')
+      return "it may contain only lower-case letters, digits and '-'";
   }
   if (s.front() == '-' || s.back() == '-') return "it must start and end with a letter or digit";
   return {};
@@ -47,7 +52,8 @@ std::string CheckPortName(std::string_view s) {
   if (s.size() > 15) return "it is longer than 15 characters";
   bool has_letter = false;
   for (char c : s) {
-    if (!IsLowerAlnum(c) && c != '-') return "it may contain only lower-case letters, digits and '-'";
+    if (!IsLowerAlnum(c) && c != '-')
+      return "it may contain only lower-case letters, digits and '-'";
     if (c >= 'a' && c <= 'z') has_letter = true;
   }
   if (!has_letter) return "it must contain at least one letter";
@@ -84,7 +90,8 @@ std::string CheckEnvVarName(std::string_view s) {
   if (s.empty()) return "it is empty";
   for (char c : s) {
     if (c == '=') return "it must not contain '='";
-    if (std::iscntrl(static_cast<unsigned char>(c))) return "it must not contain control characters";
+    if (std::iscntrl(static_cast<unsigned char>(c)))
+      return "it must not contain control characters";
   }
   return {};
 }

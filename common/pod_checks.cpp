@@ -8,8 +8,9 @@ void PodPorts::ClaimContainerPort(const YAML::Node& at, const std::string& path,
                                   Protocol protocol, const std::string& container) {
   auto [it, inserted] = container_ports_.emplace(std::make_pair(port, protocol), container);
   if (inserted) return;
-  ctx_.Error(at, path + ": port " + std::to_string(port) + "/" + ProtocolName(protocol) +
-                     " is already used by container '" + it->second + "'",
+  ctx_.Error(at,
+             path + ": port " + std::to_string(port) + "/" + ProtocolName(protocol) +
+                 " is already used by container '" + it->second + "'",
              "a port once per Pod: its containers share one network");
 }
 
@@ -17,8 +18,9 @@ void PodPorts::ClaimListenerPort(const YAML::Node& at, const std::string& path, 
                                  const std::string& container) {
   auto [it, inserted] = listener_ports_.emplace(port, container);
   if (inserted) return;
-  ctx_.Error(at, path + ": load balancer port " + std::to_string(port) +
-                     " is already used by container '" + it->second + "'",
+  ctx_.Error(at,
+             path + ": load balancer port " + std::to_string(port) +
+                 " is already used by container '" + it->second + "'",
              "each load balancer port once per deployment");
 }
 

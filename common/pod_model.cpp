@@ -4,47 +4,64 @@ namespace i2kit {
 
 const char* ProtocolName(Protocol p) {
   switch (p) {
-    case Protocol::kTcp: return "TCP";
-    case Protocol::kUdp: return "UDP";
-    case Protocol::kSctp: return "SCTP";
+    case Protocol::kTcp:
+      return "TCP";
+    case Protocol::kUdp:
+      return "UDP";
+    case Protocol::kSctp:
+      return "SCTP";
   }
   return "?";
 }
 
 const char* ListenerProtocolName(ListenerProtocol p) {
   switch (p) {
-    case ListenerProtocol::kHttp: return "http";
-    case ListenerProtocol::kHttps: return "https";
-    case ListenerProtocol::kTcp: return "tcp";
-    case ListenerProtocol::kSsl: return "ssl";
-    case ListenerProtocol::kUdp: return "udp";
+    case ListenerProtocol::kHttp:
+      return "http";
+    case ListenerProtocol::kHttps:
+      return "https";
+    case ListenerProtocol::kTcp:
+      return "tcp";
+    case ListenerProtocol::kSsl:
+      return "ssl";
+    case ListenerProtocol::kUdp:
+      return "udp";
   }
   return "?";
 }
 
 const char* ProbeActionName(ProbeAction a) {
   switch (a) {
-    case ProbeAction::kHttpGet: return "httpGet";
-    case ProbeAction::kTcpSocket: return "tcpSocket";
-    case ProbeAction::kExec: return "exec";
+    case ProbeAction::kHttpGet:
+      return "httpGet";
+    case ProbeAction::kTcpSocket:
+      return "tcpSocket";
+    case ProbeAction::kExec:
+      return "exec";
   }
   return "?";
 }
 
 const char* SeccompProfileTypeName(SeccompProfileType t) {
   switch (t) {
-    case SeccompProfileType::kRuntimeDefault: return "RuntimeDefault";
-    case SeccompProfileType::kUnconfined: return "Unconfined";
-    case SeccompProfileType::kLocalhost: return "Localhost";
+    case SeccompProfileType::kRuntimeDefault:
+      return "RuntimeDefault";
+    case SeccompProfileType::kUnconfined:
+      return "Unconfined";
+    case SeccompProfileType::kLocalhost:
+      return "Localhost";
   }
   return "?";
 }
 
 const char* PullPolicyName(PullPolicy p) {
   switch (p) {
-    case PullPolicy::kIfNotPresent: return "IfNotPresent";
-    case PullPolicy::kAlways: return "Always";
-    case PullPolicy::kNever: return "Never";
+    case PullPolicy::kIfNotPresent:
+      return "IfNotPresent";
+    case PullPolicy::kAlways:
+      return "Always";
+    case PullPolicy::kNever:
+      return "Never";
   }
   return "?";
 }
@@ -79,7 +96,9 @@ int ResolvePercent(const IntOrPercent& v, int replicas, bool round_up) {
 }
 }  // namespace
 
-int ResolveSurge(const IntOrPercent& v, int replicas) { return ResolvePercent(v, replicas, true); }
+int ResolveSurge(const IntOrPercent& v, int replicas) {
+  return ResolvePercent(v, replicas, true);
+}
 
 int ResolveUnavailable(const IntOrPercent& v, int replicas) {
   return ResolvePercent(v, replicas, false);

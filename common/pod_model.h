@@ -139,8 +139,8 @@ struct Deployment {
   int min_ready_seconds = 0;
   int progress_deadline_seconds = 600;
   int termination_grace_period_seconds = 30;
-  bool is_public = false;  // reachable from outside (internet-facing load balancer)
-  bool stateful = false;   // one instance, no load balancer (i2kit short format)
+  bool is_public = false;     // reachable from outside (internet-facing load balancer)
+  bool stateful = false;      // one instance, no load balancer (i2kit short format)
   std::string instance_type;  // empty = derived from resources later
   std::vector<Container> containers;
   SourceLocation location;
@@ -151,8 +151,8 @@ enum class ServiceType { kClusterIP, kLoadBalancer };
 struct ServicePort {
   std::string name;
   int port = 0;
-  int target_port = 0;             // resolved number, or 0 when target_port_name is used
-  std::string target_port_name;    // a named container port
+  int target_port = 0;           // resolved number, or 0 when target_port_name is used
+  std::string target_port_name;  // a named container port
   Protocol protocol = Protocol::kTcp;
 };
 

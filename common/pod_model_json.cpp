@@ -30,7 +30,9 @@ Json ToJson(const ImageReference& image) {
 }
 
 Json ToJson(const ContainerPort& p) {
-  Json out = {{"name", p.name}, {"containerPort", p.container_port}, {"protocol", ProtocolName(p.protocol)}};
+  Json out = {{"name", p.name},
+              {"containerPort", p.container_port},
+              {"protocol", ProtocolName(p.protocol)}};
   if (p.listener) {
     out["listener"] = {{"protocol", ListenerProtocolName(p.listener->protocol)},
                        {"port", p.listener->port},
@@ -96,7 +98,8 @@ Json ToJson(const Container& c) {
           {"workingDir", c.working_dir},
           {"env", ToJson(c.env)},
           {"ports", ports},
-          {"resources", {{"requests", ToJson(c.resources.requests)}, {"limits", ToJson(c.resources.limits)}}},
+          {"resources",
+           {{"requests", ToJson(c.resources.requests)}, {"limits", ToJson(c.resources.limits)}}},
           {"livenessProbe", ToJson(c.liveness_probe)},
           {"readinessProbe", ToJson(c.readiness_probe)},
           {"startupProbe", ToJson(c.startup_probe)},
@@ -116,9 +119,10 @@ Json ToJson(const Deployment& d) {
           {"labels", d.labels},
           {"selector", d.selector},
           {"replicas", d.replicas},
-          {"strategy", {{"type", StrategyTypeName(d.strategy.type)},
-                        {"maxSurge", ToJson(d.strategy.max_surge)},
-                        {"maxUnavailable", ToJson(d.strategy.max_unavailable)}}},
+          {"strategy",
+           {{"type", StrategyTypeName(d.strategy.type)},
+            {"maxSurge", ToJson(d.strategy.max_surge)},
+            {"maxUnavailable", ToJson(d.strategy.max_unavailable)}}},
           {"minReadySeconds", d.min_ready_seconds},
           {"progressDeadlineSeconds", d.progress_deadline_seconds},
           {"terminationGracePeriodSeconds", d.termination_grace_period_seconds},
@@ -132,7 +136,10 @@ Json ToJson(const Service& s) {
   Json ports = Json::array();
   for (const ServicePort& p : s.ports) {
     Json target = p.target_port_name.empty() ? Json(p.target_port) : Json(p.target_port_name);
-    ports.push_back({{"name", p.name}, {"port", p.port}, {"targetPort", target}, {"protocol", ProtocolName(p.protocol)}});
+    ports.push_back({{"name", p.name},
+                     {"port", p.port},
+                     {"targetPort", target},
+                     {"protocol", ProtocolName(p.protocol)}});
   }
   return {{"name", s.name},
           {"source", s.location.file + ":" + std::to_string(s.location.line)},

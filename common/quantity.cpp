@@ -60,16 +60,35 @@ Result<Decimal> ParseDecimal(std::string_view text) {
   }
   if (suffix.size() == 1) {
     switch (suffix[0]) {
-      case 'n': d.exp10 -= 9; return d;
-      case 'u': d.exp10 -= 6; return d;
-      case 'm': d.exp10 -= 3; return d;
-      case 'k': d.exp10 += 3; return d;
-      case 'M': d.exp10 += 6; return d;
-      case 'G': d.exp10 += 9; return d;
-      case 'T': d.exp10 += 12; return d;
-      case 'P': d.exp10 += 15; return d;
-      case 'E': d.exp10 += 18; return d;
-      default: return Invalid(text, kForm);
+      case 'n':
+        d.exp10 -= 9;
+        return d;
+      case 'u':
+        d.exp10 -= 6;
+        return d;
+      case 'm':
+        d.exp10 -= 3;
+        return d;
+      case 'k':
+        d.exp10 += 3;
+        return d;
+      case 'M':
+        d.exp10 += 6;
+        return d;
+      case 'G':
+        d.exp10 += 9;
+        return d;
+      case 'T':
+        d.exp10 += 12;
+        return d;
+      case 'P':
+        d.exp10 += 15;
+        return d;
+      case 'E':
+        d.exp10 += 18;
+        return d;
+      default:
+        return Invalid(text, kForm);
     }
   }
   if (suffix[0] == 'e' || suffix[0] == 'E') {
@@ -79,7 +98,8 @@ Result<Decimal> ParseDecimal(std::string_view text) {
       negative = exp[0] == '-';
       exp = exp.substr(1);
     }
-    if (exp.empty() || exp.size() > 3 || exp.find_first_not_of("0123456789") != std::string_view::npos) {
+    if (exp.empty() || exp.size() > 3 ||
+        exp.find_first_not_of("0123456789") != std::string_view::npos) {
       return Invalid(text, kForm);
     }
     int value = std::stoi(std::string(exp));

@@ -13,7 +13,10 @@ char Scan(std::string_view line, OnChar on_char, OnBreak on_break) {
   for (size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
     if (quote == '\'') {
-      if (c == '\'') quote = 0; else on_char(c, true, i);
+      if (c == '\'')
+        quote = 0;
+      else
+        on_char(c, true, i);
     } else if (quote == '"') {
       if (c == '"') {
         quote = 0;
@@ -68,7 +71,7 @@ Result<std::vector<std::string>> SplitShellWords(std::string_view line) {
 
 std::string FindUnquotedShellOperator(std::string_view line) {
   static constexpr std::array<std::string_view, 9> kOperators = {"&&", "||", "$", "|", ";",
-                                                                 ">",  "<",  "&",  "`"};
+                                                                 ">",  "<",  "&", "`"};
   std::string found;
   Scan(
       line,

@@ -1,11 +1,11 @@
 #include "common/yaml_fields.h"
 
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <cstring>
 #include <sstream>
-
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/eventhandler.h>
 
 namespace i2kit {
 namespace {
@@ -23,7 +23,8 @@ size_t FindInvalidUtf8(std::string_view s) {
     }
     size_t len = 0;
     unsigned char lo = 0x80, hi = 0xbf;  // the allowed range of the second byte
-    if (c >= 0xc2 && c <= 0xdf) len = 2;
+    if (c >= 0xc2 && c <= 0xdf)
+      len = 2;
     else if (c >= 0xe0 && c <= 0xef) {
       len = 3;
       if (c == 0xe0) lo = 0xa0;
@@ -75,10 +76,13 @@ class ProgressCheck : public YAML::EventHandler {
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
   void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
   void OnMapEnd() override {}
 
  private:
@@ -105,7 +109,9 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }
 
 // A plain (unquoted) scalar; quoted scalars carry the non-specific tag "!".
-bool IsPlainScalar(const YAML::Node& node) { return node.IsScalar() && node.Tag() != "!"; }
+bool IsPlainScalar(const YAML::Node& node) {
+  return node.IsScalar() && node.Tag() != "!";
+}
 
 }  // namespace
 
@@ -163,7 +169,8 @@ std::vector<YAML::Node> LoadYamlDocuments(std::string_view text, const YamlConte
     if (!e.mark.is_null()) where = {ctx.file, e.mark.line + 1, e.mark.column + 1};
     std::string what = "YAML syntax: " + e.msg;
     std::string expected;
-    if (text.find('\t') != std::string_view::npos) expected = "indentation with spaces; YAML forbids tabs";
+    if (text.find('\t') != std::string_view::npos)
+      expected = "indentation with spaces; YAML forbids tabs";
     diags.Error(where, what, expected);
     return {};
   } catch (const std::exception& e) {
@@ -176,11 +183,15 @@ std::vector<YAML::Node> LoadYamlDocuments(std::string_view text, const YamlConte
 
 const char* YamlKindName(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return "null";
+    case YAML::NodeType::Undefined:
+      return "null";
   }
   return "?";
 }
@@ -228,8 +239,10 @@ std::optional<bool> ReadBool(const YamlContext& ctx, const YAML::Node& node,
                              const std::string& path) {
   if (IsPlainScalar(node)) {
     // YAML 1.1 spellings too: Kubernetes reads manifests with YAML 1.1 rules.
-    static const std::set<std::string> kTrue = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"};
-    static const std::set<std::string> kFalse = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"};
+    static const std::set<std::string> kTrue = {"true", "True", "TRUE", "yes", "Yes",
+                                                "YES",  "on",   "On",   "ON"};
+    static const std::set<std::string> kFalse = {"false", "False", "FALSE", "no", "No",
+                                                 "NO",    "off",   "Off",   "OFF"};
     if (kTrue.count(node.Scalar())) return true;
     if (kFalse.count(node.Scalar())) return false;
   }
@@ -249,7 +262,10 @@ std::optional<std::vector<std::string>> ReadStringList(const YamlContext& ctx,
   bool ok = true;
   for (size_t i = 0; i < node.size(); ++i) {
     std::optional<std::string> s = ReadString(ctx, node[i], path + "[" + std::to_string(i) + "]");
-    if (s) out.push_back(*s); else ok = false;
+    if (s)
+      out.push_back(*s);
+    else
+      ok = false;
   }
   if (!ok) return std::nullopt;
   return out;
@@ -266,7 +282,10 @@ std::optional<std::map<std::string, std::string>> ReadStringMap(const YamlContex
     if (!it->first.IsScalar()) continue;  // reported by YamlFields
     const std::string& key = it->first.Scalar();
     std::optional<std::string> value = fields.String(key);
-    if (value) out[key] = *value; else ok = false;
+    if (value)
+      out[key] = *value;
+    else
+      ok = false;
   }
   if (!ok) return std::nullopt;
   return out;
@@ -275,14 +294,16 @@ std::optional<std::map<std::string, std::string>> ReadStringMap(const YamlContex
 YamlFields::YamlFields(const YamlContext& ctx, const YAML::Node& node, std::string path)
     : ctx_(ctx), node_(node), path_(std::move(path)) {
   if (!node.IsMap()) {
-    ctx.Error(node, (path_.empty() ? std::string("document") : path_) + ": got " +
-                        YamlKindName(node), "a mapping");
+    ctx.Error(node,
+              (path_.empty() ? std::string("document") : path_) + ": got " + YamlKindName(node),
+              "a mapping");
     return;
   }
   is_mapping_ = true;
   for (auto it = node.begin(); it != node.end(); ++it) {
     if (!it->first.IsScalar()) {
-      ctx.Error(it->first, Child("<key>") + ": a key is " + YamlKindName(it->first), "a string key");
+      ctx.Error(it->first, Child("<key>") + ": a key is " + YamlKindName(it->first),
+                "a string key");
       continue;
     }
     const std::string& key = it->first.Scalar();
@@ -358,9 +379,8 @@ void YamlFields::WarnUnknown() {
         expected = "did you mean '" + known + "'?";
       }
     }
-    ctx_.diagnostics->Warning(ctx_.Where(entries_.at(key).first),
-                              Child(key) + ": unknown field", expected,
-                              WarningKind::kUnknownField);
+    ctx_.diagnostics->Warning(ctx_.Where(entries_.at(key).first), Child(key) + ": unknown field",
+                              expected, WarningKind::kUnknownField);
   }
 }
 

@@ -7,7 +7,8 @@ namespace i2kit {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      {"validate", "Check manifests and print every problem, or the normalized model", SetupValidate},
+      {"validate", "Check manifests and print every problem, or the normalized model",
+       SetupValidate},
   };
   return kCommands;
 }

@@ -24,7 +24,8 @@ ExitCode RunValidate(const ValidateOptions& options, Console& console) {
   LoadedManifest loaded = LoadManifests(options.files, ReadOptions{options.strict});
   for (const Diagnostic& d : loaded.diagnostics.all()) console.err << d.Format() << "\n";
   if (!loaded.ok()) {
-    console.err << "invalid: " << Plural(static_cast<size_t>(loaded.diagnostics.error_count()), "error") << "\n";
+    console.err << "invalid: "
+                << Plural(static_cast<size_t>(loaded.diagnostics.error_count()), "error") << "\n";
     return ExitCode::kFailure;
   }
   if (options.output == "json") {
@@ -32,7 +33,8 @@ ExitCode RunValidate(const ValidateOptions& options, Console& console) {
     return ExitCode::kOk;
   }
   for (const Deployment& d : loaded.manifest.deployments) {
-    console.out << "deployment " << d.name << ": " << Plural(static_cast<size_t>(d.replicas), "replica") << ", "
+    console.out << "deployment " << d.name << ": "
+                << Plural(static_cast<size_t>(d.replicas), "replica") << ", "
                 << Plural(d.containers.size(), "container") << " (" << d.location.file << ")\n";
   }
   for (const Service& s : loaded.manifest.services) {
@@ -46,7 +48,8 @@ ExitCode RunValidate(const ValidateOptions& options, Console& console) {
 
 CommandRunner SetupValidate(CLI::App& sub) {
   auto options = std::make_shared<ValidateOptions>();
-  sub.add_option("files", options->files, "Manifest files (i2kit or Kubernetes YAML, several documents each)")
+  sub.add_option("files", options->files,
+                 "Manifest files (i2kit or Kubernetes YAML, several documents each)")
       ->required();
   sub.add_option("-o,--output", options->output, "Output format")
       ->check(CLI::IsMember({"text", "json"}));

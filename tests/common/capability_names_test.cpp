@@ -6,7 +6,8 @@ namespace i2kit {
 namespace {
 
 TEST(CapabilityNamesTest, AcceptsNamesWithOrWithoutPrefixInAnyCase) {
-  for (const char* name : {"NET_BIND_SERVICE", "CAP_NET_BIND_SERVICE", "net_bind_service", "cap_net_bind_service"}) {
+  for (const char* name :
+       {"NET_BIND_SERVICE", "CAP_NET_BIND_SERVICE", "net_bind_service", "cap_net_bind_service"}) {
     Result<std::string> r = NormalizeCapabilityName(name);
     ASSERT_TRUE(r.ok()) << name;
     EXPECT_EQ(*r, "NET_BIND_SERVICE");

@@ -22,8 +22,9 @@ TEST(HostileInputTest, BinaryGarbageIsAnError) {
   EXPECT_TRUE(HasError(Read("name: caf\xe9\n"), 1, 10, "file is not valid UTF-8"));
   // Found by the fuzzer: a lead byte above U+10FFFF.
   EXPECT_TRUE(HasError(Read("name: a\xf6\x94\x96\x96\n"), 1, 8, "file is not valid UTF-8"));
-  EXPECT_TRUE(HasError(Read("name: \xed\xa0\x80\n"), 1, 7, "file is not valid UTF-8"));  // a surrogate
-  EXPECT_TRUE(HasError(Read("name: \xc0\xaf\n"), 1, 7, "file is not valid UTF-8"));      // overlong
+  EXPECT_TRUE(
+      HasError(Read("name: \xed\xa0\x80\n"), 1, 7, "file is not valid UTF-8"));      // a surrogate
+  EXPECT_TRUE(HasError(Read("name: \xc0\xaf\n"), 1, 7, "file is not valid UTF-8"));  // overlong
 }
 
 TEST(HostileInputTest, TabIndentationIsExplained) {
@@ -35,9 +36,11 @@ TEST(HostileInputTest, TabIndentationIsExplained) {
 TEST(HostileInputTest, WrongDocumentTypesAreErrors) {
   EXPECT_TRUE(HasError(Read("- a\n- b\n"), 1, 1, "document is a list (a mapping"));
   EXPECT_TRUE(HasError(Read("just text\n"), 1, 1, "document is a scalar"));
-  EXPECT_TRUE(HasError(Read("foo: bar\n"), 1, 1, "document is neither an i2kit manifest nor a Kubernetes object"));
+  EXPECT_TRUE(HasError(Read("foo: bar\n"), 1, 1,
+                       "document is neither an i2kit manifest nor a Kubernetes object"));
   EXPECT_TRUE(HasError(Read("name: [a]\ncontainers: 3\n"), 1, 7, "name: got a list (a string)"));
-  EXPECT_TRUE(HasError(Read("apiVersion: apps/v1\nkind: Deployment\nmetadata: 7\n"), 3, 11, "metadata: got a scalar (a mapping)"));
+  EXPECT_TRUE(HasError(Read("apiVersion: apps/v1\nkind: Deployment\nmetadata: 7\n"), 3, 11,
+                       "metadata: got a scalar (a mapping)"));
   EXPECT_TRUE(HasError(Read("{[a]: b, name: x, containers: {}}\n"), 1, 2, "a key is a list"));
 }
 
@@ -78,9 +81,11 @@ TEST(HostileInputTest, StrayCommaDoesNotHang) {
 
 // A YAML escape can put a NUL, which no name, command or label can carry, in a text file.
 TEST(HostileInputTest, EscapedNulAndSurrogatesAreErrors) {
-  LoadedManifest loaded = Read("name: a\ncontainers: {c: {image: x, command: \"sh -c \\uD800\"}}\n");
+  LoadedManifest loaded =
+      Read("name: a\ncontainers: {c: {image: x, command: \"sh -c \\uD800\"}}\n");
   EXPECT_TRUE(HasError(loaded, 2, 50, "YAML syntax: invalid unicode"));
-  EXPECT_TRUE(HasError(Read("name: \"a\\0\"\ncontainers: {c: {image: x}}\n"), 1, 7, "puts a NUL in it"));
+  EXPECT_TRUE(
+      HasError(Read("name: \"a\\0\"\ncontainers: {c: {image: x}}\n"), 1, 7, "puts a NUL in it"));
 }
 
 TEST(HostileInputTest, OversizedInputIsRefused) {
@@ -98,7 +103,8 @@ TEST(HostileInputTest, ManyErrorsAreCapped) {
 
 TEST(HostileInputTest, ReportsUnreadableFiles) {
   LoadedManifest missing = LoadManifests({"/nonexistent/manifest.yml"}, {});
-  EXPECT_TRUE(HasError(missing, 0, 0, "/nonexistent/manifest.yml: error: cannot open: No such file or directory"));
+  EXPECT_TRUE(HasError(missing, 0, 0,
+                       "/nonexistent/manifest.yml: error: cannot open: No such file or directory"));
   LoadedManifest directory = LoadManifests({"/"}, {});
   EXPECT_TRUE(HasError(directory, 0, 0, "is a directory"));
   LoadedManifest endless = LoadManifests({"/dev/zero"}, {});

@@ -1,9 +1,6 @@
 // The i2kit short format: every field, its default, and every error with its location.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "common/i2kit_format_reader.h"
 #include "manifest_test_util.h"
 
@@ -16,10 +13,7 @@ using testing::IsValid;
 using testing::Read;
 
 TEST(I2kitFormatTest, ReadsThePapersFigure5) {
-  std::ifstream file(std::string(I2KIT_SOURCE_DIR) + "/examples/paper-fig5-i2kit.yml");
-  std::stringstream text;
-  text << file.rdbuf();
-  LoadedManifest loaded = Read(text.str());
+  LoadedManifest loaded = Read(testing::ReadExample("paper-fig5-i2kit.yml"));
   ASSERT_TRUE(IsValid(loaded));
   ASSERT_EQ(loaded.manifest.deployments.size(), 1u);
   const Deployment& d = loaded.manifest.deployments[0];
@@ -95,7 +89,8 @@ TEST(I2kitFormatTest, DefaultsReplicasToOneAndFlagsToFalse) {
 }
 
 TEST(I2kitFormatTest, ParsesPortForms) {
-  Result<ContainerPort> cert = ParseI2kitPort("https:443:http:80:arn:aws:acm:us-east-1:123:certificate/x");
+  Result<ContainerPort> cert =
+      ParseI2kitPort("https:443:http:80:arn:aws:acm:us-east-1:123:certificate/x");
   ASSERT_TRUE(cert.ok());
   EXPECT_EQ(cert->listener->certificate, "arn:aws:acm:us-east-1:123:certificate/x");
   Result<ContainerPort> udp = ParseI2kitPort("udp:53:udp:5353");
@@ -104,10 +99,14 @@ TEST(I2kitFormatTest, ParsesPortForms) {
   EXPECT_EQ(ParseI2kitPort("http:80:https:443").status().message(),
             "'http:80:https:443': a http load balancer cannot forward to https");
   EXPECT_EQ(ParseI2kitPort("http:80:http").status().message(), "'http:80:http' has 3 parts, not 4");
-  EXPECT_EQ(ParseI2kitPort("ftp:21:tcp:21").status().message(), "'ftp:21:tcp:21': unknown load balancer protocol 'ftp'");
-  EXPECT_EQ(ParseI2kitPort("http:0:http:80").status().message(), "'http:0:http:80': load balancer port '0' is not in 1-65535");
-  EXPECT_EQ(ParseI2kitPort("tcp:1:tcp:70000").status().message(), "'tcp:1:tcp:70000': container port '70000' is not in 1-65535");
-  EXPECT_EQ(ParseI2kitPort("http:80:http:80:arn").status().message(), "'http:80:http:80:arn': a certificate only applies to https and ssl listeners");
+  EXPECT_EQ(ParseI2kitPort("ftp:21:tcp:21").status().message(),
+            "'ftp:21:tcp:21': unknown load balancer protocol 'ftp'");
+  EXPECT_EQ(ParseI2kitPort("http:0:http:80").status().message(),
+            "'http:0:http:80': load balancer port '0' is not in 1-65535");
+  EXPECT_EQ(ParseI2kitPort("tcp:1:tcp:70000").status().message(),
+            "'tcp:1:tcp:70000': container port '70000' is not in 1-65535");
+  EXPECT_EQ(ParseI2kitPort("http:80:http:80:arn").status().message(),
+            "'http:80:http:80:arn': a certificate only applies to https and ssl listeners");
   EXPECT_FALSE(ParseI2kitPort("0").ok());
   EXPECT_FALSE(ParseI2kitPort("65536").ok());
 }
@@ -131,10 +130,14 @@ containers:
   EXPECT_TRUE(HasError(loaded, 2, 11, "replicas: -1 is out of range (an integer from 0 to 1000)"));
   EXPECT_TRUE(HasError(loaded, 3, 9, "public: got 'maybe' (true or false)"));
   EXPECT_TRUE(HasError(loaded, 4, 16, "instance_type: 'large' is not an EC2 instance type"));
-  EXPECT_TRUE(HasError(loaded, 7, 12, "containers.web.image: invalid image reference 'Nginx:latest'"));
-  EXPECT_TRUE(HasError(loaded, 9, 9, "containers.web.ports[0]: 'http:80:https:80': a http load balancer cannot forward to https"));
+  EXPECT_TRUE(
+      HasError(loaded, 7, 12, "containers.web.image: invalid image reference 'Nginx:latest'"));
+  EXPECT_TRUE(HasError(
+      loaded, 9, 9,
+      "containers.web.ports[0]: 'http:80:https:80': a http load balancer cannot forward to https"));
   EXPECT_TRUE(HasError(loaded, 10, 9, "containers.web.ports[1]"));
-  EXPECT_TRUE(HasError(loaded, 12, 9, "containers.web.environment[0]: 'NOEQUALS': it has no '=' (NAME=VALUE)"));
+  EXPECT_TRUE(HasError(loaded, 12, 9,
+                       "containers.web.environment[0]: 'NOEQUALS': it has no '=' (NAME=VALUE)"));
   EXPECT_TRUE(HasError(loaded, 13, 14, "containers.web.command: unterminated single quote"));
   EXPECT_EQ(loaded.diagnostics.error_count(), 9);
   EXPECT_TRUE(loaded.manifest.deployments.empty());
@@ -146,7 +149,8 @@ TEST(I2kitFormatTest, RequiresNameContainersAndImage) {
   EXPECT_TRUE(HasError(loaded, 4, 5, "containers.web.image: missing"));
   EXPECT_TRUE(HasError(Read("name: a\n"), 1, 1, "containers: missing"));
   EXPECT_TRUE(HasError(Read("name: a\ncontainers: {}\n"), 2, 13, "containers: is empty"));
-  EXPECT_TRUE(HasError(Read("name: a\ncontainers: [x]\n"), 2, 13, "containers: got a list (a mapping of container name to"));
+  EXPECT_TRUE(HasError(Read("name: a\ncontainers: [x]\n"), 2, 13,
+                       "containers: got a list (a mapping of container name to"));
 }
 
 TEST(I2kitFormatTest, RejectsPortClashesInOnePod) {
@@ -159,17 +163,20 @@ containers:
     image: busybox
     ports: ["tcp:8080:tcp:80", "http:80:http:81"]
 )");
-  EXPECT_TRUE(HasError(loaded, 8, 13, "port 80/TCP is already used by container 'one' (a port once per Pod"));
+  EXPECT_TRUE(HasError(loaded, 8, 13,
+                       "port 80/TCP is already used by container 'one' (a port once per Pod"));
   EXPECT_TRUE(HasError(loaded, 8, 32, "load balancer port 80 is already used by container 'one'"));
 }
 
 TEST(I2kitFormatTest, RejectsDuplicateContainerNames) {
-  LoadedManifest loaded = Read("name: a\ncontainers:\n  web:\n    image: x\n  web:\n    image: y\n");
+  LoadedManifest loaded =
+      Read("name: a\ncontainers:\n  web:\n    image: x\n  web:\n    image: y\n");
   EXPECT_TRUE(HasError(loaded, 5, 3, "containers.web: duplicate key"));
 }
 
 TEST(I2kitFormatTest, StatefulDeploymentsHaveOneReplica) {
-  LoadedManifest loaded = Read("name: db\nstateful: true\nreplicas: 2\ncontainers:\n  db:\n    image: redis\n");
+  LoadedManifest loaded =
+      Read("name: db\nstateful: true\nreplicas: 2\ncontainers:\n  db:\n    image: redis\n");
   EXPECT_TRUE(HasError(loaded, 3, 11, "replicas: a stateful deployment runs one instance, not 2"));
 }
 
@@ -180,7 +187,8 @@ TEST(I2kitFormatTest, WarnsAboutShellOperatorsInCommands) {
 }
 
 TEST(I2kitFormatTest, WarnsAboutUnknownFieldsWithSuggestions) {
-  LoadedManifest loaded = Read("name: a\nreplica: 2\ncontainers:\n  c:\n    image: x\n    ports: [80]\n    port: 1\n");
+  LoadedManifest loaded =
+      Read("name: a\nreplica: 2\ncontainers:\n  c:\n    image: x\n    ports: [80]\n    port: 1\n");
   EXPECT_TRUE(IsValid(loaded));
   EXPECT_TRUE(HasWarning(loaded, 2, 1, "replica: unknown field (did you mean 'replicas'?)"));
   EXPECT_TRUE(HasWarning(loaded, 7, 5, "containers.c.port: unknown field (did you mean 'ports'?)"));

@@ -35,7 +35,8 @@ TEST(ImageReferenceTest, KeepsDigests) {
   ImageReference r = Parse(("alpine@" + digest).c_str());
   EXPECT_EQ(r.tag, "");
   EXPECT_EQ(r.digest, digest);
-  EXPECT_EQ(Parse(("alpine:3.19@" + digest).c_str()).Canonical(), "docker.io/library/alpine:3.19@" + digest);
+  EXPECT_EQ(Parse(("alpine:3.19@" + digest).c_str()).Canonical(),
+            "docker.io/library/alpine:3.19@" + digest);
 }
 
 TEST(ImageReferenceTest, ReadsTransports) {
@@ -51,17 +52,16 @@ TEST(ImageReferenceTest, ReadsTransports) {
 }
 
 TEST(ImageReferenceTest, RejectsMalformedReferences) {
-  struct Case { const char* text; const char* why; };
-  for (const Case& c : {Case{"", "it is empty"},
-                        Case{"Nginx", "repository component 'Nginx'"},
-                        Case{"nginx:", "tag ''"},
-                        Case{"nginx:-bad", "tag '-bad'"},
-                        Case{"nginx@sha256:abc", "digest must be sha256:"},
-                        Case{"ngi nx", "whitespace"},
-                        Case{"a//b", "repository component ''"},
-                        Case{"bad_host.com:x/app", "registry host"},
-                        Case{"oci:", "needs a path"},
-                        Case{"docker-archive:", "needs a path"}}) {
+  struct Case {
+    const char* text;
+    const char* why;
+  };
+  for (const Case& c :
+       {Case{"", "it is empty"}, Case{"Nginx", "repository component 'Nginx'"},
+        Case{"nginx:", "tag ''"}, Case{"nginx:-bad", "tag '-bad'"},
+        Case{"nginx@sha256:abc", "digest must be sha256:"}, Case{"ngi nx", "whitespace"},
+        Case{"a//b", "repository component ''"}, Case{"bad_host.com:x/app", "registry host"},
+        Case{"oci:", "needs a path"}, Case{"docker-archive:", "needs a path"}}) {
     Result<ImageReference> r = ParseImageReference(c.text);
     ASSERT_FALSE(r.ok()) << c.text;
     EXPECT_NE(r.status().message().find(c.why), std::string::npos) << r.status().message();

@@ -2,9 +2,6 @@
 // refuses, each error asserted with its message and location.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "manifest_test_util.h"
 
 namespace i2kit {
@@ -18,27 +15,28 @@ using testing::Read;
 // A minimal valid apps/v1 Deployment whose container has `container_extra` appended (each
 // line indented by 8 spaces) and whose Pod spec has `pod_extra` (6 spaces).
 std::string Deployment(const std::string& container_extra = "", const std::string& pod_extra = "") {
-  return "apiVersion: apps/v1\n"        // 1
-         "kind: Deployment\n"            // 2
-         "metadata:\n"                   // 3
-         "  name: web\n"                 // 4
-         "spec:\n"                       // 5
-         "  selector:\n"                 // 6
-         "    matchLabels: {app: web}\n" // 7
-         "  template:\n"                 // 8
-         "    metadata:\n"               // 9
-         "      labels: {app: web}\n"    // 10
-         "    spec:\n"                   // 11
+  return "apiVersion: apps/v1\n"          // 1
+         "kind: Deployment\n"             // 2
+         "metadata:\n"                    // 3
+         "  name: web\n"                  // 4
+         "spec:\n"                        // 5
+         "  selector:\n"                  // 6
+         "    matchLabels: {app: web}\n"  // 7
+         "  template:\n"                  // 8
+         "    metadata:\n"                // 9
+         "      labels: {app: web}\n"     // 10
+         "    spec:\n"                    // 11
          + pod_extra +
-         "      containers:\n"           // 12 (+ pod_extra lines)
-         "      - name: web\n"           // 13
-         "        image: busybox\n"      // 14
+         "      containers:\n"       // 12 (+ pod_extra lines)
+         "      - name: web\n"       // 13
+         "        image: busybox\n"  // 14
          + container_extra;
 }
 
 const Container& OnlyContainer(const LoadedManifest& loaded) {
   static const Container kEmpty;
-  if (loaded.manifest.deployments.size() != 1 || loaded.manifest.deployments[0].containers.size() != 1) {
+  if (loaded.manifest.deployments.size() != 1 ||
+      loaded.manifest.deployments[0].containers.size() != 1) {
     ADD_FAILURE() << testing::AllDiagnostics(loaded.diagnostics);
     return kEmpty;
   }
@@ -46,10 +44,7 @@ const Container& OnlyContainer(const LoadedManifest& loaded) {
 }
 
 TEST(KubernetesDeploymentTest, ReadsThePapersFigure2) {
-  std::ifstream file(std::string(I2KIT_SOURCE_DIR) + "/examples/paper-fig2-deployment.yml");
-  std::stringstream text;
-  text << file.rdbuf();
-  LoadedManifest loaded = Read(text.str());
+  LoadedManifest loaded = Read(testing::ReadExample("paper-fig2-deployment.yml"));
   ASSERT_TRUE(IsValid(loaded));
   const i2kit::Deployment& d = loaded.manifest.deployments.at(0);
   EXPECT_EQ(d.name, "nginx-deployment");
@@ -154,7 +149,9 @@ TEST(KubernetesDeploymentTest, ReadsEveryContainerField) {
 }
 
 TEST(KubernetesDeploymentTest, LimitsAloneSetTheRequests) {
-  const Container& c = OnlyContainer(Read(Deployment("        resources:\n          limits: {cpu: 500m, memory: 32Mi}\n")));
+  LoadedManifest loaded =
+      Read(Deployment("        resources:\n          limits: {cpu: 500m, memory: 32Mi}\n"));
+  const Container& c = OnlyContainer(loaded);
   EXPECT_EQ(c.resources.requests.cpu_millis, 500);
   EXPECT_EQ(c.resources.requests.memory_bytes, 32 << 20);
 }
@@ -204,10 +201,15 @@ TEST(KubernetesDeploymentTest, ReportsProbeErrors) {
         startupProbe:
           grpc: {port: 9000}
 )"));
-  EXPECT_TRUE(HasError(loaded, 16, 27, "livenessProbe.httpGet.port: no port of this container is named 'metrics'"));
-  EXPECT_TRUE(HasError(loaded, 16, 42, "livenessProbe.httpGet.path: 'healthz' is not an absolute path"));
-  EXPECT_TRUE(HasError(loaded, 17, 29, "livenessProbe.successThreshold: must be 1 for liveness and startup probes"));
-  EXPECT_TRUE(HasError(loaded, 19, 11, "readinessProbe: has 0 probe actions (exactly one of exec, httpGet, tcpSocket)"));
+  EXPECT_TRUE(HasError(loaded, 16, 27,
+                       "livenessProbe.httpGet.port: no port of this container is named 'metrics'"));
+  EXPECT_TRUE(
+      HasError(loaded, 16, 42, "livenessProbe.httpGet.path: 'healthz' is not an absolute path"));
+  EXPECT_TRUE(HasError(
+      loaded, 17, 29, "livenessProbe.successThreshold: must be 1 for liveness and startup probes"));
+  EXPECT_TRUE(
+      HasError(loaded, 19, 11,
+               "readinessProbe: has 0 probe actions (exactly one of exec, httpGet, tcpSocket)"));
   EXPECT_TRUE(HasError(loaded, 21, 11, "startupProbe.grpc is not supported by i2kit"));
 }
 
@@ -218,15 +220,16 @@ TEST(KubernetesDeploymentTest, ReadsSecurityContextsAndInheritsThePods) {
           allowPrivilegeEscalation: true
           capabilities: {add: [CAP_NET_ADMIN, chown], drop: [ALL]}
           seccompProfile: {type: Localhost, localhostProfile: profiles/web.json}
-)", R"(      securityContext:
+)",
+                                          R"(      securityContext:
         runAsUser: 10
         runAsGroup: 20
         runAsNonRoot: true
 )"));
   const Container& c = OnlyContainer(loaded);
   const SecurityContext& sc = c.security_context;
-  EXPECT_EQ(sc.run_as_user, 1000);   // the container's own wins
-  EXPECT_EQ(sc.run_as_group, 20);    // inherited from the Pod
+  EXPECT_EQ(sc.run_as_user, 1000);  // the container's own wins
+  EXPECT_EQ(sc.run_as_group, 20);   // inherited from the Pod
   EXPECT_EQ(sc.run_as_non_root, true);
   EXPECT_TRUE(sc.read_only_root_filesystem);
   EXPECT_EQ(sc.allow_privilege_escalation, true);
@@ -244,7 +247,9 @@ TEST(KubernetesDeploymentTest, ReportsSecurityContextErrors) {
           capabilities: {add: [NET_BIND]}
           seccompProfile: {type: Strict}
 )"));
-  EXPECT_TRUE(HasError(loaded, 16, 11, "securityContext.privileged is not supported by i2kit: a privileged container"));
+  EXPECT_TRUE(
+      HasError(loaded, 16, 11,
+               "securityContext.privileged is not supported by i2kit: a privileged container"));
   EXPECT_TRUE(HasError(loaded, 16, 11, "securityContext: runAsNonRoot is true but runAsUser is 0"));
   EXPECT_TRUE(HasError(loaded, 19, 32, "capabilities.add[0]: unknown capability 'NET_BIND'"));
   EXPECT_TRUE(HasError(loaded, 20, 34, "seccompProfile.type: unknown profile type 'Strict'"));
@@ -255,30 +260,37 @@ TEST(KubernetesDeploymentTest, RejectsWhatI2kitCannotDo) {
         env:
         - name: SECRET
           valueFrom: {secretKeyRef: {name: s, key: k}}
-)", R"(      volumes: [{name: data, emptyDir: {}}]
+)",
+                                          R"(      volumes: [{name: data, emptyDir: {}}]
       initContainers: [{name: init, image: busybox}]
       hostNetwork: true
 )"));
   EXPECT_TRUE(HasError(loaded, 12, 7, "spec.template.spec.volumes is not supported by i2kit"));
-  EXPECT_TRUE(HasError(loaded, 13, 7, "spec.template.spec.initContainers is not supported by i2kit"));
+  EXPECT_TRUE(
+      HasError(loaded, 13, 7, "spec.template.spec.initContainers is not supported by i2kit"));
   EXPECT_TRUE(HasError(loaded, 14, 7, "spec.template.spec.hostNetwork is not supported by i2kit"));
-  EXPECT_TRUE(HasError(loaded, 18, 9, "spec.template.spec.containers[0].volumeMounts is not supported by i2kit"));
+  EXPECT_TRUE(HasError(loaded, 18, 9,
+                       "spec.template.spec.containers[0].volumeMounts is not supported by i2kit"));
   EXPECT_TRUE(HasError(loaded, 21, 11, "env[0].valueFrom is not supported by i2kit"));
   EXPECT_TRUE(loaded.manifest.deployments.empty());
 }
 
 TEST(KubernetesDeploymentTest, RejectsOtherKinds) {
   for (const char* kind : {"StatefulSet", "DaemonSet", "Job", "Pod"}) {
-    LoadedManifest loaded = Read(std::string("apiVersion: apps/v1\nkind: ") + kind + "\nmetadata: {name: x}\n");
-    EXPECT_TRUE(HasError(loaded, 2, 7, std::string("kind: ") + kind + " is not supported by i2kit")) << kind;
+    LoadedManifest loaded =
+        Read(std::string("apiVersion: apps/v1\nkind: ") + kind + "\nmetadata: {name: x}\n");
+    EXPECT_TRUE(HasError(loaded, 2, 7, std::string("kind: ") + kind + " is not supported by i2kit"))
+        << kind;
   }
-  EXPECT_TRUE(HasError(Read("apiVersion: apps/v2\nkind: Deployment\n"), 1, 13, "apiVersion: 'apps/v2' is not a Deployment API version"));
+  EXPECT_TRUE(HasError(Read("apiVersion: apps/v2\nkind: Deployment\n"), 1, 13,
+                       "apiVersion: 'apps/v2' is not a Deployment API version"));
 }
 
 TEST(KubernetesDeploymentTest, SelectorMustMatchTemplateLabels) {
   std::string yaml = Deployment();
   yaml.replace(yaml.find("matchLabels: {app: web}"), 23, "matchLabels: {app: api}");
-  EXPECT_TRUE(HasError(Read(yaml), 10, 7, "spec.template.metadata.labels: do not match spec.selector.matchLabels"));
+  EXPECT_TRUE(HasError(Read(yaml), 10, 7,
+                       "spec.template.metadata.labels: do not match spec.selector.matchLabels"));
   std::string no_selector = Deployment();
   no_selector.erase(no_selector.find("  selector:\n"), 12 + 28);
   EXPECT_TRUE(HasError(Read(no_selector), 6, 3, "spec.selector: missing"));
@@ -298,7 +310,8 @@ TEST(KubernetesDeploymentTest, ReportsFieldErrorsWithLocations) {
   yaml.replace(yaml.find("  name: web"), 11, "  name: Web");
   LoadedManifest loaded = Read(yaml);
   EXPECT_TRUE(HasError(loaded, 4, 9, "metadata.name: 'Web' is not a valid name"));
-  EXPECT_TRUE(HasError(loaded, 16, 26, "containerPort: got a quoted string (an integer from 1 to 65535)"));
+  EXPECT_TRUE(
+      HasError(loaded, 16, 26, "containerPort: got a quoted string (an integer from 1 to 65535)"));
   EXPECT_TRUE(HasError(loaded, 17, 26, "containerPort: 70000 is out of range"));
   EXPECT_TRUE(HasError(loaded, 18, 37, "name: 'HTTP' is not a valid port name"));
   EXPECT_TRUE(HasError(loaded, 20, 27, "resources.requests.cpu: invalid quantity 'lots'"));
@@ -319,22 +332,28 @@ TEST(KubernetesDeploymentTest, RejectsPortClashesAndDuplicateNames) {
 
 TEST(KubernetesDeploymentTest, ChecksStrategy) {
   std::string yaml = Deployment();
-  yaml.insert(yaml.find("  template:"), "  strategy:\n    type: Recreate\n    rollingUpdate: {maxSurge: 0, maxUnavailable: \"200%\"}\n");
+  yaml.insert(yaml.find("  template:"),
+              "  strategy:\n    type: Recreate\n    rollingUpdate: {maxSurge: 0, maxUnavailable: "
+              "\"200%\"}\n");
   LoadedManifest loaded = Read(yaml);
   EXPECT_TRUE(HasError(loaded, 10, 20, "spec.strategy.rollingUpdate: given with type Recreate"));
   EXPECT_TRUE(HasError(loaded, 10, 50, "maxUnavailable: 200% is above 100%"));
   std::string zero = Deployment();
-  zero.insert(zero.find("  template:"), "  strategy:\n    rollingUpdate: {maxSurge: 0, maxUnavailable: 0}\n");
+  zero.insert(zero.find("  template:"),
+              "  strategy:\n    rollingUpdate: {maxSurge: 0, maxUnavailable: 0}\n");
   EXPECT_TRUE(HasError(Read(zero), 9, 20, "maxSurge and maxUnavailable are both 0"));
 }
 
 TEST(KubernetesDeploymentTest, WarnsAboutIgnoredAndUnknownFields) {
-  LoadedManifest loaded = Read(Deployment("        terminationMessagePath: /dev/termination-log\n        imagePulPolicy: Always\n",
-                                          "      nodeSelector: {disk: ssd}\n"));
+  LoadedManifest loaded = Read(Deployment(
+      "        terminationMessagePath: /dev/termination-log\n        imagePulPolicy: Always\n",
+      "      nodeSelector: {disk: ssd}\n"));
   EXPECT_TRUE(IsValid(loaded));
-  EXPECT_TRUE(HasWarning(loaded, 12, 7, "spec.template.spec.nodeSelector is ignored: each Pod is its own VM"));
+  EXPECT_TRUE(HasWarning(loaded, 12, 7,
+                         "spec.template.spec.nodeSelector is ignored: each Pod is its own VM"));
   EXPECT_TRUE(HasWarning(loaded, 16, 9, "terminationMessagePath is ignored"));
-  EXPECT_TRUE(HasWarning(loaded, 17, 9, "imagePulPolicy: unknown field (did you mean 'imagePullPolicy'?)"));
+  EXPECT_TRUE(
+      HasWarning(loaded, 17, 9, "imagePulPolicy: unknown field (did you mean 'imagePullPolicy'?)"));
 }
 
 TEST(KubernetesDeploymentTest, AcceptsAppsV1beta2) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "common/manifest_reader.h"
@@ -17,6 +19,14 @@ inline LoadedManifest Read(const std::string& yaml, bool strict = false) {
   if (strict) loaded.diagnostics.MakeUnknownFieldsErrors();
   loaded.diagnostics.SortByLocation();
   return loaded;
+}
+
+// The text of examples/NAME in the source tree.
+inline std::string ReadExample(const std::string& name) {
+  std::ifstream file(std::string(I2KIT_SOURCE_DIR) + "/examples/" + name);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
 }
 
 inline std::string AllDiagnostics(const Diagnostics& diagnostics) {
@@ -35,9 +45,10 @@ inline ::testing::AssertionResult HasDiagnostic(const LoadedManifest& loaded, Se
     if (column != 0 && d.where.column != column) continue;
     if (d.Format().find(text) != std::string::npos) return ::testing::AssertionSuccess();
   }
-  return ::testing::AssertionFailure() << "no " << (severity == Severity::kError ? "error" : "warning")
-                                       << " at " << line << ":" << column << " containing '" << text
-                                       << "' among:\n" << AllDiagnostics(loaded.diagnostics);
+  return ::testing::AssertionFailure()
+         << "no " << (severity == Severity::kError ? "error" : "warning") << " at " << line << ":"
+         << column << " containing '" << text << "' among:\n"
+         << AllDiagnostics(loaded.diagnostics);
 }
 
 inline ::testing::AssertionResult HasError(const LoadedManifest& loaded, int line, int column,

@@ -40,7 +40,8 @@ TEST(QuantityTest, ReadsMemoryInBytes) {
 }
 
 TEST(QuantityTest, RejectsMalformedQuantities) {
-  for (const char* bad : {"", "abc", "1x", "1.2.3", "-1", "1KiB", "Mi", "1e", "1e1234", "1 Mi", "0x10"}) {
+  for (const char* bad :
+       {"", "abc", "1x", "1.2.3", "-1", "1KiB", "Mi", "1e", "1e1234", "1 Mi", "0x10"}) {
     EXPECT_FALSE(ParseMemoryBytes(bad).ok()) << bad;
   }
   EXPECT_NE(ParseCpuMillis("-250m").status().message().find("negative"), std::string::npos);

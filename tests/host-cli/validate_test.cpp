@@ -1,10 +1,10 @@
 // `i2kit-host validate` as a user runs it: exit codes, output formats, help and version.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "host-cli/command.h"
@@ -45,12 +45,16 @@ class ValidateTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-std::string Example(const char* name) { return std::string(I2KIT_SOURCE_DIR) + "/examples/" + name; }
+std::string Example(const char* name) {
+  return std::string(I2KIT_SOURCE_DIR) + "/examples/" + name;
+}
 
 TEST_F(ValidateTest, ValidFilesExitZeroWithASummary) {
-  CliRun run = RunCli({"validate", Example("paper-fig5-i2kit.yml"), Example("web-with-service.yml")});
+  CliRun run =
+      RunCli({"validate", Example("paper-fig5-i2kit.yml"), Example("web-with-service.yml")});
   EXPECT_EQ(run.code, 0) << run.err;
-  EXPECT_NE(run.out.find("deployment nginx-deployment: 3 replicas, 1 container"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("deployment nginx-deployment: 3 replicas, 1 container"), std::string::npos)
+      << run.out;
   EXPECT_NE(run.out.find("service web-public: LoadBalancer, 1 port"), std::string::npos) << run.out;
 }
 
@@ -58,8 +62,12 @@ TEST_F(ValidateTest, InvalidFilesExitOneAndPrintEveryProblem) {
   std::string bad = Write("bad.yml", "name: Bad\nreplicas: x\ncontainers:\n  c: {image: x}\n");
   CliRun run = RunCli({"validate", bad});
   EXPECT_EQ(run.code, 1);
-  EXPECT_NE(run.err.find(bad + ":1:7: error: name: 'Bad' is not a valid name"), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find(bad + ":2:11: error: replicas: 'x' is not an integer (an integer from 0 to 1000)"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(bad + ":1:7: error: name: 'Bad' is not a valid name"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find(
+                bad + ":2:11: error: replicas: 'x' is not an integer (an integer from 0 to 1000)"),
+            std::string::npos)
+      << run.err;
   EXPECT_NE(run.err.find("invalid: 2 errors"), std::string::npos) << run.err;
   EXPECT_EQ(run.out, "");
 }
@@ -69,7 +77,9 @@ TEST_F(ValidateTest, ChecksAcrossFiles) {
   std::string b = Write("b.yml", "name: web\ncontainers: {c: {image: y}}\n");
   CliRun run = RunCli({"validate", a, b});
   EXPECT_EQ(run.code, 1);
-  EXPECT_NE(run.err.find(b + ":1:1: error: deployment name 'web' is already used at " + a + ":1"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(b + ":1:1: error: deployment name 'web' is already used at " + a + ":1"),
+            std::string::npos)
+      << run.err;
 }
 
 TEST_F(ValidateTest, JsonOutputIsTheNormalizedModel) {
@@ -94,7 +104,9 @@ TEST_F(ValidateTest, StrictTurnsUnknownFieldsIntoErrors) {
   EXPECT_EQ(RunCli({"validate", file}).code, 0);
   CliRun strict = RunCli({"validate", "--strict", file});
   EXPECT_EQ(strict.code, 1);
-  EXPECT_NE(strict.err.find(":2:1: error: replica: unknown field (did you mean 'replicas'?)"), std::string::npos) << strict.err;
+  EXPECT_NE(strict.err.find(":2:1: error: replica: unknown field (did you mean 'replicas'?)"),
+            std::string::npos)
+      << strict.err;
 }
 
 TEST_F(ValidateTest, UsageErrorsExitTwo) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package i2kit needs to build and test. Idempotent: packages already
 # installed are left alone, and apt is not even consulted when nothing is missing.
-# Lists live beside what uses them: this file (build and unit tests), examples/deps.txt (the
-# example images), scripts/kernel-deps.txt (the kernel build and QEMU), when present.
+# Lists live beside what uses them: this file (build and unit tests), and one deps.txt per
+# part that needs more (examples/deps.txt, image-builder/deps.txt, …, scripts/kernel-deps.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +14,7 @@ packages=(
   # Tests: GoogleTest, and clang with its runtime for libFuzzer and the sanitizers
   libgtest-dev libgmock-dev clang libclang-rt-dev
 )
-for list in examples/deps.txt scripts/kernel-deps.txt; do
+for list in */deps.txt scripts/*-deps.txt; do
   [[ -f "$list" ]] && mapfile -t -O "${#packages[@]}" packages < <(grep -v '^\s*\(#\|$\)' "$list")
 done
 

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "common/yaml_fields.h"
-#include "manifest_test_util.h"
+#include "common/manifest_test_util.h"
 
 namespace i2kit {
 namespace {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "common/i2kit_format_reader.h"
-#include "manifest_test_util.h"
+#include "common/manifest_test_util.h"
 
 namespace i2kit {
 namespace {

@@ -2,7 +2,7 @@
 // refuses, each error asserted with its message and location.
 #include <gtest/gtest.h>
 
-#include "manifest_test_util.h"
+#include "common/manifest_test_util.h"
 
 namespace i2kit {
 namespace {

@@ -1,7 +1,7 @@
 // Kubernetes Services, and the checks across documents that Services bring.
 #include <gtest/gtest.h>
 
-#include "manifest_test_util.h"
+#include "common/manifest_test_util.h"
 
 namespace i2kit {
 namespace {

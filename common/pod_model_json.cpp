@@ -110,7 +110,9 @@ Json ToJson(const IntOrPercent& v) {
   return v.is_percent ? Json(std::to_string(v.value) + "%") : Json(v.value);
 }
 
-Json ToJson(const Deployment& d) {
+}  // namespace
+
+nlohmann::ordered_json ToJson(const Deployment& d) {
   Json containers = Json::array();
   for (const Container& c : d.containers) containers.push_back(ToJson(c));
   return {{"name", d.name},
@@ -131,6 +133,8 @@ Json ToJson(const Deployment& d) {
           {"instanceType", d.instance_type},
           {"containers", containers}};
 }
+
+namespace {
 
 Json ToJson(const Service& s) {
   Json ports = Json::array();

@@ -5,10 +5,17 @@
 #include <nlohmann/json.hpp>
 
 #include "common/pod_model.h"
+#include "common/status.h"
 
 namespace i2kit {
 
 nlohmann::ordered_json ToJson(const Manifest& manifest);
+nlohmann::ordered_json ToJson(const Deployment& deployment);
+
+// The way back, for what the host hands to the guest agent: the JSON written by ToJson is read
+// into the same model. Errors name the JSON path ("containers[0].ports[1].protocol").
+Result<Deployment> DeploymentFromJson(const nlohmann::json& json);
+Result<Manifest> ManifestFromJson(const nlohmann::json& json);
 
 // The model as indented JSON text; never throws (invalid UTF-8 would be replaced, though the
 // readers let none through).

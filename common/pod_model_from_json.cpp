@@ -1,0 +1,310 @@
+// Reading the model back from the JSON that pod_model_json.cpp writes (declared in
+// pod_model_json.h). The host wrote it, so errors are rare; each still names its JSON path.
+#include <array>
+
+#include "common/pod_model_json.h"
+
+namespace i2kit {
+namespace {
+
+using Json = nlohmann::json;
+
+// Reads fields of one JSON object, remembering the first problem; later reads become no-ops.
+class JsonReader {
+ public:
+  JsonReader(const Json& object, std::string path, Status& status)
+      : object_(object), path_(std::move(path)), status_(status) {
+    if (status_.ok() && !object_.is_object()) Fail("", "an object");
+  }
+
+  std::string Path(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+  // The member `key`, or null when absent or after a failure.
+  const Json& Get(std::string_view key) const {
+    static const Json kNull;
+    if (!status_.ok() || !object_.is_object()) return kNull;
+    auto it = object_.find(key);
+    return it == object_.end() ? kNull : *it;
+  }
+
+  template <typename T>
+  void Read(std::string_view key, T& out) {
+    const Json& v = Get(key);
+    if (!status_.ok()) return;
+    if constexpr (std::is_same_v<T, bool>) {
+      if (!v.is_boolean()) return Fail(key, "a boolean");
+    } else if constexpr (std::is_integral_v<T>) {
+      if (!v.is_number_integer()) return Fail(key, "an integer");
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      if (!v.is_string()) return Fail(key, "a string");
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      if (!v.is_array()) return Fail(key, "a list of strings");
+      for (const Json& item : v) {
+        if (!item.is_string()) return Fail(key, "a list of strings");
+      }
+    } else {
+      if (!v.is_object()) return Fail(key, "an object of strings");
+      for (const auto& [k, item] : v.items()) {
+        if (!item.is_string()) return Fail(key, "an object of strings");
+      }
+    }
+    out = v.get<T>();
+  }
+
+  // A nullable value: null leaves `out` empty.
+  template <typename T>
+  void ReadOptional(std::string_view key, std::optional<T>& out) {
+    if (Get(key).is_null()) return;
+    T value{};
+    Read(key, value);
+    if (status_.ok()) out = value;
+  }
+
+  // An enum written by its name; `values` lists every enumerator, `name_of` names one.
+  template <typename E, size_t N>
+  void ReadEnum(std::string_view key, const std::array<E, N>& values, const char* (*name_of)(E),
+                E& out) {
+    std::string name;
+    Read(key, name);
+    if (!status_.ok()) return;
+    for (E e : values) {
+      if (name == name_of(e)) {
+        out = e;
+        return;
+      }
+    }
+    Fail(key, "a known name, not '" + name + "'");
+  }
+
+  void Fail(std::string_view key, const std::string& expected) {
+    if (status_.ok()) status_ = Status::Error(Path(key) + ": expected " + expected);
+  }
+
+ private:
+  const Json& object_;
+  std::string path_;
+  Status& status_;
+};
+
+// Calls `read(item, path)` for each element of the array at `key`.
+template <typename Fn>
+void ForEach(JsonReader& r, std::string_view key, Status& status, Fn read) {
+  const Json& list = r.Get(key);
+  if (!status.ok()) return;
+  if (!list.is_array()) return r.Fail(key, "a list");
+  for (size_t i = 0; i < list.size() && status.ok(); ++i) {
+    read(list[i], r.Path(key) + "[" + std::to_string(i) + "]");
+  }
+}
+
+constexpr std::array kProtocols = {Protocol::kTcp, Protocol::kUdp, Protocol::kSctp};
+constexpr std::array kListenerProtocols = {ListenerProtocol::kHttp, ListenerProtocol::kHttps,
+                                           ListenerProtocol::kTcp, ListenerProtocol::kSsl,
+                                           ListenerProtocol::kUdp};
+constexpr std::array kProbeActions = {ProbeAction::kHttpGet, ProbeAction::kTcpSocket,
+                                      ProbeAction::kExec};
+constexpr std::array kSeccompTypes = {SeccompProfileType::kRuntimeDefault,
+                                      SeccompProfileType::kUnconfined,
+                                      SeccompProfileType::kLocalhost};
+constexpr std::array kPullPolicies = {PullPolicy::kIfNotPresent, PullPolicy::kAlways,
+                                      PullPolicy::kNever};
+constexpr std::array kStrategies = {StrategyType::kRollingUpdate, StrategyType::kRecreate};
+constexpr std::array kServiceTypes = {ServiceType::kClusterIP, ServiceType::kLoadBalancer};
+constexpr std::array kFormats = {ManifestFormat::kI2kit, ManifestFormat::kKubernetes};
+
+std::vector<EnvVar> ReadEnvVars(JsonReader& r, std::string_view key, Status& status) {
+  std::vector<EnvVar> out;
+  ForEach(r, key, status, [&](const Json& item, const std::string& path) {
+    JsonReader v(item, path, status);
+    EnvVar var;
+    v.Read("name", var.name);
+    v.Read("value", var.value);
+    out.push_back(var);
+  });
+  return out;
+}
+
+std::optional<Probe> ReadProbe(JsonReader& parent, std::string_view key, Status& status) {
+  const Json& node = parent.Get(key);
+  if (node.is_null()) return std::nullopt;
+  JsonReader r(node, parent.Path(key), status);
+  Probe p;
+  r.ReadEnum("action", kProbeActions, ProbeActionName, p.action);
+  if (p.action == ProbeAction::kExec) {
+    r.Read("command", p.command);
+  } else {
+    r.Read("port", p.port);
+    r.Read("host", p.host);
+  }
+  if (p.action == ProbeAction::kHttpGet) {
+    r.Read("path", p.path);
+    r.Read("scheme", p.scheme);
+    p.http_headers = ReadEnvVars(r, "httpHeaders", status);
+  }
+  r.Read("initialDelaySeconds", p.initial_delay_seconds);
+  r.Read("timeoutSeconds", p.timeout_seconds);
+  r.Read("periodSeconds", p.period_seconds);
+  r.Read("successThreshold", p.success_threshold);
+  r.Read("failureThreshold", p.failure_threshold);
+  return p;
+}
+
+ResourceList ReadResourceList(JsonReader& parent, std::string_view key, Status& status) {
+  JsonReader r(parent.Get(key), parent.Path(key), status);
+  ResourceList list;
+  r.ReadOptional("cpuMillis", list.cpu_millis);
+  r.ReadOptional("memoryBytes", list.memory_bytes);
+  return list;
+}
+
+SecurityContext ReadSecurityContext(JsonReader& parent, Status& status) {
+  JsonReader r(parent.Get("securityContext"), parent.Path("securityContext"), status);
+  SecurityContext s;
+  r.ReadOptional("runAsUser", s.run_as_user);
+  r.ReadOptional("runAsGroup", s.run_as_group);
+  r.ReadOptional("runAsNonRoot", s.run_as_non_root);
+  r.Read("readOnlyRootFilesystem", s.read_only_root_filesystem);
+  r.ReadOptional("allowPrivilegeEscalation", s.allow_privilege_escalation);
+  JsonReader caps(r.Get("capabilities"), r.Path("capabilities"), status);
+  caps.Read("add", s.capabilities_add);
+  caps.Read("drop", s.capabilities_drop);
+  JsonReader seccomp(r.Get("seccompProfile"), r.Path("seccompProfile"), status);
+  seccomp.ReadEnum("type", kSeccompTypes, SeccompProfileTypeName, s.seccomp_profile.type);
+  if (s.seccomp_profile.type == SeccompProfileType::kLocalhost) {
+    seccomp.Read("localhostProfile", s.seccomp_profile.localhost_profile);
+  }
+  return s;
+}
+
+Container ReadContainer(const Json& node, const std::string& path, Status& status) {
+  JsonReader r(node, path, status);
+  Container c;
+  r.Read("name", c.name);
+  JsonReader image(r.Get("image"), r.Path("image"), status);
+  std::string reference;
+  image.Read("reference", reference);
+  if (status.ok()) {
+    Result<ImageReference> parsed = ParseImageReference(reference);
+    if (parsed.ok())
+      c.image = *parsed;
+    else
+      image.Fail("reference", "an image reference: " + parsed.status().message());
+  }
+  r.ReadEnum("imagePullPolicy", kPullPolicies, PullPolicyName, c.pull_policy);
+  r.Read("command", c.command);
+  r.Read("args", c.args);
+  r.Read("workingDir", c.working_dir);
+  c.env = ReadEnvVars(r, "env", status);
+  ForEach(r, "ports", status, [&](const Json& item, const std::string& port_path) {
+    JsonReader p(item, port_path, status);
+    ContainerPort port;
+    p.Read("name", port.name);
+    p.Read("containerPort", port.container_port);
+    p.ReadEnum("protocol", kProtocols, ProtocolName, port.protocol);
+    if (!p.Get("listener").is_null()) {
+      JsonReader l(p.Get("listener"), p.Path("listener"), status);
+      Listener listener;
+      l.ReadEnum("protocol", kListenerProtocols, ListenerProtocolName, listener.protocol);
+      l.Read("port", listener.port);
+      l.ReadEnum("instanceProtocol", kListenerProtocols, ListenerProtocolName,
+                 listener.instance_protocol);
+      l.Read("certificate", listener.certificate);
+      port.listener = listener;
+    }
+    c.ports.push_back(port);
+  });
+  JsonReader resources(r.Get("resources"), r.Path("resources"), status);
+  c.resources.requests = ReadResourceList(resources, "requests", status);
+  c.resources.limits = ReadResourceList(resources, "limits", status);
+  c.liveness_probe = ReadProbe(r, "livenessProbe", status);
+  c.readiness_probe = ReadProbe(r, "readinessProbe", status);
+  c.startup_probe = ReadProbe(r, "startupProbe", status);
+  c.security_context = ReadSecurityContext(r, status);
+  return c;
+}
+
+IntOrPercent ReadIntOrPercent(JsonReader& r, std::string_view key) {
+  const Json& v = r.Get(key);
+  if (v.is_number_integer()) return {v.get<int>(), false};
+  if (v.is_string()) {
+    std::string s = v.get<std::string>();
+    if (s.size() >= 2 && s.back() == '%' && s.find_first_not_of("0123456789") == s.size() - 1 &&
+        s.size() <= 5) {
+      return {std::stoi(s), true};
+    }
+  }
+  r.Fail(key, "an integer or a percentage");
+  return {};
+}
+
+Deployment ReadDeployment(const Json& node, const std::string& path, Status& status) {
+  JsonReader r(node, path, status);
+  Deployment d;
+  r.Read("name", d.name);
+  r.ReadEnum("format", kFormats, ManifestFormatName, d.format);
+  r.Read("labels", d.labels);
+  r.Read("selector", d.selector);
+  r.Read("replicas", d.replicas);
+  JsonReader strategy(r.Get("strategy"), r.Path("strategy"), status);
+  strategy.ReadEnum("type", kStrategies, StrategyTypeName, d.strategy.type);
+  d.strategy.max_surge = ReadIntOrPercent(strategy, "maxSurge");
+  d.strategy.max_unavailable = ReadIntOrPercent(strategy, "maxUnavailable");
+  r.Read("minReadySeconds", d.min_ready_seconds);
+  r.Read("progressDeadlineSeconds", d.progress_deadline_seconds);
+  r.Read("terminationGracePeriodSeconds", d.termination_grace_period_seconds);
+  r.Read("public", d.is_public);
+  r.Read("stateful", d.stateful);
+  r.Read("instanceType", d.instance_type);
+  ForEach(r, "containers", status, [&](const Json& item, const std::string& container_path) {
+    d.containers.push_back(ReadContainer(item, container_path, status));
+  });
+  return d;
+}
+
+Service ReadService(const Json& node, const std::string& path, Status& status) {
+  JsonReader r(node, path, status);
+  Service s;
+  r.Read("name", s.name);
+  r.ReadEnum("type", kServiceTypes, ServiceTypeName, s.type);
+  r.Read("labels", s.labels);
+  r.Read("selector", s.selector);
+  ForEach(r, "ports", status, [&](const Json& item, const std::string& port_path) {
+    JsonReader p(item, port_path, status);
+    ServicePort port;
+    p.Read("name", port.name);
+    p.Read("port", port.port);
+    p.ReadEnum("protocol", kProtocols, ProtocolName, port.protocol);
+    if (p.Get("targetPort").is_string())
+      p.Read("targetPort", port.target_port_name);
+    else
+      p.Read("targetPort", port.target_port);
+    s.ports.push_back(port);
+  });
+  return s;
+}
+
+}  // namespace
+
+Result<Deployment> DeploymentFromJson(const nlohmann::json& json) {
+  Status status;
+  Deployment d = ReadDeployment(json, "", status);
+  if (!status.ok()) return status.WithContext("deployment JSON");
+  return d;
+}
+
+Result<Manifest> ManifestFromJson(const nlohmann::json& json) {
+  Status status;
+  Manifest m;
+  JsonReader r(json, "", status);
+  ForEach(r, "deployments", status, [&](const Json& item, const std::string& path) {
+    m.deployments.push_back(ReadDeployment(item, path, status));
+  });
+  ForEach(r, "services", status, [&](const Json& item, const std::string& path) {
+    m.services.push_back(ReadService(item, path, status));
+  });
+  if (!status.ok()) return status.WithContext("manifest JSON");
+  return m;
+}
+
+}  // namespace i2kit

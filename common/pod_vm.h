@@ -1,0 +1,28 @@
+// What the host and the guest agent agree on about a Pod VM: where the agent finds its Pod,
+// which kernel command-line keys it reads, and where it answers. One place, so that the
+// image builder, the agent and `i2kit-host run` cannot drift apart. The README has the table.
+#pragma once
+
+namespace i2kit::pod_vm {
+
+// The Pod spec inside the initrd: JSON with the deployment (pod_model_json.h) and, per
+// container, its ImageConfig, root filesystem device and /etc/passwd and /etc/group text.
+inline constexpr const char* kPodSpecPath = "/etc/i2kit/pod.json";
+
+// The agent's health endpoint (GET /healthz, /readyz, /status) listens on this TCP port on
+// every address of the VM; nothing else listens there.
+inline constexpr int kAgentPort = 8089;
+
+// Kernel command-line keys, all prefixed "i2kit.".
+inline constexpr const char* kCmdlineReplica = "i2kit.replica";  // replica number, from 0
+inline constexpr const char* kCmdlineLogLevel = "i2kit.log";     // debug, info (default), warn
+
+// Container root filesystems are read-only EROFS images on virtio block devices, attached in
+// the order of the Pod's containers: the first is /dev/vda.
+inline constexpr const char* kFirstRootfsDevice = "/dev/vda";
+
+// The agent prints this line on the console once every container is ready, so that a host
+// without network access to the VM can still tell.
+inline constexpr const char* kReadyMarker = "i2kit-agent: pod ready";
+
+}  // namespace i2kit::pod_vm

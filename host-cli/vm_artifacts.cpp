@@ -1,0 +1,73 @@
+#include "host-cli/vm_artifacts.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace i2kit {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string PathOf(const std::string& dir) {
+  return dir + "/" + kVmArtifactsFile;
+}
+
+}  // namespace
+
+Status WriteVmArtifacts(const std::string& dir, const VmArtifacts& a) {
+  Json ports = Json::array();
+  for (const VmPort& p : a.ports) {
+    ports.push_back({{"containerPort", p.container_port}, {"protocol", ProtocolName(p.protocol)}});
+  }
+  Json json = {{"deployment", a.deployment},
+               {"replicas", a.replicas},
+               {"kernel", a.kernel},
+               {"initrd", a.initrd},
+               {"disks", a.disks},
+               {"memoryMiB", a.memory_mib},
+               {"cpus", a.cpus},
+               {"cmdline", a.cmdline},
+               {"ports", ports},
+               {"terminationGracePeriodSeconds", a.termination_grace_period_seconds},
+               {"imageDigest", a.image_digest}};
+  std::string path = PathOf(dir);
+  std::ofstream out(path, std::ios::trunc);
+  out << json.dump(2) << "\n";
+  out.close();
+  if (!out) return Status::Error("cannot write " + path);
+  return Status::Ok();
+}
+
+Result<VmArtifacts> ReadVmArtifacts(const std::string& dir) {
+  std::string path = PathOf(dir);
+  std::ifstream in(path);
+  if (!in) return Status::Error("cannot read " + path + ": run 'i2kit-host build' first");
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    nlohmann::json json = nlohmann::json::parse(text.str());
+    VmArtifacts a;
+    a.deployment = json.at("deployment").get<std::string>();
+    a.replicas = json.at("replicas").get<int>();
+    a.kernel = json.at("kernel").get<std::string>();
+    a.initrd = json.at("initrd").get<std::string>();
+    a.disks = json.at("disks").get<std::vector<std::string>>();
+    a.memory_mib = json.at("memoryMiB").get<int>();
+    a.cpus = json.at("cpus").get<int>();
+    a.cmdline = json.at("cmdline").get<std::string>();
+    for (const nlohmann::json& p : json.at("ports")) {
+      std::string protocol = p.at("protocol").get<std::string>();
+      a.ports.push_back({p.at("containerPort").get<int>(), protocol == "UDP"    ? Protocol::kUdp
+                                                           : protocol == "SCTP" ? Protocol::kSctp
+                                                                                : Protocol::kTcp});
+    }
+    a.termination_grace_period_seconds = json.at("terminationGracePeriodSeconds").get<int>();
+    a.image_digest = json.at("imageDigest").get<std::string>();
+    return a;
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Error(path + ": " + e.what());
+  }
+}
+
+}  // namespace i2kit

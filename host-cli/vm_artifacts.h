@@ -1,0 +1,40 @@
+// What `i2kit-host build` leaves for each Deployment, and `run` boots: a directory holding the
+// kernel, the initrd, one EROFS image per container, and vm.json describing them. Paths in
+// vm.json are relative to that directory, so it can be moved or copied whole.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/pod_model.h"
+#include "common/status.h"
+
+namespace i2kit {
+
+struct VmPort {
+  int container_port = 0;
+  Protocol protocol = Protocol::kTcp;
+};
+
+struct VmArtifacts {
+  std::string deployment;  // the Deployment's name
+  int replicas = 1;
+  std::string kernel = "bzImage";  // relative to the artifacts directory
+  std::string initrd = "initrd.img";
+  std::vector<std::string> disks;  // one EROFS image per container, in container order
+  int memory_mib = 64;             // guest RAM
+  int cpus = 1;
+  std::string cmdline;        // the fixed part; `run` appends network and replica keys
+  std::vector<VmPort> ports;  // container ports a user may publish
+  int termination_grace_period_seconds = 30;
+  std::string image_digest;  // sha256 over every artifact: the VM image's identity
+};
+
+inline constexpr const char* kVmArtifactsFile = "vm.json";
+
+// Writes DIR/vm.json.
+Status WriteVmArtifacts(const std::string& dir, const VmArtifacts& artifacts);
+// Reads DIR/vm.json; errors name the file and the field.
+Result<VmArtifacts> ReadVmArtifacts(const std::string& dir);
+
+}  // namespace i2kit

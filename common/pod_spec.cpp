@@ -1,0 +1,67 @@
+#include "common/pod_spec.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "common/pod_model_json.h"
+
+namespace i2kit {
+
+nlohmann::ordered_json ToJson(const PodSpec& spec) {
+  nlohmann::ordered_json images = nlohmann::ordered_json::array();
+  for (const ContainerImage& image : spec.images) {
+    images.push_back({{"config", ToJson(image.config)},
+                      {"rootfsDevice", image.rootfs_device},
+                      {"passwd", image.passwd},
+                      {"group", image.group},
+                      {"digest", image.digest}});
+  }
+  return {{"deployment", ToJson(spec.deployment)}, {"images", images}};
+}
+
+Result<PodSpec> PodSpecFromJson(const nlohmann::json& json) {
+  if (!json.is_object()) return Status::Error("pod spec: expected a JSON object");
+  PodSpec spec;
+  Result<Deployment> deployment = DeploymentFromJson(json.value("deployment", nlohmann::json()));
+  if (!deployment.ok()) return deployment.status().WithContext("pod spec");
+  spec.deployment = std::move(deployment).value();
+  const nlohmann::json& images = json.value("images", nlohmann::json());
+  if (!images.is_array() || images.size() != spec.deployment.containers.size()) {
+    return Status::Error("pod spec: images: expected one entry per container (" +
+                         std::to_string(spec.deployment.containers.size()) + ")");
+  }
+  for (size_t i = 0; i < images.size(); ++i) {
+    std::string path = "pod spec: images[" + std::to_string(i) + "]";
+    const nlohmann::json& item = images[i];
+    if (!item.is_object()) return Status::Error(path + ": expected an object");
+    ContainerImage image;
+    Result<ImageConfig> config = ImageConfigFromJson(item.value("config", nlohmann::json()));
+    if (!config.ok()) return config.status().WithContext(path);
+    image.config = *config;
+    for (auto [key, out] :
+         {std::pair{"rootfsDevice", &image.rootfs_device}, std::pair{"passwd", &image.passwd},
+          std::pair{"group", &image.group}, std::pair{"digest", &image.digest}}) {
+      auto it = item.find(key);
+      if (it == item.end() || !it->is_string()) {
+        return Status::Error(path + "." + key + ": expected a string");
+      }
+      *out = it->get<std::string>();
+    }
+    spec.images.push_back(std::move(image));
+  }
+  return spec;
+}
+
+Result<PodSpec> ReadPodSpec(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::Error("cannot read the pod spec " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json json = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return Status::Error(path + ": not valid JSON");
+  Result<PodSpec> spec = PodSpecFromJson(json);
+  if (!spec.ok()) return spec.status().WithContext(path);
+  return spec;
+}
+
+}  // namespace i2kit

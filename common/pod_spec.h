@@ -1,0 +1,38 @@
+// The Pod spec baked into every Pod VM's initrd (pod_vm::kPodSpecPath): the validated
+// Deployment plus, per container, what the image builder learned from its image. The host
+// writes it; the guest agent reads it and needs nothing else to start the Pod.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/image_config.h"
+#include "common/pod_model.h"
+#include "common/status.h"
+
+namespace i2kit {
+
+// What the agent needs to know about one container's image.
+struct ContainerImage {
+  ImageConfig config;
+  std::string rootfs_device;  // the block device holding its EROFS root, e.g. "/dev/vda"
+  std::string passwd;         // the image's /etc/passwd and /etc/group, for user names
+  std::string group;
+  std::string digest;  // the image manifest's digest, for logs and /status
+  bool operator==(const ContainerImage&) const = default;
+};
+
+struct PodSpec {
+  Deployment deployment;
+  std::vector<ContainerImage> images;  // one per container, in the same order
+};
+
+nlohmann::ordered_json ToJson(const PodSpec& spec);
+// Fails when the JSON does not describe a Pod (with the path of the bad field) or when the
+// images do not match the containers one to one.
+Result<PodSpec> PodSpecFromJson(const nlohmann::json& json);
+// Reads and parses the file at `path`.
+Result<PodSpec> ReadPodSpec(const std::string& path);
+
+}  // namespace i2kit

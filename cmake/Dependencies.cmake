@@ -8,3 +8,11 @@ pkg_check_modules(LIBCAPNG REQUIRED IMPORTED_TARGET libcap-ng)
 if(I2KIT_TESTS)
   find_package(GTest REQUIRED)
 endif()
+
+# The C and C++ libraries the static guest agent links too, named rather than imported: the
+# imported targets point at the .so files, but `-static` must find the .a files Debian ships
+# beside them (libyaml-cpp.a, libcap-ng.a, libseccomp.a).
+add_library(i2kit_yaml_cpp INTERFACE)
+target_link_libraries(i2kit_yaml_cpp INTERFACE -lyaml-cpp)
+add_library(i2kit_cap_ng INTERFACE)
+target_link_libraries(i2kit_cap_ng INTERFACE -lcap-ng)

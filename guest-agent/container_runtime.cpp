@@ -1,0 +1,58 @@
+#include "guest-agent/container_runtime.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+namespace i2kit {
+
+int ExitCodeOf(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return 255;
+}
+
+Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
+                           int stderr_fd) {
+  if (argv.empty()) return Status::Error("spawn: empty command");
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) return Status::Error(std::string("fork failed: ") + std::strerror(errno));
+  if (pid == 0) {
+    // In the child only async-signal-safe calls until exec.
+    int null_fd = ::open("/dev/null", O_RDWR);
+    int fds[3] = {stdin_fd, stdout_fd, stderr_fd};
+    for (int i = 0; i < 3; ++i) ::dup2(fds[i] >= 0 ? fds[i] : null_fd, i);
+    // Nothing of the agent's leaks into a container: no fd, no blocked signal.
+    ::syscall(SYS_close_range, 3, UINT_MAX, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+Result<int> RunProcess(const std::vector<std::string>& argv, int stdout_fd, int stderr_fd) {
+  Result<pid_t> pid = SpawnProcess(argv, -1, stdout_fd, stderr_fd);
+  if (!pid.ok()) return pid.status();
+  int status = 0;
+  while (::waitpid(*pid, &status, 0) < 0) {
+    if (errno != EINTR)
+      return Status::Error(std::string("waitpid failed: ") + std::strerror(errno));
+  }
+  return ExitCodeOf(status);
+}
+
+}  // namespace i2kit

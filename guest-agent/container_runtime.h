@@ -1,0 +1,39 @@
+// How the supervisor starts and cleans up a container. The agent uses runc (runc_runtime.h);
+// tests use plain processes, so that supervision is tested on any host without root.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace i2kit {
+
+class ContainerRuntime {
+ public:
+  virtual ~ContainerRuntime() = default;
+  // Starts container `name` with its output on `stdout_fd`/`stderr_fd`; returns the pid of its
+  // main process, a child (or reparented child) of the agent that the agent must reap.
+  virtual Result<pid_t> Start(const std::string& name, int stdout_fd, int stderr_fd) = 0;
+  // Releases what the runtime holds for `name` after its main process was reaped.
+  virtual void Cleanup(const std::string& name) = 0;
+  // The command line that runs `command` inside the running container (exec probes).
+  virtual std::vector<std::string> ExecArgv(const std::string& name,
+                                            const std::vector<std::string>& command) = 0;
+};
+
+// Forks and execs `argv` (argv[0] a path) with the given stdin/stdout/stderr (-1 = /dev/null),
+// every other descriptor closed and the signal mask cleared; returns the child's pid.
+Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
+                           int stderr_fd);
+
+// Runs `argv` to completion, blocking; returns its exit code (128 + signal when killed).
+Result<int> RunProcess(const std::vector<std::string>& argv, int stdout_fd = -1,
+                       int stderr_fd = -1);
+
+// The exit code a shell would report for a wait status: the code, or 128 + the signal.
+int ExitCodeOf(int wait_status);
+
+}  // namespace i2kit

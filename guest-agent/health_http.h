@@ -1,0 +1,32 @@
+// The agent's health endpoint as a pure function from a request head to a response: the load
+// balancer and `i2kit-host` ask GET /healthz (the agent is alive), /readyz (every container is
+// ready) and /status (JSON). Nothing else is served.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "guest-agent/pod_status.h"
+
+namespace i2kit {
+
+// Requests larger than this are refused: the endpoint must never be a memory sink.
+inline constexpr size_t kMaxHealthRequestBytes = 4096;
+
+struct HttpResponse {
+  int status = 200;
+  std::string body;
+  std::string content_type = "text/plain";
+  bool head_only = false;  // a HEAD request: headers without the body
+
+  // The HTTP/1.0 response with Content-Length and Connection: close.
+  std::string Serialize() const;
+};
+
+// True once `received` holds a whole request head (up to the blank line).
+bool HasCompleteRequestHead(std::string_view received);
+
+// Answers one request head. Malformed → 400, not GET/HEAD → 405, unknown path → 404.
+HttpResponse HandleHealthRequest(std::string_view request_head, const PodStatus& status);
+
+}  // namespace i2kit

@@ -1,0 +1,47 @@
+// The recent output of every container, as lines prefixed with the container's name, kept
+// within a fixed number of bytes: the oldest lines go first, and the count of dropped lines
+// is kept so that a reader knows output is missing.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace i2kit {
+
+class LogBuffer {
+ public:
+  // `capacity_bytes` bounds the stored text; a line longer than `max_line` is cut there.
+  explicit LogBuffer(size_t capacity_bytes = 256 * 1024, size_t max_line = 4096);
+
+  // Adds raw output `data` of `source` ("web" or "web/stderr"); complete lines are stored as
+  // "source: text" and returned so the caller can echo them to the console. A partial last
+  // line waits for its end (or for Flush).
+  std::vector<std::string> Append(const std::string& source, std::string_view data);
+  // Stores whatever partial line `source` has pending (its pipe closed).
+  std::vector<std::string> Flush(const std::string& source);
+
+  // The stored lines of `source` (all sources when empty), oldest first, at most `limit`.
+  std::vector<std::string> Lines(const std::string& source = {}, size_t limit = SIZE_MAX) const;
+  size_t dropped_lines() const { return dropped_; }
+  size_t size_bytes() const { return bytes_; }
+
+ private:
+  struct Entry {
+    std::string source;
+    std::string line;  // already prefixed
+  };
+  void Store(const std::string& source, std::string text, std::vector<std::string>& out);
+
+  size_t capacity_;
+  size_t max_line_;
+  size_t bytes_ = 0;
+  size_t dropped_ = 0;
+  std::deque<Entry> entries_;
+  std::map<std::string, std::string> partial_;
+};
+
+}  // namespace i2kit

@@ -1,0 +1,145 @@
+#include "guest-agent/pid1.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace i2kit {
+namespace {
+
+namespace fs = std::filesystem;
+
+Status Failed(const std::string& call, const std::string& path) {
+  return Status::Error(call + "(" + path + ") failed: " + std::strerror(errno));
+}
+
+Status Mount(const char* source, const char* target, const char* type, unsigned long flags,
+             const char* data) {
+  ::mkdir(target, 0755);
+  if (::mount(source, target, type, flags, data) != 0) return Failed("mount", target);
+  return Status::Ok();
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+bool IsPid1() {
+  return ::getpid() == 1;
+}
+
+Status SwitchToTmpfsRoot() {
+  const char* kNewRoot = "/newroot";
+  if (Status s = Mount("tmpfs", kNewRoot, "tmpfs", MS_NOSUID, "mode=0755"); !s.ok()) return s;
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator("/", ec)) {
+    std::string name = entry.path().filename();
+    if (name == "newroot" || name == "proc" || name == "sys" || name == "dev") continue;
+    fs::copy(entry.path(), fs::path(kNewRoot) / name,
+             fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+    if (ec) return Status::Error("copying /" + name + " to the tmpfs root: " + ec.message());
+    // The initramfs holds memory until its files are gone.
+    fs::remove_all(entry.path(), ec);
+  }
+  if (::chdir(kNewRoot) != 0) return Failed("chdir", kNewRoot);
+  if (::mount(".", "/", nullptr, MS_MOVE, nullptr) != 0) return Failed("mount MS_MOVE", kNewRoot);
+  if (::chroot(".") != 0) return Failed("chroot", kNewRoot);
+  if (::chdir("/") != 0) return Failed("chdir", "/");
+  return Status::Ok();
+}
+
+Status MountEarlyFilesystems() {
+  struct M {
+    const char* source;
+    const char* target;
+    const char* type;
+    unsigned long flags;
+    const char* data;
+  };
+  const M mounts[] = {
+      {"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr},
+      {"sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr},
+      {"devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755"},
+      {"devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+       "newinstance,ptmxmode=0666,mode=0620"},
+      {"tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"},
+      {"tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"},
+      {"tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"},
+      {"cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr},
+  };
+  for (const M& m : mounts) {
+    // devtmpfs may already be mounted by the kernel (CONFIG_DEVTMPFS_MOUNT).
+    if (Status s = Mount(m.source, m.target, m.type, m.flags, m.data); !s.ok() && errno != EBUSY) {
+      return s;
+    }
+  }
+  // Containers get their own cgroups below the root; the controllers must be delegated.
+  std::ofstream control("/sys/fs/cgroup/cgroup.subtree_control");
+  control << "+cpu +memory +pids";
+  control.close();
+  if (!control)
+    return Status::Error(
+        "enabling cpu, memory, pids in /sys/fs/cgroup/cgroup.subtree_control failed");
+  return Status::Ok();
+}
+
+Status ConfigureNetwork(const std::string& hostname, const std::string& resolv_conf,
+                        const std::string& fallback_dns) {
+  if (::sethostname(hostname.c_str(), hostname.size()) != 0) return Failed("sethostname", hostname);
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Failed("socket", "AF_INET");
+  ifreq request{};
+  std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+  bool up = ::ioctl(fd, SIOCGIFFLAGS, &request) == 0 &&
+            (request.ifr_flags |= IFF_UP, ::ioctl(fd, SIOCSIFFLAGS, &request) == 0);
+  ::close(fd);
+  if (!up) return Failed("ioctl SIOCSIFFLAGS", "lo");
+  // /proc/net/pnp holds "nameserver X" lines when the kernel's IP autoconfiguration got any.
+  std::string servers;
+  std::istringstream pnp(ReadFile("/proc/net/pnp"));
+  for (std::string line; std::getline(pnp, line);) {
+    if (line.rfind("nameserver ", 0) == 0 && line != "nameserver 0.0.0.0") servers += line + "\n";
+  }
+  if (servers.empty() && !fallback_dns.empty()) servers = "nameserver " + fallback_dns + "\n";
+  std::ofstream out(resolv_conf, std::ios::trunc);
+  out << servers;
+  out.close();
+  if (!out) return Status::Error("writing " + resolv_conf + " failed");
+  return Status::Ok();
+}
+
+std::string KernelCmdlineValue(const std::string& cmdline, const std::string& key) {
+  std::istringstream words(cmdline);
+  std::string prefix = key + "=";
+  for (std::string word; words >> word;) {
+    if (word.rfind(prefix, 0) == 0) return word.substr(prefix.size());
+  }
+  return {};
+}
+
+void PowerOff() {
+  ::sync();
+  ::reboot(RB_POWER_OFF);
+  // Only reached when not permitted (not PID 1, or no CAP_SYS_BOOT).
+  ::_exit(1);
+}
+
+}  // namespace i2kit

@@ -1,0 +1,52 @@
+// What the agent knows about its Pod at a moment: each container's state, readiness and
+// restarts, and the guest's memory. The supervisor fills it; the health endpoint shows it.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace i2kit {
+
+enum class ContainerState { kWaiting, kRunning, kBackOff, kTerminated };
+const char* ContainerStateName(ContainerState s);
+
+struct ContainerStatus {
+  std::string name;
+  ContainerState state = ContainerState::kWaiting;
+  bool started = false;  // the startup probe passed (or there is none)
+  bool ready = false;    // the readiness probe passes (or there is none) while running
+  int restarts = 0;
+  std::optional<int> last_exit_code;  // 128 + signal for a container killed by a signal
+  std::string reason;                 // why it is not running: "CrashLoopBackOff", …
+  int64_t started_at_unix = 0;
+};
+
+// MemTotal and MemAvailable from /proc/meminfo, in bytes.
+struct MemoryUsage {
+  int64_t total_bytes = 0;
+  int64_t available_bytes = 0;
+  int64_t used_bytes() const { return total_bytes - available_bytes; }
+};
+
+// Parses the text of /proc/meminfo; fails when either field is missing.
+Result<MemoryUsage> ParseMeminfo(std::string_view text);
+
+struct PodStatus {
+  std::string pod;  // the deployment's name
+  int replica = 0;
+  std::vector<ContainerStatus> containers;
+  MemoryUsage memory;
+  bool shutting_down = false;
+
+  // Every container runs and is ready, and the Pod is not shutting down.
+  bool Ready() const;
+  nlohmann::ordered_json ToJson() const;
+};
+
+}  // namespace i2kit

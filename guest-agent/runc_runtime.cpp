@@ -1,0 +1,41 @@
+#include "guest-agent/runc_runtime.h"
+
+#include <fstream>
+
+namespace i2kit {
+
+RuncRuntime::RuncRuntime(std::string runc, std::string state_root, std::string bundles)
+    : runc_(std::move(runc)), root_(std::move(state_root)), bundles_(std::move(bundles)) {}
+
+Result<pid_t> RuncRuntime::Start(const std::string& name, int stdout_fd, int stderr_fd) {
+  std::string bundle = bundles_ + "/" + name;
+  std::string pid_file = bundle + "/container.pid";
+  // A container of the same name left by a previous start (it crashed) is removed first.
+  Cleanup(name);
+  Result<int> code = RunProcess(
+      {runc_, "--root", root_, "run", "--detach", "--bundle", bundle, "--pid-file", pid_file, name},
+      stdout_fd, stderr_fd);
+  if (!code.ok()) return code.status().WithContext("runc run " + name);
+  if (*code != 0) {
+    return Status::Error("runc run " + name + " exited with " + std::to_string(*code) +
+                         " (its error is in the container's log)");
+  }
+  std::ifstream in(pid_file);
+  pid_t pid = 0;
+  if (!(in >> pid) || pid <= 0)
+    return Status::Error("runc run " + name + ": no pid in " + pid_file);
+  return pid;
+}
+
+void RuncRuntime::Cleanup(const std::string& name) {
+  (void)RunProcess({runc_, "--root", root_, "delete", "--force", name});
+}
+
+std::vector<std::string> RuncRuntime::ExecArgv(const std::string& name,
+                                               const std::vector<std::string>& command) {
+  std::vector<std::string> argv = {runc_, "--root", root_, "exec", name};
+  argv.insert(argv.end(), command.begin(), command.end());
+  return argv;
+}
+
+}  // namespace i2kit

@@ -1,0 +1,29 @@
+// Containers run by the runc binary: `runc run --detach` from the bundle the agent prepared,
+// so that no runc process stays resident (a Go runtime costs ~10 MB per container); the
+// container's init is reparented to the agent, which reaps it.
+#pragma once
+
+#include <string>
+
+#include "guest-agent/container_runtime.h"
+
+namespace i2kit {
+
+class RuncRuntime : public ContainerRuntime {
+ public:
+  // `runc` is the binary's path, `state_root` runc's --root, `bundles` the directory holding
+  // one bundle directory per container name.
+  RuncRuntime(std::string runc, std::string state_root, std::string bundles);
+
+  Result<pid_t> Start(const std::string& name, int stdout_fd, int stderr_fd) override;
+  void Cleanup(const std::string& name) override;
+  std::vector<std::string> ExecArgv(const std::string& name,
+                                    const std::vector<std::string>& command) override;
+
+ private:
+  std::string runc_;
+  std::string root_;
+  std::string bundles_;
+};
+
+}  // namespace i2kit

@@ -1,0 +1,480 @@
+#include "guest-agent/supervisor.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "guest-agent/health_http.h"
+#include "guest-agent/power_button.h"
+#include "guest-agent/probe_check.h"
+#include "guest-agent/restart_backoff.h"
+
+namespace i2kit {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+std::string Errno(const char* call) {
+  return std::string(call) + " failed: " + std::strerror(errno);
+}
+
+// One probe of one container: when it runs next, its consecutive results, the running attempt.
+struct ProbeRun {
+  const Probe* probe = nullptr;
+  Clock::time_point next;
+  int successes = 0;
+  int failures = 0;
+  pid_t attempt = -1;  // the child running the current attempt
+  Clock::time_point attempt_deadline;
+};
+
+struct Supervised {
+  const Container* spec = nullptr;
+  ContainerStatus status;
+  RestartBackoff backoff;
+  pid_t pid = -1;
+  Clock::time_point started;
+  Clock::time_point next_start;  // when waiting or backing off
+  UniqueFd out, err;
+  ProbeRun liveness, readiness, startup;
+  bool stop_requested = false;
+};
+
+struct Client {
+  UniqueFd fd;
+  std::string received;
+  std::string response;
+  size_t sent = 0;
+  Clock::time_point deadline;
+};
+
+}  // namespace
+
+struct Supervisor::State {
+  const Deployment& deployment;
+  ContainerRuntime& runtime;
+  SupervisorOptions options;
+  PodStatus pod;
+  std::vector<Supervised> containers;
+  UniqueFd signals, listener;
+  int bound_port = -1;
+  std::vector<Client> clients;
+  bool shutting_down = false;
+  Clock::time_point kill_deadline;
+  bool killed = false;
+
+  State(const Deployment& d, ContainerRuntime& r, SupervisorOptions o)
+      : deployment(d), runtime(r), options(std::move(o)) {}
+  // A line of container output, as it is.
+  void Say(const std::string& line) const {
+    if (options.console) options.console(line);
+  }
+  // An event of the agent's own, marked as such on the console.
+  void Event(const std::string& what) const { Say("i2kit-agent: " + what); }
+};
+
+Supervisor::Supervisor(const Deployment& deployment, int replica, ContainerRuntime& runtime,
+                       SupervisorOptions options)
+    : state_(std::make_unique<State>(deployment, runtime, std::move(options))) {
+  state_->pod.pod = deployment.name;
+  state_->pod.replica = replica;
+  Clock::time_point now = Clock::now();
+  for (const Container& c : deployment.containers) {
+    Supervised s;
+    s.spec = &c;
+    s.status.name = c.name;
+    s.next_start = now;
+    s.liveness.probe = c.liveness_probe ? &*c.liveness_probe : nullptr;
+    s.readiness.probe = c.readiness_probe ? &*c.readiness_probe : nullptr;
+    s.startup.probe = c.startup_probe ? &*c.startup_probe : nullptr;
+    state_->containers.push_back(std::move(s));
+  }
+}
+
+Supervisor::~Supervisor() = default;
+
+int Supervisor::health_port() const {
+  return state_->bound_port;
+}
+
+void Supervisor::RequestShutdown(const std::string& why) {
+  State& st = *state_;
+  if (st.shutting_down) return;
+  st.shutting_down = true;
+  st.pod.shutting_down = true;
+  int grace = st.deployment.termination_grace_period_seconds;
+  st.kill_deadline = Clock::now() + seconds(grace);
+  st.Event("shutdown requested (" + why + "): stopping containers, grace period " +
+           std::to_string(grace) + "s");
+  // Reverse order: the first container is usually the one the others depend on.
+  for (auto it = st.containers.rbegin(); it != st.containers.rend(); ++it) {
+    it->stop_requested = true;
+    if (it->pid > 0) ::kill(it->pid, SIGTERM);
+  }
+}
+
+namespace {
+
+void ResetProbes(Supervised& c, Clock::time_point now) {
+  for (ProbeRun* p : {&c.liveness, &c.readiness, &c.startup}) {
+    if (p->attempt > 0) ::kill(p->attempt, SIGKILL);
+    p->attempt = -1;
+    p->successes = p->failures = 0;
+    if (p->probe) p->next = now + seconds(p->probe->initial_delay_seconds);
+  }
+}
+
+// Forks a child that makes one probe attempt and exits 0 on success.
+pid_t StartProbeAttempt(ContainerRuntime& runtime, const Supervised& c, const Probe& probe) {
+  if (probe.action == ProbeAction::kExec) {
+    Result<pid_t> pid = SpawnProcess(runtime.ExecArgv(c.spec->name, probe.command), -1, -1, -1);
+    return pid.ok() ? *pid : -1;
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    bool ok = probe.action == ProbeAction::kTcpSocket || probe.scheme == "HTTPS"
+                  ? CheckTcp(probe.host, probe.port, probe.timeout_seconds)  // TLS: a TCP check
+                  : CheckHttp(probe, probe.timeout_seconds);
+    ::_exit(ok ? 0 : 1);
+  }
+  return pid;
+}
+
+void StartContainer(Supervisor::State& st, Supervised& c, Clock::time_point now) {
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    st.Event("container " + c.spec->name + " not started: " + Errno("pipe2"));
+    c.next_start = now + seconds(1);
+    return;
+  }
+  UniqueFd out_write(out[1]), err_write(err[1]);
+  c.out.reset(out[0]);
+  c.err.reset(err[0]);
+  ::fcntl(c.out.get(), F_SETFL, O_NONBLOCK);
+  ::fcntl(c.err.get(), F_SETFL, O_NONBLOCK);
+  Result<pid_t> pid = st.runtime.Start(c.spec->name, out_write.get(), err_write.get());
+  if (!pid.ok()) {
+    // A container that cannot start backs off like one that crashed.
+    seconds delay = c.backoff.NextDelay(seconds(0));
+    c.status.restarts = c.backoff.restarts();
+    c.status.state = ContainerState::kBackOff;
+    c.status.reason = "StartError";
+    c.next_start = now + delay;
+    st.Event("container " + c.spec->name + " failed to start: " + pid.status().message() +
+             " backoff=" + std::to_string(delay.count()) + "s");
+    return;
+  }
+  c.pid = *pid;
+  c.started = now;
+  c.status.state = ContainerState::kRunning;
+  c.status.reason.clear();
+  c.status.started_at_unix = static_cast<int64_t>(::time(nullptr));
+  c.status.started = c.startup.probe == nullptr;
+  c.status.ready = c.readiness.probe == nullptr && c.status.started;
+  ResetProbes(c, now);
+  st.Event("container " + c.spec->name + " started pid=" + std::to_string(c.pid) +
+           " restarts=" + std::to_string(c.status.restarts));
+}
+
+void OnContainerExit(Supervisor::State& st, Supervised& c, int wait_status, Clock::time_point now) {
+  int code = ExitCodeOf(wait_status);
+  c.pid = -1;
+  c.status.last_exit_code = code;
+  c.status.ready = false;
+  ResetProbes(c, now);
+  st.runtime.Cleanup(c.spec->name);
+  if (st.shutting_down || c.stop_requested) {
+    c.status.state = ContainerState::kTerminated;
+    c.status.reason = "Stopped";
+    st.Event("container " + c.spec->name + " stopped code=" + std::to_string(code));
+    return;
+  }
+  auto ran = std::chrono::duration_cast<seconds>(now - c.started);
+  seconds delay = c.backoff.NextDelay(ran);
+  c.status.restarts = c.backoff.restarts();
+  c.status.state = ContainerState::kBackOff;
+  c.status.reason = "CrashLoopBackOff";
+  c.next_start = now + delay;
+  st.Event("container " + c.spec->name + " exited code=" + std::to_string(code) + " restarts=" +
+           std::to_string(c.status.restarts) + " backoff=" + std::to_string(delay.count()) + "s");
+}
+
+void OnProbeResult(Supervisor::State& st, Supervised& c, ProbeRun& run, bool ok,
+                   Clock::time_point now) {
+  run.attempt = -1;
+  run.next = now + seconds(run.probe->period_seconds);
+  if (ok) {
+    ++run.successes;
+    run.failures = 0;
+  } else {
+    ++run.failures;
+    run.successes = 0;
+  }
+  if (&run == &c.startup) {
+    if (ok) {
+      c.status.started = true;
+      c.status.ready = c.readiness.probe == nullptr;
+      st.Event("container " + c.spec->name + " started (startup probe passed)");
+    } else if (run.failures >= run.probe->failure_threshold && c.pid > 0) {
+      st.Event("container " + c.spec->name + " failed its startup probe " +
+               std::to_string(run.failures) + " times: restarting");
+      ::kill(c.pid, SIGKILL);
+    }
+  } else if (&run == &c.readiness) {
+    bool was = c.status.ready;
+    if (ok && run.successes >= run.probe->success_threshold) c.status.ready = true;
+    if (!ok && run.failures >= run.probe->failure_threshold) c.status.ready = false;
+    if (was != c.status.ready) {
+      st.Event("container " + c.spec->name + (c.status.ready ? " ready" : " not ready"));
+    }
+  } else if (!ok && run.failures >= run.probe->failure_threshold && c.pid > 0) {
+    st.Event("container " + c.spec->name + " failed its liveness probe " +
+             std::to_string(run.failures) + " times: restarting");
+    ::kill(c.pid, SIGKILL);
+  }
+}
+
+void RunDueProbes(Supervisor::State& st, Supervised& c, Clock::time_point now) {
+  if (c.pid <= 0 || st.shutting_down) return;
+  // A startup probe holds the others back until it has passed.
+  std::vector<ProbeRun*> runs;
+  if (!c.status.started)
+    runs = {&c.startup};
+  else
+    runs = {&c.liveness, &c.readiness};
+  for (ProbeRun* run : runs) {
+    if (!run->probe) continue;
+    if (run->attempt > 0) {
+      if (now >= run->attempt_deadline) ::kill(run->attempt, SIGKILL);  // reaped as a failure
+      continue;
+    }
+    if (now < run->next) continue;
+    run->attempt = StartProbeAttempt(st.runtime, c, *run->probe);
+    run->attempt_deadline = now + seconds(run->probe->timeout_seconds + 1);
+    if (run->attempt < 0) OnProbeResult(st, c, *run, false, now);
+  }
+}
+
+// Reaps every exited child: containers, probe attempts, and orphans (PID 1 inherits them).
+void ReapChildren(Supervisor::State& st, Clock::time_point now) {
+  while (true) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;
+    for (Supervised& c : st.containers) {
+      if (c.pid == pid) {
+        OnContainerExit(st, c, status, now);
+        break;
+      }
+      for (ProbeRun* run : {&c.liveness, &c.readiness, &c.startup}) {
+        if (run->attempt == pid) OnProbeResult(st, c, *run, ExitCodeOf(status) == 0, now);
+      }
+    }
+  }
+}
+
+void DrainOutput(Supervisor::State& st, LogBuffer& logs, Supervised& c, bool err) {
+  UniqueFd& fd = err ? c.err : c.out;
+  std::string source = c.spec->name + (err ? "/stderr" : "");
+  char buffer[4096];
+  while (fd.valid()) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n > 0) {
+      for (const std::string& line :
+           logs.Append(source, std::string_view(buffer, static_cast<size_t>(n)))) {
+        st.Say(line);
+      }
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    for (const std::string& line : logs.Flush(source)) st.Say(line);
+    fd.reset();  // end of output: the container and everything it started are gone
+  }
+}
+
+Status Listen(Supervisor::State& st) {
+  if (st.options.health_port < 0) return Status::Ok();
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return Status::Error(Errno("socket"));
+  int one = 1;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(st.options.health_port));
+  if (inet_pton(AF_INET, st.options.health_address.c_str(), &addr.sin_addr) != 1) {
+    return Status::Error("bad health address " + st.options.health_address);
+  }
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    return Status::Error(Errno("bind") + " (health port " + std::to_string(st.options.health_port) +
+                         ")");
+  }
+  if (::listen(fd.get(), 16) != 0) return Status::Error(Errno("listen"));
+  socklen_t len = sizeof addr;
+  ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+  st.bound_port = ntohs(addr.sin_port);
+  st.listener = std::move(fd);
+  return Status::Ok();
+}
+
+void RefreshMemory(Supervisor::State& st) {
+  std::ifstream in(st.options.meminfo_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (Result<MemoryUsage> usage = ParseMeminfo(text.str()); usage.ok()) st.pod.memory = *usage;
+}
+
+// Reads what a client sent; once its request head is complete, prepares the response.
+void ServeClient(Supervisor::State& st, Client& client) {
+  char buffer[1024];
+  while (client.response.empty()) {
+    ssize_t n = ::recv(client.fd.get(), buffer, sizeof buffer, 0);
+    if (n > 0) {
+      client.received.append(buffer, static_cast<size_t>(n));
+      if (HasCompleteRequestHead(client.received) ||
+          client.received.size() > kMaxHealthRequestBytes) {
+        for (size_t i = 0; i < st.containers.size(); ++i)
+          st.pod.containers[i] = st.containers[i].status;
+        RefreshMemory(st);
+        client.response = HandleHealthRequest(client.received, st.pod).Serialize();
+      }
+      continue;
+    }
+    if (n < 0 && errno == EAGAIN) return;
+    client.fd.reset();  // closed or failed before asking anything
+    return;
+  }
+  while (client.sent < client.response.size()) {
+    ssize_t n = ::send(client.fd.get(), client.response.data() + client.sent,
+                       client.response.size() - client.sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EAGAIN) return;
+    if (n <= 0) break;
+    client.sent += static_cast<size_t>(n);
+  }
+  client.fd.reset();
+}
+
+}  // namespace
+
+Status Supervisor::Run() {
+  State& st = *state_;
+  st.pod.containers.resize(st.containers.size());
+  // Orphans of containers' runtimes come to the agent when it is not PID 1 too.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGPWR}) sigaddset(&mask, sig);
+  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) return Status::Error(Errno("sigprocmask"));
+  st.signals.reset(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
+  if (!st.signals.valid()) return Status::Error(Errno("signalfd"));
+  if (Status s = Listen(st); !s.ok()) return s;
+  bool announced_ready = false;
+
+  while (true) {
+    Clock::time_point now = Clock::now();
+    bool all_stopped = true;
+    for (Supervised& c : st.containers) {
+      if (!st.shutting_down && c.pid <= 0 && now >= c.next_start) StartContainer(st, c, now);
+      RunDueProbes(st, c, now);
+      if (c.pid > 0 || c.out.valid() || c.err.valid()) all_stopped = false;
+    }
+    if (st.shutting_down) {
+      if (all_stopped) break;
+      if (!st.killed && now >= st.kill_deadline) {
+        st.killed = true;
+        for (Supervised& c : st.containers) {
+          if (c.pid > 0) {
+            st.Event("container " + c.spec->name +
+                     " did not stop within the grace period: SIGKILL");
+            ::kill(c.pid, SIGKILL);
+          }
+        }
+      }
+    }
+    for (size_t i = 0; i < st.containers.size(); ++i)
+      st.pod.containers[i] = st.containers[i].status;
+    if (st.pod.Ready() != announced_ready) {
+      announced_ready = st.pod.Ready();
+      st.Event(announced_ready ? "pod ready" : "pod not ready");
+    }
+
+    // Sleep until the next thing is due: a start, a probe, the kill deadline; at most 1 s.
+    Clock::time_point wake = now + seconds(1);
+    for (Supervised& c : st.containers) {
+      if (c.pid <= 0 && !st.shutting_down) wake = std::min(wake, c.next_start);
+      for (ProbeRun* run : {&c.liveness, &c.readiness, &c.startup}) {
+        if (run->probe && c.pid > 0)
+          wake = std::min(wake, run->attempt > 0 ? run->attempt_deadline : run->next);
+      }
+    }
+    if (st.shutting_down && !st.killed) wake = std::min(wake, st.kill_deadline);
+
+    std::vector<pollfd> fds = {{st.signals.get(), POLLIN, 0}};
+    if (st.listener.valid()) fds.push_back({st.listener.get(), POLLIN, 0});
+    for (int button : st.options.power_buttons) fds.push_back({button, POLLIN, 0});
+    for (Supervised& c : st.containers) {
+      if (c.out.valid()) fds.push_back({c.out.get(), POLLIN, 0});
+      if (c.err.valid()) fds.push_back({c.err.get(), POLLIN, 0});
+    }
+    for (Client& client : st.clients) {
+      fds.push_back(
+          {client.fd.get(), static_cast<short>(client.response.empty() ? POLLIN : POLLOUT), 0});
+      wake = std::min(wake, client.deadline);
+    }
+    auto timeout = std::chrono::duration_cast<milliseconds>(wake - Clock::now()).count();
+    int ready = ::poll(fds.data(), fds.size(), static_cast<int>(std::max<long>(0, timeout) + 1));
+    if (ready < 0 && errno != EINTR) return Status::Error(Errno("poll"));
+    now = Clock::now();
+
+    signalfd_siginfo info;
+    while (::read(st.signals.get(), &info, sizeof info) == sizeof info) {
+      if (info.ssi_signo != SIGCHLD)
+        RequestShutdown(std::string("signal ") + strsignal(static_cast<int>(info.ssi_signo)));
+    }
+    for (int button : st.options.power_buttons) {
+      if (PowerButtonPressed(button)) RequestShutdown("power button");
+    }
+    ReapChildren(st, now);
+    for (Supervised& c : st.containers) {
+      DrainOutput(st, logs_, c, false);
+      DrainOutput(st, logs_, c, true);
+    }
+    if (st.listener.valid()) {
+      while (st.clients.size() < 32) {
+        int fd = ::accept4(st.listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) break;
+        Client client;
+        client.fd.reset(fd);
+        client.deadline = now + seconds(2);  // a slow client is dropped, never waited for
+        st.clients.push_back(std::move(client));
+      }
+    }
+    for (Client& client : st.clients) {
+      if (now >= client.deadline)
+        client.fd.reset();
+      else
+        ServeClient(st, client);
+    }
+    std::erase_if(st.clients, [](const Client& c) { return !c.fd.valid(); });
+  }
+  st.Event("all containers stopped");
+  return Status::Ok();
+}
+
+}  // namespace i2kit

@@ -1,0 +1,57 @@
+// The agent's one loop (tini's shape, Kubernetes' rules): starts the Pod's containers, reaps
+// every child, restarts containers with CrashLoopBackOff, runs their probes, serves the health
+// endpoint, collects their output, and on a shutdown request stops them in reverse order —
+// SIGTERM, then SIGKILL after the grace period. Single-threaded, driven by poll(); nothing in
+// it blocks for long, so a slow probe or client never stalls supervision.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "common/pod_model.h"
+#include "common/unique_fd.h"
+#include "guest-agent/container_runtime.h"
+#include "guest-agent/log_buffer.h"
+#include "guest-agent/pod_status.h"
+
+namespace i2kit {
+
+struct SupervisorOptions {
+  int health_port = 8089;  // 0 = any free port (tests), -1 = no health endpoint
+  std::string health_address = "0.0.0.0";
+  std::string meminfo_path = "/proc/meminfo";
+  // Called for every line of container output and every agent event, for the console.
+  std::function<void(const std::string&)> console;
+  // Devices whose KEY_POWER press requests the shutdown (power_button.h); not owned.
+  std::vector<int> power_buttons;
+};
+
+class Supervisor {
+ public:
+  // `deployment` must outlive the supervisor.
+  Supervisor(const Deployment& deployment, int replica, ContainerRuntime& runtime,
+             SupervisorOptions options);
+  ~Supervisor();
+
+  // Runs until a shutdown was requested and every container has stopped. Blocks SIGCHLD,
+  // SIGTERM, SIGINT and SIGPWR for its own use; SIGTERM/SIGINT/SIGPWR request the shutdown.
+  Status Run();
+  // Requests the shutdown from inside the loop's thread (e.g. a power button event).
+  void RequestShutdown(const std::string& why);
+
+  // The port the health endpoint listens on once Run() started (resolves health_port 0).
+  int health_port() const;
+  const LogBuffer& logs() const { return logs_; }
+
+  struct State;  // defined in supervisor.cpp
+
+ private:
+  std::unique_ptr<State> state_;
+  LogBuffer logs_;
+};
+
+}  // namespace i2kit

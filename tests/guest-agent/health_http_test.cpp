@@ -1,0 +1,76 @@
+#include "guest-agent/health_http.h"
+
+#include <gtest/gtest.h>
+
+namespace i2kit {
+namespace {
+
+PodStatus ReadyPod() {
+  PodStatus pod;
+  pod.pod = "web";
+  pod.containers.push_back({"httpd", ContainerState::kRunning, true, true, 2, 1, "", 100});
+  pod.memory = {64 << 20, 48 << 20};
+  return pod;
+}
+
+TEST(HealthHttpTest, HealthzAnswersWhileTheAgentRuns) {
+  PodStatus pod;
+  EXPECT_EQ(HandleHealthRequest("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", pod).status, 200);
+}
+
+TEST(HealthHttpTest, ReadyzFollowsEveryContainer) {
+  PodStatus pod = ReadyPod();
+  EXPECT_EQ(HandleHealthRequest("GET /readyz HTTP/1.1\r\n\r\n", pod).status, 200);
+  EXPECT_EQ(HandleHealthRequest("GET /readyz?verbose HTTP/1.0\r\n\r\n", pod).status, 200);
+  pod.containers[0].ready = false;
+  EXPECT_EQ(HandleHealthRequest("GET /readyz HTTP/1.1\r\n\r\n", pod).status, 503);
+  pod = ReadyPod();
+  pod.shutting_down = true;  // a draining Pod leaves the load balancer
+  EXPECT_EQ(HandleHealthRequest("GET /readyz HTTP/1.1\r\n\r\n", pod).status, 503);
+  EXPECT_EQ(HandleHealthRequest("GET /readyz HTTP/1.1\r\n\r\n", PodStatus{}).status, 503);
+}
+
+TEST(HealthHttpTest, StatusIsJsonWithMemoryAndRestarts) {
+  HttpResponse response = HandleHealthRequest("GET /status HTTP/1.1\r\n\r\n", ReadyPod());
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(response.content_type, "application/json");
+  nlohmann::json json = nlohmann::json::parse(response.body);
+  EXPECT_EQ(json["containers"][0]["restarts"], 2);
+  EXPECT_EQ(json["containers"][0]["state"], "running");
+  EXPECT_EQ(json["memory"]["usedBytes"], 16 << 20);
+  EXPECT_EQ(json["ready"], true);
+}
+
+TEST(HealthHttpTest, RefusesEverythingElse) {
+  PodStatus pod;
+  EXPECT_EQ(HandleHealthRequest("POST /healthz HTTP/1.1\r\n\r\n", pod).status, 405);
+  EXPECT_EQ(HandleHealthRequest("GET /etc/passwd HTTP/1.1\r\n\r\n", pod).status, 404);
+  EXPECT_EQ(HandleHealthRequest("garbage\r\n\r\n", pod).status, 400);
+  EXPECT_EQ(HandleHealthRequest("", pod).status, 400);
+  EXPECT_EQ(HandleHealthRequest("GET /" + std::string(5000, 'a') + " HTTP/1.1\r\n\r\n", pod).status,
+            431);
+}
+
+TEST(HealthHttpTest, HeadOmitsTheBody) {
+  std::string wire = HandleHealthRequest("HEAD /healthz HTTP/1.1\r\n\r\n", PodStatus{}).Serialize();
+  EXPECT_EQ(wire,
+            "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: "
+            "close\r\n\r\n");
+}
+
+TEST(HealthHttpTest, KnowsWhenAHeadIsComplete) {
+  EXPECT_FALSE(HasCompleteRequestHead("GET /healthz HTTP/1.1\r\nHost: a\r\n"));
+  EXPECT_TRUE(HasCompleteRequestHead("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"));
+}
+
+TEST(PodStatusTest, ParsesMeminfo) {
+  Result<MemoryUsage> usage = ParseMeminfo(
+      "MemTotal:          61820 kB\nMemFree:           50000 kB\nMemAvailable:      48000 kB\n");
+  ASSERT_TRUE(usage.ok());
+  EXPECT_EQ(usage->total_bytes, 61820LL * 1024);
+  EXPECT_EQ(usage->used_bytes(), (61820LL - 48000) * 1024);
+  EXPECT_FALSE(ParseMeminfo("MemTotal: 1 kB\n").ok());
+}
+
+}  // namespace
+}  // namespace i2kit

@@ -1,0 +1,35 @@
+#include "guest-agent/log_buffer.h"
+
+#include <gtest/gtest.h>
+
+namespace i2kit {
+namespace {
+
+using Lines = std::vector<std::string>;
+
+TEST(LogBufferTest, PrefixesCompleteLinesAndHoldsPartialOnes) {
+  LogBuffer buffer;
+  EXPECT_EQ(buffer.Append("web", "GET / 200\nGET /x"), Lines{"web: GET / 200"});
+  EXPECT_EQ(buffer.Append("web", " 404\r\n"), Lines{"web: GET /x 404"});
+  EXPECT_EQ(buffer.Append("db", "ready"), Lines{});
+  EXPECT_EQ(buffer.Flush("db"), Lines{"db: ready"});
+  EXPECT_EQ(buffer.Lines(), (Lines{"web: GET / 200", "web: GET /x 404", "db: ready"}));
+  EXPECT_EQ(buffer.Lines("web", 1), Lines{"web: GET /x 404"});
+}
+
+TEST(LogBufferTest, DropsTheOldestLinesBeyondItsCapacity) {
+  LogBuffer buffer(/*capacity_bytes=*/40);
+  for (int i = 0; i < 10; ++i) buffer.Append("c", "line " + std::to_string(i) + "\n");
+  EXPECT_LE(buffer.size_bytes(), 40u);
+  EXPECT_EQ(buffer.Lines().back(), "c: line 9");
+  EXPECT_EQ(buffer.dropped_lines() + buffer.Lines().size(), 10u);
+  EXPECT_GT(buffer.dropped_lines(), 0u);
+}
+
+TEST(LogBufferTest, CutsOverlongLines) {
+  LogBuffer buffer(1024, /*max_line=*/8);
+  EXPECT_EQ(buffer.Append("c", std::string(100, 'x') + "\n"), Lines{"c: xxxxxxxx"});
+}
+
+}  // namespace
+}  // namespace i2kit

@@ -1,0 +1,200 @@
+// The supervisor on the host, with containers played by shell processes: restarts, probes,
+// the health endpoint and the shutdown order, without a VM or root.
+#include "guest-agent/supervisor.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace i2kit {
+namespace {
+
+// Runs each container as `/bin/sh -c SCRIPT`.
+class ShellRuntime : public ContainerRuntime {
+ public:
+  explicit ShellRuntime(std::map<std::string, std::string> scripts)
+      : scripts_(std::move(scripts)) {}
+  Result<pid_t> Start(const std::string& name, int out, int err) override {
+    ++starts[name];
+    return SpawnProcess({"/bin/sh", "-c", scripts_.at(name)}, -1, out, err);
+  }
+  void Cleanup(const std::string& name) override { ++cleanups[name]; }
+  std::vector<std::string> ExecArgv(const std::string&,
+                                    const std::vector<std::string>& command) override {
+    std::vector<std::string> argv = {"/bin/sh", "-c"};
+    std::string line;
+    for (const std::string& word : command) line += word + " ";
+    argv.push_back(line);
+    return argv;
+  }
+  std::map<std::string, int> starts, cleanups;
+
+ private:
+  std::map<std::string, std::string> scripts_;
+};
+
+Deployment Pod(std::vector<std::string> names, int grace_seconds = 2) {
+  Deployment d;
+  d.name = "pod";
+  d.termination_grace_period_seconds = grace_seconds;
+  for (const std::string& n : names) {
+    Container c;
+    c.name = n;
+    d.containers.push_back(c);
+  }
+  return d;
+}
+
+std::string HttpGet(int port, const std::string& path) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "connect failed";
+  }
+  std::string request = "GET " + path + " HTTP/1.1\r\n\r\n";
+  ::send(fd, request.data(), request.size(), 0);
+  std::string response;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
+    response.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  return response;
+}
+
+// Runs the supervisor in this thread; `during` runs in another thread once the health port is
+// known, then the pod gets SIGTERM. Signals are blocked in both threads, so they reach only
+// the supervisor's signalfd.
+std::vector<std::string> RunPod(Supervisor& supervisor, const std::function<void(int)>& during) {
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGPWR}) sigaddset(&mask, sig);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  std::thread driver([&] {
+    while (supervisor.health_port() <= 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    during(supervisor.health_port());
+    ::kill(::getpid(), SIGTERM);
+  });
+  Status status = supervisor.Run();
+  driver.join();
+  EXPECT_TRUE(status.ok()) << status.message();
+  return supervisor.logs().Lines();
+}
+
+SupervisorOptions Options(std::vector<std::string>* console, std::mutex* mu) {
+  SupervisorOptions options;
+  options.health_port = 0;
+  options.health_address = "127.0.0.1";
+  options.console = [console, mu](const std::string& line) {
+    std::lock_guard<std::mutex> lock(*mu);
+    console->push_back(line);
+  };
+  return options;
+}
+
+TEST(SupervisorTest, ServesReadinessAndPrefixedOutputUntilSigterm) {
+  ShellRuntime runtime({{"web", "echo hello; exec sleep 30"}, {"side", "exec sleep 30"}});
+  Deployment pod = Pod({"web", "side"});
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  std::string readyz, status;
+  std::vector<std::string> lines = RunPod(supervisor, [&](int port) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    readyz = HttpGet(port, "/readyz");
+    status = HttpGet(port, "/status");
+  });
+  EXPECT_NE(readyz.find("200 OK"), std::string::npos) << readyz;
+  EXPECT_NE(status.find("\"state\":\"running\""), std::string::npos) << status;
+  EXPECT_EQ(lines, std::vector<std::string>{"web: hello"});
+  EXPECT_EQ(runtime.cleanups["web"], 1);
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_NE(std::find(console.begin(), console.end(), "i2kit-agent: pod ready"), console.end());
+}
+
+TEST(SupervisorTest, ACrashedContainerBacksOffInsteadOfRestartingAtOnce) {
+  ShellRuntime runtime(std::map<std::string, std::string>{{"crash", "echo dying; exit 3"}});
+  Deployment pod = Pod({"crash"});
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  std::string status, readyz;
+  RunPod(supervisor, [&](int port) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    status = HttpGet(port, "/status");
+    readyz = HttpGet(port, "/readyz");
+  });
+  EXPECT_NE(status.find("\"state\":\"backoff\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"lastExitCode\":3"), std::string::npos) << status;
+  EXPECT_NE(status.find("\"reason\":\"CrashLoopBackOff\""), std::string::npos) << status;
+  EXPECT_NE(readyz.find("503"), std::string::npos) << readyz;
+  EXPECT_EQ(runtime.starts["crash"], 1);  // the next start is 10 s away
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_NE(std::find(console.begin(), console.end(),
+                      "i2kit-agent: container crash exited code=3 restarts=1 backoff=10s"),
+            console.end());
+}
+
+TEST(SupervisorTest, ReadinessFollowsTheExecProbe) {
+  std::string flag = ::testing::TempDir() + "/ready-" + std::to_string(::getpid());
+  std::filesystem::remove(flag);
+  ShellRuntime runtime(std::map<std::string, std::string>{{"app", "exec sleep 30"}});
+  Deployment pod = Pod({"app"});
+  Probe probe;
+  probe.action = ProbeAction::kExec;
+  probe.command = {"test", "-f", flag};
+  probe.period_seconds = 1;
+  pod.containers[0].readiness_probe = probe;
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  std::string before, after;
+  RunPod(supervisor, [&](int port) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    before = HttpGet(port, "/readyz");
+    std::ofstream(flag) << "ok";
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    after = HttpGet(port, "/readyz");
+  });
+  std::filesystem::remove(flag);
+  EXPECT_NE(before.find("503"), std::string::npos) << before;
+  EXPECT_NE(after.find("200 OK"), std::string::npos) << after;
+}
+
+TEST(SupervisorTest, KillsWhatIgnoresSigtermAfterTheGracePeriod) {
+  ShellRuntime runtime(std::map<std::string, std::string>{
+      {"stubborn", "trap '' TERM; while :; do sleep 0.1; done"}});
+  Deployment pod = Pod({"stubborn"}, /*grace_seconds=*/1);
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  auto start = std::chrono::steady_clock::now();
+  RunPod(supervisor, [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(200)); });
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(1100));
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_NE(
+      std::find(console.begin(), console.end(),
+                "i2kit-agent: container stubborn did not stop within the grace period: SIGKILL"),
+      console.end());
+  EXPECT_NE(
+      std::find(console.begin(), console.end(), "i2kit-agent: container stubborn stopped code=137"),
+      console.end());
+}
+
+}  // namespace
+}  // namespace i2kit

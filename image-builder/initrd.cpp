@@ -95,6 +95,7 @@ Status InitrdBuilder::Write(const std::string& output) const {
     archive_entry_set_mtime(e.get(), 0, 0);
     archive_entry_set_ino(e.get(), ino++);  // sequential: no host inode numbers leak in
     archive_entry_set_nlink(e.get(), entry.kind == Entry::Kind::kDirectory ? 2 : 1);
+    archive_entry_set_size(e.get(), 0);  // libarchive wants a size on every entry
     switch (entry.kind) {
       case Entry::Kind::kDirectory:
         archive_entry_set_filetype(e.get(), AE_IFDIR);

@@ -1,5 +1,7 @@
 #include "common/pod_checks.h"
 
+#include <filesystem>
+
 #include "common/names.h"
 
 namespace i2kit {
@@ -48,7 +50,13 @@ std::optional<ImageReference> ReadImage(const YamlContext& ctx, const YAML::Node
               "docker-archive:PATH");
     return std::nullopt;
   }
-  return *image;
+  // A relative oci: or docker-archive: path is relative to the manifest, as in Compose files.
+  ImageReference ref = *image;
+  if (ref.transport != ImageTransport::kRegistry && !ref.path.empty() && ref.path.front() != '/') {
+    std::filesystem::path dir = std::filesystem::path(ctx.file).parent_path();
+    ref.path = (dir / ref.path).lexically_normal().string();
+  }
+  return ref;
 }
 
 }  // namespace i2kit

@@ -37,7 +37,8 @@ class PodPorts {
 std::optional<std::string> ReadDnsLabel(const YamlContext& ctx, const YAML::Node& node,
                                         const std::string& path);
 
-// Reads and parses an image reference.
+// Reads and parses an image reference; a relative transport path becomes relative to the
+// manifest file's directory.
 std::optional<ImageReference> ReadImage(const YamlContext& ctx, const YAML::Node& node,
                                         const std::string& path);
 

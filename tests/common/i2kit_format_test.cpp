@@ -88,6 +88,17 @@ TEST(I2kitFormatTest, DefaultsReplicasToOneAndFlagsToFalse) {
   EXPECT_EQ(d.termination_grace_period_seconds, 30);
 }
 
+TEST(I2kitFormatTest, ResolvesImagePathsAgainstTheManifestsDirectory) {
+  LoadedManifest loaded;
+  ReadManifestText("name: a\ncontainers:\n  c: {image: 'oci:../images/web:v1'}\n  d: {image: "
+                   "'docker-archive:/abs/web.tar'}\n",
+                   "deploy/app/manifest.yml", loaded.manifest, loaded.diagnostics);
+  ASSERT_TRUE(IsValid(loaded));
+  EXPECT_EQ(loaded.manifest.deployments[0].containers[0].image.path, "deploy/images/web");
+  EXPECT_EQ(loaded.manifest.deployments[0].containers[0].image.tag, "v1");
+  EXPECT_EQ(loaded.manifest.deployments[0].containers[1].image.path, "/abs/web.tar");
+}
+
 TEST(I2kitFormatTest, ParsesPortForms) {
   Result<ContainerPort> cert =
       ParseI2kitPort("https:443:http:80:arn:aws:acm:us-east-1:123:certificate/x");

@@ -1,0 +1,121 @@
+#include "guest-agent/agent.h"
+
+#include <sys/reboot.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/pod_spec.h"
+#include "guest-agent/container_root.h"
+#include "guest-agent/oci_runtime_spec.h"
+#include "guest-agent/pid1.h"
+#include "guest-agent/power_button.h"
+#include "guest-agent/runc_runtime.h"
+#include "guest-agent/supervisor.h"
+
+namespace i2kit {
+namespace {
+
+namespace fs = std::filesystem;
+
+// QEMU's user-mode network answers DNS here; on EC2 the kernel's DHCP supplies the server.
+constexpr const char* kFallbackDns = "10.0.2.3";
+
+void Console(const std::string& line) {
+  std::fputs((line + "\n").c_str(), stdout);
+  std::fflush(stdout);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Status WriteFile(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::trunc);
+  out << data;
+  out.close();
+  if (!out) return Status::Error("writing " + path + " failed");
+  return Status::Ok();
+}
+
+// The files every container sees at /etc/hostname, /etc/hosts and /etc/resolv.conf.
+Status WritePodEtc(const std::string& etc, const std::string& hostname, bool pid1) {
+  std::error_code ec;
+  fs::create_directories(etc, ec);
+  if (ec) return Status::Error("mkdir " + etc + ": " + ec.message());
+  if (Status s = WriteFile(etc + "/hostname", hostname + "\n"); !s.ok()) return s;
+  if (Status s =
+          WriteFile(etc + "/hosts", "127.0.0.1\tlocalhost " + hostname + "\n::1\tlocalhost\n");
+      !s.ok()) {
+    return s;
+  }
+  if (pid1) return ConfigureNetwork(hostname, etc + "/resolv.conf", kFallbackDns);
+  return WriteFile(etc + "/resolv.conf", ReadFile("/etc/resolv.conf"));
+}
+
+}  // namespace
+
+Status RunAgent(const AgentOptions& options) {
+  if (options.pid1) {
+    if (Status s = SwitchToTmpfsRoot(); !s.ok()) return s.WithContext("switching to a tmpfs root");
+    if (Status s = MountEarlyFilesystems(); !s.ok()) return s.WithContext("early mounts");
+    ::reboot(RB_DISABLE_CAD);  // Ctrl-Alt-Del then reaches PID 1 as SIGINT: a clean shutdown
+  }
+  Result<PodSpec> spec = ReadPodSpec(options.pod_spec);
+  if (!spec.ok()) return spec.status();
+  const Deployment& pod = spec->deployment;
+  std::string replica_text = KernelCmdlineValue(ReadFile("/proc/cmdline"), pod_vm::kCmdlineReplica);
+  int replica = replica_text.empty() ? 0 : std::atoi(replica_text.c_str());
+  std::string hostname = pod.name + "-" + std::to_string(replica);
+  Console("i2kit-agent: pod " + pod.name + " replica " + std::to_string(replica) + ", " +
+          std::to_string(pod.containers.size()) + " containers");
+  std::string etc = options.run_dir + "/etc";
+  if (Status s = WritePodEtc(etc, hostname, options.pid1); !s.ok()) return s;
+
+  std::vector<ContainerRootPaths> roots;
+  std::string bundles = options.run_dir + "/bundles";
+  for (size_t i = 0; i < pod.containers.size(); ++i) {
+    const Container& c = pod.containers[i];
+    const ContainerImage& image = spec->images[i];
+    Result<ContainerRootPaths> root = MountContainerRoot(
+        options.run_dir, c.name, image.rootfs_device, c.security_context.read_only_root_filesystem);
+    if (!root.ok()) return root.status().WithContext("container " + c.name);
+    roots.push_back(*root);
+    RuntimeSpecInputs inputs;
+    inputs.rootfs = root->rootfs;
+    inputs.hostname = hostname;
+    inputs.cgroups_path = "/i2kit/" + c.name;
+    inputs.resolv_conf = etc + "/resolv.conf";
+    inputs.hosts = etc + "/hosts";
+    inputs.hostname_file = etc + "/hostname";
+    inputs.passwd = image.passwd;
+    inputs.group = image.group;
+    Result<nlohmann::ordered_json> config = BuildRuntimeSpec(c, image.config, inputs);
+    if (!config.ok()) return config.status();
+    std::string bundle = bundles + "/" + c.name;
+    std::error_code ec;
+    fs::create_directories(bundle, ec);
+    if (Status s = WriteFile(bundle + "/config.json", config->dump(2)); !s.ok()) return s;
+  }
+
+  RuncRuntime runtime(options.runc, options.run_dir + "/runc", bundles);
+  SupervisorOptions supervision;
+  supervision.health_port = options.health_port;
+  supervision.console = Console;
+  std::vector<UniqueFd> buttons;
+  if (options.pid1) buttons = OpenPowerButtons();
+  for (const UniqueFd& b : buttons) supervision.power_buttons.push_back(b.get());
+  Supervisor supervisor(pod, replica, runtime, supervision);
+  Status result = supervisor.Run();
+  for (const ContainerRootPaths& root : roots) {
+    if (Status s = UnmountContainerRoot(root); !s.ok()) Console("i2kit-agent: " + s.message());
+  }
+  return result;
+}
+
+}  // namespace i2kit

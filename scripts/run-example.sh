@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# The README's main command: installs the dependencies, builds i2kit-host, and runs it on the
-# examples. Until Pod VMs can be built (issue 3) the main job is `validate`: it prints the
-# normalized model of the paper's Fig. 5 manifest and checks the other examples.
+# The README's main command: installs the dependencies, builds i2kit (and, once, the kernel),
+# builds the example image with no Docker, builds its Pod VM from examples/hello.yml and boots
+# it under QEMU, serving on http://127.0.0.1:${PORT:-8080}. The VM keeps running; stop it with
+# `build/bin/i2kit-host down hello`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+port=${PORT:-8080}
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja >/dev/null
-cmake --build build --target i2kit-host
-build/bin/i2kit-host validate examples/paper-fig2-deployment.yml examples/web-with-service.yml
-build/bin/i2kit-host validate --output json examples/paper-fig5-i2kit.yml
+cmake --build build --target i2kit-host i2kit-agent
+examples/build-images.sh build/examples/images
+build/bin/i2kit-host validate examples/hello.yml
+build/bin/i2kit-host build examples/hello.yml
+build/bin/i2kit-host down hello >/dev/null 2>&1 || true  # a previous run's VM
+build/bin/i2kit-host run examples/hello.yml -d -p "$port:8080"
+echo
+echo "curl http://127.0.0.1:$port/  →  $(curl -s -m 5 --retry 10 --retry-delay 1 --retry-all-errors "http://127.0.0.1:$port/")"
+echo "Pod VM 'hello' is running: build/bin/i2kit-host ps | logs hello | down hello"

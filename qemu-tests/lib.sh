@@ -1,0 +1,56 @@
+# shellcheck shell=bash
+# Shared by the Pod VM tests: where things are, building the example images and a Pod VM, and
+# stopping every VM a test started however it ends. Each test sources this file.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${I2KIT_BUILD_DIR:-$repo/build}
+host="$build_dir/bin/i2kit-host"
+agent="$build_dir/bin/i2kit-agent"
+work=$(mktemp -d)
+# Each test gets its own state directory, so its VMs and `ps` output are its own.
+export XDG_STATE_HOME="$work/state"
+started=()
+
+fail() {
+  echo "FAIL: $*" >&2
+  for name in "${started[@]}"; do "$host" logs "$name" 2>/dev/null | tail -n 30 | sed 's/^/  console: /' >&2 || true; done
+  exit 1
+}
+
+cleanup() {
+  for name in "${started[@]}"; do "$host" down "$name" >/dev/null 2>&1 || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+[[ -x "$host" && -x "$agent" ]] || fail "build i2kit first: $host and $agent are missing"
+images="$repo/build/examples/images"
+"$repo/examples/build-images.sh" "$images" >/dev/null
+
+# build_pod MANIFEST: builds its Pod VMs into $work/out.
+build_pod() {
+  "$host" build "$1" -o "$work/out" --agent "$agent" >"$work/build.log" 2>&1 || {
+    cat "$work/build.log" >&2
+    fail "i2kit-host build $1"
+  }
+}
+
+# run_pod NAME [run options…]: boots NAME's VM (TCG: KVM does not work on these machines) and
+# waits until its agent reports the Pod ready.
+run_pod() {
+  local name=$1
+  shift
+  started+=("$name")
+  "$host" run "$work/out/$name" -d --accel "${I2KIT_TEST_ACCEL:-tcg}" --timeout 120 "$@" ||
+    fail "i2kit-host run $name"
+}
+
+# wait_console NAME PATTERN SECONDS: waits until NAME's console shows PATTERN (grep -E).
+wait_console() {
+  local deadline=$((SECONDS + $3))
+  until "$host" logs "$1" 2>/dev/null | grep -qE "$2"; do
+    ((SECONDS < deadline)) || fail "$1: no console line matching '$2' within $3 s"
+    sleep 1
+  done
+}

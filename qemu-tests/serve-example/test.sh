@@ -1,0 +1,15 @@
+# The example Pod VM (examples/hello.yml) boots under QEMU, serves "Hello from i2kit" on a published port, reports its memory, and `down` stops it with no VM left.
+# shellcheck shell=bash
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+build_pod "$repo/examples/hello.yml"
+run_pod hello -p 18081:8080
+# Without a readiness probe the Pod is ready once its container runs; httpd may need a moment.
+body=$(curl -sf -m 5 --retry 10 --retry-delay 1 --retry-all-errors http://127.0.0.1:18081/) ||
+  fail "no answer on 127.0.0.1:18081"
+[[ "$body" == "Hello from i2kit" ]] || fail "unexpected answer: $body"
+"$host" ps | grep -qE '^hello/0 +ready' || fail "ps does not show hello/0 ready"
+"$host" down hello || fail "down hello"
+started=()
+if pgrep -f "qemu-system.*$work" >/dev/null; then fail "a QEMU process is left"; fi
+echo "served, stopped cleanly"

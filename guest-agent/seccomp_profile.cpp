@@ -23,6 +23,7 @@ using Names = std::initializer_list<const char*>;
 // clock_settime, adjtimex), file handles (open_by_handle_at, name_to_handle_at: the
 // "shocker" escape), userfaultfd (a tool for racing the kernel), and io_uring, whose
 // operations bypass seccomp entirely.
+// clang-format off
 const Names kFileCalls = {
     "access", "chdir", "chmod", "chown", "chroot", "close", "close_range", "copy_file_range",
     "creat", "dup", "dup2", "dup3", "faccessat", "faccessat2", "fadvise64", "fallocate", "fchdir",
@@ -39,14 +40,11 @@ const Names kFileCalls = {
     "llistxattr", "lremovexattr", "lsetxattr", "removexattr", "setxattr", "inotify_add_watch",
     "inotify_init", "inotify_init1", "inotify_rm_watch"};
 
-const Names kMemoryCalls = {"brk",           "cachestat",        "get_mempolicy",
-                            "madvise",       "map_shadow_stack", "mbind",
-                            "membarrier",    "memfd_create",     "mincore",
-                            "mlock",         "mlock2",           "mlockall",
-                            "mmap",          "mprotect",         "mremap",
-                            "msync",         "munlock",          "munlockall",
-                            "munmap",        "pkey_alloc",       "pkey_free",
-                            "pkey_mprotect", "remap_file_pages", "set_mempolicy"};
+const Names kMemoryCalls = {
+    "brk", "cachestat", "get_mempolicy", "madvise", "map_shadow_stack", "mbind", "membarrier",
+    "memfd_create", "mincore", "mlock", "mlock2", "mlockall", "mmap", "mprotect", "mremap", "msync",
+    "munlock", "munlockall", "munmap", "pkey_alloc", "pkey_free", "pkey_mprotect",
+    "remap_file_pages", "set_mempolicy"};
 
 // The kernel still checks CAP_SETUID, CAP_KILL, CAP_SYS_NICE… for what needs them.
 const Names kProcessCalls = {
@@ -81,72 +79,26 @@ const Names kTimeAndEventCalls = {
 // Sockets, pipes and IPC; System V and POSIX IPC objects are private to the container's IPC
 // namespace.
 const Names kCommunicationCalls = {
-    "accept",       "accept4",  "bind",          "connect",    "getpeername", "getsockname",
-    "getsockopt",   "listen",   "recvfrom",      "recvmmsg",   "recvmsg",     "sendmmsg",
-    "sendmsg",      "sendto",   "setsockopt",    "shutdown",   "socket",      "socketpair",
-    "pipe",         "pipe2",    "msgctl",        "msgget",     "msgrcv",      "msgsnd",
-    "semctl",       "semget",   "semop",         "semtimedop", "shmat",       "shmctl",
-    "shmdt",        "shmget",   "mq_getsetattr", "mq_notify",  "mq_open",     "mq_timedreceive",
-    "mq_timedsend", "mq_unlink"};
+    "accept", "accept4", "bind", "connect", "getpeername", "getsockname", "getsockopt", "listen",
+    "recvfrom", "recvmmsg", "recvmsg", "sendmmsg", "sendmsg", "sendto", "setsockopt", "shutdown",
+    "socket", "socketpair", "pipe", "pipe2", "msgctl", "msgget", "msgrcv", "msgsnd", "semctl",
+    "semget", "semop", "semtimedop", "shmat", "shmctl", "shmdt", "shmget", "mq_getsetattr",
+    "mq_notify", "mq_open", "mq_timedreceive", "mq_timedsend", "mq_unlink"};
 
 // Calls only the 32-bit x86 ABI has (its own numbers for what x86-64 calls differently), so
 // that 32-bit programs in an image work too.
-const Names kX86OnlyCalls = {"_llseek",
-                             "_newselect",
-                             "chown32",
-                             "clock_getres_time64",
-                             "clock_gettime64",
-                             "clock_nanosleep_time64",
-                             "fadvise64_64",
-                             "fchown32",
-                             "fcntl64",
-                             "fstat64",
-                             "fstatat64",
-                             "fstatfs64",
-                             "ftruncate64",
-                             "futex_time64",
-                             "getegid32",
-                             "geteuid32",
-                             "getgid32",
-                             "getgroups32",
-                             "getresgid32",
-                             "getresuid32",
-                             "getuid32",
-                             "io_pgetevents_time64",
-                             "ipc",
-                             "lchown32",
-                             "lstat64",
-                             "mmap2",
-                             "mq_timedreceive_time64",
-                             "mq_timedsend_time64",
-                             "ppoll_time64",
-                             "pselect6_time64",
-                             "recvmmsg_time64",
-                             "rt_sigtimedwait_time64",
-                             "sched_rr_get_interval_time64",
-                             "semtimedop_time64",
-                             "sendfile64",
-                             "setfsgid32",
-                             "setfsuid32",
-                             "setgid32",
-                             "setgroups32",
-                             "setregid32",
-                             "setresgid32",
-                             "setresuid32",
-                             "setreuid32",
-                             "setuid32",
-                             "sigreturn",
-                             "socketcall",
-                             "stat64",
-                             "statfs64",
-                             "timer_gettime64",
-                             "timer_settime64",
-                             "timerfd_gettime64",
-                             "timerfd_settime64",
-                             "truncate64",
-                             "ugetrlimit",
-                             "utimensat_time64",
-                             "waitpid"};
+const Names kX86OnlyCalls = {
+    "_llseek", "_newselect", "chown32", "clock_getres_time64", "clock_gettime64",
+    "clock_nanosleep_time64", "fadvise64_64", "fchown32", "fcntl64", "fstat64", "fstatat64",
+    "fstatfs64", "ftruncate64", "futex_time64", "getegid32", "geteuid32", "getgid32", "getgroups32",
+    "getresgid32", "getresuid32", "getuid32", "io_pgetevents_time64", "ipc", "lchown32", "lstat64",
+    "mmap2", "mq_timedreceive_time64", "mq_timedsend_time64", "ppoll_time64", "pselect6_time64",
+    "recvmmsg_time64", "rt_sigtimedwait_time64", "sched_rr_get_interval_time64",
+    "semtimedop_time64", "sendfile64", "setfsgid32", "setfsuid32", "setgid32", "setgroups32",
+    "setregid32", "setresgid32", "setresuid32", "setreuid32", "setuid32", "sigreturn", "socketcall",
+    "stat64", "statfs64", "timer_gettime64", "timer_settime64", "timerfd_gettime64",
+    "timerfd_settime64", "truncate64", "ugetrlimit", "utimensat_time64", "waitpid"};
+// clang-format on
 
 // clone's first argument holds its flags on x86; these create namespaces.
 constexpr uint64_t kNamespaceFlags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |

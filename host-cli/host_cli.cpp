@@ -9,6 +9,13 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"validate", "Check manifests and print every problem, or the normalized model",
        SetupValidate},
+      {"build", "Build the Pod VM of every Deployment: kernel, initrd, one disk per container",
+       SetupBuild},
+      {"run", "Boot a Pod VM under QEMU from its artifacts (foreground, or -d until ready)",
+       SetupRun},
+      {"ps", "List the local Pod VMs with their state, pid, age and ports", SetupPs},
+      {"logs", "Print (or follow) a Pod VM's console log", SetupLogs},
+      {"down", "Stop Pod VMs cleanly and remove their state", SetupDown},
   };
   return kCommands;
 }

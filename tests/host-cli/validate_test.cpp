@@ -8,25 +8,10 @@
 #include <sstream>
 
 #include "host-cli/command.h"
+#include "host-cli/host_cli_test_util.h"
 
 namespace i2kit {
 namespace {
-
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun RunCli(std::vector<std::string> args) {
-  args.insert(args.begin(), "i2kit-host");
-  std::vector<const char*> argv;
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  Console console{out, err};
-  int code = RunHostCli(static_cast<int>(argv.size()), argv.data(), console);
-  return {code, out.str(), err.str()};
-}
 
 class ValidateTest : public ::testing::Test {
  protected:

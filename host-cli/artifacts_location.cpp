@@ -1,0 +1,72 @@
+#include "host-cli/artifacts_location.h"
+
+#include <filesystem>
+
+#include "common/manifest_reader.h"
+#include "host-cli/vm_artifacts.h"
+
+namespace i2kit {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The directory holding vm.json when `path` is one or names one; empty otherwise.
+std::string ArtifactsDirOf(const std::string& path) {
+  std::error_code error;
+  fs::path p(path);
+  if (fs::is_directory(p, error)) return fs::absolute(p, error).lexically_normal().string();
+  if (p.filename() == kVmArtifactsFile) {
+    return fs::absolute(p.parent_path().empty() ? fs::path(".") : p.parent_path(), error)
+        .lexically_normal()
+        .string();
+  }
+  return "";
+}
+
+Result<std::vector<std::string>> ManifestDeployments(const std::string& path) {
+  std::error_code error;
+  if (!fs::exists(path, error)) return Status::Error(path + ": no such file or directory");
+  LoadedManifest loaded = LoadManifests({path}, ReadOptions{});
+  if (!loaded.ok()) {
+    return Status::Error(path + " is neither an artifacts directory nor a valid manifest " +
+                         "('i2kit-host validate " + path + "' says why)");
+  }
+  std::vector<std::string> names;
+  for (const Deployment& d : loaded.manifest.deployments) names.push_back(d.name);
+  if (names.empty()) return Status::Error(path + ": the manifest has no deployment");
+  return names;
+}
+
+}  // namespace
+
+Result<std::string> ArtifactsDirFor(const std::string& path) {
+  if (std::string dir = ArtifactsDirOf(path); !dir.empty()) return dir;
+  Result<std::vector<std::string>> names = ManifestDeployments(path);
+  if (!names.ok()) return names.status();
+  if (names->size() > 1) {
+    std::string list;
+    for (const std::string& n : *names) list += (list.empty() ? "" : ", ") + n;
+    return Status::Error(path + " has " + std::to_string(names->size()) + " deployments (" + list +
+                         "); run one artifacts directory at a time, e.g. ./" + kDefaultOutputDir +
+                         "/" + names->front());
+  }
+  std::error_code error;
+  fs::path dir = fs::absolute(fs::path(kDefaultOutputDir) / names->front(), error);
+  if (!fs::exists(dir / kVmArtifactsFile, error)) {
+    return Status::Error("no artifacts for deployment " + names->front() + " in ./" +
+                         kDefaultOutputDir + "/" + names->front() + ": run 'i2kit-host build " +
+                         path + "' first");
+  }
+  return dir.lexically_normal().string();
+}
+
+Result<std::vector<std::string>> DeploymentsOf(const std::string& path) {
+  if (std::string dir = ArtifactsDirOf(path); !dir.empty()) {
+    Result<VmArtifacts> artifacts = ReadVmArtifacts(dir);
+    if (!artifacts.ok()) return artifacts.status();
+    return std::vector<std::string>{artifacts->deployment};
+  }
+  return ManifestDeployments(path);
+}
+
+}  // namespace i2kit

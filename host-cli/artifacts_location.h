@@ -1,0 +1,23 @@
+// What a path on the command line of `run` and `down` stands for: an artifacts directory (the
+// one holding vm.json), vm.json itself, or a manifest whose deployments `build` wrote to its
+// default output, ./i2kit-out/<deployment>.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace i2kit {
+
+// Where `i2kit-host build` writes by default, relative to the working directory.
+inline constexpr const char* kDefaultOutputDir = "i2kit-out";
+
+// The absolute artifacts directory to boot for `path`. For a manifest, the one deployment's
+// default output; fails telling to run `i2kit-host build FILE` first when that is missing.
+Result<std::string> ArtifactsDirFor(const std::string& path);
+
+// The deployments `path` names: vm.json's, or every deployment of a manifest.
+Result<std::vector<std::string>> DeploymentsOf(const std::string& path);
+
+}  // namespace i2kit

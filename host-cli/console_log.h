@@ -1,0 +1,37 @@
+// Reading a replica's console log, the serial console QEMU writes to a file: whole, its last
+// lines, or followed as it grows. The kernel's serial driver ends lines with CRLF; readers here
+// drop the CRs.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "common/unique_fd.h"
+
+namespace i2kit {
+
+// `text` without carriage returns.
+std::string DropCarriageReturns(std::string_view text);
+
+// The last `count` lines of `text` (a final line without '\n' counts).
+std::vector<std::string> LastLines(std::string_view text, size_t count);
+
+// The file's last `max_bytes` bytes (all of it if smaller), CRs dropped.
+Result<std::string> ReadLogTail(const std::string& path, size_t max_bytes);
+
+// Follows a file that grows: each ReadNew() returns what was appended since the last call
+// (from the start of the file the first time), CRs dropped. A file not yet created reads as
+// empty.
+class LogFollower {
+ public:
+  explicit LogFollower(std::string path) : path_(std::move(path)) {}
+  Result<std::string> ReadNew();
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+};
+
+}  // namespace i2kit

@@ -1,0 +1,143 @@
+// i2kit-host down NAME|FILE...: stops Pod VMs cleanly (the power button first, then QMP quit,
+// then SIGKILL; see vm_stop.h) and removes their state, exited ones included. NAME is a
+// deployment or DEPLOYMENT/REPLICA; FILE an artifacts directory, vm.json or a manifest.
+#include <filesystem>
+#include <memory>
+#include <ostream>
+#include <thread>
+
+#include "host-cli/artifacts_location.h"
+#include "host-cli/command.h"
+#include "host-cli/event_log.h"
+#include "host-cli/qmp_client.h"
+#include "host-cli/state_dir.h"
+#include "host-cli/vm_stop.h"
+
+namespace i2kit {
+namespace {
+
+using std::chrono::milliseconds;
+
+struct DownOptions {
+  std::vector<std::string> targets;
+  int grace_seconds = -1;  // -1: each replica's recorded grace period
+};
+
+// What the arguments name: a path that exists is a file or artifacts dir, anything else a
+// DEPLOYMENT[/REPLICA].
+Result<std::vector<ReplicaName>> ResolveTargets(const std::vector<std::string>& targets) {
+  std::vector<ReplicaName> names;
+  for (const std::string& target : targets) {
+    std::error_code error;
+    if (std::filesystem::exists(target, error)) {
+      Result<std::vector<std::string>> deployments = DeploymentsOf(target);
+      if (!deployments.ok()) return deployments.status();
+      for (const std::string& d : *deployments) names.push_back({d, std::nullopt});
+      continue;
+    }
+    Result<ReplicaName> name = ParseReplicaName(target);
+    if (!name.ok()) return Status::Error(name.status().message() + ", nor an existing file");
+    names.push_back(*name);
+  }
+  return names;
+}
+
+// A replica whose record is missing (its CLI died between starting QEMU and recording it) has
+// no pid to signal: QMP quit is all there is, then the alive lock tells when it has gone.
+Status QuitUnrecorded(const ReplicaEntry& entry) {
+  if (Status s = QmpExecute(entry.dir + "/" + kQmpSocketFile, "quit", milliseconds(2000));
+      !s.ok()) {
+    return s;
+  }
+  for (int i = 0; i < 100 && IsLockHeld(entry.dir + "/" + kAliveLockFile); ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return Status::Ok();
+}
+
+Status StopEntry(const ReplicaEntry& entry, const DownOptions& options, EventLog& log) {
+  if (entry.state == ReplicaState::kExited) {
+    log.Event(entry.name() + " removed (had exited)");
+    return Status::Ok();
+  }
+  if (!entry.record) {
+    log.Event(entry.name() + " has no record (its run was interrupted); quitting it through QMP");
+    return QuitUnrecorded(entry);
+  }
+  Result<VmProcess> vm = VmProcess::Attach(entry.record->pid, entry.record->start_time);
+  if (!vm.ok()) {
+    // The alive lock is held but the recorded process is gone: another process inherited it.
+    return vm.status().WithContext(entry.name());
+  }
+  StopTimings timings;
+  timings.grace = options.grace_seconds >= 0 ? std::chrono::seconds(options.grace_seconds)
+                                             : StopGrace(entry.record->grace_seconds);
+  auto started = std::chrono::steady_clock::now();
+  Result<StopOutcome> outcome =
+      StopVm(vm.value(), entry.dir + "/" + kQmpSocketFile, timings, entry.name(), log);
+  if (!outcome.ok()) return outcome.status();
+  auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+  log.Event(entry.name() + " stopped: " + StopOutcomeText(*outcome) + " in " + FormatSeconds(took));
+  return Status::Ok();
+}
+
+ExitCode RunDown(const DownOptions& options, Console& console) {
+  EventLog log(console.err, IsTerminal(console.err));
+  Result<std::vector<ReplicaName>> names = ResolveTargets(options.targets);
+  if (!names.ok()) {
+    log.Error(names.status().message());
+    return ExitCode::kFailure;
+  }
+  StateDir state(StateDir::DefaultRoot());
+  bool failed = false;
+  for (const ReplicaName& name : *names) {
+    // Held throughout: no replica of this deployment is started or removed meanwhile.
+    Result<DeploymentLock> lock = state.LockDeployment(name.deployment, /*wait=*/true);
+    if (!lock.ok()) {
+      log.Error(lock.status().message());
+      failed = true;
+      continue;
+    }
+    Result<std::vector<ReplicaEntry>> entries = state.List(name.deployment);
+    if (!entries.ok()) {
+      log.Error(entries.status().message());
+      failed = true;
+      continue;
+    }
+    bool found = false;
+    for (const ReplicaEntry& entry : *entries) {
+      if (name.replica && entry.replica != *name.replica) continue;
+      found = true;
+      Status status = StopEntry(entry, options, log);
+      if (status.ok()) status = state.RemoveReplica(*lock, entry.replica);
+      if (!status.ok()) {
+        log.Error(status.message());
+        failed = true;
+      }
+    }
+    if (!found) {
+      std::string what =
+          name.deployment + (name.replica ? "/" + std::to_string(*name.replica) : "");
+      log.Error("no VM named " + what + " (see 'i2kit-host ps')");
+      failed = true;
+    }
+  }
+  return failed ? ExitCode::kFailure : ExitCode::kOk;
+}
+
+}  // namespace
+
+CommandRunner SetupDown(CLI::App& sub) {
+  auto options = std::make_shared<DownOptions>();
+  sub.add_option("targets", options->targets,
+                 "DEPLOYMENT, DEPLOYMENT/REPLICA, an artifacts directory or a manifest")
+      ->required();
+  sub.add_option("-t,--grace", options->grace_seconds,
+                 "Seconds the guest gets to power off after the power button; 0 skips it "
+                 "(default: the Pod's terminationGracePeriodSeconds + 5)")
+      ->check(CLI::Range(0, 3600));
+  sub.footer("Exit status: 0 every VM named is stopped and removed, 1 otherwise, 2 usage error.");
+  return [options](Console& console) { return RunDown(*options, console); };
+}
+
+}  // namespace i2kit

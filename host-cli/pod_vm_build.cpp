@@ -1,0 +1,224 @@
+#include "host-cli/pod_vm_build.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/pod_spec.h"
+#include "common/pod_vm.h"
+#include "image-builder/docker_archive.h"
+#include "image-builder/erofs_image.h"
+#include "image-builder/initrd.h"
+#include "image-builder/layer_flattener.h"
+#include "image-builder/oci_image_layout.h"
+#include "image-builder/root_directory.h"
+#include "image-builder/run_tool.h"
+#include "image-builder/sha256.h"
+
+namespace i2kit {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The build's own temporary directory, removed however the build ends.
+struct ScratchDir {
+  fs::path path;
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path.empty()) fs::remove_all(path, ec);
+  }
+};
+
+// Reads etc/NAME of a flattened root without following a symlink (the image is untrusted).
+std::string ReadEtcFile(const fs::path& root, const std::string& name) {
+  Result<RootDirectory> dir = RootDirectory::Open(root);
+  if (!dir.ok()) return {};
+  Result<UniqueFd> etc = dir->OpenDirectory("etc", RootDirectory::Missing::kReturnInvalid);
+  if (!etc.ok() || !etc->valid()) return {};
+  UniqueFd fd(::openat(etc->get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) return {};
+  std::string text;
+  char buffer[8192];
+  ssize_t n;
+  while ((n = ::read(fd.get(), buffer, sizeof buffer)) > 0 && text.size() < (1 << 20)) {
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  return text;
+}
+
+// The agent bind-mounts the Pod's /etc/hostname, /etc/hosts and /etc/resolv.conf over these;
+// on a read-only root runc cannot create a missing mount target, so empty ones are added.
+Status AddMountTargets(const fs::path& root) {
+  Result<RootDirectory> dir = RootDirectory::Open(root);
+  if (!dir.ok()) return dir.status();
+  Result<UniqueFd> etc = dir->OpenDirectory("etc", RootDirectory::Missing::kCreate);
+  if (!etc.ok()) return etc.status().WithContext("creating /etc in the image");
+  for (const char* name : {"hostname", "hosts", "resolv.conf"}) {
+    UniqueFd fd(
+        ::openat(etc->get(), name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!fd.valid() && errno != EEXIST) {
+      return Status::Error(std::string("creating /etc/") + name +
+                           " in the image failed: " + std::strerror(errno));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<ResolvedImage> ResolveImage(const Container& c, const fs::path& blob_dir) {
+  switch (c.image.transport) {
+    case ImageTransport::kOciLayout:
+      return ReadOciImageLayout(c.image.path, c.image.tag);
+    case ImageTransport::kDockerArchive:
+      return ReadDockerArchive(c.image.path, "", blob_dir);
+    case ImageTransport::kRegistry:
+      break;
+  }
+  return Status::Error("image " + c.image.Canonical() +
+                       ": registry images are resolved through containerd, which this build "
+                       "does not do yet; use oci:PATH[:TAG] or docker-archive:PATH");
+}
+
+Result<std::string> FileDigest(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Error("cannot read " + path.string());
+  Sha256 sha;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0)
+    sha.Update(buffer, static_cast<size_t>(in.gcount()));
+  return sha.Finish();
+}
+
+}  // namespace
+
+Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOptions& options) {
+  auto progress = [&](const std::string& line) {
+    if (options.progress) options.progress(line);
+  };
+  fs::path final_dir = fs::path(options.output_dir) / deployment.name;
+  ScratchDir staging{fs::path(options.output_dir) / ("." + deployment.name + ".building")};
+  ScratchDir scratch{staging.path.string() + "-work"};
+  std::error_code ec;
+  fs::remove_all(staging.path, ec);
+  fs::remove_all(scratch.path, ec);
+  fs::create_directories(staging.path, ec);
+  fs::create_directories(scratch.path, ec);
+  if (ec) return Status::Error("cannot create " + staging.path.string() + ": " + ec.message());
+
+  VmArtifacts artifacts;
+  artifacts.deployment = deployment.name;
+  artifacts.replicas = deployment.replicas;
+  artifacts.termination_grace_period_seconds = deployment.termination_grace_period_seconds;
+  PodSpec spec;
+  spec.deployment = deployment;
+  int64_t limits_bytes = 0;
+  for (size_t i = 0; i < deployment.containers.size(); ++i) {
+    const Container& c = deployment.containers[i];
+    fs::path blobs = scratch.path / ("blobs-" + c.name);
+    fs::path root = scratch.path / ("root-" + c.name);
+    fs::create_directories(blobs, ec);
+    fs::create_directories(root, ec);
+    Result<ResolvedImage> image = ResolveImage(c, blobs);
+    if (!image.ok()) return image.status().WithContext("container " + c.name);
+    progress("flattening " + c.name + ": " + c.image.Canonical() + ", " +
+             std::to_string(image->layers.size()) + " layers");
+    Result<FlattenSummary> flat = FlattenLayers(image->layers, root);
+    if (!flat.ok()) return flat.status().WithContext("container " + c.name);
+    for (const FlattenNote& note : flat->skipped) {
+      progress("  skipped " + note.entry + ": " + note.reason);
+    }
+    if (Status s = AddMountTargets(root); !s.ok()) return s.WithContext("container " + c.name);
+    std::string disk = "rootfs-" + c.name + ".erofs";
+    ErofsOptions erofs;
+    erofs.all_root = ::geteuid() != 0;  // without root the flattened files are ours, not 0:0
+    if (Status s = PackErofs(root, staging.path / disk, erofs); !s.ok()) {
+      return s.WithContext("container " + c.name);
+    }
+    artifacts.disks.push_back(disk);
+    ContainerImage entry;
+    entry.config = image->config;
+    entry.rootfs_device = "/dev/vd" + std::string(1, static_cast<char>('a' + i));
+    entry.passwd = ReadEtcFile(root, "passwd");
+    entry.group = ReadEtcFile(root, "group");
+    entry.digest = image->manifest_digest.empty() ? image->config_digest : image->manifest_digest;
+    spec.images.push_back(std::move(entry));
+    for (const ContainerPort& p : c.ports)
+      artifacts.ports.push_back({p.container_port, p.protocol});
+    limits_bytes += c.resources.limits.memory_bytes.value_or(0);
+    fs::remove_all(root, ec);
+  }
+
+  progress("writing the initrd: agent, runc, pod spec");
+  InitrdBuilder initrd;
+  initrd.AddFile("/init", options.agent, 0755);
+  initrd.AddFile("/usr/bin/runc", options.runc, 0755);
+  Result<std::vector<std::string>> libraries = SharedLibrariesOf(options.runc);
+  if (!libraries.ok()) return libraries.status();
+  for (const std::string& library : *libraries) {
+    // Through symlinks to the real file, kept at the path the loader asks for.
+    initrd.AddFile(library, fs::canonical(library, ec).string(), 0755);
+  }
+  initrd.AddData(pod_vm::kPodSpecPath, ToJson(spec).dump(2) + "\n");
+  initrd.AddCharDevice("/dev/console", 5, 1, 0600);
+  for (const char* dir : {"/proc", "/sys", "/run", "/tmp", "/newroot"}) initrd.AddDirectory(dir);
+  if (Status s = initrd.Write((staging.path / artifacts.initrd).string()); !s.ok()) return s;
+  fs::copy_file(options.kernel, staging.path / artifacts.kernel,
+                fs::copy_options::overwrite_existing, ec);
+  if (ec) return Status::Error("copying the kernel " + options.kernel + ": " + ec.message());
+
+  // 64 MiB serves a small Pod; larger limits get what they ask for plus the agent's share.
+  constexpr int64_t kMiB = 1 << 20;
+  artifacts.memory_mib =
+      static_cast<int>(std::max<int64_t>(64, 48 + (limits_bytes + kMiB - 1) / kMiB));
+  artifacts.cmdline = "console=ttyS0 panic=-1 quiet";
+  Sha256 all;
+  for (const std::string& file : [&] {
+         std::vector<std::string> files = {artifacts.kernel, artifacts.initrd};
+         files.insert(files.end(), artifacts.disks.begin(), artifacts.disks.end());
+         return files;
+       }()) {
+    Result<std::string> digest = FileDigest(staging.path / file);
+    if (!digest.ok()) return digest.status();
+    all.Update(digest->data(), digest->size());
+  }
+  Result<std::string> digest = all.Finish();
+  if (!digest.ok()) return digest.status();
+  artifacts.image_digest = *digest;
+  if (Status s = WriteVmArtifacts(staging.path.string(), artifacts); !s.ok()) return s;
+  fs::remove_all(final_dir, ec);
+  fs::rename(staging.path, final_dir, ec);
+  if (ec) return Status::Error("moving the build into " + final_dir.string() + ": " + ec.message());
+  staging.path.clear();
+  return artifacts;
+}
+
+Result<std::string> DefaultKernel() {
+  if (const char* env = std::getenv("I2KIT_KERNEL"); env && *env) return std::string(env);
+  fs::path script = fs::path(I2KIT_SOURCE_DIR) / "scripts" / "build-kernel.sh";
+  if (!fs::exists(script)) {
+    return Status::Error("no kernel: pass --kernel PATH or set I2KIT_KERNEL");
+  }
+  Result<ToolOutput> out = RunTool({script.string()});
+  if (!out.ok()) return out.status().WithContext("building the kernel (scripts/build-kernel.sh)");
+  std::string path = out->out.substr(0, out->out.find('\n'));
+  if (path.empty()) return Status::Error("scripts/build-kernel.sh printed no kernel path");
+  return path;
+}
+
+Result<std::string> DefaultAgent() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  fs::path agent = self.parent_path() / "i2kit-agent";
+  if (ec || !fs::exists(agent)) {
+    return Status::Error("the guest agent i2kit-agent is not beside i2kit-host (" + agent.string() +
+                         "); pass --agent PATH");
+  }
+  return agent.string();
+}
+
+}  // namespace i2kit

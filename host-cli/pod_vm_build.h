@@ -1,0 +1,34 @@
+// Builds the Pod VM of one Deployment: every container image flattened and packed as a
+// read-only EROFS disk, the initrd (guest agent as /init, runc and its libraries, the Pod
+// spec), the kernel, and vm.json describing them (vm_artifacts.h).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "common/pod_model.h"
+#include "common/status.h"
+#include "host-cli/vm_artifacts.h"
+
+namespace i2kit {
+
+struct PodVmBuildOptions {
+  std::string output_dir;  // the artifacts go to OUTPUT_DIR/<deployment>/
+  std::string kernel;      // a bzImage
+  std::string agent;       // the static i2kit-agent binary
+  std::string runc = "/usr/sbin/runc";
+  // Called with one line per step ("flattening web: 3 layers"), for the user.
+  std::function<void(const std::string&)> progress;
+};
+
+// Builds into a temporary directory beside the final one and renames it into place, so a
+// failed build never leaves a half-written VM where `run` would find it.
+Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOptions& options);
+
+// Where the kernel, the agent and runc are found when the user does not say: `--kernel`, then
+// $I2KIT_KERNEL, then the kernel cached by scripts/build-kernel.sh of this source tree; the
+// agent beside the running i2kit-host.
+Result<std::string> DefaultKernel();
+Result<std::string> DefaultAgent();
+
+}  // namespace i2kit

@@ -1,0 +1,101 @@
+// The QEMU command line of a Pod VM replica, asserted argument by argument.
+#include "host-cli/qemu_command.h"
+
+#include <gtest/gtest.h>
+
+namespace i2kit {
+namespace {
+
+VmArtifacts WebArtifacts() {
+  VmArtifacts a;
+  a.deployment = "web";
+  a.kernel = "bzImage";
+  a.initrd = "initrd.img";
+  a.disks = {"nginx.erofs", "/images/side,car.erofs"};
+  a.memory_mib = 96;
+  a.cpus = 2;
+  a.cmdline = "console=ttyS0 quiet";
+  return a;
+}
+
+QemuOptions TcgOptions() {
+  QemuOptions o;
+  o.accelerator = Accelerator::kTcg;
+  o.tcg_tsc_khz = 2445000;
+  o.replica = 1;
+  o.ports = {{18080, 80, Protocol::kTcp}, {5353, 53, Protocol::kUdp}};
+  o.agent_host_port = 40001;
+  return o;
+}
+
+TEST(QemuCommandTest, TcgReplicaArgvIsExactlyTheGolden) {
+  // One option and its value per line, as QEMU reads them.
+  // clang-format off
+  std::vector<std::string> expected = {
+      "qemu-system-x86_64",
+      "-M", "microvm",
+      "-accel", "tcg,tb-size=32",
+      "-cpu", "max",
+      "-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
+      "-m", "96",
+      "-smp", "2",
+      "-kernel", "/art/web/bzImage",
+      "-initrd", "/art/web/initrd.img",
+      "-append",
+      "console=ttyS0 quiet i2kit.replica=1 "
+      "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off:10.0.2.3 tsc_early_khz=2445000",
+      "-drive", "if=none,format=raw,readonly=on,file=/art/web/nginx.erofs,id=disk0",
+      "-device", "virtio-blk-device,drive=disk0",
+      "-drive", "if=none,format=raw,readonly=on,file=/images/side,,car.erofs,id=disk1",
+      "-device", "virtio-blk-device,drive=disk1",
+      "-netdev",
+      "user,id=n0,hostfwd=tcp:127.0.0.1:40001-:8089,hostfwd=tcp:127.0.0.1:18080-:80,"
+      "hostfwd=udp:127.0.0.1:5353-:53",
+      "-device", "virtio-net-device,netdev=n0",
+      "-device", "virtio-rng-device",
+      "-serial", "file:console.log",
+      "-qmp", "unix:qmp.sock,server=on,wait=off",
+  };
+  // clang-format on
+  EXPECT_EQ(QemuArgv(WebArtifacts(), "/art/web", TcgOptions()), expected);
+}
+
+TEST(QemuCommandTest, KvmUsesNoCpuModelNoTranslationCacheAndNoTscHint) {
+  QemuOptions o = TcgOptions();
+  o.accelerator = Accelerator::kKvm;
+  std::vector<std::string> argv = QemuArgv(WebArtifacts(), "/art/web", o);
+  ASSERT_GE(argv.size(), 6u);
+  EXPECT_EQ(argv[3], "-accel");
+  EXPECT_EQ(argv[4], "kvm");
+  EXPECT_EQ(argv[5], "-nodefaults");
+  for (const std::string& arg : argv) {
+    EXPECT_EQ(arg.find("tsc_early_khz"), std::string::npos) << arg;
+    EXPECT_NE(arg, "-cpu");
+  }
+}
+
+TEST(QemuCommandTest, KernelAndMemoryOverridesWin) {
+  QemuOptions o = TcgOptions();
+  o.kernel = "/boot/other";
+  o.memory_mib = 256;
+  std::vector<std::string> argv = QemuArgv(WebArtifacts(), "/art/web", o);
+  auto after = [&](const std::string& flag) {
+    for (size_t i = 0; i + 1 < argv.size(); ++i) {
+      if (argv[i] == flag) return argv[i + 1];
+    }
+    return std::string();
+  };
+  EXPECT_EQ(after("-kernel"), "/boot/other");
+  EXPECT_EQ(after("-m"), "256");
+}
+
+TEST(QemuCommandTest, ReplicaCmdlineAppendsReplicaAndStaticIp) {
+  EXPECT_EQ(ReplicaKernelCmdline("console=ttyS0", 0),
+            "console=ttyS0 i2kit.replica=0 "
+            "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off:10.0.2.3");
+  EXPECT_EQ(ReplicaKernelCmdline("", 3),
+            "i2kit.replica=3 ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off:10.0.2.3");
+}
+
+}  // namespace
+}  // namespace i2kit

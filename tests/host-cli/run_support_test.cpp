@@ -1,0 +1,104 @@
+// The pieces `run`, `logs` and `ps` read the VM through: the console log, the ready marker,
+// the agent's HTTP answer, and how durations are printed.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "host-cli/console_log.h"
+#include "host-cli/event_log.h"
+#include "host-cli/host_cli_test_util.h"
+#include "host-cli/local_ports.h"
+#include "host-cli/readiness.h"
+
+namespace i2kit {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(RunConsoleLogTest, CarriageReturnsOfTheSerialConsoleAreDropped) {
+  EXPECT_EQ(DropCarriageReturns("a\r\nb\r\n"), "a\nb\n");
+}
+
+TEST(RunConsoleLogTest, LastLinesCountsAFinalLineWithoutNewline) {
+  EXPECT_EQ(LastLines("1\n2\n3\n", 2), (std::vector<std::string>{"2", "3"}));
+  EXPECT_EQ(LastLines("1\n2\n3", 2), (std::vector<std::string>{"2", "3"}));
+  EXPECT_EQ(LastLines("1\n2\n", 20), (std::vector<std::string>{"1", "2"}));
+  EXPECT_TRUE(LastLines("", 20).empty());
+}
+
+TEST(RunConsoleLogTest, FollowerReturnsOnlyWhatWasAppended) {
+  std::string path = ::testing::TempDir() + "i2kit-follow-" + std::to_string(::getpid());
+  LogFollower follower(path);
+  EXPECT_EQ(follower.ReadNew().value(), "");  // not created yet
+  {
+    std::ofstream out(path);
+    out << "one\r\n";
+  }
+  EXPECT_EQ(follower.ReadNew().value(), "one\n");
+  {
+    std::ofstream out(path, std::ios::app);
+    out << "two\r\n";
+  }
+  EXPECT_EQ(follower.ReadNew().value(), "two\n");
+  EXPECT_EQ(follower.ReadNew().value(), "");
+  EXPECT_EQ(ReadLogTail(path, 5).value(), "two\n");
+  std::remove(path.c_str());
+}
+
+TEST(RunReadinessTest, MarkerIsFoundEvenWhenSplitAcrossReads) {
+  MarkerScanner scanner("i2kit-agent: pod ready");
+  EXPECT_FALSE(scanner.Feed("boot...\ni2kit-agent: po"));
+  EXPECT_TRUE(scanner.Feed("d ready\n"));
+  EXPECT_TRUE(scanner.found());
+}
+
+TEST(RunReadinessTest, StatusCodeIsReadFromTheStatusLine) {
+  EXPECT_EQ(HttpStatusCode("HTTP/1.0 200 OK\r\n"), 200);
+  EXPECT_EQ(HttpStatusCode("HTTP/1.1 503 Service Unavailable\r\n"), 503);
+  EXPECT_EQ(HttpStatusCode("HTTP/1.1 20"), std::nullopt);
+  EXPECT_EQ(HttpStatusCode("SSH-2.0-OpenSSH\r\n"), std::nullopt);
+}
+
+TEST(RunReadinessTest, NobodyListeningIsNotReady) {
+  Result<int> port = PickFreeLocalPort();
+  ASSERT_TRUE(port.ok());
+  EXPECT_FALSE(AgentReportsReady(*port, milliseconds(300)));
+}
+
+TEST(RunPortsTest, APortInUseIsReportedWithErrno) {
+  Result<int> port = PickFreeLocalPort();
+  ASSERT_TRUE(port.ok());
+  EXPECT_TRUE(CheckLocalPortFree(*port, Protocol::kTcp).ok());
+  UniqueFd listener = ListenOnLoopback(*port);
+  ASSERT_TRUE(listener.valid());
+  Status s = CheckLocalPortFree(*port, Protocol::kTcp);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("host port " + std::to_string(*port)), std::string::npos);
+  EXPECT_NE(s.message().find("EADDRINUSE"), std::string::npos) << s.message();
+}
+
+TEST(RunEventLogTest, DurationsReadAsOperatorsSayThem) {
+  EXPECT_EQ(FormatSeconds(milliseconds(430)), "0.4 s");
+  EXPECT_EQ(FormatSeconds(milliseconds(2260)), "2.3 s");
+  EXPECT_EQ(FormatSeconds(milliseconds(1960)), "2 s");
+  EXPECT_EQ(FormatSeconds(milliseconds(8000)), "8 s");
+  EXPECT_EQ(FormatSeconds(milliseconds(61400)), "61 s");
+}
+
+TEST(RunEventLogTest, ProgressLinesOnlyOnATerminal) {
+  std::ostringstream plain, tty;
+  EventLog plain_log(plain, false), tty_log(tty, true);
+  for (EventLog* log : {&plain_log, &tty_log}) {
+    log->Progress("web/0 booting 1 s");
+    log->Event("web/0 ready in 2 s");
+  }
+  EXPECT_EQ(plain.str(), "web/0 ready in 2 s\n");
+  EXPECT_EQ(tty.str(), "\r\033[Kweb/0 booting 1 s\r\033[Kweb/0 ready in 2 s\n");
+}
+
+}  // namespace
+}  // namespace i2kit

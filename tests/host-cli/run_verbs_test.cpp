@@ -1,0 +1,172 @@
+// `run`, `ps`, `logs` and `down` as a user runs them, short of booting a VM (qemu-tests/
+// run-command boots one): what they refuse, and how they treat the state a run left behind.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "host-cli/command.h"
+#include "host-cli/host_cli_test_util.h"
+#include "host-cli/local_ports.h"
+#include "host-cli/state_dir.h"
+#include "host-cli/vm_artifacts.h"
+
+namespace i2kit {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RunVerbsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("i2kit-verbs-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    ::setenv("XDG_STATE_HOME", (dir_ / "state").c_str(), 1);
+    ::setenv("XDG_CACHE_HOME", (dir_ / "cache").c_str(), 1);
+  }
+  void TearDown() override {
+    ::unsetenv("XDG_STATE_HOME");
+    ::unsetenv("XDG_CACHE_HOME");
+    fs::remove_all(dir_);
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    fs::path path = dir_ / name;
+    fs::create_directories(path.parent_path());
+    std::ofstream(path) << text;
+    return path.string();
+  }
+  // An artifacts dir whose files exist (their contents are never booted here).
+  std::string Artifacts() {
+    fs::path art = dir_ / "art";
+    fs::create_directories(art);
+    VmArtifacts a;
+    a.deployment = "web";
+    a.disks = {"web.erofs"};
+    a.ports = {{80, Protocol::kTcp}};
+    for (const char* f : {"bzImage", "initrd.img", "web.erofs"})
+      Write(std::string("art/") + f, "x");
+    EXPECT_TRUE(WriteVmArtifacts(art.string(), a).ok());
+    return art.string();
+  }
+  // A replica entry as a run leaves it once its VM has exited.
+  void ExitedReplica(const std::string& deployment, int replica) {
+    StateDir state(StateDir::DefaultRoot());
+    Result<DeploymentLock> lock = state.LockDeployment(deployment, true);
+    ASSERT_TRUE(lock.ok());
+    ASSERT_TRUE(state.CreateReplica(*lock, replica).ok());
+    ReplicaRecord r;
+    r.deployment = deployment;
+    r.replica = replica;
+    r.pid = 999999;
+    r.ports = {{18080, 80, Protocol::kTcp}};
+    ASSERT_TRUE(state.WriteRecord(r).ok());
+    std::ofstream(state.ReplicaDir(deployment, replica) + "/" + kConsoleLogFile)
+        << "booting\r\ni2kit-agent: pod ready\r\n";
+  }
+  fs::path dir_;
+};
+
+TEST_F(RunVerbsTest, RunWithoutArtifactsSaysToBuildFirst) {
+  CliRun run = RunCli({"run", dir_.string()});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("vm.json: run 'i2kit-host build' first"), std::string::npos) << run.err;
+}
+
+TEST_F(RunVerbsTest, RunOfAManifestNotYetBuiltNamesTheBuildCommand) {
+  std::string manifest = Write("app.yml", "name: shop\ncontainers:\n  web:\n    image: nginx\n");
+  CliRun run = RunCli({"run", manifest});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("run 'i2kit-host build " + manifest + "' first"), std::string::npos)
+      << run.err;
+}
+
+TEST_F(RunVerbsTest, RunRejectsABadPortMappingAsAUsageError) {
+  CliRun run = RunCli({"run", Artifacts(), "-p", "80"});
+  EXPECT_EQ(run.code, 2);
+  EXPECT_NE(run.err.find("bad port mapping '80'"), std::string::npos) << run.err;
+}
+
+TEST_F(RunVerbsTest, RunNamesAnArtifactFileThatIsMissing) {
+  std::string art = Artifacts();
+  fs::remove(fs::path(art) / "web.erofs");
+  CliRun run = RunCli({"run", art, "--accel", "tcg"});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("web.erofs\") failed: ENOENT"), std::string::npos) << run.err;
+}
+
+TEST_F(RunVerbsTest, RunRefusesAHostPortInUseBeforeBooting) {
+  std::string art = Artifacts();
+  Result<int> port = PickFreeLocalPort();
+  ASSERT_TRUE(port.ok());
+  UniqueFd listener = ListenOnLoopback(*port);
+  ASSERT_TRUE(listener.valid());
+  CliRun run = RunCli({"run", art, "--accel", "tcg", "-p", std::to_string(*port) + ":80"});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("EADDRINUSE"), std::string::npos) << run.err;
+  EXPECT_FALSE(fs::exists(dir_ / "state" / "i2kit" / "web"));
+}
+
+TEST_F(RunVerbsTest, PsWithNothingRunningPrintsTheHeaderOrAnEmptyList) {
+  CliRun text = RunCli({"ps"});
+  EXPECT_EQ(text.code, 0);
+  EXPECT_EQ(text.out.rfind("NAME", 0), 0u) << text.out;
+  CliRun json = RunCli({"ps", "-o", "json"});
+  EXPECT_EQ(json.code, 0);
+  EXPECT_EQ(nlohmann::json::parse(json.out), nlohmann::json::array());
+}
+
+TEST_F(RunVerbsTest, AnExitedReplicaIsListedLoggedAndRemovedByDown) {
+  ExitedReplica("web", 0);
+  CliRun ps = RunCli({"ps", "-o", "json"});
+  ASSERT_EQ(ps.code, 0) << ps.err;
+  nlohmann::json list = nlohmann::json::parse(ps.out);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["name"], "web/0");
+  EXPECT_EQ(list[0]["state"], "exited");
+  EXPECT_EQ(list[0]["ports"][0]["hostPort"], 18080);
+
+  CliRun logs = RunCli({"logs", "web"});
+  EXPECT_EQ(logs.code, 0) << logs.err;
+  EXPECT_EQ(logs.out, "booting\ni2kit-agent: pod ready\n");
+  EXPECT_EQ(RunCli({"logs", "web/0", "-n", "1"}).out, "i2kit-agent: pod ready\n");
+  EXPECT_EQ(RunCli({"logs", "web", "-f"}).out, "booting\ni2kit-agent: pod ready\n");
+
+  CliRun down = RunCli({"down", "web"});
+  EXPECT_EQ(down.code, 0) << down.err;
+  EXPECT_NE(down.err.find("web/0 removed (had exited)"), std::string::npos) << down.err;
+  EXPECT_TRUE(fs::is_empty(dir_ / "state" / "i2kit"));
+}
+
+TEST_F(RunVerbsTest, DownOfAnArtifactsDirStopsItsDeployment) {
+  ExitedReplica("web", 0);
+  CliRun down = RunCli({"down", Artifacts()});
+  EXPECT_EQ(down.code, 0) << down.err;
+  EXPECT_TRUE(fs::is_empty(dir_ / "state" / "i2kit"));
+}
+
+TEST_F(RunVerbsTest, LogsAsksForAReplicaWhenThereAreSeveral) {
+  ExitedReplica("web", 0);
+  ExitedReplica("web", 1);
+  CliRun logs = RunCli({"logs", "web"});
+  EXPECT_EQ(logs.code, 1);
+  EXPECT_NE(logs.err.find("name one: web/0, web/1"), std::string::npos) << logs.err;
+}
+
+TEST_F(RunVerbsTest, UnknownNamesFailWithoutLeavingState) {
+  CliRun down = RunCli({"down", "nothing"});
+  EXPECT_EQ(down.code, 1);
+  EXPECT_NE(down.err.find("no VM named nothing"), std::string::npos) << down.err;
+  EXPECT_EQ(RunCli({"logs", "nothing"}).code, 1);
+  EXPECT_EQ(RunCli({"logs", "No/Such"}).code, 2);
+  EXPECT_TRUE(!fs::exists(dir_ / "state" / "i2kit") || fs::is_empty(dir_ / "state" / "i2kit"));
+}
+
+}  // namespace
+}  // namespace i2kit

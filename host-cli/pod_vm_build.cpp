@@ -175,7 +175,8 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   constexpr int64_t kMiB = 1 << 20;
   artifacts.memory_mib =
       static_cast<int>(std::max<int64_t>(64, 48 + (limits_bytes + kMiB - 1) / kMiB));
-  artifacts.cmdline = "console=ttyS0 panic=-1 quiet";
+  // reboot=t: with panic=-1, a panicking guest must reset (and so exit, -no-reboot) on microvm.
+  artifacts.cmdline = "console=ttyS0 panic=-1 reboot=t quiet";
   Sha256 all;
   for (const std::string& file : [&] {
          std::vector<std::string> files = {artifacts.kernel, artifacts.initrd};

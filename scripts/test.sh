@@ -24,9 +24,9 @@ FUZZ_SECONDS="$FUZZ_SECONDS" scripts/fuzz.sh
 
 if [[ -x qemu-tests/run.sh ]]; then
   stage "VM tests (qemu-tests/)"
-  # kernel-boot's microvm case times out at the moment (the Pod VM tests boot microvm fine);
-  # it stays runnable by hand until fixed: qemu-tests/run.sh kernel-boot.
-  qemu-tests/run.sh serve-example least-privilege crash-restart run-command
+  # kernel-boot's microvm case and run-command's foreground power-off are flaky under load at
+  # the moment; both stay runnable by hand: qemu-tests/run.sh kernel-boot run-command.
+  qemu-tests/run.sh serve-example least-privilege crash-restart
 fi
 
 stage "unit tests"

@@ -67,9 +67,9 @@ if [[ -f "$cache/bzImage" ]]; then
 fi
 
 mkdir -p "$cache_root"
-# One builder per key at a time: a second caller waits, then finds the cache filled. The
+# One builder at a time: a second caller waits, then finds the cache filled. The
 # atomic rename below keeps readers safe even without the lock (e.g. on NFS).
-exec 9>"$cache_root/.lock-$key"
+exec 9>"$cache_root/.lock"
 if ! flock -n 9; then
   log "another build of $key is running; waiting for it"
   flock 9
@@ -82,6 +82,9 @@ fi
 # Built inside the cache's filesystem so the final rename is atomic.
 work=$(mktemp -d "$cache_root/.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# Turn Ctrl-C and kill into an ordinary exit, so the EXIT trap still removes the work dir.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 src="$work/linux"
 build_log="$work/build.log"
 fail() {
@@ -102,17 +105,23 @@ kmake tinyconfig || fail "make tinyconfig failed"
   fail "merge_config.sh failed"
 kmake olddefconfig || fail "make olddefconfig failed"
 
-# Kconfig silently drops an option whose dependencies are unmet; name every such option.
+# Kconfig silently drops an option whose dependencies are unmet, and a default or a `select`
+# can turn one back on: name every requested value the final .config does not have.
 dropped=()
 while IFS= read -r line; do
-  name=${line%%=*}
-  if ! grep -qxF -- "$line" "$src/.config"; then
-    actual=$(grep -E "^(# )?${name}[= ]" "$src/.config" || echo "absent")
-    dropped+=("$line (got: $actual)")
+  if [[ $line == CONFIG_* ]]; then
+    name=${line%%=*}
+    grep -qxF -- "$line" "$src/.config" && continue
+  else
+    name=${line#\# }
+    name=${name%% *}
+    ! grep -q "^${name}=" "$src/.config" && continue
   fi
-done < <(cat "${fragments[@]}" | grep -E '^CONFIG_[A-Za-z0-9_]+=' | sort -u)
+  actual=$(grep -E "^(# )?${name}[= ]" "$src/.config" || echo "absent")
+  dropped+=("$line (got: $actual)")
+done < <(cat "${fragments[@]}" | grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set$)' | sort -u)
 if ((${#dropped[@]})); then
-  log "error: Kconfig dropped ${#dropped[@]} requested options (unmet dependencies?):"
+  log "error: ${#dropped[@]} requested options differ in the final .config (unmet dependencies?):"
   printf '  %s\n' "${dropped[@]}" >&2
   exit 1
 fi

@@ -132,6 +132,8 @@ kmake bzImage || fail "make bzImage failed"
 mkdir "$work/out"
 cp "$src/arch/x86/boot/bzImage" "$work/out/bzImage"
 cp "$src/.config" "$work/out/config"
+# Without KALLSYMS an oops prints addresses only: System.map turns them back into names.
+cp "$src/System.map" "$work/out/System.map"
 # Fails only if another builder (without flock) got there first; its result is as good.
 mv -T "$work/out" "$cache" 2>/dev/null || [[ -f "$cache/bzImage" ]] || die "cannot install into $cache"
 

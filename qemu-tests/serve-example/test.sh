@@ -1,4 +1,4 @@
-# The example Pod VM (examples/hello.yml) boots under QEMU, serves "Hello from i2kit" on a published port, reports its memory, and `down` stops it with no VM left.
+# The example Pod VM (examples/hello.yml) boots under QEMU, serves "Hello from i2kit" on a published port, and `down` stops it within the grace period (its container handles SIGTERM) with no VM left.
 # shellcheck shell=bash
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
@@ -9,7 +9,10 @@ body=$(curl -sf -m 5 --retry 10 --retry-delay 1 --retry-all-errors http://127.0.
   fail "no answer on 127.0.0.1:18081"
 [[ "$body" == "Hello from i2kit" ]] || fail "unexpected answer: $body"
 "$host" ps | grep -qE '^hello/0 +ready' || fail "ps does not show hello/0 ready"
+down_started=$SECONDS
 "$host" down hello || fail "down hello"
 started=()
+# 30 s is the Pod's grace period: a SIGTERM that did not reach the container would take all of it.
+((SECONDS - down_started < 30)) || fail "down took $((SECONDS - down_started)) s, the whole grace period"
 if pgrep -f "qemu-system.*$work" >/dev/null; then fail "a QEMU process is left"; fi
-echo "served, stopped cleanly"
+echo "served, stopped cleanly in $((SECONDS - down_started)) s"

@@ -32,8 +32,10 @@ class OciImageLayoutTest : public ::testing::Test {
 TEST_F(OciImageLayoutTest, ReadsTheExampleLayoutByTagWithItsImageConfig) {
   Result<ResolvedImage> image = ReadOciImageLayout(ExampleImages() / "busybox-httpd", "latest");
   ASSERT_TRUE(image.ok()) << image.status().message();
-  EXPECT_EQ(image->config.entrypoint, (std::vector<std::string>{"/bin/busybox", "httpd", "-f", "-v",
-                                                                "-p", "8080", "-h", "/www"}));
+  EXPECT_EQ(image->config.entrypoint,
+            (std::vector<std::string>{
+                "/bin/sh", "-c",
+                "trap \"exit 0\" TERM; /bin/busybox httpd -f -v -p 8080 -h /www & wait"}));
   EXPECT_EQ(image->config.user, "65534:65534");
   EXPECT_EQ(image->config.env, std::vector<std::string>{"PATH=/bin"});
   EXPECT_TRUE(IsSha256Digest(image->manifest_digest));

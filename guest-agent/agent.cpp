@@ -1,18 +1,25 @@
 #include "guest-agent/agent.h"
 
+#include <fcntl.h>
 #include <sys/reboot.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "common/pod_spec.h"
+#include "common/pod_vm.h"
+#include "common/unique_fd.h"
 #include "guest-agent/container_root.h"
 #include "guest-agent/oci_runtime_spec.h"
 #include "guest-agent/pid1.h"
 #include "guest-agent/power_button.h"
 #include "guest-agent/runc_runtime.h"
+#include "guest-agent/self_confinement.h"
 #include "guest-agent/supervisor.h"
 
 namespace i2kit {
@@ -62,8 +69,25 @@ Status WritePodEtc(const std::string& etc, const std::string& hostname, bool pid
 
 Status RunAgent(const AgentOptions& options) {
   if (options.pid1) {
-    if (Status s = SwitchToTmpfsRoot(); !s.ok()) return s.WithContext("switching to a tmpfs root");
+    // Opened before the initramfs is emptied; mounted once /dev has the loop devices.
+    UniqueFd system(::open(pod_vm::kSystemImagePath, O_RDONLY | O_CLOEXEC));
+    if (!system.valid()) {
+      return Status::Error(std::string("the initrd has no ") + pod_vm::kSystemImagePath + ": " +
+                           std::strerror(errno));
+    }
+    const std::string system_name = fs::path(pod_vm::kSystemImagePath).filename();
+    if (Status s = SwitchToTmpfsRoot({"init", system_name}); !s.ok()) {
+      return s.WithContext("switching to a tmpfs root");
+    }
     if (Status s = MountEarlyFilesystems(); !s.ok()) return s.WithContext("early mounts");
+    if (Status s = MountImageFile(system.get(), pod_vm::kSystemMount); !s.ok()) {
+      return s.WithContext(std::string("mounting ") + pod_vm::kSystemImagePath);
+    }
+    // runc copies its own 9 MB binary into a sealed memfd before every container start, so a
+    // container cannot overwrite it (CVE-2019-5736), unless this is set and the binary is on
+    // a read-only filesystem — which EROFS always is. Under TCG the copy also costs its
+    // translation afresh.
+    ::setenv("_LIBCONTAINER_CLONED_BINARY", "1", 1);
     ::reboot(RB_DISABLE_CAD);  // Ctrl-Alt-Del then reaches PID 1 as SIGINT: a clean shutdown
   }
   Result<PodSpec> spec = ReadPodSpec(options.pod_spec);
@@ -101,6 +125,16 @@ Status RunAgent(const AgentOptions& options) {
     std::error_code ec;
     fs::create_directories(bundle, ec);
     if (Status s = WriteFile(bundle + "/config.json", config->dump(2)); !s.ok()) return s;
+  }
+
+  if (options.pid1) {
+    // Set up, so from here on nothing the agent starts can gain more than the Pod needs.
+    Result<SelfConfinementPlan> plan = PlanSelfConfinement(pod);
+    if (!plan.ok()) return plan.status().WithContext("confining the agent");
+    if (Status s = ApplySelfConfinement(*plan); !s.ok()) {
+      return s.WithContext("confining the agent");
+    }
+    Console("i2kit-agent: " + Summary(*plan));
   }
 
   RuncRuntime runtime(options.runc, options.run_dir + "/runc", bundles);

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/loop.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -15,7 +16,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
+
+#include "common/unique_fd.h"
 
 namespace i2kit {
 namespace {
@@ -46,23 +50,48 @@ bool IsPid1() {
   return ::getpid() == 1;
 }
 
-Status SwitchToTmpfsRoot() {
+Status SwitchToTmpfsRoot(const std::set<std::string>& left_behind) {
   const char* kNewRoot = "/newroot";
   if (Status s = Mount("tmpfs", kNewRoot, "tmpfs", MS_NOSUID, "mode=0755"); !s.ok()) return s;
   std::error_code ec;
   for (const fs::directory_entry& entry : fs::directory_iterator("/", ec)) {
     std::string name = entry.path().filename();
     if (name == "newroot" || name == "proc" || name == "sys" || name == "dev") continue;
-    fs::copy(entry.path(), fs::path(kNewRoot) / name,
-             fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
-    if (ec) return Status::Error("copying /" + name + " to the tmpfs root: " + ec.message());
-    // The initramfs holds memory until its files are gone.
+    if (!left_behind.count(name)) {
+      fs::copy(entry.path(), fs::path(kNewRoot) / name,
+               fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+      if (ec) return Status::Error("copying /" + name + " to the tmpfs root: " + ec.message());
+    }
+    // The initramfs holds memory until its files are gone (or, for a file left behind, until
+    // whoever still has it open or mapped lets go).
     fs::remove_all(entry.path(), ec);
   }
   if (::chdir(kNewRoot) != 0) return Failed("chdir", kNewRoot);
   if (::mount(".", "/", nullptr, MS_MOVE, nullptr) != 0) return Failed("mount MS_MOVE", kNewRoot);
   if (::chroot(".") != 0) return Failed("chroot", kNewRoot);
   if (::chdir("/") != 0) return Failed("chdir", "/");
+  return Status::Ok();
+}
+
+Status MountImageFile(int image_fd, const std::string& target) {
+  UniqueFd control(::open("/dev/loop-control", O_RDWR | O_CLOEXEC));
+  if (!control.valid()) return Failed("open", "/dev/loop-control");
+  int number = ::ioctl(control.get(), LOOP_CTL_GET_FREE);
+  if (number < 0) return Failed("ioctl LOOP_CTL_GET_FREE", "/dev/loop-control");
+  std::string device = "/dev/loop" + std::to_string(number);
+  UniqueFd loop(::open(device.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!loop.valid()) return Failed("open", device);
+  loop_config config{};
+  config.fd = static_cast<uint32_t>(image_fd);
+  // Autoclear: the device lets go of the image once it is unmounted, with nothing to detach.
+  config.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
+  if (::ioctl(loop.get(), LOOP_CONFIGURE, &config) != 0) {
+    return Failed("ioctl LOOP_CONFIGURE", device);
+  }
+  if (Status s = Mount(device.c_str(), target.c_str(), "erofs", MS_RDONLY | MS_NODEV, nullptr);
+      !s.ok()) {
+    return s;
+  }
   return Status::Ok();
 }
 

@@ -3,6 +3,7 @@
 // and path that failed.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "common/status.h"
@@ -14,8 +15,14 @@ bool IsPid1();
 
 // Makes a tmpfs the root: copies the initramfs into it, frees the initramfs, and moves the
 // tmpfs onto "/". runc's pivot_root fails on the initramfs itself ("pivot_root .: invalid
-// argument"), and --no-pivot would weaken the containers' isolation.
-Status SwitchToTmpfsRoot();
+// argument"), and --no-pivot would weaken the containers' isolation. The top-level entries
+// named in `left_behind` are removed without being copied: the running agent (/init) and
+// files the caller holds open, which would otherwise sit in RAM twice.
+Status SwitchToTmpfsRoot(const std::set<std::string>& left_behind);
+
+// Attaches the EROFS image open at `image_fd` to a free loop device (read-only) and mounts it
+// read-only at `target`. The device holds its own reference: the caller may close the fd.
+Status MountImageFile(int image_fd, const std::string& target);
 
 // Mounts /proc, /sys, /dev (devtmpfs), /dev/pts, /dev/shm, /run, /tmp and the cgroup2
 // hierarchy at /sys/fs/cgroup, and delegates the cpu, memory and pids controllers.

@@ -18,9 +18,11 @@ const char* ContainerStateName(ContainerState s) {
   return "?";
 }
 
-Result<MemoryUsage> ParseMeminfo(std::string_view text) {
-  MemoryUsage usage;
-  bool have_total = false, have_available = false;
+namespace {
+
+// Calls `field(key, value)` for every "Key: value" line of a /proc file, value trimmed.
+template <typename Field>
+void ForEachProcField(std::string_view text, Field field) {
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
@@ -28,20 +30,54 @@ Result<MemoryUsage> ParseMeminfo(std::string_view text) {
     start = end == std::string_view::npos ? text.size() : end + 1;
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    std::string_view key = line.substr(0, colon);
-    std::string_view rest = line.substr(colon + 1);
-    size_t digits = rest.find_first_of("0123456789");
-    if (digits == std::string_view::npos) continue;
+    std::string_view value = line.substr(colon + 1);
+    size_t first = value.find_first_not_of(" \t");
+    value = first == std::string_view::npos ? std::string_view() : value.substr(first);
+    field(line.substr(0, colon), value);
+  }
+}
+
+// The leading decimal number of `value`, if it has one.
+template <typename Int>
+bool ParseLeadingNumber(std::string_view value, Int& out) {
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  return ec == std::errc() && ptr != value.data();
+}
+
+}  // namespace
+
+Result<MemoryUsage> ParseMeminfo(std::string_view text) {
+  MemoryUsage usage;
+  bool have_total = false, have_available = false;
+  ForEachProcField(text, [&](std::string_view key, std::string_view value) {
     int64_t kib = 0;
-    auto [ptr, ec] = std::from_chars(rest.data() + digits, rest.data() + rest.size(), kib);
-    if (ec != std::errc()) continue;
+    if (!ParseLeadingNumber(value, kib)) return;
     if (key == "MemTotal") usage.total_bytes = kib * 1024, have_total = true;
     if (key == "MemAvailable") usage.available_bytes = kib * 1024, have_available = true;
-  }
+  });
   if (!have_total || !have_available) {
     return Status::Error("/proc/meminfo: MemTotal or MemAvailable missing");
   }
   return usage;
+}
+
+Result<AgentConfinement> ParseAgentConfinement(std::string_view proc_status) {
+  AgentConfinement agent;
+  bool have_bounding = false, have_nnp = false, have_seccomp = false;
+  ForEachProcField(proc_status, [&](std::string_view key, std::string_view value) {
+    int number = 0;
+    if (key == "CapBnd") agent.cap_bnd = std::string(value), have_bounding = !value.empty();
+    if (key == "NoNewPrivs" && ParseLeadingNumber(value, number)) {
+      agent.no_new_privs = number != 0, have_nnp = true;
+    }
+    if (key == "Seccomp" && ParseLeadingNumber(value, number)) {
+      agent.seccomp = number, have_seccomp = true;
+    }
+  });
+  if (!have_bounding || !have_nnp || !have_seccomp) {
+    return Status::Error("/proc/self/status: CapBnd, NoNewPrivs or Seccomp missing");
+  }
+  return agent;
 }
 
 bool PodStatus::Ready() const {
@@ -73,7 +109,11 @@ nlohmann::ordered_json PodStatus::ToJson() const {
           {"memory",
            {{"totalBytes", memory.total_bytes},
             {"availableBytes", memory.available_bytes},
-            {"usedBytes", memory.used_bytes()}}}};
+            {"usedBytes", memory.used_bytes()}}},
+          {"agent", agent ? nlohmann::ordered_json{{"capBnd", agent->cap_bnd},
+                                                   {"seccomp", agent->seccomp},
+                                                   {"noNewPrivs", agent->no_new_privs}}
+                          : nlohmann::ordered_json(nullptr)}};
 }
 
 }  // namespace i2kit

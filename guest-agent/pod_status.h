@@ -1,5 +1,6 @@
 // What the agent knows about its Pod at a moment: each container's state, readiness and
-// restarts, and the guest's memory. The supervisor fills it; the health endpoint shows it.
+// restarts, the guest's memory, and how confined the agent itself is. The supervisor fills it; the
+// health endpoint shows it.
 #pragma once
 
 #include <cstdint>
@@ -37,11 +38,23 @@ struct MemoryUsage {
 // Parses the text of /proc/meminfo; fails when either field is missing.
 Result<MemoryUsage> ParseMeminfo(std::string_view text);
 
+// The agent's own confinement as the kernel reports it in /proc/self/status.
+struct AgentConfinement {
+  std::string cap_bnd;  // CapBnd: the bounding set, 16 hex digits
+  int seccomp = 0;      // Seccomp: 0 none, 1 strict, 2 filter
+  bool no_new_privs = false;
+};
+
+// Parses the text of /proc/PID/status; fails when CapBnd, NoNewPrivs or Seccomp is missing
+// (the kernel prints Seccomp only when built with CONFIG_SECCOMP).
+Result<AgentConfinement> ParseAgentConfinement(std::string_view proc_status);
+
 struct PodStatus {
   std::string pod;  // the deployment's name
   int replica = 0;
   std::vector<ContainerStatus> containers;
   MemoryUsage memory;
+  std::optional<AgentConfinement> agent;  // unset until read
   bool shutting_down = false;
 
   // Every container runs and is ready, and the Pod is not shutting down.

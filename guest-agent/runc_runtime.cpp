@@ -1,5 +1,6 @@
 #include "guest-agent/runc_runtime.h"
 
+#include <filesystem>
 #include <fstream>
 
 namespace i2kit {
@@ -28,6 +29,10 @@ Result<pid_t> RuncRuntime::Start(const std::string& name, int stdout_fd, int std
 }
 
 void RuncRuntime::Cleanup(const std::string& name) {
+  // runc keeps a container's state in ROOT/NAME: without it there is nothing to delete, and
+  // not starting runc for nothing saves seconds per container under TCG.
+  std::error_code ec;
+  if (!std::filesystem::exists(root_ + "/" + name, ec) && !ec) return;
   (void)RunProcess({runc_, "--root", root_, "delete", "--force", name});
 }
 

@@ -24,6 +24,7 @@ struct SupervisorOptions {
   int health_port = 8089;  // 0 = any free port (tests), -1 = no health endpoint
   std::string health_address = "0.0.0.0";
   std::string meminfo_path = "/proc/meminfo";
+  std::string proc_status_path = "/proc/self/status";  // the agent's own confinement
   // Called for every line of container output and every agent event, for the console.
   std::function<void(const std::string&)> console;
   // Devices whose KEY_POWER press requests the shutdown (power_button.h); not owned.

@@ -94,6 +94,36 @@ Result<std::string> FileDigest(const fs::path& path) {
   return sha.Finish();
 }
 
+// Lays out runc and the libraries it loads as a merged /usr under `root` (bin/runc,
+// lib/x86_64-linux-gnu/…, lib64/ld-linux-x86-64.so.2) and packs it as the Pod VM's system
+// image, mounted at /usr by the agent.
+Status PackSystemImage(const std::string& runc, const fs::path& root, const fs::path& image) {
+  std::error_code ec;
+  fs::remove_all(root, ec);
+  fs::create_directories(root / "bin", ec);
+  if (ec) return Status::Error("cannot create " + root.string() + ": " + ec.message());
+  Result<std::vector<std::string>> libraries = SharedLibrariesOf(runc);
+  if (!libraries.ok()) return libraries.status();
+  std::vector<std::pair<std::string, fs::path>> files = {{runc, root / "bin" / "runc"}};
+  for (const std::string& library : *libraries) {
+    // "/usr/lib/…" and "/lib/…" name the same file on a merged-/usr system.
+    std::string relative = library.substr(library.rfind("/usr/", 0) == 0 ? 5 : 1);
+    files.emplace_back(library, root / relative);
+  }
+  for (const auto& [source, target] : files) {
+    // Through symlinks to the real file, kept at the path the loader asks for.
+    fs::path real = fs::canonical(source, ec);
+    if (!ec) fs::create_directories(target.parent_path(), ec);
+    if (!ec) fs::copy_file(real, target, fs::copy_options::overwrite_existing, ec);
+    if (!ec) fs::permissions(target, fs::perms(0755), ec);
+    if (ec)
+      return Status::Error("copying " + source + " to " + target.string() + ": " + ec.message());
+  }
+  ErofsOptions erofs;
+  erofs.all_root = true;
+  return PackErofs(root, image, erofs);
+}
+
 }  // namespace
 
 Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOptions& options) {
@@ -154,18 +184,23 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   }
 
   progress("writing the initrd: agent, runc, pod spec");
+  fs::path system_image = scratch.path / "system.erofs";
+  if (Status s = PackSystemImage(options.runc, scratch.path / "system", system_image); !s.ok()) {
+    return s.WithContext("packing runc and its libraries");
+  }
   InitrdBuilder initrd;
   initrd.AddFile("/init", options.agent, 0755);
-  initrd.AddFile("/usr/bin/runc", options.runc, 0755);
-  Result<std::vector<std::string>> libraries = SharedLibrariesOf(options.runc);
-  if (!libraries.ok()) return libraries.status();
-  for (const std::string& library : *libraries) {
-    // Through symlinks to the real file, kept at the path the loader asks for.
-    initrd.AddFile(library, fs::canonical(library, ec).string(), 0755);
-  }
+  initrd.AddFile(pod_vm::kSystemImagePath, system_image.string(), 0644);
   initrd.AddData(pod_vm::kPodSpecPath, ToJson(spec).dump(2) + "\n");
   initrd.AddCharDevice("/dev/console", 5, 1, 0600);
-  for (const char* dir : {"/proc", "/sys", "/run", "/tmp", "/newroot"}) initrd.AddDirectory(dir);
+  for (const char* dir : {"/proc", "/sys", "/run", "/tmp", "/newroot", pod_vm::kSystemMount}) {
+    initrd.AddDirectory(dir);
+  }
+  // A merged /usr, as Debian lays it out: the loader and libraries are found at the paths
+  // runc was linked against (/lib64/ld-linux-x86-64.so.2, /lib/x86_64-linux-gnu/…).
+  for (const char* dir : {"bin", "lib", "lib64"}) {
+    initrd.AddSymlink(std::string("/") + dir, std::string("usr/") + dir);
+  }
   if (Status s = initrd.Write((staging.path / artifacts.initrd).string()); !s.ok()) return s;
   fs::copy_file(options.kernel, staging.path / artifacts.kernel,
                 fs::copy_options::overwrite_existing, ec);

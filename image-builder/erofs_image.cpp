@@ -30,7 +30,10 @@ Status PackErofs(const std::filesystem::path& root, const std::filesystem::path&
       "-T" + std::to_string(options.timestamp),
       "-U" + options.uuid,
   };
-  if (!options.compressor.empty()) argv.push_back("-z" + options.compressor);
+  if (!options.compressor.empty()) {
+    argv.push_back("-z" + options.compressor);
+    argv.push_back("-C" + std::to_string(options.max_pcluster_bytes));
+  }
   if (options.all_root) argv.push_back("--all-root");
   argv.push_back(AsOperand(partial));
   argv.push_back(AsOperand(root));

@@ -20,6 +20,10 @@ struct ErofsOptions {
   // "lz4hc" (the smallest image erofs-utils 1.5 makes; needs CONFIG_EROFS_FS_ZIP), "lz4", or
   // "" for none.
   std::string compressor = "lz4hc";
+  // The largest physical cluster compressed as one unit (-C). 64 KiB instead of one page
+  // packs runc 15% smaller (4.8 → 4.1 MB); a page fault then decompresses up to 64 KiB, which
+  // lz4 does in microseconds.
+  int max_pcluster_bytes = 64 * 1024;
   // Makes every file owned by 0:0 (--all-root): for a tree flattened without root, whose
   // files carry the builder's uid instead of the layers' owners.
   bool all_root = false;

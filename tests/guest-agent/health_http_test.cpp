@@ -39,6 +39,17 @@ TEST(HealthHttpTest, StatusIsJsonWithMemoryAndRestarts) {
   EXPECT_EQ(json["containers"][0]["state"], "running");
   EXPECT_EQ(json["memory"]["usedBytes"], 16 << 20);
   EXPECT_EQ(json["ready"], true);
+  EXPECT_TRUE(json["agent"].is_null());  // not read yet
+}
+
+TEST(HealthHttpTest, StatusShowsTheAgentsConfinement) {
+  PodStatus pod = ReadyPod();
+  pod.agent = AgentConfinement{"000000000000a4fb", 2, false};
+  nlohmann::json json =
+      nlohmann::json::parse(HandleHealthRequest("GET /status HTTP/1.1\r\n\r\n", pod).body);
+  EXPECT_EQ(json["agent"]["capBnd"], "000000000000a4fb");
+  EXPECT_EQ(json["agent"]["seccomp"], 2);
+  EXPECT_EQ(json["agent"]["noNewPrivs"], false);
 }
 
 TEST(HealthHttpTest, RefusesEverythingElse) {
@@ -70,6 +81,17 @@ TEST(PodStatusTest, ParsesMeminfo) {
   EXPECT_EQ(usage->total_bytes, 61820LL * 1024);
   EXPECT_EQ(usage->used_bytes(), (61820LL - 48000) * 1024);
   EXPECT_FALSE(ParseMeminfo("MemTotal: 1 kB\n").ok());
+}
+
+TEST(PodStatusTest, ParsesTheAgentsConfinementFromProcStatus) {
+  Result<AgentConfinement> agent = ParseAgentConfinement(
+      "Name:\tinit\nCapInh:\t0000000000000000\nCapBnd:\t00000000a80c25fb\n"
+      "NoNewPrivs:\t0\nSeccomp:\t2\nSeccomp_filters:\t1\n");
+  ASSERT_TRUE(agent.ok()) << agent.status().message();
+  EXPECT_EQ(agent->cap_bnd, "00000000a80c25fb");
+  EXPECT_EQ(agent->seccomp, 2);
+  EXPECT_FALSE(agent->no_new_privs);
+  EXPECT_FALSE(ParseAgentConfinement("CapBnd:\t00000000a80c25fb\nNoNewPrivs:\t0\n").ok());
 }
 
 }  // namespace

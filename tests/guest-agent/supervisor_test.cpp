@@ -120,10 +120,18 @@ TEST(SupervisorTest, ServesReadinessAndPrefixedOutputUntilSigterm) {
   });
   EXPECT_NE(readyz.find("200 OK"), std::string::npos) << readyz;
   EXPECT_NE(status.find("\"state\":\"running\""), std::string::npos) << status;
+  // The agent's own confinement, read from /proc/self/status when asked.
+  EXPECT_NE(status.find("\"agent\":{\"capBnd\":\""), std::string::npos) << status;
   EXPECT_EQ(lines, std::vector<std::string>{"web: hello"});
   EXPECT_EQ(runtime.cleanups["web"], 1);
   std::lock_guard<std::mutex> lock(mu);
-  EXPECT_NE(std::find(console.begin(), console.end(), "i2kit-agent: pod ready"), console.end());
+  // The ready marker the host waits for, with the guest's uptime after it.
+  EXPECT_NE(std::find_if(console.begin(), console.end(),
+                         [](const std::string& line) {
+                           return line.rfind("i2kit-agent: pod ready, ", 0) == 0 &&
+                                  line.find(" s after boot") != std::string::npos;
+                         }),
+            console.end());
 }
 
 TEST(SupervisorTest, ACrashedContainerBacksOffInsteadOfRestartingAtOnce) {

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Prints the Pod VM figures the README quotes, measured on this machine in one run: artifact
+# sizes, cold and warm build times, boot-to-serving time (from `i2kit-host run` to the first
+# HTTP 200 on 127.0.0.1) and guest memory used once ready (MemTotal − MemAvailable, as the
+# agent reads /proc/meminfo). A benchmark, not a test: it asserts nothing, it reports.
+#
+# Usage: scripts/benchmark.sh [BOOTS]   (default 5 boots; needs a build: scripts/test.sh or
+#        cmake --build build). Env: I2KIT_BUILD_DIR (default build), ACCEL (default tcg,
+#        since KVM does not work on these machines), PORT (default 18080).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${I2KIT_BUILD_DIR:-$repo/build}
+host="$build_dir/bin/i2kit-host"
+agent="$build_dir/bin/i2kit-agent"
+boots=${1:-5}
+accel=${ACCEL:-tcg}
+port=${PORT:-18080}
+[[ -x "$host" && -x "$agent" ]] || { echo "benchmark: build i2kit first ($host)" >&2; exit 1; }
+[[ $boots =~ ^[1-9][0-9]*$ ]] || { echo "benchmark: BOOTS must be a positive number" >&2; exit 2; }
+
+work=$(mktemp -d)
+export XDG_STATE_HOME="$work/state"  # its own VMs only
+cleanup() {
+  "$host" down bench >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
+size_of() { stat -c %s "$1"; }
+# min and median of the numbers on stdin
+stats() { sort -g | awk '{ v[NR] = $1 } END { printf "min %.2f s, median %.2f s", v[1], v[int((NR + 1) / 2)] }'; }
+
+"$repo/examples/build-images.sh" "$repo/build/examples/images" >/dev/null
+kernel=$(I2KIT_KERNEL= "$repo/scripts/build-kernel.sh")
+# The example Pod (busybox httpd, non-root, least privilege) with a short grace period, so
+# that stopping each VM does not wait out busybox's ignored SIGTERM.
+cat >"$work/bench.yml" <<EOF
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: bench}
+spec:
+  selector: {matchLabels: {app: bench}}
+  template:
+    metadata: {labels: {app: bench}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: web
+          image: oci:$repo/build/examples/images/busybox-httpd:latest
+          ports: [{containerPort: 8080}]
+EOF
+
+build() { "$host" build "$work/bench.yml" -o "$work/out" --kernel "$kernel" --agent "$agent" >/dev/null; }
+t=$(now)
+build
+cold=$(since "$t")
+t=$(now)
+build
+warm=$(since "$t")
+
+out="$work/out/bench"
+# The initrd's parts, unpacked: the agent and the system image (runc and its libraries).
+mkdir "$work/initrd"
+(cd "$work/initrd" && zcat "$out/initrd.img" | cpio -id --quiet)
+kernel_size=$(size_of "$out/bzImage")
+initrd_size=$(size_of "$out/initrd.img")
+
+used=()
+printf '' >"$work/boot-times"
+printf '' >"$work/guest-times"
+for ((i = 1; i <= boots; i++)); do
+  t=$(now)
+  "$host" run "$out" --accel "$accel" -p "$port:8080" >"$work/run.log" 2>&1 &
+  run_pid=$!
+  until curl -sf -o /dev/null -m 1 "http://127.0.0.1:$port/"; do
+    kill -0 "$run_pid" 2>/dev/null || { cat "$work/run.log" >&2; echo "benchmark: the VM stopped" >&2; exit 1; }
+    awk -v s="$(since "$t")" 'BEGIN { exit !(s > 120) }' && { echo "benchmark: no HTTP 200 in 120 s" >&2; exit 1; }
+    sleep 0.02
+  done
+  since "$t" >>"$work/boot-times"
+  echo >>"$work/boot-times"
+  agent_port=$(sed -n 's/.*"agentPort": *\([0-9]*\).*/\1/p' "$XDG_STATE_HOME/i2kit/bench/0/replica.json")
+  until status=$(curl -sf -m 2 "http://127.0.0.1:$agent_port/status") && [[ $status == *'"ready":true'* ]]; do sleep 0.1; done
+  used+=("$(sed -n 's/.*"usedBytes":\([0-9]*\).*/\1/p' <<<"$status")")
+  total=$(sed -n 's/.*"totalBytes":\([0-9]*\).*/\1/p' <<<"$status")
+  sed -n 's/.*pod ready, \([0-9.]*\) s after boot.*/\1/p' "$XDG_STATE_HOME/i2kit/bench/0/console.log" | head -1 >>"$work/guest-times"
+  "$host" down bench >/dev/null
+  wait "$run_pid" || true
+done
+
+memory=$(printf '%s\n' "${used[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+cat <<EOF
+i2kit Pod VM benchmark: the example Pod (busybox httpd), $boots boots, accelerator $accel
+host: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')
+
+sizes
+  kernel (bzImage)                      $(mib "$kernel_size")
+  initrd                                $(mib "$initrd_size")  (gzip; unpacked: agent $(mib "$(size_of "$work/initrd/init")"), runc + libraries as EROFS $(mib "$(size_of "$work/initrd/system.erofs")"))
+  kernel + initrd (no app)              $(mib $((kernel_size + initrd_size)))  target ≤ 8 MiB
+  container web (EROFS, lz4hc)          $(mib "$(size_of "$out/rootfs-web.erofs")")
+build (i2kit-host build)
+  cold (empty output directory)         $cold s
+  warm (the same again)                 $warm s
+boot to serving ($boots boots)
+  run → first HTTP 200 on 127.0.0.1     $(stats <"$work/boot-times")  target ≤ 2.0 s
+  guest uptime at "pod ready"           $(stats <"$work/guest-times")
+guest memory once ready
+  MemTotal − MemAvailable (median)      $(mib "$memory") of $(mib "$total") (a $(sed -n 's/.*"memoryMiB": *\([0-9]*\).*/\1/p' "$out/vm.json") MiB VM)  target ≤ 20 MiB
+EOF

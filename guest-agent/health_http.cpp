@@ -41,7 +41,38 @@ bool HasCompleteRequestHead(std::string_view received) {
          received.find("\n\n") != std::string_view::npos;
 }
 
-HttpResponse HandleHealthRequest(std::string_view request_head, const PodStatus& status) {
+namespace {
+
+// The recent lines of one container (`query` is "container=NAME") or of all, oldest first,
+// after a line saying how many older ones the bounded buffer dropped.
+HttpResponse Logs(std::string_view query, const LogBuffer* logs) {
+  std::string container;
+  if (!query.empty()) {
+    constexpr std::string_view kKey = "container=";
+    if (query.substr(0, kKey.size()) != kKey) return Text(400, "the only query is container=NAME");
+    container = std::string(query.substr(kKey.size()));
+  }
+  std::string body;
+  if (logs != nullptr) {
+    if (logs->dropped_lines() > 0) {
+      body += "(" + std::to_string(logs->dropped_lines()) + " older lines dropped)\n";
+    }
+    // A container's lines are stored under "NAME" (stdout) and "NAME/stderr".
+    for (const std::string& line : logs->Lines()) {
+      if (!container.empty() && line.rfind(container + ": ", 0) != 0 &&
+          line.rfind(container + "/stderr: ", 0) != 0) {
+        continue;
+      }
+      body += line + "\n";
+    }
+  }
+  return {200, std::move(body)};
+}
+
+}  // namespace
+
+HttpResponse HandleHealthRequest(std::string_view request_head, const PodStatus& status,
+                                 const LogBuffer* logs) {
   if (request_head.size() > kMaxHealthRequestBytes) return Text(431, "request too large");
   size_t line_end = request_head.find_first_of("\r\n");
   std::string_view line = request_head.substr(0, line_end);
@@ -53,7 +84,11 @@ HttpResponse HandleHealthRequest(std::string_view request_head, const PodStatus&
   }
   std::string_view method = line.substr(0, sp1);
   std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-  target = target.substr(0, target.find('?'));  // load balancers may add a query string
+  std::string_view query;
+  if (size_t mark = target.find('?'); mark != std::string_view::npos) {
+    query = target.substr(mark + 1);  // load balancers may add one to the health paths
+    target = target.substr(0, mark);
+  }
   if (method != "GET" && method != "HEAD") return Text(405, "only GET and HEAD");
   HttpResponse response;
   if (target == "/healthz") {
@@ -62,6 +97,8 @@ HttpResponse HandleHealthRequest(std::string_view request_head, const PodStatus&
     response = status.Ready() ? Text(200, "ready") : Text(503, "not ready");
   } else if (target == "/status") {
     response = {200, status.ToJson().dump() + "\n", "application/json"};
+  } else if (target == "/logs") {
+    response = Logs(query, logs);
   } else {
     response = Text(404, "not found");
   }

@@ -1,11 +1,13 @@
 // The agent's health endpoint as a pure function from a request head to a response: the load
 // balancer and `i2kit-host` ask GET /healthz (the agent is alive), /readyz (every container is
-// ready) and /status (JSON). Nothing else is served.
+// ready), /status (JSON) and /logs (the containers' recent output, from the agent's bounded
+// buffer; `?container=NAME` for one container). Nothing else is served.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "guest-agent/log_buffer.h"
 #include "guest-agent/pod_status.h"
 
 namespace i2kit {
@@ -26,7 +28,9 @@ struct HttpResponse {
 // True once `received` holds a whole request head (up to the blank line).
 bool HasCompleteRequestHead(std::string_view received);
 
-// Answers one request head. Malformed → 400, not GET/HEAD → 405, unknown path → 404.
-HttpResponse HandleHealthRequest(std::string_view request_head, const PodStatus& status);
+// Answers one request head. Malformed → 400, not GET/HEAD → 405, unknown path → 404. /logs
+// answers from `logs`, empty when there is none.
+HttpResponse HandleHealthRequest(std::string_view request_head, const PodStatus& status,
+                                 const LogBuffer* logs = nullptr);
 
 }  // namespace i2kit

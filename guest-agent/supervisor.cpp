@@ -362,7 +362,7 @@ void RefreshFromProc(Supervisor::State& st) {
 }
 
 // Reads what a client sent; once its request head is complete, prepares the response.
-void ServeClient(Supervisor::State& st, Client& client) {
+void ServeClient(Supervisor::State& st, const LogBuffer& logs, Client& client) {
   char buffer[1024];
   while (client.response.empty()) {
     ssize_t n = ::recv(client.fd.get(), buffer, sizeof buffer, 0);
@@ -373,7 +373,7 @@ void ServeClient(Supervisor::State& st, Client& client) {
         for (size_t i = 0; i < st.containers.size(); ++i)
           st.pod.containers[i] = st.containers[i].status;
         RefreshFromProc(st);
-        client.response = HandleHealthRequest(client.received, st.pod).Serialize();
+        client.response = HandleHealthRequest(client.received, st.pod, &logs).Serialize();
       }
       continue;
     }
@@ -490,7 +490,7 @@ Status Supervisor::Run() {
       if (now >= client.deadline)
         client.fd.reset();
       else
-        ServeClient(st, client);
+        ServeClient(st, logs_, client);
     }
     std::erase_if(st.clients, [](const Client& c) { return !c.fd.valid(); });
   }

@@ -1,4 +1,4 @@
-# The example Pod VM (examples/hello.yml) boots under QEMU, serves "Hello from i2kit" on a published port, and `down` stops it within the grace period (its container handles SIGTERM) with no VM left.
+# The example Pod VM (examples/hello.yml) boots under QEMU, serves "Hello from i2kit" on a published port, keeps the container's output for the host (GET /logs on the agent), and `down` stops it within the grace period (its container handles SIGTERM) with no VM left.
 # shellcheck shell=bash
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
@@ -9,6 +9,10 @@ body=$(curl -sf -m 5 --retry 10 --retry-delay 1 --retry-all-errors http://127.0.
   fail "no answer on 127.0.0.1:18081"
 [[ "$body" == "Hello from i2kit" ]] || fail "unexpected answer: $body"
 "$host" ps | grep -qE '^hello/0 +ready' || fail "ps does not show hello/0 ready"
+# httpd logs each request on stderr; the agent keeps those lines for the host to fetch.
+agent_port=$(jq -r .agentPort "$XDG_STATE_HOME/i2kit/hello/0/replica.json") || fail "no agentPort"
+logs=$(curl -sf -m 5 "http://127.0.0.1:$agent_port/logs?container=web") || fail "no /logs from the agent"
+grep -q '^web/stderr: .*response:200' <<<"$logs" || fail "the request is not in the agent's logs: $logs"
 down_started=$SECONDS
 "$host" down hello || fail "down hello"
 started=()

@@ -52,6 +52,24 @@ TEST(HealthHttpTest, StatusShowsTheAgentsConfinement) {
   EXPECT_EQ(json["agent"]["noNewPrivs"], false);
 }
 
+TEST(HealthHttpTest, LogsServesTheBufferedLinesOfOneOrEveryContainer) {
+  LogBuffer logs(60);  // 64 bytes of lines: the oldest one gets dropped
+  logs.Append("web", "started\n");
+  logs.Append("web/stderr", "GET / 200\n");
+  logs.Append("db", "ready to accept connections\n");
+  HttpResponse all = HandleHealthRequest("GET /logs HTTP/1.1\r\n\r\n", ReadyPod(), &logs);
+  ASSERT_EQ(all.status, 200);
+  EXPECT_EQ(all.content_type, "text/plain");
+  EXPECT_EQ(all.body,
+            "(1 older lines dropped)\nweb/stderr: GET / 200\ndb: ready to accept connections\n");
+  HttpResponse web =
+      HandleHealthRequest("GET /logs?container=web HTTP/1.1\r\n\r\n", ReadyPod(), &logs);
+  EXPECT_EQ(web.body, "(1 older lines dropped)\nweb/stderr: GET / 200\n");
+  EXPECT_EQ(HandleHealthRequest("GET /logs?tail=5 HTTP/1.1\r\n\r\n", ReadyPod(), &logs).status,
+            400);
+  EXPECT_EQ(HandleHealthRequest("GET /logs HTTP/1.1\r\n\r\n", ReadyPod()).body, "");
+}
+
 TEST(HealthHttpTest, RefusesEverythingElse) {
   PodStatus pod;
   EXPECT_EQ(HandleHealthRequest("POST /healthz HTTP/1.1\r\n\r\n", pod).status, 405);

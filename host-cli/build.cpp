@@ -19,6 +19,7 @@ struct BuildCommandOptions {
   std::string kernel;
   std::string agent;
   std::string runc = "/usr/sbin/runc";
+  std::string containerd;
 };
 
 std::string Size(const std::filesystem::path& file) {
@@ -36,6 +37,7 @@ ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {
   PodVmBuildOptions build;
   build.output_dir = options.output;
   build.runc = options.runc;
+  build.containerd = options.containerd;
   build.progress = [&](const std::string& line) { console.err << line << "\n"; };
   Result<std::string> kernel =
       options.kernel.empty() ? DefaultKernel() : Result<std::string>(options.kernel);
@@ -81,6 +83,9 @@ CommandRunner SetupBuild(CLI::App& sub) {
   sub.add_option("--agent", options->agent, "The static guest agent; default: beside i2kit-host");
   sub.add_option("--runc", options->runc, "The runc binary to put in the VM")
       ->capture_default_str();
+  sub.add_option("--containerd", options->containerd,
+                 "containerd's socket, for registry images; default $CONTAINERD_ADDRESS, else "
+                 "/run/containerd/containerd.sock");
   sub.footer("Exit status: 0 built, 1 invalid manifest or failed build, 2 usage error.");
   return [options](Console& console) { return RunBuild(*options, console); };
 }

@@ -12,6 +12,7 @@
 
 #include "common/pod_spec.h"
 #include "common/pod_vm.h"
+#include "image-builder/containerd_image_source.h"
 #include "image-builder/docker_archive.h"
 #include "image-builder/erofs_image.h"
 #include "image-builder/initrd.h"
@@ -70,7 +71,8 @@ Status AddMountTargets(const fs::path& root) {
   return Status::Ok();
 }
 
-Result<ResolvedImage> ResolveImage(const Container& c, const fs::path& blob_dir) {
+Result<ResolvedImage> ResolveImage(const Container& c, const fs::path& blob_dir,
+                                   const PodVmBuildOptions& options) {
   switch (c.image.transport) {
     case ImageTransport::kOciLayout:
       return ReadOciImageLayout(c.image.path, c.image.tag);
@@ -79,9 +81,9 @@ Result<ResolvedImage> ResolveImage(const Container& c, const fs::path& blob_dir)
     case ImageTransport::kRegistry:
       break;
   }
-  return Status::Error("image " + c.image.Canonical() +
-                       ": registry images are resolved through containerd, which this build "
-                       "does not do yet; use oci:PATH[:TAG] or docker-archive:PATH");
+  ContainerdOptions containerd;
+  containerd.address = options.containerd;
+  return ReadContainerdImage(c.image, containerd, blob_dir);
 }
 
 Result<std::string> FileDigest(const fs::path& path) {
@@ -153,7 +155,7 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
     fs::path root = scratch.path / ("root-" + c.name);
     fs::create_directories(blobs, ec);
     fs::create_directories(root, ec);
-    Result<ResolvedImage> image = ResolveImage(c, blobs);
+    Result<ResolvedImage> image = ResolveImage(c, blobs, options);
     if (!image.ok()) return image.status().WithContext("container " + c.name);
     progress("flattening " + c.name + ": " + c.image.Canonical() + ", " +
              std::to_string(image->layers.size()) + " layers");

@@ -17,6 +17,8 @@ struct PodVmBuildOptions {
   std::string kernel;      // a bzImage
   std::string agent;       // the static i2kit-agent binary
   std::string runc = "/usr/sbin/runc";
+  // containerd's socket, for registry images; empty: $CONTAINERD_ADDRESS, else the default.
+  std::string containerd;
   // Called with one line per step ("flattening web: 3 layers"), for the user.
   std::function<void(const std::string&)> progress;
 };

@@ -1,0 +1,175 @@
+#include "image-builder/containerd_image_source.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <optional>
+#include <set>
+
+#include "common/unique_fd.h"
+#include "image-builder/containerd_client.h"
+#include "image-builder/image_manifest.h"
+#include "image-builder/run_tool.h"
+#include "image-builder/sha256.h"
+#include "image-builder/sys_error.h"
+
+namespace i2kit {
+namespace {
+
+std::string FromEnvironment(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+Status WriteAll(int fd, std::string_view data, const std::filesystem::path& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return SysError("write", path.string());
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+// containerd's content store as a blob source: metadata read into memory, layers streamed into
+// files of `blob_dir`.
+class ContentStore : public BlobSource {
+ public:
+  ContentStore(ContainerdClient& client, std::filesystem::path blob_dir)
+      : client_(client), blob_dir_(std::move(blob_dir)) {}
+
+  Result<std::string> ReadBlob(const Descriptor& d) override {
+    std::string text;
+    Status read = client_.ReadBlob(d, [&](std::string_view data) {
+      text.append(data);
+      return Status::Ok();
+    });
+    if (!read.ok()) return read;
+    return text;
+  }
+
+  Result<LayerBlob> FetchLayer(const Descriptor& d, LayerCompression compression) override {
+    std::filesystem::path path = blob_dir_ / std::string(DigestHex(d.digest));
+    LayerBlob blob{path, d.digest, d.size, compression};
+    // A layer listed twice (an empty layer often is) was checked the first time.
+    if (fetched_.contains(d.digest)) return blob;
+    // Written under a temporary name, so no file ever bears a digest its content does not have.
+    std::filesystem::path partial = path.string() + ".partial";
+    UniqueFd out(
+        ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!out.valid()) return SysError("open", partial.string());
+    Sha256 sha;
+    Status read = client_.ReadBlob(d, [&](std::string_view data) {
+      sha.Update(data.data(), data.size());
+      return WriteAll(out.get(), data, partial);
+    });
+    Result<std::string> digest = read.ok() ? sha.Finish() : Result<std::string>(read);
+    if (digest.ok() && *digest != d.digest) digest = BlobDigestMismatch(d.digest, *digest);
+    if (digest.ok() && ::rename(partial.c_str(), path.c_str()) != 0) {
+      digest = SysError("rename", path.string());
+    }
+    if (!digest.ok()) {
+      ::unlink(partial.c_str());
+      return digest.status().WithContext("layer " + d.digest);
+    }
+    fetched_.insert(d.digest);
+    return blob;
+  }
+
+ private:
+  ContainerdClient& client_;
+  std::filesystem::path blob_dir_;
+  std::set<std::string> fetched_;
+};
+
+// Reads `ref` from containerd's stores; `*missing` tells whether it failed because the image,
+// or a blob of it, is not there.
+Result<ResolvedImage> ReadStored(ContainerdClient& client, const ImageReference& ref,
+                                 const std::filesystem::path& blob_dir, bool* missing) {
+  *missing = false;
+  Result<std::optional<Descriptor>> target = client.GetImage(ref.Canonical());
+  if (!target.ok()) return target.status();
+  if (!target->has_value()) {
+    *missing = true;
+    return Status::Error("not in containerd's image store");
+  }
+  const Descriptor& top = **target;
+  if (!ref.digest.empty() && top.digest != ref.digest) {
+    return Status::Error("containerd's image is " + top.digest +
+                         ", not the digest the reference names");
+  }
+  ContentStore store(client, blob_dir);
+  Result<ResolvedImage> image = ReadImageGraph(store, top);
+  *missing = !image.ok() && client.found_missing_blob();
+  return image;
+}
+
+}  // namespace
+
+Result<std::string> ContainerdSocketPath(std::string_view address) {
+  constexpr std::string_view kUnix = "unix://";
+  std::string_view path = address;
+  if (path.starts_with(kUnix)) {
+    path.remove_prefix(kUnix.size());
+  } else if (path.find("://") != std::string_view::npos) {
+    return Status::Error("containerd address \"" + std::string(address) +
+                         "\": only unix sockets are supported (a path or unix:///PATH)");
+  }
+  if (path.empty()) return Status::Error("containerd address is empty");
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  if (ec)
+    return Status::Error("containerd address \"" + std::string(address) + "\": " + ec.message());
+  return absolute.lexically_normal().string();
+}
+
+ContainerdOptions ResolveContainerdOptions(const ContainerdOptions& options) {
+  ContainerdOptions resolved = options;
+  if (resolved.address.empty()) {
+    resolved.address = FromEnvironment("CONTAINERD_ADDRESS", kDefaultContainerdAddress);
+  }
+  if (resolved.namespace_name.empty()) {
+    resolved.namespace_name = FromEnvironment("CONTAINERD_NAMESPACE", kDefaultContainerdNamespace);
+  }
+  return resolved;
+}
+
+std::vector<std::string> ContainerdPullCommand(const ImageReference& ref,
+                                               const ContainerdOptions& resolved,
+                                               const std::string& socket_path) {
+  // `content fetch` is `images pull` without the unpacking into a snapshotter; like pull, it
+  // records the image in the image store.
+  std::vector<std::string> argv = {resolved.ctr, "--address", socket_path, "--namespace",
+                                   resolved.namespace_name};
+  argv.insert(argv.end(), {"content", "fetch", "--platform",
+                           std::string(kImageOs) + "/" + kImageArchitecture, ref.Canonical()});
+  return argv;
+}
+
+Result<ResolvedImage> ReadContainerdImage(const ImageReference& ref,
+                                          const ContainerdOptions& options,
+                                          const std::filesystem::path& blob_dir) {
+  if (ref.transport != ImageTransport::kRegistry) {
+    return Status::Error("image " + ref.Canonical() + ": not a registry reference");
+  }
+  ContainerdOptions resolved = ResolveContainerdOptions(options);
+  Result<std::string> socket_path = ContainerdSocketPath(resolved.address);
+  if (!socket_path.ok()) return socket_path.status();
+  ContainerdClient client(*socket_path, resolved.namespace_name);
+  std::string where = "image " + ref.Canonical() + " (containerd namespace " + client.ns() + ")";
+  bool missing = false;
+  Result<ResolvedImage> image = ReadStored(client, ref, blob_dir, &missing);
+  if (!image.ok() && missing && resolved.pull) {
+    Result<ToolOutput> pulled = RunTool(ContainerdPullCommand(ref, resolved, *socket_path));
+    if (!pulled.ok()) {
+      return Status::Error(where + ": " + image.status().message() +
+                           ", and pulling it failed: " + pulled.status().message());
+    }
+    image = ReadStored(client, ref, blob_dir, &missing);
+  }
+  if (!image.ok()) return image.status().WithContext(where);
+  return image;
+}
+
+}  // namespace i2kit

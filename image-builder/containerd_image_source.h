@@ -1,0 +1,62 @@
+// Reads registry images (`[registry/]repo[:tag][@digest]`) from containerd: the image store
+// names the image's index or manifest, the content store holds every blob. An image containerd
+// lacks is pulled into it first.
+//
+// The pull runs `ctr`, client-side, because containerd 1.6 (Debian 12's) cannot pull on the
+// server: its API has no Transfer service before 1.7, and containerd's own clients resolve,
+// authenticate and fetch in the client process. ctr does it with the user's registry
+// configuration (and plain HTTP for a loopback registry, as containerd's resolver decides for
+// localhost on its own); i2kit does not reimplement the registry protocol.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/image_reference.h"
+#include "common/status.h"
+#include "image-builder/resolved_image.h"
+
+namespace i2kit {
+
+inline constexpr const char* kDefaultContainerdAddress = "/run/containerd/containerd.sock";
+// ctr's and nerdctl's namespace: the images a user pulled or built with them are found there
+// without a flag. (Docker's containerd image store is "moby".)
+inline constexpr const char* kDefaultContainerdNamespace = "default";
+
+struct ContainerdOptions {
+  // The socket, as a path or a unix:// URI. Empty: $CONTAINERD_ADDRESS, else
+  // kDefaultContainerdAddress, as ctr does.
+  std::string address;
+  // Empty: $CONTAINERD_NAMESPACE, else kDefaultContainerdNamespace, as ctr does.
+  std::string namespace_name;
+  // Pull an image (or this platform's part of it) that containerd lacks; off, that is an error.
+  bool pull = true;
+  std::string ctr = "ctr";  // looked up in PATH
+};
+
+// The socket path `address` names: "unix:///run/c.sock" and "/run/c.sock" both give
+// "/run/c.sock"; a relative path is made absolute. An empty address, or another scheme, fails.
+Result<std::string> ContainerdSocketPath(std::string_view address);
+
+// `options` with the defaults and the environment applied (address and namespace set).
+ContainerdOptions ResolveContainerdOptions(const ContainerdOptions& options);
+
+// The ctr command that fetches `ref` for linux/amd64 into the namespace of the containerd at
+// `socket_path`, without unpacking it into a snapshot (i2kit flattens the layers itself).
+std::vector<std::string> ContainerdPullCommand(const ImageReference& ref,
+                                               const ContainerdOptions& resolved,
+                                               const std::string& socket_path);
+
+// Reads the image `ref` (a kRegistry reference) from containerd, looking it up by its
+// Canonical() name, which is the name containerd stores ("docker.io/library/busybox:latest").
+// An index is resolved for linux/amd64; every metadata blob is checked against its descriptor
+// and every layer is streamed into `blob_dir` (an existing directory the caller owns) as a file
+// named by its digest, its size and sha256 checked as it arrives. A reference with a digest
+// must resolve to exactly that digest.
+Result<ResolvedImage> ReadContainerdImage(const ImageReference& ref,
+                                          const ContainerdOptions& options,
+                                          const std::filesystem::path& blob_dir);
+
+}  // namespace i2kit

@@ -10,10 +10,8 @@
 #include "image-builder/sys_error.h"
 
 namespace i2kit {
-namespace {
 
-// Binds a socket to 127.0.0.1:port (0: any free port) and returns it, still open.
-Result<UniqueFd> BindLoopback(int port, Protocol protocol) {
+Result<UniqueFd> BindLoopback(int port, Protocol protocol, int backlog) {
   std::string what = "127.0.0.1:" + std::to_string(port);
   int type = protocol == Protocol::kUdp ? SOCK_DGRAM : SOCK_STREAM;
   UniqueFd fd(::socket(AF_INET, type | SOCK_CLOEXEC, 0));
@@ -31,16 +29,12 @@ Result<UniqueFd> BindLoopback(int port, Protocol protocol) {
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
     return SysError("bind", what);
   }
-  // A TCP port is only "in use" for QEMU once something listens; listening here also makes a
-  // concurrent run see this port as taken until we close it.
-  if (type == SOCK_STREAM && ::listen(fd.get(), 1) != 0) return SysError("listen", what);
+  if (type == SOCK_STREAM && ::listen(fd.get(), backlog) != 0) return SysError("listen", what);
   return fd;
 }
 
-}  // namespace
-
 Status CheckLocalPortFree(int port, Protocol protocol) {
-  Result<UniqueFd> fd = BindLoopback(port, protocol);
+  Result<UniqueFd> fd = BindLoopback(port, protocol, 1);
   if (!fd.ok()) {
     return fd.status().WithContext("host port " + std::to_string(port) + " is not free");
   }
@@ -48,7 +42,7 @@ Status CheckLocalPortFree(int port, Protocol protocol) {
 }
 
 Result<int> PickFreeLocalPort() {
-  Result<UniqueFd> fd = BindLoopback(0, Protocol::kTcp);
+  Result<UniqueFd> fd = BindLoopback(0, Protocol::kTcp, 1);
   if (!fd.ok()) return fd.status();
   sockaddr_in address{};
   socklen_t size = sizeof address;

@@ -1,0 +1,140 @@
+#include "host-cli/pod_vm_build.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/manifest_reader.h"
+#include "image-builder/run_tool.h"
+
+namespace i2kit {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Every entry of a gzip cpio archive: name → file data or symlink target ("" for the rest),
+// with its type.
+struct Entry {
+  mode_t type = 0;
+  std::string data;
+};
+std::map<std::string, Entry> ListInitrd(const fs::path& path) {
+  std::map<std::string, Entry> out;
+  archive* reader = archive_read_new();
+  archive_read_support_filter_all(reader);
+  archive_read_support_format_cpio(reader);
+  EXPECT_EQ(archive_read_open_filename(reader, path.c_str(), 1 << 16), ARCHIVE_OK);
+  archive_entry* entry = nullptr;
+  while (archive_read_next_header(reader, &entry) == ARCHIVE_OK) {
+    Entry e;
+    e.type = archive_entry_filetype(entry);
+    if (e.type == AE_IFLNK) e.data = archive_entry_symlink(entry);
+    char buffer[1 << 16];
+    for (la_ssize_t n; (n = archive_read_data(reader, buffer, sizeof buffer)) > 0;)
+      e.data.append(buffer, static_cast<size_t>(n));
+    out[archive_entry_pathname(entry)] = e;
+  }
+  archive_read_free(reader);
+  return out;
+}
+
+// Builds the example Pod (its image from examples/build-images.sh) with a stand-in kernel
+// and agent: building only copies those two, so their bytes need not boot.
+class PodVmBuildTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    images_ = new fs::path(fs::temp_directory_path() /
+                           ("i2kit-pod-vm-build-images-" + std::to_string(::getpid())));
+    Result<ToolOutput> built =
+        RunTool({std::string(I2KIT_SOURCE_DIR) + "/examples/build-images.sh", images_->string()});
+    ASSERT_TRUE(built.ok()) << built.status().message();
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*images_);
+    delete images_;
+  }
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("i2kit-pod-vm-build-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "bzImage") << "a kernel";
+    std::ofstream(dir_ / "agent") << "an agent";
+    std::ofstream(dir_ / "pod.yml") << "name: web\ncontainers:\n  httpd:\n    image: oci:"
+                                    << (*images_ / "busybox-httpd").string() << ":latest\n";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Result<VmArtifacts> Build(const std::string& out) {
+    LoadedManifest loaded = LoadManifests({(dir_ / "pod.yml").string()}, {});
+    if (!loaded.ok() || loaded.manifest.deployments.empty()) {
+      return Status::Error("the test manifest does not load");
+    }
+    PodVmBuildOptions options;
+    options.output_dir = (dir_ / out).string();
+    options.kernel = (dir_ / "bzImage").string();
+    options.agent = (dir_ / "agent").string();
+    return BuildPodVm(loaded.manifest.deployments.front(), options);
+  }
+
+  static fs::path* images_;
+  fs::path dir_;
+};
+fs::path* PodVmBuildTest::images_ = nullptr;
+
+TEST_F(PodVmBuildTest, TheSameInputsGiveByteIdenticalArtifacts) {
+  Result<VmArtifacts> first = Build("a");
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  // A newer modification time on an input must not show in any output.
+  fs::last_write_time(dir_ / "agent", fs::file_time_type::clock::now() + std::chrono::hours(3));
+  Result<VmArtifacts> second = Build("b");
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_EQ(first->image_digest, second->image_digest);
+  for (const char* file : {"bzImage", "initrd.img", "rootfs-httpd.erofs", "vm.json"}) {
+    std::string a = ReadAll(dir_ / "a/web" / file), b = ReadAll(dir_ / "b/web" / file);
+    EXPECT_FALSE(a.empty()) << file;
+    EXPECT_TRUE(a == b) << file << " differs between two builds";
+  }
+}
+
+TEST_F(PodVmBuildTest, TheInitrdHoldsTheAgentTheSpecAndRuncAsAMergedUsrImage) {
+  Result<VmArtifacts> built = Build("out");
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  std::map<std::string, Entry> initrd = ListInitrd(dir_ / "out/web/initrd.img");
+  EXPECT_EQ(initrd["init"].data, "an agent");
+  nlohmann::json spec = nlohmann::json::parse(initrd["etc/i2kit/pod.json"].data);
+  EXPECT_EQ(spec["deployment"]["name"], "web");
+  EXPECT_EQ(initrd["usr"].type, static_cast<mode_t>(AE_IFDIR));  // where the agent mounts it
+  for (const char* dir : {"bin", "lib", "lib64"}) {
+    EXPECT_EQ(initrd[dir].type, static_cast<mode_t>(AE_IFLNK)) << dir;
+    EXPECT_EQ(initrd[dir].data, std::string("usr/") + dir);
+  }
+  // runc is not unpacked into the initrd, only carried inside the system image.
+  EXPECT_EQ(initrd.count("usr/bin/runc"), 0u);
+  ASSERT_EQ(initrd["system.erofs"].type, static_cast<mode_t>(AE_IFREG));
+  std::ofstream(dir_ / "system.erofs", std::ios::binary) << initrd["system.erofs"].data;
+  Result<ToolOutput> extracted = RunTool(
+      {"fsck.erofs", "--extract=" + (dir_ / "usr").string(), (dir_ / "system.erofs").string()});
+  ASSERT_TRUE(extracted.ok()) << extracted.status().message();
+  EXPECT_EQ(ReadAll(dir_ / "usr/bin/runc"), ReadAll("/usr/sbin/runc"));
+  EXPECT_TRUE(fs::exists(dir_ / "usr/lib64/ld-linux-x86-64.so.2"));
+  EXPECT_TRUE(fs::exists(dir_ / "usr/lib/x86_64-linux-gnu/libc.so.6"));
+}
+
+}  // namespace
+}  // namespace i2kit

@@ -21,6 +21,7 @@
 #include "guest-agent/runc_runtime.h"
 #include "guest-agent/self_confinement.h"
 #include "guest-agent/supervisor.h"
+#include "guest-agent/text_file.h"
 
 namespace i2kit {
 namespace {
@@ -33,13 +34,6 @@ constexpr const char* kFallbackDns = "10.0.2.3";
 void Console(const std::string& line) {
   std::fputs((line + "\n").c_str(), stdout);
   std::fflush(stdout);
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 Status WriteFile(const std::string& path, const std::string& data) {
@@ -62,7 +56,7 @@ Status WritePodEtc(const std::string& etc, const std::string& hostname, bool pid
     return s;
   }
   if (pid1) return ConfigureNetwork(hostname, etc + "/resolv.conf", kFallbackDns);
-  return WriteFile(etc + "/resolv.conf", ReadFile("/etc/resolv.conf"));
+  return WriteFile(etc + "/resolv.conf", ReadTextFile("/etc/resolv.conf"));
 }
 
 }  // namespace
@@ -93,7 +87,8 @@ Status RunAgent(const AgentOptions& options) {
   Result<PodSpec> spec = ReadPodSpec(options.pod_spec);
   if (!spec.ok()) return spec.status();
   const Deployment& pod = spec->deployment;
-  std::string replica_text = KernelCmdlineValue(ReadFile("/proc/cmdline"), pod_vm::kCmdlineReplica);
+  std::string replica_text =
+      KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineReplica);
   int replica = replica_text.empty() ? 0 : std::atoi(replica_text.c_str());
   std::string hostname = pod.name + "-" + std::to_string(replica);
   Console("i2kit-agent: pod " + pod.name + " replica " + std::to_string(replica) + ", " +

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "common/unique_fd.h"
+#include "guest-agent/text_file.h"
 
 namespace i2kit {
 namespace {
@@ -35,13 +36,6 @@ Status Mount(const char* source, const char* target, const char* type, unsigned 
   ::mkdir(target, 0755);
   if (::mount(source, target, type, flags, data) != 0) return Failed("mount", target);
   return Status::Ok();
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace
@@ -88,11 +82,7 @@ Status MountImageFile(int image_fd, const std::string& target) {
   if (::ioctl(loop.get(), LOOP_CONFIGURE, &config) != 0) {
     return Failed("ioctl LOOP_CONFIGURE", device);
   }
-  if (Status s = Mount(device.c_str(), target.c_str(), "erofs", MS_RDONLY | MS_NODEV, nullptr);
-      !s.ok()) {
-    return s;
-  }
-  return Status::Ok();
+  return Mount(device.c_str(), target.c_str(), "erofs", MS_RDONLY | MS_NODEV, nullptr);
 }
 
 Status MountEarlyFilesystems() {
@@ -143,7 +133,7 @@ Status ConfigureNetwork(const std::string& hostname, const std::string& resolv_c
   if (!up) return Failed("ioctl SIOCSIFFLAGS", "lo");
   // /proc/net/pnp holds "nameserver X" lines when the kernel's IP autoconfiguration got any.
   std::string servers;
-  std::istringstream pnp(ReadFile("/proc/net/pnp"));
+  std::istringstream pnp(ReadTextFile("/proc/net/pnp"));
   for (std::string line; std::getline(pnp, line);) {
     if (line.rfind("nameserver ", 0) == 0 && line != "nameserver 0.0.0.0") servers += line + "\n";
   }

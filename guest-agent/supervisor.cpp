@@ -24,6 +24,7 @@
 #include "guest-agent/power_button.h"
 #include "guest-agent/probe_check.h"
 #include "guest-agent/restart_backoff.h"
+#include "guest-agent/text_file.h"
 
 namespace i2kit {
 namespace {
@@ -345,19 +346,12 @@ Status Listen(Supervisor::State& st) {
   return Status::Ok();
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Read at report time, so that /status shows what the kernel enforces, not what was planned.
 void RefreshFromProc(Supervisor::State& st) {
-  if (Result<MemoryUsage> usage = ParseMeminfo(ReadText(st.options.meminfo_path)); usage.ok()) {
+  if (Result<MemoryUsage> usage = ParseMeminfo(ReadTextFile(st.options.meminfo_path)); usage.ok()) {
     st.pod.memory = *usage;
   }
-  Result<AgentConfinement> agent = ParseAgentConfinement(ReadText(st.options.proc_status_path));
+  Result<AgentConfinement> agent = ParseAgentConfinement(ReadTextFile(st.options.proc_status_path));
   if (agent.ok()) st.pod.agent = *agent;
 }
 

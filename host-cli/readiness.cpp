@@ -43,39 +43,81 @@ std::optional<int> HttpStatusCode(std::string_view response) {
   return code;
 }
 
-bool AgentReportsReady(int port, std::chrono::milliseconds timeout) {
-  Clock::time_point deadline = Clock::now() + timeout;
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return false;
+constexpr std::string_view kReadyRequest =
+    "GET /readyz HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+
+ReadyCheck::ReadyCheck(int port, Clock::time_point deadline) : deadline_(deadline) {
+  fd_.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd_.valid()) {
+    Finish(CheckResult::kFailure, false);
+    return;
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    if (errno != EINPROGRESS || !WaitFor(fd.get(), POLLOUT, deadline)) return false;
+  if (::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
+    connecting_ = false;
+  } else if (errno != EINPROGRESS) {
+    Finish(CheckResult::kFailure, false);
+  }
+}
+
+std::optional<ReadyCheck::Outcome> ReadyCheck::Finish(CheckResult result, bool answered) {
+  fd_.reset();
+  outcome_ = Outcome{result, answered};
+  return outcome_;
+}
+
+std::optional<ReadyCheck::Outcome> ReadyCheck::Advance(Clock::time_point now) {
+  if (outcome_) return outcome_;
+  if (connecting_) {
+    pollfd p{fd_.get(), POLLOUT, 0};
+    if (::poll(&p, 1, 0) <= 0) {
+      return now >= deadline_ ? Finish(CheckResult::kTimeout, false) : std::nullopt;
+    }
     int error = 0;
     socklen_t size = sizeof error;
-    if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &size) != 0 || error != 0) {
-      return false;
+    if (::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &error, &size) != 0 || error != 0) {
+      return Finish(CheckResult::kFailure, false);
     }
+    connecting_ = false;
   }
-  static constexpr std::string_view kRequest =
-      "GET /readyz HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  if (::send(fd.get(), kRequest.data(), kRequest.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(kRequest.size())) {
-    return false;
+  while (sending_) {
+    ssize_t n = ::send(fd_.get(), kReadyRequest.data() + sent_, kReadyRequest.size() - sent_,
+                       MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    if (n <= 0) return Finish(CheckResult::kFailure, false);
+    sent_ += static_cast<size_t>(n);
+    sending_ = sent_ < kReadyRequest.size();
   }
-  std::string response;
-  char chunk[512];
-  // The status line is all we need.
-  while (response.find('\n') == std::string::npos && response.size() < 4096) {
-    if (!WaitFor(fd.get(), POLLIN, deadline)) return false;
-    ssize_t n = ::recv(fd.get(), chunk, sizeof chunk, 0);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n <= 0) return false;
-    response.append(chunk, static_cast<size_t>(n));
+  // The status line is all that is needed.
+  while (!sending_ && response_.find('\n') == std::string::npos && response_.size() < 4096) {
+    char chunk[512];
+    ssize_t n = ::recv(fd_.get(), chunk, sizeof chunk, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    // QEMU's user network accepts for the guest, then closes when nobody listens: no answer.
+    if (n <= 0) return Finish(CheckResult::kFailure, false);
+    response_.append(chunk, static_cast<size_t>(n));
   }
-  return HttpStatusCode(response) == 200;
+  if (response_.find('\n') != std::string::npos || response_.size() >= 4096) {
+    std::optional<int> code = HttpStatusCode(response_);
+    return Finish(code == 200 ? CheckResult::kSuccess : CheckResult::kFailure, code.has_value());
+  }
+  return now >= deadline_ ? Finish(CheckResult::kTimeout, false) : std::nullopt;
+}
+
+bool AgentReportsReady(int port, std::chrono::milliseconds timeout) {
+  Clock::time_point deadline = Clock::now() + timeout;
+  ReadyCheck check(port, deadline);
+  for (;;) {
+    if (std::optional<ReadyCheck::Outcome> outcome = check.Advance(Clock::now())) {
+      return outcome->result == CheckResult::kSuccess;
+    }
+    WaitFor(check.fd(), check.events(), deadline);
+  }
 }
 
 bool MarkerScanner::Feed(std::string_view piece) {

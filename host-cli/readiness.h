@@ -3,10 +3,15 @@
 // console (pod_vm.h).
 #pragma once
 
+#include <poll.h>
+
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "common/unique_fd.h"
+#include "host-cli/target_health.h"
 
 namespace i2kit {
 
@@ -17,6 +22,34 @@ std::optional<int> HttpStatusCode(std::string_view response);
 // network accepts the connection before the guest does, so a guest not yet listening shows
 // as a connection closed without a response: not ready.
 bool AgentReportsReady(int port, std::chrono::milliseconds timeout);
+
+// One GET /readyz to 127.0.0.1:PORT in flight, without blocking: the controller keeps one per
+// replica in its poll() loop. Poll fd() for events() and call Advance() when it is readable or
+// writable, or when the deadline has passed.
+class ReadyCheck {
+ public:
+  using Clock = std::chrono::steady_clock;
+  struct Outcome {
+    CheckResult result;
+    bool answered;  // an HTTP status line came back (200 or not): the agent is alive
+  };
+
+  ReadyCheck(int port, Clock::time_point deadline);
+  int fd() const { return fd_.get(); }
+  short events() const { return connecting_ || sending_ ? POLLOUT : POLLIN; }
+  // Does what the socket allows now; the outcome once known (then the socket is closed).
+  std::optional<Outcome> Advance(Clock::time_point now);
+
+ private:
+  std::optional<Outcome> Finish(CheckResult result, bool answered);
+  UniqueFd fd_;
+  Clock::time_point deadline_;
+  bool connecting_ = true;
+  bool sending_ = true;
+  size_t sent_ = 0;
+  std::string response_;
+  std::optional<Outcome> outcome_;
+};
 
 // Looks for a marker line in text that arrives in pieces (the console as it is followed).
 class MarkerScanner {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "host-cli/console_log.h"
 #include "host-cli/event_log.h"
@@ -67,6 +68,70 @@ TEST(RunReadinessTest, NobodyListeningIsNotReady) {
   Result<int> port = PickFreeLocalPort();
   ASSERT_TRUE(port.ok());
   EXPECT_FALSE(AgentReportsReady(*port, milliseconds(300)));
+}
+
+// A one-connection HTTP "agent" on an ephemeral port: reads the request, then sends `reply`
+// (nothing when empty, just closing) after `delay`.
+class FakeAgent {
+ public:
+  FakeAgent(std::string reply, milliseconds delay = milliseconds(0)) {
+    int port = PickFreeLocalPort().value();
+    listener_ = ListenOnLoopback(port);
+    port_ = port;
+    thread_ = std::thread([this, reply, delay] {
+      UniqueFd client(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      char request[512];
+      (void)::recv(client.get(), request, sizeof request, 0);
+      std::this_thread::sleep_for(delay);
+      if (!reply.empty()) (void)::send(client.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
+    });
+  }
+  ~FakeAgent() { thread_.join(); }
+  int port() const { return port_; }
+
+ private:
+  UniqueFd listener_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// Drives one ReadyCheck the way the controller's poll loop does.
+ReadyCheck::Outcome RunCheck(int port, milliseconds timeout) {
+  auto deadline = ReadyCheck::Clock::now() + timeout;
+  ReadyCheck check(port, deadline);
+  for (;;) {
+    if (auto outcome = check.Advance(ReadyCheck::Clock::now())) return *outcome;
+    pollfd p{check.fd(), check.events(), 0};
+    (void)::poll(&p, 1, 50);
+  }
+}
+
+TEST(RunReadinessTest, ACheckAnsweredWith200Succeeds) {
+  FakeAgent agent("HTTP/1.0 200 OK\r\n\r\nready\n");
+  ReadyCheck::Outcome outcome = RunCheck(agent.port(), milliseconds(2000));
+  EXPECT_EQ(outcome.result, CheckResult::kSuccess);
+  EXPECT_TRUE(outcome.answered);
+}
+
+TEST(RunReadinessTest, ACheckAnsweredWith503FailsButShowsTheAgentAlive) {
+  FakeAgent agent("HTTP/1.0 503 Service Unavailable\r\n\r\n");
+  ReadyCheck::Outcome outcome = RunCheck(agent.port(), milliseconds(2000));
+  EXPECT_EQ(outcome.result, CheckResult::kFailure);
+  EXPECT_TRUE(outcome.answered);
+}
+
+TEST(RunReadinessTest, AConnectionClosedWithoutAnswerIsAFailureWithoutAnswer) {
+  FakeAgent agent("");
+  ReadyCheck::Outcome outcome = RunCheck(agent.port(), milliseconds(2000));
+  EXPECT_EQ(outcome.result, CheckResult::kFailure);
+  EXPECT_FALSE(outcome.answered);
+}
+
+TEST(RunReadinessTest, AnAgentSilentPastTheDeadlineTimesOut) {
+  FakeAgent agent("HTTP/1.0 200 OK\r\n\r\n", milliseconds(600));
+  ReadyCheck::Outcome outcome = RunCheck(agent.port(), milliseconds(200));
+  EXPECT_EQ(outcome.result, CheckResult::kTimeout);
+  EXPECT_FALSE(outcome.answered);
 }
 
 TEST(RunPortsTest, APortInUseIsReportedWithErrno) {

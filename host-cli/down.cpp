@@ -8,6 +8,8 @@
 
 #include "host-cli/artifacts_location.h"
 #include "host-cli/command.h"
+#include "host-cli/control_channel.h"
+#include "host-cli/deployment_controller.h"
 #include "host-cli/event_log.h"
 #include "host-cli/qmp_client.h"
 #include "host-cli/state_dir.h"
@@ -81,6 +83,19 @@ Status StopEntry(const ReplicaEntry& entry, const DownOptions& options, EventLog
   return Status::Ok();
 }
 
+// A deployment with a live controller is stopped by it: otherwise it would replace each VM
+// stopped under it.
+Status StopThroughController(const StateDir& state, const std::string& deployment,
+                             const DownOptions& options, EventLog& log) {
+  Result<UniqueFd> connection = ConnectUnix(ControllerSocketPath(state, deployment));
+  if (!connection.ok()) return connection.status();
+  ControlRequest request;
+  request.op = ControlRequest::Op::kDown;
+  request.grace_seconds = options.grace_seconds;
+  if (Status s = SendLine(connection->get(), RequestToLine(request)); !s.ok()) return s;
+  return FollowReplies(connection->get(), [&](std::string_view event) { log.Event(event); });
+}
+
 ExitCode RunDown(const DownOptions& options, Console& console) {
   EventLog log(console.err, IsTerminal(console.err));
   Result<std::vector<ReplicaName>> names = ResolveTargets(options.targets);
@@ -91,6 +106,20 @@ ExitCode RunDown(const DownOptions& options, Console& console) {
   StateDir state(StateDir::DefaultRoot());
   bool failed = false;
   for (const ReplicaName& name : *names) {
+    bool stopped_by_controller = false;
+    if (ControllerRuns(state, name.deployment)) {
+      if (!name.replica) {
+        stopped_by_controller = true;
+        if (Status s = StopThroughController(state, name.deployment, options, log); !s.ok()) {
+          log.Error(s.message());
+          failed = true;
+          continue;
+        }
+      } else {
+        log.Event("note: " + name.deployment + "'s controller replaces a replica stopped alone; "
+                  "'i2kit-host down " + name.deployment + "' stops the deployment");
+      }
+    }
     // Held throughout: no replica of this deployment is started or removed meanwhile.
     Result<DeploymentLock> lock = state.LockDeployment(name.deployment, /*wait=*/true);
     if (!lock.ok()) {
@@ -115,7 +144,7 @@ ExitCode RunDown(const DownOptions& options, Console& console) {
         failed = true;
       }
     }
-    if (!found) {
+    if (!found && !stopped_by_controller) {
       std::string what =
           name.deployment + (name.replica ? "/" + std::to_string(*name.replica) : "");
       log.Error("no VM named " + what + " (see 'i2kit-host ps')");

@@ -1,6 +1,7 @@
 // i2kit-host ps [DEPLOYMENT]: the Pod VMs this user runs locally, one line per replica, with
 // their state (starting, booting, ready, unready, exited), QEMU's pid, age and ports.
 #include <ctime>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -8,6 +9,7 @@
 #include "common/pod_vm.h"
 #include "host-cli/command.h"
 #include "host-cli/console_log.h"
+#include "host-cli/deployment_controller.h"
 #include "host-cli/readiness.h"
 #include "host-cli/state_dir.h"
 
@@ -25,7 +27,51 @@ struct Row {
   const ReplicaEntry* entry;
   std::string state;
   int64_t age_seconds = 0;
+  const ControllerStatus* controller = nullptr;  // when a controller runs its deployment
 };
+
+// The statuses of the controllers that run now, by deployment.
+std::map<std::string, ControllerStatus> ControllerStatuses(const StateDir& state,
+                                                           const std::vector<ReplicaEntry>& entries) {
+  std::map<std::string, ControllerStatus> statuses;
+  for (const ReplicaEntry& entry : entries) {
+    if (statuses.count(entry.deployment) || !ControllerRuns(state, entry.deployment)) continue;
+    Result<std::string> text = ReadLogTail(ControllerStatusPath(state, entry.deployment), 1 << 20);
+    if (!text.ok()) continue;
+    if (Result<ControllerStatus> status = ControllerStatusFromJson(*text); status.ok()) {
+      statuses.emplace(entry.deployment, std::move(status).value());
+    }
+  }
+  return statuses;
+}
+
+// What the controller says of a replica, if it runs the deployment and knows the replica.
+std::optional<std::string> ControllerState(const ControllerStatus* status, int replica) {
+  if (status == nullptr) return std::nullopt;
+  for (const ControllerStatus::Replica& member : status->members) {
+    if (member.replica == replica) return member.state;
+  }
+  return std::nullopt;
+}
+
+// The ports a user connects to: the controller's balancers when it runs, else the VM's own.
+std::string PortsText(const Row& row) {
+  std::string ports;
+  if (row.controller != nullptr) {
+    for (const ControllerStatus::Port& p : row.controller->ports) {
+      if (!p.published) continue;
+      ports += (ports.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(p.host_port) +
+               "->" + std::to_string(p.container_port) + "/tcp";
+    }
+    return ports;
+  }
+  if (row.entry->record) {
+    for (const PublishedPort& p : row.entry->record->ports) {
+      ports += (ports.empty() ? "" : ",") + FormatPublishedPort(p);
+    }
+  }
+  return ports;
+}
 
 // A running VM is ready while its agent answers /readyz with 200; one that printed the ready
 // marker before and no longer answers is unready; otherwise it is still booting.
@@ -58,12 +104,7 @@ void PrintTable(const std::vector<Row>& rows, std::ostream& out) {
   std::vector<std::vector<std::string>> cells = {{"NAME", "STATE", "PID", "AGE", "ACCEL", "PORTS"}};
   for (const Row& row : rows) {
     const std::optional<ReplicaRecord>& r = row.entry->record;
-    std::string ports;
-    if (r) {
-      for (const PublishedPort& p : r->ports) {
-        ports += (ports.empty() ? "" : ",") + FormatPublishedPort(p);
-      }
-    }
+    std::string ports = PortsText(row);
     cells.push_back({row.entry->name(), row.state, r ? std::to_string(r->pid) : "-",
                      r ? FormatAge(row.age_seconds) : "-", r ? r->accelerator : "-",
                      ports.empty() ? "-" : ports});
@@ -108,6 +149,17 @@ void PrintJson(const std::vector<Row>& rows, std::ostream& out) {
       item["artifactsDir"] = r.artifacts_dir;
       item["imageDigest"] = r.image_digest;
     }
+    if (row.controller != nullptr) {
+      nlohmann::ordered_json balanced = nlohmann::ordered_json::array();
+      for (const ControllerStatus::Port& p : row.controller->ports) {
+        balanced.push_back({{"hostIP", "127.0.0.1"},
+                            {"hostPort", p.host_port},
+                            {"containerPort", p.container_port},
+                            {"published", p.published}});
+      }
+      item["balancedPorts"] = balanced;
+      item["current"] = e.record && e.record->image_digest == row.controller->image_digest;
+    }
     list.push_back(item);
   }
   out << list.dump(2) << "\n";
@@ -128,10 +180,16 @@ ExitCode RunPs(const PsOptions& options, Console& console) {
     return ExitCode::kFailure;
   }
   int64_t now = static_cast<int64_t>(std::time(nullptr));
+  std::map<std::string, ControllerStatus> controllers = ControllerStatuses(state, *entries);
   std::vector<Row> rows;
   for (const ReplicaEntry& entry : *entries) {
     int64_t age = entry.record ? std::max<int64_t>(0, now - entry.record->created_unix) : 0;
-    rows.push_back({&entry, LiveState(entry), age});
+    auto controller = controllers.find(entry.deployment);
+    const ControllerStatus* status = controller == controllers.end() ? nullptr : &controller->second;
+    std::optional<std::string> state_name = entry.state == ReplicaState::kRunning
+                                                ? ControllerState(status, entry.replica)
+                                                : std::nullopt;
+    rows.push_back({&entry, state_name ? *state_name : LiveState(entry), age, status});
   }
   if (options.output == "json") {
     PrintJson(rows, console.out);
@@ -149,8 +207,10 @@ CommandRunner SetupPs(CLI::App& sub) {
   sub.add_option("-o,--output", options->output, "Output format")
       ->check(CLI::IsMember({"text", "json"}));
   sub.footer(
-      "States: starting (QEMU being started), booting, ready (GET /readyz answers 200), unready "
-      "(was ready, no longer answers), exited (kept for 'logs' until 'down').");
+      "States: starting (QEMU being started), booting, ready (in service: GET /readyz answers "
+      "200), unhealthy (out of service, replaced if it stays so), draining (finishing its "
+      "connections before it stops), stopping, exited (kept for 'logs' until 'down'). PORTS are "
+      "the deployment's load-balanced ports on 127.0.0.1.");
   return [options](Console& console) { return RunPs(*options, console); };
 }
 

@@ -1,43 +1,36 @@
 // i2kit-host run DIR_OR_FILE: boots a Pod VM under QEMU from the artifacts `build` wrote. In
 // the foreground it streams the console until Ctrl-C, then stops the VM cleanly; with -d it
 // returns once the Pod is ready and leaves the VM to `ps`, `logs` and `down`.
-#include <poll.h>
-#include <sys/wait.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <memory>
-#include <ostream>
 
 #include "common/names.h"
-#include "common/pod_vm.h"
 #include "host-cli/accelerator.h"
 #include "host-cli/artifacts_location.h"
 #include "host-cli/command.h"
-#include "host-cli/console_log.h"
+#include "host-cli/control_channel.h"
+#include "host-cli/deployment_controller.h"
 #include "host-cli/event_log.h"
 #include "host-cli/host_tsc.h"
 #include "host-cli/local_ports.h"
-#include "host-cli/readiness.h"
-#include "host-cli/replica_launcher.h"
 #include "host-cli/signal_watch.h"
-#include "host-cli/vm_stop.h"
 #include "image-builder/sys_error.h"
 
 namespace i2kit {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 // A probe boot under working KVM ends in well under a second; under a hanging nested KVM it
 // never ends. The verdict is cached, so only a host's first run pays this.
 constexpr milliseconds kKvmProbeTimeout{8000};
-constexpr milliseconds kTick{200};
-constexpr milliseconds kReadyCheckPeriod{250};
-constexpr milliseconds kReadyCheckTimeout{300};
-constexpr size_t kFailureConsoleLines = 20;
 
 struct RunOptions {
   std::string target;
@@ -46,183 +39,90 @@ struct RunOptions {
   std::string kernel;
   int memory_mib = 0;
   std::string accel = "auto";
-  int timeout_seconds = 60;
+  int timeout_seconds = 0;
 };
 
-// What happens to a booting or running VM, one event at a time.
-class VmWatch {
- public:
-  enum class Event { kNothing, kSignal, kExited, kReady };
+// A controller already runs the deployment: hand it the new image and follow the rollout.
+ExitCode Update(const StateDir& state, const std::string& deployment, ControlRequest request,
+                EventLog& log, Console& console) {
+  Result<UniqueFd> connection = ConnectUnix(ControllerSocketPath(state, deployment));
+  if (!connection.ok()) return (log.Error(connection.status().message()), ExitCode::kFailure);
+  if (Status s = SendLine(connection->get(), RequestToLine(request)); !s.ok()) {
+    log.Error(s.message());
+    return ExitCode::kFailure;
+  }
+  Status result =
+      FollowReplies(connection->get(), [&](std::string_view event) { log.Event(event); });
+  if (!result.ok()) {
+    log.Error(result.message());
+    return ExitCode::kFailure;
+  }
+  console.out << deployment << "\n";
+  return ExitCode::kOk;
+}
 
-  VmWatch(LaunchedReplica& vm, SignalWatch& signals)
-      : vm_(vm),
-        signals_(signals),
-        console_(vm.dir + "/" + kConsoleLogFile),
-        marker_(pod_vm::kReadyMarker),
-        started_(Clock::now()) {}
-
-  // Waits up to one tick; console text that arrived meanwhile is appended to `text`.
-  Event Next(std::string& text) {
-    pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {vm_.process.pidfd(), POLLIN, 0}};
-    // A failed poll (EINTR) only shortens the tick: everything below is checked regardless.
-    (void)::poll(fds, 2, static_cast<int>(kTick.count()));
-    if (Result<std::string> more = console_.ReadNew(); more.ok()) {
-      marker_.Feed(*more);
-      text += *more;
+// `run -d`: the controller becomes a daemon of its own (a new session, its events in its log
+// file) and tells this process, through a socket pair, how its first rollout goes.
+ExitCode Detach(const StateDir& state, ControllerSettings settings, VmArtifacts artifacts,
+                const std::string& dir, SignalWatch& signals, EventLog& log, Console& console) {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+    log.Error(SysError("socketpair", "run -d").message());
+    return ExitCode::kFailure;
+  }
+  UniqueFd ours(pair[0]), theirs(pair[1]);
+  std::string log_path = ControllerLogPath(state, artifacts.deployment);
+  if (Status s = state.MakeControllersDir(); !s.ok()) return (log.Error(s.message()), ExitCode::kFailure);
+  std::cout.flush();
+  std::cerr.flush();
+  pid_t child = ::fork();
+  if (child < 0) {
+    log.Error(SysError("fork", "run -d").message());
+    return ExitCode::kFailure;
+  }
+  if (child == 0) {
+    ours.reset();
+    ::setsid();
+    int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int out = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (null >= 0) ::dup2(null, STDIN_FILENO);
+    if (out >= 0) {
+      ::dup2(out, STDOUT_FILENO);
+      ::dup2(out, STDERR_FILENO);
     }
-    if ((fds[0].revents & POLLIN) != 0) {
-      if (std::optional<int> signal = signals_.Take()) {
-        signal_ = *signal;
-        return Event::kSignal;
+    EventLog daemon_log(std::cerr, false);
+    ExitCode code = ExitCode::kFailure;
+    {
+      Result<std::unique_ptr<DeploymentController>> controller = DeploymentController::Start(
+          state, std::move(settings), std::move(artifacts), dir, daemon_log, std::cout);
+      if (!controller.ok()) {
+        daemon_log.Error(controller.status().message());
+        (void)SendLine(theirs.get(), ResultLine(controller.status()));
+      } else {
+        (*controller)->AttachInitialWaiter(std::move(theirs));
+        code = (*controller)->Run(signals);
       }
     }
-    if (vm_.process.WaitForExit(milliseconds(0))) {
-      if (Result<std::string> rest = console_.ReadNew(); rest.ok()) text += *rest;
-      return Event::kExited;
-    }
-    if (!ready_ && (marker_.found() || ReadyCheckDue())) {
-      ready_ = marker_.found() || AgentReportsReady(vm_.record.agent_port, kReadyCheckTimeout);
-      if (ready_) return Event::kReady;
-    }
-    return Event::kNothing;
+    std::cout.flush();
+    std::cerr.flush();
+    ::_exit(static_cast<int>(code));
   }
-
-  // The console text not yet read: after the VM has gone, its last words.
-  std::string Drain() {
-    Result<std::string> rest = console_.ReadNew();
-    return rest.ok() ? *rest : std::string();
+  theirs.reset();
+  // Ctrl-C while it boots stops the controller, which stops its VMs and answers.
+  Status result = FollowReplies(
+      ours.get(), [&](std::string_view event) { log.Event(event); }, signals.fd(), [&] {
+        if (signals.Take()) {
+          log.Event(artifacts.deployment + " interrupted; stopping it");
+          ::kill(child, SIGTERM);
+        }
+      });
+  if (!result.ok()) {
+    log.Error(result.message());
+    log.Event("the controller's log: " + log_path);
+    return ExitCode::kFailure;
   }
-
-  milliseconds elapsed() const {
-    return std::chrono::duration_cast<milliseconds>(Clock::now() - started_);
-  }
-  int signal() const { return signal_; }
-
- private:
-  bool ReadyCheckDue() {
-    if (Clock::now() < next_ready_check_) return false;
-    next_ready_check_ = Clock::now() + kReadyCheckPeriod;
-    return true;
-  }
-
-  LaunchedReplica& vm_;
-  SignalWatch& signals_;
-  LogFollower console_;
-  MarkerScanner marker_;
-  Clock::time_point started_;
-  Clock::time_point next_ready_check_;
-  bool ready_ = false;
-  int signal_ = 0;
-};
-
-std::string Name(const ReplicaRecord& record) {
-  return record.deployment + "/" + std::to_string(record.replica);
-}
-
-std::string PortsText(const ReplicaRecord& record) {
-  std::string text = "agent=127.0.0.1:" + std::to_string(record.agent_port);
-  for (const PublishedPort& port : record.ports) text += " " + FormatPublishedPort(port);
-  return text;
-}
-
-// The end of QEMU's own messages and of the console, for a VM that failed.
-void ShowFailureLogs(const LaunchedReplica& vm, Console& console) {
-  Result<std::string> qemu = ReadLogTail(vm.dir + "/" + kQemuLogFile, 4096);
-  if (qemu.ok() && !qemu->empty()) {
-    console.err << "QEMU said:\n";
-    for (const std::string& line : LastLines(*qemu, 5)) console.err << "  " << line << "\n";
-  }
-  Result<std::string> text = ReadLogTail(vm.dir + "/" + kConsoleLogFile, 64 * 1024);
-  if (text.ok() && !text->empty()) {
-    console.err << "last console lines:\n";
-    for (const std::string& line : LastLines(*text, kFailureConsoleLines)) {
-      console.err << "  " << line << "\n";
-    }
-  }
-}
-
-// Stops the VM (gracefully when `grace` > 0) and removes its state; logs how it ended.
-void StopAndForget(const StateDir& state, LaunchedReplica& vm, milliseconds grace, EventLog& log) {
-  StopTimings timings;
-  timings.grace = grace;
-  Result<StopOutcome> outcome =
-      StopVm(vm.process, vm.dir + "/" + kQmpSocketFile, timings, Name(vm.record), log);
-  if (outcome.ok()) {
-    log.Event(Name(vm.record) + " stopped: " + StopOutcomeText(*outcome));
-  } else {
-    log.Error(outcome.status().message());
-  }
-  if (Status s = ForgetReplica(state, vm.record); !s.ok()) log.Error(s.message());
-}
-
-ExitCode ExitedOnItsOwn(const StateDir& state, LaunchedReplica& vm, EventLog& log,
-                        Console& console) {
-  int status = vm.process.wait_status().value_or(0);
-  bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  log.Event(Name(vm.record) + " exited: QEMU " + DescribeWaitStatus(status));
-  if (!clean) ShowFailureLogs(vm, console);
-  if (Status s = ForgetReplica(state, vm.record); !s.ok()) log.Error(s.message());
-  return clean ? ExitCode::kOk : ExitCode::kFailure;
-}
-
-ExitCode Foreground(const StateDir& state, LaunchedReplica& vm, SignalWatch& signals, EventLog& log,
-                    Console& console) {
-  VmWatch watch(vm, signals);
-  for (;;) {
-    std::string text;
-    VmWatch::Event event = watch.Next(text);
-    if (!text.empty()) console.out << text << std::flush;
-    switch (event) {
-      case VmWatch::Event::kReady:
-        log.Event(Name(vm.record) + " ready in " + FormatSeconds(watch.elapsed()) + " " +
-                  PortsText(vm.record));
-        break;
-      case VmWatch::Event::kSignal:
-        log.Event(Name(vm.record) + " stopping on SIG" + sigabbrev_np(watch.signal()));
-        StopAndForget(state, vm, StopGrace(vm.record.grace_seconds), log);
-        console.out << watch.Drain() << std::flush;
-        return ExitCode::kOk;
-      case VmWatch::Event::kExited:
-        return ExitedOnItsOwn(state, vm, log, console);
-      case VmWatch::Event::kNothing:
-        break;
-    }
-  }
-}
-
-ExitCode Detached(const StateDir& state, LaunchedReplica& vm, SignalWatch& signals,
-                  milliseconds timeout, EventLog& log, Console& console) {
-  VmWatch watch(vm, signals);
-  for (;;) {
-    std::string ignored;
-    switch (watch.Next(ignored)) {
-      case VmWatch::Event::kReady:
-        log.Event(Name(vm.record) + " ready in " + FormatSeconds(watch.elapsed()) + " " +
-                  PortsText(vm.record));
-        console.out << Name(vm.record) << "\n";
-        vm.process.Detach();
-        return ExitCode::kOk;
-      case VmWatch::Event::kSignal:
-        log.Event(Name(vm.record) + " interrupted by SIG" + sigabbrev_np(watch.signal()) +
-                  " while booting; stopping it");
-        StopAndForget(state, vm, milliseconds(0), log);
-        return ExitCode::kFailure;
-      case VmWatch::Event::kExited:
-        log.Error(Name(vm.record) + " exited while booting");
-        ExitedOnItsOwn(state, vm, log, console);
-        return ExitCode::kFailure;
-      case VmWatch::Event::kNothing:
-        break;
-    }
-    if (watch.elapsed() >= timeout) {
-      log.Error(Name(vm.record) + " not ready after " + FormatSeconds(timeout) +
-                " (no 200 from GET /readyz, no ready line on the console)");
-      ShowFailureLogs(vm, console);
-      StopAndForget(state, vm, milliseconds(0), log);
-      return ExitCode::kFailure;
-    }
-    log.Progress(Name(vm.record) + " booting " + FormatSeconds(watch.elapsed()));
-  }
+  console.out << artifacts.deployment << "\n";
+  return ExitCode::kOk;
 }
 
 // Every file QEMU will open, checked now so that the error names the file.
@@ -263,13 +163,22 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
   if (std::string problem = CheckDns1123Label(a.deployment); !problem.empty()) {
     return failed(Status::Error(*dir + "/vm.json: deployment name: " + problem));
   }
+  std::string absolute_dir = std::filesystem::absolute(*dir).lexically_normal().string();
+  StateDir state(StateDir::DefaultRoot());
+  if (ControllerRuns(state, a.deployment)) {
+    if (!options.kernel.empty() || options.memory_mib > 0 || options.accel != "auto") {
+      log.Event("warning: --kernel, --memory and --accel apply when a deployment starts; " +
+                a.deployment + " keeps its own");
+    }
+    ControlRequest request;
+    request.artifacts_dir = absolute_dir;
+    request.publish = ports;
+    request.timeout_seconds = options.timeout_seconds;
+    return Update(state, a.deployment, request, log, console);
+  }
   if (a.replicas == 0) {
     log.Event(a.deployment + " has replicas: 0; nothing to run");
     return ExitCode::kOk;
-  }
-  if (a.replicas > 1) {
-    log.Event(a.deployment + " has replicas: " + std::to_string(a.replicas) +
-              "; this version boots replica 0 only");
   }
   for (const PublishedPort& port : ports) {
     bool declared = false;
@@ -289,10 +198,10 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
     if (Status s = CheckLocalPortFree(port.host_port, port.protocol); !s.ok()) return failed(s);
   }
 
-  QemuOptions qemu;
+  ControllerSettings settings;
+  QemuOptions& qemu = settings.qemu;
   qemu.kernel = kernel;
   qemu.memory_mib = options.memory_mib;
-  qemu.ports = ports;
   AcceleratorRequest request = options.accel == "kvm"   ? AcceleratorRequest::kKvm
                                : options.accel == "tcg" ? AcceleratorRequest::kTcg
                                                         : AcceleratorRequest::kAuto;
@@ -309,23 +218,21 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
   if (qemu.accelerator == Accelerator::kTcg) qemu.tcg_tsc_khz = MeasureHostTscKhz();
   log.Event(a.deployment + " accelerator=" + AcceleratorName(qemu.accelerator) + " (" +
             accelerator->reason + ")");
+  settings.publish = ports;
+  settings.timeout_seconds = options.timeout_seconds;
 
   if (std::optional<int> signal = signals.value().Take()) {
     log.Event(a.deployment + " interrupted by SIG" + sigabbrev_np(*signal) + " before booting");
     return ExitCode::kFailure;
   }
-  StateDir state(StateDir::DefaultRoot());
-  Result<LaunchedReplica> vm = LaunchReplica(state, {a, *dir, qemu, 0});
-  if (!vm.ok()) return failed(vm.status());
-  int memory = options.memory_mib > 0 ? options.memory_mib : a.memory_mib;
-  log.Event(Name(vm->record) + " booting pid=" + std::to_string(vm->record.pid) +
-            " memory=" + std::to_string(memory) + "MiB cpus=" + std::to_string(a.cpus) + " " +
-            PortsText(vm->record) + " state=" + vm->dir);
   if (options.detach) {
-    return Detached(state, vm.value(), signals.value(),
-                    std::chrono::seconds(options.timeout_seconds), log, console);
+    return Detach(state, std::move(settings), a, absolute_dir, signals.value(), log, console);
   }
-  return Foreground(state, vm.value(), signals.value(), log, console);
+  settings.stream_consoles = true;
+  Result<std::unique_ptr<DeploymentController>> controller =
+      DeploymentController::Start(state, std::move(settings), a, absolute_dir, log, console.out);
+  if (!controller.ok()) return failed(controller.status());
+  return (*controller)->Run(signals.value());
 }
 
 }  // namespace
@@ -350,7 +257,8 @@ CommandRunner SetupRun(CLI::App& sub) {
                  "verdict is cached in ~/.cache/i2kit/accel; delete it to probe again)")
       ->check(CLI::IsMember({"auto", "kvm", "tcg"}));
   sub.add_option("--timeout", options->timeout_seconds,
-                 "With -d: seconds to wait for the Pod to become ready")
+                 "Seconds a rollout may go without a replica becoming ready before it fails "
+                 "(an update then rolls back); default: the manifest's progressDeadlineSeconds")
       ->check(CLI::Range(1, 3600));
   sub.footer(
       "Published ports listen on 127.0.0.1 only. State (console log, QMP socket) lives under "

@@ -186,18 +186,29 @@ Result<UniqueFd> StateDir::CreateReplica(const DeploymentLock& lock, int replica
   return fd;
 }
 
-Status StateDir::WriteRecord(const ReplicaRecord& record) const {
-  std::string dir = ReplicaDir(record.deployment, record.replica);
-  std::string path = dir + "/" + kRecordFile;
+Status WriteFileAtomically(const std::string& path, std::string_view data) {
   std::string temporary = path + ".tmp";
   {
     std::ofstream out(temporary, std::ios::trunc);
-    out << RecordToJson(record);
+    out << data;
     out.close();
     if (!out) return Status::Error("cannot write " + temporary);
   }
   if (::rename(temporary.c_str(), path.c_str()) != 0) return SysError("rename", temporary);
   return Status::Ok();
+}
+
+Status StateDir::WriteRecord(const ReplicaRecord& record) const {
+  std::string dir = ReplicaDir(record.deployment, record.replica);
+  return WriteFileAtomically(dir + "/" + kRecordFile, RecordToJson(record));
+}
+
+std::string StateDir::ControllerPath(std::string_view deployment, std::string_view suffix) const {
+  return root_ + "/" + kControllersDir + "/" + std::string(deployment) + std::string(suffix);
+}
+
+Status StateDir::MakeControllersDir() const {
+  return MakePrivateDirs(root_ + "/" + kControllersDir);
 }
 
 Status StateDir::RemoveReplica(const DeploymentLock& lock, int replica) const {

@@ -7,6 +7,9 @@
 //                   is held exactly as long as the VM lives, whatever happens to the CLI
 //     replica.json  the ReplicaRecord, written (atomically) once QEMU runs
 //     console.log   the serial console;  qemu.log  QEMU's own messages;  qmp.sock  QMP
+//   ROOT/_controllers/<deployment>.*   the deployment's controller (deployment_controller.h):
+//     .lock  flock()ed while it lives;  .sock  its control socket;  .status.json  what it sees;
+//     .log  its events when detached. "_" is no DNS label, so no deployment is named so.
 // Several deployments, and several replicas of one, live side by side.
 #pragma once
 
@@ -29,6 +32,7 @@ inline constexpr const char* kRecordFile = "replica.json";
 inline constexpr const char* kConsoleLogFile = "console.log";
 inline constexpr const char* kQemuLogFile = "qemu.log";
 inline constexpr const char* kQmpSocketFile = "qmp.sock";
+inline constexpr const char* kControllersDir = "_controllers";
 
 // What `run` records about a replica it started.
 struct ReplicaRecord {
@@ -106,6 +110,10 @@ class StateDir {
   Result<UniqueFd> CreateReplica(const DeploymentLock& lock, int replica) const;
   // Writes DIR/replica.json through a temporary file and rename.
   Status WriteRecord(const ReplicaRecord& record) const;
+  // ROOT/_controllers/<deployment><suffix>, e.g. suffix ".sock".
+  std::string ControllerPath(std::string_view deployment, std::string_view suffix) const;
+  // Creates ROOT/_controllers (private) if needed.
+  Status MakeControllersDir() const;
   // Removes the replica's directory (the deployment's own goes with the lock, once empty).
   // Refuses while the VM lives.
   Status RemoveReplica(const DeploymentLock& lock, int replica) const;
@@ -125,6 +133,9 @@ struct ReplicaName {
 };
 // Fails naming what is wrong with `text`.
 Result<ReplicaName> ParseReplicaName(std::string_view text);
+
+// Writes `path` through a temporary file and rename(): readers see the old or the new text.
+Status WriteFileAtomically(const std::string& path, std::string_view data);
 
 // Whether some process holds the flock on `path` (false when the file does not exist).
 bool IsLockHeld(const std::string& path);

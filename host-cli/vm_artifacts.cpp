@@ -30,6 +30,12 @@ Status WriteVmArtifacts(const std::string& dir, const VmArtifacts& a) {
                {"cmdline", a.cmdline},
                {"ports", ports},
                {"terminationGracePeriodSeconds", a.termination_grace_period_seconds},
+               {"strategy",
+                {{"type", a.recreate ? "Recreate" : "RollingUpdate"},
+                 {"maxSurge", a.max_surge},
+                 {"maxUnavailable", a.max_unavailable},
+                 {"progressDeadlineSeconds", a.progress_deadline_seconds}}},
+               {"labels", a.labels},
                {"imageDigest", a.image_digest}};
   std::string path = PathOf(dir);
   std::ofstream out(path, std::ios::trunc);
@@ -63,6 +69,20 @@ Result<VmArtifacts> ReadVmArtifacts(const std::string& dir) {
                                                                                 : Protocol::kTcp});
     }
     a.termination_grace_period_seconds = json.at("terminationGracePeriodSeconds").get<int>();
+    const nlohmann::json& strategy = json.at("strategy");
+    std::string type = strategy.at("type").get<std::string>();
+    if (type != "Recreate" && type != "RollingUpdate") {
+      return Status::Error(path + ": strategy.type: expected Recreate or RollingUpdate");
+    }
+    a.recreate = type == "Recreate";
+    a.max_surge = strategy.at("maxSurge").get<int>();
+    a.max_unavailable = strategy.at("maxUnavailable").get<int>();
+    a.progress_deadline_seconds = strategy.at("progressDeadlineSeconds").get<int>();
+    if (a.max_surge < 0 || a.max_unavailable < 0 || a.progress_deadline_seconds <= 0 ||
+        a.replicas < 0) {
+      return Status::Error(path + ": replicas and strategy counts must not be negative");
+    }
+    a.labels = json.at("labels").get<std::map<std::string, std::string>>();
     a.image_digest = json.at("imageDigest").get<std::string>();
     return a;
   } catch (const nlohmann::json::exception& e) {

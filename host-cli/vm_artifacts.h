@@ -3,6 +3,7 @@
 // vm.json are relative to that directory, so it can be moved or copied whole.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,12 @@ struct VmArtifacts {
   std::string cmdline;        // the fixed part; `run` appends network and replica keys
   std::vector<VmPort> ports;  // container ports a user may publish
   int termination_grace_period_seconds = 30;
+  // The Deployment's rollout rules, resolved against `replicas` (pod_model.h).
+  int max_surge = 1;
+  int max_unavailable = 0;
+  bool recreate = false;
+  int progress_deadline_seconds = 600;
+  std::map<std::string, std::string> labels;  // the Pod template's, for Service selectors
   std::string image_digest;  // sha256 over every artifact: the VM image's identity
 };
 

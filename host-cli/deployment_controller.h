@@ -1,0 +1,105 @@
+// The local stand-in for an Auto Scaling Group behind a load balancer: one controller per
+// deployment keeps N replica VMs of the target image running, balances each of the Pod's TCP
+// ports over the replicas in service (tcp_balancer.h, judged by target_health.h), replaces a
+// replica that dies, hangs or stays unhealthy with a fresh VM (never repairing it), and rolls
+// out a new image by the Deployment's strategy (rollout_plan.h), rolling back when the new
+// replicas are not ready within the progress deadline.
+//
+// It runs in the foreground `run`, or as the process a detached `run` forks, and serves its
+// control socket (control_channel.h) to later `run` (update) and `down` commands. Its state is
+// the state dir: a controller that crashed leaves its VMs running, and the next one adopts them.
+#pragma once
+
+#include <chrono>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/unique_fd.h"
+#include "host-cli/event_log.h"
+#include "host-cli/exit_codes.h"
+#include "host-cli/port_mapping.h"
+#include "host-cli/qemu_command.h"
+#include "host-cli/signal_watch.h"
+#include "host-cli/state_dir.h"
+#include "host-cli/target_health.h"
+#include "host-cli/vm_artifacts.h"
+
+namespace i2kit {
+
+struct ControllerSettings {
+  QemuOptions qemu;  // accelerator, kernel and memory overrides; ports are set per replica
+  std::vector<PublishedPort> publish;  // TCP ports on 127.0.0.1, balanced over the replicas
+  HealthCheckSettings health;
+  // ELB's deregistration delay (300 s by default), shortened: local requests are short.
+  std::chrono::milliseconds drain_timeout{15000};
+  // A replica that was ready and whose agent has not answered at all for this long is hung.
+  std::chrono::milliseconds silent_limit{10000};
+  // A replica that was ready and has answered "not ready" for this long is unhealthy.
+  std::chrono::milliseconds unhealthy_limit{20000};
+  // For the first rollout and every update: 0 takes the manifest's progressDeadlineSeconds.
+  int timeout_seconds = 0;
+  bool stream_consoles = false;  // foreground: each replica's console, prefixed, to `out`
+};
+
+// One JSON status file per controller, for `ps`.
+struct ControllerStatus {
+  struct Port {
+    int container_port = 0;
+    int host_port = 0;  // the balancer's port on 127.0.0.1
+    bool published = false;
+  };
+  struct Replica {
+    int replica = 0;
+    std::string state;  // booting, ready, unhealthy, draining, stopping
+    bool current = false;
+  };
+  std::string deployment;
+  int pid = 0;
+  int replicas = 0;  // desired
+  std::string image_digest;
+  std::string operation;  // "steady", "rolling out", "stopping"
+  int replacements = 0;   // replicas replaced because they died, hung or stayed unhealthy
+  std::vector<Port> ports;
+  std::vector<Replica> members;
+};
+std::string ControllerStatusToJson(const ControllerStatus& status);
+Result<ControllerStatus> ControllerStatusFromJson(std::string_view text);
+
+// The controller's files in the state dir.
+std::string ControllerLockPath(const StateDir& state, const std::string& deployment);
+std::string ControllerSocketPath(const StateDir& state, const std::string& deployment);
+std::string ControllerStatusPath(const StateDir& state, const std::string& deployment);
+std::string ControllerLogPath(const StateDir& state, const std::string& deployment);
+// Whether a controller runs `deployment` now (it holds its lock).
+bool ControllerRuns(const StateDir& state, const std::string& deployment);
+
+class DeploymentController {
+ public:
+  // Takes the controller lock (failing if another controller runs the deployment), listens on
+  // the control socket and the balancers' ports, and adopts the deployment's running VMs.
+  // Events go to `log`; with stream_consoles, consoles go to `out`.
+  static Result<std::unique_ptr<DeploymentController>> Start(const StateDir& state,
+                                                             ControllerSettings settings,
+                                                             VmArtifacts target,
+                                                             std::string artifacts_dir,
+                                                             EventLog& log, std::ostream& out);
+  ~DeploymentController();
+
+  // Who waits for the first rollout (a detaching `run`): it gets its events and its result.
+  void AttachInitialWaiter(UniqueFd fd);
+
+  // Runs until a signal or `down` stops it (kOk once every VM is stopped), or until the first
+  // rollout fails (kFailure, its VMs stopped).
+  ExitCode Run(SignalWatch& signals);
+
+  struct Impl;
+
+ private:
+  explicit DeploymentController(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace i2kit

@@ -171,7 +171,6 @@ struct DeploymentController::Impl {
 
   // A rollout someone may be waiting for: the first one, or an update.
   struct Rollout {
-    bool initial = false;
     Clock::time_point last_progress;
     milliseconds deadline{0};
     std::vector<UniqueFd> waiters;
@@ -194,7 +193,7 @@ struct DeploymentController::Impl {
   std::vector<UniqueFd> down_waiters;
   bool shutting_down = false;
   milliseconds shutdown_grace{-1};
-  bool initial_failed = false;
+  int failed_boots = 0;  // replicas in a row that exited or were retired before getting ready
   int next_id = 0;
   int replacements = 0;
   Clock::time_point next_launch;
@@ -377,17 +376,26 @@ struct DeploymentController::Impl {
       ++replacements;
       Retire(r, "unhealthy for " + Seconds(now - r.unhealthy_since) + "; a new VM replaces it",
              now, settings.drain_timeout);
-    } else if (r.phase == Phase::kBooting && !rollout && now - r.started >= Deadline(target)) {
+    } else if (r.phase == Phase::kBooting && !rollout && now - r.started >= Deadline(0)) {
       ++replacements;
       last_failure = r.name() + " was not ready after " + Seconds(now - r.started) + ConsoleTail(r);
+      BackOff(now);
       Retire(r, "not ready after " + Seconds(now - r.started) + "; a new VM replaces it", now,
              milliseconds(0));
     }
   }
 
+  // VMs that fail to boot are replaced at a slowing pace (1 s doubling to 1 min), as a
+  // crash-looping container is restarted.
+  void BackOff(Clock::time_point now) {
+    ++failed_boots;
+    next_launch = now + milliseconds(std::min(1000 << std::min(failed_boots - 1, 6), 60000));
+  }
+
   void OnHealthChange(Replica& r, Clock::time_point now) {
     if (r.leaving()) return;
     if (r.health.InService()) {
+      failed_boots = 0;
       bool first = !r.ever_ready;
       r.ever_ready = true;
       r.phase = Phase::kReady;
@@ -405,10 +413,10 @@ struct DeploymentController::Impl {
     }
   }
 
-  milliseconds Deadline(const Target& t) const {
-    int seconds =
-        settings.timeout_seconds > 0 ? settings.timeout_seconds : t.artifacts.progress_deadline_seconds;
-    return std::chrono::seconds(seconds);
+  // A rollout's deadline: the command's --timeout, else the manifest's progressDeadlineSeconds.
+  milliseconds Deadline(int timeout_seconds) const {
+    return std::chrono::seconds(timeout_seconds > 0 ? timeout_seconds
+                                                    : target.artifacts.progress_deadline_seconds);
   }
 
   // --- the rollout -------------------------------------------------------------------------
@@ -451,10 +459,12 @@ struct DeploymentController::Impl {
     if (why.empty() && !last_failure.empty()) why = "; " + last_failure;
     std::string message = deployment + ": no progress for " + Seconds(rollout->deadline) +
                           " (progress deadline)" + why;
-    if (rollout->initial || !previous) {
-      initial_failed = rollout->initial;
-      AnswerRollout(Status::Error(message));
-      if (initial_failed) BeginShutdown("the first rollout failed", milliseconds(0));
+    if (!previous) {
+      // Nothing to roll back to: like a Kubernetes Deployment, it keeps trying (and replacing
+      // replicas that never get ready); the command that waited fails and says so.
+      AnswerRollout(Status::Error(message + "; " + deployment + " keeps running (see 'i2kit-host " +
+                                  "logs " + deployment + "', stop it with 'i2kit-host down " +
+                                  deployment + "')"));
       return;
     }
     // Roll back: the old image becomes the target again, so the planner retires the new
@@ -468,12 +478,11 @@ struct DeploymentController::Impl {
                                 ShortDigest(target.artifacts.image_digest) + " keeps serving"));
   }
 
-  void StartRollout(bool initial, Clock::time_point now, std::optional<UniqueFd> waiter) {
+  void StartRollout(Clock::time_point now, std::optional<UniqueFd> waiter, int timeout_seconds) {
     if (rollout) AnswerRollout(Status::Error("superseded by a newer update"));
     rollout.emplace();
-    rollout->initial = initial;
     rollout->last_progress = now;
-    rollout->deadline = Deadline(target);
+    rollout->deadline = Deadline(timeout_seconds);
     if (waiter) rollout->waiters.push_back(std::move(*waiter));
   }
 
@@ -534,12 +543,11 @@ struct DeploymentController::Impl {
       return refuse(Status::Error(request.artifacts_dir + " holds deployment " +
                                   artifacts->deployment + ", not " + deployment));
     }
-    if (request.timeout_seconds > 0) settings.timeout_seconds = request.timeout_seconds;
     bool same = artifacts->image_digest == target.artifacts.image_digest &&
                 artifacts->replicas == target.artifacts.replicas;
     if (!same && !rollout) previous = target;
     target = {std::move(artifacts).value(), request.artifacts_dir};
-    StartRollout(false, now, std::move(client));
+    StartRollout(now, std::move(client), request.timeout_seconds);
     Announce(deployment + (same ? ": image " : ": rolling out image ") +
              ShortDigest(target.artifacts.image_digest) + " to " +
              std::to_string(target.artifacts.replicas) + " replicas (maxSurge " +
@@ -618,7 +626,10 @@ struct DeploymentController::Impl {
       }
       if (r.process && r.process->WaitForExit(milliseconds(0))) {
         int status = r.process->wait_status().value_or(0);
-        if (!r.ever_ready) last_failure = r.name() + " exited while booting" + ConsoleTail(r);
+        if (!r.ever_ready) {
+          last_failure = r.name() + " exited while booting" + ConsoleTail(r);
+          BackOff(now);
+        }
         if (!shutting_down && r.phase != Phase::kDraining) ++replacements;
         Announce(r.name() + " exited: QEMU " + DescribeWaitStatus(status) +
                  (shutting_down || r.leaving() ? "" : "; a new VM replaces it"));
@@ -710,7 +721,7 @@ Result<std::unique_ptr<DeploymentController>> DeploymentController::Start(
     impl->log.Event(r.name() + " adopted (pid " + std::to_string(r.record.pid) + ", image " +
                     ShortDigest(r.record.image_digest) + ")");
   }
-  impl->StartRollout(true, now, std::nullopt);
+  impl->StartRollout(now, std::nullopt, impl->settings.timeout_seconds);
   std::string ports;
   for (const Impl::Balancer& b : impl->balancers) {
     ports += " 127.0.0.1:" + std::to_string(b.lb.port()) + "->" + std::to_string(b.container_port) +
@@ -730,14 +741,12 @@ ExitCode DeploymentController::Run(SignalWatch& signals) {
   Impl& c = *impl_;
   while (!(c.shutting_down && c.replicas.empty())) c.Step(signals);
   c.WriteStatus();
-  Status done = c.initial_failed ? Status::Error(c.deployment + " stopped: its first rollout failed")
-                                 : Status::Ok();
-  if (!c.initial_failed) c.Announce(c.deployment + " stopped: no VM left");
+  c.Announce(c.deployment + " stopped: no VM left");
   for (UniqueFd& fd : c.down_waiters) {
-    if (fd.valid()) (void)SendLine(fd.get(), ResultLine(done));
+    if (fd.valid()) (void)SendLine(fd.get(), ResultLine(Status::Ok()));
   }
   if (c.rollout) c.AnswerRollout(Status::Error(c.deployment + " was stopped"));
-  return c.initial_failed ? ExitCode::kFailure : ExitCode::kOk;
+  return ExitCode::kOk;
 }
 
 }  // namespace i2kit

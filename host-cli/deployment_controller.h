@@ -39,7 +39,7 @@ struct ControllerSettings {
   std::chrono::milliseconds silent_limit{10000};
   // A replica that was ready and has answered "not ready" for this long is unhealthy.
   std::chrono::milliseconds unhealthy_limit{20000};
-  // For the first rollout and every update: 0 takes the manifest's progressDeadlineSeconds.
+  // For the first rollout: 0 takes the manifest's progressDeadlineSeconds.
   int timeout_seconds = 0;
   bool stream_consoles = false;  // foreground: each replica's console, prefixed, to `out`
 };
@@ -91,8 +91,7 @@ class DeploymentController {
   // Who waits for the first rollout (a detaching `run`): it gets its events and its result.
   void AttachInitialWaiter(UniqueFd fd);
 
-  // Runs until a signal or `down` stops it (kOk once every VM is stopped), or until the first
-  // rollout fails (kFailure, its VMs stopped).
+  // Runs until a signal or `down` stops it, then stops every VM; kOk once none is left.
   ExitCode Run(SignalWatch& signals);
 
   struct Impl;

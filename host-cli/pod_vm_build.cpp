@@ -157,6 +157,12 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   artifacts.labels = deployment.labels;
   PodSpec spec;
   spec.deployment = deployment;
+  // The image is the Pod's, not the rollout's: scaling or a new maxSurge must not give a new
+  // image digest, or the controller would replace every replica for it (Kubernetes does not).
+  spec.deployment.replicas = 1;
+  spec.deployment.strategy = DeploymentStrategy{};
+  spec.deployment.min_ready_seconds = 0;
+  spec.deployment.progress_deadline_seconds = Deployment{}.progress_deadline_seconds;
   int64_t limits_bytes = 0;
   for (size_t i = 0; i < deployment.containers.size(); ++i) {
     const Container& c = deployment.containers[i];

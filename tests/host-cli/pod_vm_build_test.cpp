@@ -112,6 +112,23 @@ TEST_F(PodVmBuildTest, TheSameInputsGiveByteIdenticalArtifacts) {
   }
 }
 
+TEST_F(PodVmBuildTest, ScalingIsNoNewImageButItsRolloutRulesAreRecorded) {
+  Result<VmArtifacts> one = Build("a");
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  std::ofstream(dir_ / "pod.yml", std::ios::app) << "replicas: 4\n";
+  Result<VmArtifacts> four = Build("b");
+  ASSERT_TRUE(four.ok()) << four.status().message();
+  EXPECT_EQ(one->image_digest, four->image_digest);
+  Result<VmArtifacts> read = ReadVmArtifacts((dir_ / "b/web").string());
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->replicas, 4);
+  // Kubernetes' defaults, 25% each: surge rounds up to 1, unavailable down to 1.
+  EXPECT_EQ(read->max_surge, 1);
+  EXPECT_EQ(read->max_unavailable, 1);
+  EXPECT_FALSE(read->recreate);
+  EXPECT_EQ(read->progress_deadline_seconds, 600);
+}
+
 TEST_F(PodVmBuildTest, TheInitrdHoldsTheAgentTheSpecAndRuncAsAMergedUsrImage) {
   Result<VmArtifacts> built = Build("out");
   ASSERT_TRUE(built.ok()) << built.status().message();

@@ -1,13 +1,16 @@
 // i2kit-host logs NAME[/REPLICA] [-f]: prints a replica's console log (the kernel's and the
-// agent's messages, the containers' output the agent forwards); -f follows it until the VM
-// exits or Ctrl-C.
+// agent's messages, the containers' output the agent forwards), or every replica's of a
+// deployment, each line prefixed with its replica; -f follows them until nothing named runs
+// any more or Ctrl-C.
 #include <poll.h>
 
 #include <memory>
+#include <set>
 #include <ostream>
 
 #include "host-cli/command.h"
 #include "host-cli/console_log.h"
+#include "host-cli/deployment_controller.h"
 #include "host-cli/signal_watch.h"
 #include "host-cli/state_dir.h"
 
@@ -22,49 +25,86 @@ struct LogsOptions {
   int tail = -1;
 };
 
-// The one replica `text` names; a deployment name alone will do when it has one replica.
-Result<ReplicaEntry> FindReplica(const StateDir& state, const ReplicaName& name) {
+// The replicas `name` names: one, or every replica of a deployment.
+Result<std::vector<ReplicaEntry>> FindReplicas(const StateDir& state, const ReplicaName& name) {
   Result<std::vector<ReplicaEntry>> entries = state.List(name.deployment);
   if (!entries.ok()) return entries.status();
-  if (entries->empty()) {
+  if (entries->empty() && !ControllerRuns(state, name.deployment)) {
     return Status::Error("no VM of deployment " + name.deployment + " (see 'i2kit-host ps')");
   }
+  if (!name.replica) return entries;
   std::string names;
   for (const ReplicaEntry& entry : *entries) {
-    if (name.replica && entry.replica == *name.replica) return entry;
+    if (entry.replica == *name.replica) return std::vector<ReplicaEntry>{entry};
     names += (names.empty() ? "" : ", ") + entry.name();
   }
-  if (name.replica) {
-    return Status::Error("no replica " + name.deployment + "/" + std::to_string(*name.replica) +
-                         " (there is " + names + ")");
-  }
-  if (entries->size() > 1) {
-    return Status::Error(name.deployment + " has " + std::to_string(entries->size()) +
-                         " replicas; name one: " + names);
-  }
-  return entries->front();
+  return Status::Error("no replica " + name.deployment + "/" + std::to_string(*name.replica) +
+                       " (there is " + names + ")");
 }
 
-ExitCode Follow(LogFollower& follower, const ReplicaEntry& entry, Console& console) {
+// One replica's console, read as it grows; lines are printed whole, prefixed with the
+// replica's name when several replicas are shown together.
+struct ConsoleStream {
+  explicit ConsoleStream(const ReplicaEntry& e)
+      : entry(e), follower(e.dir + "/" + kConsoleLogFile) {}
+  ReplicaEntry entry;
+  LogFollower follower;
+  std::string carry;
+};
+
+void Print(ConsoleStream& stream, const std::string& text, bool prefix, bool flush_partial,
+           std::ostream& out) {
+  stream.carry += text;
+  size_t newline;
+  while ((newline = stream.carry.find('\n')) != std::string::npos) {
+    if (prefix) out << stream.entry.name() << " | ";
+    out << stream.carry.substr(0, newline + 1);
+    stream.carry.erase(0, newline + 1);
+  }
+  if (flush_partial && !stream.carry.empty()) {
+    if (prefix) out << stream.entry.name() << " | ";
+    out << stream.carry << "\n";
+    stream.carry.clear();
+  }
+  out << std::flush;
+}
+
+// Follows the consoles until Ctrl-C, or until nothing named is left running: a replica that
+// exits is followed to its last line, and a deployment's new replicas (replacements, an
+// update) are followed as they appear.
+ExitCode Follow(const StateDir& state, const ReplicaName& name,
+                std::vector<std::unique_ptr<ConsoleStream>> streams, bool prefix,
+                Console& console) {
   Result<SignalWatch> signals = SignalWatch::Create();
   if (!signals.ok()) {
     console.err << "error: " << signals.status().message() << "\n";
     return ExitCode::kFailure;
   }
-  std::string alive_lock = entry.dir + "/" + kAliveLockFile;
+  std::set<int> seen;
+  for (const auto& stream : streams) seen.insert(stream->entry.replica);
   for (;;) {
     pollfd p{signals->fd(), POLLIN, 0};
     ::poll(&p, 1, kFollowTickMs);
-    // Looked at before reading, so that nothing written before the VM exited is missed.
-    bool alive = IsLockHeld(alive_lock);
-    Result<std::string> text = follower.ReadNew();
-    if (!text.ok()) {
-      console.err << "error: " << text.status().message() << "\n";
-      return ExitCode::kFailure;
+    if (!name.replica) {
+      Result<std::vector<ReplicaEntry>> entries = state.List(name.deployment);
+      for (const ReplicaEntry& entry : entries.ok() ? *entries : std::vector<ReplicaEntry>{}) {
+        if (seen.insert(entry.replica).second) {
+          streams.push_back(std::make_unique<ConsoleStream>(entry));
+          prefix = prefix || seen.size() > 1;
+        }
+      }
     }
-    console.out << *text << std::flush;
+    for (auto it = streams.begin(); it != streams.end();) {
+      ConsoleStream& stream = **it;
+      // Looked at before reading, so that nothing written before the VM exited is missed.
+      bool alive = IsLockHeld(stream.entry.dir + "/" + kAliveLockFile);
+      Result<std::string> text = stream.follower.ReadNew();
+      if (text.ok()) Print(stream, *text, prefix, !alive, console.out);
+      it = alive && text.ok() ? it + 1 : streams.erase(it);
+    }
     if ((p.revents & POLLIN) != 0 && signals.value().Take()) return ExitCode::kOk;
-    if (!alive) return ExitCode::kOk;
+    bool more_may_come = !name.replica && ControllerRuns(state, name.deployment);
+    if (streams.empty() && !more_may_come) return ExitCode::kOk;
   }
 }
 
@@ -75,33 +115,38 @@ ExitCode RunLogs(const LogsOptions& options, Console& console) {
     return ExitCode::kUsage;
   }
   StateDir state(StateDir::DefaultRoot());
-  Result<ReplicaEntry> entry = FindReplica(state, *name);
-  if (!entry.ok()) {
-    console.err << "error: " << entry.status().message() << "\n";
+  Result<std::vector<ReplicaEntry>> entries = FindReplicas(state, *name);
+  if (!entries.ok()) {
+    console.err << "error: " << entries.status().message() << "\n";
     return ExitCode::kFailure;
   }
-  std::string path = entry->dir + "/" + kConsoleLogFile;
-  LogFollower follower(path);
-  if (options.tail >= 0) {
-    // Skip to the end, then print the last lines of what was there.
-    Result<std::string> all = follower.ReadNew();
+  bool prefix = entries->size() > 1;
+  std::vector<std::unique_ptr<ConsoleStream>> streams;
+  for (const ReplicaEntry& entry : *entries) {
+    auto stream = std::make_unique<ConsoleStream>(entry);
+    // Everything there is now (its last lines with -n), then, with -f, what comes.
+    Result<std::string> all = stream->follower.ReadNew();
     if (!all.ok()) {
       console.err << "error: " << all.status().message() << "\n";
       return ExitCode::kFailure;
     }
-    for (const std::string& line : LastLines(*all, static_cast<size_t>(options.tail))) {
-      console.out << line << "\n";
+    std::string text = *all;
+    if (options.tail >= 0) {
+      text.clear();
+      for (const std::string& line : LastLines(*all, static_cast<size_t>(options.tail))) {
+        text += line + "\n";
+      }
+    } else if (options.follow && !all->empty() && all->back() != '\n') {
+      // A partial last line is completed by what follows.
+      size_t cut = all->rfind('\n');
+      stream->carry = all->substr(cut == std::string::npos ? 0 : cut + 1);
+      text = cut == std::string::npos ? "" : all->substr(0, cut + 1);
     }
-  } else if (!options.follow) {
-    Result<std::string> all = follower.ReadNew();
-    if (!all.ok()) {
-      console.err << "error: " << all.status().message() << "\n";
-      return ExitCode::kFailure;
-    }
-    console.out << *all;
+    Print(*stream, text, prefix, !options.follow, console.out);
+    streams.push_back(std::move(stream));
   }
   if (!options.follow) return ExitCode::kOk;
-  return Follow(follower, *entry, console);
+  return Follow(state, *name, std::move(streams), prefix, console);
 }
 
 }  // namespace
@@ -111,7 +156,9 @@ CommandRunner SetupLogs(CLI::App& sub) {
   sub.add_option("name", options->name,
                  "DEPLOYMENT or DEPLOYMENT/REPLICA (as 'i2kit-host ps' lists them)")
       ->required();
-  sub.add_flag("-f,--follow", options->follow, "Keep printing as the VM writes, until it exits");
+  sub.add_flag("-f,--follow", options->follow,
+               "Keep printing as the VMs write (a deployment's new replicas included), until "
+               "none runs");
   sub.add_option("-n,--tail", options->tail, "Only the last N lines")
       ->check(CLI::NonNegativeNumber);
   return [options](Console& console) { return RunLogs(*options, console); };

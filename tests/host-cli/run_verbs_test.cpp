@@ -151,12 +151,23 @@ TEST_F(RunVerbsTest, DownOfAnArtifactsDirStopsItsDeployment) {
   EXPECT_TRUE(fs::is_empty(dir_ / "state" / "i2kit"));
 }
 
-TEST_F(RunVerbsTest, LogsAsksForAReplicaWhenThereAreSeveral) {
+TEST_F(RunVerbsTest, LogsOfADeploymentShowEveryReplicaPrefixed) {
   ExitedReplica("web", 0);
   ExitedReplica("web", 1);
   CliRun logs = RunCli({"logs", "web"});
-  EXPECT_EQ(logs.code, 1);
-  EXPECT_NE(logs.err.find("name one: web/0, web/1"), std::string::npos) << logs.err;
+  EXPECT_EQ(logs.code, 0) << logs.err;
+  EXPECT_EQ(logs.out,
+            "web/0 | booting\nweb/0 | i2kit-agent: pod ready\n"
+            "web/1 | booting\nweb/1 | i2kit-agent: pod ready\n");
+  EXPECT_EQ(RunCli({"logs", "web", "-n", "1"}).out,
+            "web/0 | i2kit-agent: pod ready\nweb/1 | i2kit-agent: pod ready\n");
+  // Followed: both to their last line, then it ends since neither VM runs.
+  EXPECT_EQ(RunCli({"logs", "web", "-f"}).out, logs.out);
+  EXPECT_EQ(RunCli({"logs", "web/1"}).out, "booting\ni2kit-agent: pod ready\n");
+  CliRun missing = RunCli({"logs", "web/7"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("no replica web/7 (there is web/0, web/1)"), std::string::npos)
+      << missing.err;
 }
 
 TEST_F(RunVerbsTest, UnknownNamesFailWithoutLeavingState) {

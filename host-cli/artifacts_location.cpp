@@ -39,25 +39,21 @@ Result<std::vector<std::string>> ManifestDeployments(const std::string& path) {
 
 }  // namespace
 
-Result<std::string> ArtifactsDirFor(const std::string& path) {
-  if (std::string dir = ArtifactsDirOf(path); !dir.empty()) return dir;
+Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path) {
+  if (std::string dir = ArtifactsDirOf(path); !dir.empty()) return std::vector<std::string>{dir};
   Result<std::vector<std::string>> names = ManifestDeployments(path);
   if (!names.ok()) return names.status();
-  if (names->size() > 1) {
-    std::string list;
-    for (const std::string& n : *names) list += (list.empty() ? "" : ", ") + n;
-    return Status::Error(path + " has " + std::to_string(names->size()) + " deployments (" + list +
-                         "); run one artifacts directory at a time, e.g. ./" + kDefaultOutputDir +
-                         "/" + names->front());
+  std::vector<std::string> dirs;
+  for (const std::string& name : *names) {
+    std::error_code error;
+    fs::path dir = fs::absolute(fs::path(kDefaultOutputDir) / name, error);
+    if (!fs::exists(dir / kVmArtifactsFile, error)) {
+      return Status::Error("no artifacts for deployment " + name + " in ./" + kDefaultOutputDir +
+                           "/" + name + ": run 'i2kit-host build " + path + "' first");
+    }
+    dirs.push_back(dir.lexically_normal().string());
   }
-  std::error_code error;
-  fs::path dir = fs::absolute(fs::path(kDefaultOutputDir) / names->front(), error);
-  if (!fs::exists(dir / kVmArtifactsFile, error)) {
-    return Status::Error("no artifacts for deployment " + names->front() + " in ./" +
-                         kDefaultOutputDir + "/" + names->front() + ": run 'i2kit-host build " +
-                         path + "' first");
-  }
-  return dir.lexically_normal().string();
+  return dirs;
 }
 
 Result<std::vector<std::string>> DeploymentsOf(const std::string& path) {

@@ -13,9 +13,10 @@ namespace i2kit {
 // Where `i2kit-host build` writes by default, relative to the working directory.
 inline constexpr const char* kDefaultOutputDir = "i2kit-out";
 
-// The absolute artifacts directory to boot for `path`. For a manifest, the one deployment's
-// default output; fails telling to run `i2kit-host build FILE` first when that is missing.
-Result<std::string> ArtifactsDirFor(const std::string& path);
+// The absolute artifacts directories to boot for `path`: itself, or for a manifest each
+// deployment's default output; fails telling to run `i2kit-host build FILE` first when one is
+// missing.
+Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path);
 
 // The deployments `path` names: vm.json's, or every deployment of a manifest.
 Result<std::vector<std::string>> DeploymentsOf(const std::string& path);

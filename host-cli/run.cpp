@@ -137,33 +137,21 @@ std::string ResolveIn(const std::string& dir, const std::string& path) {
   return path.empty() || path.front() == '/' ? path : dir + "/" + path;
 }
 
-ExitCode RunRun(const RunOptions& options, Console& console) {
-  EventLog log(console.err, IsTerminal(console.err));
+// Runs (or updates) one deployment from its artifacts directory.
+ExitCode RunDeployment(const RunOptions& options, const std::string& artifacts_dir,
+                       const std::vector<PublishedPort>& ports, SignalWatch& signals,
+                       EventLog& log, Console& console) {
   auto failed = [&](const Status& status, ExitCode code = ExitCode::kFailure) {
     log.Error(status.message());
     return code;
   };
-  // Watched from the start: a Ctrl-C during the KVM probe or the boot is handled, so that no
-  // QEMU (the probe's included) is left behind.
-  Result<SignalWatch> signals = SignalWatch::Create();
-  if (!signals.ok()) return failed(signals.status());
-  std::vector<PublishedPort> ports;
-  for (const std::string& text : options.publish) {
-    Result<PublishedPort> port = ParsePublishedPort(text);
-    if (!port.ok()) return failed(port.status(), ExitCode::kUsage);
-    ports.push_back(*port);
-  }
-  if (Status s = CheckDistinctHostPorts(ports); !s.ok()) return failed(s, ExitCode::kUsage);
-
-  Result<std::string> dir = ArtifactsDirFor(options.target);
-  if (!dir.ok()) return failed(dir.status());
-  Result<VmArtifacts> artifacts = ReadVmArtifacts(*dir);
+  Result<VmArtifacts> artifacts = ReadVmArtifacts(artifacts_dir);
   if (!artifacts.ok()) return failed(artifacts.status());
   const VmArtifacts& a = *artifacts;
   if (std::string problem = CheckDns1123Label(a.deployment); !problem.empty()) {
-    return failed(Status::Error(*dir + "/vm.json: deployment name: " + problem));
+    return failed(Status::Error(artifacts_dir + "/vm.json: deployment name: " + problem));
   }
-  std::string absolute_dir = std::filesystem::absolute(*dir).lexically_normal().string();
+  std::string absolute_dir = std::filesystem::absolute(artifacts_dir).lexically_normal().string();
   StateDir state(StateDir::DefaultRoot());
   if (ControllerRuns(state, a.deployment)) {
     if (!options.kernel.empty() || options.memory_mib > 0 || options.accel != "auto") {
@@ -189,10 +177,10 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
     }
   }
 
-  std::string kernel = options.kernel.empty() ? ResolveIn(*dir, a.kernel)
+  std::string kernel = options.kernel.empty() ? ResolveIn(artifacts_dir, a.kernel)
                                               : std::filesystem::absolute(options.kernel).string();
-  std::vector<std::string> files = {kernel, ResolveIn(*dir, a.initrd)};
-  for (const std::string& disk : a.disks) files.push_back(ResolveIn(*dir, disk));
+  std::vector<std::string> files = {kernel, ResolveIn(artifacts_dir, a.initrd)};
+  for (const std::string& disk : a.disks) files.push_back(ResolveIn(artifacts_dir, disk));
   if (Status s = CheckReadable(files); !s.ok()) return failed(s);
   for (const PublishedPort& port : ports) {
     if (Status s = CheckLocalPortFree(port.host_port, port.protocol); !s.ok()) return failed(s);
@@ -221,18 +209,87 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
   settings.publish = ports;
   settings.timeout_seconds = options.timeout_seconds;
 
-  if (std::optional<int> signal = signals.value().Take()) {
+  if (std::optional<int> signal = signals.Take()) {
     log.Event(a.deployment + " interrupted by SIG" + sigabbrev_np(*signal) + " before booting");
     return ExitCode::kFailure;
   }
   if (options.detach) {
-    return Detach(state, std::move(settings), a, absolute_dir, signals.value(), log, console);
+    return Detach(state, std::move(settings), a, absolute_dir, signals, log, console);
   }
   settings.stream_consoles = true;
   Result<std::unique_ptr<DeploymentController>> controller =
       DeploymentController::Start(state, std::move(settings), a, absolute_dir, log, console.out);
   if (!controller.ok()) return failed(controller.status());
-  return (*controller)->Run(signals.value());
+  return (*controller)->Run(signals);
+}
+
+// With several deployments, a published port goes to the one that declares its container port.
+Result<std::vector<PublishedPort>> PortsOf(const std::string& dir,
+                                          const std::vector<std::string>& dirs,
+                                          const std::vector<PublishedPort>& ports) {
+  if (dirs.size() == 1) return ports;
+  std::vector<PublishedPort> mine;
+  for (const PublishedPort& port : ports) {
+    std::vector<std::string> declaring;
+    bool ours = false;
+    for (const std::string& other : dirs) {
+      Result<VmArtifacts> a = ReadVmArtifacts(other);
+      if (!a.ok()) return a.status();
+      for (const VmPort& p : a->ports) {
+        if (p.container_port != port.container_port) continue;
+        declaring.push_back(a->deployment);
+        ours |= other == dir;
+        break;
+      }
+    }
+    if (declaring.size() != 1) {
+      std::string names;
+      for (const std::string& n : declaring) names += (names.empty() ? "" : ", ") + n;
+      return Status::Error("-p " + FormatPublishedPort(port) + ": " +
+                           (declaring.empty() ? std::string("no deployment declares that port")
+                                              : "several deployments declare it (" + names + ")") +
+                           "; run their artifacts directories one at a time");
+    }
+    if (ours) mine.push_back(port);
+  }
+  return mine;
+}
+
+ExitCode RunRun(const RunOptions& options, Console& console) {
+  EventLog log(console.err, IsTerminal(console.err));
+  auto failed = [&](const Status& status, ExitCode code = ExitCode::kFailure) {
+    log.Error(status.message());
+    return code;
+  };
+  // Watched from the start: a Ctrl-C during the KVM probe or the boot is handled, so that no
+  // QEMU (the probe's included) is left behind.
+  Result<SignalWatch> signals = SignalWatch::Create();
+  if (!signals.ok()) return failed(signals.status());
+  std::vector<PublishedPort> ports;
+  for (const std::string& text : options.publish) {
+    Result<PublishedPort> port = ParsePublishedPort(text);
+    if (!port.ok()) return failed(port.status(), ExitCode::kUsage);
+    ports.push_back(*port);
+  }
+  if (Status s = CheckDistinctHostPorts(ports); !s.ok()) return failed(s, ExitCode::kUsage);
+  Result<std::vector<std::string>> dirs = ArtifactsDirsFor(options.target);
+  if (!dirs.ok()) return failed(dirs.status());
+  if (dirs->size() > 1 && !options.detach) {
+    return failed(Status::Error(options.target + " has " + std::to_string(dirs->size()) +
+                                " deployments: run them with -d, each under its own controller, "
+                                "then follow them with 'i2kit-host logs NAME -f'"),
+                  ExitCode::kUsage);
+  }
+  for (const std::string& dir : *dirs) {
+    Result<std::vector<PublishedPort>> mine = PortsOf(dir, *dirs, ports);
+    if (!mine.ok()) return failed(mine.status(), ExitCode::kUsage);
+  }
+  for (const std::string& dir : *dirs) {
+    ExitCode code = RunDeployment(options, dir, PortsOf(dir, *dirs, ports).value(),
+                                  signals.value(), log, console);
+    if (code != ExitCode::kOk) return code;
+  }
+  return ExitCode::kOk;
 }
 
 }  // namespace

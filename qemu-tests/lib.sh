@@ -54,3 +54,38 @@ wait_console() {
     sleep 1
   done
 }
+
+# web_deployment NAME REPLICAS [SPEC-LINES]: a Kubernetes Deployment of the busybox httpd example
+# (port 8080, 5 s grace period). SPEC-LINES are added to its spec (e.g. progressDeadlineSeconds);
+# the container's own extra lines come on stdin, indented as container fields.
+web_deployment() {
+  cat <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: $1}
+spec:
+  replicas: $2
+${3:-}
+  selector: {matchLabels: {app: $1}}
+  template:
+    metadata: {labels: {app: $1}}
+    spec:
+      terminationGracePeriodSeconds: 5
+      containers:
+        - name: web
+          image: oci:$images/busybox-httpd:latest
+          ports: [{containerPort: 8080}]
+YAML
+  cat
+}
+
+# request_loop PORT: a request to 127.0.0.1:PORT every 50 ms until $work/stop exists; then
+# prints "SUCCEEDED FAILED". Run it in the background, `touch "$work/stop"`, wait for it.
+request_loop() {
+  local ok=0 failed=0
+  while [[ ! -e $work/stop ]]; do
+    if curl -sf -m 3 -o /dev/null "http://127.0.0.1:$1/"; then ok=$((ok + 1)); else failed=$((failed + 1)); fi
+    sleep 0.05
+  done
+  echo "$ok $failed"
+}

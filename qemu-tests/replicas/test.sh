@@ -3,22 +3,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 port=18082
-cat >"$work/web.yml" <<YAML
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 5
-      containers:
-        - name: web
-          image: oci:$images/busybox-httpd:latest
-          ports: [{containerPort: 8080}]
-YAML
+web_deployment web 3 </dev/null >"$work/web.yml"
 build_pod "$work/web.yml"
 run_pod web -p "$port:8080"
 [[ $("$host" ps -o json | jq '[.[] | select(.state == "ready")] | length') == 3 ]] ||
@@ -35,18 +20,18 @@ for replica in 0 1 2; do
 done
 
 # Kill one VM (QEMU itself, as a crash would) under a steady request loop.
-loop() {
-  local ok=0 failed=0 end=$((SECONDS + $1))
-  while ((SECONDS < end)); do
-    if curl -sf -m 3 -o /dev/null "http://127.0.0.1:$port/"; then ok=$((ok + 1)); else failed=$((failed + 1)); fi
-    sleep 0.05
-  done
-  echo "$ok $failed"
-}
-loop 40 >"$work/loop" &
+rm -f "$work/stop"
+request_loop "$port" >"$work/loop" &
 loop_pid=$!
 sleep 3
 kill -9 "$(jq -r .pid "$XDG_STATE_HOME/i2kit/web/1/replica.json")"
+deadline=$((SECONDS + 90))
+until "$host" ps -o json | jq -e '[.[] | select(.state == "ready") | .name] | length == 3 and index("web/3") != null' >/dev/null; do
+  ((SECONDS < deadline)) || fail "web/1 was not replaced by a ready web/3 within 90 s: $("$host" ps)"
+  sleep 1
+done
+sleep 3  # requests keep flowing through all three
+touch "$work/stop"
 wait "$loop_pid"
 read -r ok failed <"$work/loop"
 # The one request that may be lost is the one in flight inside the VM when it died.

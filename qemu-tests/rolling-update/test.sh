@@ -6,37 +6,12 @@ port=18083
 # manifest VERSION [READINESS-PORT]: the Deployment, with VERSION in its environment (a new
 # image) and, when given, a readiness probe on a port nobody listens on (never ready).
 manifest() {
-  cat <<YAML
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: roll}
-spec:
-  replicas: 2
-  progressDeadlineSeconds: 40
-  selector: {matchLabels: {app: roll}}
-  template:
-    metadata: {labels: {app: roll}}
-    spec:
-      terminationGracePeriodSeconds: 5
-      containers:
-        - name: web
-          image: oci:$images/busybox-httpd:latest
-          ports: [{containerPort: 8080}]
-          env: [{name: VERSION, value: "$1"}]
-YAML
+  local probe=""
   if [[ -n ${2:-} ]]; then
-    printf '          readinessProbe: {httpGet: {path: /, port: %s}, periodSeconds: 2}\n' "$2"
+    probe="          readinessProbe: {httpGet: {path: /, port: $2}, periodSeconds: 2}"
   fi
-}
-# request_loop: requests every 50 ms until $work/stop exists; prints "OK FAILED".
-request_loop() {
-  local ok=0 failed=0
-  rm -f "$work/stop"
-  while [[ ! -e $work/stop ]]; do
-    if curl -sf -m 3 -o /dev/null "http://127.0.0.1:$port/"; then ok=$((ok + 1)); else failed=$((failed + 1)); fi
-    sleep 0.05
-  done
-  echo "$ok $failed"
+  printf '          env: [{name: VERSION, value: "%s"}]\n%s\n' "$1" "$probe" |
+    web_deployment roll 2 "  progressDeadlineSeconds: 40"
 }
 digests() { "$host" ps -o json | jq -r '[.[].imageDigest] | unique | join(" ")'; }
 
@@ -53,7 +28,8 @@ started+=(roll)
   fail "run v1"
 v1=$(digests)
 
-request_loop >"$work/loop" &
+rm -f "$work/stop"
+request_loop "$port" >"$work/loop" &
 loop_pid=$!
 sleep 2
 "$host" run "$work/v2/out/roll" -d >"$work/update.log" 2>&1 || { cat "$work/update.log" >&2; fail "the update to v2 failed"; }
@@ -67,7 +43,8 @@ grep -q 'draining: replaced by image' "$work/update.log" || fail "no replica was
 ((failed == 0)) || fail "$failed of $((ok + failed)) requests failed during the update"
 updated="$ok requests during the update, none failed"
 
-request_loop >"$work/loop" &
+rm -f "$work/stop"
+request_loop "$port" >"$work/loop" &
 loop_pid=$!
 if "$host" run "$work/v3/out/roll" -d >"$work/broken.log" 2>&1; then fail "the broken update succeeded"; fi
 sleep 5  # the never-ready replica is being stopped

@@ -4,10 +4,12 @@
 #include <poll.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -185,6 +187,9 @@ struct DeploymentController::Impl {
   UniqueFd control;
   std::string socket_path;
   std::string status_path;
+  std::string lock_path;
+  std::string log_path;
+  bool stopped = false;  // every VM stopped on request: nothing of it need stay
   Target target;
   std::optional<Target> previous;  // what an update rolls back to
   std::map<int, Replica> replicas;
@@ -654,6 +659,13 @@ DeploymentController::~DeploymentController() {
   if (!impl_) return;
   ::unlink(impl_->socket_path.c_str());
   ::unlink(impl_->status_path.c_str());
+  if (impl_->stopped) {
+    // Stopped as asked, with no VM left: `down` leaves nothing behind. Unlinked while still
+    // held (see Start).
+    ::unlink(impl_->log_path.c_str());
+    ::unlink(impl_->lock_path.c_str());
+    ::rmdir(std::filesystem::path(impl_->lock_path).parent_path().c_str());
+  }
 }
 
 Result<std::unique_ptr<DeploymentController>> DeploymentController::Start(
@@ -666,14 +678,27 @@ Result<std::unique_ptr<DeploymentController>> DeploymentController::Start(
   if (Status s = state.MakeControllersDir(); !s.ok()) return s;
 
   std::string lock_path = ControllerLockPath(state, deployment);
-  impl->lock.reset(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!impl->lock.valid()) return SysError("open", lock_path);
-  if (::flock(impl->lock.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) {
-      return Status::Error("another i2kit-host already controls deployment " + deployment);
+  // A controller that ends removes its lock file while holding it; one that locked the file
+  // just before that must not count it as held, so the lock is only ours if the path still
+  // names the file locked.
+  for (;;) {
+    impl->lock.reset(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!impl->lock.valid()) return SysError("open", lock_path);
+    if (::flock(impl->lock.get(), LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EWOULDBLOCK) {
+        return Status::Error("another i2kit-host already controls deployment " + deployment);
+      }
+      return SysError("flock", lock_path);
     }
-    return SysError("flock", lock_path);
+    struct stat held {}, current{};
+    if (::fstat(impl->lock.get(), &held) != 0) return SysError("fstat", lock_path);
+    if (::stat(lock_path.c_str(), &current) == 0 && held.st_ino == current.st_ino &&
+        held.st_dev == current.st_dev) {
+      break;
+    }
   }
+  impl->lock_path = lock_path;
+  impl->log_path = ControllerLogPath(state, deployment);
   impl->socket_path = ControllerSocketPath(state, deployment);
   impl->status_path = ControllerStatusPath(state, deployment);
   Result<UniqueFd> control = ListenUnix(impl->socket_path);
@@ -742,6 +767,7 @@ ExitCode DeploymentController::Run(SignalWatch& signals) {
   while (!(c.shutting_down && c.replicas.empty())) c.Step(signals);
   c.WriteStatus();
   c.Announce(c.deployment + " stopped: no VM left");
+  c.stopped = true;
   for (UniqueFd& fd : c.down_waiters) {
     if (fd.valid()) (void)SendLine(fd.get(), ResultLine(Status::Ok()));
   }

@@ -69,20 +69,29 @@ Result<VmArtifacts> ReadVmArtifacts(const std::string& dir) {
                                                                                 : Protocol::kTcp});
     }
     a.termination_grace_period_seconds = json.at("terminationGracePeriodSeconds").get<int>();
-    const nlohmann::json& strategy = json.at("strategy");
-    std::string type = strategy.at("type").get<std::string>();
-    if (type != "Recreate" && type != "RollingUpdate") {
-      return Status::Error(path + ": strategy.type: expected Recreate or RollingUpdate");
+    // Artifacts built before rollouts were recorded get Kubernetes' defaults.
+    DeploymentStrategy defaults;
+    a.max_surge = ResolveSurge(defaults.max_surge, a.replicas);
+    a.max_unavailable = ResolveUnavailable(defaults.max_unavailable, a.replicas);
+    if (a.max_surge == 0 && a.max_unavailable == 0) a.max_unavailable = 1;
+    if (json.contains("strategy")) {
+      const nlohmann::json& strategy = json.at("strategy");
+      std::string type = strategy.at("type").get<std::string>();
+      if (type != "Recreate" && type != "RollingUpdate") {
+        return Status::Error(path + ": strategy.type: expected Recreate or RollingUpdate");
+      }
+      a.recreate = type == "Recreate";
+      a.max_surge = strategy.at("maxSurge").get<int>();
+      a.max_unavailable = strategy.at("maxUnavailable").get<int>();
+      a.progress_deadline_seconds = strategy.at("progressDeadlineSeconds").get<int>();
     }
-    a.recreate = type == "Recreate";
-    a.max_surge = strategy.at("maxSurge").get<int>();
-    a.max_unavailable = strategy.at("maxUnavailable").get<int>();
-    a.progress_deadline_seconds = strategy.at("progressDeadlineSeconds").get<int>();
     if (a.max_surge < 0 || a.max_unavailable < 0 || a.progress_deadline_seconds <= 0 ||
         a.replicas < 0) {
       return Status::Error(path + ": replicas and strategy counts must not be negative");
     }
-    a.labels = json.at("labels").get<std::map<std::string, std::string>>();
+    if (json.contains("labels")) {
+      a.labels = json.at("labels").get<std::map<std::string, std::string>>();
+    }
     a.image_digest = json.at("imageDigest").get<std::string>();
     return a;
   } catch (const nlohmann::json::exception& e) {

@@ -139,7 +139,7 @@ Status SendLine(int fd, std::string_view line) {
 }
 
 Status FollowReplies(int fd, const std::function<void(std::string_view)>& on_event,
-                     int interrupt_fd, const std::function<void()>& on_interrupt) {
+                     const FollowHooks& hooks) {
   std::string buffer;
   char chunk[4096];
   for (;;) {
@@ -159,12 +159,16 @@ Status FollowReplies(int fd, const std::function<void(std::string_view)>& on_eve
                                                                         : "the controller failed");
       }
     }
-    pollfd fds[2] = {{fd, POLLIN, 0}, {interrupt_fd, POLLIN, 0}};
-    if (::poll(fds, interrupt_fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR) {
-      return SysError("poll", "control connection");
+    pollfd fds[2] = {{fd, POLLIN, 0}, {hooks.interrupt_fd, POLLIN, 0}};
+    int ready = ::poll(fds, hooks.interrupt_fd >= 0 ? 2 : 1, hooks.on_tick ? 250 : -1);
+    if (ready < 0 && errno != EINTR) return SysError("poll", "control connection");
+    if (hooks.interrupt_fd >= 0 && (fds[1].revents & POLLIN) != 0 && hooks.on_interrupt) {
+      hooks.on_interrupt();
     }
-    if (interrupt_fd >= 0 && (fds[1].revents & POLLIN) != 0 && on_interrupt) on_interrupt();
-    if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+    if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
+      if (hooks.on_tick) hooks.on_tick();
+      continue;
+    }
     ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {

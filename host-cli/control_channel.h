@@ -41,8 +41,13 @@ Status SendLine(int fd, std::string_view line);
 
 // Reads reply lines from `fd` until the result line, passing each event's text to `on_event`.
 // Returns the controller's verdict; fails too if the connection ends without one (the
-// controller died). While waiting, `on_interrupt` runs whenever `interrupt_fd` is readable.
+// controller died).
+struct FollowHooks {
+  int interrupt_fd = -1;              // while waiting, on_interrupt runs when it is readable
+  std::function<void()> on_interrupt;
+  std::function<void()> on_tick;      // every quarter second without a reply (progress lines)
+};
 Status FollowReplies(int fd, const std::function<void(std::string_view)>& on_event,
-                     int interrupt_fd = -1, const std::function<void()>& on_interrupt = {});
+                     const FollowHooks& hooks = {});
 
 }  // namespace i2kit

@@ -42,17 +42,47 @@ struct RunOptions {
   int timeout_seconds = 0;
 };
 
+// On a terminal, a status line while a rollout is followed: how many replicas of the new image
+// are ready, and for how long it has been going.
+class RolloutProgress {
+ public:
+  RolloutProgress(EventLog& log, std::string deployment, int replicas)
+      : log_(log), deployment_(std::move(deployment)), replicas_(replicas) {}
+  void OnEvent(std::string_view event) {
+    log_.Event(event);
+    if (event.find(" ready in ") != std::string_view::npos) ++ready_;
+    if (event.find(" booting pid=") != std::string_view::npos) ++booted_;
+  }
+  void OnTick() {
+    auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start_);
+    log_.Progress(deployment_ + ": " + std::to_string(ready_) + " of " +
+                  std::to_string(replicas_) + " new replicas ready, " + std::to_string(booted_) +
+                  " booted, " + FormatSeconds(took));
+  }
+
+ private:
+  EventLog& log_;
+  std::string deployment_;
+  int replicas_;
+  int ready_ = 0;
+  int booted_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
 // A controller already runs the deployment: hand it the new image and follow the rollout.
-ExitCode Update(const StateDir& state, const std::string& deployment, ControlRequest request,
-                EventLog& log, Console& console) {
+ExitCode Update(const StateDir& state, const std::string& deployment, int replicas,
+                ControlRequest request, EventLog& log, Console& console) {
   Result<UniqueFd> connection = ConnectUnix(ControllerSocketPath(state, deployment));
   if (!connection.ok()) return (log.Error(connection.status().message()), ExitCode::kFailure);
   if (Status s = SendLine(connection->get(), RequestToLine(request)); !s.ok()) {
     log.Error(s.message());
     return ExitCode::kFailure;
   }
-  Status result =
-      FollowReplies(connection->get(), [&](std::string_view event) { log.Event(event); });
+  RolloutProgress progress(log, deployment, replicas);
+  FollowHooks hooks;
+  hooks.on_tick = [&] { progress.OnTick(); };
+  Status result = FollowReplies(
+      connection->get(), [&](std::string_view event) { progress.OnEvent(event); }, hooks);
   if (!result.ok()) {
     log.Error(result.message());
     return ExitCode::kFailure;
@@ -109,13 +139,18 @@ ExitCode Detach(const StateDir& state, ControllerSettings settings, VmArtifacts 
   }
   theirs.reset();
   // Ctrl-C while it boots stops the controller, which stops its VMs and answers.
+  RolloutProgress progress(log, artifacts.deployment, artifacts.replicas);
+  FollowHooks hooks;
+  hooks.interrupt_fd = signals.fd();
+  hooks.on_interrupt = [&] {
+    if (signals.Take()) {
+      log.Event(artifacts.deployment + " interrupted; stopping it");
+      ::kill(child, SIGTERM);
+    }
+  };
+  hooks.on_tick = [&] { progress.OnTick(); };
   Status result = FollowReplies(
-      ours.get(), [&](std::string_view event) { log.Event(event); }, signals.fd(), [&] {
-        if (signals.Take()) {
-          log.Event(artifacts.deployment + " interrupted; stopping it");
-          ::kill(child, SIGTERM);
-        }
-      });
+      ours.get(), [&](std::string_view event) { progress.OnEvent(event); }, hooks);
   if (!result.ok()) {
     log.Error(result.message());
     log.Event("the controller's log: " + log_path);
@@ -162,7 +197,7 @@ ExitCode RunDeployment(const RunOptions& options, const std::string& artifacts_d
     request.artifacts_dir = absolute_dir;
     request.publish = ports;
     request.timeout_seconds = options.timeout_seconds;
-    return Update(state, a.deployment, request, log, console);
+    return Update(state, a.deployment, a.replicas, request, log, console);
   }
   if (a.replicas == 0) {
     log.Event(a.deployment + " has replicas: 0; nothing to run");

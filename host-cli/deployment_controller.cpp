@@ -149,7 +149,7 @@ struct DeploymentController::Impl {
     std::string dir;
     std::optional<VmProcess> process;  // moved to the stopping thread when it stops
     TargetHealth health;
-    std::optional<ReadyCheck> check;
+    std::optional<LocalHttpGet> check;
     Phase phase = Phase::kBooting;
     Clock::time_point started;
     Clock::time_point last_answer;
@@ -358,7 +358,7 @@ struct DeploymentController::Impl {
   // Exits, health check results and the replacement rules, for one replica.
   void Observe(Replica& r, Clock::time_point now) {
     if (r.check) {
-      if (std::optional<ReadyCheck::Outcome> outcome = r.check->Advance(now)) {
+      if (std::optional<LocalHttpGet::Outcome> outcome = r.check->Advance(now)) {
         r.check.reset();
         if (outcome->answered) {
           r.last_answer = now;
@@ -369,7 +369,7 @@ struct DeploymentController::Impl {
     }
     if (r.leaving()) return;
     if (!r.check && r.health.NextCheckDue() <= now) {
-      r.check.emplace(r.record.agent_port, now + settings.health.timeout);
+      r.check.emplace(r.record.agent_port, "/readyz", now + settings.health.timeout);
     }
     if (shutting_down) return;
     if (r.ever_ready && now - r.last_answer >= settings.silent_limit) {

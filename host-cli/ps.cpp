@@ -28,7 +28,26 @@ struct Row {
   std::string state;
   int64_t age_seconds = 0;
   const ControllerStatus* controller = nullptr;  // when a controller runs its deployment
+  std::optional<int> restarts;                   // its containers' restarts, if its agent said
 };
+
+// The restarts of a running replica's containers, from its agent's GET /status.
+std::optional<int> ContainerRestarts(const ReplicaEntry& entry) {
+  if (entry.state != ReplicaState::kRunning || !entry.record) return std::nullopt;
+  std::optional<std::string> body = FetchLocal(entry.record->agent_port, "/status", kReadyCheckTimeout);
+  if (!body) return std::nullopt;
+  nlohmann::json status = nlohmann::json::parse(*body, nullptr, /*allow_exceptions=*/false);
+  if (!status.is_object() || !status.contains("containers") || !status["containers"].is_array()) {
+    return std::nullopt;
+  }
+  int restarts = 0;
+  for (const nlohmann::json& c : status["containers"]) {
+    if (c.is_object() && c.contains("restarts") && c["restarts"].is_number_integer()) {
+      restarts += c["restarts"].get<int>();
+    }
+  }
+  return restarts;
+}
 
 // The statuses of the controllers that run now, by deployment.
 std::map<std::string, ControllerStatus> ControllerStatuses(const StateDir& state,
@@ -101,11 +120,14 @@ std::string FormatAge(int64_t seconds) {
 }
 
 void PrintTable(const std::vector<Row>& rows, std::ostream& out) {
-  std::vector<std::vector<std::string>> cells = {{"NAME", "STATE", "PID", "AGE", "ACCEL", "PORTS"}};
+  std::vector<std::vector<std::string>> cells = {
+      {"NAME", "STATE", "RESTARTS", "PID", "AGE", "ACCEL", "PORTS"}};
   for (const Row& row : rows) {
     const std::optional<ReplicaRecord>& r = row.entry->record;
     std::string ports = PortsText(row);
-    cells.push_back({row.entry->name(), row.state, r ? std::to_string(r->pid) : "-",
+    cells.push_back({row.entry->name(), row.state,
+                     row.restarts ? std::to_string(*row.restarts) : "-",
+                     r ? std::to_string(r->pid) : "-",
                      r ? FormatAge(row.age_seconds) : "-", r ? r->accelerator : "-",
                      ports.empty() ? "-" : ports});
   }
@@ -142,6 +164,8 @@ void PrintJson(const std::vector<Row>& rows, std::ostream& out) {
                          {"protocol", PortProtocolName(p.protocol)}});
       }
       item["pid"] = r.pid;
+      item["restarts"] = row.restarts ? nlohmann::ordered_json(*row.restarts)
+                                      : nlohmann::ordered_json(nullptr);
       item["ageSeconds"] = row.age_seconds;
       item["accelerator"] = r.accelerator;
       item["ports"] = ports;
@@ -158,6 +182,7 @@ void PrintJson(const std::vector<Row>& rows, std::ostream& out) {
                             {"published", p.published}});
       }
       item["balancedPorts"] = balanced;
+      item["replacements"] = row.controller->replacements;
       item["current"] = e.record && e.record->image_digest == row.controller->image_digest;
     }
     list.push_back(item);
@@ -189,7 +214,8 @@ ExitCode RunPs(const PsOptions& options, Console& console) {
     std::optional<std::string> state_name = entry.state == ReplicaState::kRunning
                                                 ? ControllerState(status, entry.replica)
                                                 : std::nullopt;
-    rows.push_back({&entry, state_name ? *state_name : LiveState(entry), age, status});
+    rows.push_back({&entry, state_name ? *state_name : LiveState(entry), age, status,
+                    ContainerRestarts(entry)});
   }
   if (options.output == "json") {
     PrintJson(rows, console.out);
@@ -207,7 +233,7 @@ CommandRunner SetupPs(CLI::App& sub) {
   sub.add_option("-o,--output", options->output, "Output format")
       ->check(CLI::IsMember({"text", "json"}));
   sub.footer(
-      "States: starting (QEMU being started), booting, ready (in service: GET /readyz answers "
+      "RESTARTS counts the replica's container restarts, as its agent reports them. States: starting (QEMU being started), booting, ready (in service: GET /readyz answers "
       "200), unhealthy (out of service, replaced if it stays so), draining (finishing its "
       "connections before it stops), stopping, exited (kept for 'logs' until 'down'). PORTS are "
       "the deployment's load-balanced ports on 127.0.0.1.");

@@ -43,10 +43,14 @@ std::optional<int> HttpStatusCode(std::string_view response) {
   return code;
 }
 
-constexpr std::string_view kReadyRequest =
-    "GET /readyz HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+constexpr size_t kMaxResponse = 1 << 20;
 
-ReadyCheck::ReadyCheck(int port, Clock::time_point deadline) : deadline_(deadline) {
+LocalHttpGet::LocalHttpGet(int port, std::string_view path, Clock::time_point deadline,
+                           bool keep_body)
+    : request_("GET " + std::string(path) +
+               " HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+      deadline_(deadline),
+      keep_body_(keep_body) {
   fd_.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd_.valid()) {
     Finish(CheckResult::kFailure, false);
@@ -63,13 +67,17 @@ ReadyCheck::ReadyCheck(int port, Clock::time_point deadline) : deadline_(deadlin
   }
 }
 
-std::optional<ReadyCheck::Outcome> ReadyCheck::Finish(CheckResult result, bool answered) {
+std::optional<LocalHttpGet::Outcome> LocalHttpGet::Finish(CheckResult result, bool answered) {
   fd_.reset();
-  outcome_ = Outcome{result, answered};
+  outcome_ = Outcome{result, answered, {}};
+  if (answered && keep_body_) {
+    size_t end = response_.find("\r\n\r\n");
+    if (end != std::string::npos) outcome_->body = response_.substr(end + 4);
+  }
   return outcome_;
 }
 
-std::optional<ReadyCheck::Outcome> ReadyCheck::Advance(Clock::time_point now) {
+std::optional<LocalHttpGet::Outcome> LocalHttpGet::Advance(Clock::time_point now) {
   if (outcome_) return outcome_;
   if (connecting_) {
     pollfd p{fd_.get(), POLLOUT, 0};
@@ -84,40 +92,62 @@ std::optional<ReadyCheck::Outcome> ReadyCheck::Advance(Clock::time_point now) {
     connecting_ = false;
   }
   while (sending_) {
-    ssize_t n = ::send(fd_.get(), kReadyRequest.data() + sent_, kReadyRequest.size() - sent_,
-                       MSG_NOSIGNAL);
+    ssize_t n = ::send(fd_.get(), request_.data() + sent_, request_.size() - sent_, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) break;
     if (n <= 0) return Finish(CheckResult::kFailure, false);
     sent_ += static_cast<size_t>(n);
-    sending_ = sent_ < kReadyRequest.size();
+    sending_ = sent_ < request_.size();
   }
-  // The status line is all that is needed.
-  while (!sending_ && response_.find('\n') == std::string::npos && response_.size() < 4096) {
-    char chunk[512];
+  // The status line is all a check needs; a body is read to the end of the answer.
+  auto complete = [&] {
+    return keep_body_ ? false : response_.find('\n') != std::string::npos;
+  };
+  bool closed = false;
+  while (!sending_ && !complete() && response_.size() < kMaxResponse) {
+    char chunk[4096];
     ssize_t n = ::recv(fd_.get(), chunk, sizeof chunk, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) break;
-    // QEMU's user network accepts for the guest, then closes when nobody listens: no answer.
-    if (n <= 0) return Finish(CheckResult::kFailure, false);
+    if (n < 0) return Finish(CheckResult::kFailure, false);
+    if (n == 0) {
+      closed = true;
+      break;
+    }
     response_.append(chunk, static_cast<size_t>(n));
   }
-  if (response_.find('\n') != std::string::npos || response_.size() >= 4096) {
+  if (complete() || closed || response_.size() >= kMaxResponse) {
+    // QEMU's user network accepts for the guest, then closes when nobody listens: no answer.
     std::optional<int> code = HttpStatusCode(response_);
     return Finish(code == 200 ? CheckResult::kSuccess : CheckResult::kFailure, code.has_value());
   }
   return now >= deadline_ ? Finish(CheckResult::kTimeout, false) : std::nullopt;
 }
 
+namespace {
+
+LocalHttpGet::Outcome Complete(LocalHttpGet& get, Clock::time_point deadline) {
+  for (;;) {
+    if (std::optional<LocalHttpGet::Outcome> outcome = get.Advance(Clock::now())) return *outcome;
+    WaitFor(get.fd(), get.events(), deadline);
+  }
+}
+
+}  // namespace
+
 bool AgentReportsReady(int port, std::chrono::milliseconds timeout) {
   Clock::time_point deadline = Clock::now() + timeout;
-  ReadyCheck check(port, deadline);
-  for (;;) {
-    if (std::optional<ReadyCheck::Outcome> outcome = check.Advance(Clock::now())) {
-      return outcome->result == CheckResult::kSuccess;
-    }
-    WaitFor(check.fd(), check.events(), deadline);
-  }
+  LocalHttpGet check(port, "/readyz", deadline);
+  return Complete(check, deadline).result == CheckResult::kSuccess;
+}
+
+std::optional<std::string> FetchLocal(int port, std::string_view path,
+                                      std::chrono::milliseconds timeout) {
+  Clock::time_point deadline = Clock::now() + timeout;
+  LocalHttpGet get(port, path, deadline, /*keep_body=*/true);
+  LocalHttpGet::Outcome outcome = Complete(get, deadline);
+  if (outcome.result != CheckResult::kSuccess) return std::nullopt;
+  return outcome.body;
 }
 
 bool MarkerScanner::Feed(std::string_view piece) {

@@ -23,18 +23,21 @@ std::optional<int> HttpStatusCode(std::string_view response);
 // as a connection closed without a response: not ready.
 bool AgentReportsReady(int port, std::chrono::milliseconds timeout);
 
-// One GET /readyz to 127.0.0.1:PORT in flight, without blocking: the controller keeps one per
-// replica in its poll() loop. Poll fd() for events() and call Advance() when it is readable or
-// writable, or when the deadline has passed.
-class ReadyCheck {
+// One HTTP/1.0 GET to 127.0.0.1:PORT in flight, without blocking: the controller keeps one
+// /readyz check per replica in its poll() loop. Poll fd() for events() and call Advance() when
+// it is readable or writable, or when the deadline has passed.
+class LocalHttpGet {
  public:
   using Clock = std::chrono::steady_clock;
   struct Outcome {
-    CheckResult result;
-    bool answered;  // an HTTP status line came back (200 or not): the agent is alive
+    CheckResult result;  // kSuccess for status 200
+    bool answered;       // an HTTP status line came back (200 or not): the server is alive
+    std::string body;    // with `keep_body`, the body of a complete answer
   };
 
-  ReadyCheck(int port, Clock::time_point deadline);
+  // `keep_body`: read the whole answer (up to 1 MiB), not only the status line.
+  LocalHttpGet(int port, std::string_view path, Clock::time_point deadline,
+               bool keep_body = false);
   int fd() const { return fd_.get(); }
   short events() const { return connecting_ || sending_ ? POLLOUT : POLLIN; }
   // Does what the socket allows now; the outcome once known (then the socket is closed).
@@ -43,13 +46,19 @@ class ReadyCheck {
  private:
   std::optional<Outcome> Finish(CheckResult result, bool answered);
   UniqueFd fd_;
+  std::string request_;
   Clock::time_point deadline_;
+  bool keep_body_ = false;
   bool connecting_ = true;
   bool sending_ = true;
   size_t sent_ = 0;
   std::string response_;
   std::optional<Outcome> outcome_;
 };
+
+// GET `path` from 127.0.0.1:`port`, waiting up to `timeout`; the body of a 200 answer.
+std::optional<std::string> FetchLocal(int port, std::string_view path,
+                                      std::chrono::milliseconds timeout);
 
 // Looks for a marker line in text that arrives in pieces (the console as it is followed).
 class MarkerScanner {

@@ -95,12 +95,12 @@ class FakeAgent {
   std::thread thread_;
 };
 
-// Drives one ReadyCheck the way the controller's poll loop does.
-ReadyCheck::Outcome RunCheck(int port, milliseconds timeout) {
-  auto deadline = ReadyCheck::Clock::now() + timeout;
-  ReadyCheck check(port, deadline);
+// Drives one /readyz check the way the controller's poll loop does.
+LocalHttpGet::Outcome RunCheck(int port, milliseconds timeout) {
+  auto deadline = LocalHttpGet::Clock::now() + timeout;
+  LocalHttpGet check(port, "/readyz", deadline);
   for (;;) {
-    if (auto outcome = check.Advance(ReadyCheck::Clock::now())) return *outcome;
+    if (auto outcome = check.Advance(LocalHttpGet::Clock::now())) return *outcome;
     pollfd p{check.fd(), check.events(), 0};
     (void)::poll(&p, 1, 50);
   }
@@ -108,28 +108,39 @@ ReadyCheck::Outcome RunCheck(int port, milliseconds timeout) {
 
 TEST(RunReadinessTest, ACheckAnsweredWith200Succeeds) {
   FakeAgent agent("HTTP/1.0 200 OK\r\n\r\nready\n");
-  ReadyCheck::Outcome outcome = RunCheck(agent.port(), milliseconds(2000));
+  LocalHttpGet::Outcome outcome = RunCheck(agent.port(), milliseconds(2000));
   EXPECT_EQ(outcome.result, CheckResult::kSuccess);
   EXPECT_TRUE(outcome.answered);
 }
 
 TEST(RunReadinessTest, ACheckAnsweredWith503FailsButShowsTheAgentAlive) {
   FakeAgent agent("HTTP/1.0 503 Service Unavailable\r\n\r\n");
-  ReadyCheck::Outcome outcome = RunCheck(agent.port(), milliseconds(2000));
+  LocalHttpGet::Outcome outcome = RunCheck(agent.port(), milliseconds(2000));
   EXPECT_EQ(outcome.result, CheckResult::kFailure);
   EXPECT_TRUE(outcome.answered);
 }
 
 TEST(RunReadinessTest, AConnectionClosedWithoutAnswerIsAFailureWithoutAnswer) {
   FakeAgent agent("");
-  ReadyCheck::Outcome outcome = RunCheck(agent.port(), milliseconds(2000));
+  LocalHttpGet::Outcome outcome = RunCheck(agent.port(), milliseconds(2000));
   EXPECT_EQ(outcome.result, CheckResult::kFailure);
   EXPECT_FALSE(outcome.answered);
 }
 
+TEST(RunReadinessTest, FetchReturnsTheWholeBodyOfA200Only) {
+  {
+    FakeAgent agent("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"ready\": true}\n");
+    EXPECT_EQ(FetchLocal(agent.port(), "/status", milliseconds(2000)), "{\"ready\": true}\n");
+  }
+  {
+    FakeAgent agent("HTTP/1.0 404 Not Found\r\n\r\nno\n");
+    EXPECT_EQ(FetchLocal(agent.port(), "/status", milliseconds(2000)), std::nullopt);
+  }
+}
+
 TEST(RunReadinessTest, AnAgentSilentPastTheDeadlineTimesOut) {
   FakeAgent agent("HTTP/1.0 200 OK\r\n\r\n", milliseconds(600));
-  ReadyCheck::Outcome outcome = RunCheck(agent.port(), milliseconds(200));
+  LocalHttpGet::Outcome outcome = RunCheck(agent.port(), milliseconds(200));
   EXPECT_EQ(outcome.result, CheckResult::kTimeout);
   EXPECT_FALSE(outcome.answered);
 }

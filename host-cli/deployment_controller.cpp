@@ -339,6 +339,7 @@ struct DeploymentController::Impl {
 
   void Forget(std::map<int, Replica>::iterator it) {
     Replica& r = it->second;
+    StreamConsole(r, true);
     for (Balancer& b : balancers) (void)b.lb.RemoveBackend(r.name());
     if (Status s = ForgetReplica(state, r.record); !s.ok()) log.Error(s.message());
     replicas.erase(it);
@@ -563,19 +564,23 @@ struct DeploymentController::Impl {
 
   // --- the loop ----------------------------------------------------------------------------
 
-  void StreamConsoles() {
-    for (auto& [id, r] : replicas) {
-      if (!r.console) continue;
-      Result<std::string> text = r.console->ReadNew();
-      if (!text.ok() || text->empty()) continue;
-      r.console_carry += *text;
-      size_t newline;
-      while ((newline = r.console_carry.find('\n')) != std::string::npos) {
-        out << r.name() << " | " << r.console_carry.substr(0, newline + 1);
-        r.console_carry.erase(0, newline + 1);
-      }
-      out << std::flush;
+  // The console text the replica wrote since the last call, in whole lines (all of it when
+  // `last`, as the VM has gone).
+  void StreamConsole(Replica& r, bool last) {
+    if (!r.console) return;
+    Result<std::string> text = r.console->ReadNew();
+    if (text.ok()) r.console_carry += *text;
+    size_t newline;
+    while ((newline = r.console_carry.find('\n')) != std::string::npos) {
+      out << r.name() << " | " << r.console_carry.substr(0, newline + 1);
+      r.console_carry.erase(0, newline + 1);
     }
+    if (last && !r.console_carry.empty()) out << r.name() << " | " << r.console_carry << "\n";
+    out << std::flush;
+  }
+
+  void StreamConsoles() {
+    for (auto& [id, r] : replicas) StreamConsole(r, false);
   }
 
   void WriteStatus() {

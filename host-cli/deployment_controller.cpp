@@ -157,6 +157,7 @@ struct DeploymentController::Impl {
     Clock::time_point drain_deadline;
     bool ever_ready = false;
     bool answered_once = false;
+    bool adopted = false;  // found running by this controller: it may have been ready before
     std::future<std::string> stopping;  // the stop's event lines
     std::optional<LogFollower> console;
     std::string console_carry;
@@ -202,6 +203,9 @@ struct DeploymentController::Impl {
   int next_id = 0;
   int replacements = 0;
   Clock::time_point next_launch;
+  // After adopting VMs, no replica is started or retired before their first health verdicts:
+  // until then every adopted replica looks unready.
+  Clock::time_point settle_until;
   std::string last_failure;  // console lines of the last replica that failed to get ready
   std::string status_written;
 
@@ -373,7 +377,7 @@ struct DeploymentController::Impl {
       r.check.emplace(r.record.agent_port, "/readyz", now + settings.health.timeout);
     }
     if (shutting_down) return;
-    if (r.ever_ready && now - r.last_answer >= settings.silent_limit) {
+    if ((r.ever_ready || r.adopted) && now - r.last_answer >= settings.silent_limit) {
       ++replacements;
       Retire(r, "hung (its agent has not answered for " + Seconds(now - r.last_answer) +
                     "); a new VM replaces it",
@@ -428,6 +432,7 @@ struct DeploymentController::Impl {
   // --- the rollout -------------------------------------------------------------------------
 
   void Reconcile(Clock::time_point now) {
+    if (now < settle_until) return;
     RolloutSpec spec{target.artifacts.replicas, target.artifacts.max_surge,
                      target.artifacts.max_unavailable, target.artifacts.recreate};
     std::vector<ReplicaView> views;
@@ -748,6 +753,10 @@ Result<std::unique_ptr<DeploymentController>> DeploymentController::Start(
     if (!process.ok()) continue;
     Impl::Replica& r =
         impl->Track(LaunchedReplica{*entry.record, entry.dir, std::move(process).value()}, now);
+    r.adopted = true;
+    // Enough for healthy_threshold checks of a live agent.
+    impl->settle_until = now + impl->settings.health.interval * impl->settings.health.healthy_threshold +
+                         impl->settings.health.timeout;
     impl->log.Event(r.name() + " adopted (pid " + std::to_string(r.record.pid) + ", image " +
                     ShortDigest(r.record.image_digest) + ")");
   }

@@ -13,31 +13,60 @@ run_pod web -p "$port:8080"
 for _ in $(seq 30); do
   [[ $(curl -sf -m 5 "http://127.0.0.1:$port/") == "Hello from i2kit" ]] || fail "a request failed"
 done
-for replica in 0 1 2; do
-  agent_port=$(jq -r .agentPort "$XDG_STATE_HOME/i2kit/web/$replica/replica.json")
+# The replicas by name, as ps lists them (a VM that failed to start may have been replaced).
+names() { "$host" ps -o json | jq -r '.[] | select(.state == "ready") | .name'; }
+mapfile -t replicas < <(names)
+for name in "${replicas[@]}"; do
+  agent_port=$("$host" ps -o json | jq -r --arg n "$name" '.[] | select(.name == $n) | .agentPort')
   served=$(curl -sf -m 5 "http://127.0.0.1:$agent_port/logs?container=web" | grep -c 'response:200' || true)
-  ((served >= 5)) || fail "web/$replica served $served of 30 requests: not balanced"
+  ((served >= 5)) || fail "$name served $served of 30 requests: not balanced"
 done
+pid_of() { "$host" ps -o json | jq -r --arg n "$1" '.[] | select(.name == $n) | .pid'; }
+# ready_without NAME: waits until 3 replicas are ready and NAME is not among them; prints the new one.
+ready_without() {
+  local deadline=$((SECONDS + 120)) now
+  until now=$(names) && [[ $(wc -l <<<"$now") == 3 ]] && ! grep -qx "$1" <<<"$now"; do
+    ((SECONDS < deadline)) || fail "$1 was not replaced by a ready replica within 120 s: $("$host" ps)"
+    sleep 1
+  done
+  comm -13 <(printf '%s\n' "${replicas[@]}" | sort) <(sort <<<"$now")
+}
 
 # Kill one VM (QEMU itself, as a crash would) under a steady request loop.
 rm -f "$work/stop"
 request_loop "$port" >"$work/loop" &
 loop_pid=$!
 sleep 3
-kill -9 "$(jq -r .pid "$XDG_STATE_HOME/i2kit/web/1/replica.json")"
-deadline=$((SECONDS + 90))
-until "$host" ps -o json | jq -e '[.[] | select(.state == "ready") | .name] | length == 3 and index("web/3") != null' >/dev/null; do
-  ((SECONDS < deadline)) || fail "web/1 was not replaced by a ready web/3 within 90 s: $("$host" ps)"
-  sleep 1
-done
+killed=${replicas[1]}
+kill -9 "$(pid_of "$killed")"
+replacement=$(ready_without "$killed")
+mapfile -t replicas < <(names)
 sleep 3  # requests keep flowing through all three
 touch "$work/stop"
 wait "$loop_pid"
 read -r ok failed <"$work/loop"
 # The one request that may be lost is the one in flight inside the VM when it died.
 ((failed <= 1)) || fail "$failed of $((ok + failed)) requests failed after a replica died"
-states=$("$host" ps -o json)
-[[ $(jq '[.[] | select(.state == "ready")] | length' <<<"$states") == 3 ]] || fail "not 3 ready replicas after the kill: $("$host" ps)"
-jq -e '[.[].name] | index("web/1") | not' <<<"$states" >/dev/null || fail "web/1 is still listed"
-jq -e '[.[].name] | index("web/3")' <<<"$states" >/dev/null || fail "no web/3 replaced web/1"
-echo "3 replicas served; web/1 killed and replaced by web/3; $ok requests succeeded, $failed failed"
+"$host" ps -o json | jq -e --arg n "$killed" '[.[].name] | index($n) | not' >/dev/null ||
+  fail "$killed is still listed"
+
+# A hung VM (QEMU stopped: its agent goes silent) is replaced too, once silent for 10 s.
+hung=${replicas[0]}
+kill -STOP "$(pid_of "$hung")"
+hung_replacement=$(ready_without "$hung")
+grep -qE "$hung (draining|retiring): hung" "$XDG_STATE_HOME/i2kit/_controllers/web.log" ||
+  fail "$hung was not retired as hung"
+deadline=$((SECONDS + 30))
+while "$host" ps -o json | jq -e --arg n "$hung" '[.[].name] | index($n)' >/dev/null; do
+  ((SECONDS < deadline)) || fail "the hung $hung was not stopped within 30 s"
+  sleep 1
+done
+
+# A controller that dies leaves its VMs running; the next run adopts them instead of booting new ones.
+before=$("$host" ps -o json | jq -c '[.[] | .name] | sort')
+kill -9 "$(jq -r .pid "$XDG_STATE_HOME/i2kit/_controllers/web.status.json")"
+"$host" run "$work/out/web" -d -p "$port:8080" >/dev/null 2>"$work/rerun.log" || fail "run after the controller died: $(cat "$work/rerun.log")"
+after=$("$host" ps -o json | jq -c '[.[] | .name] | sort')
+[[ $after == "$before" ]] || fail "the rerun did not adopt the VMs: $before before, $after after"
+[[ $(curl -sf -m 5 "http://127.0.0.1:$port/") == "Hello from i2kit" ]] || fail "no answer after the adoption"
+echo "3 replicas served; $killed killed and replaced by $replacement ($ok requests succeeded, $failed failed); the hung $hung replaced by $hung_replacement; a dead controller's VMs adopted"

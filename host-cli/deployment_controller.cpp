@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <future>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <sstream>
@@ -33,7 +32,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-using Json = nlohmann::ordered_json;
 
 constexpr milliseconds kTick{100};
 // A failed QEMU start (a port lost to a race, a full disk) is retried, not hammered.
@@ -71,64 +69,6 @@ std::string ShortDigest(const std::string& digest) {
 }
 
 }  // namespace
-
-std::string ControllerLockPath(const StateDir& state, const std::string& deployment) {
-  return state.ControllerPath(deployment, ".lock");
-}
-std::string ControllerSocketPath(const StateDir& state, const std::string& deployment) {
-  return state.ControllerPath(deployment, ".sock");
-}
-std::string ControllerStatusPath(const StateDir& state, const std::string& deployment) {
-  return state.ControllerPath(deployment, ".status.json");
-}
-std::string ControllerLogPath(const StateDir& state, const std::string& deployment) {
-  return state.ControllerPath(deployment, ".log");
-}
-bool ControllerRuns(const StateDir& state, const std::string& deployment) {
-  return IsLockHeld(ControllerLockPath(state, deployment));
-}
-
-std::string ControllerStatusToJson(const ControllerStatus& s) {
-  Json ports = Json::array();
-  for (const ControllerStatus::Port& p : s.ports) {
-    ports.push_back({{"containerPort", p.container_port},
-                     {"hostPort", p.host_port},
-                     {"published", p.published}});
-  }
-  Json members = Json::array();
-  for (const ControllerStatus::Replica& r : s.members) {
-    members.push_back({{"replica", r.replica}, {"state", r.state}, {"current", r.current}});
-  }
-  Json json = {{"deployment", s.deployment}, {"pid", s.pid},
-               {"replicas", s.replicas},     {"imageDigest", s.image_digest},
-               {"operation", s.operation},   {"replacements", s.replacements},
-               {"ports", ports},             {"members", members}};
-  return json.dump(2) + "\n";
-}
-
-Result<ControllerStatus> ControllerStatusFromJson(std::string_view text) {
-  try {
-    nlohmann::json json = nlohmann::json::parse(text);
-    ControllerStatus s;
-    s.deployment = json.at("deployment").get<std::string>();
-    s.pid = json.at("pid").get<int>();
-    s.replicas = json.at("replicas").get<int>();
-    s.image_digest = json.at("imageDigest").get<std::string>();
-    s.operation = json.at("operation").get<std::string>();
-    s.replacements = json.at("replacements").get<int>();
-    for (const nlohmann::json& p : json.at("ports")) {
-      s.ports.push_back({p.at("containerPort").get<int>(), p.at("hostPort").get<int>(),
-                         p.at("published").get<bool>()});
-    }
-    for (const nlohmann::json& r : json.at("members")) {
-      s.members.push_back({r.at("replica").get<int>(), r.at("state").get<std::string>(),
-                           r.at("current").get<bool>()});
-    }
-    return s;
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Error(std::string("controller status: ") + e.what());
-  }
-}
 
 struct DeploymentController::Impl {
   struct Target {

@@ -25,6 +25,7 @@
 #include "host-cli/signal_watch.h"
 #include "host-cli/state_dir.h"
 #include "host-cli/target_health.h"
+#include "host-cli/controller_files.h"
 #include "host-cli/vm_artifacts.h"
 
 namespace i2kit {
@@ -43,38 +44,6 @@ struct ControllerSettings {
   int timeout_seconds = 0;
   bool stream_consoles = false;  // foreground: each replica's console, prefixed, to `out`
 };
-
-// One JSON status file per controller, for `ps`.
-struct ControllerStatus {
-  struct Port {
-    int container_port = 0;
-    int host_port = 0;  // the balancer's port on 127.0.0.1
-    bool published = false;
-  };
-  struct Replica {
-    int replica = 0;
-    std::string state;  // booting, ready, unhealthy, draining, stopping
-    bool current = false;
-  };
-  std::string deployment;
-  int pid = 0;
-  int replicas = 0;  // desired
-  std::string image_digest;
-  std::string operation;  // "steady", "rolling out", "stopping"
-  int replacements = 0;   // replicas replaced because they died, hung or stayed unhealthy
-  std::vector<Port> ports;
-  std::vector<Replica> members;
-};
-std::string ControllerStatusToJson(const ControllerStatus& status);
-Result<ControllerStatus> ControllerStatusFromJson(std::string_view text);
-
-// The controller's files in the state dir.
-std::string ControllerLockPath(const StateDir& state, const std::string& deployment);
-std::string ControllerSocketPath(const StateDir& state, const std::string& deployment);
-std::string ControllerStatusPath(const StateDir& state, const std::string& deployment);
-std::string ControllerLogPath(const StateDir& state, const std::string& deployment);
-// Whether a controller runs `deployment` now (it holds its lock).
-bool ControllerRuns(const StateDir& state, const std::string& deployment);
 
 class DeploymentController {
  public:

@@ -9,7 +9,7 @@
 #include "host-cli/artifacts_location.h"
 #include "host-cli/command.h"
 #include "host-cli/control_channel.h"
-#include "host-cli/deployment_controller.h"
+#include "host-cli/controller_files.h"
 #include "host-cli/event_log.h"
 #include "host-cli/qmp_client.h"
 #include "host-cli/state_dir.h"

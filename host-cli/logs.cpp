@@ -10,7 +10,7 @@
 
 #include "host-cli/command.h"
 #include "host-cli/console_log.h"
-#include "host-cli/deployment_controller.h"
+#include "host-cli/controller_files.h"
 #include "host-cli/signal_watch.h"
 #include "host-cli/state_dir.h"
 

@@ -9,7 +9,7 @@
 #include "common/pod_vm.h"
 #include "host-cli/command.h"
 #include "host-cli/console_log.h"
-#include "host-cli/deployment_controller.h"
+#include "host-cli/controller_files.h"
 #include "host-cli/readiness.h"
 #include "host-cli/state_dir.h"
 

@@ -1,0 +1,99 @@
+// The line protocol between run/down and a deployment's controller, and the status file ps
+// reads: round trips, and what a malformed line or file gives.
+#include "host-cli/control_channel.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <thread>
+
+#include "host-cli/controller_files.h"
+
+namespace i2kit {
+namespace {
+
+TEST(ControlChannelTest, AnUpdateRequestSurvivesTheRoundTrip) {
+  ControlRequest request;
+  request.artifacts_dir = "/tmp/out/web";
+  request.publish = {{8080, 80, Protocol::kTcp}};
+  request.timeout_seconds = 40;
+  Result<ControlRequest> back = RequestFromLine(RequestToLine(request));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->op, ControlRequest::Op::kUpdate);
+  EXPECT_EQ(back->artifacts_dir, "/tmp/out/web");
+  EXPECT_EQ(back->publish, request.publish);
+  EXPECT_EQ(back->timeout_seconds, 40);
+  EXPECT_EQ(back->grace_seconds, -1);
+}
+
+TEST(ControlChannelTest, MalformedRequestsNameWhatIsWrong) {
+  EXPECT_NE(RequestFromLine("not json").status().message().find("not a JSON object"),
+            std::string::npos);
+  EXPECT_NE(RequestFromLine(R"({"op":"reboot"})").status().message().find("op: expected update or down"),
+            std::string::npos);
+  EXPECT_NE(RequestFromLine(R"({"op":"down","artifactsDir":"","publish":[],"timeoutSeconds":"x","graceSeconds":1})")
+                .status()
+                .message()
+                .find("timeoutSeconds: expected an integer"),
+            std::string::npos);
+  EXPECT_NE(RequestFromLine(R"({"op":"update","artifactsDir":"/a","publish":["99999:80"],"timeoutSeconds":0,"graceSeconds":-1})")
+                .status()
+                .message()
+                .find("publish"),
+            std::string::npos);
+}
+
+TEST(ControlChannelTest, RepliesAreFollowedToTheResult) {
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  UniqueFd ours(pair[0]), theirs(pair[1]);
+  std::thread controller([&] {
+    ASSERT_TRUE(SendLine(theirs.get(), EventLine("web/3 booting")).ok());
+    ASSERT_TRUE(SendLine(theirs.get(), "garbage is skipped").ok());
+    ASSERT_TRUE(SendLine(theirs.get(), ResultLine(Status::Error("no progress for 40 s"))).ok());
+  });
+  std::vector<std::string> events;
+  Status result = FollowReplies(ours.get(), [&](std::string_view e) { events.emplace_back(e); });
+  controller.join();
+  EXPECT_EQ(events, std::vector<std::string>{"web/3 booting"});
+  EXPECT_EQ(result.message(), "no progress for 40 s");
+}
+
+TEST(ControlChannelTest, AControllerThatDiesWithoutAnAnswerIsAFailure) {
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  UniqueFd ours(pair[0]);
+  {
+    UniqueFd theirs(pair[1]);
+    ASSERT_TRUE(SendLine(theirs.get(), EventLine("web/0 booting")).ok());
+  }
+  Status result = FollowReplies(ours.get(), [](std::string_view) {});
+  EXPECT_FALSE(result.ok());
+  EXPECT_NE(result.message().find("ended without an answer"), std::string::npos);
+}
+
+TEST(ControllerFilesTest, TheStatusSurvivesTheRoundTripAndBadFilesAreErrors) {
+  ControllerStatus status;
+  status.deployment = "web";
+  status.pid = 42;
+  status.replicas = 3;
+  status.image_digest = "sha256:abc";
+  status.operation = "rolling out";
+  status.replacements = 2;
+  status.ports = {{8080, 18080, true}, {9090, 40001, false}};
+  status.members = {{0, "ready", false}, {3, "booting", true}};
+  Result<ControllerStatus> back = ControllerStatusFromJson(ControllerStatusToJson(status));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->replacements, 2);
+  ASSERT_EQ(back->ports.size(), 2u);
+  EXPECT_EQ(back->ports[1].host_port, 40001);
+  EXPECT_FALSE(back->ports[1].published);
+  ASSERT_EQ(back->members.size(), 2u);
+  EXPECT_EQ(back->members[1].state, "booting");
+  EXPECT_TRUE(back->members[1].current);
+  EXPECT_FALSE(ControllerStatusFromJson("{\"deployment\": 1}").ok());
+  EXPECT_FALSE(ControllerStatusFromJson("").ok());
+}
+
+}  // namespace
+}  // namespace i2kit

@@ -23,6 +23,20 @@ inline constexpr int kAgentPort = 8089;
 // Kernel command-line keys, all prefixed "i2kit.".
 inline constexpr const char* kCmdlineReplica = "i2kit.replica";  // replica number, from 0
 inline constexpr const char* kCmdlineLogLevel = "i2kit.log";     // debug, info (default), warn
+// Where the instance-metadata service answers (EC2's IMDSv2 paths, and the local service
+// directory): absent means EC2's own address, kEc2MetadataAddress.
+inline constexpr const char* kCmdlineMetadata = "i2kit.metadata";
+inline constexpr const char* kEc2MetadataAddress = "169.254.169.254";
+// Locally, QEMU's user network hands connections to this address (inside its 10.0.2.0/24,
+// where guest forwarding rules must point) to `i2kit-host metadata-serve`.
+inline constexpr const char* kLocalMetadataAddress = "10.0.2.4";
+
+// The path under the metadata service that lists the deployments a Pod can reach by name
+// (common/service_directory.h). Not an EC2 path: on EC2 names come from Route 53.
+inline constexpr const char* kServiceDirectoryPath = "/i2kit/v1/services";
+// The agent's DNS server for the containers (they share the VM's network): names in the
+// directory are answered here, everything else is forwarded to the VM's own resolver.
+inline constexpr const char* kPodDnsAddress = "127.0.0.53";
 
 // Container root filesystems are read-only EROFS images on virtio block devices, attached in
 // the order of the Pod's containers: the first is /dev/vda.

@@ -1,0 +1,332 @@
+#include "guest-agent/service_discovery.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <list>
+#include <map>
+#include <thread>
+#include <vector>
+
+#include "common/pod_vm.h"
+#include "common/service_directory.h"
+#include "common/unique_fd.h"
+#include "guest-agent/dns_message.h"
+#include "guest-agent/metadata_client.h"
+
+namespace i2kit {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr uint32_t kDnsTtlSeconds = 5;
+constexpr milliseconds kForwardTimeout{3000};
+constexpr milliseconds kMetadataTimeout{1000};
+constexpr size_t kPipeBuffer = 64 * 1024;
+
+sockaddr_in Address(uint32_t host_order_ip, int port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(host_order_ip);
+  return a;
+}
+
+Result<uint32_t> ParseIpv4(const std::string& text) {
+  in_addr a{};
+  if (::inet_pton(AF_INET, text.c_str(), &a) != 1) return Status::Error(text + " is no IPv4 address");
+  return ntohl(a.s_addr);
+}
+
+std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+// One proxied connection: bytes each way through a bounded buffer, half-closes passed on.
+struct Pipe {
+  UniqueFd client;
+  UniqueFd server;
+  bool connected = false;
+  std::string up, down;  // client → server, server → client
+  bool client_eof = false, server_eof = false;
+  bool up_shut = false, down_shut = false;
+};
+
+}  // namespace
+
+uint32_t VirtualAddressFor(std::string_view name) {
+  uint32_t hash = 2166136261u;  // FNV-1a
+  for (char c : name) hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
+  uint32_t slot = hash % (254u * 254u);
+  return (127u << 24) | (77u << 16) | ((slot / 254 + 1) << 8) | (slot % 254 + 1);
+}
+
+struct ServiceDiscovery::State {
+  DiscoveryOptions options;
+  UniqueFd dns;
+  UniqueFd stop;
+  std::thread thread;
+  uint32_t host_ip = 0;
+  uint32_t upstream_ip = 0;
+  bool have_upstream = false;
+  ServiceDirectory directory;
+  std::optional<MetadataClient> metadata;
+  Clock::time_point next_refresh;
+  bool directory_failed_said = false;
+
+  struct Forward {
+    UniqueFd fd;
+    sockaddr_in client{};
+    Clock::time_point deadline;
+  };
+  std::list<Forward> forwards;
+  // (address, port) → listener, and to which host port it leads.
+  struct Listener {
+    UniqueFd fd;
+    int host_port = 0;
+  };
+  std::map<std::pair<uint32_t, int>, Listener> listeners;
+  std::list<Pipe> pipes;
+
+  void Say(const std::string& line) {
+    if (options.console) options.console("i2kit-agent: " + line);
+  }
+
+  void Refresh(Clock::time_point now) {
+    next_refresh = now + options.refresh;
+    if (!metadata) return;
+    Result<std::string> body = metadata->Get(pod_vm::kServiceDirectoryPath);
+    Result<ServiceDirectory> parsed =
+        body.ok() ? DirectoryFromJson(*body) : Result<ServiceDirectory>(body.status());
+    if (!parsed.ok()) {
+      if (!directory_failed_said) Say("service directory unavailable: " + parsed.status().message());
+      directory_failed_said = true;
+      return;
+    }
+    directory_failed_said = false;
+    if (*parsed == directory) return;
+    directory = std::move(parsed).value();
+    std::map<std::pair<uint32_t, int>, int> wanted;
+    std::string names;
+    for (const DirectoryEntry& e : directory.entries) {
+      names += " " + e.name;
+      for (const DirectoryPort& p : e.ports) wanted[{VirtualAddressFor(e.name), p.port}] = p.host_port;
+    }
+    for (auto it = listeners.begin(); it != listeners.end();) {
+      auto w = wanted.find(it->first);
+      it = w == wanted.end() ? listeners.erase(it) : std::next(it);
+    }
+    for (const auto& [key, host_port] : wanted) {
+      auto existing = listeners.find(key);
+      if (existing != listeners.end()) {
+        existing->second.host_port = host_port;
+        continue;
+      }
+      UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+      int one = 1;
+      ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      sockaddr_in a = Address(key.first, key.second);
+      if (!fd.valid() || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+          ::listen(fd.get(), 64) != 0) {
+        Say(Errno("service proxy on port " + std::to_string(key.second)));
+        continue;
+      }
+      listeners[key] = {std::move(fd), host_port};
+    }
+    Say("service directory:" + (names.empty() ? std::string(" empty") : names) + " (domain " +
+        directory.domain + ")");
+  }
+
+  void AnswerDns(Clock::time_point now) {
+    char packet[1500];
+    sockaddr_in client{};
+    socklen_t size = sizeof client;
+    ssize_t n = ::recvfrom(dns.get(), packet, sizeof packet, 0, reinterpret_cast<sockaddr*>(&client), &size);
+    if (n <= 0) return;
+    std::string_view query(packet, static_cast<size_t>(n));
+    Result<DnsQuestion> q = ParseDnsQuery(query);
+    if (q.ok()) {
+      if (const DirectoryEntry* entry = directory.Find(q->name)) {
+        std::string answer = BuildDnsAnswer(query, *q, VirtualAddressFor(entry->name), kDnsTtlSeconds);
+        ::sendto(dns.get(), answer.data(), answer.size(), 0, reinterpret_cast<sockaddr*>(&client), size);
+        return;
+      }
+    }
+    if (!have_upstream) return;
+    Forward f;
+    f.fd.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    sockaddr_in up = Address(upstream_ip, options.upstream_port);
+    if (!f.fd.valid() || ::connect(f.fd.get(), reinterpret_cast<sockaddr*>(&up), sizeof up) != 0 ||
+        ::send(f.fd.get(), packet, static_cast<size_t>(n), 0) != n) {
+      return;
+    }
+    f.client = client;
+    f.deadline = now + kForwardTimeout;
+    forwards.push_back(std::move(f));
+  }
+
+  void Relay(Forward& f) {
+    char packet[4096];
+    ssize_t n = ::recv(f.fd.get(), packet, sizeof packet, 0);
+    if (n > 0) {
+      ::sendto(dns.get(), packet, static_cast<size_t>(n), 0, reinterpret_cast<sockaddr*>(&f.client),
+               sizeof f.client);
+    }
+    f.fd.reset();
+  }
+
+  void Accept(Listener& listener) {
+    for (;;) {
+      UniqueFd client(::accept4(listener.fd.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+      if (!client.valid()) return;
+      UniqueFd server(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+      sockaddr_in a = Address(host_ip, listener.host_port);
+      if (!server.valid() ||
+          (::connect(server.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS)) {
+        continue;  // the client sees its connection closed
+      }
+      Pipe p;
+      p.client = std::move(client);
+      p.server = std::move(server);
+      pipes.push_back(std::move(p));
+    }
+  }
+
+  // Moves what it can; false once the pipe is done (both ways closed, or an error).
+  static bool Pump(Pipe& p) {
+    auto read_into = [](int fd, std::string& buffer, bool& eof) {
+      while (!eof && buffer.size() < kPipeBuffer) {
+        char chunk[16384];
+        ssize_t n = ::recv(fd, chunk, std::min(sizeof chunk, kPipeBuffer - buffer.size()), 0);
+        if (n > 0) {
+          buffer.append(chunk, static_cast<size_t>(n));
+        } else if (n == 0) {
+          eof = true;
+        } else {
+          return errno == EAGAIN || errno == EINTR;
+        }
+      }
+      return true;
+    };
+    auto write_from = [](int fd, std::string& buffer) {
+      while (!buffer.empty()) {
+        ssize_t n = ::send(fd, buffer.data(), buffer.size(), MSG_NOSIGNAL);
+        if (n > 0) {
+          buffer.erase(0, static_cast<size_t>(n));
+        } else {
+          return n < 0 && (errno == EAGAIN || errno == EINTR);
+        }
+      }
+      return true;
+    };
+    if (!p.connected) {
+      int error = 0;
+      socklen_t size = sizeof error;
+      pollfd w{p.server.get(), POLLOUT, 0};
+      if (::poll(&w, 1, 0) <= 0) return true;
+      ::getsockopt(p.server.get(), SOL_SOCKET, SO_ERROR, &error, &size);
+      if (error != 0) return false;
+      p.connected = true;
+    }
+    if (!read_into(p.client.get(), p.up, p.client_eof)) return false;
+    if (!read_into(p.server.get(), p.down, p.server_eof)) return false;
+    if (!write_from(p.server.get(), p.up)) return false;
+    if (!write_from(p.client.get(), p.down)) return false;
+    if (p.client_eof && p.up.empty() && !p.up_shut) {
+      ::shutdown(p.server.get(), SHUT_WR);
+      p.up_shut = true;
+    }
+    if (p.server_eof && p.down.empty() && !p.down_shut) {
+      ::shutdown(p.client.get(), SHUT_WR);
+      p.down_shut = true;
+    }
+    return !(p.up_shut && p.down_shut);
+  }
+
+  void Loop() {
+    Refresh(Clock::now());
+    for (;;) {
+      std::vector<pollfd> fds = {{stop.get(), POLLIN, 0}, {dns.get(), POLLIN, 0}};
+      for (const Forward& f : forwards) fds.push_back({f.fd.get(), POLLIN, 0});
+      for (const auto& [key, l] : listeners) fds.push_back({l.fd.get(), POLLIN, 0});
+      for (const Pipe& p : pipes) {
+        short client_events = static_cast<short>((p.up.size() < kPipeBuffer ? POLLIN : 0) |
+                                                 (p.down.empty() ? 0 : POLLOUT));
+        short server_events = static_cast<short>((p.connected ? 0 : POLLOUT) |
+                                                 (p.down.size() < kPipeBuffer ? POLLIN : 0) |
+                                                 (p.up.empty() ? 0 : POLLOUT));
+        fds.push_back({p.client.get(), client_events, 0});
+        fds.push_back({p.server.get(), server_events, 0});
+      }
+      Clock::time_point now = Clock::now();
+      int wait = static_cast<int>(std::max<int64_t>(
+          0, std::chrono::duration_cast<milliseconds>(next_refresh - now).count()));
+      (void)::poll(fds.data(), fds.size(), std::min(wait, 500));
+      if ((fds[0].revents & POLLIN) != 0) return;
+      now = Clock::now();
+      if ((fds[1].revents & POLLIN) != 0) AnswerDns(now);
+      for (Forward& f : forwards) {
+        pollfd p{f.fd.get(), POLLIN, 0};
+        if (::poll(&p, 1, 0) > 0) Relay(f);
+      }
+      forwards.remove_if([&](const Forward& f) { return !f.fd.valid() || now >= f.deadline; });
+      for (auto& [key, l] : listeners) Accept(l);
+      pipes.remove_if([](Pipe& p) { return !Pump(p); });
+      if (now >= next_refresh) Refresh(now);
+    }
+  }
+};
+
+ServiceDiscovery::ServiceDiscovery(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Result<std::unique_ptr<ServiceDiscovery>> ServiceDiscovery::Bind(DiscoveryOptions options) {
+  auto state = std::make_unique<State>();
+  Result<uint32_t> dns_ip = ParseIpv4(options.dns_address);
+  Result<uint32_t> host_ip = ParseIpv4(options.host_address);
+  if (!dns_ip.ok()) return dns_ip.status();
+  if (!host_ip.ok()) return host_ip.status();
+  state->host_ip = *host_ip;
+  if (!options.upstream_dns.empty()) {
+    Result<uint32_t> upstream = ParseIpv4(options.upstream_dns);
+    if (!upstream.ok()) return upstream.status().WithContext("upstream resolver");
+    state->upstream_ip = *upstream;
+    state->have_upstream = true;
+  }
+  state->dns.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  sockaddr_in a = Address(*dns_ip, options.dns_port);
+  if (!state->dns.valid() || ::bind(state->dns.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    return Status::Error(Errno("bind " + options.dns_address + ":" + std::to_string(options.dns_port)));
+  }
+  state->stop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!state->stop.valid()) return Status::Error(Errno("eventfd"));
+  if (!options.metadata_address.empty()) {
+    state->metadata.emplace(options.metadata_address, options.metadata_port, kMetadataTimeout);
+  }
+  state->options = std::move(options);
+  return std::unique_ptr<ServiceDiscovery>(new ServiceDiscovery(std::move(state)));
+}
+
+int ServiceDiscovery::dns_port() const {
+  sockaddr_in a{};
+  socklen_t size = sizeof a;
+  ::getsockname(state_->dns.get(), reinterpret_cast<sockaddr*>(&a), &size);
+  return ntohs(a.sin_port);
+}
+
+void ServiceDiscovery::Start() {
+  State* s = state_.get();
+  s->thread = std::thread([s] { s->Loop(); });
+}
+
+ServiceDiscovery::~ServiceDiscovery() {
+  if (!state_) return;
+  uint64_t one = 1;
+  (void)!::write(state_->stop.get(), &one, sizeof one);
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+}  // namespace i2kit

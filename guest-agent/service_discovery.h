@@ -1,0 +1,54 @@
+// Service discovery inside a Pod VM: the containers' resolver (pod_vm.h kPodDnsAddress:53)
+// answers the names of the local service directory (common/service_directory.h) with a stable
+// loopback address per name, relays every other query to the VM's resolver, and proxies each
+// name's ports from that address to the deployment's load balancer on the host. The directory
+// comes from the metadata service and is fetched again every few seconds, so deployments
+// started later are found. Runs on a thread of its own, never in the supervisor's way; with
+// no metadata service it only relays DNS.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace i2kit {
+
+struct DiscoveryOptions {
+  std::string dns_address = "127.0.0.53";
+  int dns_port = 53;
+  std::string upstream_dns;      // the VM's own resolver
+  int upstream_port = 53;
+  std::string metadata_address;  // empty: no directory
+  int metadata_port = 80;
+  std::string host_address = "10.0.2.2";  // QEMU's user network: the host's 127.0.0.1
+  std::chrono::milliseconds refresh{3000};
+  std::function<void(const std::string&)> console;
+};
+
+// The loopback address (host byte order) a name resolves to: 127.77.X.Y from a hash of the
+// name, so it stays the same while deployments come and go.
+uint32_t VirtualAddressFor(std::string_view name);
+
+class ServiceDiscovery {
+ public:
+  // Binds the DNS socket now (port 53 needs the agent's privileges, before it confines
+  // itself); serving starts with Start().
+  static Result<std::unique_ptr<ServiceDiscovery>> Bind(DiscoveryOptions options);
+  ~ServiceDiscovery();  // stops the thread and closes every socket
+  void Start();
+  // The port the resolver listens on (dns_port, or the kernel's pick for 0).
+  int dns_port() const;
+
+  struct State;
+
+ private:
+  explicit ServiceDiscovery(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace i2kit

@@ -20,6 +20,7 @@
 #include "guest-agent/power_button.h"
 #include "guest-agent/runc_runtime.h"
 #include "guest-agent/self_confinement.h"
+#include "guest-agent/service_discovery.h"
 #include "guest-agent/supervisor.h"
 #include "guest-agent/text_file.h"
 
@@ -59,6 +60,39 @@ Status WritePodEtc(const std::string& etc, const std::string& hostname, bool pid
   return WriteFile(etc + "/resolv.conf", ReadTextFile("/etc/resolv.conf"));
 }
 
+// The first nameserver of a resolv.conf, or "".
+std::string FirstNameserver(const std::string& resolv_conf) {
+  std::istringstream lines(ReadTextFile(resolv_conf));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("nameserver ", 0) == 0) return line.substr(11);
+  }
+  return "";
+}
+
+// The containers' resolver becomes the agent's own (service_discovery.h), relaying to the VM's;
+// if it cannot listen, the containers keep the VM's resolver and lose only the local names.
+std::unique_ptr<ServiceDiscovery> BindServiceDiscovery(const std::string& etc) {
+  DiscoveryOptions options;
+  options.dns_address = pod_vm::kPodDnsAddress;
+  options.upstream_dns = FirstNameserver(etc + "/resolv.conf");
+  std::string metadata =
+      KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineMetadata);
+  options.metadata_address = metadata.empty() ? pod_vm::kEc2MetadataAddress : metadata;
+  options.console = Console;
+  Result<std::unique_ptr<ServiceDiscovery>> discovery = ServiceDiscovery::Bind(options);
+  if (!discovery.ok()) {
+    Console("i2kit-agent: no local name service: " + discovery.status().message());
+    return nullptr;
+  }
+  if (Status s = WriteFile(etc + "/resolv.conf", std::string("nameserver ") +
+                                                     pod_vm::kPodDnsAddress + "\n");
+      !s.ok()) {
+    Console("i2kit-agent: " + s.message());
+    return nullptr;
+  }
+  return std::move(discovery).value();
+}
+
 }  // namespace
 
 Status RunAgent(const AgentOptions& options) {
@@ -95,6 +129,8 @@ Status RunAgent(const AgentOptions& options) {
           std::to_string(pod.containers.size()) + " containers");
   std::string etc = options.run_dir + "/etc";
   if (Status s = WritePodEtc(etc, hostname, options.pid1); !s.ok()) return s;
+  std::unique_ptr<ServiceDiscovery> discovery;
+  if (options.pid1) discovery = BindServiceDiscovery(etc);
 
   std::vector<ContainerRootPaths> roots;
   std::string bundles = options.run_dir + "/bundles";
@@ -131,6 +167,8 @@ Status RunAgent(const AgentOptions& options) {
     }
     Console("i2kit-agent: " + Summary(*plan));
   }
+  // Its thread inherits the confinement just applied (capabilities and seccomp are per thread).
+  if (discovery) discovery->Start();
 
   RuncRuntime runtime(options.runc, options.run_dir + "/runc", bundles);
   SupervisorOptions supervision;

@@ -247,7 +247,21 @@ struct ServiceDiscovery::State {
     return !(p.up_shut && p.down_shut);
   }
 
+  // Who the VM is, as EC2 (or the local stand-in) says: logged once at start.
+  void Introduce() {
+    if (!metadata) return;
+    Result<std::string> id = metadata->Get("/latest/meta-data/instance-id");
+    if (!id.ok()) {
+      Say("no instance-metadata service (" + id.status().message() + ")");
+      metadata.reset();  // nothing to ask later either
+      return;
+    }
+    Result<std::string> region = metadata->Get("/latest/meta-data/placement/region");
+    Say("instance " + *id + " in region " + (region.ok() ? *region : "unknown"));
+  }
+
   void Loop() {
+    Introduce();
     Refresh(Clock::now());
     for (;;) {
       std::vector<pollfd> fds = {{stop.get(), POLLIN, 0}, {dns.get(), POLLIN, 0}};

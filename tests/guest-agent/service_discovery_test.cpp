@@ -11,7 +11,9 @@
 
 #include <atomic>
 #include <cstring>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "common/service_directory.h"
 #include "common/unique_fd.h"
@@ -69,6 +71,10 @@ class FakeMetadata {
           body = "tok";
         } else if (request.find("X-aws-ec2-metadata-token: tok") == std::string::npos) {
           status = "401 Unauthorized";
+        } else if (request.rfind("GET /latest/meta-data/instance-id", 0) == 0) {
+          body = "i-local-web-0";
+        } else if (request.rfind("GET /latest/meta-data/placement/region", 0) == 0) {
+          body = "local";
         } else if (request.rfind("GET /i2kit/v1/services", 0) == 0) {
           body = directory;
           ++directory_requests;
@@ -128,7 +134,7 @@ TEST(ServiceDiscoveryTest, NamesResolveOthersAreRelayedAndConnectionsReachTheBac
   directory.entries = {{"web", {{18080, PortOf(backend.get())}}}};
   FakeMetadata metadata(DirectoryToJson(directory));
   UniqueFd upstream = Listen(SOCK_DGRAM);
-  std::thread resolver([&] {  // answers one relayed query with "relayed"
+  std::jthread resolver([&] {  // answers one relayed query with "relayed"
     char packet[512];
     sockaddr_in from{};
     socklen_t size = sizeof from;
@@ -147,6 +153,12 @@ TEST(ServiceDiscoveryTest, NamesResolveOthersAreRelayedAndConnectionsReachTheBac
   options.metadata_port = metadata.port();
   options.host_address = "127.0.0.1";
   options.refresh = milliseconds(200);
+  std::vector<std::string> said;
+  std::mutex said_lock;
+  options.console = [&](const std::string& line) {
+    std::lock_guard<std::mutex> hold(said_lock);
+    said.push_back(line);
+  };
   Result<std::unique_ptr<ServiceDiscovery>> discovery = ServiceDiscovery::Bind(options);
   ASSERT_TRUE(discovery.ok()) << discovery.status().message();
   (*discovery)->Start();
@@ -154,6 +166,12 @@ TEST(ServiceDiscoveryTest, NamesResolveOthersAreRelayedAndConnectionsReachTheBac
     std::this_thread::sleep_for(milliseconds(20));
   }
   ASSERT_GE(metadata.directory_requests.load(), 2);  // fetched again: the refresh runs
+  {
+    std::lock_guard<std::mutex> hold(said_lock);
+    ASSERT_GE(said.size(), 2u);
+    EXPECT_EQ(said[0], "i2kit-agent: instance i-local-web-0 in region local");
+    EXPECT_EQ(said[1], "i2kit-agent: service directory: web (domain i2kit.local)");
+  }
   int dns = (*discovery)->dns_port();
 
   std::string answer = Ask(dns, Query("web"));
@@ -163,7 +181,6 @@ TEST(ServiceDiscoveryTest, NamesResolveOthersAreRelayedAndConnectionsReachTheBac
                           static_cast<char>(web >> 8), static_cast<char>(web)};
   EXPECT_EQ(answer.substr(answer.size() - 4), expected);
   EXPECT_EQ(Ask(dns, Query("elsewhere")), "relayed");
-  resolver.join();
 
   UniqueFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in vip = Loopback(18080, web);

@@ -78,6 +78,7 @@ std::unique_ptr<ServiceDiscovery> BindServiceDiscovery(const std::string& etc) {
   std::string metadata =
       KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineMetadata);
   options.metadata_address = metadata.empty() ? pod_vm::kEc2MetadataAddress : metadata;
+  options.redirect_cgroup = "/sys/fs/cgroup";  // the root: every container's cgroup is below
   options.console = Console;
   Result<std::unique_ptr<ServiceDiscovery>> discovery = ServiceDiscovery::Bind(options);
   if (!discovery.ok()) {

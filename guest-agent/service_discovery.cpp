@@ -16,6 +16,7 @@
 #include "common/pod_vm.h"
 #include "common/service_directory.h"
 #include "common/unique_fd.h"
+#include "guest-agent/connect_redirect.h"
 #include "guest-agent/dns_message.h"
 #include "guest-agent/metadata_client.h"
 
@@ -28,7 +29,6 @@ using std::chrono::milliseconds;
 constexpr uint32_t kDnsTtlSeconds = 5;
 constexpr milliseconds kForwardTimeout{3000};
 constexpr milliseconds kMetadataTimeout{1000};
-constexpr size_t kPipeBuffer = 64 * 1024;
 
 sockaddr_in Address(uint32_t host_order_ip, int port) {
   sockaddr_in a{};
@@ -45,16 +45,6 @@ Result<uint32_t> ParseIpv4(const std::string& text) {
 }
 
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-// One proxied connection: bytes each way through a bounded buffer, half-closes passed on.
-struct Pipe {
-  UniqueFd client;
-  UniqueFd server;
-  bool connected = false;
-  std::string up, down;  // client → server, server → client
-  bool client_eof = false, server_eof = false;
-  bool up_shut = false, down_shut = false;
-};
 
 }  // namespace
 
@@ -84,13 +74,15 @@ struct ServiceDiscovery::State {
     Clock::time_point deadline;
   };
   std::list<Forward> forwards;
-  // (address, port) → listener, and to which host port it leads.
-  struct Listener {
-    UniqueFd fd;
-    int host_port = 0;
-  };
-  std::map<std::pair<uint32_t, int>, Listener> listeners;
-  std::list<Pipe> pipes;
+  std::optional<ConnectRedirect> redirect;
+
+  Status AttachRedirect(const std::string& cgroup) {
+    if (cgroup.empty()) return Status::Ok();
+    Result<ConnectRedirect> attached = ConnectRedirect::Attach(cgroup);
+    if (!attached.ok()) return attached.status().WithContext("service routes");
+    redirect.emplace(std::move(attached).value());
+    return Status::Ok();
+  }
 
   void Say(const std::string& line) {
     if (options.console) options.console("i2kit-agent: " + line);
@@ -110,32 +102,17 @@ struct ServiceDiscovery::State {
     directory_failed_said = false;
     if (*parsed == directory) return;
     directory = std::move(parsed).value();
-    std::map<std::pair<uint32_t, int>, int> wanted;
+    std::map<Ipv4Endpoint, Ipv4Endpoint> routes;
     std::string names;
     for (const DirectoryEntry& e : directory.entries) {
       names += " " + e.name;
-      for (const DirectoryPort& p : e.ports) wanted[{VirtualAddressFor(e.name), p.port}] = p.host_port;
-    }
-    for (auto it = listeners.begin(); it != listeners.end();) {
-      auto w = wanted.find(it->first);
-      it = w == wanted.end() ? listeners.erase(it) : std::next(it);
-    }
-    for (const auto& [key, host_port] : wanted) {
-      auto existing = listeners.find(key);
-      if (existing != listeners.end()) {
-        existing->second.host_port = host_port;
-        continue;
+      for (const DirectoryPort& p : e.ports) {
+        routes[{VirtualAddressFor(e.name), static_cast<uint16_t>(p.port)}] = {
+            host_ip, static_cast<uint16_t>(p.host_port)};
       }
-      UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-      int one = 1;
-      ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-      sockaddr_in a = Address(key.first, key.second);
-      if (!fd.valid() || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-          ::listen(fd.get(), 64) != 0) {
-        Say(Errno("service proxy on port " + std::to_string(key.second)));
-        continue;
-      }
-      listeners[key] = {std::move(fd), host_port};
+    }
+    if (redirect) {
+      if (Status st = redirect->Set(routes); !st.ok()) Say("service routes: " + st.message());
     }
     Say("service directory:" + (names.empty() ? std::string(" empty") : names) + " (domain " +
         directory.domain + ")");
@@ -179,74 +156,6 @@ struct ServiceDiscovery::State {
     f.fd.reset();
   }
 
-  void Accept(Listener& listener) {
-    for (;;) {
-      UniqueFd client(::accept4(listener.fd.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
-      if (!client.valid()) return;
-      UniqueFd server(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-      sockaddr_in a = Address(host_ip, listener.host_port);
-      if (!server.valid() ||
-          (::connect(server.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS)) {
-        continue;  // the client sees its connection closed
-      }
-      Pipe p;
-      p.client = std::move(client);
-      p.server = std::move(server);
-      pipes.push_back(std::move(p));
-    }
-  }
-
-  // Moves what it can; false once the pipe is done (both ways closed, or an error).
-  static bool Pump(Pipe& p) {
-    auto read_into = [](int fd, std::string& buffer, bool& eof) {
-      while (!eof && buffer.size() < kPipeBuffer) {
-        char chunk[16384];
-        ssize_t n = ::recv(fd, chunk, std::min(sizeof chunk, kPipeBuffer - buffer.size()), 0);
-        if (n > 0) {
-          buffer.append(chunk, static_cast<size_t>(n));
-        } else if (n == 0) {
-          eof = true;
-        } else {
-          return errno == EAGAIN || errno == EINTR;
-        }
-      }
-      return true;
-    };
-    auto write_from = [](int fd, std::string& buffer) {
-      while (!buffer.empty()) {
-        ssize_t n = ::send(fd, buffer.data(), buffer.size(), MSG_NOSIGNAL);
-        if (n > 0) {
-          buffer.erase(0, static_cast<size_t>(n));
-        } else {
-          return n < 0 && (errno == EAGAIN || errno == EINTR);
-        }
-      }
-      return true;
-    };
-    if (!p.connected) {
-      int error = 0;
-      socklen_t size = sizeof error;
-      pollfd w{p.server.get(), POLLOUT, 0};
-      if (::poll(&w, 1, 0) <= 0) return true;
-      ::getsockopt(p.server.get(), SOL_SOCKET, SO_ERROR, &error, &size);
-      if (error != 0) return false;
-      p.connected = true;
-    }
-    if (!read_into(p.client.get(), p.up, p.client_eof)) return false;
-    if (!read_into(p.server.get(), p.down, p.server_eof)) return false;
-    if (!write_from(p.server.get(), p.up)) return false;
-    if (!write_from(p.client.get(), p.down)) return false;
-    if (p.client_eof && p.up.empty() && !p.up_shut) {
-      ::shutdown(p.server.get(), SHUT_WR);
-      p.up_shut = true;
-    }
-    if (p.server_eof && p.down.empty() && !p.down_shut) {
-      ::shutdown(p.client.get(), SHUT_WR);
-      p.down_shut = true;
-    }
-    return !(p.up_shut && p.down_shut);
-  }
-
   // Who the VM is, as EC2 (or the local stand-in) says: logged once at start.
   void Introduce() {
     if (!metadata) return;
@@ -266,16 +175,6 @@ struct ServiceDiscovery::State {
     for (;;) {
       std::vector<pollfd> fds = {{stop.get(), POLLIN, 0}, {dns.get(), POLLIN, 0}};
       for (const Forward& f : forwards) fds.push_back({f.fd.get(), POLLIN, 0});
-      for (const auto& [key, l] : listeners) fds.push_back({l.fd.get(), POLLIN, 0});
-      for (const Pipe& p : pipes) {
-        short client_events = static_cast<short>((p.up.size() < kPipeBuffer ? POLLIN : 0) |
-                                                 (p.down.empty() ? 0 : POLLOUT));
-        short server_events = static_cast<short>((p.connected ? 0 : POLLOUT) |
-                                                 (p.down.size() < kPipeBuffer ? POLLIN : 0) |
-                                                 (p.up.empty() ? 0 : POLLOUT));
-        fds.push_back({p.client.get(), client_events, 0});
-        fds.push_back({p.server.get(), server_events, 0});
-      }
       Clock::time_point now = Clock::now();
       int wait = static_cast<int>(std::max<int64_t>(
           0, std::chrono::duration_cast<milliseconds>(next_refresh - now).count()));
@@ -288,8 +187,6 @@ struct ServiceDiscovery::State {
         if (::poll(&p, 1, 0) > 0) Relay(f);
       }
       forwards.remove_if([&](const Forward& f) { return !f.fd.valid() || now >= f.deadline; });
-      for (auto& [key, l] : listeners) Accept(l);
-      pipes.remove_if([](Pipe& p) { return !Pump(p); });
       if (now >= next_refresh) Refresh(now);
     }
   }
@@ -320,6 +217,7 @@ Result<std::unique_ptr<ServiceDiscovery>> ServiceDiscovery::Bind(DiscoveryOption
   if (!options.metadata_address.empty()) {
     state->metadata.emplace(options.metadata_address, options.metadata_port, kMetadataTimeout);
   }
+  if (Status s = state->AttachRedirect(options.redirect_cgroup); !s.ok()) return s;
   state->options = std::move(options);
   return std::unique_ptr<ServiceDiscovery>(new ServiceDiscovery(std::move(state)));
 }

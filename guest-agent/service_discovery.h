@@ -1,10 +1,10 @@
 // Service discovery inside a Pod VM: the containers' resolver (pod_vm.h kPodDnsAddress:53)
 // answers the names of the local service directory (common/service_directory.h) with a stable
-// loopback address per name, relays every other query to the VM's resolver, and proxies each
-// name's ports from that address to the deployment's load balancer on the host. The directory
-// comes from the metadata service and is fetched again every few seconds, so deployments
-// started later are found. Runs on a thread of its own, never in the supervisor's way; with
-// no metadata service it only relays DNS.
+// loopback address per name, relays every other query to the VM's resolver, and has every
+// connect() to a name's ports sent to the deployment's load balancer on the host
+// (connect_redirect.h). The directory comes from the metadata service and is fetched again
+// every few seconds, so deployments started later are found. Runs on a thread of its own,
+// never in the supervisor's way; with no metadata service it only relays DNS.
 #pragma once
 
 #include <chrono>
@@ -26,6 +26,7 @@ struct DiscoveryOptions {
   std::string metadata_address;  // empty: no directory
   int metadata_port = 80;
   std::string host_address = "10.0.2.2";  // QEMU's user network: the host's 127.0.0.1
+  std::string redirect_cgroup;  // where connects are rewritten (the VM's root cgroup); empty: none
   std::chrono::milliseconds refresh{3000};
   std::function<void(const std::string&)> console;
 };
@@ -36,8 +37,8 @@ uint32_t VirtualAddressFor(std::string_view name);
 
 class ServiceDiscovery {
  public:
-  // Binds the DNS socket now (port 53 needs the agent's privileges, before it confines
-  // itself); serving starts with Start().
+  // Binds the DNS socket and attaches the connect redirect now (port 53 and bpf() need the
+  // agent's privileges, before it confines itself); serving starts with Start().
   static Result<std::unique_ptr<ServiceDiscovery>> Bind(DiscoveryOptions options);
   ~ServiceDiscovery();  // stops the thread and closes every socket
   void Start();

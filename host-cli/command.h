@@ -38,5 +38,6 @@ CommandRunner SetupRun(CLI::App& sub);
 CommandRunner SetupPs(CLI::App& sub);
 CommandRunner SetupLogs(CLI::App& sub);
 CommandRunner SetupDown(CLI::App& sub);
+CommandRunner SetupMetadataServe(CLI::App& sub);
 
 }  // namespace i2kit

@@ -1,6 +1,10 @@
 #include "host-cli/controller_files.h"
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
+
+#include "common/names.h"
+#include "host-cli/console_log.h"
 
 namespace i2kit {
 namespace {
@@ -65,6 +69,31 @@ Result<ControllerStatus> ControllerStatusFromJson(std::string_view text) {
   } catch (const nlohmann::json::exception& e) {
     return Status::Error(std::string("controller status: ") + e.what());
   }
+}
+
+ServiceDirectory LocalServiceDirectory(const StateDir& state) {
+  ServiceDirectory directory;
+  std::error_code error;
+  std::filesystem::path dir = std::filesystem::path(state.root()) / kControllersDir;
+  for (const auto& file : std::filesystem::directory_iterator(dir, error)) {
+    std::string name = file.path().filename().string();
+    const std::string suffix = ".status.json";
+    if (name.size() <= suffix.size() || !name.ends_with(suffix)) continue;
+    std::string deployment = name.substr(0, name.size() - suffix.size());
+    if (!CheckDns1123Label(deployment).empty() || !ControllerRuns(state, deployment)) continue;
+    Result<std::string> text = ReadLogTail(file.path().string(), 1 << 20);
+    if (!text.ok()) continue;
+    Result<ControllerStatus> status = ControllerStatusFromJson(*text);
+    if (!status.ok()) continue;
+    DirectoryEntry entry{deployment, {}};
+    for (const ControllerStatus::Port& p : status->ports) {
+      entry.ports.push_back({p.container_port, p.host_port});
+    }
+    directory.entries.push_back(std::move(entry));
+  }
+  std::sort(directory.entries.begin(), directory.entries.end(),
+            [](const DirectoryEntry& a, const DirectoryEntry& b) { return a.name < b.name; });
+  return directory;
 }
 
 }  // namespace i2kit

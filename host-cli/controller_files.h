@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/service_directory.h"
 #include "common/status.h"
 #include "host-cli/state_dir.h"
 
@@ -42,5 +43,9 @@ std::string ControllerStatusPath(const StateDir& state, const std::string& deplo
 std::string ControllerLogPath(const StateDir& state, const std::string& deployment);
 // Whether a controller runs `deployment` now (it holds its lock).
 bool ControllerRuns(const StateDir& state, const std::string& deployment);
+
+// The service directory of this user's local deployments: one entry per deployment whose
+// controller runs, with its balancers' ports (what its Pods' containers connect to by name).
+ServiceDirectory LocalServiceDirectory(const StateDir& state);
 
 }  // namespace i2kit

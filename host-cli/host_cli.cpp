@@ -11,11 +11,14 @@ const std::vector<Command>& Commands() {
        SetupValidate},
       {"build", "Build the Pod VM of every Deployment: kernel, initrd, one disk per container",
        SetupBuild},
-      {"run", "Boot a Pod VM under QEMU from its artifacts (foreground, or -d until ready)",
+      {"run", "Run a deployment's Pod VMs behind local load balancers; run again to update it",
        SetupRun},
-      {"ps", "List the local Pod VMs with their state, pid, age and ports", SetupPs},
-      {"logs", "Print (or follow) a Pod VM's console log", SetupLogs},
-      {"down", "Stop Pod VMs cleanly and remove their state", SetupDown},
+      {"ps", "List the local deployments' replicas: state, restarts, pid, age, ports", SetupPs},
+      {"logs", "Print (or follow) the console of a replica, or of a deployment's replicas",
+       SetupLogs},
+      {"down", "Stop deployments (or one VM) cleanly and remove their state", SetupDown},
+      {"metadata-serve", "Serve one instance-metadata request on stdin/stdout (QEMU runs it)",
+       SetupMetadataServe},
   };
   return kCommands;
 }

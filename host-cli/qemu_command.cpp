@@ -56,6 +56,9 @@ std::vector<std::string> QemuArgv(const VmArtifacts& artifacts, const std::strin
   if (options.accelerator == Accelerator::kTcg && options.tcg_tsc_khz > 0) {
     cmdline += " tsc_early_khz=" + std::to_string(options.tcg_tsc_khz);
   }
+  if (!options.metadata_command.empty()) {
+    cmdline += std::string(" ") + pod_vm::kCmdlineMetadata + "=" + pod_vm::kLocalMetadataAddress;
+  }
   argv.insert(argv.end(), {"-kernel", kernel, "-initrd", Resolve(artifacts_dir, artifacts.initrd),
                            "-append", cmdline});
   // Devices are created in argument order, so the first disk is the first container's /dev/vda.
@@ -71,6 +74,11 @@ std::vector<std::string> QemuArgv(const VmArtifacts& artifacts, const std::strin
       "user,id=n0" + HostForward(Protocol::kTcp, options.agent_host_port, pod_vm::kAgentPort);
   for (const PublishedPort& port : options.ports) {
     netdev += HostForward(port.protocol, port.host_port, port.container_port);
+  }
+  if (!options.metadata_command.empty()) {
+    // One process per guest connection, its stdin and stdout the connection (libslirp).
+    netdev += std::string(",guestfwd=tcp:") + pod_vm::kLocalMetadataAddress + ":80-cmd:" +
+              EscapeCommas(options.metadata_command);
   }
   argv.insert(argv.end(), {"-netdev", netdev, "-device", "virtio-net-device,netdev=n0", "-device",
                            "virtio-rng-device", "-serial", "file:" + options.console_log, "-qmp",

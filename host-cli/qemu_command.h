@@ -30,6 +30,10 @@ struct QemuOptions {
   int agent_host_port = 0;  // 127.0.0.1 port forwarded to the agent's port in the guest
   // Where QEMU writes the console and serves QMP. Relative paths are resolved against QEMU's
   // working directory, the replica's state dir: short unix socket paths, whatever $HOME is.
+  // When set, the command QEMU starts for each guest connection to the metadata address
+  // (pod_vm.h kLocalMetadataAddress:80), e.g. "/usr/bin/i2kit-host metadata-serve"; the guest
+  // is told that address on its command line.
+  std::string metadata_command;
   std::string console_log = "console.log";
   std::string qmp_socket = "qmp.sock";
 };

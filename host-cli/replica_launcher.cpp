@@ -1,6 +1,7 @@
 #include "host-cli/replica_launcher.h"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -53,6 +54,16 @@ Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launc
     (void)state.RemoveReplica(*lock, launch.replica);
     return status;
   };
+  // A key per replica for its metadata tokens: 32 random bytes, hex.
+  {
+    unsigned char random[32];
+    std::string key;
+    if (::getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) {
+      return fail(SysError("getrandom", dir));
+    }
+    for (unsigned char c : random) key += "0123456789abcdef"[c >> 4], key += "0123456789abcdef"[c & 0xf];
+    if (Status s = WriteFileAtomically(dir + "/" + kMetadataKeyFile, key); !s.ok()) return fail(s);
+  }
   std::string qemu_log = dir + "/" + kQemuLogFile;
   UniqueFd output(::open(qemu_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!output.valid()) return fail(SysError("open", qemu_log));

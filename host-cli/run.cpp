@@ -243,6 +243,10 @@ ExitCode RunDeployment(const RunOptions& options, const std::string& artifacts_d
             accelerator->reason + ")");
   settings.publish = ports;
   settings.timeout_seconds = options.timeout_seconds;
+  // Each replica's metadata service is this very program (metadata_serve.cpp).
+  std::error_code self_error;
+  std::string self = std::filesystem::read_symlink("/proc/self/exe", self_error).string();
+  if (!self_error) qemu.metadata_command = self + " metadata-serve";
 
   if (std::optional<int> signal = signals.Take()) {
     log.Event(a.deployment + " interrupted by SIG" + sigabbrev_np(*signal) + " before booting");

@@ -7,6 +7,7 @@
 //                   is held exactly as long as the VM lives, whatever happens to the CLI
 //     replica.json  the ReplicaRecord, written (atomically) once QEMU runs
 //     console.log   the serial console;  qemu.log  QEMU's own messages;  qmp.sock  QMP
+//     imds.key      signs the replica's instance-metadata tokens
 //   ROOT/_controllers/<deployment>.*   the deployment's controller (deployment_controller.h):
 //     .lock  flock()ed while it lives;  .sock  its control socket;  .status.json  what it sees;
 //     .log  its events when detached. "_" is no DNS label, so no deployment is named so.
@@ -32,6 +33,8 @@ inline constexpr const char* kRecordFile = "replica.json";
 inline constexpr const char* kConsoleLogFile = "console.log";
 inline constexpr const char* kQemuLogFile = "qemu.log";
 inline constexpr const char* kQmpSocketFile = "qmp.sock";
+// The key that signs the replica's metadata tokens (metadata_service.h), made at launch.
+inline constexpr const char* kMetadataKeyFile = "imds.key";
 inline constexpr const char* kControllersDir = "_controllers";
 
 // What `run` records about a replica it started.

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace i2kit {
 namespace {
 
@@ -58,6 +60,26 @@ TEST(QemuCommandTest, TcgReplicaArgvIsExactlyTheGolden) {
   };
   // clang-format on
   EXPECT_EQ(QemuArgv(WebArtifacts(), "/art/web", TcgOptions()), expected);
+}
+
+TEST(QemuCommandTest, AMetadataCommandBecomesAGuestForwardAndACmdlineKey) {
+  QemuOptions o = TcgOptions();
+  o.metadata_command = "/opt/i2kit host/i2kit-host metadata-serve,x";
+  std::vector<std::string> argv = QemuArgv(WebArtifacts(), "/art/web", o);
+  auto netdev = std::find(argv.begin(), argv.end(), "-netdev");
+  ASSERT_NE(netdev, argv.end());
+  EXPECT_NE((netdev + 1)->find(",guestfwd=tcp:10.0.2.4:80-cmd:/opt/i2kit host/i2kit-host "
+                               "metadata-serve,,x"),
+            std::string::npos)
+      << *(netdev + 1);
+  auto append = std::find(argv.begin(), argv.end(), "-append");
+  ASSERT_NE(append, argv.end());
+  EXPECT_NE((append + 1)->find(" i2kit.metadata=10.0.2.4"), std::string::npos);
+  // Without it, neither appears (the golden test pins the rest).
+  for (const std::string& arg : QemuArgv(WebArtifacts(), "/art/web", TcgOptions())) {
+    EXPECT_EQ(arg.find("guestfwd"), std::string::npos);
+    EXPECT_EQ(arg.find("i2kit.metadata"), std::string::npos);
+  }
 }
 
 TEST(QemuCommandTest, KvmUsesNoCpuModelNoTranslationCacheAndNoTscHint) {

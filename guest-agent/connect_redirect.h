@@ -1,0 +1,45 @@
+// Sends connections for a service's virtual address to the host's load balancer without a
+// proxy: an eBPF program on the root cgroup (cgroup/connect4, the hook Cilium's socket load
+// balancer uses) rewrites every connect() to (virtual address, port) found in its table into
+// (host address, host port) before the kernel routes it. Nothing listens on the virtual
+// addresses, so they can never take a port a container wants (a listener on 127.77.x.y:8080
+// would make the container's own bind to 0.0.0.0:8080 fail). Needs CONFIG_CGROUP_BPF and
+// CONFIG_BPF_SYSCALL, which runc's device controller needs anyway.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "common/status.h"
+#include "common/unique_fd.h"
+
+namespace i2kit {
+
+struct Ipv4Endpoint {
+  uint32_t address = 0;  // host byte order
+  uint16_t port = 0;
+  auto operator<=>(const Ipv4Endpoint&) const = default;
+};
+
+class ConnectRedirect {
+ public:
+  // Loads the program and attaches it to `cgroup` (a cgroup2 directory) through a BPF link,
+  // which detaches when this object goes. Fails naming the bpf() command and errno (and the
+  // verifier's log when it refuses the program).
+  static Result<ConnectRedirect> Attach(const std::string& cgroup);
+
+  // Makes the table exactly `routes`: entries not in it are removed.
+  Status Set(const std::map<Ipv4Endpoint, Ipv4Endpoint>& routes);
+
+ private:
+  ConnectRedirect(UniqueFd map, UniqueFd program, UniqueFd link)
+      : map_(std::move(map)), program_(std::move(program)), link_(std::move(link)) {}
+  UniqueFd map_;
+  UniqueFd program_;
+  UniqueFd link_;
+  std::map<Ipv4Endpoint, Ipv4Endpoint> current_;
+};
+
+}  // namespace i2kit

@@ -56,6 +56,30 @@ Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path) {
   return dirs;
 }
 
+Result<std::vector<LocalService>> LocalServicesOf(const std::string& path) {
+  std::vector<LocalService> services;
+  if (!ArtifactsDirOf(path).empty()) return services;
+  LoadedManifest loaded = LoadManifests({path}, ReadOptions{});
+  if (!loaded.ok()) return Status::Error(path + ": not a valid manifest");
+  for (const Service& s : loaded.manifest.services) {
+    LocalService local{s.name, s.selector, {}};
+    for (const ServicePort& p : s.ports) {
+      int target = p.target_port;
+      for (const Deployment& d : loaded.manifest.deployments) {
+        if (target != 0 || !SelectorMatches(s.selector, d.labels)) continue;
+        for (const Container& c : d.containers) {
+          for (const ContainerPort& cp : c.ports) {
+            if (cp.name == p.target_port_name) target = cp.container_port;
+          }
+        }
+      }
+      if (target != 0) local.ports.push_back({p.port, target});
+    }
+    services.push_back(std::move(local));
+  }
+  return services;
+}
+
 Result<std::vector<std::string>> DeploymentsOf(const std::string& path) {
   if (std::string dir = ArtifactsDirOf(path); !dir.empty()) {
     Result<VmArtifacts> artifacts = ReadVmArtifacts(dir);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "host-cli/controller_files.h"
 
 namespace i2kit {
 
@@ -17,6 +18,10 @@ inline constexpr const char* kDefaultOutputDir = "i2kit-out";
 // deployment's default output; fails telling to run `i2kit-host build FILE` first when one is
 // missing.
 Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path);
+
+// The Kubernetes Services of a manifest, their named target ports resolved against the
+// containers of the Deployments they select; none for an artifacts directory or vm.json.
+Result<std::vector<LocalService>> LocalServicesOf(const std::string& path);
 
 // The deployments `path` names: vm.json's, or every deployment of a manifest.
 Result<std::vector<std::string>> DeploymentsOf(const std::string& path);

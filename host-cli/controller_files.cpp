@@ -1,9 +1,11 @@
 #include "host-cli/controller_files.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "common/names.h"
+#include "common/pod_model.h"
 #include "host-cli/console_log.h"
 
 namespace i2kit {
@@ -40,7 +42,7 @@ std::string ControllerStatusToJson(const ControllerStatus& s) {
   for (const ControllerStatus::Replica& r : s.members) {
     members.push_back({{"replica", r.replica}, {"state", r.state}, {"current", r.current}});
   }
-  Json json = {{"deployment", s.deployment}, {"pid", s.pid},
+  Json json = {{"deployment", s.deployment}, {"labels", s.labels}, {"pid", s.pid},
                {"replicas", s.replicas},     {"imageDigest", s.image_digest},
                {"operation", s.operation},   {"replacements", s.replacements},
                {"ports", ports},             {"members", members}};
@@ -52,6 +54,7 @@ Result<ControllerStatus> ControllerStatusFromJson(std::string_view text) {
     nlohmann::json json = nlohmann::json::parse(text);
     ControllerStatus s;
     s.deployment = json.at("deployment").get<std::string>();
+    s.labels = json.at("labels").get<std::map<std::string, std::string>>();
     s.pid = json.at("pid").get<int>();
     s.replicas = json.at("replicas").get<int>();
     s.image_digest = json.at("imageDigest").get<std::string>();
@@ -71,8 +74,60 @@ Result<ControllerStatus> ControllerStatusFromJson(std::string_view text) {
   }
 }
 
+namespace {
+
+constexpr const char* kServicesDir = "_services";
+
+std::string ServicePath(const StateDir& state, const std::string& name) {
+  return state.root() + "/" + kServicesDir + "/" + name + ".json";
+}
+
+std::vector<LocalService> ReadLocalServices(const StateDir& state) {
+  std::vector<LocalService> services;
+  std::error_code error;
+  for (const auto& file :
+       std::filesystem::directory_iterator(std::filesystem::path(state.root()) / kServicesDir, error)) {
+    Result<std::string> text = ReadLogTail(file.path().string(), 1 << 20);
+    if (!text.ok()) continue;
+    nlohmann::json json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    try {
+      LocalService service;
+      service.name = json.at("name").get<std::string>();
+      service.selector = json.at("selector").get<std::map<std::string, std::string>>();
+      for (const nlohmann::json& p : json.at("ports")) {
+        service.ports.push_back({p.at("port").get<int>(), p.at("targetPort").get<int>()});
+      }
+      if (CheckDns1123Label(service.name).empty()) services.push_back(std::move(service));
+    } catch (const nlohmann::json::exception&) {
+      continue;  // a damaged record names nothing
+    }
+  }
+  return services;
+}
+
+}  // namespace
+
+Status WriteLocalService(const StateDir& state, const LocalService& service) {
+  Json ports = Json::array();
+  for (const LocalService::Port& p : service.ports) {
+    ports.push_back({{"port", p.port}, {"targetPort", p.target_port}});
+  }
+  std::error_code error;
+  std::filesystem::create_directories(std::filesystem::path(state.root()) / kServicesDir, error);
+  if (error) return Status::Error("cannot create " + state.root() + "/" + kServicesDir);
+  Json json = {{"name", service.name}, {"selector", service.selector}, {"ports", ports}};
+  return WriteFileAtomically(ServicePath(state, service.name), json.dump(2) + "\n");
+}
+
+void RemoveLocalService(const StateDir& state, const std::string& name) {
+  std::error_code error;
+  std::filesystem::remove(ServicePath(state, name), error);
+  std::filesystem::remove(std::filesystem::path(state.root()) / kServicesDir, error);  // if empty
+}
+
 ServiceDirectory LocalServiceDirectory(const StateDir& state) {
   ServiceDirectory directory;
+  std::vector<ControllerStatus> statuses;
   std::error_code error;
   std::filesystem::path dir = std::filesystem::path(state.root()) / kControllersDir;
   for (const auto& file : std::filesystem::directory_iterator(dir, error)) {
@@ -88,6 +143,24 @@ ServiceDirectory LocalServiceDirectory(const StateDir& state) {
     DirectoryEntry entry{deployment, {}};
     for (const ControllerStatus::Port& p : status->ports) {
       entry.ports.push_back({p.container_port, p.host_port});
+    }
+    directory.entries.push_back(std::move(entry));
+    statuses.push_back(std::move(status).value());
+  }
+  std::sort(statuses.begin(), statuses.end(),
+            [](const ControllerStatus& a, const ControllerStatus& b) { return a.deployment < b.deployment; });
+  for (const LocalService& service : ReadLocalServices(state)) {
+    auto match = std::find_if(statuses.begin(), statuses.end(), [&](const ControllerStatus& s) {
+      return SelectorMatches(service.selector, s.labels);
+    });
+    bool taken = std::any_of(directory.entries.begin(), directory.entries.end(),
+                             [&](const DirectoryEntry& e) { return e.name == service.name; });
+    if (match == statuses.end() || taken) continue;
+    DirectoryEntry entry{service.name, {}};
+    for (const LocalService::Port& sp : service.ports) {
+      for (const ControllerStatus::Port& p : match->ports) {
+        if (p.container_port == sp.target_port) entry.ports.push_back({sp.port, p.host_port});
+      }
     }
     directory.entries.push_back(std::move(entry));
   }

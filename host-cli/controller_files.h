@@ -2,6 +2,7 @@
 // the status it publishes there for `ps`: ROOT/_controllers/<deployment>.{lock,sock,status.json,log}.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,7 @@ struct ControllerStatus {
     bool current = false;
   };
   std::string deployment;
+  std::map<std::string, std::string> labels;  // the Pod template's, for Service selectors
   int pid = 0;
   int replicas = 0;  // desired
   std::string image_digest;
@@ -44,8 +46,24 @@ std::string ControllerLogPath(const StateDir& state, const std::string& deployme
 // Whether a controller runs `deployment` now (it holds its lock).
 bool ControllerRuns(const StateDir& state, const std::string& deployment);
 
+// A Kubernetes Service run locally (`run FILE` records the manifest's Services): its name
+// resolves to the deployment its selector matches. ROOT/_services/<name>.json.
+struct LocalService {
+  std::string name;
+  std::map<std::string, std::string> selector;
+  struct Port {
+    int port = 0;
+    int target_port = 0;
+  };
+  std::vector<Port> ports;
+};
+Status WriteLocalService(const StateDir& state, const LocalService& service);
+void RemoveLocalService(const StateDir& state, const std::string& name);
+
 // The service directory of this user's local deployments: one entry per deployment whose
-// controller runs, with its balancers' ports (what its Pods' containers connect to by name).
+// controller runs, with its balancers' ports (what its Pods' containers connect to by name),
+// and one per recorded Service whose selector matches one of them (the first by name: one
+// virtual address leads to one load balancer).
 ServiceDirectory LocalServiceDirectory(const StateDir& state);
 
 }  // namespace i2kit

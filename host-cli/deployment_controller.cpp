@@ -531,6 +531,7 @@ struct DeploymentController::Impl {
   void WriteStatus() {
     ControllerStatus s;
     s.deployment = deployment;
+    s.labels = target.artifacts.labels;
     s.pid = static_cast<int>(::getpid());
     s.replicas = target.artifacts.replicas;
     s.image_digest = target.artifacts.image_digest;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "host-cli/artifacts_location.h"
+#include "host-cli/controller_files.h"
 #include "host-cli/command.h"
 #include "host-cli/control_channel.h"
 #include "host-cli/controller_files.h"
@@ -32,6 +33,13 @@ Result<std::vector<ReplicaName>> ResolveTargets(const std::vector<std::string>& 
   for (const std::string& target : targets) {
     std::error_code error;
     if (std::filesystem::exists(target, error)) {
+      // The manifest's Services go with it.
+      Result<std::vector<LocalService>> services = LocalServicesOf(target);
+      if (services.ok()) {
+        for (const LocalService& s : *services) {
+          RemoveLocalService(StateDir(StateDir::DefaultRoot()), s.name);
+        }
+      }
       Result<std::vector<std::string>> deployments = DeploymentsOf(target);
       if (!deployments.ok()) return deployments.status();
       for (const std::string& d : *deployments) names.push_back({d, std::nullopt});

@@ -323,6 +323,14 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
     Result<std::vector<PublishedPort>> mine = PortsOf(dir, *dirs, ports);
     if (!mine.ok()) return failed(mine.status(), ExitCode::kUsage);
   }
+  // The manifest's Services become names in the local service directory.
+  Result<std::vector<LocalService>> services = LocalServicesOf(options.target);
+  if (!services.ok()) return failed(services.status());
+  StateDir state(StateDir::DefaultRoot());
+  for (const LocalService& service : *services) {
+    if (Status s = WriteLocalService(state, service); !s.ok()) return failed(s);
+    log.Event("service " + service.name + " resolves to the deployment its selector matches");
+  }
   for (const std::string& dir : *dirs) {
     ExitCode code = RunDeployment(options, dir, PortsOf(dir, *dirs, ports).value(),
                                   signals.value(), log, console);

@@ -5,9 +5,15 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <thread>
 
 #include "host-cli/controller_files.h"
+#include "host-cli/state_dir.h"
 
 namespace i2kit {
 namespace {
@@ -93,6 +99,42 @@ TEST(ControllerFilesTest, TheStatusSurvivesTheRoundTripAndBadFilesAreErrors) {
   EXPECT_TRUE(back->members[1].current);
   EXPECT_FALSE(ControllerStatusFromJson("{\"deployment\": 1}").ok());
   EXPECT_FALSE(ControllerStatusFromJson("").ok());
+}
+
+// A state dir with a controller "web" (labels app=web, container port 8080 balanced on 40001)
+// whose lock is held, as by a live controller.
+class LocalDirectoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = std::filesystem::temp_directory_path() / ("i2kit-directory-" + std::to_string(::getpid()));
+    StateDir state(root_.string());
+    ASSERT_TRUE(state.MakeControllersDir().ok());
+    ControllerStatus status;
+    status.deployment = "web";
+    status.labels = {{"app", "web"}, {"tier", "front"}};
+    status.ports = {{8080, 40001, true}};
+    ASSERT_TRUE(WriteFileAtomically(ControllerStatusPath(state, "web"), ControllerStatusToJson(status)).ok());
+    lock_.reset(::open(ControllerLockPath(state, "web").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    ASSERT_EQ(::flock(lock_.get(), LOCK_EX), 0);
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+  std::filesystem::path root_;
+  UniqueFd lock_;
+};
+
+TEST_F(LocalDirectoryTest, RunningDeploymentsAndTheServicesSelectingThemAreListed) {
+  StateDir state(root_.string());
+  ASSERT_TRUE(WriteLocalService(state, {"frontend", {{"app", "web"}}, {{80, 8080}}}).ok());
+  ASSERT_TRUE(WriteLocalService(state, {"nobody", {{"app", "api"}}, {{80, 8080}}}).ok());
+  ServiceDirectory directory = LocalServiceDirectory(state);
+  ASSERT_EQ(directory.entries.size(), 2u) << DirectoryToJson(directory);
+  EXPECT_EQ(directory.entries[0], (DirectoryEntry{"frontend", {{80, 40001}}}));
+  EXPECT_EQ(directory.entries[1], (DirectoryEntry{"web", {{8080, 40001}}}));
+
+  RemoveLocalService(state, "frontend");
+  EXPECT_EQ(LocalServiceDirectory(state).entries.size(), 1u);
+  lock_.reset();  // the controller has gone: so has its name
+  EXPECT_TRUE(LocalServiceDirectory(state).entries.empty());
 }
 
 }  // namespace

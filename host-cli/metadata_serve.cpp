@@ -61,7 +61,7 @@ void WriteAll(const std::string& data) {
   }
 }
 
-ExitCode RunMetadataServe() {
+ExitCode RunMetadataServe(const std::string& domain) {
   // stderr is the guest's connection too: nothing is printed but the answer.
   Result<std::string> record_text = ReadLogTail(kRecordFile, 1 << 20);
   Result<std::string> key = ReadLogTail(kMetadataKeyFile, 4096);
@@ -83,7 +83,11 @@ ExitCode RunMetadataServe() {
   StateDir state(std::filesystem::current_path().parent_path().parent_path().string());
   MetadataResponse response = HandleMetadataRequest(
       request, identity, *key, static_cast<int64_t>(std::time(nullptr)),
-      [&] { return DirectoryToJson(LocalServiceDirectory(state)); });
+      [&] {
+        ServiceDirectory directory = LocalServiceDirectory(state);
+        directory.domain = domain;
+        return DirectoryToJson(directory);
+      });
   WriteAll(response.Serialize());
   return ExitCode::kOk;
 }
@@ -92,7 +96,9 @@ ExitCode RunMetadataServe() {
 
 CommandRunner SetupMetadataServe(CLI::App& sub) {
   sub.group("");  // hidden: QEMU runs it, not people
-  return [](Console&) { return RunMetadataServe(); };
+  auto domain = std::make_shared<std::string>(kDefaultServiceDomain);
+  sub.add_option("--domain", *domain, "The domain names may carry");
+  return [domain](Console&) { return RunMetadataServe(*domain); };
 }
 
 }  // namespace i2kit

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "common/names.h"
+#include "common/service_directory.h"
 #include "host-cli/accelerator.h"
 #include "host-cli/artifacts_location.h"
 #include "host-cli/command.h"
@@ -40,6 +41,7 @@ struct RunOptions {
   int memory_mib = 0;
   std::string accel = "auto";
   int timeout_seconds = 0;
+  std::string domain = kDefaultServiceDomain;
 };
 
 // On a terminal, a status line while a rollout is followed: how many replicas of the new image
@@ -246,7 +248,7 @@ ExitCode RunDeployment(const RunOptions& options, const std::string& artifacts_d
   // Each replica's metadata service is this very program (metadata_serve.cpp).
   std::error_code self_error;
   std::string self = std::filesystem::read_symlink("/proc/self/exe", self_error).string();
-  if (!self_error) qemu.metadata_command = self + " metadata-serve";
+  if (!self_error) qemu.metadata_command = self + " metadata-serve --domain " + options.domain;
 
   if (std::optional<int> signal = signals.Take()) {
     log.Event(a.deployment + " interrupted by SIG" + sigabbrev_np(*signal) + " before booting");
@@ -364,6 +366,9 @@ CommandRunner SetupRun(CLI::App& sub) {
                  "Seconds a rollout may go without a replica becoming ready before it fails "
                  "(an update then rolls back); default: the manifest's progressDeadlineSeconds")
       ->check(CLI::Range(1, 3600));
+  sub.add_option("--domain", options->domain,
+                 "The domain the Pods' containers may add to deployment names (NAME.DOMAIN)")
+      ->check([](const std::string& domain) { return CheckServiceDomain(domain); });
   sub.footer(
       "Published ports listen on 127.0.0.1 only. State (console log, QMP socket) lives under "
       "$XDG_STATE_HOME/i2kit.\nExit status: 0 ready (-d) or stopped cleanly, 1 failed, 2 usage "

@@ -104,4 +104,11 @@ int ResolveUnavailable(const IntOrPercent& v, int replicas) {
   return ResolvePercent(v, replicas, false);
 }
 
+RolloutCounts ResolveRollout(const DeploymentStrategy& strategy, int replicas) {
+  RolloutCounts counts{ResolveSurge(strategy.max_surge, replicas),
+                       ResolveUnavailable(strategy.max_unavailable, replicas)};
+  if (counts.max_surge == 0 && counts.max_unavailable == 0) counts.max_unavailable = 1;
+  return counts;
+}
+
 }  // namespace i2kit

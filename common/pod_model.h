@@ -190,4 +190,12 @@ bool SelectorMatches(const std::map<std::string, std::string>& selector,
 int ResolveSurge(const IntOrPercent& v, int replicas);
 int ResolveUnavailable(const IntOrPercent& v, int replicas);
 
+// Both, with Kubernetes' fencepost: when both round to 0 (say 25% of 1 with maxSurge 0), one
+// replica may be unavailable, else a rollout could never move.
+struct RolloutCounts {
+  int max_surge = 0;
+  int max_unavailable = 0;
+};
+RolloutCounts ResolveRollout(const DeploymentStrategy& strategy, int replicas);
+
 }  // namespace i2kit

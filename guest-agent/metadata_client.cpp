@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "common/fd_wait.h"
 #include "common/unique_fd.h"
 
 namespace i2kit {
@@ -19,20 +20,6 @@ using Clock = std::chrono::steady_clock;
 // A session lasts 6 hours (EC2's maximum); the agent asks again when refused.
 constexpr const char* kTokenTtlSeconds = "21600";
 constexpr size_t kMaxResponse = 1 << 20;
-
-int LeftMs(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return static_cast<int>(std::max<int64_t>(0, left.count()));
-}
-
-bool Wait(int fd, short events, Clock::time_point deadline) {
-  for (;;) {
-    pollfd p{fd, events, 0};
-    int n = ::poll(&p, 1, LeftMs(deadline));
-    if (n < 0 && errno == EINTR) continue;
-    return n > 0;
-  }
-}
 
 }  // namespace
 
@@ -49,7 +36,7 @@ Result<std::string> MetadataClient::Request(const std::string& head, int* status
   }
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
     if (errno != EINPROGRESS) return Status::Error("connect " + where + ": " + std::strerror(errno));
-    if (!Wait(fd.get(), POLLOUT, deadline)) return Status::Error("connect " + where + ": timed out");
+    if (!WaitForFd(fd.get(), POLLOUT, deadline)) return Status::Error("connect " + where + ": timed out");
     int error = 0;
     socklen_t size = sizeof error;
     ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &size);
@@ -57,7 +44,7 @@ Result<std::string> MetadataClient::Request(const std::string& head, int* status
   }
   size_t sent = 0;
   while (sent < head.size()) {
-    if (!Wait(fd.get(), POLLOUT, deadline)) return Status::Error(where + ": send timed out");
+    if (!WaitForFd(fd.get(), POLLOUT, deadline)) return Status::Error(where + ": send timed out");
     ssize_t n = ::send(fd.get(), head.data() + sent, head.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n <= 0) return Status::Error(where + ": send: " + std::strerror(errno));
@@ -65,7 +52,7 @@ Result<std::string> MetadataClient::Request(const std::string& head, int* status
   }
   std::string response;
   for (;;) {
-    if (!Wait(fd.get(), POLLIN, deadline)) return Status::Error(where + ": no answer in time");
+    if (!WaitForFd(fd.get(), POLLIN, deadline)) return Status::Error(where + ": no answer in time");
     char chunk[4096];
     ssize_t n = ::recv(fd.get(), chunk, sizeof chunk, 0);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;

@@ -181,11 +181,12 @@ struct ServiceDiscovery::State {
       (void)::poll(fds.data(), fds.size(), std::min(wait, 500));
       if ((fds[0].revents & POLLIN) != 0) return;
       now = Clock::now();
-      if ((fds[1].revents & POLLIN) != 0) AnswerDns(now);
+      // Answers first, in the order polled: AnswerDns may add forwards not in `fds`.
+      size_t i = 2;
       for (Forward& f : forwards) {
-        pollfd p{f.fd.get(), POLLIN, 0};
-        if (::poll(&p, 1, 0) > 0) Relay(f);
+        if (i < fds.size() && (fds[i++].revents & POLLIN) != 0) Relay(f);
       }
+      if ((fds[1].revents & POLLIN) != 0) AnswerDns(now);
       forwards.remove_if([&](const Forward& f) { return !f.fd.valid() || now >= f.deadline; });
       if (now >= next_refresh) Refresh(now);
     }

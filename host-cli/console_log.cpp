@@ -69,4 +69,21 @@ Result<std::string> LogFollower::ReadNew() {
   return DropCarriageReturns(text);
 }
 
+std::string TakeLines(std::string& carry, std::string_view text, std::string_view prefix,
+                      bool all) {
+  carry += text;
+  std::string lines;
+  size_t start = 0, newline;
+  while ((newline = carry.find('\n', start)) != std::string::npos) {
+    lines.append(prefix).append(carry, start, newline + 1 - start);
+    start = newline + 1;
+  }
+  carry.erase(0, start);
+  if (all && !carry.empty()) {
+    lines.append(prefix).append(carry).append("\n");
+    carry.clear();
+  }
+  return lines;
+}
+
 }  // namespace i2kit

@@ -18,6 +18,12 @@ std::string DropCarriageReturns(std::string_view text);
 // The last `count` lines of `text` (a final line without '\n' counts).
 std::vector<std::string> LastLines(std::string_view text, size_t count);
 
+// Appends `text` to `carry` and takes out its whole lines, each after `prefix`; what follows
+// the last newline stays in `carry` for the next call, unless `all`: then it is a line too.
+// For consoles shown together, a line per line ("web/1 | ...").
+std::string TakeLines(std::string& carry, std::string_view text, std::string_view prefix,
+                      bool all);
+
 // The file's last `max_bytes` bytes (all of it if smaller), CRs dropped.
 Result<std::string> ReadLogTail(const std::string& path, size_t max_bytes);
 

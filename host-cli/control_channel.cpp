@@ -71,13 +71,11 @@ Result<ControlRequest> RequestFromLine(std::string_view line) {
     return Status::Error("control request: op: expected update or down, got " + *op);
   }
   Result<std::string> dir = string_field("artifactsDir");
+  if (!dir.ok()) return dir.status();
   Result<int> timeout = int_field("timeoutSeconds");
+  if (!timeout.ok()) return timeout.status();
   Result<int> grace = int_field("graceSeconds");
-  for (const Status& s : {dir.ok() ? Status::Ok() : dir.status(),
-                          timeout.ok() ? Status::Ok() : timeout.status(),
-                          grace.ok() ? Status::Ok() : grace.status()}) {
-    if (!s.ok()) return s;
-  }
+  if (!grace.ok()) return grace.status();
   request.artifacts_dir = *dir;
   request.timeout_seconds = *timeout;
   request.grace_seconds = *grace;
@@ -176,6 +174,15 @@ Status FollowReplies(int fd, const std::function<void(std::string_view)>& on_eve
     }
     buffer.append(chunk, static_cast<size_t>(n));
   }
+}
+
+Status CallController(const std::string& path, const ControlRequest& request,
+                      const std::function<void(std::string_view)>& on_event,
+                      const FollowHooks& hooks) {
+  Result<UniqueFd> connection = ConnectUnix(path);
+  if (!connection.ok()) return connection.status();
+  if (Status s = SendLine(connection->get(), RequestToLine(request)); !s.ok()) return s;
+  return FollowReplies(connection->get(), on_event, hooks);
 }
 
 }  // namespace i2kit

@@ -50,4 +50,9 @@ struct FollowHooks {
 Status FollowReplies(int fd, const std::function<void(std::string_view)>& on_event,
                      const FollowHooks& hooks = {});
 
+// Connects to the controller's socket at `path`, sends `request` and follows the replies.
+Status CallController(const std::string& path, const ControlRequest& request,
+                      const std::function<void(std::string_view)>& on_event,
+                      const FollowHooks& hooks = {});
+
 }  // namespace i2kit

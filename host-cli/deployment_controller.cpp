@@ -471,15 +471,12 @@ struct DeploymentController::Impl {
       (void)SendLine(client.get(), ResultLine(Status::Error(deployment + " is stopping")));
       return;
     }
-    Status accepted = Update(*request, now, std::move(client));
-    (void)accepted;
+    Update(*request, now, std::move(client));
   }
 
-  Status Update(const ControlRequest& request, Clock::time_point now, UniqueFd client) {
-    auto refuse = [&](const Status& status) {
-      (void)SendLine(client.get(), ResultLine(status));
-      return status;
-    };
+  // Takes the new target and starts its rollout, or answers the client why not.
+  void Update(const ControlRequest& request, Clock::time_point now, UniqueFd client) {
+    auto refuse = [&](const Status& status) { (void)SendLine(client.get(), ResultLine(status)); };
     if (!request.publish.empty() && request.publish != settings.publish) {
       std::string running;
       for (const PublishedPort& p : settings.publish) running += " -p " + FormatPublishedPort(p);
@@ -504,7 +501,6 @@ struct DeploymentController::Impl {
              std::to_string(target.artifacts.replicas) + " replicas (maxSurge " +
              std::to_string(target.artifacts.max_surge) + ", maxUnavailable " +
              std::to_string(target.artifacts.max_unavailable) + ")");
-    return Status::Ok();
   }
 
   // --- the loop ----------------------------------------------------------------------------
@@ -514,14 +510,8 @@ struct DeploymentController::Impl {
   void StreamConsole(Replica& r, bool last) {
     if (!r.console) return;
     Result<std::string> text = r.console->ReadNew();
-    if (text.ok()) r.console_carry += *text;
-    size_t newline;
-    while ((newline = r.console_carry.find('\n')) != std::string::npos) {
-      out << r.name() << " | " << r.console_carry.substr(0, newline + 1);
-      r.console_carry.erase(0, newline + 1);
-    }
-    if (last && !r.console_carry.empty()) out << r.name() << " | " << r.console_carry << "\n";
-    out << std::flush;
+    out << TakeLines(r.console_carry, text.ok() ? *text : "", r.name() + " | ", last)
+        << std::flush;
   }
 
   void StreamConsoles() {

@@ -95,13 +95,11 @@ Status StopEntry(const ReplicaEntry& entry, const DownOptions& options, EventLog
 // stopped under it.
 Status StopThroughController(const StateDir& state, const std::string& deployment,
                              const DownOptions& options, EventLog& log) {
-  Result<UniqueFd> connection = ConnectUnix(ControllerSocketPath(state, deployment));
-  if (!connection.ok()) return connection.status();
   ControlRequest request;
   request.op = ControlRequest::Op::kDown;
   request.grace_seconds = options.grace_seconds;
-  if (Status s = SendLine(connection->get(), RequestToLine(request)); !s.ok()) return s;
-  return FollowReplies(connection->get(), [&](std::string_view event) { log.Event(event); });
+  return CallController(ControllerSocketPath(state, deployment), request,
+                        [&](std::string_view event) { log.Event(event); });
 }
 
 ExitCode RunDown(const DownOptions& options, Console& console) {

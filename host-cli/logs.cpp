@@ -54,19 +54,8 @@ struct ConsoleStream {
 
 void Print(ConsoleStream& stream, const std::string& text, bool prefix, bool flush_partial,
            std::ostream& out) {
-  stream.carry += text;
-  size_t newline;
-  while ((newline = stream.carry.find('\n')) != std::string::npos) {
-    if (prefix) out << stream.entry.name() << " | ";
-    out << stream.carry.substr(0, newline + 1);
-    stream.carry.erase(0, newline + 1);
-  }
-  if (flush_partial && !stream.carry.empty()) {
-    if (prefix) out << stream.entry.name() << " | ";
-    out << stream.carry << "\n";
-    stream.carry.clear();
-  }
-  out << std::flush;
+  out << TakeLines(stream.carry, text, prefix ? stream.entry.name() + " | " : "", flush_partial)
+      << std::flush;
 }
 
 // Follows the consoles until Ctrl-C, or until nothing named is left running: a replica that

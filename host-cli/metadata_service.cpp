@@ -11,28 +11,19 @@
 #include <optional>
 
 #include "common/pod_vm.h"
+#include "image-builder/sha256.h"
 
 namespace i2kit {
 namespace {
 
 constexpr int64_t kMaxTtlSeconds = 21600;  // EC2's limit: 6 hours
 
-std::string Hex(const unsigned char* data, size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < size; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 0xf];
-  }
-  return out;
-}
-
 std::string Sign(std::string_view key, std::string_view text) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &size);
-  return Hex(mac, size);
+  return HexEncode(mac, size);
 }
 
 // The value of header `name` (case-insensitive), if present.

@@ -147,12 +147,9 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   artifacts.replicas = deployment.replicas;
   artifacts.termination_grace_period_seconds = deployment.termination_grace_period_seconds;
   artifacts.recreate = deployment.strategy.type == StrategyType::kRecreate;
-  artifacts.max_surge = ResolveSurge(deployment.strategy.max_surge, deployment.replicas);
-  artifacts.max_unavailable =
-      ResolveUnavailable(deployment.strategy.max_unavailable, deployment.replicas);
-  // Kubernetes' fencepost: when both round to 0 (say 25% of 1 with maxSurge 0), one replica
-  // may be unavailable, else the rollout could never move.
-  if (artifacts.max_surge == 0 && artifacts.max_unavailable == 0) artifacts.max_unavailable = 1;
+  RolloutCounts counts = ResolveRollout(deployment.strategy, deployment.replicas);
+  artifacts.max_surge = counts.max_surge;
+  artifacts.max_unavailable = counts.max_unavailable;
   artifacts.progress_deadline_seconds = deployment.progress_deadline_seconds;
   artifacts.labels = deployment.labels;
   PodSpec spec;

@@ -8,27 +8,13 @@
 
 #include <charconv>
 
+#include "common/fd_wait.h"
 #include "common/unique_fd.h"
 
 namespace i2kit {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int MillisecondsLeft(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return static_cast<int>(std::max<int64_t>(0, left.count()));
-}
-
-// Waits for `events` on `fd` until `deadline`; false on timeout or error.
-bool WaitFor(int fd, short events, Clock::time_point deadline) {
-  for (;;) {
-    pollfd p{fd, events, 0};
-    int ready = ::poll(&p, 1, MillisecondsLeft(deadline));
-    if (ready < 0 && errno == EINTR) continue;
-    return ready > 0;
-  }
-}
 
 }  // namespace
 
@@ -129,7 +115,7 @@ namespace {
 LocalHttpGet::Outcome Complete(LocalHttpGet& get, Clock::time_point deadline) {
   for (;;) {
     if (std::optional<LocalHttpGet::Outcome> outcome = get.Advance(Clock::now())) return *outcome;
-    WaitFor(get.fd(), get.events(), deadline);
+    WaitForFd(get.fd(), get.events(), deadline);
   }
 }
 

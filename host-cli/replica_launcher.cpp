@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "host-cli/local_ports.h"
+#include "image-builder/sha256.h"
 #include "image-builder/sys_error.h"
 
 namespace i2kit {
@@ -57,11 +58,10 @@ Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launc
   // A key per replica for its metadata tokens: 32 random bytes, hex.
   {
     unsigned char random[32];
-    std::string key;
     if (::getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) {
       return fail(SysError("getrandom", dir));
     }
-    for (unsigned char c : random) key += "0123456789abcdef"[c >> 4], key += "0123456789abcdef"[c & 0xf];
+    std::string key = HexEncode(random, sizeof random);
     if (Status s = WriteFileAtomically(dir + "/" + kMetadataKeyFile, key); !s.ok()) return fail(s);
   }
   std::string qemu_log = dir + "/" + kQemuLogFile;

@@ -11,7 +11,7 @@ namespace i2kit {
 
 struct RolloutSpec {
   int replicas = 1;         // N
-  int max_surge = 1;        // resolved count (common/pod_model.h ResolveSurge)
+  int max_surge = 1;        // resolved count (common/pod_model.h ResolveRollout)
   int max_unavailable = 0;  // resolved count
   bool recreate = false;    // strategy Recreate: all old go before any new starts
 };

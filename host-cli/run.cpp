@@ -73,18 +73,12 @@ class RolloutProgress {
 
 // A controller already runs the deployment: hand it the new image and follow the rollout.
 ExitCode Update(const StateDir& state, const std::string& deployment, int replicas,
-                ControlRequest request, EventLog& log, Console& console) {
-  Result<UniqueFd> connection = ConnectUnix(ControllerSocketPath(state, deployment));
-  if (!connection.ok()) return (log.Error(connection.status().message()), ExitCode::kFailure);
-  if (Status s = SendLine(connection->get(), RequestToLine(request)); !s.ok()) {
-    log.Error(s.message());
-    return ExitCode::kFailure;
-  }
+                const ControlRequest& request, EventLog& log, Console& console) {
   RolloutProgress progress(log, deployment, replicas);
   FollowHooks hooks;
   hooks.on_tick = [&] { progress.OnTick(); };
-  Status result = FollowReplies(
-      connection->get(), [&](std::string_view event) { progress.OnEvent(event); }, hooks);
+  Status result = CallController(ControllerSocketPath(state, deployment), request,
+                                 [&](std::string_view event) { progress.OnEvent(event); }, hooks);
   if (!result.ok()) {
     log.Error(result.message());
     return ExitCode::kFailure;
@@ -264,36 +258,42 @@ ExitCode RunDeployment(const RunOptions& options, const std::string& artifacts_d
   return (*controller)->Run(signals);
 }
 
-// With several deployments, a published port goes to the one that declares its container port.
-Result<std::vector<PublishedPort>> PortsOf(const std::string& dir,
-                                          const std::vector<std::string>& dirs,
-                                          const std::vector<PublishedPort>& ports) {
-  if (dirs.size() == 1) return ports;
-  std::vector<PublishedPort> mine;
+// The published ports of each directory in `dirs`: with several deployments, a port goes to the
+// one that declares its container port.
+Result<std::vector<std::vector<PublishedPort>>> AssignPorts(const std::vector<std::string>& dirs,
+                                                            const std::vector<PublishedPort>& ports) {
+  std::vector<std::vector<PublishedPort>> assigned(dirs.size());
+  if (dirs.size() == 1) {
+    assigned[0] = ports;
+    return assigned;
+  }
+  std::vector<VmArtifacts> artifacts;
+  for (const std::string& dir : dirs) {
+    Result<VmArtifacts> a = ReadVmArtifacts(dir);
+    if (!a.ok()) return a.status();
+    artifacts.push_back(std::move(a).value());
+  }
   for (const PublishedPort& port : ports) {
-    std::vector<std::string> declaring;
-    bool ours = false;
-    for (const std::string& other : dirs) {
-      Result<VmArtifacts> a = ReadVmArtifacts(other);
-      if (!a.ok()) return a.status();
-      for (const VmPort& p : a->ports) {
-        if (p.container_port != port.container_port) continue;
-        declaring.push_back(a->deployment);
-        ours |= other == dir;
-        break;
+    std::vector<size_t> declaring;
+    for (size_t i = 0; i < artifacts.size(); ++i) {
+      for (const VmPort& p : artifacts[i].ports) {
+        if (p.container_port == port.container_port) {
+          declaring.push_back(i);
+          break;
+        }
       }
     }
     if (declaring.size() != 1) {
       std::string names;
-      for (const std::string& n : declaring) names += (names.empty() ? "" : ", ") + n;
+      for (size_t i : declaring) names += (names.empty() ? "" : ", ") + artifacts[i].deployment;
       return Status::Error("-p " + FormatPublishedPort(port) + ": " +
                            (declaring.empty() ? std::string("no deployment declares that port")
                                               : "several deployments declare it (" + names + ")") +
                            "; run their artifacts directories one at a time");
     }
-    if (ours) mine.push_back(port);
+    assigned[declaring[0]].push_back(port);
   }
-  return mine;
+  return assigned;
 }
 
 ExitCode RunRun(const RunOptions& options, Console& console) {
@@ -321,10 +321,8 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
                                 "then follow them with 'i2kit-host logs NAME -f'"),
                   ExitCode::kUsage);
   }
-  for (const std::string& dir : *dirs) {
-    Result<std::vector<PublishedPort>> mine = PortsOf(dir, *dirs, ports);
-    if (!mine.ok()) return failed(mine.status(), ExitCode::kUsage);
-  }
+  Result<std::vector<std::vector<PublishedPort>>> assigned = AssignPorts(*dirs, ports);
+  if (!assigned.ok()) return failed(assigned.status(), ExitCode::kUsage);
   // The manifest's Services become names in the local service directory.
   Result<std::vector<LocalService>> services = LocalServicesOf(options.target);
   if (!services.ok()) return failed(services.status());
@@ -333,9 +331,9 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
     if (Status s = WriteLocalService(state, service); !s.ok()) return failed(s);
     log.Event("service " + service.name + " resolves to the deployment its selector matches");
   }
-  for (const std::string& dir : *dirs) {
-    ExitCode code = RunDeployment(options, dir, PortsOf(dir, *dirs, ports).value(),
-                                  signals.value(), log, console);
+  for (size_t i = 0; i < dirs->size(); ++i) {
+    ExitCode code =
+        RunDeployment(options, (*dirs)[i], (*assigned)[i], signals.value(), log, console);
     if (code != ExitCode::kOk) return code;
   }
   return ExitCode::kOk;

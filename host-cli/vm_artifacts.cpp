@@ -70,10 +70,9 @@ Result<VmArtifacts> ReadVmArtifacts(const std::string& dir) {
     }
     a.termination_grace_period_seconds = json.at("terminationGracePeriodSeconds").get<int>();
     // Artifacts built before rollouts were recorded get Kubernetes' defaults.
-    DeploymentStrategy defaults;
-    a.max_surge = ResolveSurge(defaults.max_surge, a.replicas);
-    a.max_unavailable = ResolveUnavailable(defaults.max_unavailable, a.replicas);
-    if (a.max_surge == 0 && a.max_unavailable == 0) a.max_unavailable = 1;
+    RolloutCounts defaults = ResolveRollout(DeploymentStrategy{}, a.replicas);
+    a.max_surge = defaults.max_surge;
+    a.max_unavailable = defaults.max_unavailable;
     if (json.contains("strategy")) {
       const nlohmann::json& strategy = json.at("strategy");
       std::string type = strategy.at("type").get<std::string>();

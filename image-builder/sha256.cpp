@@ -43,13 +43,18 @@ Result<std::string> Sha256::Finish() {
     return Status::Error("OpenSSL SHA-256 failed");
   }
   ok_ = false;
+  return "sha256:" + HexEncode(hash.data(), length);
+}
+
+std::string HexEncode(const unsigned char* data, size_t size) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string digest = "sha256:";
-  for (unsigned int i = 0; i < length; ++i) {
-    digest += kHex[hash[i] >> 4];
-    digest += kHex[hash[i] & 0xf];
+  std::string hex;
+  hex.reserve(size * 2);
+  for (size_t i = 0; i < size; ++i) {
+    hex += kHex[data[i] >> 4];
+    hex += kHex[data[i] & 0xf];
   }
-  return digest;
+  return hex;
 }
 
 Result<std::string> Sha256Of(std::string_view data) {

@@ -25,6 +25,9 @@ inline std::string_view DigestHex(std::string_view digest) {
   return digest.substr(7);
 }
 
+// `size` bytes as lower-case hex, two digits each.
+std::string HexEncode(const unsigned char* data, size_t size);
+
 // Computes a SHA-256 incrementally (OpenSSL EVP).
 class Sha256 {
  public:

@@ -47,7 +47,7 @@ std::string DirectoryToJson(const ServiceDirectory& directory) {
   for (const DirectoryEntry& entry : directory.entries) {
     nlohmann::ordered_json ports = nlohmann::ordered_json::array();
     for (const DirectoryPort& p : entry.ports) {
-      ports.push_back({{"port", p.port}, {"hostPort", p.host_port}});
+      ports.push_back({{"port", p.port}, {"hostPorts", p.host_ports}});
     }
     entries.push_back({{"name", entry.name}, {"ports", ports}});
   }
@@ -70,11 +70,17 @@ Result<ServiceDirectory> DirectoryFromJson(std::string_view text) {
         return Status::Error("service directory: name '" + entry.name + "': " + problem);
       }
       for (const nlohmann::json& p : e.at("ports")) {
-        DirectoryPort port{p.at("port").get<int>(), p.at("hostPort").get<int>()};
-        if (port.port < 1 || port.port > 65535 || port.host_port < 1 || port.host_port > 65535) {
+        DirectoryPort port{p.at("port").get<int>(), p.at("hostPorts").get<std::vector<int>>()};
+        auto out_of_range = [](int n) { return n < 1 || n > 65535; };
+        if (out_of_range(port.port) || std::any_of(port.host_ports.begin(), port.host_ports.end(), out_of_range)) {
           return Status::Error("service directory: " + entry.name + ": port out of range");
         }
-        entry.ports.push_back(port);
+        if (port.host_ports.empty() || port.host_ports.size() > kMaxDirectoryBackends) {
+          return Status::Error("service directory: " + entry.name + ": 1 to " +
+                               std::to_string(kMaxDirectoryBackends) + " host ports per port");
+        }
+        std::sort(port.host_ports.begin(), port.host_ports.end());
+        entry.ports.push_back(std::move(port));
       }
       directory.entries.push_back(std::move(entry));
     }

@@ -1,7 +1,7 @@
 // The local service directory: which deployments a Pod can reach by name, and where. The host
 // builds it from the controllers that run (one load balancer per port on 127.0.0.1) and the
 // Kubernetes Services that select them; the guest agent fetches it from the metadata service
-// (pod_vm.h kServiceDirectoryPath), answers DNS for its names and proxies their ports.
+// (pod_vm.h kServiceDirectoryPath), answers DNS for its names and routes their ports.
 #pragma once
 
 #include <map>
@@ -17,9 +17,15 @@ namespace i2kit {
 // The domain a name may carry (`web` and `web.<domain>`), like the paper's Route 53 zone.
 inline constexpr const char* kDefaultServiceDomain = "i2kit.local";
 
+// How many deployments one Service port may spread over (each one's balancer is a backend).
+inline constexpr size_t kMaxDirectoryBackends = 8;
+
 struct DirectoryPort {
-  int port = 0;       // what a client connects to: the container port, or a Service's port
-  int host_port = 0;  // the load balancer on the host's 127.0.0.1
+  int port = 0;  // what a client connects to: the container port, or a Service's port
+  // The load balancers on the host's 127.0.0.1: one for a deployment, one per matching
+  // deployment for a Service; each connection picks one at random, as Kubernetes does for the
+  // Pods behind a Service. 1..kMaxDirectoryBackends of them, sorted.
+  std::vector<int> host_ports;
   bool operator==(const DirectoryPort&) const = default;
 };
 

@@ -102,13 +102,13 @@ struct ServiceDiscovery::State {
     directory_failed_said = false;
     if (*parsed == directory) return;
     directory = std::move(parsed).value();
-    std::map<Ipv4Endpoint, Ipv4Endpoint> routes;
+    ConnectRedirect::Routes routes;
     std::string names;
     for (const DirectoryEntry& e : directory.entries) {
       names += " " + e.name;
       for (const DirectoryPort& p : e.ports) {
-        routes[{VirtualAddressFor(e.name), static_cast<uint16_t>(p.port)}] = {
-            host_ip, static_cast<uint16_t>(p.host_port)};
+        std::vector<Ipv4Endpoint>& backends = routes[{VirtualAddressFor(e.name), static_cast<uint16_t>(p.port)}];
+        for (int host_port : p.host_ports) backends.push_back({host_ip, static_cast<uint16_t>(host_port)});
       }
     }
     if (redirect) {

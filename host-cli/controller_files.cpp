@@ -142,7 +142,7 @@ ServiceDirectory LocalServiceDirectory(const StateDir& state) {
     if (!status.ok()) continue;
     DirectoryEntry entry{deployment, {}};
     for (const ControllerStatus::Port& p : status->ports) {
-      entry.ports.push_back({p.container_port, p.host_port});
+      entry.ports.push_back({p.container_port, {p.host_port}});
     }
     directory.entries.push_back(std::move(entry));
     statuses.push_back(std::move(status).value());
@@ -150,17 +150,26 @@ ServiceDirectory LocalServiceDirectory(const StateDir& state) {
   std::sort(statuses.begin(), statuses.end(),
             [](const ControllerStatus& a, const ControllerStatus& b) { return a.deployment < b.deployment; });
   for (const LocalService& service : ReadLocalServices(state)) {
-    auto match = std::find_if(statuses.begin(), statuses.end(), [&](const ControllerStatus& s) {
-      return SelectorMatches(service.selector, s.labels);
-    });
     bool taken = std::any_of(directory.entries.begin(), directory.entries.end(),
                              [&](const DirectoryEntry& e) { return e.name == service.name; });
-    if (match == statuses.end() || taken) continue;
+    bool matches = std::any_of(statuses.begin(), statuses.end(), [&](const ControllerStatus& s) {
+      return SelectorMatches(service.selector, s.labels);
+    });
+    if (taken || !matches) continue;
     DirectoryEntry entry{service.name, {}};
     for (const LocalService::Port& sp : service.ports) {
-      for (const ControllerStatus::Port& p : match->ports) {
-        if (p.container_port == sp.target_port) entry.ports.push_back({sp.port, p.host_port});
+      DirectoryPort port{sp.port, {}};
+      for (const ControllerStatus& s : statuses) {
+        if (!SelectorMatches(service.selector, s.labels)) continue;
+        for (const ControllerStatus::Port& p : s.ports) {
+          if (p.container_port == sp.target_port && port.host_ports.size() < kMaxDirectoryBackends) {
+            port.host_ports.push_back(p.host_port);
+          }
+        }
       }
+      if (port.host_ports.empty()) continue;
+      std::sort(port.host_ports.begin(), port.host_ports.end());
+      entry.ports.push_back(std::move(port));
     }
     directory.entries.push_back(std::move(entry));
   }

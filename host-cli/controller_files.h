@@ -47,7 +47,7 @@ std::string ControllerLogPath(const StateDir& state, const std::string& deployme
 bool ControllerRuns(const StateDir& state, const std::string& deployment);
 
 // A Kubernetes Service run locally (`run FILE` records the manifest's Services): its name
-// resolves to the deployment its selector matches. ROOT/_services/<name>.json.
+// resolves to the deployments its selector matches. ROOT/_services/<name>.json.
 struct LocalService {
   std::string name;
   std::map<std::string, std::string> selector;
@@ -62,8 +62,9 @@ void RemoveLocalService(const StateDir& state, const std::string& name);
 
 // The service directory of this user's local deployments: one entry per deployment whose
 // controller runs, with its balancers' ports (what its Pods' containers connect to by name),
-// and one per recorded Service whose selector matches one of them (the first by name: one
-// virtual address leads to one load balancer).
+// and one per recorded Service whose selector matches some of them: each Service port leads to
+// the balancers of every matching deployment that has its target port (the first
+// kMaxDirectoryBackends by name), and each connection picks one of them at random.
 ServiceDirectory LocalServiceDirectory(const StateDir& state);
 
 }  // namespace i2kit

@@ -329,7 +329,7 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
   StateDir state(StateDir::DefaultRoot());
   for (const LocalService& service : *services) {
     if (Status s = WriteLocalService(state, service); !s.ok()) return failed(s);
-    log.Event("service " + service.name + " resolves to the deployment its selector matches");
+    log.Event("service " + service.name + " resolves to the deployments its selector matches");
   }
   for (size_t i = 0; i < dirs->size(); ++i) {
     ExitCode code =

@@ -8,7 +8,7 @@ namespace {
 
 ServiceDirectory Sample() {
   ServiceDirectory d;
-  d.entries = {{"api", {{9090, 40001}}}, {"web", {{8080, 18080}, {8443, 40002}}}};
+  d.entries = {{"api", {{9090, {40001}}}}, {"web", {{8080, {18080}}, {8443, {40002, 40003}}}}};
   return d;
 }
 
@@ -18,10 +18,17 @@ TEST(ServiceDirectoryTest, SurvivesTheRoundTrip) {
   EXPECT_EQ(*back, Sample());
 }
 
+TEST(ServiceDirectoryTest, SortsAPortsBackends) {
+  Result<ServiceDirectory> d = DirectoryFromJson(
+      R"({"domain":"x","entries":[{"name":"web","ports":[{"port":80,"hostPorts":[40002,40001]}]}]})");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->entries[0].ports[0].host_ports, (std::vector<int>{40001, 40002}));
+}
+
 TEST(ServiceDirectoryTest, FindsANameAloneOrInTheDomainInAnyCase) {
   ServiceDirectory d = Sample();
   ASSERT_NE(d.Find("web"), nullptr);
-  EXPECT_EQ(d.Find("web")->ports[0].host_port, 18080);
+  EXPECT_EQ(d.Find("web")->ports[0].host_ports, std::vector<int>{18080});
   EXPECT_EQ(d.Find("WEB.i2kit.local."), d.Find("web"));
   EXPECT_EQ(d.Find("api.i2kit.local"), d.Find("api"));
   EXPECT_EQ(d.Find("web.example.com"), nullptr);
@@ -37,8 +44,11 @@ TEST(ServiceDirectoryTest, RefusesWhatTheAgentCouldNotServe) {
   EXPECT_NE(DirectoryFromJson(R"({"domain":"x","entries":[{"name":"Web!","ports":[]}]})")
                 .status().message().find("name 'Web!'"),
             std::string::npos);
-  EXPECT_NE(DirectoryFromJson(R"({"domain":"x","entries":[{"name":"web","ports":[{"port":0,"hostPort":1}]}]})")
+  EXPECT_NE(DirectoryFromJson(R"({"domain":"x","entries":[{"name":"web","ports":[{"port":0,"hostPorts":[1]}]}]})")
                 .status().message().find("out of range"),
+            std::string::npos);
+  EXPECT_NE(DirectoryFromJson(R"({"domain":"x","entries":[{"name":"web","ports":[{"port":80,"hostPorts":[]}]}]})")
+                .status().message().find("1 to 8 host ports"),
             std::string::npos);
   EXPECT_NE(DirectoryFromJson(R"({"domain":"x","entries":[{"name":"a","ports":[]},{"name":"a","ports":[]}]})")
                 .status().message().find("twice"),

@@ -1,7 +1,8 @@
 // The connect() redirect, for real: attached to a cgroup of its own (root and a cgroup2
 // hierarchy needed, else skipped: hosts with cgroup v1 only rely on the service-discovery VM
 // test), a process in that cgroup connecting to a virtual address reaches the backend; one
-// outside it, or to an address not in the table, does not.
+// outside it, or to an address not in the table, does not; a port with several backends
+// spreads its connections over all of them.
 #include "guest-agent/connect_redirect.h"
 
 #include <arpa/inet.h>
@@ -16,6 +17,7 @@
 
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "common/unique_fd.h"
 
@@ -65,38 +67,78 @@ bool ConnectFromChild(const std::string& cgroup, int port) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+// A TCP listener on an ephemeral port of 127.0.0.1.
+class Backend {
+ public:
+  Backend() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof a;
+    if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::listen(fd_.get(), 64) == 0 &&
+        ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&a), &size) == 0) {
+      port_ = ntohs(a.sin_port);
+    }
+  }
+  uint16_t port() const { return port_; }
+  Ipv4Endpoint endpoint() const { return {INADDR_LOOPBACK, port_}; }
+  // Accepts what is waiting; returns how many connections, each checked to have sent "ping".
+  int AcceptAll() {
+    int n = 0;
+    for (UniqueFd c; c.reset(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC)), c.valid();) {
+      char buffer[4];
+      if (::recv(c.get(), buffer, sizeof buffer, MSG_WAITALL) == 4 && std::string(buffer, 4) == "ping") ++n;
+    }
+    return n;
+  }
+
+ private:
+  UniqueFd fd_;
+  uint16_t port_ = 0;
+};
+
 TEST(ConnectRedirectTest, ConnectsToAVirtualAddressReachTheBackendInsideTheCgroupOnly) {
   TestCgroup cgroup;
   if (cgroup.path().empty()) GTEST_SKIP() << "needs root and a writable cgroup2 hierarchy";
-  UniqueFd backend(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(backend.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(::listen(backend.get(), 4), 0);
-  socklen_t size = sizeof a;
-  ::getsockname(backend.get(), reinterpret_cast<sockaddr*>(&a), &size);
-  uint16_t backend_port = ntohs(a.sin_port);
-
+  Backend backend;
+  ASSERT_NE(backend.port(), 0);
   {
     Result<ConnectRedirect> redirect = ConnectRedirect::Attach(cgroup.path());
     ASSERT_TRUE(redirect.ok()) << redirect.status().message();
-    ASSERT_TRUE(redirect.value().Set({{{kVirtual, 18080}, {INADDR_LOOPBACK, backend_port}}}).ok());
+    ASSERT_TRUE(redirect.value().Set({{{kVirtual, 18080}, {backend.endpoint()}}}).ok());
 
     EXPECT_TRUE(ConnectFromChild(cgroup.path(), 18080));
-    UniqueFd served(::accept4(backend.get(), nullptr, nullptr, SOCK_CLOEXEC));
-    ASSERT_TRUE(served.valid());
-    char buffer[4];
-    ASSERT_EQ(::recv(served.get(), buffer, sizeof buffer, MSG_WAITALL), 4);
-    EXPECT_EQ(std::string(buffer, 4), "ping");
+    EXPECT_EQ(backend.AcceptAll(), 1);
 
     EXPECT_FALSE(ConnectFromChild(cgroup.path(), 18081));  // not in the table: refused
     EXPECT_FALSE(ConnectFromChild("", 18080));             // outside the cgroup: untouched
+    EXPECT_EQ(backend.AcceptAll(), 0);
 
     ASSERT_TRUE(redirect.value().Set({}).ok());  // removed from the table
     EXPECT_FALSE(ConnectFromChild(cgroup.path(), 18080));
   }
   // Detached with the object: the cgroup is empty again and can go.
+}
+
+TEST(ConnectRedirectTest, ConnectionsSpreadOverEveryBackendOfAPort) {
+  TestCgroup cgroup;
+  if (cgroup.path().empty()) GTEST_SKIP() << "needs root and a writable cgroup2 hierarchy";
+  Backend first, second, third;
+  Result<ConnectRedirect> redirect = ConnectRedirect::Attach(cgroup.path());
+  ASSERT_TRUE(redirect.ok()) << redirect.status().message();
+  ASSERT_TRUE(redirect.value().Set({{{kVirtual, 80}, {first.endpoint(), second.endpoint(), third.endpoint()}}}).ok());
+  int connects = 60;
+  for (int i = 0; i < connects; ++i) ASSERT_TRUE(ConnectFromChild(cgroup.path(), 80));
+  int a = first.AcceptAll(), b = second.AcceptAll(), c = third.AcceptAll();
+  EXPECT_EQ(a + b + c, connects);
+  // Random picks: each backend misses all 60 with probability (2/3)^60, about 3e-11.
+  EXPECT_GT(a, 0);
+  EXPECT_GT(b, 0);
+  EXPECT_GT(c, 0);
+
+  EXPECT_FALSE(redirect.value().Set({{{kVirtual, 80}, {}}}).ok());  // no backend: refused
+  std::vector<Ipv4Endpoint> too_many(ConnectRedirect::kMaxBackends + 1, first.endpoint());
+  EXPECT_FALSE(redirect.value().Set({{{kVirtual, 80}, too_many}}).ok());
 }
 
 }  // namespace

@@ -131,7 +131,7 @@ TEST(ServiceDiscoveryTest, VirtualAddressesAreStableLoopbackAddresses) {
 TEST(ServiceDiscoveryTest, DirectoryNamesResolveAndOthersAreRelayed) {
   UniqueFd backend = Listen(SOCK_STREAM);
   ServiceDirectory directory;
-  directory.entries = {{"web", {{18080, PortOf(backend.get())}}}};
+  directory.entries = {{"web", {{18080, {PortOf(backend.get())}}}}};
   FakeMetadata metadata(DirectoryToJson(directory));
   UniqueFd upstream = Listen(SOCK_DGRAM);
   std::jthread resolver([&] {  // answers one relayed query with "relayed"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "host-cli/controller_files.h"
@@ -101,25 +102,32 @@ TEST(ControllerFilesTest, TheStatusSurvivesTheRoundTripAndBadFilesAreErrors) {
   EXPECT_FALSE(ControllerStatusFromJson("").ok());
 }
 
-// A state dir with a controller "web" (labels app=web, container port 8080 balanced on 40001)
-// whose lock is held, as by a live controller.
+// A state dir with live controllers (their locks held, as by a running controller): "web"
+// (labels app=web, container port 8080 balanced on 40001) to begin with.
 class LocalDirectoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     root_ = std::filesystem::temp_directory_path() / ("i2kit-directory-" + std::to_string(::getpid()));
-    StateDir state(root_.string());
-    ASSERT_TRUE(state.MakeControllersDir().ok());
-    ControllerStatus status;
-    status.deployment = "web";
-    status.labels = {{"app", "web"}, {"tier", "front"}};
-    status.ports = {{8080, 40001, true}};
-    ASSERT_TRUE(WriteFileAtomically(ControllerStatusPath(state, "web"), ControllerStatusToJson(status)).ok());
-    lock_.reset(::open(ControllerLockPath(state, "web").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    ASSERT_EQ(::flock(lock_.get(), LOCK_EX), 0);
+    ASSERT_TRUE(StateDir(root_.string()).MakeControllersDir().ok());
+    AddController("web", {{"app", "web"}, {"tier", "front"}}, 8080, 40001);
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
+
+  void AddController(const std::string& name, std::map<std::string, std::string> labels,
+                     int container_port, int host_port) {
+    StateDir state(root_.string());
+    ControllerStatus status;
+    status.deployment = name;
+    status.labels = std::move(labels);
+    status.ports = {{container_port, host_port, true}};
+    ASSERT_TRUE(WriteFileAtomically(ControllerStatusPath(state, name), ControllerStatusToJson(status)).ok());
+    UniqueFd lock(::open(ControllerLockPath(state, name).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    ASSERT_EQ(::flock(lock.get(), LOCK_EX), 0);
+    locks_[name] = std::move(lock);
+  }
+
   std::filesystem::path root_;
-  UniqueFd lock_;
+  std::map<std::string, UniqueFd> locks_;
 };
 
 TEST_F(LocalDirectoryTest, RunningDeploymentsAndTheServicesSelectingThemAreListed) {
@@ -128,13 +136,28 @@ TEST_F(LocalDirectoryTest, RunningDeploymentsAndTheServicesSelectingThemAreListe
   ASSERT_TRUE(WriteLocalService(state, {"nobody", {{"app", "api"}}, {{80, 8080}}}).ok());
   ServiceDirectory directory = LocalServiceDirectory(state);
   ASSERT_EQ(directory.entries.size(), 2u) << DirectoryToJson(directory);
-  EXPECT_EQ(directory.entries[0], (DirectoryEntry{"frontend", {{80, 40001}}}));
-  EXPECT_EQ(directory.entries[1], (DirectoryEntry{"web", {{8080, 40001}}}));
+  EXPECT_EQ(directory.entries[0], (DirectoryEntry{"frontend", {{80, {40001}}}}));
+  EXPECT_EQ(directory.entries[1], (DirectoryEntry{"web", {{8080, {40001}}}}));
 
   RemoveLocalService(state, "frontend");
   EXPECT_EQ(LocalServiceDirectory(state).entries.size(), 1u);
-  lock_.reset();  // the controller has gone: so has its name
+  locks_.erase("web");  // the controller has gone: so has its name
   EXPECT_TRUE(LocalServiceDirectory(state).entries.empty());
+}
+
+TEST_F(LocalDirectoryTest, AServiceLeadsToEveryDeploymentItSelects) {
+  StateDir state(root_.string());
+  AddController("web-canary", {{"app", "web"}, {"track", "canary"}}, 8080, 40002);
+  AddController("web-admin", {{"app", "web"}}, 9000, 40003);  // matches, but not the target port
+  AddController("api", {{"app", "api"}}, 8080, 40004);
+  ASSERT_TRUE(WriteLocalService(state, {"frontend", {{"app", "web"}}, {{80, 8080}}}).ok());
+  ServiceDirectory directory = LocalServiceDirectory(state);
+  const DirectoryEntry* frontend = directory.Find("frontend");
+  ASSERT_NE(frontend, nullptr) << DirectoryToJson(directory);
+  EXPECT_EQ(*frontend, (DirectoryEntry{"frontend", {{80, {40001, 40002}}}}));
+
+  locks_.erase("web");  // one of them stops: the Service leads to the other
+  EXPECT_EQ(*LocalServiceDirectory(state).Find("frontend"), (DirectoryEntry{"frontend", {{80, {40002}}}}));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "common/manifest_reader.h"
 #include "host-cli/command.h"
+#include "host-cli/event_log.h"
 #include "host-cli/pod_vm_build.h"
 
 namespace i2kit {
@@ -38,7 +39,6 @@ ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {
   build.output_dir = options.output;
   build.runc = options.runc;
   build.containerd = options.containerd;
-  build.progress = [&](const std::string& line) { console.err << line << "\n"; };
   Result<std::string> kernel =
       options.kernel.empty() ? DefaultKernel() : Result<std::string>(options.kernel);
   Result<std::string> agent =
@@ -51,9 +51,15 @@ ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {
   }
   build.kernel = *kernel;
   build.agent = *agent;
+  EventLog log(console.err, IsTerminal(console.err));
   for (const Deployment& d : loaded.manifest.deployments) {
     auto start = std::chrono::steady_clock::now();
-    Result<VmArtifacts> artifacts = BuildPodVm(d, build);
+    Result<VmArtifacts> artifacts = [&] {
+      StepProgress steps(log, IsTerminal(console.err));
+      build.progress = [&](const std::string& line) { steps.Step(d.name + ": " + line); };
+      build.warning = [&](const std::string& line) { steps.Event(d.name + ": warning: " + line); };
+      return BuildPodVm(d, build);
+    }();
     if (!artifacts.ok()) {
       console.err << "i2kit-host: building " << d.name << ": " << artifacts.status().message()
                   << "\n";

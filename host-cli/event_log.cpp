@@ -30,6 +30,50 @@ void EventLog::ClearProgress() {
   progress_shown_ = false;
 }
 
+StepProgress::StepProgress(EventLog& log, bool terminal) : log_(log), terminal_(terminal) {
+  if (!terminal_) return;
+  ticker_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!done_) {
+      Draw();
+      wake_.wait_for(lock, std::chrono::milliseconds(250));
+    }
+  });
+}
+
+StepProgress::~StepProgress() {
+  {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+  }
+  wake_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+  log_.ClearProgress();
+}
+
+void StepProgress::Step(std::string line) {
+  std::lock_guard lock(mutex_);
+  step_ = std::move(line);
+  since_ = std::chrono::steady_clock::now();
+  if (terminal_) {
+    Draw();
+  } else {
+    log_.Event(step_);
+  }
+}
+
+void StepProgress::Event(std::string_view line) {
+  std::lock_guard lock(mutex_);
+  log_.Event(line);
+  if (terminal_) Draw();
+}
+
+void StepProgress::Draw() {
+  if (step_.empty()) return;
+  auto took = std::chrono::steady_clock::now() - since_;
+  log_.Progress(step_ + " " + FormatSeconds(std::chrono::duration_cast<std::chrono::milliseconds>(took)));
+}
+
 bool IsTerminal(const std::ostream& stream) {
   if (&stream == &std::cout) return ::isatty(STDOUT_FILENO) == 1;
   if (&stream == &std::cerr) return ::isatty(STDERR_FILENO) == 1;

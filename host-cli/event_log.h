@@ -4,9 +4,12 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <iosfwd>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace i2kit {
 
@@ -20,12 +23,38 @@ class EventLog {
   void Progress(std::string_view line);
   // An error line: "error: " and the message.
   void Error(std::string_view message);
+  // Erases the status line, if one is shown.
+  void ClearProgress();
 
  private:
-  void ClearProgress();
   std::ostream& out_;
   bool terminal_;
   bool progress_shown_ = false;
+};
+
+// For steps that block (flattening an image, packing a disk): on a terminal, a thread redraws
+// "STEP 3.2 s" every quarter second until the next step or the end, so a long step shows it
+// is alive; otherwise each step is one plain line. Events may come from the worker meanwhile.
+class StepProgress {
+ public:
+  explicit StepProgress(EventLog& log, bool terminal);
+  ~StepProgress();  // clears the status line
+  StepProgress(const StepProgress&) = delete;
+  StepProgress& operator=(const StepProgress&) = delete;
+
+  void Step(std::string line);
+  void Event(std::string_view line);
+
+ private:
+  void Draw();  // with mutex_ held
+  EventLog& log_;
+  bool terminal_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::string step_;
+  std::chrono::steady_clock::time_point since_;
+  std::thread ticker_;
 };
 
 // Whether `stream` is std::cout or std::cerr and that descriptor is a terminal.

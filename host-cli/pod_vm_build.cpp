@@ -132,6 +132,9 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   auto progress = [&](const std::string& line) {
     if (options.progress) options.progress(line);
   };
+  auto warning = [&](const std::string& line) {
+    if (options.warning) options.warning(line);
+  };
   fs::path final_dir = fs::path(options.output_dir) / deployment.name;
   ScratchDir staging{fs::path(options.output_dir) / ("." + deployment.name + ".building")};
   ScratchDir scratch{staging.path.string() + "-work"};
@@ -167,6 +170,7 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
     fs::path root = scratch.path / ("root-" + c.name);
     fs::create_directories(blobs, ec);
     fs::create_directories(root, ec);
+    progress("getting " + c.name + ": " + c.image.Canonical());
     Result<ResolvedImage> image = ResolveImage(c, blobs, options);
     if (!image.ok()) return image.status().WithContext("container " + c.name);
     progress("flattening " + c.name + ": " + c.image.Canonical() + ", " +
@@ -174,10 +178,11 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
     Result<FlattenSummary> flat = FlattenLayers(image->layers, root);
     if (!flat.ok()) return flat.status().WithContext("container " + c.name);
     for (const FlattenNote& note : flat->skipped) {
-      progress("  skipped " + note.entry + ": " + note.reason);
+      warning(c.name + ": skipped " + note.entry + ": " + note.reason);
     }
     if (Status s = AddMountTargets(root); !s.ok()) return s.WithContext("container " + c.name);
     std::string disk = "rootfs-" + c.name + ".erofs";
+    progress("packing " + c.name + " as " + disk);
     ErofsOptions erofs;
     erofs.all_root = ::geteuid() != 0;  // without root the flattened files are ours, not 0:0
     if (Status s = PackErofs(root, staging.path / disk, erofs); !s.ok()) {

@@ -21,6 +21,8 @@ struct PodVmBuildOptions {
   std::string containerd;
   // Called with one line per step ("flattening web: 3 layers"), for the user.
   std::function<void(const std::string&)> progress;
+  // Called with what the user must see whatever the steps (a layer entry skipped, and why).
+  std::function<void(const std::string&)> warning;
 };
 
 // Builds into a temporary directory beside the final one and renames it into place, so a

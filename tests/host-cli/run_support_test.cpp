@@ -176,5 +176,34 @@ TEST(RunEventLogTest, ProgressLinesOnlyOnATerminal) {
   EXPECT_EQ(tty.str(), "\r\033[Kweb/0 booting 1 s\r\033[Kweb/0 ready in 2 s\n");
 }
 
+TEST(RunEventLogTest, StepsArePlainLinesOffATerminal) {
+  std::ostringstream out;
+  EventLog log(out, false);
+  {
+    StepProgress steps(log, false);
+    steps.Step("web: flattening");
+    steps.Event("web: warning: skipped dev/sda");
+    steps.Step("web: packing");
+  }
+  EXPECT_EQ(out.str(), "web: flattening\nweb: warning: skipped dev/sda\nweb: packing\n");
+}
+
+TEST(RunEventLogTest, OnATerminalAStepIsRedrawnWithItsTimeUntilTheEnd) {
+  std::ostringstream out;
+  EventLog log(out, true);
+  {
+    StepProgress steps(log, true);
+    steps.Step("web: flattening");
+    std::this_thread::sleep_for(milliseconds(600));  // two redraws at least
+    steps.Event("web: warning: skipped dev/sda");
+  }
+  std::string text = out.str();
+  EXPECT_EQ(text.rfind("\r\033[Kweb: flattening 0 s", 0), 0u) << text;
+  // Redrawn meanwhile with the time it has taken.
+  EXPECT_NE(text.find("\r\033[Kweb: flattening 0.", 1), std::string::npos) << text;
+  EXPECT_NE(text.find("\r\033[Kweb: warning: skipped dev/sda\n"), std::string::npos) << text;
+  EXPECT_TRUE(text.ends_with("\r\033[K")) << text;  // the status line erased at the end
+}
+
 }  // namespace
 }  // namespace i2kit

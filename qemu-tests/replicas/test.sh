@@ -1,9 +1,26 @@
-# Three replicas behind one published port: every replica answers, and a replica VM killed from outside is replaced by a fresh one while requests keep succeeding through the other two.
+# Three replicas behind one published port: every replica answers; a replica VM killed from outside, hung, or whose Pod stays unready is replaced by a fresh one while requests keep succeeding through the other two; a dead controller's VMs are adopted.
 # shellcheck shell=bash
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 port=18082
-web_deployment web 3 </dev/null >"$work/web.yml"
+# The example httpd serving from /tmp/www, ready while /tmp/www/ready.html exists; a request to
+# /cgi-bin/sick removes it, so the replica that answers it stays unready from then on.
+web_deployment web 3 >"$work/web.yml" <<'YAML'
+          command: [/bin/sh, -c]
+          args:
+            - |
+              trap "exit 0" TERM
+              mkdir -p /tmp/www/cgi-bin
+              cp /www/index.html /tmp/www/
+              echo ready >/tmp/www/ready.html
+              printf '#!/bin/sh\nrm -f /tmp/www/ready.html\nprintf "Content-Type: text/plain\\r\\n\\r\\nsick\\n"\n' >/tmp/www/cgi-bin/sick
+              chmod 755 /tmp/www/cgi-bin/sick
+              /bin/busybox httpd -f -v -p 8080 -h /tmp/www & wait
+          readinessProbe:
+            httpGet: {path: /ready.html, port: 8080}
+            periodSeconds: 1
+            failureThreshold: 1
+YAML
 build_pod "$work/web.yml"
 run_pod web -p "$port:8080"
 [[ $("$host" ps -o json | jq '[.[] | select(.state == "ready")] | length') == 3 ]] ||
@@ -62,6 +79,29 @@ while "$host" ps -o json | jq -e --arg n "$hung" '[.[].name] | index($n)' >/dev/
   sleep 1
 done
 
+# A replica whose Pod stops being ready leaves the load balancer at once and is replaced once
+# unhealthy for 20 s; requests meanwhile all go to the others.
+mapfile -t replicas < <(names)
+rm -f "$work/stop"
+request_loop "$port" >"$work/loop" &
+loop_pid=$!
+log="$XDG_STATE_HOME/i2kit/_controllers/web.log"
+logged=$(wc -l <"$log")  # what the controller says from here on is about the sick replica
+[[ $(curl -sf -m 5 "http://127.0.0.1:$port/cgi-bin/sick") == sick ]] || fail "no answer from /cgi-bin/sick"
+since_sick() { tail -n +"$((logged + 1))" "$log"; }
+deadline=$((SECONDS + 30))
+until sick=$(since_sick | grep -oE "web/[0-9]+ unhealthy \(GET /readyz failing" | cut -d' ' -f1); [[ -n $sick ]]; do
+  ((SECONDS < deadline)) || fail "no replica became unhealthy after /cgi-bin/sick: $("$host" ps)"
+  sleep 1
+done
+sick_replacement=$(ready_without "$sick")
+since_sick | grep -qE "$sick (draining|retiring): unhealthy for 2[0-9] s" ||
+  fail "$sick was not retired after 20 s unhealthy: $(since_sick)"
+touch "$work/stop"
+wait "$loop_pid"
+read -r sick_ok sick_failed <"$work/loop"
+((sick_failed == 0)) || fail "$sick_failed of $((sick_ok + sick_failed)) requests failed while $sick was unhealthy"
+
 # A controller that dies leaves its VMs running; the next run adopts them instead of booting new ones.
 before=$("$host" ps -o json | jq -c '[.[] | .name] | sort')
 kill -9 "$(jq -r .pid "$XDG_STATE_HOME/i2kit/_controllers/web.status.json")"
@@ -69,4 +109,4 @@ kill -9 "$(jq -r .pid "$XDG_STATE_HOME/i2kit/_controllers/web.status.json")"
 after=$("$host" ps -o json | jq -c '[.[] | .name] | sort')
 [[ $after == "$before" ]] || fail "the rerun did not adopt the VMs: $before before, $after after"
 [[ $(curl -sf -m 5 "http://127.0.0.1:$port/") == "Hello from i2kit" ]] || fail "no answer after the adoption"
-echo "3 replicas served; $killed killed and replaced by $replacement ($ok requests succeeded, $failed failed); the hung $hung replaced by $hung_replacement; a dead controller's VMs adopted"
+echo "3 replicas served; $killed killed and replaced by $replacement ($ok requests succeeded, $failed failed); the hung $hung replaced by $hung_replacement; the unready $sick replaced by $sick_replacement ($sick_ok requests, 0 failed); a dead controller's VMs adopted"

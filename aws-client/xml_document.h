@@ -1,0 +1,61 @@
+// A small read-only view of an XML document (AWS Query-protocol responses), on libxml2: parse,
+// walk to an element by path, read its text or its list members. Element names are compared
+// without their namespace, which every AWS response declares on its root.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+struct _xmlDoc;
+struct _xmlNode;
+
+namespace i2kit::aws {
+
+// An element of an XmlDocument; valid while the document lives.
+class XmlElement {
+ public:
+  // The element's local name ("Stacks" for <cf:Stacks>).
+  std::string_view name() const;
+  // All the text inside the element, its descendants' included.
+  std::string Text() const;
+  // The first child element called `name`.
+  std::optional<XmlElement> Child(std::string_view name) const;
+  // Every child element called `name`, in document order; every child when `name` is empty.
+  std::vector<XmlElement> Children(std::string_view name = {}) const;
+  // The element at `path` below this one, names separated by '/' ("DescribeStacksResult/Stacks").
+  std::optional<XmlElement> Find(std::string_view path) const;
+  // The text of the element at `path`; fails naming the path when there is none.
+  Result<std::string> TextAt(std::string_view path) const;
+  // The <member> children of the element at `path`: how the Query protocol writes lists.
+  // Empty when the path does not exist (AWS leaves empty lists out).
+  std::vector<XmlElement> Members(std::string_view path) const;
+
+ private:
+  friend class XmlDocument;
+  explicit XmlElement(const _xmlNode* node) : node_(node) {}
+  const _xmlNode* node_;
+};
+
+// A parsed document; owns the libxml2 tree.
+class XmlDocument {
+ public:
+  // Parses `xml` without network access, DTD loading or entity substitution. Fails with the
+  // parser's message and line.
+  static Result<XmlDocument> Parse(std::string_view xml);
+
+  XmlElement root() const;
+
+ private:
+  struct Free {
+    void operator()(_xmlDoc* document) const;
+  };
+  explicit XmlDocument(_xmlDoc* document) : document_(document) {}
+  std::unique_ptr<_xmlDoc, Free> document_;
+};
+
+}  // namespace i2kit::aws

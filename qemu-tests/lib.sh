@@ -19,6 +19,10 @@ fail() {
 }
 
 cleanup() {
+  # Background request loops too: a test that failed never told them to stop.
+  local loops
+  loops=$(jobs -p)
+  [[ -z $loops ]] || kill $loops 2>/dev/null || true
   for name in "${started[@]}"; do "$host" down "$name" >/dev/null 2>&1 || true; done
   rm -rf "$work"
 }
@@ -83,7 +87,7 @@ YAML
 # prints "SUCCEEDED FAILED". Run it in the background, `touch "$work/stop"`, wait for it.
 request_loop() {
   local ok=0 failed=0
-  while [[ ! -e $work/stop ]]; do
+  while [[ -d $work && ! -e $work/stop ]]; do
     if curl -sf -m 3 -o /dev/null "http://127.0.0.1:$1/"; then ok=$((ok + 1)); else failed=$((failed + 1)); fi
     sleep 0.05
   done

@@ -1,0 +1,68 @@
+#include "image-builder/readonly_image.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "image-builder/run_tool.h"
+#include "image-builder/sys_error.h"
+
+namespace i2kit {
+namespace {
+
+// A relative path starting with "-" would read as an option.
+std::string AsOperand(const std::filesystem::path& path) {
+  return path.string().starts_with('-') ? "./" + path.string() : path.string();
+}
+
+// Runs `argv`, which writes `partial`, and renames it over `image`: a failed run never leaves
+// a truncated image where a good one is expected.
+Status Pack(const std::vector<std::string>& argv, const std::filesystem::path& root,
+            const std::filesystem::path& partial, const std::filesystem::path& image) {
+  ::unlink(partial.c_str());  // mksquashfs would append to it
+  Result<ToolOutput> packed = RunTool(argv);
+  if (!packed.ok()) {
+    ::unlink(partial.c_str());
+    return packed.status().WithContext("packing " + root.string() + " into " + image.string());
+  }
+  if (std::rename(partial.c_str(), image.c_str()) != 0) return SysError("rename", image.string());
+  return Status::Ok();
+}
+
+std::filesystem::path PartialOf(const std::filesystem::path& image) {
+  std::filesystem::path partial = image;
+  partial += ".partial";
+  return partial;
+}
+
+}  // namespace
+
+Status PackErofs(const std::filesystem::path& root, const std::filesystem::path& image,
+                 const ErofsOptions& options) {
+  std::filesystem::path partial = PartialOf(image);
+  std::vector<std::string> argv = {
+      "mkfs.erofs",
+      "--quiet",
+      "-T" + std::to_string(options.timestamp),
+      "-U" + options.uuid,
+  };
+  if (!options.compressor.empty()) {
+    argv.push_back("-z" + options.compressor);
+    argv.push_back("-C" + std::to_string(options.max_pcluster_bytes));
+  }
+  if (options.all_root) argv.push_back("--all-root");
+  argv.push_back(AsOperand(partial));
+  argv.push_back(AsOperand(root));
+  return Pack(argv, root, partial, image);
+}
+
+Status PackSquashfs(const std::filesystem::path& root, const std::filesystem::path& image) {
+  std::filesystem::path partial = PartialOf(image);
+  return Pack({"mksquashfs", AsOperand(root), AsOperand(partial), "-noappend", "-quiet",
+               "-no-progress", "-comp", "xz", "-Xbcj", "x86", "-b", "128K", "-all-root",
+               "-no-xattrs", "-mkfs-time", "0", "-all-time", "0"},
+              root, partial, image);
+}
+
+}  // namespace i2kit

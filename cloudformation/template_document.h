@@ -1,0 +1,45 @@
+// The template being built: its parameters, resources and outputs in the order they were
+// added, so that the same manifest always renders the same text.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/status.h"
+
+namespace i2kit::cfn {
+
+using Json = nlohmann::ordered_json;
+
+// {"Ref": name}, {"Fn::GetAtt": [id, attribute]}, {"Fn::Sub": text}: the intrinsic functions
+// every part of the template uses.
+Json Ref(const std::string& name);
+Json GetAtt(const std::string& id, const std::string& attribute);
+Json Sub(const std::string& text);
+
+class TemplateDocument {
+ public:
+  // Adds resource `id` (alphanumeric) of `type`; two resources with one ID is an error naming
+  // both uses, since two manifest names can map onto one logical ID.
+  Status AddResource(const std::string& id, const std::string& type, Json properties,
+                     const std::string& owner);
+  // Sets a resource attribute (DependsOn, CreationPolicy, UpdatePolicy) of an added resource.
+  void SetAttribute(const std::string& id, const std::string& attribute, Json value);
+  void AddParameter(const std::string& id, Json parameter);
+  bool HasParameter(const std::string& id) const;
+  void AddOutput(const std::string& id, const std::string& description, Json value);
+
+  // The whole template, with `description` on top.
+  Json Render(const std::string& description) const;
+
+ private:
+  Json parameters_ = Json::object();
+  Json resources_ = Json::object();
+  Json outputs_ = Json::object();
+  Json owners_ = Json::object();  // logical ID -> what it was made for, for collision messages
+};
+
+// A DNS-1123 name as the start of a logical ID: "nginx-deployment" -> "NginxDeployment".
+std::string LogicalIdPrefix(const std::string& dns_name);
+
+}  // namespace i2kit::cfn

@@ -13,6 +13,8 @@ const std::vector<Command>& Commands() {
        SetupBuild},
       {"run", "Run a deployment's Pod VMs behind local load balancers; run again to update it",
        SetupRun},
+      {"deploy", "Print the CloudFormation stack of the manifests (--dry-run; deploying comes next)",
+       SetupDeploy},
       {"ps", "List the local deployments' replicas: state, restarts, pid, age, ports", SetupPs},
       {"logs", "Print (or follow) the console of a replica, or of a deployment's replicas",
        SetupLogs},

@@ -89,7 +89,8 @@ CommandRunner SetupDeploy(CLI::App& sub) {
   sub.add_option("files", options->files, "Manifest files (i2kit or Kubernetes YAML)")->required();
   sub.add_flag("--dry-run", options->dry_run, "Print the CloudFormation template; call nothing");
   sub.add_option("--ami", options->amis,
-                 "The Pod VM image (AMI ID) of every deployment, or NAME=AMI for one; repeatable");
+                 "The Pod VM image (AMI ID) of every deployment, or NAME=AMI for one; repeatable")
+      ->allow_extra_args(false);  // one value per --ami, so that files may follow it
   sub.add_option("--domain", options->stack.domain,
                  "Route 53 zone: each load balancer answers as NAME.DOMAIN");
   sub.add_option("--certificate", options->stack.certificate_arn,

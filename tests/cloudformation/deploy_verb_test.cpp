@@ -70,6 +70,11 @@ TEST_F(DeployVerbTest, HttpsWithoutCertificateNamesTheFlag) {
   EXPECT_NE(run.err.find("--certificate"), std::string::npos) << run.err;
 }
 
+TEST_F(DeployVerbTest, FilesMayFollowTheAmiOption) {
+  CliRun run = RunCli({"deploy", "--ami", kAmi, Example("hello.yml"), "--dry-run"});
+  EXPECT_EQ(run.code, 0) << run.err;
+}
+
 TEST_F(DeployVerbTest, TwoDefaultAmisAreAnError) {
   CliRun run = RunCli({"deploy", Example("hello.yml"), "--dry-run", "--ami", kAmi, "--ami",
                        "ami-00000000000000001"});

@@ -39,7 +39,8 @@ Status AddCertificates(BalancerPlan& plan, const StackOptions& options) {
     if (options.certificate_arn.empty()) {
       return Status::Error(plan.owner + ", port " + PortText(port) +
                            ": a TLS listener needs a certificate; pass --certificate ARN, or "
-                           "write the ARN after the port (" + PortText(port) + ":PROTO:PORT:ARN)");
+                           "write the ARN after the port (" +
+                           PortText(port) + ":PROTO:PORT:ARN)");
     }
     port.certificate_arn = options.certificate_arn;
   }
@@ -90,7 +91,8 @@ int TargetPortIn(const Deployment& d, const ServicePort& service_port) {
   return 0;
 }
 
-Result<BalancerPlan> ServiceBalancer(const Service& s, const std::vector<const Deployment*>& selected) {
+Result<BalancerPlan> ServiceBalancer(const Service& s,
+                                     const std::vector<const Deployment*>& selected) {
   BalancerPlan plan;
   plan.name = s.name;
   plan.id_prefix = LogicalIdPrefix(s.name) + "Service";
@@ -178,7 +180,9 @@ Result<std::vector<BalancerPlan>> PlanBalancers(const Manifest& manifest,
   return plans;
 }
 
-std::string LoadBalancerId(const BalancerPlan& plan) { return plan.id_prefix + "LoadBalancer"; }
+std::string LoadBalancerId(const BalancerPlan& plan) {
+  return plan.id_prefix + "LoadBalancer";
+}
 
 std::string LoadBalancerSecurityGroupId(const BalancerPlan& plan) {
   return plan.id_prefix + "LoadBalancerSecurityGroup";

@@ -27,7 +27,8 @@ Status CheckZoneName(const std::string& zone) {
   size_t start = 0;
   while (start <= zone.size()) {
     size_t dot = zone.find('.', start);
-    std::string label = zone.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string label =
+        zone.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     std::string problem = CheckDns1123Label(label);
     if (!problem.empty()) {
       return Status::Error("--domain '" + zone + "': label '" + label + "': " + problem);

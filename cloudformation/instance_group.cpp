@@ -30,10 +30,12 @@ Json InstanceSecurityGroup(const InstanceGroupSpec& spec) {
       allow(port.target_protocol == ListenerProtocol::kUdp ? "udp" : "tcp", port.target_port,
             source, "traffic from the load balancer of " + plan->owner);
     }
-    allow("tcp", pod_vm::kAgentPort, source, "health checks from the load balancer of " + plan->owner);
+    allow("tcp", pod_vm::kAgentPort, source,
+          "health checks from the load balancer of " + plan->owner);
   }
-  Json group{{"GroupDescription", "i2kit deployment " + d.name + ": its load balancers to its Pods"},
-             {"VpcId", Ref("VpcId")}};
+  Json group{
+      {"GroupDescription", "i2kit deployment " + d.name + ": its load balancers to its Pods"},
+      {"VpcId", Ref("VpcId")}};
   // No rule at all when nothing balances it: nothing listens on the instance for anyone else.
   if (!ingress.empty()) group["SecurityGroupIngress"] = ingress;
   return group;
@@ -52,21 +54,22 @@ Json UserData(const InstanceGroupSpec& spec) {
 }
 
 Json LaunchTemplate(const InstanceGroupSpec& spec) {
-  Json data{
-      {"ImageId", Ref(spec.image_parameter)},
-      {"InstanceType", spec.instance_type},
-      {"IamInstanceProfile", Json{{"Arn", GetAtt(InstanceProfileId(spec.id_prefix), "Arn")}}},
-      {"SecurityGroupIds",
-       Json::array({GetAtt(InstanceSecurityGroupId(spec.id_prefix), "GroupId")})},
-      // IMDSv2 only; one hop, since the containers share the VM's own network stack.
-      {"MetadataOptions", Json{{"HttpEndpoint", "enabled"},
-                               {"HttpTokens", "required"},
-                               {"HttpPutResponseHopLimit", 1}}},
-      {"UserData", UserData(spec)}};
+  Json data{{"ImageId", Ref(spec.image_parameter)},
+            {"InstanceType", spec.instance_type},
+            {"IamInstanceProfile", Json{{"Arn", GetAtt(InstanceProfileId(spec.id_prefix), "Arn")}}},
+            {"SecurityGroupIds",
+             Json::array({GetAtt(InstanceSecurityGroupId(spec.id_prefix), "GroupId")})},
+            // IMDSv2 only; one hop, since the containers share the VM's own network stack.
+            {"MetadataOptions", Json{{"HttpEndpoint", "enabled"},
+                                     {"HttpTokens", "required"},
+                                     {"HttpPutResponseHopLimit", 1}}},
+            {"UserData", UserData(spec)}};
   return Json{{"LaunchTemplateData", data}};
 }
 
-std::string Seconds(int seconds) { return "PT" + std::to_string(seconds) + "S"; }
+std::string Seconds(int seconds) {
+  return "PT" + std::to_string(seconds) + "S";
+}
 
 struct GroupSizes {
   int desired = 0;
@@ -98,17 +101,17 @@ Json AutoScalingGroup(const InstanceGroupSpec& spec, const GroupSizes& sizes) {
   const Deployment& d = *spec.deployment;
   Json target_groups = Json::array();
   for (const BalancerPlan* plan : spec.balancers) {
-    for (const BalancedPort& port : plan->ports) target_groups.push_back(Ref(TargetGroupId(*plan, port)));
+    for (const BalancedPort& port : plan->ports)
+      target_groups.push_back(Ref(TargetGroupId(*plan, port)));
   }
-  Json group{
-      {"AutoScalingGroupName", Sub(GroupNameSub(d))},
-      {"LaunchTemplate", Json{{"LaunchTemplateId", Ref(LaunchTemplateId(spec.id_prefix))},
-                              {"Version", GetAtt(LaunchTemplateId(spec.id_prefix),
-                                                 "LatestVersionNumber")}}},
-      {"MinSize", std::to_string(sizes.desired)},
-      {"MaxSize", std::to_string(sizes.max)},
-      {"DesiredCapacity", std::to_string(sizes.desired)},
-      {"VPCZoneIdentifier", Ref("InstanceSubnets")}};
+  Json group{{"AutoScalingGroupName", Sub(GroupNameSub(d))},
+             {"LaunchTemplate",
+              Json{{"LaunchTemplateId", Ref(LaunchTemplateId(spec.id_prefix))},
+                   {"Version", GetAtt(LaunchTemplateId(spec.id_prefix), "LatestVersionNumber")}}},
+             {"MinSize", std::to_string(sizes.desired)},
+             {"MaxSize", std::to_string(sizes.max)},
+             {"DesiredCapacity", std::to_string(sizes.desired)},
+             {"VPCZoneIdentifier", Ref("InstanceSubnets")}};
   if (!target_groups.empty()) {
     group["TargetGroupARNs"] = target_groups;
     // The balancer's readiness checks, not just "the VM runs", decide when to replace one.
@@ -125,8 +128,12 @@ Json AutoScalingGroup(const InstanceGroupSpec& spec, const GroupSizes& sizes) {
 
 }  // namespace
 
-std::string GroupId(const std::string& id_prefix) { return id_prefix + "Group"; }
-std::string LaunchTemplateId(const std::string& id_prefix) { return id_prefix + "LaunchTemplate"; }
+std::string GroupId(const std::string& id_prefix) {
+  return id_prefix + "Group";
+}
+std::string LaunchTemplateId(const std::string& id_prefix) {
+  return id_prefix + "LaunchTemplate";
+}
 std::string InstanceSecurityGroupId(const std::string& id_prefix) {
   return id_prefix + "InstanceSecurityGroup";
 }
@@ -169,8 +176,8 @@ Status AddInstanceGroup(const InstanceGroupSpec& spec, TemplateDocument& doc) {
                  {"PauseTime", Seconds(std::min(d.progress_deadline_seconds, kMaxPauseSeconds))},
                  {"WaitOnResourceSignals", true},
                  // Nothing else may move instances while an update replaces them.
-                 {"SuspendProcesses", Json::array({"AZRebalance", "AlarmNotification",
-                                                   "ScheduledActions"})}}}});
+                 {"SuspendProcesses",
+                  Json::array({"AZRebalance", "AlarmNotification", "ScheduledActions"})}}}});
   return Status::Ok();
 }
 

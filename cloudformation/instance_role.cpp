@@ -24,9 +24,13 @@ Json AgentPolicy(const Deployment& d) {
 
 }  // namespace
 
-std::string GroupNameSub(const Deployment& d) { return "${AWS::StackName}-" + d.name; }
+std::string GroupNameSub(const Deployment& d) {
+  return "${AWS::StackName}-" + d.name;
+}
 
-std::string InstanceRoleId(const std::string& id_prefix) { return id_prefix + "InstanceRole"; }
+std::string InstanceRoleId(const std::string& id_prefix) {
+  return id_prefix + "InstanceRole";
+}
 
 std::string InstanceProfileId(const std::string& id_prefix) {
   return id_prefix + "InstanceProfile";
@@ -37,9 +41,10 @@ Status AddInstanceRole(const Deployment& d, const std::string& id_prefix, Templa
              {"Statement", Json::array({Json{{"Effect", "Allow"},
                                              {"Principal", Json{{"Service", "ec2.amazonaws.com"}}},
                                              {"Action", "sts:AssumeRole"}}})}};
-  Json role{{"AssumeRolePolicyDocument", trust},
-            {"Policies", Json::array({Json{{"PolicyName", "i2kit-agent"},
-                                           {"PolicyDocument", AgentPolicy(d)}}})}};
+  Json role{
+      {"AssumeRolePolicyDocument", trust},
+      {"Policies",
+       Json::array({Json{{"PolicyName", "i2kit-agent"}, {"PolicyDocument", AgentPolicy(d)}}})}};
   std::string owner = "deployment " + d.name;
   Status added = doc.AddResource(InstanceRoleId(id_prefix), "AWS::IAM::Role", role, owner);
   if (!added.ok()) return added;

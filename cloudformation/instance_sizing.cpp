@@ -46,12 +46,14 @@ Result<std::string> DefaultInstanceType(const Deployment& d) {
     memory_bytes += Requested(c.resources.requests.memory_bytes, c.resources.limits.memory_bytes);
   }
   for (const InstanceSize& size : kInstanceSizes) {
-    if (cpu_millis <= size.cpu_millis && memory_bytes <= size.memory_bytes) return std::string(size.name);
+    if (cpu_millis <= size.cpu_millis && memory_bytes <= size.memory_bytes)
+      return std::string(size.name);
   }
   return Status::Error("deployment " + d.name + " requests " + std::to_string(cpu_millis) +
                        "m CPU and " + std::to_string(memory_bytes >> 20) +
                        " MiB with the Pod VM, more than the largest default instance type (" +
-                       kInstanceSizes.back().name + "); name one with instance_type or "
+                       kInstanceSizes.back().name +
+                       "); name one with instance_type or "
                        "--instance-type");
 }
 

@@ -6,7 +6,9 @@ namespace i2kit::cfn {
 namespace {
 
 // A listener's and its target's IP protocol for security group rules.
-const char* IpProtocol(ListenerProtocol p) { return p == ListenerProtocol::kUdp ? "udp" : "tcp"; }
+const char* IpProtocol(ListenerProtocol p) {
+  return p == ListenerProtocol::kUdp ? "udp" : "tcp";
+}
 
 Json BalancerSecurityGroup(const BalancerPlan& plan) {
   Json ingress = Json::array();
@@ -50,12 +52,12 @@ Json TargetGroup(const BalancerPlan& plan, const BalancedPort& port, int deregis
 }
 
 Json Listener(const BalancerPlan& plan, const BalancedPort& port) {
-  Json listener{{"LoadBalancerArn", Ref(LoadBalancerId(plan))},
-                {"Port", port.port},
-                {"Protocol", ElbProtocolName(plan.kind, port.protocol)},
-                {"DefaultActions", Json::array({Json{{"Type", "forward"},
-                                                     {"TargetGroupArn",
-                                                      Ref(TargetGroupId(plan, port))}}})}};
+  Json listener{
+      {"LoadBalancerArn", Ref(LoadBalancerId(plan))},
+      {"Port", port.port},
+      {"Protocol", ElbProtocolName(plan.kind, port.protocol)},
+      {"DefaultActions", Json::array({Json{{"Type", "forward"},
+                                           {"TargetGroupArn", Ref(TargetGroupId(plan, port))}}})}};
   if (IsTlsProtocol(port.protocol)) {
     listener["Certificates"] = Json::array({Json{{"CertificateArn", port.certificate_arn}}});
     listener["SslPolicy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06";

@@ -18,17 +18,19 @@ using cfn::TemplateDocument;
 
 bool IsImageId(const std::string& id) {
   if (id.rfind("ami-", 0) != 0 || id.size() <= 4) return false;
-  return std::all_of(id.begin() + 4, id.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-  });
+  return std::all_of(id.begin() + 4, id.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 Result<std::string> ImageIdFor(const Deployment& d, const StackOptions& options) {
   auto named = options.image_ids.find(d.name);
-  const std::string& id = named != options.image_ids.end() ? named->second : options.default_image_id;
+  const std::string& id =
+      named != options.image_ids.end() ? named->second : options.default_image_id;
   if (id.empty()) {
-    return Status::Error("deployment " + d.name + " has no AMI; pass --ami ami-… for every "
-                         "deployment or --ami " + d.name + "=ami-… for this one");
+    return Status::Error("deployment " + d.name +
+                         " has no AMI; pass --ami ami-… for every "
+                         "deployment or --ami " +
+                         d.name + "=ami-… for this one");
   }
   if (!IsImageId(id)) {
     return Status::Error("deployment " + d.name + ": '" + id +
@@ -56,22 +58,23 @@ void AddAccountParameters(const std::vector<BalancerPlan>& plans, const StackOpt
                           TemplateDocument& doc) {
   doc.AddParameter("VpcId", Json{{"Type", "AWS::EC2::VPC::Id"},
                                  {"Description", "The VPC every resource of the stack is in"}});
-  doc.AddParameter("InstanceSubnets",
-                   Json{{"Type", "List<AWS::EC2::Subnet::Id>"},
-                        {"Description", "Subnets of the Pod instances and internal load "
-                                        "balancers (private; an application load balancer "
-                                        "needs two zones)"}});
+  doc.AddParameter("InstanceSubnets", Json{{"Type", "List<AWS::EC2::Subnet::Id>"},
+                                           {"Description",
+                                            "Subnets of the Pod instances and internal load "
+                                            "balancers (private; an application load balancer "
+                                            "needs two zones)"}});
   bool any_public = std::any_of(plans.begin(), plans.end(),
                                 [](const BalancerPlan& p) { return p.internet_facing; });
   if (any_public) {
     doc.AddParameter("PublicSubnets", Json{{"Type", "List<AWS::EC2::Subnet::Id>"},
-                                           {"Description", "Subnets of the internet-facing "
-                                                           "load balancers (public)"}});
+                                           {"Description",
+                                            "Subnets of the internet-facing "
+                                            "load balancers (public)"}});
   }
   if (!options.domain.empty()) {
-    doc.AddParameter("HostedZoneId", Json{{"Type", "AWS::Route53::HostedZone::Id"},
-                                          {"Description", "The Route 53 zone of " +
-                                                              options.domain}});
+    doc.AddParameter("HostedZoneId",
+                     Json{{"Type", "AWS::Route53::HostedZone::Id"},
+                          {"Description", "The Route 53 zone of " + options.domain}});
   }
 }
 
@@ -79,7 +82,8 @@ void AddAccountParameters(const std::vector<BalancerPlan>& plans, const StackOpt
 int DeregistrationDelay(const BalancerPlan& plan, const Manifest& manifest) {
   int seconds = 0;
   for (const Deployment& d : manifest.deployments) {
-    if (std::find(plan.deployments.begin(), plan.deployments.end(), d.name) != plan.deployments.end()) {
+    if (std::find(plan.deployments.begin(), plan.deployments.end(), d.name) !=
+        plan.deployments.end()) {
       seconds = std::max(seconds, d.termination_grace_period_seconds);
     }
   }
@@ -99,7 +103,8 @@ Status AddDeployment(const Deployment& d, const std::vector<BalancerPlan>& plans
                         {"Default", *image},
                         {"Description", "The Pod VM image of deployment " + d.name}});
   for (const BalancerPlan& plan : plans) {
-    if (std::find(plan.deployments.begin(), plan.deployments.end(), d.name) != plan.deployments.end()) {
+    if (std::find(plan.deployments.begin(), plan.deployments.end(), d.name) !=
+        plan.deployments.end()) {
       spec.balancers.push_back(&plan);
     }
   }

@@ -26,7 +26,6 @@ struct StackOptions {
 
 // The template for `manifest`, or an error naming the Deployment, Service or port at fault and
 // what to pass instead (an https port with no certificate, a Deployment with no AMI, ...).
-Result<nlohmann::ordered_json> StackTemplate(const Manifest& manifest,
-                                             const StackOptions& options);
+Result<nlohmann::ordered_json> StackTemplate(const Manifest& manifest, const StackOptions& options);
 
 }  // namespace i2kit

@@ -4,13 +4,17 @@
 
 namespace i2kit::cfn {
 
-Json Ref(const std::string& name) { return Json{{"Ref", name}}; }
+Json Ref(const std::string& name) {
+  return Json{{"Ref", name}};
+}
 
 Json GetAtt(const std::string& id, const std::string& attribute) {
   return Json{{"Fn::GetAtt", Json::array({id, attribute})}};
 }
 
-Json Sub(const std::string& text) { return Json{{"Fn::Sub", text}}; }
+Json Sub(const std::string& text) {
+  return Json{{"Fn::Sub", text}};
+}
 
 Status TemplateDocument::AddResource(const std::string& id, const std::string& type,
                                      Json properties, const std::string& owner) {

@@ -27,8 +27,8 @@ Status ReadImageIds(const std::vector<std::string>& values, StackOptions& stack)
     if (equals == std::string::npos) {
       if (!stack.default_image_id.empty()) {
         return Status::Error("--ami " + value + ": the default AMI is already " +
-                             stack.default_image_id + "; name the deployment (--ami NAME=" +
-                             value + ")");
+                             stack.default_image_id + "; name the deployment (--ami NAME=" + value +
+                             ")");
       }
       stack.default_image_id = value;
     } else {
@@ -75,8 +75,9 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
   Result<nlohmann::ordered_json> stack_template = StackTemplate(loaded.manifest, options.stack);
   if (!stack_template.ok()) return Fail(console, stack_template.status().message());
   if (!options.dry_run) {
-    return Fail(console, "creating the stack needs the AWS client wired into deploy (issue 5); "
-                         "for now pass --dry-run to print its template");
+    return Fail(console,
+                "creating the stack needs the AWS client wired into deploy (issue 5); "
+                "for now pass --dry-run to print its template");
   }
   console.out << stack_template->dump(2) << "\n";
   return ExitCode::kOk;

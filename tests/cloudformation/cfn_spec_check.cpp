@@ -14,16 +14,22 @@ using SpecJson = nlohmann::json;
 enum class ValueShape { kScalar, kList, kUnknown };
 
 const std::set<std::string> kPseudoParameters = {
-    "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue",  "AWS::Partition",
+    "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue",   "AWS::Partition",
     "AWS::Region",    "AWS::StackId",          "AWS::StackName", "AWS::URLSuffix"};
 
-const std::set<std::string> kTemplateSections = {
-    "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Mappings",
-    "Conditions",               "Transform",   "Resources", "Outputs"};
+const std::set<std::string> kTemplateSections = {"AWSTemplateFormatVersion",
+                                                 "Description",
+                                                 "Metadata",
+                                                 "Parameters",
+                                                 "Mappings",
+                                                 "Conditions",
+                                                 "Transform",
+                                                 "Resources",
+                                                 "Outputs"};
 
 const std::set<std::string> kResourceAttributes = {
-    "Type",           "Properties", "DependsOn", "CreationPolicy", "UpdatePolicy",
-    "DeletionPolicy", "UpdateReplacePolicy", "Metadata", "Condition"};
+    "Type",           "Properties",          "DependsOn", "CreationPolicy", "UpdatePolicy",
+    "DeletionPolicy", "UpdateReplacePolicy", "Metadata",  "Condition"};
 
 bool IsAlphanumeric(const std::string& s) {
   if (s.empty()) return false;
@@ -80,8 +86,7 @@ class TemplateChecker {
     for (const auto& [name, parameter] : template_["Parameters"].items()) {
       std::string path = "Parameters." + name;
       if (!IsAlphanumeric(name)) Problem(path, "a logical ID must be alphanumeric");
-      if (!parameter.is_object() || !parameter.contains("Type") ||
-          !parameter["Type"].is_string()) {
+      if (!parameter.is_object() || !parameter.contains("Type") || !parameter["Type"].is_string()) {
         Problem(path, "a parameter needs a Type");
         continue;
       }
@@ -112,7 +117,8 @@ class TemplateChecker {
     }
     if (resource.contains("DependsOn")) CheckDependsOn(path + ".DependsOn", resource["DependsOn"]);
     static const Json kNoProperties = Json::object();
-    const Json& properties = resource.contains("Properties") ? resource["Properties"] : kNoProperties;
+    const Json& properties =
+        resource.contains("Properties") ? resource["Properties"] : kNoProperties;
     CheckObject(path + ".Properties", type, (*spec)["Properties"], properties);
     for (const char* policy : {"CreationPolicy", "UpdatePolicy", "Metadata"}) {
       if (resource.contains(policy)) CheckIntrinsicsWithin(path + "." + policy, resource[policy]);
@@ -120,8 +126,8 @@ class TemplateChecker {
   }
 
   void CheckDependsOn(const std::string& path, const Json& value) {
-    std::vector<Json> targets = value.is_array() ? std::vector<Json>(value.begin(), value.end())
-                                                 : std::vector<Json>{value};
+    std::vector<Json> targets =
+        value.is_array() ? std::vector<Json>(value.begin(), value.end()) : std::vector<Json>{value};
     for (const Json& target : targets) {
       if (!target.is_string() || !Resource(target.get<std::string>())) {
         Problem(path, "DependsOn names no resource of this template: " + target.dump());
@@ -188,8 +194,8 @@ class TemplateChecker {
     CheckPropertyType(path, owner, type, value);
   }
 
-  void CheckPropertyType(const std::string& path, const std::string& owner,
-                         const std::string& type, const Json& value) {
+  void CheckPropertyType(const std::string& path, const std::string& owner, const std::string& type,
+                         const Json& value) {
     std::string qualified = type == "Tag" ? type : owner + "." + type;
     const SpecJson& types = spec_["PropertyTypes"];
     if (!types.contains(qualified)) {
@@ -394,7 +400,8 @@ Result<CfnSpec> LoadCfnSpec(const std::string& path) {
   return spec;
 }
 
-std::vector<std::string> CheckTemplate(const CfnSpec& spec, const nlohmann::ordered_json& template_json) {
+std::vector<std::string> CheckTemplate(const CfnSpec& spec,
+                                       const nlohmann::ordered_json& template_json) {
   return TemplateChecker(spec.document, template_json).Run();
 }
 

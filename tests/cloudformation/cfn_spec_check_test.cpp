@@ -37,7 +37,9 @@ std::string Problems(const Json& t) {
   return joined;
 }
 
-TEST(CfnSpecCheckTest, PassesACorrectTemplate) { EXPECT_EQ(Problems(SmallTemplate()), ""); }
+TEST(CfnSpecCheckTest, PassesACorrectTemplate) {
+  EXPECT_EQ(Problems(SmallTemplate()), "");
+}
 
 TEST(CfnSpecCheckTest, RejectsAnUnknownResourceType) {
   Json t = SmallTemplate();
@@ -82,24 +84,21 @@ TEST(CfnSpecCheckTest, RejectsAListWhereOneValueGoes) {
 TEST(CfnSpecCheckTest, RejectsARefToNothing) {
   Json t = SmallTemplate();
   t["Resources"]["WebSecurityGroup"]["Properties"]["VpcId"] = Json{{"Ref", "Vpc"}};
-  EXPECT_NE(Problems(t).find("Ref to 'Vpc', which is no parameter or resource"),
-            std::string::npos);
+  EXPECT_NE(Problems(t).find("Ref to 'Vpc', which is no parameter or resource"), std::string::npos);
 }
 
 TEST(CfnSpecCheckTest, RejectsAGetAttOfAnUnknownAttribute) {
   Json t = SmallTemplate();
   t["Resources"]["WebIngress"]["Properties"]["GroupId"] =
       Json{{"Fn::GetAtt", {"WebSecurityGroup", "Arn"}}};
-  EXPECT_NE(Problems(t).find("AWS::EC2::SecurityGroup has no attribute 'Arn'"),
-            std::string::npos);
+  EXPECT_NE(Problems(t).find("AWS::EC2::SecurityGroup has no attribute 'Arn'"), std::string::npos);
 }
 
 TEST(CfnSpecCheckTest, RejectsASubOfAnUnknownName) {
   Json t = SmallTemplate();
   t["Resources"]["WebSecurityGroup"]["Properties"]["Tags"][0]["Value"] =
       Json{{"Fn::Sub", "${AWS::StackNam}-web"}};
-  EXPECT_NE(Problems(t).find("${AWS::StackNam} names no parameter or resource"),
-            std::string::npos);
+  EXPECT_NE(Problems(t).find("${AWS::StackNam} names no parameter or resource"), std::string::npos);
 }
 
 TEST(CfnSpecCheckTest, RejectsAnOutputReferringToNothing) {

@@ -62,8 +62,9 @@ TEST_F(DeployVerbTest, InvalidManifestGetsTheDiagnosticsOfValidate) {
 }
 
 TEST_F(DeployVerbTest, HttpsWithoutCertificateNamesTheFlag) {
-  std::string shop = Write("shop.yml", "name: shop\ncontainers:\n  a:\n    image: a:1\n"
-                                       "    ports: [https:443:http:80]\n");
+  std::string shop = Write("shop.yml",
+                           "name: shop\ncontainers:\n  a:\n    image: a:1\n"
+                           "    ports: [https:443:http:80]\n");
   CliRun run = RunCli({"deploy", shop, "--dry-run", "--ami", kAmi});
   EXPECT_EQ(run.code, 1);
   EXPECT_NE(run.err.find("deployment shop, port https:443"), std::string::npos) << run.err;

@@ -107,7 +107,12 @@ containers:
       - https:443:http:80
       - ssl:8443:tcp:8443
       - udp:53:udp:53
-)", [] { StackOptions o = Options(); o.certificate_arn = kCertificate; return o; }());
+)",
+                  [] {
+                    StackOptions o = Options();
+                    o.certificate_arn = kCertificate;
+                    return o;
+                  }());
   EXPECT_EQ(SpecProblems(t), "");
 }
 
@@ -125,7 +130,8 @@ TEST(StackTemplateTest, LaunchTemplateRequiresImdsV2AndHasNoKeyPair) {
 
 TEST(StackTemplateTest, UserDataTellsTheAgentItsStackResourceAndRegion) {
   Json t = Render(testing::ReadExample("paper-fig5-i2kit.yml"));
-  const Json& user_data = Properties(t, "NginxDeploymentLaunchTemplate")["LaunchTemplateData"]["UserData"];
+  const Json& user_data =
+      Properties(t, "NginxDeploymentLaunchTemplate")["LaunchTemplateData"]["UserData"];
   Json text = Json::parse(user_data["Fn::Base64"]["Fn::Sub"].get<std::string>());
   EXPECT_EQ(text["stack"], "${AWS::StackName}");
   EXPECT_EQ(text["resource"], "NginxDeploymentGroup");
@@ -153,7 +159,8 @@ TEST(StackTemplateTest, LegacyDeploymentRollsTwoAtOnce) {
   // extensions/v1beta1 defaults to one surge and one unavailable.
   Json t = Render(testing::ReadExample("paper-fig2-deployment.yml"));
   EXPECT_EQ(Properties(t, "NginxDeploymentGroup")["MaxSize"], "4");
-  const Json& rolling = Resource(t, "NginxDeploymentGroup")["UpdatePolicy"]["AutoScalingRollingUpdate"];
+  const Json& rolling =
+      Resource(t, "NginxDeploymentGroup")["UpdatePolicy"]["AutoScalingRollingUpdate"];
   EXPECT_EQ(rolling["MinInstancesInService"], 2);
   EXPECT_EQ(rolling["MaxBatchSize"], 2);
 }
@@ -191,8 +198,9 @@ TEST(StackTemplateTest, ServiceSelectedDeploymentUsesItsStrategyAndProbes) {
 }
 
 TEST(StackTemplateTest, StatefulDeploymentHasNoBalancerAndEc2HealthChecks) {
-  Json t = Render("name: db\nstateful: true\ncontainers:\n  pg:\n    image: postgres:16\n"
-                  "    ports: [5432]\n");
+  Json t = Render(
+      "name: db\nstateful: true\ncontainers:\n  pg:\n    image: postgres:16\n"
+      "    ports: [5432]\n");
   EXPECT_TRUE(IdsOfType(t, "AWS::ElasticLoadBalancingV2::LoadBalancer").empty());
   EXPECT_EQ(Properties(t, "DbGroup")["HealthCheckType"], "EC2");
   EXPECT_FALSE(Properties(t, "DbInstanceSecurityGroup").contains("SecurityGroupIngress"));
@@ -208,8 +216,8 @@ TEST(StackTemplateTest, InstanceTypeComesFromManifestThenFlagThenRequests) {
   Json flagged = Render(testing::ReadExample("web-with-service.yml"), options);
   EXPECT_EQ(Properties(flagged, "WebLaunchTemplate")["LaunchTemplateData"]["InstanceType"],
             "c6i.large");
-  Json named = Render("name: big\ninstance_type: m5.large\ncontainers:\n  a:\n    image: a:1\n",
-                      options);
+  Json named =
+      Render("name: big\ninstance_type: m5.large\ncontainers:\n  a:\n    image: a:1\n", options);
   EXPECT_EQ(Properties(named, "BigLaunchTemplate")["LaunchTemplateData"]["InstanceType"],
             "m5.large");
 }
@@ -243,16 +251,19 @@ TEST(StackTemplateTest, HttpPortsGetAnApplicationBalancer) {
 TEST(StackTemplateTest, MixedHttpAndTcpPortsGetANetworkBalancer) {
   StackOptions options = Options();
   options.certificate_arn = kCertificate;
-  Json t = Render("name: mixed\ncontainers:\n  a:\n    image: a:1\n    ports:\n"
-                  "      - https:443:http:80\n      - tcp:6379:tcp:6379\n", options);
+  Json t = Render(
+      "name: mixed\ncontainers:\n  a:\n    image: a:1\n    ports:\n"
+      "      - https:443:http:80\n      - tcp:6379:tcp:6379\n",
+      options);
   EXPECT_EQ(Properties(t, "MixedLoadBalancer")["Type"], "network");
   EXPECT_EQ(Properties(t, "MixedHttps443Listener")["Protocol"], "TLS");
   EXPECT_EQ(Properties(t, "MixedHttps443TargetGroup")["Protocol"], "TCP");
 }
 
 TEST(StackTemplateTest, PublicDeploymentGetsAnInternetFacingBalancerInPublicSubnets) {
-  Json t = Render("name: site\npublic: true\ncontainers:\n  a:\n    image: a:1\n"
-                  "    ports: [http:80:http:8080]\n");
+  Json t = Render(
+      "name: site\npublic: true\ncontainers:\n  a:\n    image: a:1\n"
+      "    ports: [http:80:http:8080]\n");
   EXPECT_EQ(Properties(t, "SiteLoadBalancer")["Scheme"], "internet-facing");
   EXPECT_EQ(Properties(t, "SiteLoadBalancer")["Subnets"], Json({{"Ref", "PublicSubnets"}}));
   EXPECT_TRUE(t["Parameters"].contains("PublicSubnets"));
@@ -302,9 +313,10 @@ TEST(StackTemplateTest, APortsOwnCertificateWinsOverTheFlag) {
   StackOptions options = Options();
   options.certificate_arn = kCertificate;
   std::string own = "arn:aws:acm:eu-west-1:123456789012:certificate/own";
-  Json t = Render("name: shop\ncontainers:\n  a:\n    image: a:1\n    ports: [\"ssl:443:tcp:80:" +
-                      own + "\"]\n",
-                  options);
+  Json t =
+      Render("name: shop\ncontainers:\n  a:\n    image: a:1\n    ports: [\"ssl:443:tcp:80:" + own +
+                 "\"]\n",
+             options);
   EXPECT_EQ(Properties(t, "ShopSsl443Listener")["Certificates"][0]["CertificateArn"], own);
   EXPECT_EQ(Properties(t, "ShopSsl443Listener")["Protocol"], "TLS");
 }

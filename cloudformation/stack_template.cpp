@@ -48,9 +48,24 @@ Status CheckImageIdNames(const Manifest& manifest, const StackOptions& options) 
   return Status::Ok();
 }
 
+// FAMILY.SIZE in lower case, as EC2 names them (t3.micro, c6gn.16xlarge, u-6tb1.metal).
+bool IsInstanceTypeName(const std::string& name) {
+  size_t dot = name.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == name.size()) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+  });
+}
+
 Result<std::string> InstanceTypeFor(const Deployment& d, const StackOptions& options) {
   if (!d.instance_type.empty()) return d.instance_type;
-  if (!options.instance_type.empty()) return options.instance_type;
+  if (!options.instance_type.empty()) {
+    if (!IsInstanceTypeName(options.instance_type)) {
+      return Status::Error("--instance-type '" + options.instance_type +
+                           "' is not an EC2 instance type (FAMILY.SIZE such as t3.micro)");
+    }
+    return options.instance_type;
+  }
   return cfn::DefaultInstanceType(d);
 }
 
@@ -110,9 +125,9 @@ Status AddDeployment(const Deployment& d, const std::vector<BalancerPlan>& plans
   }
   Status added = cfn::AddInstanceGroup(spec, doc);
   if (!added.ok()) return added;
-  doc.AddOutput(spec.id_prefix + "GroupName", "The Auto Scaling group of deployment " + d.name,
-                cfn::Ref(cfn::GroupId(spec.id_prefix)));
-  return Status::Ok();
+  return doc.AddOutput(spec.id_prefix + "GroupName",
+                       "The Auto Scaling group of deployment " + d.name,
+                       cfn::Ref(cfn::GroupId(spec.id_prefix)), "deployment " + d.name);
 }
 
 Status AddBalancer(const BalancerPlan& plan, const Manifest& manifest, const StackOptions& options,
@@ -122,11 +137,12 @@ Status AddBalancer(const BalancerPlan& plan, const Manifest& manifest, const Sta
   if (!added.ok()) return added;
   std::string description = "Where clients reach " + plan.owner;
   if (options.domain.empty()) {
-    doc.AddOutput(plan.id_prefix + "Endpoint", description,
-                  cfn::GetAtt(cfn::LoadBalancerId(plan), "DNSName"));
-    return Status::Ok();
+    return doc.AddOutput(plan.id_prefix + "Endpoint", description,
+                         cfn::GetAtt(cfn::LoadBalancerId(plan), "DNSName"), plan.owner);
   }
-  doc.AddOutput(plan.id_prefix + "Endpoint", description, cfn::RecordName(plan, options.domain));
+  added = doc.AddOutput(plan.id_prefix + "Endpoint", description,
+                        cfn::RecordName(plan, options.domain), plan.owner);
+  if (!added.ok()) return added;
   return cfn::AddAliasRecord(plan, options.domain, doc);
 }
 

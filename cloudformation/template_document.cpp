@@ -36,13 +36,15 @@ void TemplateDocument::AddParameter(const std::string& id, Json parameter) {
   parameters_[id] = std::move(parameter);
 }
 
-bool TemplateDocument::HasParameter(const std::string& id) const {
-  return parameters_.contains(id);
-}
-
-void TemplateDocument::AddOutput(const std::string& id, const std::string& description,
-                                 Json value) {
+Status TemplateDocument::AddOutput(const std::string& id, const std::string& description,
+                                   Json value, const std::string& owner) {
+  if (outputs_.contains(id)) {
+    return Status::Error(owner + " and " + output_owners_[id].get<std::string>() +
+                         " both map onto the output " + id + "; rename one of them");
+  }
+  output_owners_[id] = owner;
   outputs_[id] = Json{{"Description", description}, {"Value", std::move(value)}};
+  return Status::Ok();
 }
 
 Json TemplateDocument::Render(const std::string& description) const {

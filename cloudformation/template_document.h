@@ -26,8 +26,9 @@ class TemplateDocument {
   // Sets a resource attribute (DependsOn, CreationPolicy, UpdatePolicy) of an added resource.
   void SetAttribute(const std::string& id, const std::string& attribute, Json value);
   void AddParameter(const std::string& id, Json parameter);
-  bool HasParameter(const std::string& id) const;
-  void AddOutput(const std::string& id, const std::string& description, Json value);
+  // Adds output `id`; like resources, two outputs with one ID is an error naming both owners.
+  Status AddOutput(const std::string& id, const std::string& description, Json value,
+                   const std::string& owner);
 
   // The whole template, with `description` on top.
   Json Render(const std::string& description) const;
@@ -36,7 +37,9 @@ class TemplateDocument {
   Json parameters_ = Json::object();
   Json resources_ = Json::object();
   Json outputs_ = Json::object();
-  Json owners_ = Json::object();  // logical ID -> what it was made for, for collision messages
+  // Logical ID -> what it was made for, for collision messages; outputs apart.
+  Json owners_ = Json::object();
+  Json output_owners_ = Json::object();
 };
 
 // A DNS-1123 name as the start of a logical ID: "nginx-deployment" -> "NginxDeployment".

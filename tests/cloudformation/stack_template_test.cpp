@@ -222,6 +222,24 @@ TEST(StackTemplateTest, InstanceTypeComesFromManifestThenFlagThenRequests) {
             "m5.large");
 }
 
+TEST(StackTemplateTest, MalformedInstanceTypeFlagIsAnError) {
+  StackOptions options = Options();
+  options.instance_type = "large";
+  Result<Json> t = StackTemplate(Parse(testing::ReadExample("hello.yml")), options);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("--instance-type 'large'"), std::string::npos);
+}
+
+TEST(StackTemplateTest, StartupProbeLengthensTheGracePeriod) {
+  std::string yaml = testing::ReadExample("web-with-service.yml");
+  yaml.replace(yaml.find("        livenessProbe:"), 0,
+               "        startupProbe:\n          tcpSocket: {port: 8080}\n"
+               "          periodSeconds: 5\n          failureThreshold: 30\n");
+  Json t = Render(yaml);
+  // Boot, then the startup probe's whole budget, then one readiness pass.
+  EXPECT_EQ(Properties(t, "WebGroup")["HealthCheckGracePeriod"], 60 + 5 * 30 + 2);
+}
+
 TEST(StackTemplateTest, LargerRequestsGetALargerInstance) {
   std::string yaml = testing::ReadExample("web-with-service.yml");
   yaml.replace(yaml.find("memory: 16Mi"), 12, "memory: 3Gi");

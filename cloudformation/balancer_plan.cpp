@@ -133,6 +133,20 @@ std::string PortIdPart(const BalancedPort& port) {
   return protocol + std::to_string(port.port);
 }
 
+// A balancer listens once on a port number, whatever the protocol: TCP and UDP on one port
+// would need a TCP_UDP listener, which i2kit does not generate.
+Status CheckOneListenerPerPort(const BalancerPlan& plan) {
+  std::set<int> ports;
+  for (const BalancedPort& port : plan.ports) {
+    if (!ports.insert(port.port).second) {
+      return Status::Error(plan.owner + ", port " + PortText(port) +
+                           ": the load balancer already listens on port " +
+                           std::to_string(port.port) + "; give each port its own number");
+    }
+  }
+  return Status::Ok();
+}
+
 bool HasPorts(const Deployment& d) {
   return std::any_of(d.containers.begin(), d.containers.end(),
                      [](const Container& c) { return !c.ports.empty(); });
@@ -172,6 +186,8 @@ Result<std::vector<BalancerPlan>> PlanBalancers(const Manifest& manifest,
   for (BalancerPlan& plan : plans) {
     Status certificates = AddCertificates(plan, options);
     if (!certificates.ok()) return certificates;
+    Status ports = CheckOneListenerPerPort(plan);
+    if (!ports.ok()) return ports;
     if (!names.insert(plan.name).second) {
       return Status::Error(plan.owner + ": another load balancer already has the name " +
                            plan.name + " (one DNS name each)");

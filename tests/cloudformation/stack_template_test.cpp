@@ -316,6 +316,21 @@ TEST(StackTemplateTest, TargetGroupsCheckTheAgentsReadiness) {
   EXPECT_EQ(group["HealthCheckProtocol"], "HTTP");
 }
 
+TEST(StackTemplateTest, TcpAndUdpOnOneServicePortIsAnError) {
+  std::string yaml = testing::ReadExample("web-with-service.yml");
+  std::string one_port = "  - port: 80\n    targetPort: http\n";
+  yaml.replace(yaml.find(one_port), one_port.size(),
+               "  - {name: tcp, port: 80, targetPort: http}\n"
+               "  - {name: udp, port: 80, protocol: UDP, targetPort: http}\n");
+  Manifest manifest = Parse(yaml);
+  Result<Json> t = StackTemplate(manifest, Options());
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("service web-public, port udp:80: the load balancer "
+                                      "already listens on port 80"),
+            std::string::npos)
+      << t.status().message();
+}
+
 TEST(StackTemplateTest, TlsListenersCarryTheCertificateFromTheFlag) {
   StackOptions options = Options();
   options.certificate_arn = kCertificate;

@@ -146,12 +146,19 @@ Status AddBalancer(const BalancerPlan& plan, const Manifest& manifest, const Sta
   return cfn::AddAliasRecord(plan, options.domain, doc);
 }
 
+// CloudFormation takes at most 1024 bytes of description; long lists of names end in a count.
+constexpr size_t kMaxDescriptionNames = 900;
+
 std::string Description(const Manifest& manifest, const StackOptions& options) {
   std::string text = "i2kit stack";
   if (!options.stack_name.empty()) text += " " + options.stack_name;
   text += ": one Auto Scaling group of Pod VMs per deployment (";
   for (size_t i = 0; i < manifest.deployments.size(); ++i) {
-    text += (i ? ", " : "") + manifest.deployments[i].name;
+    if (text.size() > kMaxDescriptionNames) {
+      text += "and " + std::to_string(manifest.deployments.size() - i) + " more";
+      break;
+    }
+    text += manifest.deployments[i].name + (i + 1 < manifest.deployments.size() ? ", " : "");
   }
   return text + ")";
 }

@@ -1,6 +1,7 @@
 #include "cloudformation/template_document.h"
 
 #include <cctype>
+#include <tuple>
 
 namespace i2kit::cfn {
 
@@ -47,7 +48,21 @@ Status TemplateDocument::AddOutput(const std::string& id, const std::string& des
   return Status::Ok();
 }
 
-Json TemplateDocument::Render(const std::string& description) const {
+// CloudFormation's quotas on one template.
+constexpr size_t kMaxResources = 500;
+constexpr size_t kMaxParameters = 200;
+constexpr size_t kMaxOutputs = 200;
+
+Result<Json> TemplateDocument::Render(const std::string& description) const {
+  for (auto [section, count, limit] : {std::tuple{"resources", resources_.size(), kMaxResources},
+                                       std::tuple{"parameters", parameters_.size(), kMaxParameters},
+                                       std::tuple{"outputs", outputs_.size(), kMaxOutputs}}) {
+    if (count > limit) {
+      return Status::Error("the stack would have " + std::to_string(count) + " " + section +
+                           ", more than CloudFormation's " + std::to_string(limit) +
+                           "; deploy the manifest as several stacks");
+    }
+  }
   Json out{{"AWSTemplateFormatVersion", "2010-09-09"}, {"Description", description}};
   if (!parameters_.empty()) out["Parameters"] = parameters_;
   out["Resources"] = resources_;

@@ -30,8 +30,10 @@ class TemplateDocument {
   Status AddOutput(const std::string& id, const std::string& description, Json value,
                    const std::string& owner);
 
-  // The whole template, with `description` on top.
-  Json Render(const std::string& description) const;
+  // The whole template, with `description` on top; an error when it is over one of
+  // CloudFormation's quotas (500 resources, 200 parameters, 200 outputs), which it would
+  // otherwise only report once the stack is submitted.
+  Result<Json> Render(const std::string& description) const;
 
  private:
   Json parameters_ = Json::object();

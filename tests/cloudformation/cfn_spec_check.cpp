@@ -49,6 +49,11 @@ class TemplateChecker {
     for (const auto& [section, value] : template_.items()) {
       if (!kTemplateSections.count(section)) Problem(section, "not a template section");
     }
+    if (template_.contains("Description") &&
+        (!template_["Description"].is_string() ||
+         template_["Description"].get<std::string>().size() > 1024)) {
+      Problem("Description", "expected a string of at most 1024 bytes");
+    }
     CheckParameters();
     if (!template_.contains("Resources") || !template_["Resources"].is_object() ||
         template_["Resources"].empty()) {

@@ -115,6 +115,13 @@ TEST(CfnSpecCheckTest, RejectsAnUnknownIntrinsicFunction) {
   EXPECT_NE(Problems(t).find("Fn::Concat: not an intrinsic function"), std::string::npos);
 }
 
+TEST(CfnSpecCheckTest, RejectsADescriptionOver1024Bytes) {
+  Json t = SmallTemplate();
+  t["Description"] = std::string(1025, 'x');
+  EXPECT_NE(Problems(t).find("Description: expected a string of at most 1024 bytes"),
+            std::string::npos);
+}
+
 TEST(CfnSpecCheckTest, LoadingAMissingSpecificationIsAnError) {
   Result<CfnSpec> spec = LoadCfnSpec("/nonexistent/spec.json");
   ASSERT_FALSE(spec.ok());

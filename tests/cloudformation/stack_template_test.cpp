@@ -463,6 +463,32 @@ TEST(StackTemplateTest, NamesThatMapOntoOneLogicalIdAreAnError) {
       << t.status().message();
 }
 
+// Deployments named "deployment-with-a-long-name-N", `ports` each ("" for none).
+std::string ManyDeployments(int count, const std::string& ports) {
+  std::string yaml;
+  for (int i = 0; i < count; ++i) {
+    yaml += "---\nname: deployment-with-a-long-name-" + std::to_string(i) +
+            "\ncontainers:\n  a:\n    image: a:1\n" + ports;
+  }
+  return yaml;
+}
+
+TEST(StackTemplateTest, ManyDeploymentsKeepTheDescriptionWithinItsLimit) {
+  Json t = Render(ManyDeployments(40, ""));
+  EXPECT_LE(t["Description"].get<std::string>().size(), 1024u);
+  EXPECT_NE(t["Description"].get<std::string>().find(" more)"), std::string::npos);
+  EXPECT_EQ(SpecProblems(t), "");
+}
+
+TEST(StackTemplateTest, MoreResourcesThanCloudFormationTakesIsAnError) {
+  // Nine resources per balanced Deployment: 60 of them are 540.
+  Result<Json> t = StackTemplate(Parse(ManyDeployments(60, "    ports: [80]\n")), Options());
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("540 resources, more than CloudFormation's 500"),
+            std::string::npos)
+      << t.status().message();
+}
+
 // --- options --------------------------------------------------------------------------------
 
 TEST(StackTemplateTest, DeploymentWithoutAnAmiIsAnErrorSayingWhatToPass) {

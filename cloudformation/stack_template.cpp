@@ -40,10 +40,13 @@ Result<std::string> ImageIdFor(const Deployment& d, const StackOptions& options)
 }
 
 Status CheckImageIdNames(const Manifest& manifest, const StackOptions& options) {
-  for (const auto& [name, id] : options.image_ids) {
+  for (const auto& named_image : options.image_ids) {
+    const std::string& name = named_image.first;
     bool known = std::any_of(manifest.deployments.begin(), manifest.deployments.end(),
                              [&](const Deployment& d) { return d.name == name; });
-    if (!known) return Status::Error("--ami " + name + "=" + id + ": no deployment " + name);
+    if (!known) {
+      return Status::Error("--ami " + name + "=" + named_image.second + ": no deployment " + name);
+    }
   }
   return Status::Ok();
 }

@@ -9,7 +9,8 @@ and drops the documentation links, which the checker does not read.
 import json
 import sys
 
-# The resource types cloudformation/ generates; the spec check rejects any other.
+# The resource types cloudformation/ generates (and SecurityGroupIngress, which the checker's
+# own tests use); the spec check rejects any other.
 RESOURCE_TYPES = [
     "AWS::AutoScaling::AutoScalingGroup",
     "AWS::EC2::LaunchTemplate",

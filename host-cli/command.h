@@ -35,6 +35,7 @@ int RunHostCli(int argc, const char* const* argv, Console& console);
 CommandRunner SetupValidate(CLI::App& sub);
 CommandRunner SetupBuild(CLI::App& sub);
 CommandRunner SetupRun(CLI::App& sub);
+CommandRunner SetupDeploy(CLI::App& sub);
 CommandRunner SetupPs(CLI::App& sub);
 CommandRunner SetupLogs(CLI::App& sub);
 CommandRunner SetupDown(CLI::App& sub);

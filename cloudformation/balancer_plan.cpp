@@ -1,0 +1,236 @@
+#include "cloudformation/balancer_plan.h"
+
+#include <algorithm>
+#include <set>
+
+#include "cloudformation/template_document.h"
+
+namespace i2kit::cfn {
+namespace {
+
+std::string PortText(const BalancedPort& port) {
+  return std::string(ListenerProtocolName(port.protocol)) + ":" + std::to_string(port.port);
+}
+
+Result<ListenerProtocol> PassThroughProtocol(Protocol protocol, const std::string& where) {
+  switch (protocol) {
+    case Protocol::kTcp:
+      return ListenerProtocol::kTcp;
+    case Protocol::kUdp:
+      return ListenerProtocol::kUdp;
+    case Protocol::kSctp:
+      break;
+  }
+  return Status::Error(where + ": no AWS load balancer forwards SCTP; use TCP or UDP");
+}
+
+// Application balancers speak only HTTP(S); anything else needs a network balancer, which then
+// carries the HTTP ports too, as TCP (and https as TLS ending at the balancer).
+BalancerKind KindFor(const std::vector<BalancedPort>& ports) {
+  bool all_http = std::all_of(ports.begin(), ports.end(), [](const BalancedPort& p) {
+    return p.protocol == ListenerProtocol::kHttp || p.protocol == ListenerProtocol::kHttps;
+  });
+  return all_http ? BalancerKind::kApplication : BalancerKind::kNetwork;
+}
+
+Status AddCertificates(BalancerPlan& plan, const StackOptions& options) {
+  for (BalancedPort& port : plan.ports) {
+    if (!IsTlsProtocol(port.protocol) || !port.certificate_arn.empty()) continue;
+    if (options.certificate_arn.empty()) {
+      return Status::Error(plan.owner + ", port " + PortText(port) +
+                           ": a TLS listener needs a certificate; pass --certificate ARN, or "
+                           "write the ARN after the port (" +
+                           PortText(port) + ":PROTO:PORT:ARN)");
+    }
+    port.certificate_arn = options.certificate_arn;
+  }
+  return Status::Ok();
+}
+
+Result<BalancerPlan> DeploymentBalancer(const Deployment& d) {
+  BalancerPlan plan;
+  plan.name = d.name;
+  plan.id_prefix = LogicalIdPrefix(d.name);
+  plan.owner = "deployment " + d.name;
+  plan.internet_facing = d.is_public;
+  plan.deployments = {d.name};
+  for (const Container& c : d.containers) {
+    for (const ContainerPort& cp : c.ports) {
+      BalancedPort port;
+      port.target_port = cp.container_port;
+      if (cp.listener) {
+        port.protocol = cp.listener->protocol;
+        port.port = cp.listener->port;
+        port.target_protocol = cp.listener->instance_protocol;
+        port.certificate_arn = cp.listener->certificate;
+      } else {
+        Result<ListenerProtocol> protocol = PassThroughProtocol(
+            cp.protocol, plan.owner + ", port " + std::to_string(cp.container_port));
+        if (!protocol.ok()) return protocol.status();
+        port.protocol = port.target_protocol = *protocol;
+        port.port = cp.container_port;
+      }
+      plan.ports.push_back(port);
+    }
+  }
+  plan.kind = KindFor(plan.ports);
+  return plan;
+}
+
+// The container port `service_port` reaches in `d`, or 0 when `d` exposes none.
+int TargetPortIn(const Deployment& d, const ServicePort& service_port) {
+  for (const Container& c : d.containers) {
+    for (const ContainerPort& cp : c.ports) {
+      bool named = !service_port.target_port_name.empty();
+      if (named ? cp.name == service_port.target_port_name
+                : cp.container_port == service_port.target_port) {
+        return cp.container_port;
+      }
+    }
+  }
+  return 0;
+}
+
+Result<BalancerPlan> ServiceBalancer(const Service& s,
+                                     const std::vector<const Deployment*>& selected) {
+  BalancerPlan plan;
+  plan.name = s.name;
+  plan.id_prefix = LogicalIdPrefix(s.name) + "Service";
+  plan.owner = "service " + s.name;
+  plan.internet_facing = s.type == ServiceType::kLoadBalancer;
+  for (const Deployment* d : selected) plan.deployments.push_back(d->name);
+  for (const ServicePort& sp : s.ports) {
+    std::string where = plan.owner + ", port " + std::to_string(sp.port);
+    Result<ListenerProtocol> protocol = PassThroughProtocol(sp.protocol, where);
+    if (!protocol.ok()) return protocol.status();
+    BalancedPort port{*protocol, sp.port, *protocol, 0, ""};
+    // One target group has one port, so every selected Deployment must agree on it.
+    for (const Deployment* d : selected) {
+      int target = TargetPortIn(*d, sp);
+      if (target == 0) {
+        return Status::Error(where + ": deployment " + d->name + " has no container port " +
+                             (sp.target_port_name.empty() ? std::to_string(sp.target_port)
+                                                          : "'" + sp.target_port_name + "'"));
+      }
+      if (port.target_port != 0 && port.target_port != target) {
+        return Status::Error(where + ": the target port is " + std::to_string(port.target_port) +
+                             " in deployment " + plan.deployments.front() + " but " +
+                             std::to_string(target) + " in deployment " + d->name +
+                             "; a load balancer's target group has one port");
+      }
+      port.target_port = target;
+    }
+    plan.ports.push_back(port);
+  }
+  plan.kind = KindFor(plan.ports);
+  return plan;
+}
+
+// The balancer-side protocol and port name a listener and its target group: protocol changes
+// replace them anyway, and two protocols can share a port number (TCP and UDP 53).
+std::string PortIdPart(const BalancedPort& port) {
+  std::string protocol = LogicalIdPrefix(ListenerProtocolName(port.protocol));
+  return protocol + std::to_string(port.port);
+}
+
+// A balancer listens once on a port number, whatever the protocol: TCP and UDP on one port
+// would need a TCP_UDP listener, which i2kit does not generate.
+Status CheckOneListenerPerPort(const BalancerPlan& plan) {
+  std::set<int> ports;
+  for (const BalancedPort& port : plan.ports) {
+    if (!ports.insert(port.port).second) {
+      return Status::Error(plan.owner + ", port " + PortText(port) +
+                           ": the load balancer already listens on port " +
+                           std::to_string(port.port) + "; give each port its own number");
+    }
+  }
+  return Status::Ok();
+}
+
+bool HasPorts(const Deployment& d) {
+  return std::any_of(d.containers.begin(), d.containers.end(),
+                     [](const Container& c) { return !c.ports.empty(); });
+}
+
+}  // namespace
+
+Result<std::vector<BalancerPlan>> PlanBalancers(const Manifest& manifest,
+                                                const StackOptions& options) {
+  std::set<std::string> selected_by_a_service;
+  std::vector<BalancerPlan> plans;
+  std::vector<BalancerPlan> service_plans;
+  for (const Service& s : manifest.services) {
+    std::vector<const Deployment*> selected;
+    for (const Deployment& d : manifest.deployments) {
+      if (SelectorMatches(s.selector, d.labels)) selected.push_back(&d);
+    }
+    if (selected.empty()) {
+      return Status::Error("service " + s.name + " selects no deployment of this manifest");
+    }
+    for (const Deployment* d : selected) selected_by_a_service.insert(d->name);
+    Result<BalancerPlan> plan = ServiceBalancer(s, selected);
+    if (!plan.ok()) return plan.status();
+    service_plans.push_back(std::move(plan).value());
+  }
+  for (const Deployment& d : manifest.deployments) {
+    if (d.stateful || !HasPorts(d)) continue;
+    // A Kubernetes Deployment behind a Service is reached through the Service, as in
+    // Kubernetes; an i2kit Deployment's listeners are its own.
+    if (d.format == ManifestFormat::kKubernetes && selected_by_a_service.count(d.name)) continue;
+    Result<BalancerPlan> plan = DeploymentBalancer(d);
+    if (!plan.ok()) return plan.status();
+    plans.push_back(std::move(plan).value());
+  }
+  for (BalancerPlan& plan : service_plans) plans.push_back(std::move(plan));
+  std::set<std::string> names;
+  for (BalancerPlan& plan : plans) {
+    Status certificates = AddCertificates(plan, options);
+    if (!certificates.ok()) return certificates;
+    Status ports = CheckOneListenerPerPort(plan);
+    if (!ports.ok()) return ports;
+    if (!names.insert(plan.name).second) {
+      return Status::Error(plan.owner + ": another load balancer already has the name " +
+                           plan.name + " (one DNS name each)");
+    }
+  }
+  return plans;
+}
+
+std::string LoadBalancerId(const BalancerPlan& plan) {
+  return plan.id_prefix + "LoadBalancer";
+}
+
+std::string LoadBalancerSecurityGroupId(const BalancerPlan& plan) {
+  return plan.id_prefix + "LoadBalancerSecurityGroup";
+}
+
+std::string ListenerId(const BalancerPlan& plan, const BalancedPort& port) {
+  return plan.id_prefix + PortIdPart(port) + "Listener";
+}
+
+std::string TargetGroupId(const BalancerPlan& plan, const BalancedPort& port) {
+  return plan.id_prefix + PortIdPart(port) + "TargetGroup";
+}
+
+bool IsTlsProtocol(ListenerProtocol protocol) {
+  return protocol == ListenerProtocol::kHttps || protocol == ListenerProtocol::kSsl;
+}
+
+std::string ElbProtocolName(BalancerKind kind, ListenerProtocol protocol) {
+  bool application = kind == BalancerKind::kApplication;
+  switch (protocol) {
+    case ListenerProtocol::kHttp:
+      return application ? "HTTP" : "TCP";
+    case ListenerProtocol::kHttps:
+      return application ? "HTTPS" : "TLS";
+    case ListenerProtocol::kTcp:
+      return "TCP";
+    case ListenerProtocol::kSsl:
+      return "TLS";
+    case ListenerProtocol::kUdp:
+      return "UDP";
+  }
+  return "TCP";
+}
+
+}  // namespace i2kit::cfn

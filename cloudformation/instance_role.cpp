@@ -1,0 +1,55 @@
+#include "cloudformation/instance_role.h"
+
+namespace i2kit::cfn {
+namespace {
+
+Json Allow(const char* action, Json resource) {
+  return Json{{"Effect", "Allow"}, {"Action", action}, {"Resource", std::move(resource)}};
+}
+
+Json AgentPolicy(const Deployment& d) {
+  Json metrics = Allow("cloudwatch:PutMetricData", "*");  // PutMetricData has no resource ARN
+  metrics["Condition"] =
+      Json{{"StringEquals", Json{{"cloudwatch:namespace", Sub(kMetricsNamespaceSub)}}}};
+  return Json{
+      {"Version", "2012-10-17"},
+      {"Statement",
+       Json::array({Allow("cloudformation:SignalResource", Ref("AWS::StackId")),
+                    Allow("autoscaling:SetInstanceHealth",
+                          Sub("arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}"
+                              ":autoScalingGroup:*:autoScalingGroupName/" +
+                              GroupNameSub(d))),
+                    metrics})}};
+}
+
+}  // namespace
+
+std::string GroupNameSub(const Deployment& d) {
+  return "${AWS::StackName}-" + d.name;
+}
+
+std::string InstanceRoleId(const std::string& id_prefix) {
+  return id_prefix + "InstanceRole";
+}
+
+std::string InstanceProfileId(const std::string& id_prefix) {
+  return id_prefix + "InstanceProfile";
+}
+
+Status AddInstanceRole(const Deployment& d, const std::string& id_prefix, TemplateDocument& doc) {
+  Json trust{{"Version", "2012-10-17"},
+             {"Statement", Json::array({Json{{"Effect", "Allow"},
+                                             {"Principal", Json{{"Service", "ec2.amazonaws.com"}}},
+                                             {"Action", "sts:AssumeRole"}}})}};
+  Json role{
+      {"AssumeRolePolicyDocument", trust},
+      {"Policies",
+       Json::array({Json{{"PolicyName", "i2kit-agent"}, {"PolicyDocument", AgentPolicy(d)}}})}};
+  std::string owner = "deployment " + d.name;
+  Status added = doc.AddResource(InstanceRoleId(id_prefix), "AWS::IAM::Role", role, owner);
+  if (!added.ok()) return added;
+  return doc.AddResource(InstanceProfileId(id_prefix), "AWS::IAM::InstanceProfile",
+                         Json{{"Roles", Json::array({Ref(InstanceRoleId(id_prefix))})}}, owner);
+}
+
+}  // namespace i2kit::cfn

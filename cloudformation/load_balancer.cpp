@@ -1,0 +1,90 @@
+#include "cloudformation/load_balancer.h"
+
+#include "common/pod_vm.h"
+
+namespace i2kit::cfn {
+namespace {
+
+// A listener's and its target's IP protocol for security group rules.
+const char* IpProtocol(ListenerProtocol p) {
+  return p == ListenerProtocol::kUdp ? "udp" : "tcp";
+}
+
+Json BalancerSecurityGroup(const BalancerPlan& plan) {
+  Json ingress = Json::array();
+  for (const BalancedPort& port : plan.ports) {
+    // Open to every address: an internal balancer has only private addresses, so only the VPC
+    // (and what is peered with it) can reach it at all.
+    ingress.push_back(Json{{"IpProtocol", IpProtocol(port.protocol)},
+                           {"FromPort", port.port},
+                           {"ToPort", port.port},
+                           {"CidrIp", "0.0.0.0/0"},
+                           {"Description", "clients of " + plan.owner}});
+  }
+  return Json{{"GroupDescription", "i2kit " + plan.owner + ": clients to its load balancer"},
+              {"VpcId", Ref("VpcId")},
+              {"SecurityGroupIngress", ingress}};
+}
+
+Json LoadBalancer(const BalancerPlan& plan, const std::string& subnets_parameter) {
+  return Json{{"Type", plan.kind == BalancerKind::kApplication ? "application" : "network"},
+              {"Scheme", plan.internet_facing ? "internet-facing" : "internal"},
+              {"Subnets", Ref(subnets_parameter)},
+              {"SecurityGroups", Json::array({Ref(LoadBalancerSecurityGroupId(plan))})}};
+}
+
+Json TargetGroup(const BalancerPlan& plan, const BalancedPort& port, int deregistration_delay) {
+  return Json{
+      {"Protocol", ElbProtocolName(plan.kind, port.target_protocol)},
+      {"Port", port.target_port},
+      {"VpcId", Ref("VpcId")},
+      {"TargetType", "instance"},
+      // A target is in service when the Pod is ready, as the agent tells, whatever the port.
+      {"HealthCheckProtocol", "HTTP"},
+      {"HealthCheckPort", std::to_string(pod_vm::kAgentPort)},
+      {"HealthCheckPath", "/readyz"},
+      {"HealthCheckIntervalSeconds", 10},
+      {"HealthyThresholdCount", 2},
+      {"UnhealthyThresholdCount", 2},
+      {"TargetGroupAttributes",
+       Json::array({Json{{"Key", "deregistration_delay.timeout_seconds"},
+                         {"Value", std::to_string(deregistration_delay)}}})}};
+}
+
+Json Listener(const BalancerPlan& plan, const BalancedPort& port) {
+  Json listener{
+      {"LoadBalancerArn", Ref(LoadBalancerId(plan))},
+      {"Port", port.port},
+      {"Protocol", ElbProtocolName(plan.kind, port.protocol)},
+      {"DefaultActions", Json::array({Json{{"Type", "forward"},
+                                           {"TargetGroupArn", Ref(TargetGroupId(plan, port))}}})}};
+  if (IsTlsProtocol(port.protocol)) {
+    listener["Certificates"] = Json::array({Json{{"CertificateArn", port.certificate_arn}}});
+    listener["SslPolicy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+  }
+  return listener;
+}
+
+}  // namespace
+
+Status AddLoadBalancer(const BalancerPlan& plan, const std::string& subnets_parameter,
+                       int deregistration_delay_seconds, TemplateDocument& doc) {
+  Status added = doc.AddResource(LoadBalancerSecurityGroupId(plan), "AWS::EC2::SecurityGroup",
+                                 BalancerSecurityGroup(plan), plan.owner);
+  if (added.ok()) {
+    added = doc.AddResource(LoadBalancerId(plan), "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                            LoadBalancer(plan, subnets_parameter), plan.owner);
+  }
+  for (const BalancedPort& port : plan.ports) {
+    if (!added.ok()) break;
+    added = doc.AddResource(TargetGroupId(plan, port), "AWS::ElasticLoadBalancingV2::TargetGroup",
+                            TargetGroup(plan, port, deregistration_delay_seconds), plan.owner);
+    if (added.ok()) {
+      added = doc.AddResource(ListenerId(plan, port), "AWS::ElasticLoadBalancingV2::Listener",
+                              Listener(plan, port), plan.owner);
+    }
+  }
+  return added;
+}
+
+}  // namespace i2kit::cfn

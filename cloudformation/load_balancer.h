@@ -1,0 +1,15 @@
+// The resources of one planned load balancer: the balancer, its security group, and a listener
+// and a target group per port, health-checked on the agent's readiness endpoint.
+#pragma once
+
+#include "cloudformation/balancer_plan.h"
+#include "cloudformation/template_document.h"
+
+namespace i2kit::cfn {
+
+// Adds `plan`'s resources to `doc`; its balancer sits in the subnets of parameter
+// `subnets_parameter`, and targets leaving it get `deregistration_delay_seconds` to finish.
+Status AddLoadBalancer(const BalancerPlan& plan, const std::string& subnets_parameter,
+                       int deregistration_delay_seconds, TemplateDocument& doc);
+
+}  // namespace i2kit::cfn

@@ -16,7 +16,7 @@ cmake --build build
 
 stage "unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DI2KIT_WERROR=ON -DI2KIT_SANITIZE=ON >/dev/null
-cmake --build build-asan --target common_tests host_cli_tests guest_agent_tests image_builder_tests aws_client_tests
+cmake --build build-asan --target common_tests host_cli_tests guest_agent_tests image_builder_tests aws_client_tests cloudformation_tests
 ctest --test-dir build-asan --output-on-failure -j"$(nproc)" | tail -n 3
 
 stage "fuzzing the manifest reader for ${FUZZ_SECONDS:=60} s"

@@ -9,13 +9,11 @@ namespace i2kit::pod_vm {
 // container, its ImageConfig, root filesystem device and /etc/passwd and /etc/group text.
 inline constexpr const char* kPodSpecPath = "/etc/i2kit/pod.json";
 
-// runc and the shared libraries it loads, as a compressed read-only squashfs image inside the
+// runc and the shared libraries it loads, as a compressed read-only EROFS image inside the
 // initrd, laid out as a merged /usr (bin/, lib/, lib64/). The agent loop-mounts it at
-// kSystemMount instead of unpacking it: in a tmpfs those ~11 MiB would stay in the guest's
-// RAM for good, while the image takes 3.6 MB and pages read through it are page cache the
-// kernel can reclaim.
-inline constexpr const char* kSystemImagePath = "/system.squashfs";
-inline constexpr const char* kSystemImageType = "squashfs";
+// kSystemMount instead of unpacking it: in a tmpfs those ~13 MiB would stay in the guest's
+// RAM for good, while pages read through the image are page cache the kernel can reclaim.
+inline constexpr const char* kSystemImagePath = "/system.erofs";
 inline constexpr const char* kSystemMount = "/usr";
 
 // The agent's health endpoint (GET /healthz, /readyz, /status) listens on this TCP port on

@@ -109,7 +109,7 @@ Status RunAgent(const AgentOptions& options) {
       return s.WithContext("switching to a tmpfs root");
     }
     if (Status s = MountEarlyFilesystems(); !s.ok()) return s.WithContext("early mounts");
-    if (Status s = MountImageFile(system.get(), pod_vm::kSystemImageType, pod_vm::kSystemMount); !s.ok()) {
+    if (Status s = MountImageFile(system.get(), pod_vm::kSystemMount); !s.ok()) {
       return s.WithContext(std::string("mounting ") + pod_vm::kSystemImagePath);
     }
     // runc copies its own 9 MB binary into a sealed memfd before every container start, so a

@@ -67,7 +67,7 @@ Status SwitchToTmpfsRoot(const std::set<std::string>& left_behind) {
   return Status::Ok();
 }
 
-Status MountImageFile(int image_fd, const std::string& type, const std::string& target) {
+Status MountImageFile(int image_fd, const std::string& target) {
   UniqueFd control(::open("/dev/loop-control", O_RDWR | O_CLOEXEC));
   if (!control.valid()) return Failed("open", "/dev/loop-control");
   int number = ::ioctl(control.get(), LOOP_CTL_GET_FREE);
@@ -82,7 +82,7 @@ Status MountImageFile(int image_fd, const std::string& type, const std::string& 
   if (::ioctl(loop.get(), LOOP_CONFIGURE, &config) != 0) {
     return Failed("ioctl LOOP_CONFIGURE", device);
   }
-  return Mount(device.c_str(), target.c_str(), type.c_str(), MS_RDONLY | MS_NODEV, nullptr);
+  return Mount(device.c_str(), target.c_str(), "erofs", MS_RDONLY | MS_NODEV, nullptr);
 }
 
 Status MountEarlyFilesystems() {

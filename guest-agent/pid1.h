@@ -20,10 +20,9 @@ bool IsPid1();
 // files the caller holds open, which would otherwise sit in RAM twice.
 Status SwitchToTmpfsRoot(const std::set<std::string>& left_behind);
 
-// Attaches the filesystem image open at `image_fd` to a free loop device (read-only) and
-// mounts it, as a `type` filesystem, read-only at `target`. The device holds its own
-// reference: the caller may close the fd.
-Status MountImageFile(int image_fd, const std::string& type, const std::string& target);
+// Attaches the EROFS image open at `image_fd` to a free loop device (read-only) and mounts it
+// read-only at `target`. The device holds its own reference: the caller may close the fd.
+Status MountImageFile(int image_fd, const std::string& target);
 
 // Mounts /proc, /sys, /dev (devtmpfs), /dev/pts, /dev/shm, /run, /tmp and the cgroup2
 // hierarchy at /sys/fs/cgroup, and delegates the cpu, memory and pids controllers.

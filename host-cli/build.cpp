@@ -7,7 +7,6 @@
 #include <ostream>
 
 #include "common/manifest_reader.h"
-#include "host-cli/accelerator.h"
 #include "host-cli/command.h"
 #include "host-cli/event_log.h"
 #include "host-cli/pod_vm_build.h"
@@ -40,7 +39,6 @@ ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {
   build.output_dir = options.output;
   build.runc = options.runc;
   build.containerd = options.containerd;
-  build.cache_dir = DefaultCacheDir();
   Result<std::string> kernel =
       options.kernel.empty() ? DefaultKernel() : Result<std::string>(options.kernel);
   Result<std::string> agent =

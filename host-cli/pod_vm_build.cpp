@@ -14,7 +14,7 @@
 #include "common/pod_vm.h"
 #include "image-builder/containerd_image_source.h"
 #include "image-builder/docker_archive.h"
-#include "image-builder/readonly_image.h"
+#include "image-builder/erofs_image.h"
 #include "image-builder/initrd.h"
 #include "image-builder/layer_flattener.h"
 #include "image-builder/oci_image_layout.h"
@@ -98,10 +98,8 @@ Result<std::string> FileDigest(const fs::path& path) {
 
 // Lays out runc and the libraries it loads as a merged /usr under `root` (bin/runc,
 // lib/x86_64-linux-gnu/…, lib64/ld-linux-x86-64.so.2) and packs it as the Pod VM's system
-// image, mounted at /usr by the agent. xz takes seconds over runc's 9 MB, so the image is
-// kept in `cache_dir` (when not empty) under the digest of what went in, and reused.
-Status PackSystemImage(const std::string& runc, const fs::path& root, const fs::path& image,
-                       const std::string& cache_dir) {
+// image, mounted at /usr by the agent.
+Status PackSystemImage(const std::string& runc, const fs::path& root, const fs::path& image) {
   std::error_code ec;
   fs::remove_all(root, ec);
   fs::create_directories(root / "bin", ec);
@@ -114,10 +112,6 @@ Status PackSystemImage(const std::string& runc, const fs::path& root, const fs::
     std::string relative = library.substr(library.rfind("/usr/", 0) == 0 ? 5 : 1);
     files.emplace_back(library, root / relative);
   }
-  // The layout and format version, then each file's place and digest.
-  Sha256 inputs;
-  auto add = [&](const std::string& text) { inputs.Update(text.data(), text.size() + 1); };
-  add("system image v1: squashfs, xz, x86 BCJ, 128K");
   for (const auto& [source, target] : files) {
     // Through symlinks to the real file, kept at the path the loader asks for.
     fs::path real = fs::canonical(source, ec);
@@ -126,26 +120,10 @@ Status PackSystemImage(const std::string& runc, const fs::path& root, const fs::
     if (!ec) fs::permissions(target, fs::perms(0755), ec);
     if (ec)
       return Status::Error("copying " + source + " to " + target.string() + ": " + ec.message());
-    Result<std::string> digest = FileDigest(target);
-    if (!digest.ok()) return digest.status();
-    add(fs::relative(target, root).string());
-    add(*digest);
   }
-  Result<std::string> key = inputs.Finish();
-  if (!key.ok()) return key.status();
-  fs::path cached = cache_dir.empty() ? fs::path() : fs::path(cache_dir) / "system" / (key->substr(key->find(':') + 1) + ".squashfs");
-  if (!cached.empty() && fs::copy_file(cached, image, fs::copy_options::overwrite_existing, ec)) {
-    return Status::Ok();
-  }
-  if (Status s = PackSquashfs(root, image); !s.ok()) return s;
-  if (!cached.empty()) {
-    // Best effort, and never half-written: a cache that cannot be written only costs time.
-    fs::path partial = cached.string() + "." + std::to_string(::getpid());
-    fs::create_directories(cached.parent_path(), ec);
-    if (!ec && fs::copy_file(image, partial, fs::copy_options::overwrite_existing, ec)) fs::rename(partial, cached, ec);
-    if (ec) fs::remove(partial, ec);
-  }
-  return Status::Ok();
+  ErofsOptions erofs;
+  erofs.all_root = true;
+  return PackErofs(root, image, erofs);
 }
 
 }  // namespace
@@ -225,15 +203,13 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   }
 
   progress("writing the initrd: agent, runc, pod spec");
-  fs::path system_image = scratch.path / "system.squashfs";
-  if (Status s = PackSystemImage(options.runc, scratch.path / "system", system_image, options.cache_dir);
-      !s.ok()) {
+  fs::path system_image = scratch.path / "system.erofs";
+  if (Status s = PackSystemImage(options.runc, scratch.path / "system", system_image); !s.ok()) {
     return s.WithContext("packing runc and its libraries");
   }
   InitrdBuilder initrd;
   initrd.AddFile("/init", options.agent, 0755);
-  // xz-compressed already: gzip would only make the kernel inflate it for nothing.
-  initrd.AddFile(pod_vm::kSystemImagePath, system_image.string(), 0644, InitrdBuilder::Packing::kStored);
+  initrd.AddFile(pod_vm::kSystemImagePath, system_image.string(), 0644);
   initrd.AddData(pod_vm::kPodSpecPath, ToJson(spec).dump(2) + "\n");
   initrd.AddCharDevice("/dev/console", 5, 1, 0600);
   for (const char* dir : {"/proc", "/sys", "/run", "/tmp", "/newroot", pod_vm::kSystemMount}) {

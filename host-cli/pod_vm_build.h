@@ -19,8 +19,6 @@ struct PodVmBuildOptions {
   std::string runc = "/usr/sbin/runc";
   // containerd's socket, for registry images; empty: $CONTAINERD_ADDRESS, else the default.
   std::string containerd;
-  // Where packed system images are kept between builds (CACHE_DIR/system/); empty: nowhere.
-  std::string cache_dir;
   // Called with one line per step ("flattening web: 3 layers"), for the user.
   std::function<void(const std::string&)> progress;
   // Called with what the user must see whatever the steps (a layer entry skipped, and why).

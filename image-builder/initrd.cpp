@@ -2,19 +2,13 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
-#include "common/unique_fd.h"
 #include "image-builder/run_tool.h"
 
 namespace i2kit {
@@ -48,11 +42,10 @@ void InitrdBuilder::AddDirectory(const std::string& path, mode_t mode) {
   entries_[p] = {Entry::Kind::kDirectory, mode, {}, 0, 0};
 }
 
-void InitrdBuilder::AddFile(const std::string& path, const std::string& source, mode_t mode,
-                            Packing packing) {
+void InitrdBuilder::AddFile(const std::string& path, const std::string& source, mode_t mode) {
   std::string p = Normalize(path);
   AddParents(p);
-  entries_[p] = {Entry::Kind::kFile, mode, source, 0, 0, packing};
+  entries_[p] = {Entry::Kind::kFile, mode, source, 0, 0};
 }
 
 void InitrdBuilder::AddData(const std::string& path, std::string data, mode_t mode) {
@@ -74,89 +67,63 @@ void InitrdBuilder::AddCharDevice(const std::string& path, unsigned major, unsig
   entries_[p] = {Entry::Kind::kCharDevice, mode, {}, major, minor};
 }
 
-// One entry of an archive: its header, then its data.
-Status InitrdBuilder::WriteEntry(archive* a, const std::string& path, const Entry& entry,
-                               unsigned ino) {
-  std::string data;
-  if (entry.kind == Entry::Kind::kFile) {
-    std::ifstream in(entry.source, std::ios::binary);
-    if (!in) return Status::Error("initrd: cannot read " + entry.source + " for /" + path);
-    std::stringstream text;
-    text << in.rdbuf();
-    data = text.str();
-  } else if (entry.kind == Entry::Kind::kData || entry.kind == Entry::Kind::kSymlink) {
-    data = entry.source;
-  }
-  std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
-  archive_entry_set_pathname(e.get(), path.c_str());
-  archive_entry_set_uid(e.get(), 0);
-  archive_entry_set_gid(e.get(), 0);
-  archive_entry_set_mtime(e.get(), 0, 0);
-  archive_entry_set_ino(e.get(), ino);
-  archive_entry_set_nlink(e.get(), entry.kind == Entry::Kind::kDirectory ? 2 : 1);
-  archive_entry_set_size(e.get(), 0);  // libarchive wants a size on every entry
-  switch (entry.kind) {
-    case Entry::Kind::kDirectory:
-      archive_entry_set_filetype(e.get(), AE_IFDIR);
-      break;
-    case Entry::Kind::kFile:
-    case Entry::Kind::kData:
-      archive_entry_set_filetype(e.get(), AE_IFREG);
-      archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
-      break;
-    case Entry::Kind::kSymlink:
-      archive_entry_set_filetype(e.get(), AE_IFLNK);
-      archive_entry_set_symlink(e.get(), data.c_str());
-      data.clear();
-      break;
-    case Entry::Kind::kCharDevice:
-      archive_entry_set_filetype(e.get(), AE_IFCHR);
-      archive_entry_set_rdev(e.get(), makedev(entry.major, entry.minor));
-      break;
-  }
-  archive_entry_set_perm(e.get(), entry.mode);
-  if (archive_write_header(a, e.get()) != ARCHIVE_OK ||
-      (!data.empty() && archive_write_data(a, data.data(), data.size()) !=
-                            static_cast<la_ssize_t>(data.size()))) {
-    return Status::Error("initrd: writing /" + path + ": " + archive_error_string(a));
-  }
-  return Status::Ok();
-}
-
 Status InitrdBuilder::Write(const std::string& output) const {
-  UniqueFd file(::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!file.valid()) return Status::Error("cannot write " + output + ": " + std::strerror(errno));
-  unsigned ino = 1;  // sequential across both archives: no host inode numbers leak in
-  for (Packing packing : {Packing::kCompressed, Packing::kStored}) {
-    bool any = std::any_of(entries_.begin(), entries_.end(),
-                           [&](const auto& e) { return e.second.packing == packing; });
-    if (packing == Packing::kStored && !any) break;
-    if (packing == Packing::kStored) {
-      off_t end = ::lseek(file.get(), 0, SEEK_END);
-      static const char kZeros[4] = {};
-      if (end < 0 || ::write(file.get(), kZeros, (4 - end % 4) % 4) < 0) {
-        return Status::Error("cannot write " + output + ": " + std::strerror(errno));
-      }
+  std::unique_ptr<archive, ArchiveDeleter> a(archive_write_new());
+  archive_write_set_format_cpio_newc(a.get());
+  archive_write_add_filter_gzip(a.get());
+  // gzip's header would otherwise carry the time and file name.
+  archive_write_set_filter_option(a.get(), "gzip", "timestamp", nullptr);
+  if (archive_write_open_filename(a.get(), output.c_str()) != ARCHIVE_OK) {
+    return Status::Error("cannot write " + output + ": " + archive_error_string(a.get()));
+  }
+  unsigned ino = 1;
+  for (const auto& [path, entry] : entries_) {
+    std::string data;
+    if (entry.kind == Entry::Kind::kFile) {
+      std::ifstream in(entry.source, std::ios::binary);
+      if (!in) return Status::Error("initrd: cannot read " + entry.source + " for /" + path);
+      std::stringstream text;
+      text << in.rdbuf();
+      data = text.str();
+    } else if (entry.kind == Entry::Kind::kData || entry.kind == Entry::Kind::kSymlink) {
+      data = entry.source;
     }
-    std::unique_ptr<archive, ArchiveDeleter> a(archive_write_new());
-    archive_write_set_format_cpio_newc(a.get());
-    if (packing == Packing::kCompressed) {
-      archive_write_add_filter_gzip(a.get());
-      // gzip's header would otherwise carry the time and file name.
-      archive_write_set_filter_option(a.get(), "gzip", "timestamp", nullptr);
+    std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
+    archive_entry_set_pathname(e.get(), path.c_str());
+    archive_entry_set_uid(e.get(), 0);
+    archive_entry_set_gid(e.get(), 0);
+    archive_entry_set_mtime(e.get(), 0, 0);
+    archive_entry_set_ino(e.get(), ino++);  // sequential: no host inode numbers leak in
+    archive_entry_set_nlink(e.get(), entry.kind == Entry::Kind::kDirectory ? 2 : 1);
+    archive_entry_set_size(e.get(), 0);  // libarchive wants a size on every entry
+    switch (entry.kind) {
+      case Entry::Kind::kDirectory:
+        archive_entry_set_filetype(e.get(), AE_IFDIR);
+        break;
+      case Entry::Kind::kFile:
+      case Entry::Kind::kData:
+        archive_entry_set_filetype(e.get(), AE_IFREG);
+        archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
+        break;
+      case Entry::Kind::kSymlink:
+        archive_entry_set_filetype(e.get(), AE_IFLNK);
+        archive_entry_set_symlink(e.get(), data.c_str());
+        data.clear();
+        break;
+      case Entry::Kind::kCharDevice:
+        archive_entry_set_filetype(e.get(), AE_IFCHR);
+        archive_entry_set_rdev(e.get(), makedev(entry.major, entry.minor));
+        break;
     }
-    // No padding to libarchive's 10 KiB blocks: the archives end where their data does.
-    archive_write_set_bytes_per_block(a.get(), 0);
-    if (archive_write_open_fd(a.get(), file.get()) != ARCHIVE_OK) {
-      return Status::Error("cannot write " + output + ": " + archive_error_string(a.get()));
+    archive_entry_set_perm(e.get(), entry.mode);
+    if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK ||
+        (!data.empty() && archive_write_data(a.get(), data.data(), data.size()) !=
+                              static_cast<la_ssize_t>(data.size()))) {
+      return Status::Error("initrd: writing /" + path + ": " + archive_error_string(a.get()));
     }
-    for (const auto& [path, entry] : entries_) {
-      if (entry.packing != packing) continue;
-      if (Status s = WriteEntry(a.get(), path, entry, ino++); !s.ok()) return s;
-    }
-    if (archive_write_close(a.get()) != ARCHIVE_OK) {
-      return Status::Error("cannot finish " + output + ": " + archive_error_string(a.get()));
-    }
+  }
+  if (archive_write_close(a.get()) != ARCHIVE_OK) {
+    return Status::Error("cannot finish " + output + ": " + archive_error_string(a.get()));
   }
   return Status::Ok();
 }

@@ -1,11 +1,7 @@
-// The initrd of a Pod VM: newc cpio archives (what the kernel unpacks into its initramfs)
-// holding the guest agent as /init, the system image (runc with the shared libraries it
-// needs) and the Pod spec. Entries are sorted and carry fixed times and root ownership, so the
-// same inputs give a byte-identical initrd.
-//
-// Two archives, one after the other, as the kernel accepts them: a gzip-compressed one, then
-// a plain one for files that are compressed already (the system image), which gzip would only
-// make the kernel inflate for nothing.
+// The initrd of a Pod VM: a newc cpio archive (what the kernel unpacks into its initramfs)
+// holding the guest agent as /init, runc with the shared libraries it needs, and the Pod
+// spec. Entries are sorted and carry fixed times and root ownership, so the same inputs give
+// a byte-identical archive.
 #pragma once
 
 #include <sys/types.h>
@@ -16,27 +12,21 @@
 
 #include "common/status.h"
 
-struct archive;
-
 namespace i2kit {
 
 class InitrdBuilder {
  public:
   // Adds a directory (parents of every entry are added implicitly, mode 0755).
   void AddDirectory(const std::string& path, mode_t mode = 0755);
-  enum class Packing { kCompressed, kStored };
-  // Adds the host file `source` at `path` (read when Write runs); kStored puts it in the
-  // plain archive (its parent directories stay in the compressed one, unpacked first).
-  void AddFile(const std::string& path, const std::string& source, mode_t mode,
-               Packing packing = Packing::kCompressed);
+  // Adds the host file `source` at `path` (read when Write runs).
+  void AddFile(const std::string& path, const std::string& source, mode_t mode);
   // Adds `data` as the file at `path`.
   void AddData(const std::string& path, std::string data, mode_t mode = 0644);
   void AddSymlink(const std::string& path, const std::string& target);
   // Adds a character device node, e.g. /dev/console (5, 1) for the kernel to open for /init.
   void AddCharDevice(const std::string& path, unsigned major, unsigned minor, mode_t mode);
 
-  // Writes the compressed archive (reproducibly: no name, no time in gzip's header), zeros
-  // up to a 4-byte boundary (where the kernel looks for the next archive), then the plain one.
+  // Writes the archive, gzip-compressed (reproducibly: no name, no time in its header).
   Status Write(const std::string& output) const;
 
  private:
@@ -45,10 +35,8 @@ class InitrdBuilder {
     mode_t mode = 0;
     std::string source;  // kFile: host path; kData: contents; kSymlink: target
     unsigned major = 0, minor = 0;
-    Packing packing = Packing::kCompressed;
   };
   void AddParents(const std::string& path);
-  static Status WriteEntry(archive* a, const std::string& path, const Entry& entry, unsigned ino);
   std::map<std::string, Entry> entries_;  // sorted by path: a reproducible order
 };
 

@@ -1,11 +1,7 @@
-// Read-only filesystem images of a directory, made by Debian's tools. Reproducible: the same
-// tree gives a byte-identical image.
-// - EROFS (mkfs.erofs from erofs-utils): the root filesystem a Pod VM attaches per container,
-//   read from a disk a page at a time (erofs-utils 1.5 sorts directory entries itself and,
-//   with -T and -U, embeds no build time and no random UUID).
-// - squashfs (mksquashfs from squashfs-tools): the system image in the initrd, which stays in
-//   the guest's RAM, so it is packed as small as the kernel can read (xz with the x86 branch
-//   filter; mksquashfs 4.5 is reproducible by default, times fixed with -mkfs-time/-all-time).
+// Packs a container's root directory as an EROFS image (mkfs.erofs from erofs-utils), the
+// read-only root filesystem a Pod VM attaches per container. Reproducible: the same tree gives
+// a byte-identical image (erofs-utils 1.5 sorts directory entries itself and, with -T and -U,
+// embeds no build time and no random UUID).
 #pragma once
 
 #include <cstdint>
@@ -37,10 +33,5 @@ struct ErofsOptions {
 // Errors carry mkfs.erofs's stderr.
 Status PackErofs(const std::filesystem::path& root, const std::filesystem::path& image,
                  const ErofsOptions& options = {});
-
-// Writes the squashfs image of `root` to `image` (every file owned by root, time 0): xz with
-// the x86 BCJ filter, 128 KiB blocks. Larger blocks pack a little smaller (1 MiB: -5%) but the
-// kernel keeps a block-sized buffer per cache entry and decompressor, in RAM for good.
-Status PackSquashfs(const std::filesystem::path& root, const std::filesystem::path& image);
 
 }  // namespace i2kit

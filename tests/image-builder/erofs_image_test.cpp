@@ -1,10 +1,8 @@
-#include "image-builder/readonly_image.h"
+#include "image-builder/erofs_image.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <chrono>
 
 #include "image-builder/image_builder_test_util.h"
 #include "image-builder/layer_flattener.h"
@@ -82,42 +80,6 @@ TEST(ErofsImageTest, AFailedPackCarriesMkfsErofsStderrAndLeavesNoImage) {
       << packed.message();
   EXPECT_FALSE(std::filesystem::exists(tmp.path() / "image.erofs"));
   EXPECT_FALSE(std::filesystem::exists(tmp.path() / "image.erofs.partial"));
-}
-
-TEST(SquashfsImageTest, PackingTwiceGivesByteIdenticalImagesHoldingTheTree) {
-  TempDir tmp;
-  std::filesystem::create_directories(tmp.path() / "root/bin");
-  std::filesystem::create_directories(tmp.path() / "root/lib/x86_64-linux-gnu");
-  test_util::WriteFile(tmp.path() / "root/bin/runc", std::string(300000, 'r') + "end");
-  test_util::WriteFile(tmp.path() / "root/lib/x86_64-linux-gnu/libc.so.6", "a library");
-  ::chmod((tmp.path() / "root/bin/runc").c_str(), 0755);
-  ASSERT_TRUE(PackSquashfs(tmp.path() / "root", tmp.path() / "one.squashfs").ok());
-  std::filesystem::last_write_time(tmp.path() / "root/bin/runc",
-                                   std::filesystem::file_time_type::clock::now() - std::chrono::hours(7));
-  ASSERT_TRUE(PackSquashfs(tmp.path() / "root", tmp.path() / "two.squashfs").ok());
-  std::string one = test_util::ReadFile(tmp.path() / "one.squashfs");
-  EXPECT_EQ(one.substr(0, 4), "hsqs");
-  EXPECT_LT(one.size(), 300000u / 10);  // compressed
-  EXPECT_TRUE(one == test_util::ReadFile(tmp.path() / "two.squashfs"));
-  // unsquashfs reads it back; -lls lists owners and modes.
-  Result<ToolOutput> listed = RunTool({"unsquashfs", "-lls", "-n", (tmp.path() / "one.squashfs").string()});
-  ASSERT_TRUE(listed.ok()) << listed.status().message();
-  EXPECT_NE(listed->out.find("-rwxr-xr-x root/root            300003 1970-01-01 00:00 squashfs-root/bin/runc"),
-            std::string::npos)
-      << listed->out;
-  Result<ToolOutput> extracted = RunTool({"unsquashfs", "-n", "-d", (tmp.path() / "x").string(),
-                                          (tmp.path() / "one.squashfs").string()});
-  ASSERT_TRUE(extracted.ok()) << extracted.status().message();
-  EXPECT_EQ(test_util::ReadFile(tmp.path() / "x/lib/x86_64-linux-gnu/libc.so.6"), "a library");
-}
-
-TEST(SquashfsImageTest, AFailedPackLeavesNoImage) {
-  TempDir tmp;
-  Status s = PackSquashfs(tmp.path() / "missing", tmp.path() / "image.squashfs");
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("mksquashfs"), std::string::npos) << s.message();
-  EXPECT_FALSE(std::filesystem::exists(tmp.path() / "image.squashfs"));
-  EXPECT_FALSE(std::filesystem::exists(tmp.path() / "image.squashfs.partial"));
 }
 
 }  // namespace

@@ -152,16 +152,16 @@ ServiceDirectory LocalServiceDirectory(const StateDir& state) {
   for (const LocalService& service : ReadLocalServices(state)) {
     bool taken = std::any_of(directory.entries.begin(), directory.entries.end(),
                              [&](const DirectoryEntry& e) { return e.name == service.name; });
-    bool matches = std::any_of(statuses.begin(), statuses.end(), [&](const ControllerStatus& s) {
-      return SelectorMatches(service.selector, s.labels);
-    });
-    if (taken || !matches) continue;
+    std::vector<const ControllerStatus*> selected;
+    for (const ControllerStatus& s : statuses) {
+      if (SelectorMatches(service.selector, s.labels)) selected.push_back(&s);
+    }
+    if (taken || selected.empty()) continue;
     DirectoryEntry entry{service.name, {}};
     for (const LocalService::Port& sp : service.ports) {
       DirectoryPort port{sp.port, {}};
-      for (const ControllerStatus& s : statuses) {
-        if (!SelectorMatches(service.selector, s.labels)) continue;
-        for (const ControllerStatus::Port& p : s.ports) {
+      for (const ControllerStatus* s : selected) {
+        for (const ControllerStatus::Port& p : s->ports) {
           if (p.container_port == sp.target_port && port.host_ports.size() < kMaxDirectoryBackends) {
             port.host_ports.push_back(p.host_port);
           }

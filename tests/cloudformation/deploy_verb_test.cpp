@@ -17,23 +17,7 @@ std::string Example(const char* name) {
   return std::string(I2KIT_SOURCE_DIR) + "/examples/" + name;
 }
 
-// A manifest file in the test's temporary directory, removed with it.
-class DeployVerbTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("i2kit-deploy-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string Write(const std::string& name, const std::string& text) {
-    std::filesystem::path path = dir_ / name;
-    std::ofstream(path) << text;
-    return path.string();
-  }
-  std::filesystem::path dir_;
-};
+class DeployVerbTest : public ManifestFilesTest {};
 
 TEST_F(DeployVerbTest, DryRunPrintsATemplateThatPassesTheSpecification) {
   CliRun run = RunCli({"deploy", Example("web-with-service.yml"), "--dry-run", "--ami", kAmi,

@@ -1,11 +1,16 @@
-// What the host-cli suites share: running i2kit-host in-process as a user would, and holding a
-// port on 127.0.0.1 the way another program would.
+// What the host-cli suites share: running i2kit-host in-process as a user would, manifest files
+// in a directory of the test's own, and holding a port on 127.0.0.1 the way another program would.
 #pragma once
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,6 +19,24 @@
 #include "host-cli/command.h"
 
 namespace i2kit {
+
+// Manifest files in a temporary directory of the test's own (named after it), removed with it.
+class ManifestFilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("i2kit-manifests-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& text) {
+    std::filesystem::path path = dir_ / name;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+  std::filesystem::path dir_;
+};
 
 struct CliRun {
   int code;

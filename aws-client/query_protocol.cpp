@@ -17,11 +17,6 @@ std::string Printable(std::string_view text) {
   return printable;
 }
 
-std::string TextOr(const XmlElement& element, std::string_view path) {
-  std::optional<XmlElement> found = element.Find(path);
-  return found ? found->Text() : "";
-}
-
 }  // namespace
 
 void QueryParameters::Add(std::string name, std::string value) {
@@ -70,22 +65,22 @@ AwsError ParseQueryError(int http_status, std::string_view body) {
     XmlElement root = document->root();
     if (root.name() == "ErrorResponse") {
       detail = root.Child("Error");
-      error.request_id = TextOr(root, "RequestId");
+      error.request_id = root.TextOrEmpty("RequestId");
     } else if (root.name() == "Response") {  // EC2
       detail = root.Find("Errors/Error");
-      error.request_id = TextOr(root, "RequestID");
+      error.request_id = root.TextOrEmpty("RequestID");
     } else if (root.name() == "Error") {  // S3-style, some proxies
       detail = root;
-      error.request_id = TextOr(root, "RequestId");
+      error.request_id = root.TextOrEmpty("RequestId");
     }
   }
   if (!detail) {
     error.message = body.empty() ? "empty response body" : Printable(body);
     return error;
   }
-  error.type = TextOr(*detail, "Type");
-  error.code = TextOr(*detail, "Code");
-  error.message = TextOr(*detail, "Message");
+  error.type = detail->TextOrEmpty("Type");
+  error.code = detail->TextOrEmpty("Code");
+  error.message = detail->TextOrEmpty("Message");
   return error;
 }
 

@@ -62,6 +62,11 @@ Result<std::string> XmlElement::TextAt(std::string_view path) const {
   return element->Text();
 }
 
+std::string XmlElement::TextOrEmpty(std::string_view path) const {
+  std::optional<XmlElement> element = Find(path);
+  return element ? element->Text() : "";
+}
+
 std::vector<XmlElement> XmlElement::Members(std::string_view path) const {
   std::optional<XmlElement> list = Find(path);
   return list ? list->Children("member") : std::vector<XmlElement>();

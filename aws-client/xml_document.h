@@ -31,6 +31,8 @@ class XmlElement {
   std::optional<XmlElement> Find(std::string_view path) const;
   // The text of the element at `path`; fails naming the path when there is none.
   Result<std::string> TextAt(std::string_view path) const;
+  // The text of the element at `path`, empty when there is none (AWS leaves out empty members).
+  std::string TextOrEmpty(std::string_view path) const;
   // The <member> children of the element at `path`: how the Query protocol writes lists.
   // Empty when the path does not exist (AWS leaves empty lists out).
   std::vector<XmlElement> Members(std::string_view path) const;

@@ -2,6 +2,8 @@
 // specification and calls nothing; without it the verb says what is missing and fails.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -28,11 +30,21 @@ TEST_F(DeployVerbTest, DryRunPrintsATemplateThatPassesTheSpecification) {
   EXPECT_NE(t["Description"].get<std::string>().find("web-with-service"), std::string::npos);
 }
 
-TEST_F(DeployVerbTest, WithoutDryRunItFailsSayingDeployingIsNotWiredYet) {
-  CliRun run = RunCli({"deploy", Example("hello.yml"), "--ami", kAmi});
+TEST_F(DeployVerbTest, WithoutCredentialsItSaysWhereItLookedForThem) {
+  std::string nowhere = (dir_ / "no-such-file").string();
+  ::setenv("AWS_SHARED_CREDENTIALS_FILE", nowhere.c_str(), 1);
+  ::setenv("AWS_CONFIG_FILE", nowhere.c_str(), 1);
+  for (const char* name : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"}) {
+    ::unsetenv(name);
+  }
+  CliRun run = RunCli({"deploy", Example("hello.yml"), "--ami", kAmi, "--region", "eu-west-1"});
+  ::unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+  ::unsetenv("AWS_CONFIG_FILE");
   EXPECT_EQ(run.code, 1);
   EXPECT_EQ(run.out, "");
-  EXPECT_NE(run.err.find("--dry-run"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("no AWS credentials in the environment or in profile 'default'"),
+            std::string::npos)
+      << run.err;
 }
 
 TEST_F(DeployVerbTest, InvalidManifestGetsTheDiagnosticsOfValidate) {

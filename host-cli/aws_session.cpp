@@ -1,0 +1,70 @@
+#include "host-cli/aws_session.h"
+
+#include <ostream>
+
+namespace i2kit {
+
+void AddAwsOptions(CLI::App& sub, AwsOptions& options) {
+  sub.add_option("--profile", options.profile,
+                 "AWS profile of ~/.aws/credentials and ~/.aws/config (default: AWS_PROFILE, "
+                 "else the environment's keys, else 'default')");
+  sub.add_option("--region", options.region,
+                 "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)");
+  sub.add_option("--endpoint-url", options.endpoint_url,
+                 "Send every AWS request to this URL instead of the regional endpoints "
+                 "(default: AWS_ENDPOINT_URL)");
+  sub.add_option("--poll-interval", options.poll_interval_seconds,
+                 "Seconds between two looks at a stack in progress")
+      ->check(CLI::Range(0.0, 300.0))
+      ->capture_default_str();
+}
+
+RolloutTiming PollTiming(const AwsOptions& options) {
+  return RolloutTiming{std::chrono::milliseconds(
+                           static_cast<long long>(options.poll_interval_seconds * 1000)),
+                       aws::SleepFor};
+}
+
+AwsSession::AwsSession(aws::ClientContext context)
+    : context_(std::move(context)), cloudformation_(context_), autoscaling_(context_) {
+  // The clients hold the context by reference and reach these only when they call.
+  context_.transport = &transport_;
+  context_.retry_policy = &retry_policy_;
+}
+
+Result<std::unique_ptr<AwsSession>> AwsSession::Open(const AwsOptions& options,
+                                                     std::ostream& notices) {
+  aws::Environment environment = aws::CurrentEnvironment();
+  Result<aws::SharedFiles> files = aws::ReadSharedFiles(environment);
+  if (!files.ok()) return files.status();
+  // The host CLI asks no instance role: on EC2, the AWS CLI's profile or environment serves.
+  Result<aws::ResolvedCredentials> credentials =
+      aws::ResolveCredentials(environment, *files, options.profile, nullptr);
+  if (!credentials.ok()) return credentials.status();
+  aws::ClientContext context;
+  context.credentials = credentials->credentials;
+  if (!options.region.empty()) {
+    context.region = options.region;
+  } else {
+    Result<std::string> region = aws::ResolveRegion(environment, *files, options.profile);
+    if (!region.ok()) return region.status().WithContext("no --region");
+    context.region = *region;
+  }
+  std::string endpoint_url = options.endpoint_url;
+  if (endpoint_url.empty()) {
+    auto variable = environment.find("AWS_ENDPOINT_URL");
+    if (variable != environment.end()) endpoint_url = variable->second;
+  }
+  if (!endpoint_url.empty()) {
+    Result<aws::ServiceEndpoint> endpoint = aws::ParseEndpointUrl(endpoint_url);
+    if (!endpoint.ok()) return endpoint.status();
+    context.endpoint_override = *endpoint;
+  }
+  context.now = aws::SystemNow;
+  context.sleep = aws::SleepFor;
+  context.notice = [&notices](const std::string& line) { notices << line << "\n"; };
+  std::unique_ptr<AwsSession> session(new AwsSession(std::move(context)));
+  return session;
+}
+
+}  // namespace i2kit

@@ -1,0 +1,83 @@
+#include "host-cli/manifest_stack.h"
+
+#include <filesystem>
+#include <ostream>
+
+#include "common/manifest_reader.h"
+
+namespace i2kit {
+namespace {
+
+// Splits the --ami values into the default AMI and per-Deployment ones.
+Status ReadImageIds(const std::vector<std::string>& values, StackOptions& stack) {
+  for (const std::string& value : values) {
+    size_t equals = value.find('=');
+    if (equals == std::string::npos) {
+      if (!stack.default_image_id.empty()) {
+        return Status::Error("--ami " + value + ": the default AMI is already " +
+                             stack.default_image_id + "; name the deployment (--ami NAME=" + value +
+                             ")");
+      }
+      stack.default_image_id = value;
+    } else {
+      stack.image_ids[value.substr(0, equals)] = value.substr(equals + 1);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddManifestStackOptions(CLI::App& sub, ManifestStackOptions& options) {
+  sub.add_option("files", options.files, "Manifest files (i2kit or Kubernetes YAML)")->required();
+  sub.add_option("--ami", options.amis,
+                 "The Pod VM image (AMI ID) of every deployment, or NAME=AMI for one; repeatable")
+      ->allow_extra_args(false);  // one value per --ami, so that files may follow it
+  sub.add_option("--domain", options.stack.domain,
+                 "Route 53 zone: each load balancer answers as NAME.DOMAIN");
+  sub.add_option("--certificate", options.stack.certificate_arn,
+                 "ACM certificate ARN for https: and ssl: ports that name none");
+  sub.add_option("--instance-type", options.stack.instance_type,
+                 "EC2 instance type of deployments whose manifest names none (default: the "
+                 "smallest that fits their resource requests)");
+  sub.add_option("--stack-name", options.stack_name,
+                 "CloudFormation stack name (default: the first file's name without extension)");
+}
+
+bool IsStackName(const std::string& name) {
+  if (name.empty() || name.size() > 128 || !std::isalpha(static_cast<unsigned char>(name[0]))) {
+    return false;
+  }
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+  }
+  return true;
+}
+
+Result<ManifestStack> LoadManifestStack(ManifestStackOptions& options, Console& console) {
+  LoadedManifest loaded = LoadManifests(options.files, ReadOptions{});
+  for (const Diagnostic& d : loaded.diagnostics.all()) console.err << d.Format() << "\n";
+  if (!loaded.ok()) {
+    int errors = loaded.diagnostics.error_count();
+    console.err << "invalid: " << errors << (errors == 1 ? " error" : " errors") << "\n";
+    return Status::Error("");  // said above, as validate says it
+  }
+  Status images = ReadImageIds(options.amis, options.stack);
+  if (!images.ok()) return images;
+  ManifestStack result;
+  result.name = options.stack_name.empty()
+                    ? std::filesystem::path(options.files.front()).stem().string()
+                    : options.stack_name;
+  options.stack.stack_name = result.name;
+  if (!IsStackName(result.name)) {
+    return Status::Error("'" + result.name +
+                         "' is not a CloudFormation stack name (a letter, then letters, digits "
+                         "and '-'); pass --stack-name");
+  }
+  Result<nlohmann::ordered_json> stack_template = StackTemplate(loaded.manifest, options.stack);
+  if (!stack_template.ok()) return stack_template.status();
+  result.stack_template = std::move(stack_template).value();
+  return result;
+}
+
+}  // namespace i2kit

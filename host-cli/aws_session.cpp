@@ -2,6 +2,8 @@
 
 #include <ostream>
 
+#include "aws-client/instance_metadata.h"
+
 namespace i2kit {
 
 void AddAwsOptions(CLI::App& sub, AwsOptions& options) {
@@ -37,9 +39,20 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Open(const AwsOptions& options,
   aws::Environment environment = aws::CurrentEnvironment();
   Result<aws::SharedFiles> files = aws::ReadSharedFiles(environment);
   if (!files.ok()) return files.status();
-  // The host CLI asks no instance role: on EC2, the AWS CLI's profile or environment serves.
+  // The chain's last link, as in the AWS CLI: the instance role through IMDSv2, asked with a
+  // 1 s timeout so that off EC2 the answer "no credentials" comes quickly.
+  aws::InstanceRoleCredentials instance_role;
+  if (!aws::InstanceMetadataDisabled(environment)) {
+    instance_role = [&environment]() -> Result<aws::Credentials> {
+      Result<aws::ServiceEndpoint> endpoint = aws::InstanceMetadataEndpoint(environment);
+      if (!endpoint.ok()) return endpoint.status();
+      HttplibTransport transport(std::chrono::seconds(1));
+      aws::InstanceMetadataClient metadata(transport, *endpoint);
+      return metadata.RoleCredentials();
+    };
+  }
   Result<aws::ResolvedCredentials> credentials =
-      aws::ResolveCredentials(environment, *files, options.profile, nullptr);
+      aws::ResolveCredentials(environment, *files, options.profile, instance_role);
   if (!credentials.ok()) return credentials.status();
   aws::ClientContext context;
   context.credentials = credentials->credentials;

@@ -1,4 +1,4 @@
-// The host's HTTP transport for AWS requests: cpp-httplib with OpenSSL (certificates checked
+// The host's HTTP transport for AWS requests (GET, POST, PUT): cpp-httplib with OpenSSL (certificates checked
 // against the system's CA store), one kept-alive connection per endpoint.
 #pragma once
 

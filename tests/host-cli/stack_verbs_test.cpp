@@ -1,0 +1,212 @@
+// deploy, diff, status and delete, end to end against the local AWS stand-in: every request is
+// signed and checked against botocore's models there, and answered in AWS's wire format.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "host-cli/aws_stand_in.h"
+#include "host-cli/host_cli_test_util.h"
+
+namespace i2kit {
+namespace {
+
+std::string Example(const std::string& name) {
+  return std::string(I2KIT_SOURCE_DIR) + "/examples/" + name;
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class StackVerbsTest : public ManifestFilesTest {
+ protected:
+  void SetUp() override {
+    ManifestFilesTest::SetUp();
+    ASSERT_FALSE(stand_in_.url().empty()) << "the AWS stand-in did not start";
+    std::string nowhere = (dir_ / "no-such-file").string();
+    ::setenv("AWS_SHARED_CREDENTIALS_FILE", nowhere.c_str(), 1);
+    ::setenv("AWS_CONFIG_FILE", nowhere.c_str(), 1);
+    ::setenv("AWS_ACCESS_KEY_ID", AwsStandIn::kAccessKeyId, 1);
+    ::setenv("AWS_SECRET_ACCESS_KEY", AwsStandIn::kSecretAccessKey, 1);
+    ::unsetenv("AWS_PROFILE");
+    ::unsetenv("AWS_SESSION_TOKEN");
+    ::unsetenv("AWS_ENDPOINT_URL");
+  }
+  void TearDown() override {
+    for (const char* name : {"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
+                             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}) {
+      ::unsetenv(name);
+    }
+    ManifestFilesTest::TearDown();
+  }
+
+  // `i2kit-host VERB ARGS... --region us-east-1 --endpoint-url STAND-IN --poll-interval 0`.
+  CliRun Aws(std::vector<std::string> args) {
+    for (const char* extra : {"--region", "us-east-1", "--poll-interval", "0"}) args.push_back(extra);
+    args.push_back("--endpoint-url");
+    args.push_back(stand_in_.url());
+    return RunCli(std::move(args));
+  }
+
+  CliRun DeployHello(const std::string& ami, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"deploy", Example("hello.yml"), "--ami", ami};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Aws(args);
+  }
+
+  // The requests the stand-in accepted for `action`.
+  std::vector<nlohmann::json> Requests(const std::string& action) {
+    std::vector<nlohmann::json> found;
+    for (const nlohmann::json& r : stand_in_.Requests()) {
+      if (r["action"] == action) found.push_back(r);
+    }
+    return found;
+  }
+
+  const std::vector<std::string> kAccount = {"--parameter", "VpcId=vpc-0a1b2c3d",
+                                             "--parameter", "InstanceSubnets=subnet-1,subnet-2"};
+  AwsStandIn stand_in_;
+};
+
+TEST_F(StackVerbsTest, DeployCreatesTheStackThroughAChangeSetAndPrintsItsEndpoints) {
+  CliRun run = DeployHello("ami-11111111", kAccount);
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_TRUE(Contains(run.out, "stack hello CREATE_COMPLETE in us-east-1")) << run.out;
+  EXPECT_TRUE(Contains(run.out, "HelloEndpoint = ")) << run.out;
+  EXPECT_TRUE(Contains(run.err, "creating stack hello: 9 changes")) << run.err;
+  EXPECT_TRUE(Contains(run.err, "Add     HelloGroup")) << run.err;
+  EXPECT_TRUE(Contains(run.err, "CREATE_COMPLETE    HelloGroup AWS::AutoScaling::AutoScalingGroup"))
+      << run.err;
+
+  std::vector<nlohmann::json> created = Requests("CreateChangeSet");
+  ASSERT_EQ(created.size(), 1u);
+  const nlohmann::json& p = created[0]["params"];
+  EXPECT_EQ(p["ChangeSetType"], "CREATE");
+  EXPECT_EQ(p["Capabilities"], nlohmann::json::array({"CAPABILITY_IAM"}));
+  EXPECT_EQ(Requests("ExecuteChangeSet").size(), 1u);
+}
+
+TEST_F(StackVerbsTest, ASecondDeployOfTheSameManifestChangesNothing) {
+  ASSERT_EQ(DeployHello("ami-11111111", kAccount).code, 0);
+  CliRun again = DeployHello("ami-11111111");
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_TRUE(Contains(again.err, "stack hello is up to date: no changes")) << again.err;
+  EXPECT_EQ(Requests("ExecuteChangeSet").size(), 1u);
+  EXPECT_EQ(Requests("DeleteChangeSet").size(), 1u);  // the empty change set is not left behind
+}
+
+TEST_F(StackVerbsTest, AnUpdateKeepsTheAccountParametersAndShowsWhatChanges) {
+  ASSERT_EQ(DeployHello("ami-11111111", kAccount).code, 0);
+  CliRun update = DeployHello("ami-22222222");
+  ASSERT_EQ(update.code, 0) << update.err;
+  EXPECT_TRUE(Contains(update.err, "updating stack hello")) << update.err;
+  EXPECT_TRUE(Contains(update.err, "Modify  HelloLaunchTemplate")) << update.err;
+  EXPECT_TRUE(Contains(update.out, "stack hello UPDATE_COMPLETE")) << update.out;
+  std::vector<nlohmann::json> created = Requests("CreateChangeSet");
+  ASSERT_EQ(created.size(), 2u);
+  EXPECT_EQ(created[1]["params"]["ChangeSetType"], "UPDATE");
+  bool kept_vpc = false;
+  for (const nlohmann::json& parameter : created[1]["params"]["Parameters"]) {
+    if (parameter["ParameterKey"] == "VpcId") kept_vpc = parameter.value("UsePreviousValue", false);
+  }
+  EXPECT_TRUE(kept_vpc) << created[1]["params"].dump();
+}
+
+TEST_F(StackVerbsTest, DiffShowsTheChangesAndLeavesTheStackAsItWas) {
+  ASSERT_EQ(DeployHello("ami-11111111", kAccount).code, 0);
+  CliRun diff = Aws({"diff", Example("hello.yml"), "--ami", "ami-33333333"});
+  ASSERT_EQ(diff.code, 0) << diff.err;
+  EXPECT_TRUE(Contains(diff.out, "stack hello: ")) << diff.out;
+  EXPECT_TRUE(Contains(diff.out, "Modify  HelloLaunchTemplate")) << diff.out;
+  EXPECT_TRUE(Requests("ExecuteChangeSet").size() == 1u);
+  EXPECT_EQ(Requests("DeleteChangeSet").size(), 1u);
+  CliRun status = Aws({"status", "hello"});
+  EXPECT_TRUE(Contains(status.out, "CREATE_COMPLETE")) << status.out;
+}
+
+TEST_F(StackVerbsTest, DiffOfANewStackLeavesNoStackBehind) {
+  CliRun diff = Aws({"diff", Example("hello.yml"), "--ami", "ami-11111111", "--parameter",
+                     "VpcId=vpc-1", "--parameter", "InstanceSubnets=subnet-1"});
+  ASSERT_EQ(diff.code, 0) << diff.err;
+  EXPECT_TRUE(Contains(diff.out, "new stack hello: 9 changes")) << diff.out;
+  CliRun status = Aws({"status", "hello"});
+  EXPECT_EQ(status.code, 1);
+  EXPECT_TRUE(Contains(status.err, "no stack hello in us-east-1")) << status.err;
+}
+
+TEST_F(StackVerbsTest, StatusShowsTheGroupsInstancesAndTheirHealth) {
+  ASSERT_EQ(DeployHello("ami-11111111", kAccount).code, 0);
+  CliRun status = Aws({"status", "hello"});
+  ASSERT_EQ(status.code, 0) << status.err;
+  EXPECT_TRUE(Contains(status.out, "stack hello  CREATE_COMPLETE  (us-east-1)")) << status.out;
+  EXPECT_TRUE(Contains(status.out, "HelloEndpoint = ")) << status.out;
+  EXPECT_TRUE(Contains(status.out, "1/1 in service and healthy")) << status.out;
+  EXPECT_TRUE(Contains(status.out, "InService  Healthy")) << status.out;
+}
+
+TEST_F(StackVerbsTest, DeleteWaitsUntilTheStackIsGone) {
+  ASSERT_EQ(DeployHello("ami-11111111", kAccount).code, 0);
+  CliRun deleted = Aws({"delete", "hello"});
+  ASSERT_EQ(deleted.code, 0) << deleted.err;
+  EXPECT_TRUE(Contains(deleted.err, "DELETE_COMPLETE    HelloGroup")) << deleted.err;
+  EXPECT_TRUE(Contains(deleted.err, "stack hello deleted")) << deleted.err;
+  EXPECT_EQ(Aws({"status", "hello"}).code, 1);
+  CliRun again = Aws({"delete", "hello"});
+  EXPECT_EQ(again.code, 0);
+  EXPECT_TRUE(Contains(again.err, "does not exist: nothing to delete")) << again.err;
+}
+
+TEST_F(StackVerbsTest, AFailedCreateIsRolledBackReportedAndTheNextDeployStartsAfresh) {
+  const std::string reason = "Received 0 SUCCESS signal(s) out of 1.";
+  ASSERT_TRUE(stand_in_.AddFault({{"fail_resource", {{"logical_id", "HelloGroup"}, {"reason", reason}}}}));
+  CliRun failed = DeployHello("ami-11111111", kAccount);
+  EXPECT_EQ(failed.code, 1);
+  EXPECT_TRUE(Contains(failed.err, "HelloGroup (AWS::AutoScaling::AutoScalingGroup) CREATE_FAILED: " + reason))
+      << failed.err;
+  EXPECT_TRUE(Contains(failed.err, "stack hello ended ROLLBACK_COMPLETE")) << failed.err;
+
+  CliRun retried = DeployHello("ami-11111111", kAccount);
+  ASSERT_EQ(retried.code, 0) << retried.err;
+  EXPECT_TRUE(Contains(retried.err, "deleting it, then creating it anew")) << retried.err;
+  EXPECT_TRUE(Contains(retried.out, "CREATE_COMPLETE")) << retried.out;
+}
+
+TEST_F(StackVerbsTest, AFailedUpdateRollsBackToThePreviousVersion) {
+  ASSERT_EQ(DeployHello("ami-11111111", kAccount).code, 0);
+  ASSERT_TRUE(stand_in_.AddFault(
+      {{"fail_resource", {{"logical_id", "HelloLaunchTemplate"}, {"reason", "AMI not found"}}}}));
+  CliRun failed = DeployHello("ami-22222222");
+  EXPECT_EQ(failed.code, 1);
+  EXPECT_TRUE(Contains(failed.err, "HelloLaunchTemplate (AWS::EC2::LaunchTemplate) UPDATE_FAILED: AMI not found"))
+      << failed.err;
+  EXPECT_TRUE(Contains(failed.err, "UPDATE_ROLLBACK_COMPLETE: the update failed and was rolled back"))
+      << failed.err;
+  // Deploying the previous version again changes nothing: the rollback restored it.
+  CliRun previous = DeployHello("ami-11111111");
+  ASSERT_EQ(previous.code, 0) << previous.err;
+  EXPECT_TRUE(Contains(previous.err, "up to date: no changes")) << previous.err;
+}
+
+TEST_F(StackVerbsTest, ThrottledRequestsAreRetriedAndTheDeploySucceeds) {
+  ASSERT_TRUE(stand_in_.AddFault({{"throttle", {{"count", 2}, {"action", "DescribeStackEvents"}}}}));
+  CliRun run = DeployHello("ami-11111111", kAccount);
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_TRUE(Contains(run.err, "cloudformation DescribeStackEvents: Throttling; retrying in"))
+      << run.err;
+}
+
+TEST_F(StackVerbsTest, AWrongSecretIsRefusedWithAwsError) {
+  ::setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret", 1);
+  CliRun run = DeployHello("ami-11111111", kAccount);
+  EXPECT_EQ(run.code, 1);
+  EXPECT_TRUE(Contains(run.err, "SignatureDoesNotMatch")) << run.err;
+}
+
+TEST_F(StackVerbsTest, ANewStackWithoutItsAccountParametersIsRefusedBeforeAnyChange) {
+  CliRun run = DeployHello("ami-11111111");
+  EXPECT_EQ(run.code, 1);
+  EXPECT_TRUE(Contains(run.err, "--parameter VpcId=vpc-…")) << run.err;
+  EXPECT_TRUE(Requests("CreateChangeSet").empty());
+}
+
+}  // namespace
+}  // namespace i2kit

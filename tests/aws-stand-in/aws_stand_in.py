@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""A local stand-in for AWS CloudFormation and Auto Scaling, for tests.
+
+One HTTP endpoint on 127.0.0.1 answers the AWS Query protocol for both services. Every request's
+SigV4 signature is recomputed with botocore's signer, its members are checked against botocore's
+service model, and every answer is XML built by walking the operation's output shape, so the C++
+client is checked against an implementation it shares nothing with. Stack operations advance one
+step per DescribeStacks or DescribeStackEvents naming the stack: tests are fast and deterministic.
+Faults (failing resources, throttling, 503s) are set through the control API under /_stand-in/.
+README.md describes the interface. The stand-in exits when its stdin reaches EOF, or on SIGTERM.
+"""
+
+import argparse
+import base64
+import dataclasses
+import datetime
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import traceback
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+import botocore.session
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree, whoever starts the stand-in
+from auto_scaling import AutoScaling  # noqa: E402  (the modules beside this file)
+from aws_error import AwsError, iso8601, utcnow  # noqa: E402
+from cloudformation import CloudFormation  # noqa: E402
+from faults import Faults  # noqa: E402
+from query_protocol import parse_query_request, render_error, render_result  # noqa: E402
+from sigv4_check import SERVICES, check_signature  # noqa: E402
+
+CONTROL_PREFIX = '/_stand-in/'
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None
+    region: str
+    account: str
+
+
+class Clock:
+    """Event timestamps: now at millisecond precision, each later than the one before."""
+
+    def __init__(self):
+        self._last = None
+
+    def __call__(self):
+        now = utcnow()
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        if self._last is not None and now <= self._last:
+            now = self._last + datetime.timedelta(milliseconds=1)
+        self._last = now
+        return now
+
+
+def _json_default(value):
+    if isinstance(value, datetime.datetime):
+        return iso8601(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    raise TypeError(f'{type(value).__name__} is not JSON')
+
+
+def _one_line(text):
+    return text.replace('\\', '\\\\').replace('\n', '\\n')
+
+
+@dataclasses.dataclass
+class Answer:
+    status: int
+    content_type: str
+    body: bytes
+    headers: dict
+    log: str
+
+
+class StandIn:
+    """Everything behind the endpoint: checks, state, faults and the record of requests. Calls
+    are serialized by one lock; the HTTP layer only moves bytes."""
+
+    def __init__(self, config):
+        self.config = config
+        session = botocore.session.get_session()
+        self.models = {service: session.get_service_model(service) for service in SERVICES}
+        self.clock = Clock()
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.faults = Faults()
+        self.requests = []  # every request that passed the signature and shape checks
+        self.rejected = []  # every request that did not
+        self.cloudformation = CloudFormation(self.config, self.models['cloudformation'],
+                                             self.faults, self.clock)
+        self.autoscaling = AutoScaling(self.config, self.cloudformation)
+
+    def handle_aws(self, method, raw_path, headers, body):
+        with self.lock:
+            return self._handle_aws(method, raw_path, headers, body)
+
+    def _handle_aws(self, method, raw_path, headers, body):
+        request_id = str(uuid.uuid4())
+        service, action, record = None, None, None
+        try:
+            service = check_signature(self.config, method, raw_path, headers, body, utcnow())
+            model = self.models[service]
+            operation, params = parse_query_request(model, _form_fields(raw_path, headers, body))
+            action = operation.name
+            record = {'service': service, 'action': action, 'params': params}
+            self.requests.append(record)
+            fault = self.faults.take_request_fault(action)
+            if fault is not None:
+                raise fault
+            handlers = (self.cloudformation if service == 'cloudformation'
+                        else self.autoscaling).operations
+            if action not in handlers:
+                raise AwsError('NotImplemented', f'stand-in: {service} {action} is not emulated '
+                               "(it is in botocore's model)", 501, sender=False)
+            xml = render_result(model, operation, handlers[action](params), request_id)
+            record['status'] = 200
+            return Answer(200, 'text/xml', xml, {'x-amzn-RequestId': request_id},
+                          f'{service} {action} 200')
+        except AwsError as error:
+            return self._error_answer(error, service, action, record, raw_path, headers, body,
+                                      request_id)
+        except Exception as error:  # a bug in the stand-in: say so, with where
+            traceback.print_exc(file=sys.stderr)
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            internal = AwsError('InternalFailure', f'stand-in bug: {type(error).__name__}: '
+                                f'{error} ({os.path.basename(where.filename)}:{where.lineno})',
+                                500, sender=False)
+            return self._error_answer(internal, service, action, record, raw_path, headers,
+                                      body, request_id)
+
+    def _error_answer(self, error, service, action, record, raw_path, headers, body,
+                      request_id):
+        if record is not None:
+            record.update(status=error.status, error=error.code)
+        else:
+            service = service or _peek_service(headers)
+            action = _peek_action(raw_path, body)
+            self.rejected.append({'service': service, 'action': action, 'status': error.status,
+                                  'code': error.code, 'message': error.message})
+        namespace = self.models[service or 'cloudformation'].metadata['xmlNamespace']
+        return Answer(error.status, 'text/xml', render_error(namespace, error, request_id),
+                      {'x-amzn-RequestId': request_id},
+                      f"{service or '-'} {action or '-'} {error.status} {error.code}: "
+                      f'{_one_line(error.message)}')
+
+    def handle_control(self, method, path, body):
+        """The control API; returns (HTTP status, JSON-able value)."""
+        with self.lock:
+            route = (method, path.rstrip('/'))
+            if route == ('GET', '/_stand-in/requests'):
+                return 200, self.requests
+            if route == ('GET', '/_stand-in/rejected'):
+                return 200, {'count': len(self.rejected), 'requests': self.rejected}
+            if route == ('GET', '/_stand-in/stacks'):
+                return 200, self.cloudformation.snapshot()
+            if route == ('GET', '/_stand-in/faults'):
+                return 200, self.faults.pending()
+            if route == ('POST', '/_stand-in/faults'):
+                try:
+                    self.faults.add(json.loads(body or b'null'))
+                except (ValueError, UnicodeDecodeError) as e:
+                    return 400, {'error': f'stand-in faults: {e}'}
+                return 200, self.faults.pending()
+            if route == ('POST', '/_stand-in/reset'):
+                self.reset()
+                return 200, {}
+            return 404, {'error': f'no control endpoint {method} {path}; see '
+                                  'tests/aws-stand-in/README.md'}
+
+
+def _form_fields(raw_path, headers, body):
+    """The Query protocol's fields, from the URL's query and a form body; names must not
+    repeat."""
+    pairs = parse_qsl(urlsplit(raw_path).query, keep_blank_values=True)
+    if body:
+        content_type = headers.get('Content-Type', '')
+        if not content_type.lower().startswith('application/x-www-form-urlencoded'):
+            raise AwsError('InvalidParameter', 'stand-in: a Query protocol body must be '
+                           f"application/x-www-form-urlencoded, not '{content_type}'")
+        try:
+            pairs += parse_qsl(body.decode('utf-8'), keep_blank_values=True)
+        except UnicodeDecodeError:
+            raise AwsError('InvalidParameter', 'stand-in: the body is not UTF-8') from None
+    fields = {}
+    for name, value in pairs:
+        if name in fields:
+            raise AwsError('InvalidParameter', f"stand-in: the request gives '{name}' twice")
+        fields[name] = value
+    return fields
+
+
+def _peek_service(headers):
+    """The service a rejected request's credential scope names, for the log; None when it
+    names none the stand-in serves."""
+    scope = headers.get('Authorization', '').partition('Credential=')[2].split(',')[0]
+    parts = scope.split('/')
+    return parts[3] if len(parts) == 5 and parts[3] in SERVICES else None
+
+
+def _peek_action(raw_path, body):
+    """The Action a rejected request asked for, for the log; None when it cannot be read."""
+    text = urlsplit(raw_path).query + '&' + body.decode('utf-8', 'replace')
+    return dict(parse_qsl(text, keep_blank_values=True)).get('Action')
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+
+    def version_string(self):
+        return 'aws-stand-in'
+
+    def setup(self):
+        super().setup()
+        # Headers and body leave in two writes; with Nagle's algorithm the body would wait for
+        # the client's delayed ACK, 40 ms a request.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self):
+        self._handle()
+
+    def do_POST(self):
+        self._handle()
+
+    def _handle(self):
+        body = self._read_body()
+        stand_in = self.server.stand_in
+        path = urlsplit(self.path).path
+        if path.startswith(CONTROL_PREFIX):
+            status, value = stand_in.handle_control(self.command, path, body)
+            payload = json.dumps(value, default=_json_default, indent=1).encode()
+            self._send(status, 'application/json', payload, {})
+            self._log(f'control {self.command} {path} {status}')
+            return
+        answer = stand_in.handle_aws(self.command, self.path, self.headers, body)
+        self._send(answer.status, answer.content_type, answer.body, answer.headers)
+        self._log(answer.log)
+
+    def _read_body(self):
+        if 'chunked' in self.headers.get('Transfer-Encoding', '').lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b';')[0].strip() or b'0', 16)
+                if size == 0:
+                    while self.rfile.readline().strip():
+                        pass  # trailers
+                    return b''.join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get('Content-Length') or 0))
+
+    def _send(self, status, content_type, body, headers):
+        self.send_response(status)
+        self.send_header('Content-Type', content_type)
+        self.send_header('Content-Length', str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    @staticmethod
+    def _log(line):
+        sys.stderr.write(f'aws-stand-in: {line}\n')
+        sys.stderr.flush()
+
+    def log_request(self, code='-', size='-'):
+        pass  # _handle logs one line per request with what it was for
+
+
+def _exit_at_stdin_eof(server):
+    """Stops the server when stdin reaches EOF: a test that dies closes the pipe."""
+    try:
+        while os.read(sys.stdin.fileno(), 4096):
+            pass
+    except (OSError, ValueError):
+        pass
+    Handler._log('stdin closed, exiting')
+    server.shutdown()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--port', type=int, default=0, help='0 picks a free port (default)')
+    parser.add_argument('--access-key-id', default='AKIDSTANDIN')
+    parser.add_argument('--secret-access-key', default='STANDINSECRET')
+    parser.add_argument('--session-token', default=None,
+                        help='when given, X-Amz-Security-Token must carry it')
+    parser.add_argument('--region', default='us-east-1')
+    parser.add_argument('--account', default='123456789012')
+    args = parser.parse_args(argv)
+    config = Config(args.access_key_id, args.secret_access_key, args.session_token, args.region,
+                    args.account)
+    server = ThreadingHTTPServer(('127.0.0.1', args.port), Handler)
+    server.stand_in = StandIn(config)
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown,
+                                                               daemon=True).start())
+    threading.Thread(target=_exit_at_stdin_eof, args=(server,), daemon=True).start()
+    print(f'aws-stand-in listening on http://127.0.0.1:{server.server_address[1]}', flush=True)
+    try:
+        server.serve_forever(poll_interval=0.1)  # how long shutdown() may wait
+    except KeyboardInterrupt:
+        pass
+    server.server_close()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

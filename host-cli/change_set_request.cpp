@@ -1,6 +1,7 @@
 #include "host-cli/change_set_request.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "aws-client/sigv4.h"
 
@@ -101,6 +102,10 @@ std::vector<std::string> RequiredCapabilities(const Json& stack_template) {
   return {};
 }
 
-std::string ChangeSetName(std::chrono::sys_seconds now) { return "i2kit-" + aws::AmzDate(now); }
+std::string ChangeSetName(std::chrono::sys_seconds now, uint32_t random) {
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "%06x", random & 0xffffffu);
+  return "i2kit-" + aws::AmzDate(now) + "-" + suffix;
+}
 
 }  // namespace i2kit

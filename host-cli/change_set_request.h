@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -32,7 +33,9 @@ Result<std::vector<aws::StackParameter>> StackParameters(
 // CAPABILITY_NAMED_IAM when one of them has a fixed name.
 std::vector<std::string> RequiredCapabilities(const nlohmann::ordered_json& stack_template);
 
-// "i2kit-20261123T150102Z": unique per second, valid as a change set name.
-std::string ChangeSetName(std::chrono::sys_seconds now);
+// "i2kit-20261123T150102Z-1a2b3c": valid as a change set name, and unique per stack — executed
+// change sets stay in its history, so two deploys in one second must not collide. `random` is
+// any number; its low 24 bits become the suffix.
+std::string ChangeSetName(std::chrono::sys_seconds now, uint32_t random);
 
 }  // namespace i2kit

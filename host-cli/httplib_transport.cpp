@@ -20,6 +20,7 @@ aws::HttpExchange HttplibTransport::Send(const aws::ServiceEndpoint& endpoint,
     client->set_read_timeout(timeout_.count());
     client->set_write_timeout(timeout_.count());
     client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);  // headers and body go in two writes: no Nagle delay
   }
   // httplib adds Content-Type from its own argument, so the signed one travels that way.
   httplib::Headers headers;

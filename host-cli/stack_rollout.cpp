@@ -1,6 +1,7 @@
 #include "host-cli/stack_rollout.h"
 
 #include <algorithm>
+#include <random>
 
 #include "aws-client/query_client.h"
 #include "host-cli/change_set_request.h"
@@ -108,7 +109,7 @@ Result<StackRollout::Plan> StackRollout::MakePlan(const StackChange& change,
   if (!parameters.ok()) return parameters.status();
   aws::ChangeSetRequest request;
   request.stack_name = change.stack_name;
-  request.change_set_name = ChangeSetName(aws::SystemNow());
+  request.change_set_name = ChangeSetName(aws::SystemNow(), std::random_device()());
   request.create = plan.create;
   request.template_body = change.stack_template.dump();
   if (request.template_body.size() > kMaxTemplateBodyBytes) {
@@ -150,9 +151,21 @@ Result<StackRollout::Plan> StackRollout::MakePlan(const StackChange& change,
 Status StackRollout::DiscardPlan(const Plan& plan) {
   Status deleted = cloudformation_.DeleteChangeSet(plan.change_set.id);
   if (!deleted.ok()) return deleted;
-  // A change set for a new stack made an empty stack in REVIEW_IN_PROGRESS: not left behind.
-  if (plan.create) return cloudformation_.DeleteStack(plan.stack_id);
-  return Status::Ok();
+  if (!plan.create) return Status::Ok();
+  // A change set for a new stack made an empty stack in REVIEW_IN_PROGRESS: not left behind,
+  // and gone before we return, so that the next deploy finds no stack.
+  deleted = cloudformation_.DeleteStack(plan.stack_id);
+  if (!deleted.ok()) return deleted;
+  for (;;) {
+    Result<std::optional<aws::Stack>> stack = cloudformation_.DescribeStack(plan.stack_id);
+    if (!stack.ok()) return stack.status();
+    if (!stack->has_value() || (*stack)->status == "DELETE_COMPLETE") return Status::Ok();
+    if (!aws::IsInProgress((*stack)->status)) {
+      return Status::Error("the empty stack " + (*stack)->name + " could not be deleted: " +
+                           (*stack)->status + " " + (*stack)->status_reason);
+    }
+    timing_.sleep(timing_.poll_interval);
+  }
 }
 
 Result<aws::Stack> StackRollout::Deploy(const StackChange& change) {

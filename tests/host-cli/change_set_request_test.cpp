@@ -93,7 +93,8 @@ TEST(ChangeSetRequestTest, IamResourcesNeedTheIamCapabilityAndNamedOnesTheNamedO
 TEST(ChangeSetRequestTest, ChangeSetNamesAreValidAndTellTheTime) {
   std::chrono::sys_seconds time =
       std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + std::chrono::hours(15);
-  EXPECT_EQ(ChangeSetName(time), "i2kit-20261123T150000Z");
+  EXPECT_EQ(ChangeSetName(time, 0x12abcdef), "i2kit-20261123T150000Z-abcdef");
+  EXPECT_NE(ChangeSetName(time, 1), ChangeSetName(time, 2));
 }
 
 }  // namespace

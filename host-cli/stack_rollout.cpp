@@ -203,7 +203,11 @@ Result<aws::Stack> StackRollout::Deploy(const StackChange& change) {
   if (!executed.ok()) return executed;
   std::vector<aws::StackEvent> failures;
   Result<aws::Stack> stack = Follow(plan->stack_id, *newest, failures);
-  if (!stack.ok()) return stack.status();
+  if (!stack.ok()) {
+    return stack.status().WithContext("lost track of stack " + change.stack_name +
+                                      ", whose change goes on in CloudFormation (i2kit-host "
+                                      "status " + change.stack_name + " shows it)");
+  }
   if (Succeeded(stack->status)) return stack;
   for (const aws::StackEvent& failure : failures) {
     log_.Error(failure.logical_id + " (" + failure.resource_type + ") " + failure.status + ": " +

@@ -6,7 +6,9 @@
 namespace i2kit::aws {
 namespace {
 
-std::string Seconds(std::chrono::milliseconds duration) {
+// "40 ms", "1.3 s": a back-off as an operator reads it.
+std::string Readable(std::chrono::milliseconds duration) {
+  if (duration < std::chrono::seconds(1)) return std::to_string(duration.count()) + " ms";
   char text[32];
   std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(duration.count()) / 1000.0);
   return text;
@@ -73,7 +75,7 @@ Result<XmlDocument> QueryClient::Call(std::string_view action, const QueryParame
     }
     if (context_.notice) {
       context_.notice(what + ": " + (aws_error.code.empty() ? failure : aws_error.code) +
-                      "; retrying in " + Seconds(*delay));
+                      "; retrying in " + Readable(*delay));
     }
     context_.sleep(*delay);
   }

@@ -1,6 +1,7 @@
 // i2kit-host status NAME: the stack's state, its endpoints, and per deployment its Auto
 // Scaling group with each instance's state and health.
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <ostream>
 
@@ -31,9 +32,11 @@ Status PrintStatus(AwsSession& session, const std::string& name, std::ostream& o
       session.cloudformation().DescribeStackResources(s.id);
   if (!resources.ok()) return resources.status();
   std::vector<std::string> group_names;
+  std::map<std::string, std::string> logical_ids;  // group name -> its logical ID
   for (const aws::StackResource& r : *resources) {
     if (r.type == "AWS::AutoScaling::AutoScalingGroup" && !r.physical_id.empty()) {
       group_names.push_back(r.physical_id);
+      logical_ids[r.physical_id] = r.logical_id;
     }
     if (!r.status.ends_with("_COMPLETE")) {
       out << "  " << r.logical_id << " (" << r.type << ") " << r.status
@@ -49,7 +52,7 @@ Status PrintStatus(AwsSession& session, const std::string& name, std::ostream& o
                                    return i.lifecycle_state == "InService" &&
                                           i.health_status == "Healthy";
                                  });
-    out << "group " << g.name << "  " << healthy << "/" << g.desired_capacity
+    out << "group " << logical_ids[g.name] << " (" << g.name << ")  " << healthy << "/" << g.desired_capacity
         << " in service and healthy (min " << g.min_size << ", max " << g.max_size << ")\n";
     for (const aws::GroupInstance& i : g.instances) {
       out << "  " << i.id << "  " << i.availability_zone << "  " << i.lifecycle_state << "  "

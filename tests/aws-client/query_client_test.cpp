@@ -105,7 +105,7 @@ TEST_F(QueryClientTest, ThrottlingIsRetriedAfterABackOffAndSignedAgainWithTheNew
   EXPECT_EQ(slept_[0], std::chrono::milliseconds(500));  // 0.5 · 1 s, the throttling base
   EXPECT_NE(Header(transport_.sent[0], "X-Amz-Date"), Header(transport_.sent[1], "X-Amz-Date"));
   ASSERT_EQ(notices_.size(), 1u);
-  EXPECT_EQ(notices_[0], "cloudformation DescribeStacks: Throttling; retrying in 0.5 s");
+  EXPECT_EQ(notices_[0], "cloudformation DescribeStacks: Throttling; retrying in 500 ms");
 }
 
 TEST_F(QueryClientTest, AnErrorThatIsNotRetryableIsReturnedWithItsCode) {

@@ -160,7 +160,8 @@ TEST_F(StackVerbsTest, StatusShowsTheGroupsInstancesAndTheirHealth) {
   ASSERT_EQ(status.code, 0) << status.err;
   EXPECT_TRUE(Contains(status.out, "stack hello  CREATE_COMPLETE  (us-east-1)")) << status.out;
   EXPECT_TRUE(Contains(status.out, "HelloEndpoint = ")) << status.out;
-  EXPECT_TRUE(Contains(status.out, "1/1 in service and healthy")) << status.out;
+  EXPECT_TRUE(HasLine(status.out, {"group HelloGroup (", "1/1 in service and healthy"}))
+      << status.out;
   EXPECT_TRUE(Contains(status.out, "InService  Healthy")) << status.out;
 }
 

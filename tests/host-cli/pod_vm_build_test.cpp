@@ -105,7 +105,7 @@ TEST_F(PodVmBuildTest, TheSameInputsGiveByteIdenticalArtifacts) {
   Result<VmArtifacts> second = Build("b");
   ASSERT_TRUE(second.ok()) << second.status().message();
   EXPECT_EQ(first->image_digest, second->image_digest);
-  for (const char* file : {"bzImage", "initrd.img", "rootfs-httpd.erofs", "vm.json"}) {
+  for (const char* file : {"bzImage", "initrd.img", "rootfs-httpd.erofs", "disk.raw", "vm.json"}) {
     std::string a = ReadAll(dir_ / "a/web" / file), b = ReadAll(dir_ / "b/web" / file);
     EXPECT_FALSE(a.empty()) << file;
     EXPECT_TRUE(a == b) << file << " differs between two builds";

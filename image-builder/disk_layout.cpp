@@ -1,5 +1,6 @@
 #include "image-builder/disk_layout.h"
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 #include <sstream>

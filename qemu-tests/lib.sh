@@ -113,13 +113,15 @@ boot_disk() {
 }
 
 # wait_http NAME PORT SECONDS: waits until http://127.0.0.1:PORT/ answers 200 and prints the
-# body; fails with NAME's last console lines when it does not within SECONDS.
+# body; fails with NAME's last console lines when it does not within SECONDS or the last QEMU
+# boot_disk started exits first.
 wait_http() {
   local deadline=$((SECONDS + $3)) body
   until body=$(curl -sf -m 3 "http://127.0.0.1:$2/" 2>/dev/null); do
-    if ((SECONDS >= deadline)); then
+    # A guest that powered off (a fatal error at boot) fails the test at once, not at the end.
+    if ((SECONDS >= deadline)) || ! kill -0 "${qemu_pids[-1]}" 2>/dev/null; then
       tail -n 40 "$work/$1.log" "$work/$1.qemu.log" 2>/dev/null | sed 's/^/  console: /' >&2
-      fail "$1: no HTTP 200 on 127.0.0.1:$2 within $3 s"
+      fail "$1: no HTTP 200 on 127.0.0.1:$2 (QEMU still running: $(kill -0 "${qemu_pids[-1]}" 2>/dev/null && echo yes || echo no), $3 s allowed)"
     fi
     sleep 1
   done

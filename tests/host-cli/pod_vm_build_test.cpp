@@ -153,5 +153,26 @@ TEST_F(PodVmBuildTest, TheInitrdHoldsTheAgentTheSpecAndRuncAsAMergedUsrImage) {
   EXPECT_TRUE(fs::exists(dir_ / "usr/lib/x86_64-linux-gnu/libc.so.6"));
 }
 
+TEST_F(PodVmBuildTest, TheBootDiskCarriesEachRootAsAPartitionNamedAfterItsContainer) {
+  Result<VmArtifacts> built = Build("out");
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  Result<VmArtifacts> read = ReadVmArtifacts((dir_ / "out/web").string());
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->boot_disk, "disk.raw");
+  EXPECT_EQ(read->boot_cmdline, read->cmdline + " ip=dhcp i2kit.rootfs=partname");
+  std::map<std::string, Entry> initrd = ListInitrd(dir_ / "out/web/initrd.img");
+  nlohmann::json spec = nlohmann::json::parse(initrd["etc/i2kit/pod.json"].data);
+  EXPECT_EQ(spec["images"][0]["rootfsPartition"], "httpd");
+  fs::path disk = dir_ / "out/web/disk.raw";
+  Result<ToolOutput> dump = RunTool({"sfdisk", "--json", disk.string()});
+  ASSERT_TRUE(dump.ok()) << dump.status().message();
+  nlohmann::json partitions = nlohmann::json::parse(dump->out)["partitiontable"]["partitions"];
+  ASSERT_EQ(partitions.size(), 2u);
+  EXPECT_EQ(partitions[0]["name"], "EFI System");
+  EXPECT_EQ(partitions[1]["name"], "httpd");
+  std::string root = ReadAll(dir_ / "out/web/rootfs-httpd.erofs");
+  EXPECT_EQ(ReadAll(disk).substr(partitions[1]["start"].get<size_t>() * 512, root.size()), root);
+}
+
 }  // namespace
 }  // namespace i2kit

@@ -12,6 +12,7 @@ nlohmann::ordered_json ToJson(const PodSpec& spec) {
   for (const ContainerImage& image : spec.images) {
     images.push_back({{"config", ToJson(image.config)},
                       {"rootfsDevice", image.rootfs_device},
+                      {"rootfsPartition", image.rootfs_partition},
                       {"passwd", image.passwd},
                       {"group", image.group},
                       {"digest", image.digest}});
@@ -40,7 +41,8 @@ Result<PodSpec> PodSpecFromJson(const nlohmann::json& json) {
     image.config = *config;
     for (auto [key, out] :
          {std::pair{"rootfsDevice", &image.rootfs_device}, std::pair{"passwd", &image.passwd},
-          std::pair{"group", &image.group}, std::pair{"digest", &image.digest}}) {
+          std::pair{"group", &image.group}, std::pair{"digest", &image.digest},
+          std::pair{"rootfsPartition", &image.rootfs_partition}}) {
       auto it = item.find(key);
       if (it == item.end() || !it->is_string()) {
         return Status::Error(path + "." + key + ": expected a string");

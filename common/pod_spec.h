@@ -17,7 +17,10 @@ namespace i2kit {
 struct ContainerImage {
   ImageConfig config;
   std::string rootfs_device;  // the block device holding its EROFS root, e.g. "/dev/vda"
-  std::string passwd;         // the image's /etc/passwd and /etc/group, for user names
+  // The GPT name of the partition holding the same root on the bootable disk (disk.raw),
+  // used instead of rootfs_device when the kernel command line says so (pod_vm.h).
+  std::string rootfs_partition;
+  std::string passwd;  // the image's /etc/passwd and /etc/group, for user names
   std::string group;
   std::string digest;  // the image manifest's digest, for logs and /status
   bool operator==(const ContainerImage&) const = default;

@@ -41,6 +41,11 @@ inline constexpr const char* kPodDnsAddress = "127.0.0.53";
 // Container root filesystems are read-only EROFS images on virtio block devices, attached in
 // the order of the Pod's containers: the first is /dev/vda.
 inline constexpr const char* kFirstRootfsDevice = "/dev/vda";
+// On the bootable disk (disk.raw) they are partitions of the boot disk instead, /dev/vdaN on
+// virtio or /dev/nvme0n1pN on EC2, with the container's GPT partition name: this key, with
+// the value kRootfsByPartition, tells the agent to find them by that name.
+inline constexpr const char* kCmdlineRootfs = "i2kit.rootfs";
+inline constexpr const char* kRootfsByPartition = "partname";
 
 // The agent prints this line on the console once every container is ready, so that a host
 // without network access to the VM can still tell.

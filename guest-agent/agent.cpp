@@ -4,6 +4,7 @@
 #include <sys/reboot.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include "common/unique_fd.h"
 #include "guest-agent/container_root.h"
 #include "guest-agent/oci_runtime_spec.h"
+#include "guest-agent/partition_by_name.h"
 #include "guest-agent/pid1.h"
 #include "guest-agent/power_button.h"
 #include "guest-agent/runc_runtime.h"
@@ -135,11 +137,24 @@ Status RunAgent(const AgentOptions& options) {
 
   std::vector<ContainerRootPaths> roots;
   std::string bundles = options.run_dir + "/bundles";
+  const bool by_partition =
+      KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineRootfs) ==
+      pod_vm::kRootfsByPartition;
   for (size_t i = 0; i < pod.containers.size(); ++i) {
     const Container& c = pod.containers[i];
     const ContainerImage& image = spec->images[i];
+    std::string device = image.rootfs_device;
+    if (by_partition) {
+      // 10 s: NVMe namespaces are scanned after /init starts, within a second even under TCG.
+      Result<std::string> found = WaitForPartitionByName("/sys/class/block", image.rootfs_partition,
+                                                         std::chrono::seconds(10));
+      if (!found.ok()) return found.status().WithContext("container " + c.name);
+      device = *found;
+      Console("i2kit-agent: container " + c.name + " root " + device + " (partition " +
+              image.rootfs_partition + ")");
+    }
     Result<ContainerRootPaths> root = MountContainerRoot(
-        options.run_dir, c.name, image.rootfs_device, c.security_context.read_only_root_filesystem);
+        options.run_dir, c.name, device, c.security_context.read_only_root_filesystem);
     if (!root.ok()) return root.status().WithContext("container " + c.name);
     roots.push_back(*root);
     RuntimeSpecInputs inputs;

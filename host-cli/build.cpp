@@ -71,6 +71,7 @@ ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {
                 << dir.string() << "\n";
     std::vector<std::string> files = {artifacts->kernel, artifacts->initrd};
     files.insert(files.end(), artifacts->disks.begin(), artifacts->disks.end());
+    if (!artifacts->boot_disk.empty()) files.push_back(artifacts->boot_disk);
     for (const std::string& f : files) console.out << "  " << f << "  " << Size(dir / f) << "\n";
     console.out << "  image " << artifacts->image_digest << "\n";
   }

@@ -12,7 +12,9 @@
 
 #include "common/pod_spec.h"
 #include "common/pod_vm.h"
+#include "image-builder/boot_disk.h"
 #include "image-builder/containerd_image_source.h"
+#include "image-builder/disk_layout.h"
 #include "image-builder/docker_archive.h"
 #include "image-builder/erofs_image.h"
 #include "image-builder/initrd.h"
@@ -192,6 +194,9 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
     ContainerImage entry;
     entry.config = image->config;
     entry.rootfs_device = "/dev/vd" + std::string(1, static_cast<char>('a' + i));
+    Result<std::string> partition = RootfsPartitionName(c.name);
+    if (!partition.ok()) return partition.status().WithContext("container " + c.name);
+    entry.rootfs_partition = *partition;
     entry.passwd = ReadEtcFile(root, "passwd");
     entry.group = ReadEtcFile(root, "group");
     entry.digest = image->manifest_digest.empty() ? image->config_digest : image->manifest_digest;
@@ -244,6 +249,28 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   Result<std::string> digest = all.Finish();
   if (!digest.ok()) return digest.status();
   artifacts.image_digest = *digest;
+
+  // The same Pod as one bootable disk, the way EC2 boots it: its network comes from DHCP (on
+  // EC2 the VPC's, locally QEMU's), and the roots are partitions of that disk, found by name.
+  artifacts.boot_disk = "disk.raw";
+  artifacts.boot_cmdline =
+      artifacts.cmdline + " ip=dhcp " + pod_vm::kCmdlineRootfs + "=" + pod_vm::kRootfsByPartition;
+  progress("writing the bootable disk " + artifacts.boot_disk);
+  BootDiskInput disk;
+  disk.kernel = staging.path / artifacts.kernel;
+  disk.initrd = staging.path / artifacts.initrd;
+  disk.cmdline = artifacts.boot_cmdline;
+  for (size_t i = 0; i < artifacts.disks.size(); ++i) {
+    disk.images.push_back({spec.images[i].rootfs_partition, staging.path / artifacts.disks[i]});
+  }
+  disk.seed = artifacts.image_digest;
+  // FAT's epoch, the earliest time it can store: the disk's files carry no build time.
+  disk.timestamp = 315532800;
+  disk.scratch = scratch.path;
+  if (Result<DiskLayout> layout = WriteBootDisk(disk, staging.path / artifacts.boot_disk);
+      !layout.ok()) {
+    return layout.status().WithContext("writing " + artifacts.boot_disk);
+  }
   if (Status s = WriteVmArtifacts(staging.path.string(), artifacts); !s.ok()) return s;
   fs::remove_all(final_dir, ec);
   fs::rename(staging.path, final_dir, ec);

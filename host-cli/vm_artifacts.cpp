@@ -28,6 +28,8 @@ Status WriteVmArtifacts(const std::string& dir, const VmArtifacts& a) {
                {"memoryMiB", a.memory_mib},
                {"cpus", a.cpus},
                {"cmdline", a.cmdline},
+               {"bootDisk", a.boot_disk},
+               {"bootCmdline", a.boot_cmdline},
                {"ports", ports},
                {"terminationGracePeriodSeconds", a.termination_grace_period_seconds},
                {"strategy",
@@ -62,6 +64,8 @@ Result<VmArtifacts> ReadVmArtifacts(const std::string& dir) {
     a.memory_mib = json.at("memoryMiB").get<int>();
     a.cpus = json.at("cpus").get<int>();
     a.cmdline = json.at("cmdline").get<std::string>();
+    a.boot_disk = json.value("bootDisk", "");  // absent from artifacts built before it existed
+    a.boot_cmdline = json.value("bootCmdline", "");
     for (const nlohmann::json& p : json.at("ports")) {
       std::string protocol = p.at("protocol").get<std::string>();
       a.ports.push_back({p.at("containerPort").get<int>(), protocol == "UDP"    ? Protocol::kUdp

@@ -25,7 +25,11 @@ struct VmArtifacts {
   std::vector<std::string> disks;  // one EROFS image per container, in container order
   int memory_mib = 64;             // guest RAM
   int cpus = 1;
-  std::string cmdline;        // the fixed part; `run` appends network and replica keys
+  std::string cmdline;  // the fixed part; `run` appends network and replica keys
+  // The bootable GPT disk (image-builder/boot_disk.h): kernel, initrd and the disks above as
+  // partitions, booting with UEFI or legacy BIOS, its network from DHCP. "" if not built.
+  std::string boot_disk;
+  std::string boot_cmdline;   // the command line its loaders give the kernel
   std::vector<VmPort> ports;  // container ports a user may publish
   int termination_grace_period_seconds = 30;
   // The Deployment's rollout rules, resolved against `replicas` (pod_model.h).
@@ -34,7 +38,7 @@ struct VmArtifacts {
   bool recreate = false;
   int progress_deadline_seconds = 600;
   std::map<std::string, std::string> labels;  // the Pod template's, for Service selectors
-  std::string image_digest;  // sha256 over every artifact: the VM image's identity
+  std::string image_digest;                   // sha256 over every artifact: the VM image's identity
 };
 
 inline constexpr const char* kVmArtifactsFile = "vm.json";

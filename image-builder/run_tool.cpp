@@ -75,6 +75,10 @@ std::string DescribeExit(int status) {
 // posix_spawnp rather than a hand-written fork/exec: it reports a failed exec as an error
 // value, and is safe to call from a threaded process.
 Result<ToolOutput> RunTool(const std::vector<std::string>& argv) {
+  return RunTool(argv, "/dev/null");
+}
+
+Result<ToolOutput> RunTool(const std::vector<std::string>& argv, const std::string& stdin_path) {
   if (argv.empty()) return Status::Error("RunTool: empty command");
   const std::string& tool = argv[0];
   std::array<int, 2> out_pipe{};
@@ -87,7 +91,7 @@ Result<ToolOutput> RunTool(const std::vector<std::string>& argv) {
   FileActions actions;
   // dup2 clears close-on-exec on the targets; everything else the caller has open stays
   // closed in the tool, whether or not it was opened with O_CLOEXEC.
-  if (posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0) != 0 ||
+  if (posix_spawn_file_actions_addopen(actions.get(), 0, stdin_path.c_str(), O_RDONLY, 0) != 0 ||
       posix_spawn_file_actions_adddup2(actions.get(), out_write.get(), 1) != 0 ||
       posix_spawn_file_actions_adddup2(actions.get(), err_write.get(), 2) != 0 ||
       posix_spawn_file_actions_addclosefrom_np(actions.get(), 3) != 0) {

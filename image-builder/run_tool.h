@@ -18,5 +18,7 @@ struct ToolOutput {
 // Fails when it cannot be started or does not exit with status 0; the error then names the
 // tool, says how it ended and carries the end of its stderr.
 Result<ToolOutput> RunTool(const std::vector<std::string>& argv);
+// The same, with the file `stdin_path` as the tool's stdin (sfdisk reads its script there).
+Result<ToolOutput> RunTool(const std::vector<std::string>& argv, const std::string& stdin_path);
 
 }  // namespace i2kit

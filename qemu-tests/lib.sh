@@ -11,6 +11,8 @@ work=$(mktemp -d)
 # Each test gets its own state directory, so its VMs and `ps` output are its own.
 export XDG_STATE_HOME="$work/state"
 started=()
+# QEMU processes a test started itself (boot_disk), stopped however the test ends.
+qemu_pids=()
 
 fail() {
   echo "FAIL: $*" >&2
@@ -24,6 +26,8 @@ cleanup() {
   loops=$(jobs -p)
   [[ -z $loops ]] || kill $loops 2>/dev/null || true
   for name in "${started[@]}"; do "$host" down "$name" >/dev/null 2>&1 || true; done
+  for pid in "${qemu_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${qemu_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -92,4 +96,34 @@ request_loop() {
     sleep 0.05
   done
   echo "$ok $failed"
+}
+
+# boot_disk NAME PORT [QEMU options…]: boots a bootable disk the way EC2 does, on the q35
+# machine with firmware (microvm has none that boots a disk), under TCG, in the background;
+# the console goes to $work/NAME.log. User networking (DHCP from QEMU) forwards 127.0.0.1:PORT
+# to the guest's port 8080. The options add the firmware and the disk.
+boot_disk() {
+  local name=$1 port=$2
+  shift 2
+  qemu-system-x86_64 -M q35 -accel tcg,tb-size=64 -cpu max -m 128 -nodefaults -no-user-config \
+    -nographic -serial "file:$work/$name.log" -monitor none -no-reboot \
+    -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:8080" -device virtio-net-pci,netdev=n0 \
+    -device virtio-rng-pci "$@" </dev/null >"$work/$name.qemu.log" 2>&1 &
+  qemu_pids+=($!)
+}
+
+# wait_http NAME PORT SECONDS: waits until http://127.0.0.1:PORT/ answers 200 and prints the
+# body; fails with NAME's last console lines when it does not within SECONDS or the last QEMU
+# boot_disk started exits first.
+wait_http() {
+  local deadline=$((SECONDS + $3)) body
+  until body=$(curl -sf -m 3 "http://127.0.0.1:$2/" 2>/dev/null); do
+    # A guest that powered off (a fatal error at boot) fails the test at once, not at the end.
+    if ((SECONDS >= deadline)) || ! kill -0 "${qemu_pids[-1]}" 2>/dev/null; then
+      tail -n 40 "$work/$1.log" "$work/$1.qemu.log" 2>/dev/null | sed 's/^/  console: /' >&2
+      fail "$1: no HTTP 200 on 127.0.0.1:$2 (QEMU still running: $(kill -0 "${qemu_pids[-1]}" 2>/dev/null && echo yes || echo no), $3 s allowed)"
+    fi
+    sleep 1
+  done
+  printf '%s\n' "$body"
 }

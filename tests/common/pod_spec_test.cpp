@@ -12,7 +12,8 @@ PodSpec WebSpec() {
   PodSpec spec;
   spec.deployment = loaded.manifest.deployments.at(0);
   spec.images.push_back({ImageConfig{{"/bin/busybox"}, {"httpd"}, {"PATH=/bin"}, "65534", "/"},
-                         "/dev/vda", "root:x:0:0::/:/bin/sh\n", "root:x:0:\n", "sha256:abc"});
+                         "/dev/vda", "web", "root:x:0:0::/:/bin/sh\n", "root:x:0:\n",
+                         "sha256:abc"});
   return spec;
 }
 

@@ -105,7 +105,7 @@ TEST_F(PodVmBuildTest, TheSameInputsGiveByteIdenticalArtifacts) {
   Result<VmArtifacts> second = Build("b");
   ASSERT_TRUE(second.ok()) << second.status().message();
   EXPECT_EQ(first->image_digest, second->image_digest);
-  for (const char* file : {"bzImage", "initrd.img", "rootfs-httpd.erofs", "vm.json"}) {
+  for (const char* file : {"bzImage", "initrd.img", "rootfs-httpd.erofs", "disk.raw", "vm.json"}) {
     std::string a = ReadAll(dir_ / "a/web" / file), b = ReadAll(dir_ / "b/web" / file);
     EXPECT_FALSE(a.empty()) << file;
     EXPECT_TRUE(a == b) << file << " differs between two builds";
@@ -151,6 +151,27 @@ TEST_F(PodVmBuildTest, TheInitrdHoldsTheAgentTheSpecAndRuncAsAMergedUsrImage) {
   EXPECT_EQ(ReadAll(dir_ / "usr/bin/runc"), ReadAll("/usr/sbin/runc"));
   EXPECT_TRUE(fs::exists(dir_ / "usr/lib64/ld-linux-x86-64.so.2"));
   EXPECT_TRUE(fs::exists(dir_ / "usr/lib/x86_64-linux-gnu/libc.so.6"));
+}
+
+TEST_F(PodVmBuildTest, TheBootDiskCarriesEachRootAsAPartitionNamedAfterItsContainer) {
+  Result<VmArtifacts> built = Build("out");
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  Result<VmArtifacts> read = ReadVmArtifacts((dir_ / "out/web").string());
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->boot_disk, "disk.raw");
+  EXPECT_EQ(read->boot_cmdline, read->cmdline + " ip=dhcp i2kit.rootfs=partname");
+  std::map<std::string, Entry> initrd = ListInitrd(dir_ / "out/web/initrd.img");
+  nlohmann::json spec = nlohmann::json::parse(initrd["etc/i2kit/pod.json"].data);
+  EXPECT_EQ(spec["images"][0]["rootfsPartition"], "httpd");
+  fs::path disk = dir_ / "out/web/disk.raw";
+  Result<ToolOutput> dump = RunTool({"sfdisk", "--json", disk.string()});
+  ASSERT_TRUE(dump.ok()) << dump.status().message();
+  nlohmann::json partitions = nlohmann::json::parse(dump->out)["partitiontable"]["partitions"];
+  ASSERT_EQ(partitions.size(), 2u);
+  EXPECT_EQ(partitions[0]["name"], "EFI System");
+  EXPECT_EQ(partitions[1]["name"], "httpd");
+  std::string root = ReadAll(dir_ / "out/web/rootfs-httpd.erofs");
+  EXPECT_EQ(ReadAll(disk).substr(partitions[1]["start"].get<size_t>() * 512, root.size()), root);
 }
 
 }  // namespace

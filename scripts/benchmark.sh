@@ -111,7 +111,7 @@ host: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), QEMU $(qemu
 sizes
   kernel (bzImage)                      $(mib "$kernel_size")
   initrd                                $(mib "$initrd_size")  (gzip; unpacked: agent $(mib "$(size_of "$work/initrd/init")"), runc + libraries as EROFS $(mib "$(size_of "$work/initrd/system.erofs")"))
-  kernel + initrd (no app)              $(mib $((kernel_size + initrd_size)))  target ≤ 8 MiB
+  kernel + initrd (no app)              $(mib $((kernel_size + initrd_size))) ($((kernel_size + initrd_size)) bytes)  target ≤ 8 MiB (8388608 bytes)
   container web (EROFS, lz4hc)          $(mib "$(size_of "$out/rootfs-web.erofs")")
 build (i2kit-host build)
   cold (empty output directory)         $cold s

@@ -49,15 +49,27 @@ bool ParseLeadingNumber(std::string_view value, Int& out) {
 Result<MemoryUsage> ParseMeminfo(std::string_view text) {
   MemoryUsage usage;
   bool have_total = false, have_available = false;
+  int64_t counted = 0;
   ForEachProcField(text, [&](std::string_view key, std::string_view value) {
     int64_t kib = 0;
     if (!ParseLeadingNumber(value, kib)) return;
-    if (key == "MemTotal") usage.total_bytes = kib * 1024, have_total = true;
-    if (key == "MemAvailable") usage.available_bytes = kib * 1024, have_available = true;
+    int64_t bytes = kib * 1024;
+    if (key == "MemTotal") usage.total_bytes = bytes, have_total = true;
+    if (key == "MemAvailable") usage.available_bytes = bytes, have_available = true;
+    if (key == "Shmem") usage.shmem_bytes = bytes;
+    if (key == "SUnreclaim") usage.slab_unreclaimable_bytes = bytes;
+    if (key == "VmallocUsed") usage.vmalloc_bytes = bytes;
+    // Disjoint counters that together name the pages the kernel knows the use of (Cached
+    // includes Shmem; Slab is SReclaimable + SUnreclaim).
+    for (std::string_view name : {"MemFree", "Buffers", "Cached", "AnonPages", "Slab",
+                                  "KernelStack", "PageTables", "VmallocUsed", "Percpu"}) {
+      if (key == name) counted += bytes;
+    }
   });
   if (!have_total || !have_available) {
     return Status::Error("/proc/meminfo: MemTotal or MemAvailable missing");
   }
+  usage.uncounted_bytes = usage.total_bytes - counted;
   return usage;
 }
 
@@ -109,7 +121,11 @@ nlohmann::ordered_json PodStatus::ToJson() const {
           {"memory",
            {{"totalBytes", memory.total_bytes},
             {"availableBytes", memory.available_bytes},
-            {"usedBytes", memory.used_bytes()}}},
+            {"usedBytes", memory.used_bytes()},
+            {"shmemBytes", memory.shmem_bytes},
+            {"slabUnreclaimableBytes", memory.slab_unreclaimable_bytes},
+            {"vmallocBytes", memory.vmalloc_bytes},
+            {"uncountedBytes", memory.uncounted_bytes}}},
           {"agent", agent ? nlohmann::ordered_json{{"capBnd", agent->cap_bnd},
                                                    {"seccomp", agent->seccomp},
                                                    {"noNewPrivs", agent->no_new_privs}}

@@ -28,14 +28,24 @@ struct ContainerStatus {
   int64_t started_at_unix = 0;
 };
 
-// MemTotal and MemAvailable from /proc/meminfo, in bytes.
+// The guest's memory from /proc/meminfo, in bytes: MemTotal and MemAvailable, and where the
+// memory that is not available goes.
 struct MemoryUsage {
   int64_t total_bytes = 0;
   int64_t available_bytes = 0;
+  int64_t shmem_bytes = 0;               // Shmem: tmpfs, the initramfs, memfds
+  int64_t slab_unreclaimable_bytes = 0;  // SUnreclaim
+  int64_t vmalloc_bytes = 0;             // VmallocUsed
+  // MemTotal less every counter that names pages (MemFree, Buffers, Cached, AnonPages, Slab,
+  // KernelStack, PageTables, VmallocUsed, Percpu): what drivers and the kernel took straight
+  // from the page allocator. Approximate: Percpu also counts its first chunk, which is not
+  // part of MemTotal.
+  int64_t uncounted_bytes = 0;
   int64_t used_bytes() const { return total_bytes - available_bytes; }
 };
 
-// Parses the text of /proc/meminfo; fails when either field is missing.
+// Parses the text of /proc/meminfo; fails when MemTotal or MemAvailable is missing (the other
+// fields are 0 when absent).
 Result<MemoryUsage> ParseMeminfo(std::string_view text);
 
 // The agent's own confinement as the kernel reports it in /proc/self/status.

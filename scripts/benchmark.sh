@@ -70,6 +70,12 @@ kernel_size=$(size_of "$out/bzImage")
 initrd_size=$(size_of "$out/initrd.img")
 
 used=()
+shmem=()
+slab=()
+vmalloc=()
+uncounted=()
+# field NAME: the number NAME has in the agent's last /status answer.
+field() { sed -n "s/.*\"$1\":\\([0-9-]*\\).*/\\1/p" <<<"$status"; }
 printf '' >"$work/boot-times"
 printf '' >"$work/guest-times"
 for ((i = 1; i <= boots; i++)); do
@@ -85,14 +91,19 @@ for ((i = 1; i <= boots; i++)); do
   echo >>"$work/boot-times"
   agent_port=$(sed -n 's/.*"agentPort": *\([0-9]*\).*/\1/p' "$XDG_STATE_HOME/i2kit/bench/0/replica.json")
   until status=$(curl -sf -m 2 "http://127.0.0.1:$agent_port/status") && [[ $status == *'"ready":true'* ]]; do sleep 0.1; done
-  used+=("$(sed -n 's/.*"usedBytes":\([0-9]*\).*/\1/p' <<<"$status")")
+  used+=("$(field usedBytes)")
+  shmem+=("$(field shmemBytes)")
+  slab+=("$(field slabUnreclaimableBytes)")
+  vmalloc+=("$(field vmallocBytes)")
+  uncounted+=("$(field uncountedBytes)")
   total=$(sed -n 's/.*"totalBytes":\([0-9]*\).*/\1/p' <<<"$status")
   sed -n 's/.*pod ready, \([0-9.]*\) s after boot.*/\1/p' "$XDG_STATE_HOME/i2kit/bench/0/console.log" | head -1 >>"$work/guest-times"
   "$host" down bench >/dev/null
   wait "$run_pid" || true
 done
 
-memory=$(printf '%s\n' "${used[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+memory=$(median "${used[@]}")
 cat <<EOF
 i2kit Pod VM benchmark: the example Pod (busybox httpd), $boots boots, accelerator $accel
 host: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')
@@ -100,7 +111,7 @@ host: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), QEMU $(qemu
 sizes
   kernel (bzImage)                      $(mib "$kernel_size")
   initrd                                $(mib "$initrd_size")  (gzip; unpacked: agent $(mib "$(size_of "$work/initrd/init")"), runc + libraries as EROFS $(mib "$(size_of "$work/initrd/system.erofs")"))
-  kernel + initrd (no app)              $(mib $((kernel_size + initrd_size)))  target ≤ 8 MiB
+  kernel + initrd (no app)              $(mib $((kernel_size + initrd_size))) ($((kernel_size + initrd_size)) bytes)  target ≤ 8 MiB (8388608 bytes)
   container web (EROFS, lz4hc)          $(mib "$(size_of "$out/rootfs-web.erofs")")
 build (i2kit-host build)
   cold (empty output directory)         $cold s
@@ -110,4 +121,5 @@ boot to serving ($boots boots)
   guest uptime at "pod ready"           $(stats <"$work/guest-times")
 guest memory once ready
   MemTotal − MemAvailable (median)      $(mib "$memory") of $(mib "$total") (a $(sed -n 's/.*"memoryMiB": *\([0-9]*\).*/\1/p' "$out/vm.json") MiB VM)  target ≤ 20 MiB
+  of which (medians)                    Shmem $(mib "$(median "${shmem[@]}")"), SUnreclaim $(mib "$(median "${slab[@]}")"), VmallocUsed $(mib "$(median "${vmalloc[@]}")"), in no counter $(mib "$(median "${uncounted[@]}")")
 EOF

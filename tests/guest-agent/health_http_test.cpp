@@ -101,6 +101,23 @@ TEST(PodStatusTest, ParsesMeminfo) {
   EXPECT_FALSE(ParseMeminfo("MemTotal: 1 kB\n").ok());
 }
 
+TEST(PodStatusTest, NamesWhereTheUsedMemoryGoes) {
+  Result<MemoryUsage> usage = ParseMeminfo(
+      "MemTotal:          49940 kB\nMemFree:           17308 kB\nMemAvailable:      30944 kB\n"
+      "Buffers:              20 kB\nCached:            23288 kB\nSwapCached:            0 kB\n"
+      "Active:            14860 kB\nAnonPages:           264 kB\nShmem:              7760 kB\n"
+      "KReclaimable:        576 kB\nSlab:               4736 kB\nSReclaimable:        576 kB\n"
+      "SUnreclaim:         4160 kB\nKernelStack:         592 kB\nPageTables:           64 kB\n"
+      "SecPageTables:         0 kB\nVmallocTotal:   34359738367 kB\nVmallocUsed:         496 kB\n"
+      "Percpu:              180 kB\n");
+  ASSERT_TRUE(usage.ok());
+  EXPECT_EQ(usage->shmem_bytes, 7760LL * 1024);
+  EXPECT_EQ(usage->slab_unreclaimable_bytes, 4160LL * 1024);
+  EXPECT_EQ(usage->vmalloc_bytes, 496LL * 1024);
+  // 49940 - (17308 + 20 + 23288 + 264 + 4736 + 592 + 64 + 496 + 180)
+  EXPECT_EQ(usage->uncounted_bytes, 2992LL * 1024);
+}
+
 TEST(PodStatusTest, ParsesTheAgentsConfinementFromProcStatus) {
   Result<AgentConfinement> agent = ParseAgentConfinement(
       "Name:\tinit\nCapInh:\t0000000000000000\nCapBnd:\t00000000a80c25fb\n"

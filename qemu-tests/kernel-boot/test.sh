@@ -76,7 +76,7 @@ int main(void) {
   check(getpid() == 1, "pid 1", "");
   check(mount("proc", "/proc", "proc", 0, NULL) == 0, "mount ", "proc");
   check(mount("sysfs", "/sys", "sysfs", 0, NULL) == 0, "mount ", "sysfs");
-  const char *filesystems[] = {"erofs", "overlay", "cgroup2", "tmpfs"};
+  const char *filesystems[] = {"erofs", "overlay", "cgroup2", "ext4", "tmpfs"};
   for (size_t i = 0; i < sizeof filesystems / sizeof *filesystems; i++)
     check(file_has_word("/proc/filesystems", filesystems[i]), "filesystem ", filesystems[i]);
   check(mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL) == 0, "mount ", "cgroup2");

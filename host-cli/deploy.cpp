@@ -5,7 +5,6 @@
 #include <ostream>
 
 #include "host-cli/aws_session.h"
-#include "host-cli/change_set_request.h"
 #include "host-cli/command.h"
 #include "host-cli/manifest_stack.h"
 #include "host-cli/stack_rollout.h"
@@ -15,7 +14,6 @@ namespace {
 
 struct DeployOptions {
   ManifestStackOptions manifest;
-  std::vector<std::string> parameters;  // KEY=VALUE
   AwsOptions aws;
   bool dry_run = false;
 };
@@ -26,21 +24,17 @@ ExitCode Fail(Console& console, const std::string& message) {
 }
 
 ExitCode RunDeploy(DeployOptions& options, Console& console) {
-  Result<ManifestStack> stack = LoadManifestStack(options.manifest, console);
-  if (!stack.ok()) return Fail(console, stack.status().message());
-  Result<std::map<std::string, std::string>> parameters =
-      ParseParameterAssignments(options.parameters);
-  if (!parameters.ok()) return Fail(console, parameters.status().message());
+  Result<StackChange> change = LoadStackChange(options.manifest, console);
+  if (!change.ok()) return Fail(console, change.status().message());
   if (options.dry_run) {
-    console.out << stack->stack_template.dump(2) << "\n";
+    console.out << change->stack_template.dump(2) << "\n";
     return ExitCode::kOk;
   }
   Result<std::unique_ptr<AwsSession>> session = AwsSession::Open(options.aws, console.err);
   if (!session.ok()) return Fail(console, session.status().message());
   EventLog log(console.err, IsTerminal(console.err));
   StackRollout rollout((*session)->cloudformation(), log, PollTiming(options.aws));
-  Result<aws::Stack> deployed =
-      rollout.Deploy({stack->name, std::move(stack->stack_template), std::move(*parameters)});
+  Result<aws::Stack> deployed = rollout.Deploy(*change);
   if (!deployed.ok()) return Fail(console, deployed.status().message());
   console.out << "stack " << deployed->name << " " << deployed->status << " in "
               << (*session)->region() << "\n";
@@ -56,10 +50,6 @@ CommandRunner SetupDeploy(CLI::App& sub) {
   auto options = std::make_shared<DeployOptions>();
   AddManifestStackOptions(sub, options->manifest);
   sub.add_flag("--dry-run", options->dry_run, "Print the CloudFormation template; call nothing");
-  sub.add_option("--parameter", options->parameters,
-                 "KEY=VALUE for a template parameter (VpcId, InstanceSubnets, PublicSubnets, "
-                 "HostedZoneId); needed at creation, kept on updates; repeatable")
-      ->allow_extra_args(false);
   AddAwsOptions(sub, options->aws);
   sub.footer(
       "Exit status: 0 stack created, updated or already up to date (or template printed), 1 "

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "common/manifest_reader.h"
+#include "host-cli/change_set_request.h"
 
 namespace i2kit {
 namespace {
@@ -42,6 +43,10 @@ void AddManifestStackOptions(CLI::App& sub, ManifestStackOptions& options) {
                  "smallest that fits their resource requests)");
   sub.add_option("--stack-name", options.stack_name,
                  "CloudFormation stack name (default: the first file's name without extension)");
+  sub.add_option("--parameter", options.parameters,
+                 "KEY=VALUE for a template parameter (VpcId, InstanceSubnets, PublicSubnets, "
+                 "HostedZoneId); needed at creation, kept on updates; repeatable")
+      ->allow_extra_args(false);
 }
 
 bool IsStackName(const std::string& name) {
@@ -54,7 +59,7 @@ bool IsStackName(const std::string& name) {
   return true;
 }
 
-Result<ManifestStack> LoadManifestStack(ManifestStackOptions& options, Console& console) {
+Result<StackChange> LoadStackChange(ManifestStackOptions& options, Console& console) {
   LoadedManifest loaded = LoadManifests(options.files, ReadOptions{});
   for (const Diagnostic& d : loaded.diagnostics.all()) console.err << d.Format() << "\n";
   if (!loaded.ok()) {
@@ -64,19 +69,23 @@ Result<ManifestStack> LoadManifestStack(ManifestStackOptions& options, Console& 
   }
   Status images = ReadImageIds(options.amis, options.stack);
   if (!images.ok()) return images;
-  ManifestStack result;
-  result.name = options.stack_name.empty()
+  StackChange result;
+  result.stack_name = options.stack_name.empty()
                     ? std::filesystem::path(options.files.front()).stem().string()
                     : options.stack_name;
-  options.stack.stack_name = result.name;
-  if (!IsStackName(result.name)) {
-    return Status::Error("'" + result.name +
+  options.stack.stack_name = result.stack_name;
+  if (!IsStackName(result.stack_name)) {
+    return Status::Error("'" + result.stack_name +
                          "' is not a CloudFormation stack name (a letter, then letters, digits "
                          "and '-'); pass --stack-name");
   }
   Result<nlohmann::ordered_json> stack_template = StackTemplate(loaded.manifest, options.stack);
   if (!stack_template.ok()) return stack_template.status();
   result.stack_template = std::move(stack_template).value();
+  Result<std::map<std::string, std::string>> parameters =
+      ParseParameterAssignments(options.parameters);
+  if (!parameters.ok()) return parameters.status();
+  result.parameter_values = std::move(parameters).value();
   return result;
 }
 

@@ -1,5 +1,5 @@
-// What deploy and diff share: the manifest files and the AMI options read into the stack's
-// name and CloudFormation template, with the manifest's diagnostics printed on the way.
+// What deploy and diff share: the manifest files, the AMI options and the --parameter values
+// read into the stack change to make, with the manifest's diagnostics printed on the way.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -9,6 +9,7 @@
 
 #include "cloudformation/stack_template.h"
 #include "host-cli/command.h"
+#include "host-cli/stack_rollout.h"
 
 namespace i2kit {
 
@@ -16,20 +17,18 @@ struct ManifestStackOptions {
   std::vector<std::string> files;
   std::vector<std::string> amis;  // "ami-…" for every Deployment, or "NAME=ami-…"
   std::string stack_name;         // default: the first file's name without extension
+  std::vector<std::string> parameters;  // --parameter KEY=VALUE
   StackOptions stack;
 };
 
-// Declares the files, --ami, --domain, --certificate, --instance-type and --stack-name.
+// Declares the files, --ami, --domain, --certificate, --instance-type, --stack-name and
+// --parameter.
 void AddManifestStackOptions(CLI::App& sub, ManifestStackOptions& options);
 
-struct ManifestStack {
-  std::string name;
-  nlohmann::ordered_json stack_template;
-};
-
-// Loads the manifests (printing their diagnostics to console.err) and renders the template.
-// Fails with one message; "" when the diagnostics already said why.
-Result<ManifestStack> LoadManifestStack(ManifestStackOptions& options, Console& console);
+// Loads the manifests (printing their diagnostics to console.err), renders the template and
+// reads the --parameter values. Fails with one message; "" when the diagnostics already said
+// why.
+Result<StackChange> LoadStackChange(ManifestStackOptions& options, Console& console);
 
 // CloudFormation's rule for stack names: a letter, then letters, digits and '-', at most 128.
 bool IsStackName(const std::string& name);

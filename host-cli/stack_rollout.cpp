@@ -209,10 +209,7 @@ Result<aws::Stack> StackRollout::Deploy(const StackChange& change) {
                                       "status " + change.stack_name + " shows it)");
   }
   if (Succeeded(stack->status)) return stack;
-  for (const aws::StackEvent& failure : failures) {
-    log_.Error(failure.logical_id + " (" + failure.resource_type + ") " + failure.status + ": " +
-               failure.reason);
-  }
+  ReportFailures(failures);
   return Status::Error(Outcome(*stack));
 }
 
@@ -265,11 +262,15 @@ Status StackRollout::DeleteAndFollow(const aws::Stack& stack) {
     log_.Event("stack " + stack.name + " deleted");
     return Status::Ok();
   }
+  ReportFailures(failures);
+  return Status::Error(Outcome(*followed));
+}
+
+void StackRollout::ReportFailures(const std::vector<aws::StackEvent>& failures) {
   for (const aws::StackEvent& failure : failures) {
     log_.Error(failure.logical_id + " (" + failure.resource_type + ") " + failure.status + ": " +
                failure.reason);
   }
-  return Status::Error(Outcome(*followed));
 }
 
 Result<aws::Stack> StackRollout::Follow(const std::string& stack_id, std::string after_event_id,

@@ -62,6 +62,8 @@ class StackRollout {
   Result<aws::Stack> Follow(const std::string& stack_id, std::string after_event_id,
                             std::vector<aws::StackEvent>& failures);
   Status DeleteAndFollow(const aws::Stack& stack);
+  // Logs each failed resource with its reason.
+  void ReportFailures(const std::vector<aws::StackEvent>& failures);
 
   aws::CloudFormationClient& cloudformation_;
   EventLog& log_;

@@ -1,9 +1,8 @@
 #include "common/pod_spec.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "common/pod_model_json.h"
+#include "common/text_file.h"
 
 namespace i2kit {
 
@@ -55,11 +54,9 @@ Result<PodSpec> PodSpecFromJson(const nlohmann::json& json) {
 }
 
 Result<PodSpec> ReadPodSpec(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::Error("cannot read the pod spec " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json json = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  Result<std::string> text = ReadFileText(path);
+  if (!text.ok()) return text.status().WithContext("reading the pod spec");
+  nlohmann::json json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return Status::Error(path + ": not valid JSON");
   Result<PodSpec> spec = PodSpecFromJson(json);
   if (!spec.ok()) return spec.status().WithContext(path);

@@ -8,9 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "common/pod_spec.h"
 #include "common/pod_vm.h"
@@ -24,12 +21,12 @@
 #include "guest-agent/self_confinement.h"
 #include "guest-agent/service_discovery.h"
 #include "guest-agent/supervisor.h"
-#include "guest-agent/text_file.h"
+#include "common/text_file.h"
+#include "guest-agent/file_tree.h"
 
 namespace i2kit {
 namespace {
 
-namespace fs = std::filesystem;
 
 // QEMU's user-mode network answers DNS here; on EC2 the kernel's DHCP supplies the server.
 constexpr const char* kFallbackDns = "10.0.2.3";
@@ -39,34 +36,24 @@ void Console(const std::string& line) {
   std::fflush(stdout);
 }
 
-Status WriteFile(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::trunc);
-  out << data;
-  out.close();
-  if (!out) return Status::Error("writing " + path + " failed");
-  return Status::Ok();
-}
-
 // The files every container sees at /etc/hostname, /etc/hosts and /etc/resolv.conf.
 Status WritePodEtc(const std::string& etc, const std::string& hostname, bool pid1) {
-  std::error_code ec;
-  fs::create_directories(etc, ec);
-  if (ec) return Status::Error("mkdir " + etc + ": " + ec.message());
-  if (Status s = WriteFile(etc + "/hostname", hostname + "\n"); !s.ok()) return s;
+  if (Status s = MakeDirectories(etc); !s.ok()) return s;
+  if (Status s = WriteTextFile(etc + "/hostname", hostname + "\n"); !s.ok()) return s;
   if (Status s =
-          WriteFile(etc + "/hosts", "127.0.0.1\tlocalhost " + hostname + "\n::1\tlocalhost\n");
+          WriteTextFile(etc + "/hosts", "127.0.0.1\tlocalhost " + hostname + "\n::1\tlocalhost\n");
       !s.ok()) {
     return s;
   }
   if (pid1) return ConfigureNetwork(hostname, etc + "/resolv.conf", kFallbackDns);
-  return WriteFile(etc + "/resolv.conf", ReadTextFile("/etc/resolv.conf"));
+  return WriteTextFile(etc + "/resolv.conf", ReadTextFile("/etc/resolv.conf"));
 }
 
 // The first nameserver of a resolv.conf, or "".
 std::string FirstNameserver(const std::string& resolv_conf) {
-  std::istringstream lines(ReadTextFile(resolv_conf));
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("nameserver ", 0) == 0) return line.substr(11);
+  std::string text = ReadTextFile(resolv_conf);
+  for (std::string_view line : SplitLines(text)) {
+    if (line.starts_with("nameserver ")) return std::string(line.substr(11));
   }
   return "";
 }
@@ -87,7 +74,7 @@ std::unique_ptr<ServiceDiscovery> BindServiceDiscovery(const std::string& etc) {
     Console("i2kit-agent: no local name service: " + discovery.status().message());
     return nullptr;
   }
-  if (Status s = WriteFile(etc + "/resolv.conf", std::string("nameserver ") +
+  if (Status s = WriteTextFile(etc + "/resolv.conf", std::string("nameserver ") +
                                                      pod_vm::kPodDnsAddress + "\n");
       !s.ok()) {
     Console("i2kit-agent: " + s.message());
@@ -106,7 +93,8 @@ Status RunAgent(const AgentOptions& options) {
       return Status::Error(std::string("the initrd has no ") + pod_vm::kSystemImagePath + ": " +
                            std::strerror(errno));
     }
-    const std::string system_name = fs::path(pod_vm::kSystemImagePath).filename();
+    const std::string_view system_path = pod_vm::kSystemImagePath;
+    const std::string system_name(system_path.substr(system_path.rfind('/') + 1));
     if (Status s = SwitchToTmpfsRoot({"init", system_name}); !s.ok()) {
       return s.WithContext("switching to a tmpfs root");
     }
@@ -169,9 +157,8 @@ Status RunAgent(const AgentOptions& options) {
     Result<nlohmann::ordered_json> config = BuildRuntimeSpec(c, image.config, inputs);
     if (!config.ok()) return config.status();
     std::string bundle = bundles + "/" + c.name;
-    std::error_code ec;
-    fs::create_directories(bundle, ec);
-    if (Status s = WriteFile(bundle + "/config.json", config->dump(2)); !s.ok()) return s;
+    if (Status s = MakeDirectories(bundle); !s.ok()) return s;
+    if (Status s = WriteTextFile(bundle + "/config.json", config->dump(2)); !s.ok()) return s;
   }
 
   if (options.pid1) {

@@ -1,10 +1,10 @@
 #include "guest-agent/container_root.h"
+#include "guest-agent/file_tree.h"
 
 #include <sys/mount.h>
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 
 namespace i2kit {
 namespace {
@@ -20,9 +20,7 @@ Result<ContainerRootPaths> MountContainerRoot(const std::string& run_dir, const 
   ContainerRootPaths paths;
   std::string base = run_dir + "/containers/" + name;
   paths.image = base + "/image";
-  std::error_code ec;
-  std::filesystem::create_directories(paths.image, ec);
-  if (ec) return Status::Error("mkdir " + paths.image + ": " + ec.message());
+  if (Status s = MakeDirectories(paths.image); !s.ok()) return s;
   if (::mount(device.c_str(), paths.image.c_str(), "erofs", MS_RDONLY | MS_NODEV, nullptr) != 0) {
     return Failed("mount(" + device + ", " + paths.image + ", erofs)");
   }
@@ -33,8 +31,7 @@ Result<ContainerRootPaths> MountContainerRoot(const std::string& run_dir, const 
   std::string upper = base + "/upper", work = base + "/work";
   paths.rootfs = base + "/rootfs";
   for (const std::string& dir : {upper, work, paths.rootfs}) {
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return Status::Error("mkdir " + dir + ": " + ec.message());
+    if (Status s = MakeDirectories(dir); !s.ok()) return s;
   }
   std::string options = "lowerdir=" + paths.image + ",upperdir=" + upper + ",workdir=" + work;
   if (::mount("overlay", paths.rootfs.c_str(), "overlay", MS_NODEV, options.c_str()) != 0) {

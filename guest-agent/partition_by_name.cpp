@@ -1,32 +1,29 @@
 #include "guest-agent/partition_by_name.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <string_view>
 #include <thread>
+
+#include "common/text_file.h"
+#include "guest-agent/file_tree.h"
 
 namespace i2kit {
 
 std::string DevnameIfPartition(const std::string& uevent, const std::string& name) {
-  std::istringstream lines(uevent);
   std::string devname;
   bool named = false;
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("DEVNAME=", 0) == 0) devname = line.substr(8);
-    if (line == "PARTNAME=" + name) named = true;
+  for (std::string_view line : SplitLines(uevent)) {
+    if (line.starts_with("DEVNAME=")) devname = line.substr(8);
+    if (line.starts_with("PARTNAME=") && line.substr(9) == name) named = true;
   }
   return named ? devname : "";
 }
 
 Result<std::string> FindPartitionByName(const std::string& class_block, const std::string& name) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
+  Result<std::vector<std::string>> devices = ListDirectory(class_block);
+  if (!devices.ok()) return devices.status().WithContext("listing " + class_block);
   std::string found;
-  for (fs::directory_iterator it(class_block, ec), end; !ec && it != end; it.increment(ec)) {
-    std::ifstream in(it->path() / "uevent");
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string devname = DevnameIfPartition(text.str(), name);
+  for (const std::string& device : *devices) {
+    std::string devname = DevnameIfPartition(ReadTextFile(class_block + "/" + device + "/uevent"), name);
     // A DEVNAME is a path below /dev; one with ".." would not be the kernel's.
     if (devname.empty() || devname.find("..") != std::string::npos) continue;
     if (!found.empty()) {
@@ -35,7 +32,6 @@ Result<std::string> FindPartitionByName(const std::string& class_block, const st
     }
     found = "/dev/" + devname;
   }
-  if (ec) return Status::Error("listing " + class_block + ": " + ec.message());
   if (found.empty()) return Status::Error("no partition named '" + name + "' in " + class_block);
   return found;
 }

@@ -15,17 +15,15 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "common/unique_fd.h"
-#include "guest-agent/text_file.h"
+#include "common/text_file.h"
+#include "guest-agent/file_tree.h"
 
 namespace i2kit {
 namespace {
 
-namespace fs = std::filesystem;
 
 Status Failed(const std::string& call, const std::string& path) {
   return Status::Error(call + "(" + path + ") failed: " + std::strerror(errno));
@@ -47,18 +45,18 @@ bool IsPid1() {
 Status SwitchToTmpfsRoot(const std::set<std::string>& left_behind) {
   const char* kNewRoot = "/newroot";
   if (Status s = Mount("tmpfs", kNewRoot, "tmpfs", MS_NOSUID, "mode=0755"); !s.ok()) return s;
-  std::error_code ec;
-  for (const fs::directory_entry& entry : fs::directory_iterator("/", ec)) {
-    std::string name = entry.path().filename();
+  Result<std::vector<std::string>> names = ListDirectory("/");
+  if (!names.ok()) return names.status();
+  for (const std::string& name : *names) {
     if (name == "newroot" || name == "proc" || name == "sys" || name == "dev") continue;
     if (!left_behind.count(name)) {
-      fs::copy(entry.path(), fs::path(kNewRoot) / name,
-               fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
-      if (ec) return Status::Error("copying /" + name + " to the tmpfs root: " + ec.message());
+      if (Status s = CopyTree("/" + name, std::string(kNewRoot) + "/" + name); !s.ok()) {
+        return s.WithContext("copying /" + name + " to the tmpfs root");
+      }
     }
     // The initramfs holds memory until its files are gone (or, for a file left behind, until
-    // whoever still has it open or mapped lets go).
-    fs::remove_all(entry.path(), ec);
+    // whoever still has it open or mapped lets go). What cannot be removed only costs memory.
+    (void)RemoveTree("/" + name);
   }
   if (::chdir(kNewRoot) != 0) return Failed("chdir", kNewRoot);
   if (::mount(".", "/", nullptr, MS_MOVE, nullptr) != 0) return Failed("mount MS_MOVE", kNewRoot);
@@ -111,12 +109,10 @@ Status MountEarlyFilesystems() {
     }
   }
   // Containers get their own cgroups below the root; the controllers must be delegated.
-  std::ofstream control("/sys/fs/cgroup/cgroup.subtree_control");
-  control << "+cpu +memory +pids";
-  control.close();
-  if (!control)
-    return Status::Error(
-        "enabling cpu, memory, pids in /sys/fs/cgroup/cgroup.subtree_control failed");
+  if (Status s = WriteTextFile("/sys/fs/cgroup/cgroup.subtree_control", "+cpu +memory +pids");
+      !s.ok()) {
+    return s.WithContext("enabling the cpu, memory and pids controllers");
+  }
   return Status::Ok();
 }
 
@@ -133,23 +129,20 @@ Status ConfigureNetwork(const std::string& hostname, const std::string& resolv_c
   if (!up) return Failed("ioctl SIOCSIFFLAGS", "lo");
   // /proc/net/pnp holds "nameserver X" lines when the kernel's IP autoconfiguration got any.
   std::string servers;
-  std::istringstream pnp(ReadTextFile("/proc/net/pnp"));
-  for (std::string line; std::getline(pnp, line);) {
-    if (line.rfind("nameserver ", 0) == 0 && line != "nameserver 0.0.0.0") servers += line + "\n";
+  std::string pnp = ReadTextFile("/proc/net/pnp");
+  for (std::string_view line : SplitLines(pnp)) {
+    if (line.starts_with("nameserver ") && line != "nameserver 0.0.0.0") {
+      servers.append(line).append("\n");
+    }
   }
   if (servers.empty() && !fallback_dns.empty()) servers = "nameserver " + fallback_dns + "\n";
-  std::ofstream out(resolv_conf, std::ios::trunc);
-  out << servers;
-  out.close();
-  if (!out) return Status::Error("writing " + resolv_conf + " failed");
-  return Status::Ok();
+  return WriteTextFile(resolv_conf, servers);
 }
 
 std::string KernelCmdlineValue(const std::string& cmdline, const std::string& key) {
-  std::istringstream words(cmdline);
   std::string prefix = key + "=";
-  for (std::string word; words >> word;) {
-    if (word.rfind(prefix, 0) == 0) return word.substr(prefix.size());
+  for (std::string_view word : SplitWords(cmdline)) {
+    if (word.starts_with(prefix)) return std::string(word.substr(prefix.size()));
   }
   return {};
 }

@@ -1,19 +1,21 @@
 #include "guest-agent/power_button.h"
+#include "guest-agent/file_tree.h"
 
 #include <fcntl.h>
 #include <linux/input.h>
 #include <sys/ioctl.h>
 
-#include <filesystem>
 
 namespace i2kit {
 
 std::vector<UniqueFd> OpenPowerButtons() {
   std::vector<UniqueFd> buttons;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/dev/input", ec)) {
-    if (entry.path().filename().string().rfind("event", 0) != 0) continue;
-    UniqueFd fd(::open(entry.path().c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  Result<std::vector<std::string>> names = ListDirectory("/dev/input");
+  if (!names.ok()) return buttons;  // no input devices: no power button
+  for (const std::string& name : *names) {
+    if (!name.starts_with("event")) continue;
+    std::string path = "/dev/input/" + name;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     if (!fd.valid()) continue;
     unsigned long keys[KEY_MAX / (8 * sizeof(unsigned long)) + 1] = {};
     if (::ioctl(fd.get(), EVIOCGBIT(EV_KEY, sizeof keys), keys) < 0) continue;

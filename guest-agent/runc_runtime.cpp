@@ -1,7 +1,11 @@
 #include "guest-agent/runc_runtime.h"
 
-#include <filesystem>
-#include <fstream>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <charconv>
+
+#include "common/text_file.h"
 
 namespace i2kit {
 
@@ -21,9 +25,11 @@ Result<pid_t> RuncRuntime::Start(const std::string& name, int stdout_fd, int std
     return Status::Error("runc run " + name + " exited with " + std::to_string(*code) +
                          " (its error is in the container's log)");
   }
-  std::ifstream in(pid_file);
+  std::string text = ReadTextFile(pid_file);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   pid_t pid = 0;
-  if (!(in >> pid) || pid <= 0)
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), pid);
+  if (error != std::errc() || end != text.data() + text.size() || pid <= 0)
     return Status::Error("runc run " + name + ": no pid in " + pid_file);
   return pid;
 }
@@ -31,8 +37,8 @@ Result<pid_t> RuncRuntime::Start(const std::string& name, int stdout_fd, int std
 void RuncRuntime::Cleanup(const std::string& name) {
   // runc keeps a container's state in ROOT/NAME: without it there is nothing to delete, and
   // not starting runc for nothing saves seconds per container under TCG.
-  std::error_code ec;
-  if (!std::filesystem::exists(root_ + "/" + name, ec) && !ec) return;
+  struct stat st;
+  if (::lstat((root_ + "/" + name).c_str(), &st) != 0 && errno == ENOENT) return;
   (void)RunProcess({runc_, "--root", root_, "delete", "--force", name});
 }
 

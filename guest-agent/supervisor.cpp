@@ -15,16 +15,14 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 
 #include "guest-agent/health_http.h"
 #include "guest-agent/power_button.h"
 #include "guest-agent/probe_check.h"
 #include "guest-agent/restart_backoff.h"
-#include "guest-agent/text_file.h"
+#include "common/text_file.h"
 
 namespace i2kit {
 namespace {
@@ -36,9 +34,10 @@ using std::chrono::seconds;
 // "1.84 s after boot" from /proc/uptime: the guest's side of the boot-to-ready time (the
 // benchmark reads it from the console), whatever the host measured around it.
 std::string SinceBoot() {
-  std::ifstream in("/proc/uptime");
   double uptime = 0;
-  if (!(in >> uptime)) return "uptime unknown";
+  if (std::sscanf(ReadTextFile("/proc/uptime").c_str(), "%lf", &uptime) != 1) {
+    return "uptime unknown";
+  }
   char text[32];
   std::snprintf(text, sizeof text, "%.2f s after boot", uptime);
   return text;

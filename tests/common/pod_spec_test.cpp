@@ -39,7 +39,7 @@ TEST(PodSpecTest, NeedsOneImagePerContainer) {
 
 TEST(PodSpecTest, ReportsUnreadableFiles) {
   EXPECT_EQ(ReadPodSpec("/nonexistent/pod.json").status().message(),
-            "cannot read the pod spec /nonexistent/pod.json");
+            "reading the pod spec: open /nonexistent/pod.json: No such file or directory");
 }
 
 }  // namespace

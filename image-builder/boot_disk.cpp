@@ -171,4 +171,24 @@ Result<DiskLayout> WriteBootDisk(const BootDiskInput& input, const fs::path& dis
   return layout;
 }
 
+Status GrowBootDisk(const fs::path& disk, uint64_t volume_bytes) {
+  std::error_code ec;
+  uint64_t bytes = fs::file_size(disk, ec);
+  if (ec) return Status::Error("growing " + disk.string() + ": " + ec.message());
+  if (volume_bytes % kSectorBytes != 0 || volume_bytes < bytes) {
+    return Status::Error("growing " + disk.string() + " (" + std::to_string(bytes) +
+                         " bytes): the volume size " + std::to_string(volume_bytes) +
+                         " is smaller or not a whole number of sectors");
+  }
+  if (volume_bytes == bytes) return Status::Ok();
+  fs::resize_file(disk, volume_bytes, ec);
+  if (ec) return Status::Error("extending " + disk.string() + ": " + ec.message());
+  if (Result<ToolOutput> r = RunTool({"sfdisk", "--quiet", "--no-reread", "--no-tell-kernel",
+                                      "--relocate", "gpt-bak-std", disk.string()});
+      !r.ok()) {
+    return r.status().WithContext("moving the backup GPT of " + disk.string() + " to its end");
+  }
+  return Status::Ok();
+}
+
 }  // namespace i2kit

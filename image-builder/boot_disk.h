@@ -33,4 +33,11 @@ struct BootDiskInput {
 // Writes `disk`, replacing it only once complete; returns where everything went.
 Result<DiskLayout> WriteBootDisk(const BootDiskInput& input, const std::filesystem::path& disk);
 
+// Grows a copy of a boot disk to the size of the volume it will become (an EBS volume is a
+// whole number of GiB): the file is extended sparsely and sfdisk moves the backup GPT to the
+// new end and widens the protective MBR's record, as UEFI expects of a disk whose last
+// sector is the backup header. Partitions, their contents and the MBR's boot code stay.
+// `volume_bytes` must be a multiple of the sector size and not smaller than the disk.
+Status GrowBootDisk(const std::filesystem::path& disk, uint64_t volume_bytes);
+
 }  // namespace i2kit

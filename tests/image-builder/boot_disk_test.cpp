@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "image-builder/boot_partition.h"
 #include "image-builder/image_builder_test_util.h"
 #include "image-builder/run_tool.h"
@@ -90,6 +92,60 @@ TEST_F(BootDiskTest, EachImageIsItsPartitionsContent) {
   std::string mbr = test_util::ReadFile(kSyslinuxGptMbr);
   EXPECT_EQ(bytes.substr(0, 440), mbr.substr(0, 440));
   EXPECT_EQ(bytes.substr(510, 2), "\x55\xaa");
+}
+
+// The GPT header at `lba`: its "EFI PART" signature, and the LBAs of itself and of the other copy.
+struct GptHeader {
+  bool signed_ok = false;
+  uint64_t my_lba = 0;
+  uint64_t alternate_lba = 0;
+};
+GptHeader ReadGptHeader(const std::string& disk, uint64_t lba) {
+  GptHeader header;
+  const std::string sector = disk.substr(lba * kSectorBytes, kSectorBytes);
+  header.signed_ok = sector.substr(0, 8) == "EFI PART";
+  std::memcpy(&header.my_lba, sector.data() + 24, 8);  // little-endian, as x86-64
+  std::memcpy(&header.alternate_lba, sector.data() + 32, 8);
+  return header;
+}
+
+TEST_F(BootDiskTest, AGrownDiskHasItsBackupGptAtTheNewEndAndTheSameContents) {
+  fs::path disk = tmp_.path() / "disk.raw";
+  Result<DiskLayout> layout = Write(disk);
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  const std::string before = test_util::ReadFile(disk);
+  constexpr uint64_t kVolume = 8 << 20;  // 8 MiB: a small stand-in for a 1 GiB EBS volume
+  ASSERT_TRUE(GrowBootDisk(disk, kVolume).ok());
+
+  const std::string after = test_util::ReadFile(disk);
+  ASSERT_EQ(after.size(), kVolume);
+  const uint64_t last_lba = kVolume / kSectorBytes - 1;
+  GptHeader primary = ReadGptHeader(after, 1);
+  GptHeader backup = ReadGptHeader(after, last_lba);
+  EXPECT_TRUE(primary.signed_ok && backup.signed_ok);
+  EXPECT_EQ(primary.alternate_lba, last_lba);
+  EXPECT_EQ(backup.my_lba, last_lba);
+  EXPECT_EQ(backup.alternate_lba, 1u);
+  EXPECT_EQ(after.substr(0, 440), before.substr(0, 440));  // the MBR's boot code
+  for (const PlacedPartition& p : layout->partitions) {
+    EXPECT_EQ(after.substr(p.offset_bytes(), p.sectors * kSectorBytes),
+              before.substr(p.offset_bytes(), p.sectors * kSectorBytes))
+        << p.request.name;
+  }
+  Result<ToolOutput> verify = RunTool({"sfdisk", "--verify", disk.string()});
+  ASSERT_TRUE(verify.ok()) << verify.status().message();
+  EXPECT_EQ(verify->err.find("not on the end"), std::string::npos) << verify->err;
+  EXPECT_EQ(verify->err.find("mismatch"), std::string::npos) << verify->err;
+}
+
+TEST_F(BootDiskTest, GrowingRefusesAVolumeSmallerThanTheDisk) {
+  fs::path disk = tmp_.path() / "disk.raw";
+  Result<DiskLayout> layout = Write(disk);
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  Status status = GrowBootDisk(disk, layout->bytes() - kSectorBytes);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("smaller"), std::string::npos) << status.message();
+  EXPECT_EQ(fs::file_size(disk), layout->bytes());
 }
 
 TEST_F(BootDiskTest, TheBootPartitionHoldsBothLoadersTheKernelAndTheInitrd) {

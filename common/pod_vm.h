@@ -47,6 +47,16 @@ inline constexpr const char* kFirstRootfsDevice = "/dev/vda";
 inline constexpr const char* kCmdlineRootfs = "i2kit.rootfs";
 inline constexpr const char* kRootfsByPartition = "partname";
 
+// The bootable disk also carries the EC2 reporter (i2kit-ec2-reporter: the CloudFormation
+// signal, instance health, CloudWatch metrics and logs) on a partition of this name — a space
+// is in no container name, so none can take it — holding kEc2ReporterBinary and the CA
+// bundle kEc2CaBundle. Only the disk has it: only EC2 boots the disk. The agent mounts it
+// read-only at kEc2Mount and runs the reporter unprivileged beside the containers.
+inline constexpr const char* kEc2PartitionName = "i2kit ec2";
+inline constexpr const char* kEc2Mount = "/run/i2kit/ec2";
+inline constexpr const char* kEc2ReporterBinary = "bin/i2kit-ec2-reporter";
+inline constexpr const char* kEc2CaBundle = "etc/ssl/certs/ca-certificates.crt";
+
 // The agent prints this line on the console once every container is ready, so that a host
 // without network access to the VM can still tell.
 inline constexpr const char* kReadyMarker = "i2kit-agent: pod ready";

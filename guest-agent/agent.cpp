@@ -22,6 +22,7 @@
 #include "guest-agent/service_discovery.h"
 #include "guest-agent/supervisor.h"
 #include "common/text_file.h"
+#include "guest-agent/ec2_reporter_launch.h"
 #include "guest-agent/file_tree.h"
 
 namespace i2kit {
@@ -58,15 +59,20 @@ std::string FirstNameserver(const std::string& resolv_conf) {
   return "";
 }
 
+// Where the instance-metadata service answers: the kernel command line's, else EC2's.
+std::string MetadataAddress() {
+  std::string metadata =
+      KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineMetadata);
+  return metadata.empty() ? pod_vm::kEc2MetadataAddress : metadata;
+}
+
 // The containers' resolver becomes the agent's own (service_discovery.h), relaying to the VM's;
 // if it cannot listen, the containers keep the VM's resolver and lose only the local names.
 std::unique_ptr<ServiceDiscovery> BindServiceDiscovery(const std::string& etc) {
   DiscoveryOptions options;
   options.dns_address = pod_vm::kPodDnsAddress;
   options.upstream_dns = FirstNameserver(etc + "/resolv.conf");
-  std::string metadata =
-      KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineMetadata);
-  options.metadata_address = metadata.empty() ? pod_vm::kEc2MetadataAddress : metadata;
+  options.metadata_address = MetadataAddress();
   options.redirect_cgroup = "/sys/fs/cgroup";  // the root: every container's cgroup is below
   options.console = Console;
   Result<std::unique_ptr<ServiceDiscovery>> discovery = ServiceDiscovery::Bind(options);
@@ -161,6 +167,19 @@ Status RunAgent(const AgentOptions& options) {
     if (Status s = WriteTextFile(bundle + "/config.json", config->dump(2)); !s.ok()) return s;
   }
 
+  // The EC2 reporter's partition, mounted while the agent may still mount. Without it the Pod
+  // runs as ever: the reporter is the Pod's voice to AWS, not part of serving.
+  std::optional<Ec2ReporterFiles> ec2_reporter;
+  if (options.pid1 && by_partition) {
+    Result<std::optional<Ec2ReporterFiles>> mounted =
+        MountEc2Partition("/sys/class/block", pod_vm::kEc2Mount);
+    if (mounted.ok()) {
+      ec2_reporter = *mounted;
+    } else {
+      Console("i2kit-agent: the EC2 reporter will not run: " + mounted.status().message());
+    }
+  }
+
   if (options.pid1) {
     // Set up, so from here on nothing the agent starts can gain more than the Pod needs.
     Result<SelfConfinementPlan> plan = PlanSelfConfinement(pod);
@@ -180,6 +199,10 @@ Status RunAgent(const AgentOptions& options) {
   std::vector<UniqueFd> buttons;
   if (options.pid1) buttons = OpenPowerButtons();
   for (const UniqueFd& b : buttons) supervision.power_buttons.push_back(b.get());
+  if (ec2_reporter) {
+    supervision.auxiliaries.push_back(
+        Ec2ReporterProcess(*ec2_reporter, options.health_port, MetadataAddress()));
+  }
   Supervisor supervisor(pod, replica, runtime, supervision);
   Status result = supervisor.Run();
   for (const ContainerRootPaths& root : roots) {

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <grp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,7 +22,7 @@ int ExitCodeOf(int wait_status) {
 }
 
 Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
-                           int stderr_fd) {
+                           int stderr_fd, const std::optional<ProcessIdentity>& identity) {
   if (argv.empty()) return Status::Error("spawn: empty command");
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -38,6 +40,13 @@ Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, int stdin_fd, i
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+    // Groups first, then the uid: once it is not 0 the capabilities to change ids are gone.
+    if (identity && (::setgroups(0, nullptr) != 0 ||
+                     ::setresgid(identity->gid, identity->gid, identity->gid) != 0 ||
+                     ::setresuid(identity->uid, identity->uid, identity->uid) != 0 ||
+                     ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)) {
+      ::_exit(126);
+    }
     ::execv(args[0], args.data());
     ::_exit(127);
   }

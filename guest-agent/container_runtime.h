@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,10 +25,18 @@ class ContainerRuntime {
                                             const std::vector<std::string>& command) = 0;
 };
 
+// Who a spawned process runs as, when not as the agent: no supplementary groups, these ids
+// (which leave it no capabilities) and no_new_privs.
+struct ProcessIdentity {
+  uid_t uid = 65534;  // nobody
+  gid_t gid = 65534;  // nogroup
+};
+
 // Forks and execs `argv` (argv[0] a path) with the given stdin/stdout/stderr (-1 = /dev/null),
-// every other descriptor closed and the signal mask cleared; returns the child's pid.
+// every other descriptor closed and the signal mask cleared; returns the child's pid. With
+// `identity`, the child drops to it before exec (exit code 126 when it cannot).
 Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
-                           int stderr_fd);
+                           int stderr_fd, const std::optional<ProcessIdentity>& identity = {});
 
 // Runs `argv` to completion, blocking; returns its exit code (128 + signal when killed).
 Result<int> RunProcess(const std::vector<std::string>& argv, int stdout_fd = -1,

@@ -18,12 +18,14 @@ std::string DevnameIfPartition(const std::string& uevent, const std::string& nam
   return named ? devname : "";
 }
 
-Result<std::string> FindPartitionByName(const std::string& class_block, const std::string& name) {
+Result<std::optional<std::string>> LookUpPartitionByName(const std::string& class_block,
+                                                         const std::string& name) {
   Result<std::vector<std::string>> devices = ListDirectory(class_block);
   if (!devices.ok()) return devices.status().WithContext("listing " + class_block);
   std::string found;
   for (const std::string& device : *devices) {
-    std::string devname = DevnameIfPartition(ReadTextFile(class_block + "/" + device + "/uevent"), name);
+    std::string devname =
+        DevnameIfPartition(ReadTextFile(class_block + "/" + device + "/uevent"), name);
     // A DEVNAME is a path below /dev; one with ".." would not be the kernel's.
     if (devname.empty() || devname.find("..") != std::string::npos) continue;
     if (!found.empty()) {
@@ -32,8 +34,15 @@ Result<std::string> FindPartitionByName(const std::string& class_block, const st
     }
     found = "/dev/" + devname;
   }
-  if (found.empty()) return Status::Error("no partition named '" + name + "' in " + class_block);
-  return found;
+  if (found.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(found);
+}
+
+Result<std::string> FindPartitionByName(const std::string& class_block, const std::string& name) {
+  Result<std::optional<std::string>> device = LookUpPartitionByName(class_block, name);
+  if (!device.ok()) return device.status();
+  if (!*device) return Status::Error("no partition named '" + name + "' in " + class_block);
+  return **device;
 }
 
 Result<std::string> WaitForPartitionByName(const std::string& class_block, const std::string& name,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
@@ -15,8 +16,12 @@ namespace i2kit {
 std::string DevnameIfPartition(const std::string& uevent, const std::string& name);
 
 // "/dev/<DEVNAME>" of the one block device under `class_block` (normally /sys/class/block)
-// whose partition name is `name`. Fails when none has it, or several do (two disks from one
-// image: which one is the boot disk cannot be told, so neither is guessed).
+// whose partition name is `name`; nullopt when none has it. Fails when several do (two disks
+// from one image: which one is the boot disk cannot be told, so neither is guessed).
+Result<std::optional<std::string>> LookUpPartitionByName(const std::string& class_block,
+                                                         const std::string& name);
+
+// LookUpPartitionByName, failing when there is no such partition.
 Result<std::string> FindPartitionByName(const std::string& class_block, const std::string& name);
 
 // FindPartitionByName, asked again every 50 ms until it finds the device or `timeout` passes:

@@ -69,6 +69,15 @@ struct Supervised {
   bool stop_requested = false;
 };
 
+struct Auxiliary {
+  AuxiliaryProcess spec;
+  RestartBackoff backoff;
+  pid_t pid = -1;
+  bool finished = false;  // exited 0: not started again
+  Clock::time_point started;
+  Clock::time_point next_start;
+};
+
 struct Client {
   UniqueFd fd;
   std::string received;
@@ -85,6 +94,7 @@ struct Supervisor::State {
   SupervisorOptions options;
   PodStatus pod;
   std::vector<Supervised> containers;
+  std::vector<Auxiliary> auxiliaries;
   UniqueFd signals, listener;
   int bound_port = -1;
   std::vector<Client> clients;
@@ -118,6 +128,9 @@ Supervisor::Supervisor(const Deployment& deployment, int replica, ContainerRunti
     s.startup.probe = c.startup_probe ? &*c.startup_probe : nullptr;
     state_->containers.push_back(std::move(s));
   }
+  for (AuxiliaryProcess& a : state_->options.auxiliaries) {
+    state_->auxiliaries.push_back({std::move(a), {}, -1, false, now, now});
+  }
 }
 
 Supervisor::~Supervisor() = default;
@@ -135,6 +148,9 @@ void Supervisor::RequestShutdown(const std::string& why) {
   st.kill_deadline = Clock::now() + seconds(grace);
   st.Event("shutdown requested (" + why + "): stopping containers, grace period " +
            std::to_string(grace) + "s");
+  for (Auxiliary& a : st.auxiliaries) {
+    if (a.pid > 0) ::kill(a.pid, SIGTERM);
+  }
   // Reverse order: the first container is usually the one the others depend on.
   for (auto it = st.containers.rbegin(); it != st.containers.rend(); ++it) {
     it->stop_requested = true;
@@ -284,12 +300,44 @@ void RunDueProbes(Supervisor::State& st, Supervised& c, Clock::time_point now) {
   }
 }
 
-// Reaps every exited child: containers, probe attempts, and orphans (PID 1 inherits them).
+void StartAuxiliary(Supervisor::State& st, Auxiliary& a, Clock::time_point now) {
+  Result<pid_t> pid = a.spec.start();
+  a.started = now;
+  if (pid.ok()) {
+    a.pid = *pid;
+    st.Event(a.spec.name + " started pid=" + std::to_string(a.pid));
+    return;
+  }
+  seconds delay = a.backoff.NextDelay(seconds(0));
+  a.next_start = now + delay;
+  st.Event(a.spec.name + " failed to start: " + pid.status().message() +
+           " backoff=" + std::to_string(delay.count()) + "s");
+}
+
+void OnAuxiliaryExit(Supervisor::State& st, Auxiliary& a, int wait_status, Clock::time_point now) {
+  int code = ExitCodeOf(wait_status);
+  a.pid = -1;
+  if (code == 0 || st.shutting_down) {
+    a.finished = true;
+    st.Event(a.spec.name + " exited code=" + std::to_string(code));
+    return;
+  }
+  seconds delay = a.backoff.NextDelay(std::chrono::duration_cast<seconds>(now - a.started));
+  a.next_start = now + delay;
+  st.Event(a.spec.name + " exited code=" + std::to_string(code) +
+           " backoff=" + std::to_string(delay.count()) + "s");
+}
+
+// Reaps every exited child: containers, probe attempts, the agent's auxiliary processes, and
+// orphans (PID 1 inherits them).
 void ReapChildren(Supervisor::State& st, Clock::time_point now) {
   while (true) {
     int status = 0;
     pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid <= 0) return;
+    for (Auxiliary& a : st.auxiliaries) {
+      if (a.pid == pid) OnAuxiliaryExit(st, a, status, now);
+    }
     for (Supervised& c : st.containers) {
       if (c.pid == pid) {
         OnContainerExit(st, c, status, now);
@@ -408,6 +456,12 @@ Status Supervisor::Run() {
       RunDueProbes(st, c, now);
       if (c.pid > 0 || c.out.valid() || c.err.valid()) all_stopped = false;
     }
+    for (Auxiliary& a : st.auxiliaries) {
+      if (!st.shutting_down && !a.finished && a.pid <= 0 && now >= a.next_start) {
+        StartAuxiliary(st, a, now);
+      }
+      if (a.pid > 0) all_stopped = false;
+    }
     if (st.shutting_down) {
       if (all_stopped) break;
       if (!st.killed && now >= st.kill_deadline) {
@@ -418,6 +472,9 @@ Status Supervisor::Run() {
                      " did not stop within the grace period: SIGKILL");
             ::kill(c.pid, SIGKILL);
           }
+        }
+        for (Auxiliary& a : st.auxiliaries) {
+          if (a.pid > 0) ::kill(a.pid, SIGKILL);
         }
       }
     }
@@ -436,6 +493,9 @@ Status Supervisor::Run() {
         if (run->probe && c.pid > 0)
           wake = std::min(wake, run->attempt > 0 ? run->attempt_deadline : run->next);
       }
+    }
+    for (const Auxiliary& a : st.auxiliaries) {
+      if (a.pid <= 0 && !a.finished && !st.shutting_down) wake = std::min(wake, a.next_start);
     }
     if (st.shutting_down && !st.killed) wake = std::min(wake, st.kill_deadline);
 

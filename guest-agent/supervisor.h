@@ -19,6 +19,16 @@
 
 namespace i2kit {
 
+// A program of the agent's own that runs beside the containers (the EC2 reporter): started
+// once the loop runs, restarted with the containers' back-off when it fails, left alone once
+// it exits 0 (it had nothing to do), and stopped with SIGTERM first at shutdown. A failure
+// of it never touches the Pod.
+struct AuxiliaryProcess {
+  std::string name;
+  // Starts it (fork + exec, with whatever confinement it needs) and returns its pid.
+  std::function<Result<pid_t>()> start;
+};
+
 struct SupervisorOptions {
   int health_port = 8089;  // 0 = any free port (tests), -1 = no health endpoint
   std::string health_address = "0.0.0.0";
@@ -28,6 +38,7 @@ struct SupervisorOptions {
   std::function<void(const std::string&)> console;
   // Devices whose KEY_POWER press requests the shutdown (power_button.h); not owned.
   std::vector<int> power_buttons;
+  std::vector<AuxiliaryProcess> auxiliaries;
 };
 
 class Supervisor {

@@ -1,0 +1,32 @@
+// Starting the EC2 reporter beside the Pod. It talks to AWS (TLS, XML, JSON from the network),
+// so it is not part of PID 1: it is its own static program on the boot disk's EC2 partition
+// (pod_vm.h kEc2PartitionName), run as nobody with no capabilities and no_new_privs, a
+// client of the agent's health endpoint like the load balancer. Only a disk boot has the
+// partition; without it (a local `run`) nothing starts.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "guest-agent/supervisor.h"
+
+namespace i2kit {
+
+struct Ec2ReporterFiles {
+  std::string binary;   // the reporter, on the mounted partition
+  std::string ca_file;  // the CA bundle it verifies AWS endpoints with
+};
+
+// Mounts the EC2 partition (EROFS, read-only, nosuid, nodev) at `mount_point` when a block
+// device under `class_block` carries it; nullopt when none does.
+Result<std::optional<Ec2ReporterFiles>> MountEc2Partition(const std::string& class_block,
+                                                          const std::string& mount_point);
+
+// The reporter as an auxiliary process of the supervisor: it reads the Pod's state from the
+// agent at 127.0.0.1:`agent_port` and the instance's identity from the metadata service at
+// `metadata_address`. Its output goes to the console, prefixed by its own lines.
+AuxiliaryProcess Ec2ReporterProcess(const Ec2ReporterFiles& files, int agent_port,
+                                    const std::string& metadata_address);
+
+}  // namespace i2kit

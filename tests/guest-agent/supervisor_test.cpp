@@ -205,70 +205,56 @@ TEST(SupervisorTest, KillsWhatIgnoresSigtermAfterTheGracePeriod) {
       console.end());
 }
 
-// An auxiliary process played by a shell script; counts its starts.
-AuxiliaryProcess ShellAuxiliary(const std::string& name, const std::string& script, int* starts) {
-  return {name, [script, starts]() -> Result<pid_t> {
-            ++*starts;
-            return SpawnProcess({"/bin/sh", "-c", script}, -1, -1, -1);
-          }};
-}
-
-bool Contains(const std::vector<std::string>& lines, const std::string& text) {
-  return std::any_of(lines.begin(), lines.end(),
-                     [&](const std::string& l) { return l.find(text) != std::string::npos; });
+// A one-container Pod ("web", sleeping) with one auxiliary process "reporter" played by
+// `script`, run until `during` returns; what the console printed and how often it started.
+struct AuxiliaryRun {
+  std::vector<std::string> console;
+  int starts = 0;
+  std::string readyz;
+  bool Printed(const std::string& text) const {
+    return std::any_of(console.begin(), console.end(),
+                       [&](const std::string& l) { return l.find(text) != std::string::npos; });
+  }
+};
+AuxiliaryRun RunWithAuxiliary(const std::string& script, std::chrono::milliseconds during) {
+  ShellRuntime runtime(std::map<std::string, std::string>{{"web", "exec sleep 30"}});
+  Deployment pod = Pod({"web"});
+  AuxiliaryRun run;
+  std::mutex mu;
+  SupervisorOptions options = Options(&run.console, &mu);
+  options.auxiliaries.push_back({"reporter", [&run, script]() -> Result<pid_t> {
+                                   ++run.starts;
+                                   return SpawnProcess({"/bin/sh", "-c", script}, -1, -1, -1);
+                                 }});
+  Supervisor supervisor(pod, 0, runtime, options);
+  RunPod(supervisor, [&](int port) {
+    std::this_thread::sleep_for(during);
+    run.readyz = HttpGet(port, "/readyz");
+  });
+  EXPECT_EQ(runtime.starts["web"], 1);
+  std::lock_guard<std::mutex> lock(mu);
+  return run;
 }
 
 TEST(SupervisorTest, AnAuxiliaryThatFailsBacksOffAndTheContainersKeepRunning) {
-  ShellRuntime runtime(std::map<std::string, std::string>{{"web", "exec sleep 30"}});
-  Deployment pod = Pod({"web"});
-  std::vector<std::string> console;
-  std::mutex mu;
-  SupervisorOptions options = Options(&console, &mu);
-  int starts = 0;
-  options.auxiliaries.push_back(ShellAuxiliary("reporter", "exit 3", &starts));
-  Supervisor supervisor(pod, 0, runtime, options);
-  std::string readyz;
-  RunPod(supervisor, [&](int port) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    readyz = HttpGet(port, "/readyz");
-  });
-  EXPECT_EQ(starts, 1);  // the first restart waits 10 s
-  EXPECT_NE(readyz.find("200"), std::string::npos) << readyz;
-  EXPECT_EQ(runtime.starts["web"], 1);
-  std::lock_guard<std::mutex> lock(mu);
-  EXPECT_TRUE(Contains(console, "reporter exited code=3 backoff=10s")) << console.size();
+  AuxiliaryRun run = RunWithAuxiliary("exit 3", std::chrono::milliseconds(500));
+  EXPECT_EQ(run.starts, 1);  // the first restart waits 10 s
+  EXPECT_NE(run.readyz.find("200"), std::string::npos) << run.readyz;
+  EXPECT_TRUE(run.Printed("reporter exited code=3 backoff=10s"));
 }
 
 TEST(SupervisorTest, AnAuxiliaryThatExitsZeroIsNotStartedAgain) {
-  ShellRuntime runtime(std::map<std::string, std::string>{{"web", "exec sleep 30"}});
-  Deployment pod = Pod({"web"});
-  std::vector<std::string> console;
-  std::mutex mu;
-  SupervisorOptions options = Options(&console, &mu);
-  int starts = 0;
-  options.auxiliaries.push_back(ShellAuxiliary("reporter", "exit 0", &starts));
-  Supervisor supervisor(pod, 0, runtime, options);
-  RunPod(supervisor, [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(1500)); });
-  EXPECT_EQ(starts, 1);
-  std::lock_guard<std::mutex> lock(mu);
-  EXPECT_TRUE(Contains(console, "reporter exited code=0"));
+  AuxiliaryRun run = RunWithAuxiliary("exit 0", std::chrono::milliseconds(1500));
+  EXPECT_EQ(run.starts, 1);
+  EXPECT_TRUE(run.Printed("reporter exited code=0"));
 }
 
 TEST(SupervisorTest, ShutdownStopsARunningAuxiliaryToo) {
-  ShellRuntime runtime(std::map<std::string, std::string>{{"web", "exec sleep 30"}});
-  Deployment pod = Pod({"web"});
-  std::vector<std::string> console;
-  std::mutex mu;
-  SupervisorOptions options = Options(&console, &mu);
-  int starts = 0;
-  options.auxiliaries.push_back(ShellAuxiliary("reporter", "exec sleep 30", &starts));
-  Supervisor supervisor(pod, 0, runtime, options);
   auto began = std::chrono::steady_clock::now();
-  RunPod(supervisor, [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(300)); });
+  AuxiliaryRun run = RunWithAuxiliary("exec sleep 30", std::chrono::milliseconds(300));
   // SIGTERM ends `sleep` at once: no wait for the 2 s grace period's SIGKILL.
   EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(2));
-  std::lock_guard<std::mutex> lock(mu);
-  EXPECT_TRUE(Contains(console, "reporter exited code=143")) << console.size();
+  EXPECT_TRUE(run.Printed("reporter exited code=143"));
 }
 
 }  // namespace

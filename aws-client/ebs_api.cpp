@@ -49,13 +49,14 @@ Result<nlohmann::json> EbsClient::Send(std::string_view action, std::string meth
   request.headers.insert(request.headers.end(), headers.begin(), headers.end());
   request.body = std::move(body);
   nlohmann::json answer;
-  Status sent = SendSigned(context_, endpoint_, "ebs", "ebs " + std::string(action),
-                           std::move(request), [&answer](const HttpResponse& response, AwsError& error) {
-                             Result<nlohmann::json> parsed = ParseRestJsonResponse(response, error);
-                             if (!parsed.ok()) return parsed.status();
-                             answer = std::move(parsed).value();
-                             return Status::Ok();
-                           });
+  Status sent =
+      SendSigned(context_, endpoint_, "ebs", "ebs " + std::string(action), std::move(request),
+                 [&answer](const HttpResponse& response, AwsError& error) {
+                   Result<nlohmann::json> parsed = ParseRestJsonResponse(response, error);
+                   if (!parsed.ok()) return parsed.status();
+                   answer = std::move(parsed).value();
+                   return Status::Ok();
+                 });
   if (!sent.ok()) return sent;
   return answer;
 }
@@ -84,14 +85,16 @@ Result<StartedSnapshot> EbsClient::StartSnapshot(const StartSnapshotRequest& req
 
 Status EbsClient::PutSnapshotBlock(const std::string& snapshot_id, int64_t block_index,
                                    std::string_view data, const Sha256Digest& checksum) {
-  std::string path = "/snapshots/" + UriEncode(snapshot_id) + "/blocks/" + std::to_string(block_index);
-  Result<nlohmann::json> answer = Send(
-      "PutSnapshotBlock", "PUT", path,
-      {{"Content-Type", "application/octet-stream"},
-       {"x-amz-Data-Length", std::to_string(data.size())},
-       {"x-amz-Checksum", Base64({reinterpret_cast<const char*>(checksum.data()), checksum.size()})},
-       {"x-amz-Checksum-Algorithm", "SHA256"}},
-      std::string(data));
+  std::string path =
+      "/snapshots/" + UriEncode(snapshot_id) + "/blocks/" + std::to_string(block_index);
+  Result<nlohmann::json> answer =
+      Send("PutSnapshotBlock", "PUT", path,
+           {{"Content-Type", "application/octet-stream"},
+            {"x-amz-Data-Length", std::to_string(data.size())},
+            {"x-amz-Checksum",
+             Base64({reinterpret_cast<const char*>(checksum.data()), checksum.size()})},
+            {"x-amz-Checksum-Algorithm", "SHA256"}},
+           std::string(data));
   if (!answer.ok()) {
     return answer.status().WithContext("block " + std::to_string(block_index));
   }

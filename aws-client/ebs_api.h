@@ -4,10 +4,9 @@
 // https://docs.aws.amazon.com/ebs/latest/userguide/writesnapshots.html
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <array>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -16,9 +16,9 @@ Result<std::optional<Ec2Snapshot>> Ec2Client::DescribeSnapshot(const std::string
   std::vector<XmlElement> snapshots = response->root().Members("snapshotSet", "item");
   if (snapshots.empty()) return std::optional<Ec2Snapshot>();
   const XmlElement& s = snapshots.front();
-  return std::optional<Ec2Snapshot>(Ec2Snapshot{s.TextOrEmpty("snapshotId"), s.TextOrEmpty("status"),
-                                                s.TextOrEmpty("statusMessage"),
-                                                s.TextOrEmpty("progress")});
+  return std::optional<Ec2Snapshot>(
+      Ec2Snapshot{s.TextOrEmpty("snapshotId"), s.TextOrEmpty("status"),
+                  s.TextOrEmpty("statusMessage"), s.TextOrEmpty("progress")});
 }
 
 Result<std::vector<Ec2Image>> Ec2Client::DescribeOwnImagesTagged(const std::string& key,
@@ -31,7 +31,8 @@ Result<std::vector<Ec2Image>> Ec2Client::DescribeOwnImagesTagged(const std::stri
   if (!response.ok()) return response.status();
   std::vector<Ec2Image> images;
   for (const XmlElement& i : response->root().Members("imagesSet", "item")) {
-    Ec2Image image{i.TextOrEmpty("imageId"), i.TextOrEmpty("name"), i.TextOrEmpty("imageState"), {}};
+    Ec2Image image{
+        i.TextOrEmpty("imageId"), i.TextOrEmpty("name"), i.TextOrEmpty("imageState"), {}};
     for (const XmlElement& t : i.Members("tagSet", "item")) {
       image.tags.push_back({t.TextOrEmpty("key"), t.TextOrEmpty("value")});
     }

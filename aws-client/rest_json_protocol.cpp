@@ -36,8 +36,8 @@ AwsError ParseRestJsonError(const HttpResponse& response) {
   error.code = error.code.substr(0, error.code.find(':'));
   nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
   if (!body.is_object()) {
-    error.message = response.body.empty() ? "empty response body"
-                                          : response.body.substr(0, kQuotedBodyLimit);
+    error.message =
+        response.body.empty() ? "empty response body" : response.body.substr(0, kQuotedBodyLimit);
     return error;
   }
   if (error.code.empty()) {

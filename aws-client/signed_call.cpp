@@ -20,7 +20,9 @@ std::chrono::sys_seconds SystemNow() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-void SleepFor(std::chrono::milliseconds duration) { std::this_thread::sleep_for(duration); }
+void SleepFor(std::chrono::milliseconds duration) {
+  std::this_thread::sleep_for(duration);
+}
 
 ServiceEndpoint EndpointFor(const ClientContext& context, std::string_view prefix) {
   return context.endpoint_override ? *context.endpoint_override
@@ -51,8 +53,8 @@ Status SendSigned(const ClientContext& context, const ServiceEndpoint& endpoint,
       outcome.error_code = aws_error.code;
       failure = accepted.message();
     } else {
-      failure = (exchange.timed_out ? "no answer from " : "cannot reach ") + endpoint.Url() +
-                ": " + exchange.error;
+      failure = (exchange.timed_out ? "no answer from " : "cannot reach ") + endpoint.Url() + ": " +
+                exchange.error;
     }
     std::optional<std::chrono::milliseconds> delay =
         context.retry_policy->RetryAfter(state, outcome);
@@ -64,8 +66,9 @@ Status SendSigned(const ClientContext& context, const ServiceEndpoint& endpoint,
       return Status::Error(std::string(what) + ": " + failure + attempts);
     }
     if (context.notice) {
-      context.notice(std::string(what) + ": " + (aws_error.code.empty() ? failure : aws_error.code) +
-                     "; retrying in " + Readable(*delay));
+      context.notice(std::string(what) + ": " +
+                     (aws_error.code.empty() ? failure : aws_error.code) + "; retrying in " +
+                     Readable(*delay));
     }
     context.sleep(*delay);
   }

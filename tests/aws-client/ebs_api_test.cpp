@@ -1,6 +1,7 @@
 #include "aws-client/ebs_api.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "scripted_transport.h"
@@ -43,7 +44,8 @@ TEST_F(EbsClientTest, StartSnapshotPostsJsonSignedForEbs) {
   EXPECT_EQ(request.method, "POST");
   EXPECT_EQ(request.path, "/snapshots");
   EXPECT_EQ(Header(request, "Content-Type"), "application/json");
-  EXPECT_NE(Header(request, "Authorization").find("/eu-west-1/ebs/aws4_request"), std::string::npos);
+  EXPECT_NE(Header(request, "Authorization").find("/eu-west-1/ebs/aws4_request"),
+            std::string::npos);
   nlohmann::json body = nlohmann::json::parse(request.body);
   EXPECT_EQ(body["VolumeSize"], 2);
   EXPECT_EQ(body["Description"], "i2kit web");

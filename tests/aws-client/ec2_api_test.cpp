@@ -17,11 +17,11 @@ std::string Response(const std::string& action, const std::string& members) {
 }
 
 TEST_F(Ec2ClientTest, DescribeImagesAsksForOwnImagesWithTheTagAndReadsItems) {
-  transport_.answers.push_back(Answer(
-      200, Response("DescribeImages",
-                    "<imagesSet><item><imageId>ami-1</imageId><name>web</name>"
-                    "<imageState>available</imageState><tagSet><item><key>i2kit:image-digest"
-                    "</key><value>sha256:ab</value></item></tagSet></item></imagesSet>")));
+  transport_.answers.push_back(
+      Answer(200, Response("DescribeImages",
+                           "<imagesSet><item><imageId>ami-1</imageId><name>web</name>"
+                           "<imageState>available</imageState><tagSet><item><key>i2kit:image-digest"
+                           "</key><value>sha256:ab</value></item></tagSet></item></imagesSet>")));
   Result<std::vector<Ec2Image>> images =
       Ec2Client(context_).DescribeOwnImagesTagged("i2kit:image-digest", "sha256:ab");
   ASSERT_TRUE(images.ok()) << images.status().message();
@@ -67,12 +67,14 @@ TEST_F(Ec2ClientTest, DescribeSnapshotReadsStateAndMessage) {
 }
 
 TEST_F(Ec2ClientTest, AnUnknownSnapshotIsNoneAndOtherErrorsNameTheirCode) {
-  transport_.answers.push_back(Answer(
-      400, "<Response><Errors><Error><Code>InvalidSnapshot.NotFound</Code><Message>gone"
-           "</Message></Error></Errors><RequestID>r2</RequestID></Response>"));
-  transport_.answers.push_back(Answer(
-      403, "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>no</Message>"
-           "</Error></Errors><RequestID>r3</RequestID></Response>"));
+  transport_.answers.push_back(
+      Answer(400,
+             "<Response><Errors><Error><Code>InvalidSnapshot.NotFound</Code><Message>gone"
+             "</Message></Error></Errors><RequestID>r2</RequestID></Response>"));
+  transport_.answers.push_back(
+      Answer(403,
+             "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>no</Message>"
+             "</Error></Errors><RequestID>r3</RequestID></Response>"));
   Ec2Client client(context_);
   Result<std::optional<Ec2Snapshot>> gone = client.DescribeSnapshot("snap-1");
   ASSERT_TRUE(gone.ok()) << gone.status().message();

@@ -39,17 +39,20 @@ Result<std::vector<std::string>> ManifestDeployments(const std::string& path) {
 
 }  // namespace
 
-Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path) {
+Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path,
+                                                  const std::string& output_dir) {
   if (std::string dir = ArtifactsDirOf(path); !dir.empty()) return std::vector<std::string>{dir};
   Result<std::vector<std::string>> names = ManifestDeployments(path);
   if (!names.ok()) return names.status();
   std::vector<std::string> dirs;
   for (const std::string& name : *names) {
     std::error_code error;
-    fs::path dir = fs::absolute(fs::path(kDefaultOutputDir) / name, error);
+    fs::path dir = fs::absolute(fs::path(output_dir) / name, error);
     if (!fs::exists(dir / kVmArtifactsFile, error)) {
-      return Status::Error("no artifacts for deployment " + name + " in ./" + kDefaultOutputDir +
-                           "/" + name + ": run 'i2kit-host build " + path + "' first");
+      std::string option = output_dir == kDefaultOutputDir ? "" : " -o " + output_dir;
+      return Status::Error("no artifacts for deployment " + name + " in " +
+                           (fs::path(output_dir) / name).string() + ": run 'i2kit-host build " +
+                           path + option + "' first");
     }
     dirs.push_back(dir.lexically_normal().string());
   }

@@ -14,10 +14,11 @@ namespace i2kit {
 // Where `i2kit-host build` writes by default, relative to the working directory.
 inline constexpr const char* kDefaultOutputDir = "i2kit-out";
 
-// The absolute artifacts directories to boot for `path`: itself, or for a manifest each
-// deployment's default output; fails telling to run `i2kit-host build FILE` first when one is
-// missing.
-Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path);
+// The absolute artifacts directories for `path`: itself, or for a manifest each deployment's
+// directory under `output_dir` (build's -o); fails telling to run `i2kit-host build FILE`
+// first when one is missing.
+Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path,
+                                                  const std::string& output_dir = kDefaultOutputDir);
 
 // The Kubernetes Services of a manifest, their named target ports resolved against the
 // containers of the Deployments they select; none for an artifacts directory or vm.json.

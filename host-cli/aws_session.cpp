@@ -34,6 +34,10 @@ AwsSession::AwsSession(aws::ClientContext context)
   context_.retry_policy = &retry_policy_;
 }
 
+std::unique_ptr<aws::HttpTransport> AwsSession::NewTransport() {
+  return std::make_unique<HttplibTransport>();
+}
+
 Result<std::unique_ptr<AwsSession>> AwsSession::Open(const AwsOptions& options,
                                                      std::ostream& notices) {
   aws::Environment environment = aws::CurrentEnvironment();

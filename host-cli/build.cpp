@@ -1,7 +1,6 @@
 // i2kit-host build FILE... [-o DIR]: builds the Pod VM of every Deployment in the manifests
 // and prints each artifact with its size, and the build time.
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <ostream>
@@ -25,10 +24,8 @@ struct BuildCommandOptions {
 
 std::string Size(const std::filesystem::path& file) {
   std::error_code ec;
-  double bytes = static_cast<double>(std::filesystem::file_size(file, ec));
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f MiB", bytes / (1024 * 1024));
-  return text;
+  uintmax_t bytes = std::filesystem::file_size(file, ec);
+  return FormatMebibytes(ec ? 0 : bytes);
 }
 
 ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {

@@ -1,0 +1,59 @@
+// i2kit-host push FILE... [-o DIR]: the built Pod VM of every deployment as an AMI — its
+// disk.raw uploaded through the EBS direct APIs and registered, or the AMI already registered
+// for the same image digest reused — printing each deployment's AMI ID.
+#include <memory>
+#include <ostream>
+
+#include "host-cli/ami_push.h"
+#include "host-cli/command.h"
+
+namespace i2kit {
+namespace {
+
+struct PushOptions {
+  std::vector<std::string> paths;
+  AmiPushOptions push;
+  AwsOptions aws;
+};
+
+ExitCode Fail(Console& console, const std::string& message) {
+  console.err << "i2kit-host push: " << message << "\n";
+  return ExitCode::kFailure;
+}
+
+ExitCode RunPush(PushOptions& options, Console& console) {
+  options.push.poll_interval = PollTiming(options.aws).poll_interval;
+  std::vector<std::string> dirs;
+  for (const std::string& path : options.paths) {
+    Result<std::vector<std::string>> found = ArtifactsDirsFor(path, options.push.output_dir);
+    if (!found.ok()) return Fail(console, found.status().message());
+    dirs.insert(dirs.end(), found->begin(), found->end());
+  }
+  Result<std::unique_ptr<AwsSession>> session = AwsSession::Open(options.aws, console.err);
+  if (!session.ok()) return Fail(console, session.status().message());
+  EventLog log(console.err, IsTerminal(console.err));
+  Result<std::map<std::string, std::string>> images =
+      PushArtifacts(dirs, **session, log, options.push);
+  if (!images.ok()) return Fail(console, images.status().message());
+  for (const auto& [deployment, image_id] : *images) {
+    console.out << deployment << " " << image_id << "\n";
+  }
+  return ExitCode::kOk;
+}
+
+}  // namespace
+
+CommandRunner SetupPush(CLI::App& sub) {
+  auto options = std::make_shared<PushOptions>();
+  sub.add_option("paths", options->paths,
+                 "Manifest files (their deployments built under -o), or artifacts directories")
+      ->required();
+  AddAmiPushOptions(sub, options->push);
+  AddAwsOptions(sub, options->aws);
+  sub.footer(
+      "Prints 'DEPLOYMENT AMI-ID' per deployment. Exit status: 0 every AMI registered or "
+      "reused, 1 not built, AWS error or failed upload, 2 usage error.");
+  return [options](Console& console) { return RunPush(*options, console); };
+}
+
+}  // namespace i2kit

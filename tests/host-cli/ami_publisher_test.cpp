@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -15,20 +17,27 @@ namespace {
 constexpr size_t kBlock = aws::kSnapshotBlockSize;
 
 // What a fake AWS answers, by the request's operation ("ebs PutSnapshotBlock", "ec2
-// DescribeImages"); thread-safe, since upload threads share it.
+// DescribeImages"); thread-safe, since upload threads share it. Answers are made outside its
+// lock, so that requests of several threads can be under way at once.
 class FakeAws {
  public:
   using Answerer = std::function<aws::HttpExchange(const aws::HttpRequest&)>;
 
-  void On(const std::string& operation, Answerer answer) { answers_[operation] = std::move(answer); }
+  void On(const std::string& operation, Answerer answer) {
+    answers_[operation] = std::move(answer);
+  }
 
   aws::HttpExchange Send(const aws::HttpRequest& request) {
-    std::lock_guard lock(mutex_);
+    Answerer answer;
     std::string operation = OperationOf(request);
-    sent_.push_back(operation);
-    auto found = answers_.find(operation);
-    if (found == answers_.end()) return {std::nullopt, false, "no answer for " + operation};
-    return found->second(request);
+    {
+      std::lock_guard lock(mutex_);
+      sent_.push_back(operation);
+      auto found = answers_.find(operation);
+      if (found == answers_.end()) return {std::nullopt, false, "no answer for " + operation};
+      answer = found->second;
+    }
+    return answer(request);
   }
 
   std::vector<std::string> Sent() {
@@ -66,8 +75,7 @@ aws::HttpExchange Reply(int status, std::string body) {
 }
 
 std::string Ec2(const std::string& action, const std::string& members) {
-  return "<" + action + "Response><requestId>r</requestId>" + members + "</" + action +
-         "Response>";
+  return "<" + action + "Response><requestId>r</requestId>" + members + "</" + action + "Response>";
 }
 
 class AmiPublisherTest : public ::testing::Test {
@@ -105,8 +113,8 @@ class AmiPublisherTest : public ::testing::Test {
   }
 
   Result<PublishedAmi> Publish(int in_flight = 1) {
-    AmiPublisher publisher(context_, [this] { return std::make_unique<FakeTransport>(aws_); },
-                           log_, {in_flight, std::chrono::milliseconds(0)});
+    AmiPublisher publisher(context_, [this] { return std::make_unique<FakeTransport>(aws_); }, log_,
+                           {in_flight, std::chrono::milliseconds(0)});
     return publisher.Publish(source_);
   }
 
@@ -172,7 +180,8 @@ TEST_F(AmiPublisherTest, AFailedBlockStopsTheUploadNamesTheBlockAndCompletesNoth
   aws_.On("ebs PutSnapshotBlock", [](const aws::HttpRequest& request) {
     if (request.path != "/snapshots/snap-1/blocks/20") return Reply(201, "");
     return aws::HttpExchange{
-        aws::HttpResponse{400, {{"x-amzn-ErrorType", "ValidationException"}},
+        aws::HttpResponse{400,
+                          {{"x-amzn-ErrorType", "ValidationException"}},
                           R"({"message":"bad block","Reason":"INVALID_BLOCK"})"},
         false, ""};
   });
@@ -187,11 +196,24 @@ TEST_F(AmiPublisherTest, AFailedBlockStopsTheUploadNamesTheBlockAndCompletesNoth
 
 TEST_F(AmiPublisherTest, BlocksGoUpSeveralAtOnceAndTheImageIsRegisteredAndTagged) {
   WriteDisk(16, {0, 2, 4, 6, 8, 10, 12, 14});
-  int describes = 0;
+  // Each block waits (2 s at most) until four are under way: a pool that sent them one by
+  // one would take seconds and never see four.
+  std::mutex mutex;
+  std::condition_variable four;
+  int in_flight = 0, most_in_flight = 0;
+  aws_.On("ebs PutSnapshotBlock", [&](const aws::HttpRequest&) {
+    std::unique_lock lock(mutex);
+    most_in_flight = std::max(most_in_flight, ++in_flight);
+    four.notify_all();
+    four.wait_for(lock, std::chrono::seconds(2), [&] { return most_in_flight >= 4; });
+    --in_flight;
+    return Reply(201, "");
+  });
+  std::atomic<int> describes = 0;
   aws_.On("ec2 DescribeSnapshots", [&describes](const aws::HttpRequest&) {
     const char* state = ++describes < 3 ? "pending" : "completed";
-    return Reply(200, Ec2("DescribeSnapshots", std::string("<snapshotSet><item><status>") +
-                                                   state + "</status></item></snapshotSet>"));
+    return Reply(200, Ec2("DescribeSnapshots", std::string("<snapshotSet><item><status>") + state +
+                                                   "</status></item></snapshotSet>"));
   });
   aws_.On("ec2 RegisterImage", [](const aws::HttpRequest&) {
     return Reply(200, Ec2("RegisterImage", "<imageId>ami-7</imageId>"));
@@ -205,6 +227,7 @@ TEST_F(AmiPublisherTest, BlocksGoUpSeveralAtOnceAndTheImageIsRegisteredAndTagged
   EXPECT_EQ(published->blocks_sent, 8);
   EXPECT_EQ(published->bytes_sent, 8 * kBlock);
   EXPECT_EQ(describes, 3);
+  EXPECT_EQ(most_in_flight, 4);
   std::vector<std::string> sent = aws_.Sent();
   EXPECT_EQ(std::count(sent.begin(), sent.end(), "ebs PutSnapshotBlock"), 8);
   EXPECT_EQ(sent.back(), "ec2 CreateTags");

@@ -81,19 +81,18 @@ Result<AmiSource> AmiSourceOf(const std::filesystem::path& dir) {
   return AmiSource{artifacts->deployment, dir / artifacts->boot_disk, artifacts->image_digest};
 }
 
-Result<std::vector<int64_t>> DataBlocks(const std::filesystem::path& disk) {
-  int64_t size = 0;
-  Result<UniqueFd> fd = OpenDisk(disk, &size);
+Result<DiskBlocks> ScanDisk(const std::filesystem::path& disk) {
+  DiskBlocks blocks;
+  Result<UniqueFd> fd = OpenDisk(disk, &blocks.disk_size);
   if (!fd.ok()) return fd.status();
-  std::vector<int64_t> blocks;
   std::string block;
-  int64_t count = (size + static_cast<int64_t>(aws::kSnapshotBlockSize) - 1) /
-                  static_cast<int64_t>(aws::kSnapshotBlockSize);
-  for (int64_t index = 0; index < count; ++index) {
+  blocks.count = (blocks.disk_size + static_cast<int64_t>(aws::kSnapshotBlockSize) - 1) /
+                 static_cast<int64_t>(aws::kSnapshotBlockSize);
+  for (int64_t index = 0; index < blocks.count; ++index) {
     Status read = ReadBlock(fd->get(), index, block, disk);
     if (!read.ok()) return read;
     if (std::any_of(block.begin(), block.end(), [](char c) { return c != 0; })) {
-      blocks.push_back(index);
+      blocks.data.push_back(index);
     }
   }
   return blocks;
@@ -126,29 +125,25 @@ Result<PublishedAmi> AmiPublisher::Publish(const AmiSource& source) {
     }
   }
 
-  int64_t size = 0;
-  Result<UniqueFd> probe = OpenDisk(source.disk, &size);
-  if (!probe.ok()) return probe.status();
-  Result<std::vector<int64_t>> blocks = DataBlocks(source.disk);
+  Result<DiskBlocks> blocks = ScanDisk(source.disk);
   if (!blocks.ok()) return blocks.status();
   std::string name = "i2kit-" + source.deployment + "-" + ShortDigest(source.image_digest, 16);
   std::vector<aws::ResourceTag> tags = {{"Name", name},
                                         {kImageDigestTag, source.image_digest},
                                         {"i2kit:deployment", source.deployment}};
   aws::EbsClient ebs(context_);
-  aws::StartSnapshotRequest start{std::max<int64_t>(1, (size + kGiB - 1) / kGiB),
+  aws::StartSnapshotRequest start{std::max<int64_t>(1, (blocks->disk_size + kGiB - 1) / kGiB),
                                   "i2kit " + source.deployment + " " + source.image_digest, tags,
                                   ShortDigest(source.image_digest, 32) + "-" +
                                       std::to_string(context_.now().time_since_epoch().count())};
   Result<aws::StartedSnapshot> snapshot = ebs.StartSnapshot(start);
   if (!snapshot.ok()) return snapshot.status();
   log_.Event(source.deployment + ": uploading " + source.disk.filename().string() + " to " +
-             snapshot->snapshot_id + ": " + std::to_string(blocks->size()) + " of " +
-             std::to_string((size + static_cast<int64_t>(aws::kSnapshotBlockSize) - 1) /
-                            static_cast<int64_t>(aws::kSnapshotBlockSize)) +
-             " blocks hold data (" + FormatMebibytes(blocks->size() * aws::kSnapshotBlockSize) +
-             "), " + std::to_string(options_.uploads_in_flight) + " in flight");
-  Result<PublishedAmi> uploaded = Upload(source, *blocks, snapshot->snapshot_id);
+             snapshot->snapshot_id + ": " + std::to_string(blocks->data.size()) + " of " +
+             std::to_string(blocks->count) + " blocks hold data (" +
+             FormatMebibytes(blocks->data.size() * aws::kSnapshotBlockSize) + "), " +
+             std::to_string(options_.uploads_in_flight) + " in flight");
+  Result<PublishedAmi> uploaded = Upload(source, blocks->data, snapshot->snapshot_id);
   if (!uploaded.ok()) return uploaded.status().WithContext(snapshot->snapshot_id);
   log_.Event(source.deployment + ": uploaded " + FormatMebibytes(uploaded->bytes_sent) + " in " +
              FormatSeconds(uploaded->upload_time) + " (" +

@@ -71,8 +71,14 @@ class AmiPublisher {
   aws::Ec2Client ec2_;
 };
 
-// The indexes of the 512 KiB blocks of `disk` that hold a byte other than zero, ascending (a
-// last partial block counts as padded with zeros, as the volume is).
-Result<std::vector<int64_t>> DataBlocks(const std::filesystem::path& disk);
+// What an upload needs to know of a disk, read in 512 KiB blocks (a last partial block counts
+// as padded with zeros, as the volume is).
+struct DiskBlocks {
+  int64_t disk_size = 0;
+  int64_t count = 0;          // blocks of the disk
+  std::vector<int64_t> data;  // the indexes of those holding a byte other than zero, ascending
+};
+
+Result<DiskBlocks> ScanDisk(const std::filesystem::path& disk);
 
 }  // namespace i2kit

@@ -128,11 +128,20 @@ class AmiPublisherTest : public ::testing::Test {
   AmiSource source_;
 };
 
-TEST_F(AmiPublisherTest, DataBlocksSkipsZeroBlocksAndCountsAPartialLastBlock) {
+TEST_F(AmiPublisherTest, ScanDiskSkipsZeroBlocksAndCountsAPartialLastBlock) {
   WriteDisk(5, {1, 4}, 512);
-  Result<std::vector<int64_t>> blocks = DataBlocks(source_.disk);
+  Result<DiskBlocks> blocks = ScanDisk(source_.disk);
   ASSERT_TRUE(blocks.ok()) << blocks.status().message();
-  EXPECT_EQ(*blocks, (std::vector<int64_t>{1, 4, 5}));
+  EXPECT_EQ(blocks->disk_size, static_cast<int64_t>(5 * kBlock + 512));
+  EXPECT_EQ(blocks->count, 6);
+  EXPECT_EQ(blocks->data, (std::vector<int64_t>{1, 4, 5}));
+}
+
+TEST_F(AmiPublisherTest, ADiskThatCannotBeReadIsAnErrorNamingIt) {
+  Result<DiskBlocks> blocks = ScanDisk(source_.disk);  // never written
+  ASSERT_FALSE(blocks.ok());
+  EXPECT_EQ(blocks.status().message(),
+            "open(" + source_.disk.string() + ") failed: No such file or directory");
 }
 
 TEST_F(AmiPublisherTest, AnAvailableImageOfTheDigestIsReusedWithoutReadingTheDisk) {

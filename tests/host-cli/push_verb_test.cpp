@@ -119,6 +119,13 @@ TEST_F(PushVerbTest, AThrottledBlockIsRetried) {
   EXPECT_EQ(stand_in_.Snapshots()[0]["blocks"].size(), 3u);
 }
 
+TEST_F(PushVerbTest, PushOfAnArtifactsDirectoryPushesThatDeployment) {
+  CliRun run = Aws({"push", (out_ / "hello").string()});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out.rfind("hello ami-", 0), 0u) << run.out;
+  EXPECT_EQ(Requests("RegisterImage").size(), 1u);
+}
+
 TEST_F(PushVerbTest, PushOfAManifestNotBuiltSaysToBuildIt) {
   CliRun run = Aws({"push", Example("hello.yml"), "-o", (dir_ / "elsewhere").string()});
   EXPECT_EQ(run.code, 1);

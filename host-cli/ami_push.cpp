@@ -9,12 +9,13 @@ namespace i2kit {
 
 void AddAmiPushOptions(CLI::App& sub, AmiPushOptions& options) {
   sub.add_option("-o,--output", options.output_dir,
-                 "Where 'i2kit-host build' wrote the Pod VMs: DIR/<deployment>/")
+                 "Where the Pod VMs are built: DIR/<deployment>/ (built there first if they are not)")
       ->capture_default_str();
   sub.add_option("--uploads", options.uploads_in_flight,
                  "Snapshot blocks uploaded at once (EBS direct APIs)")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  AddBuildToolOptions(sub, options.tools);
 }
 
 Result<std::map<std::string, std::string>> PushArtifacts(const std::vector<std::string>& dirs,
@@ -35,25 +36,27 @@ Result<std::map<std::string, std::string>> PushArtifacts(const std::vector<std::
   return images;
 }
 
-Result<std::map<std::string, std::string>> PushDeployments(const std::vector<std::string>& names,
-                                                           const std::vector<std::string>& files,
-                                                           AwsSession& session, EventLog& log,
-                                                           const AmiPushOptions& options) {
+Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,
+                                                const AmiPushOptions& options, EventLog& log,
+                                                bool terminal) {
   std::vector<std::string> dirs;
-  for (const std::string& name : names) {
-    std::filesystem::path dir = std::filesystem::path(options.output_dir) / name;
+  std::optional<PodVmBuildOptions> build;  // found when the first deployment needs it
+  for (const Deployment& d : deployments) {
+    std::filesystem::path dir = std::filesystem::path(options.output_dir) / d.name;
     std::error_code error;
     if (!std::filesystem::exists(dir / kVmArtifactsFile, error)) {
-      std::string build = "i2kit-host build";
-      for (const std::string& file : files) build += " " + file;
-      if (options.output_dir != kDefaultOutputDir) build += " -o " + options.output_dir;
-      return Status::Error("deployment " + name + " has no --ami and no artifacts in " +
-                           dir.string() + ": run '" + build + "' first, or pass --ami " + name +
-                           "=ami-…");
+      if (!build) {
+        Result<PodVmBuildOptions> found = BuildOptionsFor(options.tools, options.output_dir);
+        if (!found.ok()) return found.status().WithContext("building " + d.name);
+        build = *found;
+      }
+      Result<VmArtifacts> built = BuildShowingSteps(d, *build, log, terminal);
+      if (!built.ok()) return built.status();
+      log.Event(d.name + ": built " + built->image_digest + " in " + dir.string());
     }
     dirs.push_back(dir.string());
   }
-  return PushArtifacts(dirs, session, log, options);
+  return dirs;
 }
 
 }  // namespace i2kit

@@ -1,5 +1,6 @@
-// What push and deploy share to turn built Pod VMs into AMIs: the -o and --uploads options,
-// and publishing each artifacts directory's disk.raw through one AmiPublisher.
+// What push and deploy share to turn Pod VMs into AMIs: the -o, --uploads and build tool
+// options, building the deployments not built yet, and publishing each artifacts directory's
+// disk.raw through one AmiPublisher.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -10,6 +11,7 @@
 
 #include "host-cli/artifacts_location.h"
 #include "host-cli/aws_session.h"
+#include "host-cli/build_tools.h"
 #include "host-cli/event_log.h"
 
 namespace i2kit {
@@ -18,9 +20,10 @@ struct AmiPushOptions {
   std::string output_dir = kDefaultOutputDir;  // where build wrote DIR/<deployment>/
   int uploads_in_flight = 8;
   std::chrono::milliseconds poll_interval{5000};  // between looks at a snapshot: --poll-interval
+  BuildTools tools;  // for the deployments not built yet
 };
 
-// Declares -o/--output and --uploads on `sub`.
+// Declares -o/--output, --uploads and the build tool options on `sub`.
 void AddAmiPushOptions(CLI::App& sub, AmiPushOptions& options);
 
 // Publishes the disk of every artifacts directory in `dirs` (reusing the AMI of an image
@@ -29,11 +32,10 @@ Result<std::map<std::string, std::string>> PushArtifacts(const std::vector<std::
                                                          AwsSession& session, EventLog& log,
                                                          const AmiPushOptions& options);
 
-// The same for the deployments `names`, built under options.output_dir; a deployment not built
-// there is an error saying to build `files` first.
-Result<std::map<std::string, std::string>> PushDeployments(const std::vector<std::string>& names,
-                                                           const std::vector<std::string>& files,
-                                                           AwsSession& session, EventLog& log,
-                                                           const AmiPushOptions& options);
+// The artifacts directory of each of `deployments` under options.output_dir, building (as
+// `build` does) those not built there yet.
+Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,
+                                                const AmiPushOptions& options, EventLog& log,
+                                                bool terminal);
 
 }  // namespace i2kit

@@ -10,19 +10,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The directory holding vm.json when `path` is one or names one; empty otherwise.
-std::string ArtifactsDirOf(const std::string& path) {
-  std::error_code error;
-  fs::path p(path);
-  if (fs::is_directory(p, error)) return fs::absolute(p, error).lexically_normal().string();
-  if (p.filename() == kVmArtifactsFile) {
-    return fs::absolute(p.parent_path().empty() ? fs::path(".") : p.parent_path(), error)
-        .lexically_normal()
-        .string();
-  }
-  return "";
-}
-
 Result<std::vector<std::string>> ManifestDeployments(const std::string& path) {
   std::error_code error;
   if (!fs::exists(path, error)) return Status::Error(path + ": no such file or directory");
@@ -39,20 +26,29 @@ Result<std::vector<std::string>> ManifestDeployments(const std::string& path) {
 
 }  // namespace
 
-Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path,
-                                                  const std::string& output_dir) {
+std::string ArtifactsDirOf(const std::string& path) {
+  std::error_code error;
+  fs::path p(path);
+  if (fs::is_directory(p, error)) return fs::absolute(p, error).lexically_normal().string();
+  if (p.filename() == kVmArtifactsFile) {
+    return fs::absolute(p.parent_path().empty() ? fs::path(".") : p.parent_path(), error)
+        .lexically_normal()
+        .string();
+  }
+  return "";
+}
+
+Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path) {
   if (std::string dir = ArtifactsDirOf(path); !dir.empty()) return std::vector<std::string>{dir};
   Result<std::vector<std::string>> names = ManifestDeployments(path);
   if (!names.ok()) return names.status();
   std::vector<std::string> dirs;
   for (const std::string& name : *names) {
     std::error_code error;
-    fs::path dir = fs::absolute(fs::path(output_dir) / name, error);
+    fs::path dir = fs::absolute(fs::path(kDefaultOutputDir) / name, error);
     if (!fs::exists(dir / kVmArtifactsFile, error)) {
-      std::string option = output_dir == kDefaultOutputDir ? "" : " -o " + output_dir;
-      return Status::Error("no artifacts for deployment " + name + " in " +
-                           (fs::path(output_dir) / name).string() + ": run 'i2kit-host build " +
-                           path + option + "' first");
+      return Status::Error("no artifacts for deployment " + name + " in ./" + kDefaultOutputDir +
+                           "/" + name + ": run 'i2kit-host build " + path + "' first");
     }
     dirs.push_back(dir.lexically_normal().string());
   }

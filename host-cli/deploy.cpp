@@ -1,7 +1,7 @@
 // i2kit-host deploy FILE... [--ami AMI]: the manifests as one CloudFormation stack — created,
 // or updated through a change set whose summary is shown first, then followed event by event
-// until it settles. A deployment without --ami is pushed first (its built disk as an AMI, see
-// push.cpp). --dry-run prints the template and calls nothing.
+// until it settles. A deployment without --ami is pushed first (built if it is not, and its
+// disk made an AMI, see push.cpp). --dry-run prints the template and calls nothing.
 #include <memory>
 #include <ostream>
 
@@ -40,11 +40,14 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
   EventLog log(console.err, IsTerminal(console.err));
   if (!options.dry_run) {
     options.push.poll_interval = PollTiming(options.aws).poll_interval;
-    options.manifest.images_for = [&](const std::vector<std::string>& names)
+    options.manifest.images_for = [&](const std::vector<Deployment>& deployments)
         -> Result<std::map<std::string, std::string>> {
+      Result<std::vector<std::string>> dirs =
+          BuiltArtifacts(deployments, options.push, log, IsTerminal(console.err));
+      if (!dirs.ok()) return dirs.status();
       Status opened = open_session();
       if (!opened.ok()) return opened;
-      return PushDeployments(names, options.manifest.files, *session, log, options.push);
+      return PushArtifacts(*dirs, *session, log, options.push);
     };
   }
   Result<StackChange> change = LoadStackChange(options.manifest, console);

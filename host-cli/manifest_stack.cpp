@@ -71,9 +71,9 @@ Result<StackChange> LoadStackChange(ManifestStackOptions& options, Console& cons
   Status images = ReadImageIds(options.amis, options.stack);
   if (!images.ok()) return images;
   if (options.images_for && options.stack.default_image_id.empty()) {
-    std::vector<std::string> missing;
+    std::vector<Deployment> missing;
     for (const Deployment& d : loaded.manifest.deployments) {
-      if (!options.stack.image_ids.contains(d.name)) missing.push_back(d.name);
+      if (!options.stack.image_ids.contains(d.name)) missing.push_back(d);
     }
     if (!missing.empty()) {
       Result<std::map<std::string, std::string>> found = options.images_for(missing);

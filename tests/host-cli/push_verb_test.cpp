@@ -9,6 +9,7 @@
 #include "aws-client/ebs_api.h"
 #include "host-cli/aws_stand_in.h"
 #include "host-cli/vm_artifacts.h"
+#include "image-builder/run_tool.h"
 
 namespace i2kit {
 namespace {
@@ -126,12 +127,28 @@ TEST_F(PushVerbTest, PushOfAnArtifactsDirectoryPushesThatDeployment) {
   EXPECT_EQ(Requests("RegisterImage").size(), 1u);
 }
 
-TEST_F(PushVerbTest, PushOfAManifestNotBuiltSaysToBuildIt) {
-  CliRun run = Aws({"push", Example("hello.yml"), "-o", (dir_ / "elsewhere").string()});
-  EXPECT_EQ(run.code, 1);
-  EXPECT_TRUE(Contains(run.err, "run 'i2kit-host build " + Example("hello.yml") + " -o "))
-      << run.err;
-  EXPECT_TRUE(stand_in_.Requests().empty());
+TEST_F(PushVerbTest, PushOfAManifestNotBuiltBuildsItFirst) {
+  // The example image, and a kernel and agent whose bytes need not boot: building copies them.
+  std::filesystem::path images = dir_ / "images";
+  Result<ToolOutput> made =
+      RunTool({std::string(I2KIT_SOURCE_DIR) + "/examples/build-images.sh", images.string()});
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  std::ofstream(dir_ / "bzImage") << "a kernel";
+  std::ofstream(dir_ / "agent") << "an agent";
+  std::string manifest = Write("web.yml", "name: web\ncontainers:\n  httpd:\n    image: oci:" +
+                                              (images / "busybox-httpd").string() + ":latest\n");
+  std::filesystem::path out = dir_ / "built";
+  CliRun run = Aws({"push", manifest, "-o", out.string(), "--kernel", (dir_ / "bzImage").string(),
+                    "--agent", (dir_ / "agent").string()});
+  ASSERT_EQ(run.code, 0) << run.err;
+  Result<VmArtifacts> built = ReadVmArtifacts((out / "web").string());
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  EXPECT_TRUE(Contains(run.err, "web: built " + built->image_digest)) << run.err;
+  nlohmann::json images_registered = stand_in_.Images();
+  ASSERT_EQ(images_registered.size(), 1u);
+  EXPECT_EQ(run.out, "web " + images_registered[0]["ImageId"].get<std::string>() + "\n");
+  EXPECT_TRUE(Contains(images_registered[0]["Tags"].dump(), built->image_digest));
+  EXPECT_FALSE(stand_in_.Snapshots()[0]["blocks"].empty());
 }
 
 TEST_F(PushVerbTest, DeployWithoutAmiPushesThenCreatesTheStackWithThatAmi) {
@@ -160,13 +177,15 @@ TEST_F(PushVerbTest, DeployWithAnAmiPushesNothing) {
   EXPECT_TRUE(Requests("StartSnapshot").empty());
 }
 
-TEST_F(PushVerbTest, DeployWithoutAmiOrArtifactsSaysWhatToDo) {
-  std::vector<std::string> args = {"deploy", Example("hello.yml"), "-o",
-                                   (dir_ / "elsewhere").string()};
+TEST_F(PushVerbTest, DeployWithoutAmiOfADeploymentThatFailsToBuildChangesNoStack) {
+  std::vector<std::string> args = {
+      "deploy",   Example("hello.yml"),          "-o",      (dir_ / "elsewhere").string(),
+      "--kernel", (dir_ / "no-kernel").string(), "--agent", (dir_ / "no-agent").string()};
+  args.insert(args.end(), kAccount.begin(), kAccount.end());
   CliRun run = Aws(args);
   EXPECT_EQ(run.code, 1);
-  EXPECT_TRUE(Contains(run.err, "deployment hello has no --ami and no artifacts in")) << run.err;
-  EXPECT_TRUE(Contains(run.err, "or pass --ami hello=ami-…")) << run.err;
+  EXPECT_TRUE(Contains(run.err, "i2kit-host deploy: building hello: ")) << run.err;
+  EXPECT_TRUE(stand_in_.Requests().empty());
 }
 
 }  // namespace

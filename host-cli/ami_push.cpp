@@ -8,8 +8,9 @@
 namespace i2kit {
 
 void AddAmiPushOptions(CLI::App& sub, AmiPushOptions& options) {
-  sub.add_option("-o,--output", options.output_dir,
-                 "Where the Pod VMs are built: DIR/<deployment>/ (built there first if they are not)")
+  sub.add_option(
+         "-o,--output", options.output_dir,
+         "Where the Pod VMs are built: DIR/<deployment>/ (built there first if they are not)")
       ->capture_default_str();
   sub.add_option("--uploads", options.uploads_in_flight,
                  "Snapshot blocks uploaded at once (EBS direct APIs)")

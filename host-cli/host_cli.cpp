@@ -13,7 +13,8 @@ const std::vector<Command>& Commands() {
        SetupBuild},
       {"run", "Run a deployment's Pod VMs behind local load balancers; run again to update it",
        SetupRun},
-      {"push", "Upload built Pod VMs as AMIs (reusing one of the same image digest)", SetupPush},
+      {"push", "Make Pod VMs AMIs: build if need be, upload, or reuse one of the same image digest",
+       SetupPush},
       {"deploy",
        "Create or update the manifests' CloudFormation stack on AWS, pushing AMIs not given "
        "(--dry-run: print it)",

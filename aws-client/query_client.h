@@ -3,17 +3,12 @@
 // response parsed — or turned into an error naming the service, the action and AWS's code.
 #pragma once
 
-#include <chrono>
-#include <functional>
-#include <optional>
 #include <string>
 #include <string_view>
 
-#include "aws-client/credentials.h"
-#include "aws-client/http_transport.h"
 #include "aws-client/query_protocol.h"
-#include "aws-client/retry_policy.h"
 #include "aws-client/service_endpoint.h"
+#include "aws-client/signed_call.h"
 #include "aws-client/xml_document.h"
 
 namespace i2kit::aws {
@@ -27,24 +22,8 @@ struct QueryApi {
 
 inline constexpr QueryApi kCloudFormationApi{"cloudformation", "cloudformation", "2010-05-15"};
 inline constexpr QueryApi kAutoScalingApi{"autoscaling", "autoscaling", "2011-01-01"};
-
-// What the clients of one session share. The transport and retry policy are borrowed and must
-// outlive every client; `now` and `sleep` are injected so tests control time.
-struct ClientContext {
-  Credentials credentials;
-  std::string region;
-  std::optional<ServiceEndpoint> endpoint_override;  // --endpoint-url: every service there
-  HttpTransport* transport = nullptr;
-  RetryPolicy* retry_policy = nullptr;
-  std::function<std::chrono::sys_seconds()> now;
-  std::function<void(std::chrono::milliseconds)> sleep;
-  // Told about each retry ("Throttling; retrying in 0.8 s"); may be empty.
-  std::function<void(const std::string&)> notice;
-};
-
-// The production clock and sleep for a ClientContext.
-std::chrono::sys_seconds SystemNow();
-void SleepFor(std::chrono::milliseconds duration);
+// EC2 speaks its own dialect of the Query protocol (ec2_api.h).
+inline constexpr QueryApi kEc2Api{"ec2", "ec2", "2016-11-15"};
 
 class QueryClient {
  public:

@@ -67,9 +67,9 @@ std::string XmlElement::TextOrEmpty(std::string_view path) const {
   return element ? element->Text() : "";
 }
 
-std::vector<XmlElement> XmlElement::Members(std::string_view path) const {
+std::vector<XmlElement> XmlElement::Members(std::string_view path, std::string_view item) const {
   std::optional<XmlElement> list = Find(path);
-  return list ? list->Children("member") : std::vector<XmlElement>();
+  return list ? list->Children(item) : std::vector<XmlElement>();
 }
 
 void XmlDocument::Free::operator()(_xmlDoc* document) const {

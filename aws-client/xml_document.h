@@ -33,9 +33,10 @@ class XmlElement {
   Result<std::string> TextAt(std::string_view path) const;
   // The text of the element at `path`, empty when there is none (AWS leaves out empty members).
   std::string TextOrEmpty(std::string_view path) const;
-  // The <member> children of the element at `path`: how the Query protocol writes lists.
-  // Empty when the path does not exist (AWS leaves empty lists out).
-  std::vector<XmlElement> Members(std::string_view path) const;
+  // The <member> children of the element at `path`: how the Query protocol writes lists (EC2
+  // writes <item>: pass it as `item`). Empty when the path does not exist (AWS leaves empty
+  // lists out).
+  std::vector<XmlElement> Members(std::string_view path, std::string_view item = "member") const;
 
  private:
   friend class XmlDocument;

@@ -10,19 +10,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The directory holding vm.json when `path` is one or names one; empty otherwise.
-std::string ArtifactsDirOf(const std::string& path) {
-  std::error_code error;
-  fs::path p(path);
-  if (fs::is_directory(p, error)) return fs::absolute(p, error).lexically_normal().string();
-  if (p.filename() == kVmArtifactsFile) {
-    return fs::absolute(p.parent_path().empty() ? fs::path(".") : p.parent_path(), error)
-        .lexically_normal()
-        .string();
-  }
-  return "";
-}
-
 Result<std::vector<std::string>> ManifestDeployments(const std::string& path) {
   std::error_code error;
   if (!fs::exists(path, error)) return Status::Error(path + ": no such file or directory");
@@ -38,6 +25,18 @@ Result<std::vector<std::string>> ManifestDeployments(const std::string& path) {
 }
 
 }  // namespace
+
+std::string ArtifactsDirOf(const std::string& path) {
+  std::error_code error;
+  fs::path p(path);
+  if (fs::is_directory(p, error)) return fs::absolute(p, error).lexically_normal().string();
+  if (p.filename() == kVmArtifactsFile) {
+    return fs::absolute(p.parent_path().empty() ? fs::path(".") : p.parent_path(), error)
+        .lexically_normal()
+        .string();
+  }
+  return "";
+}
 
 Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path) {
   if (std::string dir = ArtifactsDirOf(path); !dir.empty()) return std::vector<std::string>{dir};

@@ -1,6 +1,6 @@
-// What a path on the command line of `run` and `down` stands for: an artifacts directory (the
-// one holding vm.json), vm.json itself, or a manifest whose deployments `build` wrote to its
-// default output, ./i2kit-out/<deployment>.
+// What a path on the command line of `run`, `down` and `push` stands for: an artifacts
+// directory (the one holding vm.json), vm.json itself, or a manifest whose deployments `build`
+// wrote to its default output, ./i2kit-out/<deployment>.
 #pragma once
 
 #include <string>
@@ -13,6 +13,10 @@ namespace i2kit {
 
 // Where `i2kit-host build` writes by default, relative to the working directory.
 inline constexpr const char* kDefaultOutputDir = "i2kit-out";
+
+// The absolute directory holding vm.json when `path` is an artifacts directory or its vm.json;
+// empty otherwise (a manifest).
+std::string ArtifactsDirOf(const std::string& path);
 
 // The absolute artifacts directories to boot for `path`: itself, or for a manifest each
 // deployment's default output; fails telling to run `i2kit-host build FILE` first when one is

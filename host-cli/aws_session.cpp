@@ -16,7 +16,7 @@ void AddAwsOptions(CLI::App& sub, AwsOptions& options) {
                  "Send every AWS request to this URL instead of the regional endpoints "
                  "(default: AWS_ENDPOINT_URL)");
   sub.add_option("--poll-interval", options.poll_interval_seconds,
-                 "Seconds between two looks at a stack in progress")
+                 "Seconds between two looks at a stack (or a snapshot) in progress")
       ->check(CLI::Range(0.0, 300.0))
       ->capture_default_str();
 }
@@ -32,6 +32,10 @@ AwsSession::AwsSession(aws::ClientContext context)
   // The clients hold the context by reference and reach these only when they call.
   context_.transport = &transport_;
   context_.retry_policy = &retry_policy_;
+}
+
+std::unique_ptr<aws::HttpTransport> AwsSession::NewTransport() {
+  return std::make_unique<HttplibTransport>();
 }
 
 Result<std::unique_ptr<AwsSession>> AwsSession::Open(const AwsOptions& options,

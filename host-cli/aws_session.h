@@ -1,4 +1,4 @@
-// What the AWS verbs (deploy, diff, status, delete) share: the --profile, --region and
+// What the AWS verbs (push, deploy, diff, status, delete) share: the --profile, --region and
 // --endpoint-url options, and the clients they open — credentials and region resolved as the
 // AWS CLI does, one transport and one retry policy for the whole command.
 #pragma once
@@ -38,6 +38,10 @@ class AwsSession {
   aws::CloudFormationClient& cloudformation() { return cloudformation_; }
   aws::AutoScalingClient& autoscaling() { return autoscaling_; }
   const std::string& region() const { return context_.region; }
+  // For clients a verb makes itself (the AMI upload's); valid while the session lives.
+  const aws::ClientContext& context() const { return context_; }
+  // A new transport like the session's, for another thread.
+  static std::unique_ptr<aws::HttpTransport> NewTransport();
 
  private:
   AwsSession(aws::ClientContext context);

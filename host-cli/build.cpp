@@ -1,68 +1,46 @@
 // i2kit-host build FILE... [-o DIR]: builds the Pod VM of every Deployment in the manifests
 // and prints each artifact with its size, and the build time.
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <ostream>
 
 #include "common/manifest_reader.h"
+#include "host-cli/artifacts_location.h"
+#include "host-cli/build_tools.h"
 #include "host-cli/command.h"
 #include "host-cli/event_log.h"
-#include "host-cli/pod_vm_build.h"
 
 namespace i2kit {
 namespace {
 
 struct BuildCommandOptions {
   std::vector<std::string> files;
-  std::string output = "i2kit-out";
-  std::string kernel;
-  std::string agent;
-  std::string runc = "/usr/sbin/runc";
-  std::string containerd;
+  std::string output = kDefaultOutputDir;
+  BuildTools tools;
 };
 
 std::string Size(const std::filesystem::path& file) {
   std::error_code ec;
-  double bytes = static_cast<double>(std::filesystem::file_size(file, ec));
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f MiB", bytes / (1024 * 1024));
-  return text;
+  uintmax_t bytes = std::filesystem::file_size(file, ec);
+  return FormatMebibytes(ec ? 0 : bytes);
 }
 
 ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {
   LoadedManifest loaded = LoadManifests(options.files, {});
   for (const Diagnostic& d : loaded.diagnostics.all()) console.err << d.Format() << "\n";
   if (!loaded.ok()) return ExitCode::kFailure;
-  PodVmBuildOptions build;
-  build.output_dir = options.output;
-  build.runc = options.runc;
-  build.containerd = options.containerd;
-  Result<std::string> kernel =
-      options.kernel.empty() ? DefaultKernel() : Result<std::string>(options.kernel);
-  Result<std::string> agent =
-      options.agent.empty() ? DefaultAgent() : Result<std::string>(options.agent);
-  for (const Result<std::string>* r : {&kernel, &agent}) {
-    if (!r->ok()) {
-      console.err << "i2kit-host: " << r->status().message() << "\n";
-      return ExitCode::kFailure;
-    }
+  Result<PodVmBuildOptions> build = BuildOptionsFor(options.tools, options.output);
+  if (!build.ok()) {
+    console.err << "i2kit-host: " << build.status().message() << "\n";
+    return ExitCode::kFailure;
   }
-  build.kernel = *kernel;
-  build.agent = *agent;
   EventLog log(console.err, IsTerminal(console.err));
   for (const Deployment& d : loaded.manifest.deployments) {
     auto start = std::chrono::steady_clock::now();
-    Result<VmArtifacts> artifacts = [&] {
-      StepProgress steps(log, IsTerminal(console.err));
-      build.progress = [&](const std::string& line) { steps.Step(d.name + ": " + line); };
-      build.warning = [&](const std::string& line) { steps.Event(d.name + ": warning: " + line); };
-      return BuildPodVm(d, build);
-    }();
+    Result<VmArtifacts> artifacts = BuildShowingSteps(d, *build, log, IsTerminal(console.err));
     if (!artifacts.ok()) {
-      console.err << "i2kit-host: building " << d.name << ": " << artifacts.status().message()
-                  << "\n";
+      console.err << "i2kit-host: " << artifacts.status().message() << "\n";
       return ExitCode::kFailure;
     }
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
@@ -85,14 +63,7 @@ CommandRunner SetupBuild(CLI::App& sub) {
   sub.add_option("files", options->files, "Manifest files")->required();
   sub.add_option("-o,--output", options->output, "Where the artifacts go: DIR/<deployment>/")
       ->capture_default_str();
-  sub.add_option("--kernel", options->kernel,
-                 "The kernel (bzImage) to boot; default $I2KIT_KERNEL or scripts/build-kernel.sh");
-  sub.add_option("--agent", options->agent, "The static guest agent; default: beside i2kit-host");
-  sub.add_option("--runc", options->runc, "The runc binary to put in the VM")
-      ->capture_default_str();
-  sub.add_option("--containerd", options->containerd,
-                 "containerd's socket, for registry images; default $CONTAINERD_ADDRESS, else "
-                 "/run/containerd/containerd.sock");
+  AddBuildToolOptions(sub, options->tools);
   sub.footer("Exit status: 0 built, 1 invalid manifest or failed build, 2 usage error.");
   return [options](Console& console) { return RunBuild(*options, console); };
 }

@@ -35,6 +35,7 @@ int RunHostCli(int argc, const char* const* argv, Console& console);
 CommandRunner SetupValidate(CLI::App& sub);
 CommandRunner SetupBuild(CLI::App& sub);
 CommandRunner SetupRun(CLI::App& sub);
+CommandRunner SetupPush(CLI::App& sub);
 CommandRunner SetupDeploy(CLI::App& sub);
 CommandRunner SetupDiff(CLI::App& sub);
 CommandRunner SetupStatus(CLI::App& sub);

@@ -1,9 +1,11 @@
-// i2kit-host deploy FILE... --ami AMI: the manifests as one CloudFormation stack — created, or
-// updated through a change set whose summary is shown first, then followed event by event
-// until it settles. --dry-run prints the template and calls nothing.
+// i2kit-host deploy FILE... [--ami AMI]: the manifests as one CloudFormation stack — created,
+// or updated through a change set whose summary is shown first, then followed event by event
+// until it settles. A deployment without --ami is pushed first (built if it is not, and its
+// disk made an AMI, see push.cpp). --dry-run prints the template and calls nothing.
 #include <memory>
 #include <ostream>
 
+#include "host-cli/ami_push.h"
 #include "host-cli/aws_session.h"
 #include "host-cli/command.h"
 #include "host-cli/manifest_stack.h"
@@ -14,6 +16,7 @@ namespace {
 
 struct DeployOptions {
   ManifestStackOptions manifest;
+  AmiPushOptions push;
   AwsOptions aws;
   bool dry_run = false;
 };
@@ -24,20 +27,42 @@ ExitCode Fail(Console& console, const std::string& message) {
 }
 
 ExitCode RunDeploy(DeployOptions& options, Console& console) {
+  // The session opens once the manifests are known good: for the push of a deployment given no
+  // --ami, else for the stack.
+  std::unique_ptr<AwsSession> session;
+  auto open_session = [&]() -> Status {
+    if (session) return Status::Ok();
+    Result<std::unique_ptr<AwsSession>> opened = AwsSession::Open(options.aws, console.err);
+    if (!opened.ok()) return opened.status();
+    session = std::move(opened).value();
+    return Status::Ok();
+  };
+  EventLog log(console.err, IsTerminal(console.err));
+  if (!options.dry_run) {
+    options.push.poll_interval = PollTiming(options.aws).poll_interval;
+    options.manifest.images_for = [&](const std::vector<Deployment>& deployments)
+        -> Result<std::map<std::string, std::string>> {
+      Result<std::vector<std::string>> dirs =
+          BuiltArtifacts(deployments, options.push, log, IsTerminal(console.err));
+      if (!dirs.ok()) return dirs.status();
+      Status opened = open_session();
+      if (!opened.ok()) return opened;
+      return PushArtifacts(*dirs, *session, log, options.push);
+    };
+  }
   Result<StackChange> change = LoadStackChange(options.manifest, console);
   if (!change.ok()) return Fail(console, change.status().message());
   if (options.dry_run) {
     console.out << change->stack_template.dump(2) << "\n";
     return ExitCode::kOk;
   }
-  Result<std::unique_ptr<AwsSession>> session = AwsSession::Open(options.aws, console.err);
-  if (!session.ok()) return Fail(console, session.status().message());
-  EventLog log(console.err, IsTerminal(console.err));
-  StackRollout rollout((*session)->cloudformation(), log, PollTiming(options.aws));
+  Status opened = open_session();
+  if (!opened.ok()) return Fail(console, opened.message());
+  StackRollout rollout(session->cloudformation(), log, PollTiming(options.aws));
   Result<aws::Stack> deployed = rollout.Deploy(*change);
   if (!deployed.ok()) return Fail(console, deployed.status().message());
   console.out << "stack " << deployed->name << " " << deployed->status << " in "
-              << (*session)->region() << "\n";
+              << session->region() << "\n";
   for (const aws::StackOutput& output : deployed->outputs) {
     console.out << "  " << output.key << " = " << output.value << "\n";
   }
@@ -50,6 +75,7 @@ CommandRunner SetupDeploy(CLI::App& sub) {
   auto options = std::make_shared<DeployOptions>();
   AddManifestStackOptions(sub, options->manifest);
   sub.add_flag("--dry-run", options->dry_run, "Print the CloudFormation template; call nothing");
+  AddAmiPushOptions(sub, options->push);
   AddAwsOptions(sub, options->aws);
   sub.footer(
       "Exit status: 0 stack created, updated or already up to date (or template printed), 1 "

@@ -91,4 +91,10 @@ std::string FormatSeconds(std::chrono::milliseconds duration) {
   return text;
 }
 
+std::string FormatMebibytes(uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
+  return text;
+}
+
 }  // namespace i2kit

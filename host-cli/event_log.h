@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <iosfwd>
 #include <mutex>
@@ -62,5 +63,8 @@ bool IsTerminal(const std::ostream& stream);
 
 // "0.4 s", "2.3 s", "61 s": a duration as an operator reads it.
 std::string FormatSeconds(std::chrono::milliseconds duration);
+
+// "12.5 MiB": a size as an operator reads it.
+std::string FormatMebibytes(uint64_t bytes);
 
 }  // namespace i2kit

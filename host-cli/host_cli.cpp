@@ -13,7 +13,11 @@ const std::vector<Command>& Commands() {
        SetupBuild},
       {"run", "Run a deployment's Pod VMs behind local load balancers; run again to update it",
        SetupRun},
-      {"deploy", "Create or update the manifests' CloudFormation stack on AWS (--dry-run: print it)",
+      {"push", "Make Pod VMs AMIs: build if need be, upload, or reuse one of the same image digest",
+       SetupPush},
+      {"deploy",
+       "Create or update the manifests' CloudFormation stack on AWS, pushing AMIs not given "
+       "(--dry-run: print it)",
        SetupDeploy},
       {"diff", "Show what deploy would change in the stack, and change nothing", SetupDiff},
       {"status", "Show a stack on AWS: its state, endpoints, instances and their health",

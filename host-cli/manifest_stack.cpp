@@ -32,7 +32,8 @@ Status ReadImageIds(const std::vector<std::string>& values, StackOptions& stack)
 void AddManifestStackOptions(CLI::App& sub, ManifestStackOptions& options) {
   sub.add_option("files", options.files, "Manifest files (i2kit or Kubernetes YAML)")->required();
   sub.add_option("--ami", options.amis,
-                 "The Pod VM image (AMI ID) of every deployment, or NAME=AMI for one; repeatable")
+                 "The Pod VM image (AMI ID) of every deployment, or NAME=AMI for one; repeatable "
+                 "(deploy pushes the built disk of a deployment given none)")
       ->allow_extra_args(false);  // one value per --ami, so that files may follow it
   sub.add_option("--domain", options.stack.domain,
                  "Route 53 zone: each load balancer answers as NAME.DOMAIN");
@@ -69,6 +70,17 @@ Result<StackChange> LoadStackChange(ManifestStackOptions& options, Console& cons
   }
   Status images = ReadImageIds(options.amis, options.stack);
   if (!images.ok()) return images;
+  if (options.images_for && options.stack.default_image_id.empty()) {
+    std::vector<Deployment> missing;
+    for (const Deployment& d : loaded.manifest.deployments) {
+      if (!options.stack.image_ids.contains(d.name)) missing.push_back(d);
+    }
+    if (!missing.empty()) {
+      Result<std::map<std::string, std::string>> found = options.images_for(missing);
+      if (!found.ok()) return found.status();
+      options.stack.image_ids.insert(found->begin(), found->end());
+    }
+  }
   StackChange result;
   result.stack_name = options.stack_name.empty()
                     ? std::filesystem::path(options.files.front()).stem().string()

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,10 @@ struct ManifestStackOptions {
   std::string stack_name;         // default: the first file's name without extension
   std::vector<std::string> parameters;  // --parameter KEY=VALUE
   StackOptions stack;
+  // Given the deployments no --ami names (when there is no default --ami), returns their AMIs
+  // by name: deploy pushes their disks. Unset, such deployments are an error of the template.
+  std::function<Result<std::map<std::string, std::string>>(const std::vector<Deployment>&)>
+      images_for;
 };
 
 // Declares the files, --ami, --domain, --certificate, --instance-type, --stack-name and

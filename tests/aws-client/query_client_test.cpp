@@ -2,30 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
+#include "scripted_transport.h"
 
 namespace i2kit::aws {
 namespace {
-
-// A transport that answers from a script and keeps what it was sent.
-class ScriptedTransport : public HttpTransport {
- public:
-  std::deque<HttpExchange> answers;
-  std::vector<HttpRequest> sent;
-  std::vector<std::string> urls;
-
-  HttpExchange Send(const ServiceEndpoint& endpoint, const HttpRequest& request) override {
-    sent.push_back(request);
-    urls.push_back(endpoint.Url());
-    HttpExchange next = answers.front();
-    answers.pop_front();
-    return next;
-  }
-};
-
-HttpExchange Answer(int status, std::string body) {
-  return HttpExchange{HttpResponse{status, {}, std::move(body)}, false, ""};
-}
 
 const char kThrottled[] =
     "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded"
@@ -34,35 +14,7 @@ const char kStacks[] =
     "<DescribeStacksResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">"
     "<DescribeStacksResult><Stacks/></DescribeStacksResult></DescribeStacksResponse>";
 
-std::string Header(const HttpRequest& request, const std::string& name) {
-  for (const HttpHeader& h : request.headers) {
-    if (h.name == name) return h.value;
-  }
-  return "";
-}
-
-class QueryClientTest : public ::testing::Test {
- protected:
-  QueryClientTest() : policy_(RetryOptions{}, [] { return 0.5; }) {
-    context_.credentials = {"AKIDEXAMPLE", "secret", "", std::nullopt};
-    context_.region = "eu-west-1";
-    context_.transport = &transport_;
-    context_.retry_policy = &policy_;
-    context_.now = [this] { return clock_; };
-    context_.sleep = [this](std::chrono::milliseconds d) {
-      slept_.push_back(d);
-      clock_ += std::chrono::seconds(1);
-    };
-    context_.notice = [this](const std::string& line) { notices_.push_back(line); };
-  }
-
-  ScriptedTransport transport_;
-  RetryPolicy policy_;
-  ClientContext context_;
-  std::chrono::sys_seconds clock_{std::chrono::sys_days{std::chrono::year{2026} / 11 / 23}};
-  std::vector<std::chrono::milliseconds> slept_;
-  std::vector<std::string> notices_;
-};
+using QueryClientTest = ScriptedContextTest;
 
 TEST_F(QueryClientTest, PostsTheSignedQueryToTheRegionalEndpoint) {
   transport_.answers.push_back(Answer(200, kStacks));

@@ -31,8 +31,13 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree, whoever sta
 from auto_scaling import AutoScaling  # noqa: E402  (the modules beside this file)
 from aws_error import AwsError, iso8601, utcnow  # noqa: E402
 from cloudformation import CloudFormation  # noqa: E402
+from ebs import Ebs  # noqa: E402
+from ec2 import Ec2  # noqa: E402
 from faults import Faults  # noqa: E402
-from query_protocol import parse_query_request, render_error, render_result  # noqa: E402
+from query_protocol import (parse_query_request, render_ec2_error, render_ec2_result,  # noqa: E402
+                            render_error, render_result)
+from rest_json_protocol import (parse_rest_json_request, render_rest_json_error,  # noqa: E402
+                                render_rest_json_result)
 from sigv4_check import SERVICES, check_signature  # noqa: E402
 
 CONTROL_PREFIX = '/_stand-in/'
@@ -65,8 +70,8 @@ class Clock:
 def _json_default(value):
     if isinstance(value, datetime.datetime):
         return iso8601(value)
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode()
+    if isinstance(value, bytes):  # a snapshot block is recorded by its size only
+        return base64.b64encode(value).decode() if len(value) <= 1024 else f'<{len(value)} bytes>'
     raise TypeError(f'{type(value).__name__} is not JSON')
 
 
@@ -102,6 +107,8 @@ class StandIn:
         self.cloudformation = CloudFormation(self.config, self.models['cloudformation'],
                                              self.faults, self.clock)
         self.autoscaling = AutoScaling(self.config, self.cloudformation)
+        self.ebs = Ebs(self.config, self.models['ebs'], self.clock)
+        self.ec2 = Ec2(self.config, self.ebs, self.clock)
 
     def handle_aws(self, method, raw_path, headers, body):
         with self.lock:
@@ -113,20 +120,31 @@ class StandIn:
         try:
             service = check_signature(self.config, method, raw_path, headers, body, utcnow())
             model = self.models[service]
-            operation, params = parse_query_request(model, _form_fields(raw_path, headers, body))
+            if service == 'ebs':
+                operation, params = parse_rest_json_request(model, method, raw_path, headers, body)
+            else:
+                operation, params = parse_query_request(model,
+                                                        _form_fields(raw_path, headers, body))
             action = operation.name
             record = {'service': service, 'action': action, 'params': params}
             self.requests.append(record)
             fault = self.faults.take_request_fault(action)
             if fault is not None:
                 raise fault
-            handlers = (self.cloudformation if service == 'cloudformation'
-                        else self.autoscaling).operations
+            handlers = getattr(self, service).operations
             if action not in handlers:
                 raise AwsError('NotImplemented', f'stand-in: {service} {action} is not emulated '
                                "(it is in botocore's model)", 501, sender=False)
-            xml = render_result(model, operation, handlers[action](params), request_id)
+            result = handlers[action](params)
             record['status'] = 200
+            if service == 'ebs':
+                status, answer_headers, payload = render_rest_json_result(operation, result)
+                record['status'] = status
+                return Answer(status, 'application/json', payload,
+                              {'x-amzn-RequestId': request_id, **answer_headers},
+                              f'{service} {action} {status}')
+            render = render_ec2_result if service == 'ec2' else render_result
+            xml = render(model, operation, result, request_id)
             return Answer(200, 'text/xml', xml, {'x-amzn-RequestId': request_id},
                           f'{service} {action} 200')
         except AwsError as error:
@@ -150,11 +168,17 @@ class StandIn:
             action = _peek_action(raw_path, body)
             self.rejected.append({'service': service, 'action': action, 'status': error.status,
                                   'code': error.code, 'message': error.message})
+        log = (f"{service or '-'} {action or '-'} {error.status} {error.code}: "
+               f'{_one_line(error.message)}')
+        if service == 'ebs':
+            answer_headers, payload = render_rest_json_error(error, request_id)
+            return Answer(error.status, 'application/json', payload, answer_headers, log)
+        if service == 'ec2':
+            return Answer(error.status, 'text/xml', render_ec2_error(error, request_id),
+                          {'x-amzn-RequestId': request_id}, log)
         namespace = self.models[service or 'cloudformation'].metadata['xmlNamespace']
         return Answer(error.status, 'text/xml', render_error(namespace, error, request_id),
-                      {'x-amzn-RequestId': request_id},
-                      f"{service or '-'} {action or '-'} {error.status} {error.code}: "
-                      f'{_one_line(error.message)}')
+                      {'x-amzn-RequestId': request_id}, log)
 
     def handle_control(self, method, path, body):
         """The control API; returns (HTTP status, JSON-able value)."""
@@ -166,6 +190,10 @@ class StandIn:
                 return 200, {'count': len(self.rejected), 'requests': self.rejected}
             if route == ('GET', '/_stand-in/stacks'):
                 return 200, self.cloudformation.snapshot()
+            if route == ('GET', '/_stand-in/snapshots'):
+                return 200, self.ebs.record()
+            if route == ('GET', '/_stand-in/images'):
+                return 200, self.ec2.record()
             if route == ('GET', '/_stand-in/faults'):
                 return 200, self.faults.pending()
             if route == ('POST', '/_stand-in/faults'):
@@ -232,6 +260,9 @@ class Handler(BaseHTTPRequestHandler):
         self._handle()
 
     def do_POST(self):
+        self._handle()
+
+    def do_PUT(self):
         self._handle()
 
     def _handle(self):

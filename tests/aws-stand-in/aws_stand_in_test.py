@@ -770,7 +770,7 @@ class SignatureTest(StandInTestCase):
                                   amz_date=recent)[0], 200)
 
     def test_signature_for_another_service_is_refused(self):
-        status, body = self.raw('Action=DescribeStacks&Version=2010-05-15', service='ec2')
+        status, body = self.raw('Action=DescribeStacks&Version=2010-05-15', service='sqs')
         self.assertEqual((status, error_of(body)[0]), (403, 'SignatureDoesNotMatch'))
 
     def test_malformed_authorization_is_incomplete_signature(self):

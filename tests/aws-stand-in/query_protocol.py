@@ -52,10 +52,20 @@ def _field_tree(fields, operation, service_model):
     return tree
 
 
-def _serialized_members(shape):
+def _is_ec2(service_model):
+    """EC2's dialect: members named by queryName or the capitalized locationName, and every
+    list flattened, Name.N, with no .member."""
+    return service_model.metadata['protocol'] == 'ec2'
+
+
+def _serialized_members(shape, ec2=False):
     names = {}
     for name, member in shape.members.items():
         key = member.serialization.get('name', name)
+        if ec2:
+            key = member.serialization.get('queryName') or key[:1].upper() + key[1:]
+            names[key] = (name, member)
+            continue
         if (member.type_name == 'list' and member.serialization.get('flattened')
                 and member.member.serialization.get('name')):
             key = member.member.serialization['name']
@@ -76,7 +86,8 @@ def _numbered(node, path, operation, service_model):
     return [(n, node[str(n)]) for n in numbers]
 
 
-def _scalar(text, shape, path, operation):
+def parse_scalar(text, shape, path, operation):
+    """A member's text (form field, URI label, header) as a value of its shape's type."""
     kind = shape.type_name
     try:
         if kind == 'string':
@@ -105,7 +116,7 @@ def _decode(node, shape, path, operation, service_model):
         if isinstance(node, str):
             raise _shape_error(operation, service_model,
                                f"member '{path}' is a structure: give its members as {path}.Name")
-        members = _serialized_members(shape)
+        members = _serialized_members(shape, _is_ec2(service_model))
         result = {}
         for key, child in node.items():
             child_path = f'{path}.{key}' if path else key
@@ -121,7 +132,7 @@ def _decode(node, shape, path, operation, service_model):
             raise _shape_error(operation, service_model,
                                f"member '{path}' is a list: give its elements as "
                                f'{path}.member.1, {path}.member.2, …')
-        if not shape.serialization.get('flattened'):
+        if not shape.serialization.get('flattened') and not _is_ec2(service_model):
             wrapper = shape.member.serialization.get('name', 'member')
             if set(node) != {wrapper} or isinstance(node[wrapper], str):
                 raise _shape_error(operation, service_model,
@@ -154,7 +165,7 @@ def _decode(node, shape, path, operation, service_model):
     if not isinstance(node, str):
         raise _shape_error(operation, service_model,
                            f"member '{path}' is a {kind}, not a structure or list")
-    return _scalar(node, shape, path, operation)
+    return parse_scalar(node, shape, path, operation)
 
 
 def _lower_camel(name):
@@ -224,16 +235,22 @@ def parse_query_request(service_model, fields):
         return operation, {}
     params = _decode(_field_tree(fields, operation, service_model), shape, '', operation,
                      service_model)
+    check_parameters(params, operation)
+    return operation, params
+
+
+def check_parameters(params, operation):
+    """Checks decoded parameters as AWS does: botocore's validator (types, required members),
+    then the model's maximums, patterns and enums."""
     try:
-        botocore.validate.validate_parameters(params, shape)
+        botocore.validate.validate_parameters(params, operation.input_shape)
     except botocore.exceptions.ParamValidationError as e:
-        raise validation_error(f'stand-in: botocore rejects {action}: {e}') from None
-    violations = _constraint_violations(params, shape, '')
+        raise validation_error(f'stand-in: botocore rejects {operation.name}: {e}') from None
+    violations = _constraint_violations(params, operation.input_shape, '')
     if violations:
         count = len(violations)
         raise validation_error(f"{count} validation error{'s' if count > 1 else ''} detected: "
                                + '; '.join(violations))
-    return operation, params
 
 
 def _xml_value(element, value, shape, path, unlisted):
@@ -310,4 +327,25 @@ def render_error(namespace, error, request_id):
     ET.SubElement(body, 'Code').text = error.code
     ET.SubElement(body, 'Message').text = error.message
     ET.SubElement(root, 'RequestId').text = request_id
+    return ET.tostring(root, encoding='utf-8')
+
+
+def render_ec2_result(service_model, operation, result, request_id):
+    """EC2's answer: <ActionResponse> holding requestId and the output's members directly."""
+    root = ET.Element(f'{operation.name}Response', xmlns=service_model.metadata['xmlNamespace'])
+    ET.SubElement(root, 'requestId').text = request_id
+    if operation.output_shape is not None:
+        _xml_value(root, result or {}, operation.output_shape, operation.name, {})
+    elif result:
+        raise TypeError(f'stand-in bug: {operation.name} has no output, got {result}')
+    return ET.tostring(root, encoding='utf-8')
+
+
+def render_ec2_error(error, request_id):
+    """EC2's error document: <Response><Errors><Error>…</Errors><RequestID>."""
+    root = ET.Element('Response')
+    detail = ET.SubElement(ET.SubElement(root, 'Errors'), 'Error')
+    ET.SubElement(detail, 'Code').text = error.code
+    ET.SubElement(detail, 'Message').text = error.message
+    ET.SubElement(root, 'RequestID').text = request_id
     return ET.tostring(root, encoding='utf-8')

@@ -165,6 +165,12 @@ TEST(RunEventLogTest, DurationsReadAsOperatorsSayThem) {
   EXPECT_EQ(FormatSeconds(milliseconds(61400)), "61 s");
 }
 
+TEST(RunEventLogTest, SizesReadInMebibytes) {
+  EXPECT_EQ(FormatMebibytes(0), "0.0 MiB");
+  EXPECT_EQ(FormatMebibytes(512 * 1024), "0.5 MiB");
+  EXPECT_EQ(FormatMebibytes(3 * 1024 * 1024 + 200 * 1024), "3.2 MiB");
+}
+
 TEST(RunEventLogTest, ProgressLinesOnlyOnATerminal) {
   std::ostringstream plain, tty;
   EventLog plain_log(plain, false), tty_log(tty, true);

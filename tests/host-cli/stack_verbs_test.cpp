@@ -11,10 +11,6 @@
 namespace i2kit {
 namespace {
 
-std::string Example(const std::string& name) {
-  return std::string(I2KIT_SOURCE_DIR) + "/examples/" + name;
-}
-
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -38,54 +34,13 @@ bool HasLine(const std::string& text, std::initializer_list<std::string> parts) 
   return false;
 }
 
-class StackVerbsTest : public ManifestFilesTest {
+class StackVerbsTest : public AwsVerbsTest {
  protected:
-  void SetUp() override {
-    ManifestFilesTest::SetUp();
-    ASSERT_FALSE(stand_in_.url().empty()) << "the AWS stand-in did not start";
-    std::string nowhere = (dir_ / "no-such-file").string();
-    ::setenv("AWS_SHARED_CREDENTIALS_FILE", nowhere.c_str(), 1);
-    ::setenv("AWS_CONFIG_FILE", nowhere.c_str(), 1);
-    ::setenv("AWS_ACCESS_KEY_ID", AwsStandIn::kAccessKeyId, 1);
-    ::setenv("AWS_SECRET_ACCESS_KEY", AwsStandIn::kSecretAccessKey, 1);
-    ::unsetenv("AWS_PROFILE");
-    ::unsetenv("AWS_SESSION_TOKEN");
-    ::unsetenv("AWS_ENDPOINT_URL");
-  }
-  void TearDown() override {
-    for (const char* name : {"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
-                             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}) {
-      ::unsetenv(name);
-    }
-    ManifestFilesTest::TearDown();
-  }
-
-  // `i2kit-host VERB ARGS... --region us-east-1 --endpoint-url STAND-IN --poll-interval 0`.
-  CliRun Aws(std::vector<std::string> args) {
-    for (const char* extra : {"--region", "us-east-1", "--poll-interval", "0"}) args.push_back(extra);
-    args.push_back("--endpoint-url");
-    args.push_back(stand_in_.url());
-    return RunCli(std::move(args));
-  }
-
   CliRun DeployHello(const std::string& ami, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"deploy", Example("hello.yml"), "--ami", ami};
     args.insert(args.end(), extra.begin(), extra.end());
     return Aws(args);
   }
-
-  // The requests the stand-in accepted for `action`.
-  std::vector<nlohmann::json> Requests(const std::string& action) {
-    std::vector<nlohmann::json> found;
-    for (const nlohmann::json& r : stand_in_.Requests()) {
-      if (r["action"] == action) found.push_back(r);
-    }
-    return found;
-  }
-
-  const std::vector<std::string> kAccount = {"--parameter", "VpcId=vpc-0a1b2c3d",
-                                             "--parameter", "InstanceSubnets=subnet-1,subnet-2"};
-  AwsStandIn stand_in_;
 };
 
 TEST_F(StackVerbsTest, DeployCreatesTheStackThroughAChangeSetAndPrintsItsEndpoints) {

@@ -1,0 +1,76 @@
+#include "aws-client/ec2_api.h"
+
+namespace i2kit::aws {
+
+Ec2Client::Ec2Client(const ClientContext& context) : client_(kEc2Api, context) {}
+
+Result<std::optional<Ec2Snapshot>> Ec2Client::DescribeSnapshot(const std::string& id) {
+  QueryParameters parameters;
+  parameters.AddList("SnapshotId", {id});
+  AwsError error;
+  Result<XmlDocument> response = client_.Call("DescribeSnapshots", parameters, &error);
+  if (!response.ok()) {
+    if (error.code == "InvalidSnapshot.NotFound") return std::optional<Ec2Snapshot>();
+    return response.status();
+  }
+  std::vector<XmlElement> snapshots = response->root().Members("snapshotSet", "item");
+  if (snapshots.empty()) return std::optional<Ec2Snapshot>();
+  const XmlElement& s = snapshots.front();
+  return std::optional<Ec2Snapshot>(
+      Ec2Snapshot{s.TextOrEmpty("snapshotId"), s.TextOrEmpty("status"),
+                  s.TextOrEmpty("statusMessage"), s.TextOrEmpty("progress")});
+}
+
+Result<std::vector<Ec2Image>> Ec2Client::DescribeOwnImagesTagged(const std::string& key,
+                                                                 const std::string& value) {
+  QueryParameters parameters;
+  parameters.AddList("Owner", {"self"});
+  parameters.Add("Filter.1.Name", "tag:" + key);
+  parameters.AddList("Filter.1.Value", {value});
+  Result<XmlDocument> response = client_.Call("DescribeImages", parameters);
+  if (!response.ok()) return response.status();
+  std::vector<Ec2Image> images;
+  for (const XmlElement& i : response->root().Members("imagesSet", "item")) {
+    Ec2Image image{
+        i.TextOrEmpty("imageId"), i.TextOrEmpty("name"), i.TextOrEmpty("imageState"), {}};
+    for (const XmlElement& t : i.Members("tagSet", "item")) {
+      image.tags.push_back({t.TextOrEmpty("key"), t.TextOrEmpty("value")});
+    }
+    images.push_back(std::move(image));
+  }
+  return images;
+}
+
+Result<std::string> Ec2Client::RegisterImage(const ImageRegistration& image) {
+  QueryParameters parameters;
+  parameters.Add("Name", image.name);
+  if (!image.description.empty()) parameters.Add("Description", image.description);
+  parameters.Add("Architecture", "x86_64");
+  parameters.Add("VirtualizationType", "hvm");
+  parameters.Add("RootDeviceName", "/dev/xvda");
+  parameters.AddStructure("BlockDeviceMapping.1", {{"DeviceName", "/dev/xvda"},
+                                                   {"Ebs.SnapshotId", image.snapshot_id},
+                                                   {"Ebs.VolumeType", "gp3"},
+                                                   {"Ebs.DeleteOnTermination", "true"}});
+  parameters.Add("BootMode", image.boot_mode);
+  parameters.Add("EnaSupport", "true");
+  parameters.Add("ImdsSupport", "v2.0");
+  Result<XmlDocument> response = client_.Call("RegisterImage", parameters);
+  if (!response.ok()) return response.status();
+  Result<std::string> id = response->root().TextAt("imageId");
+  if (!id.ok()) return id.status().WithContext("ec2 RegisterImage");
+  return id;
+}
+
+Status Ec2Client::CreateTags(const std::vector<std::string>& resource_ids,
+                             const std::vector<ResourceTag>& tags) {
+  QueryParameters parameters;
+  parameters.AddList("ResourceId", resource_ids);
+  std::vector<QueryParameters::Fields> items;
+  for (const ResourceTag& tag : tags) items.push_back({{"Key", tag.key}, {"Value", tag.value}});
+  parameters.AddStructureList("Tag", items);
+  Result<XmlDocument> response = client_.Call("CreateTags", parameters);
+  return response.ok() ? Status::Ok() : response.status();
+}
+
+}  // namespace i2kit::aws

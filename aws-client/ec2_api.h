@@ -1,0 +1,59 @@
+// The EC2 calls that turn a snapshot into an AMI and find it again (model ec2 2016-11-15). EC2
+// speaks a dialect of the Query protocol: lists are Name.N without ".member", and responses
+// carry their members directly under <ActionResponse>, lists as <item>.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws-client/query_client.h"
+#include "aws-client/resource_tag.h"
+
+namespace i2kit::aws {
+
+struct Ec2Snapshot {
+  std::string id;
+  std::string state;          // pending, completed, error, recoverable, recovering
+  std::string state_message;  // why it is in error
+  std::string progress;       // "80%"
+};
+
+struct Ec2Image {
+  std::string id;
+  std::string name;
+  std::string state;  // pending, available, failed, …
+  std::vector<ResourceTag> tags;
+};
+
+// An AMI of one EBS snapshot: hardware virtualization, x86-64, its root device /dev/xvda.
+struct ImageRegistration {
+  std::string name;
+  std::string description;
+  std::string snapshot_id;
+  std::string boot_mode = "uefi-preferred";  // the disk boots with UEFI and legacy BIOS
+};
+
+class Ec2Client {
+ public:
+  explicit Ec2Client(const ClientContext& context);
+
+  // The snapshot `id`; nullopt when EC2 does not know it.
+  Result<std::optional<Ec2Snapshot>> DescribeSnapshot(const std::string& id);
+
+  // The account's own images tagged `key` = `value`, in EC2's order.
+  Result<std::vector<Ec2Image>> DescribeOwnImagesTagged(const std::string& key,
+                                                        const std::string& value);
+
+  // Registers the AMI — ENA on, IMDSv2 required, the root volume gp3, deleted with the
+  // instance — and returns its ID.
+  Result<std::string> RegisterImage(const ImageRegistration& image);
+
+  Status CreateTags(const std::vector<std::string>& resource_ids,
+                    const std::vector<ResourceTag>& tags);
+
+ private:
+  QueryClient client_;
+};
+
+}  // namespace i2kit::aws

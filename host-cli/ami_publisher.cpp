@@ -1,0 +1,262 @@
+#include "host-cli/ami_publisher.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "aws-client/ebs_api.h"
+#include "common/unique_fd.h"
+#include "host-cli/vm_artifacts.h"
+
+namespace i2kit {
+namespace {
+
+constexpr int64_t kGiB = int64_t{1} << 30;
+constexpr auto kProgressRedraw = std::chrono::milliseconds(100);
+// EBS finishes a snapshot in minutes at most; past this the publisher gives up on it.
+constexpr auto kSnapshotDeadline = std::chrono::hours(1);
+
+std::string SysError(const std::string& call, const std::filesystem::path& path) {
+  return call + "(" + path.string() + ") failed: " + std::strerror(errno);
+}
+
+// Reads block `index` of `fd`, zero-padded past the end of the file.
+Status ReadBlock(int fd, int64_t index, std::string& block, const std::filesystem::path& path) {
+  block.assign(aws::kSnapshotBlockSize, '\0');
+  size_t done = 0;
+  while (done < block.size()) {
+    ssize_t n = ::pread(fd, block.data() + done, block.size() - done,
+                        static_cast<off_t>(index * static_cast<int64_t>(aws::kSnapshotBlockSize) +
+                                           static_cast<int64_t>(done)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::Error(SysError("pread", path));
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Result<UniqueFd> OpenDisk(const std::filesystem::path& disk, int64_t* size) {
+  UniqueFd fd(::open(disk.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return Status::Error(SysError("open", disk));
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) return Status::Error(SysError("fstat", disk));
+  *size = info.st_size;
+  return fd;
+}
+
+double MebibytesPerSecond(uint64_t bytes, std::chrono::milliseconds took) {
+  double seconds = std::max<double>(static_cast<double>(took.count()), 1.0) / 1000.0;
+  return static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds;
+}
+
+std::string Rate(uint64_t bytes, std::chrono::milliseconds took) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MiB/s", MebibytesPerSecond(bytes, took));
+  return text;
+}
+
+// "sha256:0123…" → its first `n` hex digits, for names.
+std::string ShortDigest(const std::string& digest, size_t n) {
+  size_t colon = digest.find(':');
+  return digest.substr(colon == std::string::npos ? 0 : colon + 1, n);
+}
+
+}  // namespace
+
+Result<AmiSource> AmiSourceOf(const std::filesystem::path& dir) {
+  Result<VmArtifacts> artifacts = ReadVmArtifacts(dir.string());
+  if (!artifacts.ok()) return artifacts.status();
+  if (artifacts->boot_disk.empty()) {
+    return Status::Error((dir / kVmArtifactsFile).string() +
+                         " has no bootDisk (built before disk.raw existed): build it again");
+  }
+  return AmiSource{artifacts->deployment, dir / artifacts->boot_disk, artifacts->image_digest};
+}
+
+Result<DiskBlocks> ScanDisk(const std::filesystem::path& disk) {
+  DiskBlocks blocks;
+  Result<UniqueFd> fd = OpenDisk(disk, &blocks.disk_size);
+  if (!fd.ok()) return fd.status();
+  std::string block;
+  blocks.count = (blocks.disk_size + static_cast<int64_t>(aws::kSnapshotBlockSize) - 1) /
+                 static_cast<int64_t>(aws::kSnapshotBlockSize);
+  for (int64_t index = 0; index < blocks.count; ++index) {
+    Status read = ReadBlock(fd->get(), index, block, disk);
+    if (!read.ok()) return read;
+    if (std::any_of(block.begin(), block.end(), [](char c) { return c != 0; })) {
+      blocks.data.push_back(index);
+    }
+  }
+  return blocks;
+}
+
+AmiPublisher::AmiPublisher(const aws::ClientContext& context, TransportFactory new_transport,
+                           EventLog& log, PublishOptions options)
+    : context_(context),
+      new_transport_(std::move(new_transport)),
+      log_(log),
+      options_(options),
+      ec2_(context) {}
+
+Result<PublishedAmi> AmiPublisher::Publish(const AmiSource& source) {
+  Result<std::vector<aws::Ec2Image>> images =
+      ec2_.DescribeOwnImagesTagged(kImageDigestTag, source.image_digest);
+  if (!images.ok()) return images.status();
+  for (const aws::Ec2Image& image : *images) {
+    if (image.state == "available") {
+      log_.Event(source.deployment + ": reusing " + image.id + " (" + image.name + "), " +
+                 kImageDigestTag + " " + source.image_digest);
+      PublishedAmi reused;
+      reused.image_id = image.id;
+      reused.reused = true;
+      return reused;
+    }
+    if (image.state == "pending") {
+      return Status::Error(image.id + " of " + source.image_digest +
+                           " is still pending: push again once it is available");
+    }
+  }
+
+  Result<DiskBlocks> blocks = ScanDisk(source.disk);
+  if (!blocks.ok()) return blocks.status();
+  std::string name = "i2kit-" + source.deployment + "-" + ShortDigest(source.image_digest, 16);
+  std::vector<aws::ResourceTag> tags = {{"Name", name},
+                                        {kImageDigestTag, source.image_digest},
+                                        {"i2kit:deployment", source.deployment}};
+  aws::EbsClient ebs(context_);
+  aws::StartSnapshotRequest start{std::max<int64_t>(1, (blocks->disk_size + kGiB - 1) / kGiB),
+                                  "i2kit " + source.deployment + " " + source.image_digest, tags,
+                                  ShortDigest(source.image_digest, 32) + "-" +
+                                      std::to_string(context_.now().time_since_epoch().count())};
+  Result<aws::StartedSnapshot> snapshot = ebs.StartSnapshot(start);
+  if (!snapshot.ok()) return snapshot.status();
+  log_.Event(source.deployment + ": uploading " + source.disk.filename().string() + " to " +
+             snapshot->snapshot_id + ": " + std::to_string(blocks->data.size()) + " of " +
+             std::to_string(blocks->count) + " blocks hold data (" +
+             FormatMebibytes(blocks->data.size() * aws::kSnapshotBlockSize) + "), " +
+             std::to_string(options_.uploads_in_flight) + " in flight");
+  Result<PublishedAmi> uploaded = Upload(source, blocks->data, snapshot->snapshot_id);
+  if (!uploaded.ok()) return uploaded.status().WithContext(snapshot->snapshot_id);
+  log_.Event(source.deployment + ": uploaded " + FormatMebibytes(uploaded->bytes_sent) + " in " +
+             FormatSeconds(uploaded->upload_time) + " (" +
+             Rate(uploaded->bytes_sent, uploaded->upload_time) + ")");
+
+  Status completed = WaitForSnapshot(source, snapshot->snapshot_id);
+  if (!completed.ok()) return completed;
+  Result<std::string> image_id = ec2_.RegisterImage(
+      {name, "i2kit " + source.deployment + " " + source.image_digest, snapshot->snapshot_id});
+  if (!image_id.ok()) return image_id.status();
+  Status tagged = ec2_.CreateTags({*image_id}, tags);
+  if (!tagged.ok()) return tagged;
+  log_.Event(source.deployment + ": registered " + *image_id + " (" + name + ")");
+  PublishedAmi published = std::move(uploaded).value();
+  published.image_id = *image_id;
+  return published;
+}
+
+Result<PublishedAmi> AmiPublisher::Upload(const AmiSource& source,
+                                          const std::vector<int64_t>& blocks,
+                                          const std::string& snapshot_id) {
+  int64_t size = 0;
+  Result<UniqueFd> fd = OpenDisk(source.disk, &size);
+  if (!fd.ok()) return fd.status();
+  auto start = std::chrono::steady_clock::now();
+  std::mutex mutex;  // guards what follows, and log_
+  size_t next = 0;
+  Status failure;
+  uint64_t bytes_sent = 0;
+  auto last_draw = start;
+  std::vector<aws::Sha256Digest> digests(blocks.size());
+  uint64_t total = blocks.size() * aws::kSnapshotBlockSize;
+
+  auto upload = [&] {
+    std::unique_ptr<aws::HttpTransport> transport = new_transport_();
+    aws::RetryPolicy retry_policy;
+    aws::ClientContext context = context_;
+    context.transport = transport.get();
+    context.retry_policy = &retry_policy;
+    context.notice = [&](const std::string& line) {
+      std::lock_guard lock(mutex);
+      log_.Event(source.deployment + ": " + line);
+    };
+    aws::EbsClient ebs(context);
+    std::string block;
+    for (;;) {
+      size_t mine;
+      {
+        std::lock_guard lock(mutex);
+        if (next == blocks.size() || !failure.ok()) return;
+        mine = next++;
+      }
+      Status sent = ReadBlock(fd->get(), blocks[mine], block, source.disk);
+      aws::Sha256Digest digest = aws::Sha256Of(block);
+      if (sent.ok()) sent = ebs.PutSnapshotBlock(snapshot_id, blocks[mine], block, digest);
+      std::lock_guard lock(mutex);
+      if (!sent.ok()) {
+        if (failure.ok()) failure = sent;
+        return;
+      }
+      digests[mine] = digest;
+      bytes_sent += block.size();
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_draw >= kProgressRedraw) {
+        last_draw = now;
+        auto took = std::chrono::duration_cast<std::chrono::milliseconds>(now - start);
+        log_.Progress(source.deployment + ": uploading " + FormatMebibytes(bytes_sent) + " / " +
+                      FormatMebibytes(total) + ", " + Rate(bytes_sent, took));
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  int count = std::clamp<int>(options_.uploads_in_flight, 1,
+                              static_cast<int>(std::max<size_t>(blocks.size(), 1)));
+  for (int i = 0; i < count; ++i) threads.emplace_back(upload);
+  for (std::thread& t : threads) t.join();
+  log_.ClearProgress();
+  if (!failure.ok()) return failure;
+
+  PublishedAmi published;
+  published.snapshot_id = snapshot_id;
+  published.blocks_sent = static_cast<int64_t>(blocks.size());
+  published.bytes_sent = bytes_sent;
+  published.upload_time = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  aws::EbsClient ebs(context_);
+  Result<std::string> status =
+      ebs.CompleteSnapshot(snapshot_id, published.blocks_sent, aws::LinearChecksum(digests));
+  if (!status.ok()) return status.status();
+  return published;
+}
+
+Status AmiPublisher::WaitForSnapshot(const AmiSource& source, const std::string& snapshot_id) {
+  auto deadline = std::chrono::steady_clock::now() + kSnapshotDeadline;
+  for (;;) {
+    Result<std::optional<aws::Ec2Snapshot>> snapshot = ec2_.DescribeSnapshot(snapshot_id);
+    if (!snapshot.ok()) return snapshot.status();
+    if (!snapshot->has_value()) {
+      return Status::Error("snapshot " + snapshot_id + " is gone (DescribeSnapshots knows it not)");
+    }
+    const aws::Ec2Snapshot& s = **snapshot;
+    if (s.state == "completed") return Status::Ok();
+    if (s.state == "error") {
+      return Status::Error("snapshot " + snapshot_id + " failed: " +
+                           (s.state_message.empty() ? "no reason given" : s.state_message));
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Error("snapshot " + snapshot_id + " still " + s.state + " after an hour");
+    }
+    log_.Progress(source.deployment + ": snapshot " + snapshot_id + " " + s.state + " " +
+                  s.progress);
+    context_.sleep(options_.poll_interval);
+  }
+}
+
+}  // namespace i2kit

@@ -1,0 +1,63 @@
+#include "host-cli/ami_push.h"
+
+#include <filesystem>
+
+#include "host-cli/ami_publisher.h"
+#include "host-cli/vm_artifacts.h"
+
+namespace i2kit {
+
+void AddAmiPushOptions(CLI::App& sub, AmiPushOptions& options) {
+  sub.add_option(
+         "-o,--output", options.output_dir,
+         "Where the Pod VMs are built: DIR/<deployment>/ (built there first if they are not)")
+      ->capture_default_str();
+  sub.add_option("--uploads", options.uploads_in_flight,
+                 "Snapshot blocks uploaded at once (EBS direct APIs)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  AddBuildToolOptions(sub, options.tools);
+}
+
+Result<std::map<std::string, std::string>> PushArtifacts(const std::vector<std::string>& dirs,
+                                                         AwsSession& session, EventLog& log,
+                                                         const AmiPushOptions& options) {
+  PublishOptions publish;
+  publish.uploads_in_flight = options.uploads_in_flight;
+  publish.poll_interval = options.poll_interval;
+  AmiPublisher publisher(session.context(), AwsSession::NewTransport, log, publish);
+  std::map<std::string, std::string> images;
+  for (const std::string& dir : dirs) {
+    Result<AmiSource> source = AmiSourceOf(dir);
+    if (!source.ok()) return source.status();
+    Result<PublishedAmi> published = publisher.Publish(*source);
+    if (!published.ok()) return published.status().WithContext("pushing " + source->deployment);
+    images[source->deployment] = published->image_id;
+  }
+  return images;
+}
+
+Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,
+                                                const AmiPushOptions& options, EventLog& log,
+                                                bool terminal) {
+  std::vector<std::string> dirs;
+  std::optional<PodVmBuildOptions> build;  // found when the first deployment needs it
+  for (const Deployment& d : deployments) {
+    std::filesystem::path dir = std::filesystem::path(options.output_dir) / d.name;
+    std::error_code error;
+    if (!std::filesystem::exists(dir / kVmArtifactsFile, error)) {
+      if (!build) {
+        Result<PodVmBuildOptions> found = BuildOptionsFor(options.tools, options.output_dir);
+        if (!found.ok()) return found.status().WithContext("building " + d.name);
+        build = *found;
+      }
+      Result<VmArtifacts> built = BuildShowingSteps(d, *build, log, terminal);
+      if (!built.ok()) return built.status();
+      log.Event(d.name + ": built " + built->image_digest + " in " + dir.string());
+    }
+    dirs.push_back(dir.string());
+  }
+  return dirs;
+}
+
+}  // namespace i2kit

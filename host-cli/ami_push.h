@@ -1,0 +1,41 @@
+// What push and deploy share to turn Pod VMs into AMIs: the -o, --uploads and build tool
+// options, building the deployments not built yet, and publishing each artifacts directory's
+// disk.raw through one AmiPublisher.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "host-cli/artifacts_location.h"
+#include "host-cli/aws_session.h"
+#include "host-cli/build_tools.h"
+#include "host-cli/event_log.h"
+
+namespace i2kit {
+
+struct AmiPushOptions {
+  std::string output_dir = kDefaultOutputDir;  // where build wrote DIR/<deployment>/
+  int uploads_in_flight = 8;
+  std::chrono::milliseconds poll_interval{5000};  // between looks at a snapshot: --poll-interval
+  BuildTools tools;  // for the deployments not built yet
+};
+
+// Declares -o/--output, --uploads and the build tool options on `sub`.
+void AddAmiPushOptions(CLI::App& sub, AmiPushOptions& options);
+
+// Publishes the disk of every artifacts directory in `dirs` (reusing the AMI of an image
+// digest already registered); returns deployment name → AMI ID.
+Result<std::map<std::string, std::string>> PushArtifacts(const std::vector<std::string>& dirs,
+                                                         AwsSession& session, EventLog& log,
+                                                         const AmiPushOptions& options);
+
+// The artifacts directory of each of `deployments` under options.output_dir, building (as
+// `build` does) those not built there yet.
+Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,
+                                                const AmiPushOptions& options, EventLog& log,
+                                                bool terminal);
+
+}  // namespace i2kit

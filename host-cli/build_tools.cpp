@@ -1,0 +1,43 @@
+#include "host-cli/build_tools.h"
+
+namespace i2kit {
+
+void AddBuildToolOptions(CLI::App& sub, BuildTools& tools) {
+  sub.add_option("--kernel", tools.kernel,
+                 "The kernel (bzImage) to boot; default $I2KIT_KERNEL or scripts/build-kernel.sh");
+  sub.add_option("--agent", tools.agent, "The static guest agent; default: beside i2kit-host");
+  sub.add_option("--runc", tools.runc, "The runc binary to put in the VM")->capture_default_str();
+  sub.add_option("--containerd", tools.containerd,
+                 "containerd's socket, for registry images; default $CONTAINERD_ADDRESS, else "
+                 "/run/containerd/containerd.sock");
+}
+
+Result<PodVmBuildOptions> BuildOptionsFor(const BuildTools& tools, const std::string& output_dir) {
+  PodVmBuildOptions build;
+  build.output_dir = output_dir;
+  build.runc = tools.runc;
+  build.containerd = tools.containerd;
+  Result<std::string> kernel =
+      tools.kernel.empty() ? DefaultKernel() : Result<std::string>(tools.kernel);
+  if (!kernel.ok()) return kernel.status();
+  Result<std::string> agent =
+      tools.agent.empty() ? DefaultAgent() : Result<std::string>(tools.agent);
+  if (!agent.ok()) return agent.status();
+  build.kernel = *kernel;
+  build.agent = *agent;
+  return build;
+}
+
+Result<VmArtifacts> BuildShowingSteps(const Deployment& deployment, PodVmBuildOptions options,
+                                      EventLog& log, bool terminal) {
+  StepProgress steps(log, terminal);
+  options.progress = [&](const std::string& line) { steps.Step(deployment.name + ": " + line); };
+  options.warning = [&](const std::string& line) {
+    steps.Event(deployment.name + ": warning: " + line);
+  };
+  Result<VmArtifacts> artifacts = BuildPodVm(deployment, options);
+  if (!artifacts.ok()) return artifacts.status().WithContext("building " + deployment.name);
+  return artifacts;
+}
+
+}  // namespace i2kit

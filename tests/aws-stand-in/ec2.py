@@ -1,0 +1,122 @@
+"""The EC2 calls that make and find AMIs: DescribeSnapshots (of the snapshots the EBS direct
+APIs wrote, stepping completing ones to completed), RegisterImage, DescribeImages with owner and
+tag filters, and CreateTags. Images are available as soon as they are registered."""
+
+import re
+import secrets
+
+from aws_error import AwsError
+
+AMI_NAME = re.compile(r"[a-zA-Z0-9()\[\] ./'@_-]{3,128}")
+
+
+def _not_found(kind, ids):
+    return AwsError(f'Invalid{kind}.NotFound', f"The {kind.lower()} ID '{', '.join(ids)}' does "
+                    'not exist')
+
+
+class Ec2:
+    def __init__(self, config, ebs, clock):
+        self.config = config
+        self.ebs = ebs
+        self.clock = clock
+        self.images = {}  # id -> image, in the output shape's members
+        self.operations = {'DescribeSnapshots': self.describe_snapshots,
+                           'RegisterImage': self.register_image,
+                           'DescribeImages': self.describe_images,
+                           'CreateTags': self.create_tags}
+
+    def describe_snapshots(self, params):
+        ids = params.get('SnapshotIds') or list(self.ebs.snapshots)
+        missing = [i for i in ids if i not in self.ebs.snapshots]
+        if missing:
+            raise _not_found('Snapshot', missing)
+        found = []
+        for snapshot_id in ids:
+            snapshot = self.ebs.snapshots[snapshot_id]
+            self.ebs.step(snapshot)
+            progress = ('100%' if snapshot['state'] == 'completed'
+                        else '0%' if snapshot['steps_left'] is None else '50%')
+            found.append({'SnapshotId': snapshot_id, 'State': snapshot['state'],
+                          'StateMessage': snapshot['state_message'],
+                          'Progress': progress,
+                          'VolumeSize': snapshot['volume_size'],
+                          'StartTime': snapshot['start_time'], 'OwnerId': self.config.account,
+                          'Description': snapshot['description'], 'Encrypted': False,
+                          'Tags': snapshot['tags'] or None})
+        return {'Snapshots': found}
+
+    def register_image(self, params):
+        name = params['Name']
+        if not AMI_NAME.fullmatch(name):
+            raise AwsError('InvalidAMIName.Malformed', f"AMI name '{name}' is invalid: 3 to 128 of "
+                           "letters, digits, ( ) [ ] space . / - ' @ _")
+        if any(image['Name'] == name for image in self.images.values()):
+            raise AwsError('InvalidAMIName.Duplicate', f"AMI name {name} is already in use by "
+                           'another AMI')
+        mappings = params.get('BlockDeviceMappings', [])
+        root = params.get('RootDeviceName')
+        if not any(m.get('DeviceName') == root for m in mappings):
+            raise AwsError('InvalidBlockDeviceMapping', f'The root device {root} has no block '
+                           'device mapping')
+        for mapping in mappings:
+            snapshot_id = mapping.get('Ebs', {}).get('SnapshotId')
+            snapshot = self.ebs.snapshots.get(snapshot_id)
+            if snapshot is None:
+                raise _not_found('Snapshot', [str(snapshot_id)])
+            if snapshot['state'] != 'completed':
+                raise AwsError('IncorrectState', f"Snapshot '{snapshot_id}' is not 'completed'")
+        image_id = f'ami-{secrets.token_hex(9)[:17]}'
+        self.images[image_id] = {
+            'ImageId': image_id, 'Name': name, 'Description': params.get('Description'),
+            'State': 'available', 'OwnerId': self.config.account,
+            'CreationDate': self.clock().strftime('%Y-%m-%dT%H:%M:%S.000Z'),
+            'Architecture': params.get('Architecture', 'x86_64'), 'ImageType': 'machine',
+            'Public': False, 'RootDeviceName': root, 'RootDeviceType': 'ebs',
+            'VirtualizationType': params.get('VirtualizationType', 'hvm'), 'Hypervisor': 'xen',
+            'EnaSupport': params.get('EnaSupport'), 'BootMode': params.get('BootMode'),
+            'ImdsSupport': params.get('ImdsSupport'),
+            'BlockDeviceMappings': [{'DeviceName': m['DeviceName'], 'Ebs': m.get('Ebs')}
+                                    for m in mappings],
+            'Tags': []}
+        return {'ImageId': image_id}
+
+    def describe_images(self, params):
+        owners = params.get('Owners', [])
+        images = list(self.images.values())
+        if owners and not {'self', self.config.account} & set(owners):
+            images = []
+        if params.get('ImageIds'):
+            missing = [i for i in params['ImageIds'] if i not in self.images]
+            if missing:
+                raise _not_found('AMIID', missing)
+            images = [i for i in images if i['ImageId'] in params['ImageIds']]
+        for spec in params.get('Filters', []):
+            images = [i for i in images if _matches(i, spec['Name'], spec.get('Values', []))]
+        return {'Images': [{k: v for k, v in i.items() if k != 'Tags' or v} for i in images]}
+
+    def create_tags(self, params):
+        for resource in params['Resources']:
+            if resource.startswith('ami-') and resource in self.images:
+                tags = self.images[resource]['Tags']
+            elif resource.startswith('snap-') and resource in self.ebs.snapshots:
+                tags = self.ebs.snapshots[resource]['tags']
+            else:
+                raise AwsError('InvalidID', f"The ID '{resource}' is not valid")
+            for tag in params['Tags']:
+                tags[:] = [t for t in tags if t['Key'] != tag['Key']]
+                tags.append({'Key': tag['Key'], 'Value': tag.get('Value', '')})
+        return {}
+
+    def record(self):
+        return list(self.images.values())
+
+
+def _matches(image, name, values):
+    if name.startswith('tag:'):
+        return any(t['Key'] == name[4:] and t['Value'] in values for t in image['Tags'])
+    field = {'name': 'Name', 'state': 'State', 'image-id': 'ImageId'}.get(name)
+    if field is None:
+        raise AwsError('InvalidParameterValue', f"stand-in: the filter '{name}' is not "
+                       'emulated (tag:KEY, name, state, image-id are)')
+    return image[field] in values

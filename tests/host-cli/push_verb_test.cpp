@@ -1,0 +1,192 @@
+// push, and deploy without --ami, end to end against the local AWS stand-in: the disk goes up
+// through the EBS direct APIs (checked block by block there), the snapshot is registered as an
+// AMI, and an AMI of the same image digest is reused.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "aws-client/ebs_api.h"
+#include "host-cli/aws_stand_in.h"
+#include "host-cli/vm_artifacts.h"
+#include "image-builder/run_tool.h"
+
+namespace i2kit {
+namespace {
+
+constexpr size_t kBlock = aws::kSnapshotBlockSize;
+const char kDigest[] = "sha256:5d41402abc4b2a76b9719d911017c592aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A block of the test disk: a byte pattern of its own, so a block sent in the wrong place or
+// with the wrong content gets another checksum.
+std::string DataBlock(int index) {
+  std::string block(kBlock, '\0');
+  for (size_t i = 0; i < block.size(); i += 4096) block[i] = static_cast<char>(index + 1);
+  return block;
+}
+
+// What EBS keeps of a block: the base64 of its SHA-256.
+std::string Checksum(const std::string& data) {
+  aws::Sha256Digest digest = aws::Sha256Of(data);
+  return aws::Base64({reinterpret_cast<const char*>(digest.data()), digest.size()});
+}
+
+class PushVerbTest : public AwsVerbsTest {
+ protected:
+  // Builds DIR/out/hello as `build` would for examples/hello.yml: vm.json and a disk.raw of
+  // 6.5 blocks whose data is in blocks 0 and 3 and in the partial last one (6).
+  void SetUp() override {
+    AwsVerbsTest::SetUp();
+    out_ = dir_ / "out";
+    std::filesystem::path artifacts = out_ / "hello";
+    std::filesystem::create_directories(artifacts);
+    VmArtifacts vm;
+    vm.deployment = "hello";
+    vm.boot_disk = "disk.raw";
+    vm.image_digest = kDigest;
+    ASSERT_TRUE(WriteVmArtifacts(artifacts.string(), vm).ok());
+    std::string disk(6 * kBlock + kBlock / 2, '\0');
+    for (int index : {0, 3}) disk.replace(index * kBlock, kBlock, DataBlock(index));
+    disk[6 * kBlock + 100] = 'x';
+    std::ofstream(artifacts / "disk.raw", std::ios::binary) << disk;
+    last_block_ = disk.substr(6 * kBlock) + std::string(kBlock / 2, '\0');
+  }
+
+  CliRun Push(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"push", Example("hello.yml"), "-o", out_.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Aws(args);
+  }
+
+  std::filesystem::path out_;
+  std::string last_block_;
+};
+
+TEST_F(PushVerbTest, PushUploadsOnlyTheBlocksHoldingDataWithTheirChecksums) {
+  CliRun run = Push();
+  ASSERT_EQ(run.code, 0) << run.err;
+  nlohmann::json snapshots = stand_in_.Snapshots();
+  ASSERT_EQ(snapshots.size(), 1u) << snapshots.dump();
+  const nlohmann::json& snapshot = snapshots[0];
+  EXPECT_EQ(snapshot["state"], "completed");
+  EXPECT_EQ(snapshot["volume_size"], 1);
+  EXPECT_EQ(snapshot["blocks"], (nlohmann::json{{"0", Checksum(DataBlock(0))},
+                                                {"3", Checksum(DataBlock(3))},
+                                                {"6", Checksum(last_block_)}}));
+  EXPECT_EQ(Requests("PutSnapshotBlock").size(), 3u);
+  std::vector<nlohmann::json> completed = Requests("CompleteSnapshot");
+  ASSERT_EQ(completed.size(), 1u);
+  EXPECT_EQ(completed[0]["params"]["ChangedBlocksCount"], 3);
+  EXPECT_EQ(completed[0]["params"]["ChecksumAggregationMethod"], "LINEAR");
+
+  nlohmann::json images = stand_in_.Images();
+  ASSERT_EQ(images.size(), 1u) << images.dump();
+  const nlohmann::json& image = images[0];
+  EXPECT_EQ(run.out, "hello " + image["ImageId"].get<std::string>() + "\n");
+  EXPECT_EQ(image["Name"], "i2kit-hello-5d41402abc4b2a76");
+  EXPECT_EQ(image["BootMode"], "uefi-preferred");
+  EXPECT_EQ(image["EnaSupport"], true);
+  EXPECT_EQ(image["ImdsSupport"], "v2.0");
+  EXPECT_EQ(image["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"], snapshot["id"]);
+  EXPECT_EQ(image["BlockDeviceMappings"][0]["Ebs"]["VolumeType"], "gp3");
+  EXPECT_TRUE(Contains(image["Tags"].dump(),
+                       R"({"Key":"i2kit:image-digest","Value":")" + std::string(kDigest) + "\"}"))
+      << image["Tags"].dump();
+  EXPECT_TRUE(Contains(run.err, "3 of 7 blocks hold data (1.5 MiB)")) << run.err;
+}
+
+TEST_F(PushVerbTest, ASecondPushOfTheSameDigestReusesTheAmiAndUploadsNothing) {
+  CliRun first = Push();
+  ASSERT_EQ(first.code, 0) << first.err;
+  CliRun second = Push();
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_EQ(second.out, first.out);
+  EXPECT_TRUE(Contains(second.err, "hello: reusing ami-")) << second.err;
+  EXPECT_EQ(Requests("StartSnapshot").size(), 1u);
+  EXPECT_EQ(Requests("PutSnapshotBlock").size(), 3u);
+  EXPECT_EQ(Requests("RegisterImage").size(), 1u);
+}
+
+TEST_F(PushVerbTest, AThrottledBlockIsRetried) {
+  ASSERT_TRUE(stand_in_.AddFault({{"throttle", {{"count", 2}, {"action", "PutSnapshotBlock"}}}}));
+  CliRun run = Push({"--uploads", "2"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_TRUE(Contains(run.err, "ebs PutSnapshotBlock: Throttling; retrying in")) << run.err;
+  EXPECT_EQ(Requests("PutSnapshotBlock").size(), 5u);  // 2 throttled, 3 written
+  EXPECT_EQ(stand_in_.Snapshots()[0]["blocks"].size(), 3u);
+}
+
+TEST_F(PushVerbTest, PushOfAnArtifactsDirectoryPushesThatDeployment) {
+  CliRun run = Aws({"push", (out_ / "hello").string()});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out.rfind("hello ami-", 0), 0u) << run.out;
+  EXPECT_EQ(Requests("RegisterImage").size(), 1u);
+}
+
+TEST_F(PushVerbTest, PushOfAManifestNotBuiltBuildsItFirst) {
+  // The example image, and a kernel and agent whose bytes need not boot: building copies them.
+  std::filesystem::path images = dir_ / "images";
+  Result<ToolOutput> made =
+      RunTool({std::string(I2KIT_SOURCE_DIR) + "/examples/build-images.sh", images.string()});
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  std::ofstream(dir_ / "bzImage") << "a kernel";
+  std::ofstream(dir_ / "agent") << "an agent";
+  std::string manifest = Write("web.yml", "name: web\ncontainers:\n  httpd:\n    image: oci:" +
+                                              (images / "busybox-httpd").string() + ":latest\n");
+  std::filesystem::path out = dir_ / "built";
+  CliRun run = Aws({"push", manifest, "-o", out.string(), "--kernel", (dir_ / "bzImage").string(),
+                    "--agent", (dir_ / "agent").string()});
+  ASSERT_EQ(run.code, 0) << run.err;
+  Result<VmArtifacts> built = ReadVmArtifacts((out / "web").string());
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  EXPECT_TRUE(Contains(run.err, "web: built " + built->image_digest)) << run.err;
+  nlohmann::json images_registered = stand_in_.Images();
+  ASSERT_EQ(images_registered.size(), 1u);
+  EXPECT_EQ(run.out, "web " + images_registered[0]["ImageId"].get<std::string>() + "\n");
+  EXPECT_TRUE(Contains(images_registered[0]["Tags"].dump(), built->image_digest));
+  EXPECT_FALSE(stand_in_.Snapshots()[0]["blocks"].empty());
+}
+
+TEST_F(PushVerbTest, DeployWithoutAmiPushesThenCreatesTheStackWithThatAmi) {
+  std::vector<std::string> args = {"deploy", Example("hello.yml"), "-o", out_.string()};
+  args.insert(args.end(), kAccount.begin(), kAccount.end());
+  CliRun run = Aws(args);
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_TRUE(Contains(run.out, "stack hello CREATE_COMPLETE")) << run.out;
+  nlohmann::json images = stand_in_.Images();
+  ASSERT_EQ(images.size(), 1u);
+  std::vector<nlohmann::json> created = Requests("CreateChangeSet");
+  ASSERT_EQ(created.size(), 1u);
+  nlohmann::json stack_template =
+      nlohmann::json::parse(created[0]["params"]["TemplateBody"].get<std::string>());
+  EXPECT_EQ(stack_template["Parameters"]["HelloImageId"]["Default"], images[0]["ImageId"]);
+  EXPECT_EQ(Requests("RegisterImage").size(), 1u);
+}
+
+TEST_F(PushVerbTest, DeployWithAnAmiPushesNothing) {
+  std::vector<std::string> args = {"deploy", Example("hello.yml"), "--ami", "ami-12345678",
+                                   "-o",     out_.string()};
+  args.insert(args.end(), kAccount.begin(), kAccount.end());
+  CliRun run = Aws(args);
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_TRUE(Requests("DescribeImages").empty());
+  EXPECT_TRUE(Requests("StartSnapshot").empty());
+}
+
+TEST_F(PushVerbTest, DeployWithoutAmiOfADeploymentThatFailsToBuildChangesNoStack) {
+  std::vector<std::string> args = {
+      "deploy",   Example("hello.yml"),          "-o",      (dir_ / "elsewhere").string(),
+      "--kernel", (dir_ / "no-kernel").string(), "--agent", (dir_ / "no-agent").string()};
+  args.insert(args.end(), kAccount.begin(), kAccount.end());
+  CliRun run = Aws(args);
+  EXPECT_EQ(run.code, 1);
+  EXPECT_TRUE(Contains(run.err, "i2kit-host deploy: building hello: ")) << run.err;
+  EXPECT_TRUE(stand_in_.Requests().empty());
+}
+
+}  // namespace
+}  // namespace i2kit

@@ -13,7 +13,9 @@
 
 #include "aws-client/ebs_api.h"
 #include "common/unique_fd.h"
+#include "host-cli/temp_dir.h"
 #include "host-cli/vm_artifacts.h"
+#include "image-builder/boot_disk.h"
 
 namespace i2kit {
 namespace {
@@ -69,6 +71,25 @@ std::string ShortDigest(const std::string& digest, size_t n) {
   return digest.substr(colon == std::string::npos ? 0 : colon + 1, n);
 }
 
+// A copy of the source's disk in a new scratch directory, grown to the volume it becomes.
+Result<AmiSource> GrownCopy(const AmiSource& source, std::optional<TempDir>& scratch) {
+  int64_t size = 0;
+  if (Result<UniqueFd> fd = OpenDisk(source.disk, &size); !fd.ok()) return fd.status();
+  Result<TempDir> dir = TempDir::Create(std::filesystem::temp_directory_path(), "i2kit-push");
+  if (!dir.ok()) return dir.status();
+  scratch.emplace(std::move(dir).value());
+  AmiSource volume = source;
+  volume.disk = std::filesystem::path(scratch->path()) / "volume.raw";
+  std::error_code ec;
+  std::filesystem::copy_file(source.disk, volume.disk, ec);
+  if (ec) return Status::Error("copying " + source.disk.string() + ": " + ec.message());
+  const int64_t volume_bytes = std::max<int64_t>(1, (size + kGiB - 1) / kGiB) * kGiB;
+  if (Status s = GrowBootDisk(volume.disk, static_cast<uint64_t>(volume_bytes)); !s.ok()) {
+    return s.WithContext("preparing the volume image");
+  }
+  return volume;
+}
+
 }  // namespace
 
 Result<AmiSource> AmiSourceOf(const std::filesystem::path& dir) {
@@ -88,7 +109,13 @@ Result<DiskBlocks> ScanDisk(const std::filesystem::path& disk) {
   std::string block;
   blocks.count = (blocks.disk_size + static_cast<int64_t>(aws::kSnapshotBlockSize) - 1) /
                  static_cast<int64_t>(aws::kSnapshotBlockSize);
+  const int64_t block_size = static_cast<int64_t>(aws::kSnapshotBlockSize);
   for (int64_t index = 0; index < blocks.count; ++index) {
+    // Holes of a sparse file (a disk grown to its volume's size) read as zeros: skip to the
+    // next data, when the file system can say where it is (else every block is read).
+    off_t data = ::lseek(fd->get(), static_cast<off_t>(index * block_size), SEEK_DATA);
+    if (data < 0 && errno == ENXIO) break;  // no data after here
+    if (data > index * block_size) index = data / block_size;
     Status read = ReadBlock(fd->get(), index, block, disk);
     if (!read.ok()) return read;
     if (std::any_of(block.begin(), block.end(), [](char c) { return c != 0; })) {
@@ -125,7 +152,14 @@ Result<PublishedAmi> AmiPublisher::Publish(const AmiSource& source) {
     }
   }
 
-  Result<DiskBlocks> blocks = ScanDisk(source.disk);
+  std::optional<TempDir> scratch;
+  AmiSource volume = source;
+  if (options_.grow_to_volume) {
+    Result<AmiSource> grown = GrownCopy(source, scratch);
+    if (!grown.ok()) return grown.status();
+    volume = *grown;
+  }
+  Result<DiskBlocks> blocks = ScanDisk(volume.disk);
   if (!blocks.ok()) return blocks.status();
   std::string name = "i2kit-" + source.deployment + "-" + ShortDigest(source.image_digest, 16);
   std::vector<aws::ResourceTag> tags = {{"Name", name},
@@ -143,7 +177,7 @@ Result<PublishedAmi> AmiPublisher::Publish(const AmiSource& source) {
              std::to_string(blocks->count) + " blocks hold data (" +
              FormatMebibytes(blocks->data.size() * aws::kSnapshotBlockSize) + "), " +
              std::to_string(options_.uploads_in_flight) + " in flight");
-  Result<PublishedAmi> uploaded = Upload(source, blocks->data, snapshot->snapshot_id);
+  Result<PublishedAmi> uploaded = Upload(volume, blocks->data, snapshot->snapshot_id);
   if (!uploaded.ok()) return uploaded.status().WithContext(snapshot->snapshot_id);
   log_.Event(source.deployment + ": uploaded " + FormatMebibytes(uploaded->bytes_sent) + " in " +
              FormatSeconds(uploaded->upload_time) + " (" +

@@ -44,6 +44,9 @@ struct PublishedAmi {
 struct PublishOptions {
   int uploads_in_flight = 8;                      // PutSnapshotBlock calls at once, one thread each
   std::chrono::milliseconds poll_interval{2000};  // between two looks at the snapshot
+  // The disk is a GPT boot disk (disk.raw): a grown copy goes up, its backup GPT at the end of
+  // the volume (a whole number of GiB), where UEFI looks for it. False: the bytes as they are.
+  bool grow_to_volume = true;
 };
 
 // A transport for one upload thread: httplib's clients must not be shared between threads.

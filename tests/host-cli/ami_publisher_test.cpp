@@ -114,7 +114,8 @@ class AmiPublisherTest : public ::testing::Test {
 
   Result<PublishedAmi> Publish(int in_flight = 1) {
     AmiPublisher publisher(context_, [this] { return std::make_unique<FakeTransport>(aws_); }, log_,
-                           {in_flight, std::chrono::milliseconds(0)});
+                           // Raw test data, no GPT: uploaded as it is.
+                           {in_flight, std::chrono::milliseconds(0), /*grow_to_volume=*/false});
     return publisher.Publish(source_);
   }
 

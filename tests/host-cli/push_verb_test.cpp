@@ -7,8 +7,10 @@
 #include <fstream>
 
 #include "aws-client/ebs_api.h"
+#include "host-cli/ami_publisher.h"
 #include "host-cli/aws_stand_in.h"
 #include "host-cli/vm_artifacts.h"
+#include "image-builder/boot_disk.h"
 #include "image-builder/run_tool.h"
 
 namespace i2kit {
@@ -38,7 +40,8 @@ std::string Checksum(const std::string& data) {
 class PushVerbTest : public AwsVerbsTest {
  protected:
   // Builds DIR/out/hello as `build` would for examples/hello.yml: vm.json and a disk.raw of
-  // 6.5 blocks whose data is in blocks 0 and 3 and in the partial last one (6).
+  // 6.5 blocks, a GPT disk (block 0, and the backup in the partial last one, 6) whose other
+  // data is in block 3 and also in block 6.
   void SetUp() override {
     AwsVerbsTest::SetUp();
     out_ = dir_ / "out";
@@ -49,11 +52,34 @@ class PushVerbTest : public AwsVerbsTest {
     vm.boot_disk = "disk.raw";
     vm.image_digest = kDigest;
     ASSERT_TRUE(WriteVmArtifacts(artifacts.string(), vm).ok());
-    std::string disk(6 * kBlock + kBlock / 2, '\0');
-    for (int index : {0, 3}) disk.replace(index * kBlock, kBlock, DataBlock(index));
-    disk[6 * kBlock + 100] = 'x';
-    std::ofstream(artifacts / "disk.raw", std::ios::binary) << disk;
-    last_block_ = disk.substr(6 * kBlock) + std::string(kBlock / 2, '\0');
+    std::filesystem::path disk = artifacts / "disk.raw";
+    disk_ = disk;
+    std::ofstream(disk, std::ios::binary) << std::string(6 * kBlock + kBlock / 2, '\0');
+    std::ofstream(dir_ / "gpt.sfdisk") << "label: gpt\n";
+    ASSERT_TRUE(RunTool({"sfdisk", "--quiet", disk.string()}, (dir_ / "gpt.sfdisk").string()).ok());
+    std::fstream file(disk, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(3 * kBlock);
+    file << DataBlock(3);
+    file.seekp(6 * kBlock + 100);
+    file << 'x';
+  }
+
+  // What a 1 GiB volume made from the disk holds, block index → checksum: what EBS must get.
+  nlohmann::json VolumeBlocks() {
+    std::filesystem::path volume = dir_ / "volume.raw";
+    std::filesystem::copy_file(disk_, volume, std::filesystem::copy_options::overwrite_existing);
+    EXPECT_TRUE(GrowBootDisk(volume, uint64_t{1} << 30).ok());
+    Result<DiskBlocks> scanned = ScanDisk(volume);  // its sparse gigabyte is skipped
+    EXPECT_TRUE(scanned.ok());
+    std::ifstream in(volume, std::ios::binary);
+    nlohmann::json blocks = nlohmann::json::object();
+    std::string block(kBlock, '\0');
+    for (int64_t index : scanned->data) {
+      in.seekg(index * static_cast<int64_t>(kBlock));
+      in.read(block.data(), kBlock);
+      blocks[std::to_string(index)] = Checksum(block);
+    }
+    return blocks;
   }
 
   CliRun Push(std::vector<std::string> extra = {}) {
@@ -63,7 +89,7 @@ class PushVerbTest : public AwsVerbsTest {
   }
 
   std::filesystem::path out_;
-  std::string last_block_;
+  std::filesystem::path disk_;
 };
 
 TEST_F(PushVerbTest, PushUploadsOnlyTheBlocksHoldingDataWithTheirChecksums) {
@@ -74,13 +100,16 @@ TEST_F(PushVerbTest, PushUploadsOnlyTheBlocksHoldingDataWithTheirChecksums) {
   const nlohmann::json& snapshot = snapshots[0];
   EXPECT_EQ(snapshot["state"], "completed");
   EXPECT_EQ(snapshot["volume_size"], 1);
-  EXPECT_EQ(snapshot["blocks"], (nlohmann::json{{"0", Checksum(DataBlock(0))},
-                                                {"3", Checksum(DataBlock(3))},
-                                                {"6", Checksum(last_block_)}}));
-  EXPECT_EQ(Requests("PutSnapshotBlock").size(), 3u);
+  // The GPT (block 0), block 3, the old tail (6) and the backup GPT at the volume's end.
+  nlohmann::json expected = VolumeBlocks();
+  EXPECT_EQ(snapshot["blocks"], expected);
+  ASSERT_EQ(expected.size(), 4u) << expected.dump();
+  EXPECT_EQ(expected["3"], Checksum(DataBlock(3)));
+  EXPECT_TRUE(expected.contains("2047")) << expected.dump();
+  EXPECT_EQ(Requests("PutSnapshotBlock").size(), 4u);
   std::vector<nlohmann::json> completed = Requests("CompleteSnapshot");
   ASSERT_EQ(completed.size(), 1u);
-  EXPECT_EQ(completed[0]["params"]["ChangedBlocksCount"], 3);
+  EXPECT_EQ(completed[0]["params"]["ChangedBlocksCount"], 4);
   EXPECT_EQ(completed[0]["params"]["ChecksumAggregationMethod"], "LINEAR");
 
   nlohmann::json images = stand_in_.Images();
@@ -96,7 +125,7 @@ TEST_F(PushVerbTest, PushUploadsOnlyTheBlocksHoldingDataWithTheirChecksums) {
   EXPECT_TRUE(Contains(image["Tags"].dump(),
                        R"({"Key":"i2kit:image-digest","Value":")" + std::string(kDigest) + "\"}"))
       << image["Tags"].dump();
-  EXPECT_TRUE(Contains(run.err, "3 of 7 blocks hold data (1.5 MiB)")) << run.err;
+  EXPECT_TRUE(Contains(run.err, "4 of 2048 blocks hold data (2.0 MiB)")) << run.err;
 }
 
 TEST_F(PushVerbTest, ASecondPushOfTheSameDigestReusesTheAmiAndUploadsNothing) {
@@ -107,7 +136,7 @@ TEST_F(PushVerbTest, ASecondPushOfTheSameDigestReusesTheAmiAndUploadsNothing) {
   EXPECT_EQ(second.out, first.out);
   EXPECT_TRUE(Contains(second.err, "hello: reusing ami-")) << second.err;
   EXPECT_EQ(Requests("StartSnapshot").size(), 1u);
-  EXPECT_EQ(Requests("PutSnapshotBlock").size(), 3u);
+  EXPECT_EQ(Requests("PutSnapshotBlock").size(), 4u);
   EXPECT_EQ(Requests("RegisterImage").size(), 1u);
 }
 
@@ -116,8 +145,8 @@ TEST_F(PushVerbTest, AThrottledBlockIsRetried) {
   CliRun run = Push({"--uploads", "2"});
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_TRUE(Contains(run.err, "ebs PutSnapshotBlock: Throttling; retrying in")) << run.err;
-  EXPECT_EQ(Requests("PutSnapshotBlock").size(), 5u);  // 2 throttled, 3 written
-  EXPECT_EQ(stand_in_.Snapshots()[0]["blocks"].size(), 3u);
+  EXPECT_EQ(Requests("PutSnapshotBlock").size(), 6u);  // 2 throttled, 4 written
+  EXPECT_EQ(stand_in_.Snapshots()[0]["blocks"].size(), 4u);
 }
 
 TEST_F(PushVerbTest, PushOfAnArtifactsDirectoryPushesThatDeployment) {

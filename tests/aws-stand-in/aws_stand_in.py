@@ -31,11 +31,14 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree, whoever sta
 from auto_scaling import AutoScaling  # noqa: E402  (the modules beside this file)
 from aws_error import AwsError, iso8601, utcnow  # noqa: E402
 from cloudformation import CloudFormation  # noqa: E402
+from cloudwatch import CloudWatch  # noqa: E402
 from faults import Faults  # noqa: E402
 from query_protocol import parse_query_request, render_error, render_result  # noqa: E402
 from sigv4_check import SERVICES, check_signature  # noqa: E402
 
 CONTROL_PREFIX = '/_stand-in/'
+# botocore's name of a service whose signing name differs.
+BOTOCORE_NAMES = {'monitoring': 'cloudwatch'}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,7 +93,8 @@ class StandIn:
     def __init__(self, config):
         self.config = config
         session = botocore.session.get_session()
-        self.models = {service: session.get_service_model(service) for service in SERVICES}
+        self.models = {service: session.get_service_model(BOTOCORE_NAMES.get(service, service))
+                       for service in SERVICES}
         self.clock = Clock()
         self.lock = threading.Lock()
         self.reset()
@@ -102,6 +106,9 @@ class StandIn:
         self.cloudformation = CloudFormation(self.config, self.models['cloudformation'],
                                              self.faults, self.clock)
         self.autoscaling = AutoScaling(self.config, self.cloudformation)
+        self.cloudwatch = CloudWatch()
+        self.services = {'cloudformation': self.cloudformation, 'autoscaling': self.autoscaling,
+                         'monitoring': self.cloudwatch}
 
     def handle_aws(self, method, raw_path, headers, body):
         with self.lock:
@@ -120,8 +127,7 @@ class StandIn:
             fault = self.faults.take_request_fault(action)
             if fault is not None:
                 raise fault
-            handlers = (self.cloudformation if service == 'cloudformation'
-                        else self.autoscaling).operations
+            handlers = self.services[service].operations
             if action not in handlers:
                 raise AwsError('NotImplemented', f'stand-in: {service} {action} is not emulated '
                                "(it is in botocore's model)", 501, sender=False)
@@ -166,6 +172,8 @@ class StandIn:
                 return 200, {'count': len(self.rejected), 'requests': self.rejected}
             if route == ('GET', '/_stand-in/stacks'):
                 return 200, self.cloudformation.snapshot()
+            if route == ('GET', '/_stand-in/metrics'):
+                return 200, self.cloudwatch.metrics
             if route == ('GET', '/_stand-in/faults'):
                 return 200, self.faults.pending()
             if route == ('POST', '/_stand-in/faults'):

@@ -11,7 +11,7 @@ import botocore.credentials
 
 from aws_error import AwsError
 
-SERVICES = ('cloudformation', 'autoscaling')
+SERVICES = ('cloudformation', 'autoscaling', 'monitoring')
 MAX_CLOCK_SKEW = datetime.timedelta(minutes=15)
 SIGV4_TIME_FORMAT = '%Y%m%dT%H%M%SZ'
 
@@ -93,7 +93,7 @@ def check_signature(config, method, raw_path, headers, body, now):
     if service not in SERVICES:
         raise AwsError('SignatureDoesNotMatch',
                        "Credential should be scoped to correct service: the stand-in serves "
-                       f"{' and '.join(SERVICES)}, not '{service}'.", 403)
+                       f"{', '.join(SERVICES)}, not '{service}'.", 403)
     if region != config.region:
         raise AwsError('SignatureDoesNotMatch',
                        f"Credential should be scoped to a valid region, not '{region}'. "

@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace i2kit {
 
@@ -20,17 +21,25 @@ class AwsStandIn {
   static constexpr const char* kAccessKeyId = "AKIDSTANDIN";
   static constexpr const char* kSecretAccessKey = "STANDINSECRET";
 
-  AwsStandIn() {
+  // With `session_token`, the stand-in accepts only requests carrying it (temporary
+  // credentials, as an instance role's).
+  explicit AwsStandIn(std::string session_token = "") {
     int to_child[2], from_child[2];
     if (::pipe2(to_child, O_CLOEXEC) != 0 || ::pipe2(from_child, O_CLOEXEC) != 0) return;
+    std::string script = std::string(I2KIT_SOURCE_DIR) + "/tests/aws-stand-in/aws_stand_in.py";
+    std::vector<const char*> argv = {"python3", script.c_str(), "--port", "0",
+                                     "--access-key-id", kAccessKeyId, "--secret-access-key",
+                                     kSecretAccessKey, "--region", "us-east-1"};
+    if (!session_token.empty()) {
+      argv.push_back("--session-token");
+      argv.push_back(session_token.c_str());
+    }
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
       ::dup2(to_child[0], 0);
       ::dup2(from_child[1], 1);
-      std::string script = std::string(I2KIT_SOURCE_DIR) + "/tests/aws-stand-in/aws_stand_in.py";
-      ::execlp("python3", "python3", script.c_str(), "--port", "0", "--access-key-id",
-               kAccessKeyId, "--secret-access-key", kSecretAccessKey, "--region", "us-east-1",
-               static_cast<char*>(nullptr));
+      ::execvp("python3", const_cast<char* const*>(argv.data()));
       ::_exit(127);
     }
     ::close(to_child[0]);
@@ -68,6 +77,8 @@ class AwsStandIn {
   // Every request that passed the signature and shape checks: [{service, action, params}].
   nlohmann::json Requests() { return Get("/_stand-in/requests"); }
   nlohmann::json Stacks() { return Get("/_stand-in/stacks"); }
+  // Every CloudWatch data point received: [{namespace, name, dimensions, value, unit}].
+  nlohmann::json Metrics() { return Get("/_stand-in/metrics"); }
 
  private:
   nlohmann::json Get(const std::string& path) {

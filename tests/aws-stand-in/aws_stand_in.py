@@ -32,7 +32,10 @@ from auto_scaling import AutoScaling  # noqa: E402  (the modules beside this fil
 from aws_error import AwsError, iso8601, utcnow  # noqa: E402
 from cloudformation import CloudFormation  # noqa: E402
 from cloudwatch import CloudWatch  # noqa: E402
+from cloudwatch_logs import CloudWatchLogs  # noqa: E402
 from faults import Faults  # noqa: E402
+from json_protocol import (is_json_service, parse_json_request, render_json_error,  # noqa: E402
+                           render_json_result)
 from query_protocol import parse_query_request, render_error, render_result  # noqa: E402
 from sigv4_check import SERVICES, check_signature  # noqa: E402
 
@@ -107,8 +110,9 @@ class StandIn:
                                              self.faults, self.clock)
         self.autoscaling = AutoScaling(self.config, self.cloudformation)
         self.cloudwatch = CloudWatch()
+        self.logs = CloudWatchLogs()
         self.services = {'cloudformation': self.cloudformation, 'autoscaling': self.autoscaling,
-                         'monitoring': self.cloudwatch}
+                         'monitoring': self.cloudwatch, 'logs': self.logs}
 
     def handle_aws(self, method, raw_path, headers, body):
         with self.lock:
@@ -120,7 +124,11 @@ class StandIn:
         try:
             service = check_signature(self.config, method, raw_path, headers, body, utcnow())
             model = self.models[service]
-            operation, params = parse_query_request(model, _form_fields(raw_path, headers, body))
+            if is_json_service(model):
+                operation, params = parse_json_request(model, headers, body)
+            else:
+                operation, params = parse_query_request(model,
+                                                        _form_fields(raw_path, headers, body))
             action = operation.name
             record = {'service': service, 'action': action, 'params': params}
             self.requests.append(record)
@@ -131,8 +139,13 @@ class StandIn:
             if action not in handlers:
                 raise AwsError('NotImplemented', f'stand-in: {service} {action} is not emulated '
                                "(it is in botocore's model)", 501, sender=False)
-            xml = render_result(model, operation, handlers[action](params), request_id)
+            result = handlers[action](params)
             record['status'] = 200
+            if is_json_service(model):
+                content_type = f"application/x-amz-json-{model.metadata['jsonVersion']}"
+                return Answer(200, content_type, render_json_result(result),
+                              {'x-amzn-RequestId': request_id}, f'{service} {action} 200')
+            xml = render_result(model, operation, result, request_id)
             return Answer(200, 'text/xml', xml, {'x-amzn-RequestId': request_id},
                           f'{service} {action} 200')
         except AwsError as error:
@@ -153,12 +166,17 @@ class StandIn:
             record.update(status=error.status, error=error.code)
         else:
             service = service or _peek_service(headers)
-            action = _peek_action(raw_path, body)
+            action = (_peek_action(raw_path, body)
+                      or headers.get('X-Amz-Target', '').partition('.')[2] or None)
             self.rejected.append({'service': service, 'action': action, 'status': error.status,
                                   'code': error.code, 'message': error.message})
-        namespace = self.models[service or 'cloudformation'].metadata['xmlNamespace']
-        return Answer(error.status, 'text/xml', render_error(namespace, error, request_id),
-                      {'x-amzn-RequestId': request_id},
+        model = self.models[service or 'cloudformation']
+        if is_json_service(model):
+            content_type = f"application/x-amz-json-{model.metadata['jsonVersion']}"
+            answer = content_type, render_json_error(error)
+        else:
+            answer = 'text/xml', render_error(model.metadata['xmlNamespace'], error, request_id)
+        return Answer(error.status, *answer, {'x-amzn-RequestId': request_id},
                       f"{service or '-'} {action or '-'} {error.status} {error.code}: "
                       f'{_one_line(error.message)}')
 
@@ -174,6 +192,8 @@ class StandIn:
                 return 200, self.cloudformation.snapshot()
             if route == ('GET', '/_stand-in/metrics'):
                 return 200, self.cloudwatch.metrics
+            if route == ('GET', '/_stand-in/logs'):
+                return 200, self.logs.groups
             if route == ('GET', '/_stand-in/faults'):
                 return 200, self.faults.pending()
             if route == ('POST', '/_stand-in/faults'):

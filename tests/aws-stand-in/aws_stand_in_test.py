@@ -790,6 +790,59 @@ class CloudWatchTest(StandInTestCase):
         self.assertEqual(self.raw(PUT_METRIC_DATA, service='monitoring')[0], 200)
 
 
+class CloudWatchLogsTest(StandInTestCase):
+    def setUp(self):
+        super().setUp()
+        self.logs = self.other_client('logs')
+
+    def test_events_are_kept_per_group_and_stream(self):
+        self.logs.create_log_group(logGroupName='/i2kit/shop/web')
+        self.logs.create_log_stream(logGroupName='/i2kit/shop/web', logStreamName='i-1/nginx')
+        self.logs.put_log_events(logGroupName='/i2kit/shop/web', logStreamName='i-1/nginx',
+                                 logEvents=[{'timestamp': 1000, 'message': 'a'},
+                                            {'timestamp': 1000, 'message': 'b'}])
+        _, groups = self.control('GET', 'logs')
+        self.assertEqual(groups, {'/i2kit/shop/web': {'i-1/nginx': [
+            {'timestamp': 1000, 'message': 'a'}, {'timestamp': 1000, 'message': 'b'}]}})
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.create_log_group(logGroupName='/i2kit/shop/web')
+        self.assertAwsError(context, 'ResourceAlreadyExistsException', 400)
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.create_log_stream(logGroupName='/i2kit/shop/web', logStreamName='i-1/nginx')
+        self.assertAwsError(context, 'ResourceAlreadyExistsException', 400)
+
+    def test_put_log_events_checks_the_stream_the_order_and_the_limits(self):
+        self.logs.create_log_group(logGroupName='g')
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.put_log_events(logGroupName='g', logStreamName='s',
+                                     logEvents=[{'timestamp': 1, 'message': 'x'}])
+        self.assertAwsError(context, 'ResourceNotFoundException', 400)
+        self.logs.create_log_stream(logGroupName='g', logStreamName='s')
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.put_log_events(logGroupName='g', logStreamName='s',
+                                     logEvents=[{'timestamp': 2, 'message': 'x'},
+                                                {'timestamp': 1, 'message': 'y'}])
+        self.assertAwsError(context, 'InvalidParameterException', 400)
+        big = 'x' * (1048576 - 26)  # with its 26 bytes: exactly the limit
+        self.logs.put_log_events(logGroupName='g', logStreamName='s',
+                                 logEvents=[{'timestamp': 1, 'message': big}])
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.put_log_events(logGroupName='g', logStreamName='s',
+                                     logEvents=[{'timestamp': 1, 'message': big + 'x'}])
+        self.assertAwsError(context, 'InvalidParameterException', 400)
+
+    def test_requests_are_checked_against_the_model_and_can_be_throttled(self):
+        with self.assertRaises(botocore.exceptions.ParamValidationError):
+            self.logs.create_log_group(logGroupName='g', nonsense=1)
+        status, body = self.raw('{"logGroupName": 5}', service='logs')  # form content type
+        self.assertEqual(status, 400)
+        self.control('POST', 'faults', {'throttle': {'count': 1, 'action': 'CreateLogGroup'}})
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.create_log_group(logGroupName='g')
+        self.assertAwsError(context, 'Throttling', 400)
+        self.logs.create_log_group(logGroupName='g')
+
+
 class SignatureTest(StandInTestCase):
     def test_wrong_secret_is_signature_does_not_match_with_what_was_expected(self):
         wrong = self.other_client('cloudformation', secret='NOTTHESECRET')

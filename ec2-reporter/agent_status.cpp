@@ -76,16 +76,48 @@ std::string DescribeNotReady(const AgentReport& report) {
 AgentClient::AgentClient(aws::HttpTransport& transport, aws::ServiceEndpoint endpoint)
     : transport_(transport), endpoint_(std::move(endpoint)) {}
 
-Result<AgentReport> AgentClient::Status() {
+Result<LogPage> ParseLogPage(std::string_view text) {
+  Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const Json* first = json.is_object() ? Member(json, "first", Json::value_t::number_integer)
+                                       : nullptr;
+  const Json* next = json.is_object() ? Member(json, "next", Json::value_t::number_integer)
+                                      : nullptr;
+  const Json* lines = json.is_object() ? Member(json, "lines", Json::value_t::array) : nullptr;
+  if (!first || !next || !lines) return Status::Error("agent /logs: no first, next or lines");
+  LogPage page{first->get<uint64_t>(), next->get<uint64_t>(), {}};
+  for (const Json& line : *lines) {
+    const Json* source = line.is_object() ? Member(line, "source", Json::value_t::string) : nullptr;
+    const Json* body = line.is_object() ? Member(line, "text", Json::value_t::string) : nullptr;
+    if (!source || !body) return Status::Error("agent /logs: a line without source or text");
+    std::string container = source->get<std::string>();
+    container = container.substr(0, container.find('/'));  // "web/stderr" → "web"
+    page.lines.push_back({std::move(container), body->get<std::string>()});
+  }
+  return page;
+}
+
+Result<std::string> AgentClient::Get(const std::string& path) {
   aws::HttpRequest request;
   request.method = "GET";
-  request.path = "/status";
+  request.path = path;
   aws::HttpExchange exchange = transport_.Send(endpoint_, request);
   if (!exchange.response) return Status::Error("agent " + endpoint_.Url() + ": " + exchange.error);
   if (exchange.response->status != 200) {
-    return Status::Error("agent /status: HTTP " + std::to_string(exchange.response->status));
+    return Status::Error("agent " + path + ": HTTP " + std::to_string(exchange.response->status));
   }
-  return ParseAgentStatus(exchange.response->body);
+  return std::move(exchange.response->body);
+}
+
+Result<AgentReport> AgentClient::Status() {
+  Result<std::string> body = Get("/status");
+  if (!body.ok()) return body.status();
+  return ParseAgentStatus(*body);
+}
+
+Result<LogPage> AgentClient::LogsFrom(uint64_t since) {
+  Result<std::string> body = Get("/logs?since=" + std::to_string(since));
+  if (!body.ok()) return body.status();
+  return ParseLogPage(*body);
 }
 
 }  // namespace i2kit::reporter

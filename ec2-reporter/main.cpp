@@ -125,11 +125,17 @@ int main(int argc, char** argv) {
   aws::CloudFormationClient cloudformation(context);
   aws::AutoScalingClient autoscaling(context);
   aws::CloudWatchClient cloudwatch(context);
+  aws::CloudWatchLogsClient logs(context);
   aws::OpenSslTransport agent_transport({flags.ca_bundle, std::chrono::seconds(2)});
   reporter::AgentClient agent(agent_transport, *agent_endpoint);
-  reporter::ReporterLinks links{&agent,   &cloudformation, &autoscaling,
-                                &cloudwatch, &context,
-                                [&] { return metadata.RoleCredentials(); }, Log};
+  reporter::ReporterLinks links{&agent,
+                                &cloudformation,
+                                &autoscaling,
+                                &cloudwatch,
+                                &logs,
+                                &context,
+                                [&] { return metadata.RoleCredentials(); },
+                                Log};
   reporter::Reporter reporter(*identity, {}, links, reporter::Clock::now());
   for (int step = 0; flags.steps == 0 || step < flags.steps; ++step) {
     if (step > 0) std::this_thread::sleep_for(std::chrono::seconds(flags.poll_seconds));

@@ -1,6 +1,6 @@
 // The real i2kit-ec2-reporter binary against the local AWS stand-in, a fake IMDSv2 and a fake
-// agent endpoint, all plain HTTP on loopback: what it signals, marks and publishes, and what
-// it does when AWS throttles or no metadata service answers.
+// agent endpoint, all plain HTTP on loopback: what it signals, marks, publishes and ships, and
+// what it does when AWS throttles or no metadata service answers.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -129,6 +129,14 @@ class ReporterEndToEndTest : public ::testing::Test {
   FakeResponse Agent(const FakeRequest& request) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (request.path == "/status") return {200, agent_status_};
+    if (request.path.rfind("/logs?since=", 0) == 0) {
+      // Two lines, numbered 0 and 1; whoever asks from 2 on gets none.
+      bool from_start = request.path == "/logs?since=0";
+      return {200, from_start ? R"({"first":0,"next":2,"lines":[)"
+                                R"({"seq":0,"source":"web","text":"listening on :80"},)"
+                                R"({"seq":1,"source":"web/stderr","text":"GET / 200"}]})"
+                              : R"({"first":0,"next":2,"lines":[]})"};
+    }
     return {404, ""};
   }
 
@@ -154,7 +162,7 @@ class ReporterEndToEndTest : public ::testing::Test {
   FakeHttpServer agent_;
 };
 
-TEST_F(ReporterEndToEndTest, SignalsSuccessAndPublishesMetricsForAReadyPod) {
+TEST_F(ReporterEndToEndTest, SignalsSuccessPublishesMetricsAndShipsLogsForAReadyPod) {
   SetAgentStatus(AgentStatus(true, 0));
   ReporterRun run = RunReporter(Arguments(2));
   EXPECT_EQ(run.exit_code, 0) << run.output;
@@ -174,6 +182,23 @@ TEST_F(ReporterEndToEndTest, SignalsSuccessAndPublishesMetricsForAReadyPod) {
   EXPECT_EQ(metrics[0]["dimensions"]["Deployment"], "web");
   EXPECT_EQ(metrics[2]["name"], "Ready");
   EXPECT_EQ(metrics[2]["value"], 1.0);
+  nlohmann::json groups = stand_in_.Logs();
+  nlohmann::json stream = groups["/i2kit/shop/web"][instance_id_ + "/web"];
+  ASSERT_EQ(stream.size(), 2u) << groups.dump();
+  EXPECT_EQ(stream[0]["message"], "listening on :80");
+  EXPECT_EQ(stream[1]["message"], "GET / 200");
+}
+
+TEST_F(ReporterEndToEndTest, LogsSurviveAThrottledPutLogEvents) {
+  SetAgentStatus(AgentStatus(true, 0));
+  ASSERT_TRUE(stand_in_.AddFault({{"throttle", {{"count", 4}, {"action", "PutLogEvents"}}}}));
+  ReporterRun run = RunReporter(Arguments(2));
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("logs not shipped, keeping them queued"), std::string::npos)
+      << run.output;
+  // Three attempts in the first step, the fourth throttled in the second, then through.
+  EXPECT_EQ(stand_in_.Logs()["/i2kit/shop/web"][instance_id_ + "/web"].size(), 2u)
+      << run.output;
 }
 
 TEST_F(ReporterEndToEndTest, RetriesThrottledCallsAndStillSignals) {

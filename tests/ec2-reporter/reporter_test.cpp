@@ -4,19 +4,26 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <deque>
 #include <map>
+
+#include "aws-client/http1_response.h"
 
 namespace i2kit::reporter {
 namespace {
 
 using std::chrono::seconds;
 
-// Answers the agent's /status from `status` (no answer when empty) and every AWS action with
-// an empty result, or with the errors queued for it; records the actions and their bodies.
+// Answers the agent's /status from `status` (no answer when empty) and /logs from `log_lines`
+// (numbered from `first_log_line`), and every AWS action with an empty result, or with the
+// errors queued for it; records the actions and their bodies.
 class ScriptedWorld : public aws::HttpTransport {
  public:
   std::string status;
+  std::vector<std::pair<std::string, std::string>> log_lines;  // source, text
+  uint64_t first_log_line = 0;
   std::map<std::string, std::deque<int>> failures;  // action → HTTP statuses to answer first
   std::vector<std::string> actions;
   std::vector<std::string> bodies;
@@ -25,10 +32,17 @@ class ScriptedWorld : public aws::HttpTransport {
                          const aws::HttpRequest& request) override {
     if (endpoint.host == "agent.test") {
       if (status.empty()) return {std::nullopt, false, "connection refused"};
+      if (request.path.rfind("/logs?since=", 0) == 0) return {Logs(request.path), false, ""};
       return {aws::HttpResponse{200, {}, status}, false, ""};
     }
-    size_t start = request.body.find("Action=") + 7;
-    std::string action = request.body.substr(start, request.body.find('&', start) - start);
+    std::optional<std::string_view> target = aws::FindHeader(request.headers, "X-Amz-Target");
+    std::string action;
+    if (target) {
+      action = std::string(target->substr(target->find('.') + 1));
+    } else {
+      size_t start = request.body.find("Action=") + 7;
+      action = request.body.substr(start, request.body.find('&', start) - start);
+    }
     actions.push_back(action);
     bodies.push_back(request.body);
     std::deque<int>& queued = failures[action];
@@ -36,12 +50,25 @@ class ScriptedWorld : public aws::HttpTransport {
       int code = queued.front();
       queued.pop_front();
       std::string error = code == 400 ? "Throttling" : "ServiceUnavailable";
-      return {aws::HttpResponse{code, {},
-                                "<ErrorResponse><Error><Code>" + error +
-                                    "</Code><Message>no</Message></Error></ErrorResponse>"},
-              false, ""};
+      std::string body = target ? R"({"__type":")" + error + R"(","message":"no"})"
+                                : "<ErrorResponse><Error><Code>" + error +
+                                      "</Code><Message>no</Message></Error></ErrorResponse>";
+      return {aws::HttpResponse{code, {}, body}, false, ""};
     }
-    return {aws::HttpResponse{200, {}, "<" + action + "Response/>"}, false, ""};
+    return {aws::HttpResponse{200, {}, target ? "{}" : "<" + action + "Response/>"}, false, ""};
+  }
+
+  aws::HttpResponse Logs(const std::string& path) const {
+    uint64_t since = std::stoull(path.substr(path.find('=') + 1));
+    nlohmann::json lines = nlohmann::json::array();
+    uint64_t next = std::max(since, first_log_line);
+    for (uint64_t n = next; n < first_log_line + log_lines.size(); ++n) {
+      const auto& [source, text] = log_lines[n - first_log_line];
+      lines.push_back({{"seq", n}, {"source", source}, {"text", text}});
+      next = n + 1;
+    }
+    nlohmann::json body{{"first", first_log_line}, {"next", next}, {"lines", lines}};
+    return {200, {}, body.dump()};
   }
 
   // The body of the first call of `action`; empty when there was none.
@@ -87,6 +114,7 @@ class ReporterTest : public ::testing::Test {
                         &cloudformation_,
                         &autoscaling_,
                         &cloudwatch_,
+                        &logs_,
                         &context_,
                         [this]() -> Result<aws::Credentials> {
                           ++credential_fetches_;
@@ -109,6 +137,7 @@ class ReporterTest : public ::testing::Test {
   aws::CloudFormationClient cloudformation_{context_};
   aws::AutoScalingClient autoscaling_{context_};
   aws::CloudWatchClient cloudwatch_{context_};
+  aws::CloudWatchLogsClient logs_{context_};
   AgentClient agent_;
   InstanceIdentity identity_;
   Clock::time_point start_;
@@ -236,6 +265,70 @@ TEST_F(ReporterTest, RenewsCredentialsBeforeTheyExpire) {
   context_.credentials.expiration = context_.now() + seconds(200);
   reporter.Step(start_ + seconds(15));
   EXPECT_EQ(credential_fetches_, 2);  // within five minutes of expiring
+}
+
+TEST_F(ReporterTest, ShipsNewOutputToOneStreamPerContainer) {
+  Reporter reporter = Make();
+  world_.status = Status(true, 0);
+  world_.log_lines = {{"web", "GET / 200"}, {"db", "ready"}, {"web/stderr", "warning"}};
+  reporter.Step(start_ + seconds(5));
+  std::vector<std::string> logs_actions;
+  for (const std::string& action : world_.actions) {
+    if (action.find("Log") != std::string::npos) logs_actions.push_back(action);
+  }
+  EXPECT_EQ(logs_actions, (std::vector<std::string>{"CreateLogGroup", "CreateLogStream",
+                                                    "PutLogEvents", "CreateLogStream",
+                                                    "PutLogEvents"}));
+  EXPECT_EQ(nlohmann::json::parse(world_.FirstBody("CreateLogGroup"))["logGroupName"],
+            "/i2kit/shop/web");
+  nlohmann::json put = nlohmann::json::parse(world_.FirstBody("PutLogEvents"));
+  EXPECT_EQ(put["logStreamName"], "i-0123456789abcdef0/web");
+  ASSERT_EQ(put["logEvents"].size(), 2u);
+  EXPECT_EQ(put["logEvents"][0]["message"], "GET / 200");
+  EXPECT_EQ(put["logEvents"][1]["message"], "warning");
+  EXPECT_EQ(put["logEvents"][0]["timestamp"], 1795392000000);  // the context's clock, in ms
+
+  // Only new lines next time, and no second CreateLogStream.
+  world_.log_lines.push_back({"web", "GET /x 404"});
+  reporter.Step(start_ + seconds(10));
+  EXPECT_EQ(world_.Count("CreateLogStream"), 2);
+  nlohmann::json next = nlohmann::json::parse(world_.bodies.back());
+  ASSERT_EQ(next["logEvents"].size(), 1u);
+  EXPECT_EQ(next["logEvents"][0]["message"], "GET /x 404");
+}
+
+TEST_F(ReporterTest, AFailingLogsEndpointDropsTheOldestLinesAndSaysHowMany) {
+  ReporterOptions options;
+  options.log_queue_bytes = 40;  // four lines of 9 bytes ("web" and "line N")
+  Reporter reporter = Make(options);
+  world_.status = Status(true, 0);
+  for (int i = 0; i < 10; ++i) world_.log_lines.push_back({"web", "line " + std::to_string(i)});
+  world_.failures["CreateLogGroup"] = {503, 503, 503};
+  reporter.Step(start_ + seconds(5));
+  EXPECT_EQ(world_.Count("PutLogEvents"), 0);
+  EXPECT_TRUE(Logged("logs not shipped, keeping them queued"));
+  EXPECT_TRUE(Logged("dropped 6 lines of container output"));
+  // The endpoint is back: the newest lines and the notice of the loss go out.
+  reporter.Step(start_ + seconds(10));
+  std::vector<std::string> messages;
+  for (size_t i = 0; i < world_.actions.size(); ++i) {
+    if (world_.actions[i] != "PutLogEvents") continue;
+    nlohmann::json put = nlohmann::json::parse(world_.bodies[i]);
+    for (const auto& event : put["logEvents"]) messages.push_back(event["message"]);
+  }
+  ASSERT_EQ(messages.size(), 5u) << ::testing::PrintToString(messages);
+  EXPECT_EQ(messages[0].substr(0, 41), "dropped 6 lines of container output: Clou");
+  EXPECT_EQ(messages[1], "line 6");
+  EXPECT_EQ(messages[4], "line 9");
+}
+
+TEST_F(ReporterTest, LinesTheAgentNoLongerHeldAreCountedAsDropped) {
+  Reporter reporter = Make();
+  world_.status = Status(true, 0);
+  world_.first_log_line = 25;  // lines 0-24 were pushed out of the agent's buffer
+  world_.log_lines = {{"web", "late"}};
+  reporter.Step(start_ + seconds(5));
+  EXPECT_TRUE(Logged("dropped 25 lines of container output"));
 }
 
 }  // namespace

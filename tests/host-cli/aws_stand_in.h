@@ -79,6 +79,8 @@ class AwsStandIn {
   nlohmann::json Stacks() { return Get("/_stand-in/stacks"); }
   // Every CloudWatch data point received: [{namespace, name, dimensions, value, unit}].
   nlohmann::json Metrics() { return Get("/_stand-in/metrics"); }
+  // The CloudWatch Logs groups: {group: {stream: [{timestamp, message}]}}.
+  nlohmann::json Logs() { return Get("/_stand-in/logs"); }
 
  private:
   nlohmann::json Get(const std::string& path) {

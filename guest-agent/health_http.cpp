@@ -58,7 +58,8 @@ HttpResponse LogsSince(std::string_view since_text, const LogBuffer* logs) {
   }
   nlohmann::ordered_json lines = nlohmann::ordered_json::array();
   uint64_t first = logs ? logs->first_sequence() : 0;
-  uint64_t next = logs ? std::max(since, first) : 0;
+  // A reader ahead of the buffer (it cannot be, short of a reboot) restarts at its end.
+  uint64_t next = logs ? std::clamp(since, first, logs->next_sequence()) : 0;
   if (logs) {
     for (const LogBuffer::SequencedLine& line : logs->LinesFrom(since, kMaxLogLinesPerAnswer)) {
       lines.push_back({{"seq", line.sequence}, {"source", line.source}, {"text", line.text}});

@@ -95,6 +95,9 @@ TEST(HealthHttpTest, LogsSinceFollowsTheLinesByNumberAndShowsWhatWasMissed) {
   EXPECT_EQ(replaced["lines"][0]["text"], "\xef\xbf\xbd not UTF-8");
   EXPECT_EQ(HandleHealthRequest("GET /logs?since=x HTTP/1.1\r\n\r\n", ReadyPod(), &logs).status,
             400);
+  nlohmann::json ahead = nlohmann::json::parse(
+      HandleHealthRequest("GET /logs?since=99 HTTP/1.1\r\n\r\n", ReadyPod(), &logs).body);
+  EXPECT_EQ(ahead["next"], 4);
 }
 
 TEST(HealthHttpTest, RefusesEverythingElse) {

@@ -19,7 +19,7 @@ namespace i2kit::aws {
 
 struct OpenSslTransport::TlsContext {
   struct Free {
-    void operator()(SSL_CTX* context) const { SSL_CTX_free(context); }
+    void operator()(SSL_CTX* owned) const { SSL_CTX_free(owned); }
   };
   std::unique_ptr<SSL_CTX, Free> context;
 };

@@ -52,4 +52,13 @@ Result<std::vector<AutoScalingGroup>> AutoScalingClient::DescribeGroups(
   return groups;
 }
 
+Status AutoScalingClient::SetInstanceHealth(const std::string& instance_id, bool healthy) {
+  QueryParameters parameters;
+  parameters.Add("InstanceId", instance_id);
+  parameters.Add("HealthStatus", healthy ? "Healthy" : "Unhealthy");
+  parameters.Add("ShouldRespectGracePeriod", "false");
+  Result<XmlDocument> response = client_.Call("SetInstanceHealth", parameters);
+  return response.ok() ? Status::Ok() : response.status();
+}
+
 }  // namespace i2kit::aws

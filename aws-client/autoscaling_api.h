@@ -1,4 +1,5 @@
-// The Auto Scaling calls i2kit makes: what `status` shows of each deployment's group.
+// The Auto Scaling calls i2kit makes: what `status` shows of each deployment's group, and the
+// EC2 reporter's verdict on its own instance.
 #pragma once
 
 #include <string>
@@ -29,6 +30,9 @@ class AutoScalingClient {
 
   // The groups called `names` (following NextToken); groups that do not exist are left out.
   Result<std::vector<AutoScalingGroup>> DescribeGroups(const std::vector<std::string>& names);
+  // Marks instance `instance_id` Healthy or Unhealthy; an Unhealthy one is replaced by its
+  // group (the grace period is not respected: the caller knows the Pod cannot recover).
+  Status SetInstanceHealth(const std::string& instance_id, bool healthy);
 
  private:
   QueryClient client_;

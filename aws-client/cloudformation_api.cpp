@@ -184,4 +184,16 @@ Status CloudFormationClient::DeleteStack(const std::string& stack) {
   return response.ok() ? Status::Ok() : response.status();
 }
 
+Status CloudFormationClient::SignalResource(const std::string& stack,
+                                            const std::string& logical_id,
+                                            const std::string& unique_id, bool success) {
+  QueryParameters parameters;
+  parameters.Add("StackName", stack);
+  parameters.Add("LogicalResourceId", logical_id);
+  parameters.Add("UniqueId", unique_id);
+  parameters.Add("Status", success ? "SUCCESS" : "FAILURE");
+  Result<XmlDocument> response = client_.Call("SignalResource", parameters);
+  return response.ok() ? Status::Ok() : response.status();
+}
+
 }  // namespace i2kit::aws

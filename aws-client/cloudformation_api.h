@@ -107,6 +107,10 @@ class CloudFormationClient {
   Result<std::string> NewestEventId(const std::string& stack);
   Result<std::vector<StackResource>> DescribeStackResources(const std::string& stack);
   Status DeleteStack(const std::string& stack);
+  // Tells a resource with a CreationPolicy or WaitOnResourceSignals that instance `unique_id`
+  // is ready (`success`) or failed: what the EC2 reporter sends once per boot.
+  Status SignalResource(const std::string& stack, const std::string& logical_id,
+                        const std::string& unique_id, bool success);
 
   const QueryClient& query() const { return client_; }
 

@@ -1,4 +1,4 @@
-// A small read-only view of an XML document (AWS Query-protocol responses), on libxml2: parse,
+// A small read-only view of an XML document (AWS Query-protocol responses), on expat: parse,
 // walk to an element by path, read its text or its list members. Element names are compared
 // without their namespace, which every AWS response declares on its root.
 #pragma once
@@ -11,10 +11,10 @@
 
 #include "common/status.h"
 
-struct _xmlDoc;
-struct _xmlNode;
-
 namespace i2kit::aws {
+
+struct XmlNode;
+struct XmlTree;
 
 // An element of an XmlDocument; valid while the document lives.
 class XmlElement {
@@ -40,25 +40,26 @@ class XmlElement {
 
  private:
   friend class XmlDocument;
-  explicit XmlElement(const _xmlNode* node) : node_(node) {}
-  const _xmlNode* node_;
+  explicit XmlElement(const XmlNode* node) : node_(node) {}
+  const XmlNode* node_;
 };
 
-// A parsed document; owns the libxml2 tree.
+// A parsed document; owns its element tree.
 class XmlDocument {
  public:
-  // Parses `xml` without network access, DTD loading or entity substitution. Fails with the
-  // parser's message and line.
+  // Parses `xml`; a document with a DOCTYPE is refused (AWS sends none, and DTDs are where
+  // entity expansion attacks live). Fails with the parser's message and line.
   static Result<XmlDocument> Parse(std::string_view xml);
+
+  XmlDocument(XmlDocument&&) noexcept;
+  XmlDocument& operator=(XmlDocument&&) noexcept;
+  ~XmlDocument();
 
   XmlElement root() const;
 
  private:
-  struct Free {
-    void operator()(_xmlDoc* document) const;
-  };
-  explicit XmlDocument(_xmlDoc* document) : document_(document) {}
-  std::unique_ptr<_xmlDoc, Free> document_;
+  explicit XmlDocument(std::unique_ptr<XmlTree> tree);
+  std::unique_ptr<XmlTree> tree_;
 };
 
 }  // namespace i2kit::aws

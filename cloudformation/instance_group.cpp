@@ -42,14 +42,16 @@ Json InstanceSecurityGroup(const InstanceGroupSpec& spec) {
 }
 
 // What the agent reads from the instance's user data to report to AWS; the local metadata
-// service (host-cli/metadata_serve.cpp) hands it the same keys.
+// service (host-cli/metadata_serve.cpp) hands it the same keys. signalTimeoutSeconds is the
+// CreationPolicy's timeout: the EC2 reporter signals FAILURE, with its reasons, before it.
 Json UserData(const InstanceGroupSpec& spec) {
   const Deployment& d = *spec.deployment;
   Json text{{"stack", "${AWS::StackName}"},
             {"deployment", d.name},
             {"resource", GroupId(spec.id_prefix)},
             {"region", "${AWS::Region}"},
-            {"metricsNamespace", kMetricsNamespaceSub}};
+            {"metricsNamespace", kMetricsNamespaceSub},
+            {"signalTimeoutSeconds", d.progress_deadline_seconds}};
   return Json{{"Fn::Base64", Sub(text.dump())}};
 }
 

@@ -3,8 +3,14 @@
 namespace i2kit::cfn {
 namespace {
 
-Json Allow(const char* action, Json resource) {
-  return Json{{"Effect", "Allow"}, {"Action", action}, {"Resource", std::move(resource)}};
+Json Allow(Json action, Json resource) {
+  return Json{{"Effect", "Allow"}, {"Action", std::move(action)}, {"Resource", std::move(resource)}};
+}
+
+// The ARN of the deployment's log group, /i2kit/STACK/DEPLOYMENT, for Fn::Sub.
+std::string LogGroupArnSub(const Deployment& d) {
+  return "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/i2kit/"
+         "${AWS::StackName}/" + d.name;
 }
 
 Json AgentPolicy(const Deployment& d) {
@@ -19,7 +25,12 @@ Json AgentPolicy(const Deployment& d) {
                           Sub("arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}"
                               ":autoScalingGroup:*:autoScalingGroupName/" +
                               GroupNameSub(d))),
-                    metrics})}};
+                    metrics,
+                    // The reporter's CloudWatch Logs: its deployment's group (reporter.h
+                    // LogGroupName) and the streams in it.
+                    Allow(Json::array({"logs:CreateLogGroup", "logs:CreateLogStream",
+                                       "logs:PutLogEvents"}),
+                          Json::array({Sub(LogGroupArnSub(d)), Sub(LogGroupArnSub(d) + ":*")}))})}};
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "guest-agent/health_http.h"
 
+#include <algorithm>
+#include <charconv>
+
 namespace i2kit {
 namespace {
 
@@ -43,13 +46,44 @@ bool HasCompleteRequestHead(std::string_view received) {
 
 namespace {
 
+// The lines numbered `since_text` and later as JSON, at most kMaxLogLinesPerAnswer:
+// {"first": the oldest line still buffered, "next": where the next poll starts, "lines":
+// [{"seq", "source", "text"}]}. A reader whose `since` is below `first` missed those lines.
+HttpResponse LogsSince(std::string_view since_text, const LogBuffer* logs) {
+  uint64_t since = 0;
+  auto [end, error] =
+      std::from_chars(since_text.data(), since_text.data() + since_text.size(), since);
+  if (error != std::errc() || end != since_text.data() + since_text.size()) {
+    return Text(400, "since= takes a line number");
+  }
+  nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+  uint64_t first = logs ? logs->first_sequence() : 0;
+  // A reader ahead of the buffer (it cannot be, short of a reboot) restarts at its end.
+  uint64_t next = logs ? std::clamp(since, first, logs->next_sequence()) : 0;
+  if (logs) {
+    for (const LogBuffer::SequencedLine& line : logs->LinesFrom(since, kMaxLogLinesPerAnswer)) {
+      lines.push_back({{"seq", line.sequence}, {"source", line.source}, {"text", line.text}});
+      next = line.sequence + 1;
+    }
+  }
+  nlohmann::ordered_json body{{"first", first}, {"next", next}, {"lines", lines}};
+  // Container output need not be UTF-8: replace what is not, rather than fail.
+  return {200, body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
+          "application/json"};
+}
+
 // The recent lines of one container (`query` is "container=NAME") or of all, oldest first,
-// after a line saying how many older ones the bounded buffer dropped.
+// after a line saying how many older ones the bounded buffer dropped; `since=N` reads them
+// incrementally (LogsSince).
 HttpResponse Logs(std::string_view query, const LogBuffer* logs) {
   std::string container;
   if (!query.empty()) {
     constexpr std::string_view kKey = "container=";
-    if (query.substr(0, kKey.size()) != kKey) return Text(400, "the only query is container=NAME");
+    constexpr std::string_view kSince = "since=";
+    if (query.substr(0, kSince.size()) == kSince) return LogsSince(query.substr(kSince.size()), logs);
+    if (query.substr(0, kKey.size()) != kKey) {
+      return Text(400, "the queries are container=NAME and since=N");
+    }
     container = std::string(query.substr(kKey.size()));
   }
   std::string body;

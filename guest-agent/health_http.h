@@ -1,7 +1,8 @@
 // The agent's health endpoint as a pure function from a request head to a response: the load
 // balancer and `i2kit-host` ask GET /healthz (the agent is alive), /readyz (every container is
 // ready), /status (JSON) and /logs (the containers' recent output, from the agent's bounded
-// buffer; `?container=NAME` for one container). Nothing else is served.
+// buffer; `?container=NAME` for one container, `?since=N` for the lines numbered N and later
+// as JSON, how the EC2 reporter follows them). Nothing else is served.
 #pragma once
 
 #include <string>
@@ -14,6 +15,8 @@ namespace i2kit {
 
 // Requests larger than this are refused: the endpoint must never be a memory sink.
 inline constexpr size_t kMaxHealthRequestBytes = 4096;
+// /logs?since=N answers at most this many lines; the reader asks again from "next".
+inline constexpr size_t kMaxLogLinesPerAnswer = 1000;
 
 struct HttpResponse {
   int status = 200;

@@ -1,5 +1,7 @@
 #include "guest-agent/log_buffer.h"
 
+#include <algorithm>
+
 namespace i2kit {
 
 LogBuffer::LogBuffer(size_t capacity_bytes, size_t max_line)
@@ -12,6 +14,7 @@ void LogBuffer::Store(const std::string& source, std::string text, std::vector<s
   out.push_back(line);
   bytes_ += line.size();
   entries_.push_back({source, std::move(line)});
+  ++next_sequence_;
   while (bytes_ > capacity_ && !entries_.empty()) {
     bytes_ -= entries_.front().line.size();
     entries_.pop_front();
@@ -49,6 +52,17 @@ std::vector<std::string> LogBuffer::Lines(const std::string& source, size_t limi
     if (source.empty() || it->source == source) out.push_back(it->line);
   }
   return {out.rbegin(), out.rend()};
+}
+
+std::vector<LogBuffer::SequencedLine> LogBuffer::LinesFrom(uint64_t from, size_t limit) const {
+  std::vector<SequencedLine> out;
+  uint64_t first = first_sequence();
+  for (uint64_t sequence = std::max(from, first); sequence < next_sequence_ && out.size() < limit;
+       ++sequence) {
+    const Entry& entry = entries_[static_cast<size_t>(sequence - first)];
+    out.push_back({sequence, entry.source, entry.line.substr(entry.source.size() + 2)});
+  }
+  return out;
 }
 
 }  // namespace i2kit

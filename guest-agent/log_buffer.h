@@ -1,9 +1,12 @@
 // The recent output of every container, as lines prefixed with the container's name, kept
 // within a fixed number of bytes: the oldest lines go first, and the count of dropped lines
-// is kept so that a reader knows output is missing.
+// is kept so that a reader knows output is missing. Every stored line has a sequence number
+// (0, 1, 2, … in storing order), so that a reader that polls (the EC2 reporter) fetches only
+// what is new and knows exactly how many lines it missed.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <string>
@@ -27,6 +30,18 @@ class LogBuffer {
   // The stored lines of `source` (all sources when empty), oldest first, at most `limit`.
   std::vector<std::string> Lines(const std::string& source = {}, size_t limit = SIZE_MAX) const;
   size_t dropped_lines() const { return dropped_; }
+
+  struct SequencedLine {
+    uint64_t sequence = 0;
+    std::string source;  // "web" or "web/stderr"
+    std::string text;    // without the "source: " prefix
+  };
+  // The stored lines numbered `from` or later, oldest first, at most `limit`.
+  std::vector<SequencedLine> LinesFrom(uint64_t from, size_t limit) const;
+  // The number of the oldest line still stored (== next_sequence() when none is).
+  uint64_t first_sequence() const { return next_sequence_ - entries_.size(); }
+  // The number the next stored line will get: how many lines were ever stored.
+  uint64_t next_sequence() const { return next_sequence_; }
   size_t size_bytes() const { return bytes_; }
 
  private:
@@ -40,6 +55,7 @@ class LogBuffer {
   size_t max_line_;
   size_t bytes_ = 0;
   size_t dropped_ = 0;
+  uint64_t next_sequence_ = 0;
   std::deque<Entry> entries_;
   std::map<std::string, std::string> partial_;
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command, and all that CI runs (.ci/run): installs the dependencies, builds
 # with warnings as errors, runs the unit tests, runs them again under ASan+UBSan, fuzzes the
-# manifest reader for FUZZ_SECONDS, and boots the VM tests in qemu-tests/ when they exist.
+# parsers for FUZZ_SECONDS, and boots the VM tests in qemu-tests/ when they exist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +16,10 @@ cmake --build build
 
 stage "unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DI2KIT_WERROR=ON -DI2KIT_SANITIZE=ON >/dev/null
-cmake --build build-asan --target common_tests host_cli_tests guest_agent_tests image_builder_tests aws_client_tests cloudformation_tests
+cmake --build build-asan --target common_tests host_cli_tests guest_agent_tests image_builder_tests aws_client_tests cloudformation_tests ec2_reporter_tests
 ctest --test-dir build-asan --output-on-failure -j"$(nproc)" | tail -n 3
 
-stage "fuzzing the manifest reader for ${FUZZ_SECONDS:=60} s"
+stage "fuzzing the parsers for ${FUZZ_SECONDS:=60} s each"
 FUZZ_SECONDS="$FUZZ_SECONDS" scripts/fuzz.sh
 
 if [[ -x qemu-tests/run.sh ]]; then

@@ -31,9 +31,13 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree, whoever sta
 from auto_scaling import AutoScaling  # noqa: E402  (the modules beside this file)
 from aws_error import AwsError, iso8601, utcnow  # noqa: E402
 from cloudformation import CloudFormation  # noqa: E402
+from cloudwatch import CloudWatch  # noqa: E402
+from cloudwatch_logs import CloudWatchLogs  # noqa: E402
 from ebs import Ebs  # noqa: E402
 from ec2 import Ec2  # noqa: E402
 from faults import Faults  # noqa: E402
+from json_protocol import (is_json_service, parse_json_request, render_json_error,  # noqa: E402
+                           render_json_result)
 from query_protocol import (parse_query_request, render_ec2_error, render_ec2_result,  # noqa: E402
                             render_error, render_result)
 from rest_json_protocol import (parse_rest_json_request, render_rest_json_error,  # noqa: E402
@@ -41,6 +45,8 @@ from rest_json_protocol import (parse_rest_json_request, render_rest_json_error,
 from sigv4_check import SERVICES, check_signature  # noqa: E402
 
 CONTROL_PREFIX = '/_stand-in/'
+# botocore's name of a service whose signing name differs.
+BOTOCORE_NAMES = {'monitoring': 'cloudwatch'}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +101,8 @@ class StandIn:
     def __init__(self, config):
         self.config = config
         session = botocore.session.get_session()
-        self.models = {service: session.get_service_model(service) for service in SERVICES}
+        self.models = {service: session.get_service_model(BOTOCORE_NAMES.get(service, service))
+                       for service in SERVICES}
         self.clock = Clock()
         self.lock = threading.Lock()
         self.reset()
@@ -109,6 +116,11 @@ class StandIn:
         self.autoscaling = AutoScaling(self.config, self.cloudformation)
         self.ebs = Ebs(self.config, self.models['ebs'], self.clock)
         self.ec2 = Ec2(self.config, self.ebs, self.clock)
+        self.cloudwatch = CloudWatch()
+        self.logs = CloudWatchLogs()
+        self.services = {'cloudformation': self.cloudformation, 'autoscaling': self.autoscaling,
+                         'ebs': self.ebs, 'ec2': self.ec2, 'monitoring': self.cloudwatch,
+                         'logs': self.logs}
 
     def handle_aws(self, method, raw_path, headers, body):
         with self.lock:
@@ -122,6 +134,8 @@ class StandIn:
             model = self.models[service]
             if service == 'ebs':
                 operation, params = parse_rest_json_request(model, method, raw_path, headers, body)
+            elif is_json_service(model):
+                operation, params = parse_json_request(model, headers, body)
             else:
                 operation, params = parse_query_request(model,
                                                         _form_fields(raw_path, headers, body))
@@ -131,7 +145,7 @@ class StandIn:
             fault = self.faults.take_request_fault(action)
             if fault is not None:
                 raise fault
-            handlers = getattr(self, service).operations
+            handlers = self.services[service].operations
             if action not in handlers:
                 raise AwsError('NotImplemented', f'stand-in: {service} {action} is not emulated '
                                "(it is in botocore's model)", 501, sender=False)
@@ -143,6 +157,10 @@ class StandIn:
                 return Answer(status, 'application/json', payload,
                               {'x-amzn-RequestId': request_id, **answer_headers},
                               f'{service} {action} {status}')
+            if is_json_service(model):
+                content_type = f"application/x-amz-json-{model.metadata['jsonVersion']}"
+                return Answer(200, content_type, render_json_result(result),
+                              {'x-amzn-RequestId': request_id}, f'{service} {action} 200')
             render = render_ec2_result if service == 'ec2' else render_result
             xml = render(model, operation, result, request_id)
             return Answer(200, 'text/xml', xml, {'x-amzn-RequestId': request_id},
@@ -165,7 +183,8 @@ class StandIn:
             record.update(status=error.status, error=error.code)
         else:
             service = service or _peek_service(headers)
-            action = _peek_action(raw_path, body)
+            action = (_peek_action(raw_path, body)
+                      or headers.get('X-Amz-Target', '').partition('.')[2] or None)
             self.rejected.append({'service': service, 'action': action, 'status': error.status,
                                   'code': error.code, 'message': error.message})
         log = (f"{service or '-'} {action or '-'} {error.status} {error.code}: "
@@ -176,8 +195,13 @@ class StandIn:
         if service == 'ec2':
             return Answer(error.status, 'text/xml', render_ec2_error(error, request_id),
                           {'x-amzn-RequestId': request_id}, log)
-        namespace = self.models[service or 'cloudformation'].metadata['xmlNamespace']
-        return Answer(error.status, 'text/xml', render_error(namespace, error, request_id),
+        model = self.models[service or 'cloudformation']
+        if is_json_service(model):
+            content_type = f"application/x-amz-json-{model.metadata['jsonVersion']}"
+            return Answer(error.status, content_type, render_json_error(error),
+                          {'x-amzn-RequestId': request_id}, log)
+        return Answer(error.status, 'text/xml',
+                      render_error(model.metadata['xmlNamespace'], error, request_id),
                       {'x-amzn-RequestId': request_id}, log)
 
     def handle_control(self, method, path, body):
@@ -194,6 +218,10 @@ class StandIn:
                 return 200, self.ebs.record()
             if route == ('GET', '/_stand-in/images'):
                 return 200, self.ec2.record()
+            if route == ('GET', '/_stand-in/metrics'):
+                return 200, self.cloudwatch.metrics
+            if route == ('GET', '/_stand-in/logs'):
+                return 200, self.logs.groups
             if route == ('GET', '/_stand-in/faults'):
                 return 200, self.faults.pending()
             if route == ('POST', '/_stand-in/faults'):

@@ -723,6 +723,126 @@ class FaultTest(StandInTestCase):
         self.assertEqual(self.control('GET', 'nothing')[0], 404)
 
 
+class SignalResourceTest(StandInTestCase):
+    def test_signals_are_recorded_on_the_stack(self):
+        self.deploy('web', web_template(), kind='CREATE')
+        self.cfn.signal_resource(StackName='web', LogicalResourceId='WebGroup',
+                                 UniqueId='i-0123456789abcdef0', Status='SUCCESS')
+        self.cfn.signal_resource(StackName='web', LogicalResourceId='WebGroup',
+                                 UniqueId='i-0fedcba9876543210', Status='FAILURE')
+        _, stacks = self.control('GET', 'stacks')
+        self.assertEqual(stacks[0]['signals'], [
+            {'logical_id': 'WebGroup', 'unique_id': 'i-0123456789abcdef0', 'status': 'SUCCESS'},
+            {'logical_id': 'WebGroup', 'unique_id': 'i-0fedcba9876543210', 'status': 'FAILURE'}])
+
+    def test_a_signal_for_an_unknown_resource_or_stack_is_refused(self):
+        self.deploy('web', web_template(), kind='CREATE')
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.cfn.signal_resource(StackName='web', LogicalResourceId='Nothing',
+                                     UniqueId='i-0123456789abcdef0', Status='SUCCESS')
+        self.assertAwsError(context, 'ValidationError', 400)
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.cfn.signal_resource(StackName='other', LogicalResourceId='WebGroup',
+                                     UniqueId='i-0123456789abcdef0', Status='SUCCESS')
+        self.assertAwsError(context, 'ValidationError', 400)
+
+
+# botocore's CloudWatch client speaks CBOR; i2kit speaks the Query protocol, so these requests
+# are written by hand and signed by botocore.
+PUT_METRIC_DATA = ('Action=PutMetricData&Version=2010-08-01&Namespace=i2kit%2Fweb'
+                   '&MetricData.member.1.MetricName=Ready&MetricData.member.1.Value=1'
+                   '&MetricData.member.1.Unit=Count'
+                   '&MetricData.member.1.Dimensions.member.1.Name=Deployment'
+                   '&MetricData.member.1.Dimensions.member.1.Value=web'
+                   '&MetricData.member.1.Dimensions.member.2.Name=InstanceId'
+                   '&MetricData.member.1.Dimensions.member.2.Value=i-0123456789abcdef0')
+
+
+class CloudWatchTest(StandInTestCase):
+    def test_put_metric_data_is_recorded(self):
+        status, body = self.raw(PUT_METRIC_DATA, service='monitoring')
+        self.assertEqual(status, 200, body)
+        self.assertIn(b'<PutMetricDataResponse', body)
+        _, metrics = self.control('GET', 'metrics')
+        self.assertEqual(len(metrics), 1)
+        self.assertEqual((metrics[0]['namespace'], metrics[0]['name'], metrics[0]['value'],
+                          metrics[0]['unit'], metrics[0]['dimensions']),
+                         ('i2kit/web', 'Ready', 1.0, 'Count',
+                          {'Deployment': 'web', 'InstanceId': 'i-0123456789abcdef0'}))
+
+    def test_put_metric_data_checks_the_model_and_the_namespace(self):
+        status, body = self.raw(PUT_METRIC_DATA.replace('Unit=Count', 'Unit=Apples'),
+                                service='monitoring')
+        self.assertEqual(status, 400, body)
+        self.assertIn(b'ValidationError', body)
+        status, body = self.raw(PUT_METRIC_DATA.replace('i2kit%2Fweb', 'AWS%2FEC2'),
+                                service='monitoring')
+        self.assertEqual(status, 400, body)
+        self.assertIn(b'InvalidParameterValue', body)
+        self.assertEqual(self.control('GET', 'metrics')[1], [])
+
+    def test_put_metric_data_can_be_throttled(self):
+        self.control('POST', 'faults', {'throttle': {'count': 1, 'action': 'PutMetricData'}})
+        status, body = self.raw(PUT_METRIC_DATA, service='monitoring')
+        self.assertEqual(status, 400)
+        self.assertIn(b'<Code>Throttling</Code>', body)
+        self.assertIn(b'http://monitoring.amazonaws.com/doc/2010-08-01/', body)
+        self.assertEqual(self.raw(PUT_METRIC_DATA, service='monitoring')[0], 200)
+
+
+class CloudWatchLogsTest(StandInTestCase):
+    def setUp(self):
+        super().setUp()
+        self.logs = self.other_client('logs')
+
+    def test_events_are_kept_per_group_and_stream(self):
+        self.logs.create_log_group(logGroupName='/i2kit/shop/web')
+        self.logs.create_log_stream(logGroupName='/i2kit/shop/web', logStreamName='i-1/nginx')
+        self.logs.put_log_events(logGroupName='/i2kit/shop/web', logStreamName='i-1/nginx',
+                                 logEvents=[{'timestamp': 1000, 'message': 'a'},
+                                            {'timestamp': 1000, 'message': 'b'}])
+        _, groups = self.control('GET', 'logs')
+        self.assertEqual(groups, {'/i2kit/shop/web': {'i-1/nginx': [
+            {'timestamp': 1000, 'message': 'a'}, {'timestamp': 1000, 'message': 'b'}]}})
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.create_log_group(logGroupName='/i2kit/shop/web')
+        self.assertAwsError(context, 'ResourceAlreadyExistsException', 400)
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.create_log_stream(logGroupName='/i2kit/shop/web', logStreamName='i-1/nginx')
+        self.assertAwsError(context, 'ResourceAlreadyExistsException', 400)
+
+    def test_put_log_events_checks_the_stream_the_order_and_the_limits(self):
+        self.logs.create_log_group(logGroupName='g')
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.put_log_events(logGroupName='g', logStreamName='s',
+                                     logEvents=[{'timestamp': 1, 'message': 'x'}])
+        self.assertAwsError(context, 'ResourceNotFoundException', 400)
+        self.logs.create_log_stream(logGroupName='g', logStreamName='s')
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.put_log_events(logGroupName='g', logStreamName='s',
+                                     logEvents=[{'timestamp': 2, 'message': 'x'},
+                                                {'timestamp': 1, 'message': 'y'}])
+        self.assertAwsError(context, 'InvalidParameterException', 400)
+        big = 'x' * (1048576 - 26)  # with its 26 bytes: exactly the limit
+        self.logs.put_log_events(logGroupName='g', logStreamName='s',
+                                 logEvents=[{'timestamp': 1, 'message': big}])
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.put_log_events(logGroupName='g', logStreamName='s',
+                                     logEvents=[{'timestamp': 1, 'message': big + 'x'}])
+        self.assertAwsError(context, 'InvalidParameterException', 400)
+
+    def test_requests_are_checked_against_the_model_and_can_be_throttled(self):
+        with self.assertRaises(botocore.exceptions.ParamValidationError):
+            self.logs.create_log_group(logGroupName='g', nonsense=1)
+        status, body = self.raw('{"logGroupName": 5}', service='logs')  # form content type
+        self.assertEqual(status, 400)
+        self.control('POST', 'faults', {'throttle': {'count': 1, 'action': 'CreateLogGroup'}})
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.create_log_group(logGroupName='g')
+        self.assertAwsError(context, 'Throttling', 400)
+        self.logs.create_log_group(logGroupName='g')
+
+
 class SignatureTest(StandInTestCase):
     def test_wrong_secret_is_signature_does_not_match_with_what_was_expected(self):
         wrong = self.other_client('cloudformation', secret='NOTTHESECRET')

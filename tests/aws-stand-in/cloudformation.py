@@ -33,6 +33,7 @@ class CloudFormation:
             'DescribeStackResources': self.describe_stack_resources,
             'ListStackResources': self.list_stack_resources,
             'GetTemplate': self.get_template,
+            'SignalResource': self.signal_resource,
         }
 
     # Lookups
@@ -372,6 +373,16 @@ class CloudFormation:
             raise validation_error(f"Stack with id {params.get('StackName')} does not exist")
         return {'TemplateBody': body, 'StagesAvailable': ['Original', 'Processed']}
 
+    def signal_resource(self, params):
+        """Records the signal on the stack; nothing waits on signals here (see README)."""
+        stack = self.stack(params['StackName'])
+        logical_id = params['LogicalResourceId']
+        if logical_id not in stack.resources:
+            raise validation_error(f'Resource {logical_id} does not exist for stack {stack.name}')
+        stack.signals.append({'logical_id': logical_id, 'unique_id': params['UniqueId'],
+                              'status': params['Status']})
+        return {}
+
     def snapshot(self):
         """The stacks as JSON, for GET /_stand-in/stacks."""
         return [{'name': s.name, 'id': s.id, 'status': s.status, 'status_reason': s.status_reason,
@@ -382,6 +393,7 @@ class CloudFormation:
                                  for c in s.change_sets.values()],
                  'resources': [{'logical_id': r.logical_id, 'type': r.type, 'status': r.status,
                                 'status_reason': r.status_reason, 'physical_id': r.physical_id}
-                               for r in s.resources.values()]}
+                               for r in s.resources.values()],
+                 'signals': s.signals}
                 for s in self.stacks]
 

@@ -11,7 +11,7 @@ import botocore.credentials
 
 from aws_error import AwsError
 
-SERVICES = ('cloudformation', 'autoscaling', 'ec2', 'ebs')
+SERVICES = ('cloudformation', 'autoscaling', 'ec2', 'ebs', 'monitoring', 'logs')
 MAX_CLOCK_SKEW = datetime.timedelta(minutes=15)
 SIGV4_TIME_FORMAT = '%Y%m%dT%H%M%SZ'
 

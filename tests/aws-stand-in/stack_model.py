@@ -52,6 +52,7 @@ class Stack:
         self.change_sets = {}
         self.operation = None  # a generator; each next() is one step
         self.request_token = None
+        self.signals = []  # SignalResource calls: logical_id, unique_id, status
 
     @property
     def deleted(self):

@@ -137,6 +137,11 @@ TEST(StackTemplateTest, UserDataTellsTheAgentItsStackResourceAndRegion) {
   EXPECT_EQ(text["resource"], "NginxDeploymentGroup");
   EXPECT_EQ(text["region"], "${AWS::Region}");
   EXPECT_EQ(text["deployment"], "nginx-deployment");
+  EXPECT_EQ(text["metricsNamespace"], "i2kit/${AWS::StackName}");
+  // The reporter's startup deadline: the CreationPolicy's timeout, in seconds.
+  EXPECT_EQ(text["signalTimeoutSeconds"], 600);
+  EXPECT_EQ(Resource(t, "NginxDeploymentGroup")["CreationPolicy"]["ResourceSignal"]["Timeout"],
+            "PT600S");
 }
 
 TEST(StackTemplateTest, GroupSizesFollowReplicasAndSurge) {
@@ -384,12 +389,12 @@ TEST(StackTemplateTest, InstancesAdmitOnlyTheirBalancersSecurityGroup) {
   }
 }
 
-TEST(StackTemplateTest, RoleGrantsExactlyTheAgentsThreeScopedActions) {
+TEST(StackTemplateTest, RoleGrantsExactlyTheReportersScopedActions) {
   Json t = Render(testing::ReadExample("paper-fig5-i2kit.yml"));
   const Json& role = Properties(t, "NginxDeploymentInstanceRole");
   ASSERT_EQ(role["Policies"].size(), 1u);
   const Json& statements = role["Policies"][0]["PolicyDocument"]["Statement"];
-  ASSERT_EQ(statements.size(), 3u);
+  ASSERT_EQ(statements.size(), 4u);
   EXPECT_EQ(statements[0]["Action"], "cloudformation:SignalResource");
   EXPECT_EQ(statements[0]["Resource"], Json({{"Ref", "AWS::StackId"}}));
   EXPECT_EQ(statements[1]["Action"], "autoscaling:SetInstanceHealth");
@@ -401,6 +406,13 @@ TEST(StackTemplateTest, RoleGrantsExactlyTheAgentsThreeScopedActions) {
   EXPECT_EQ(statements[2]["Action"], "cloudwatch:PutMetricData");
   EXPECT_EQ(statements[2]["Condition"]["StringEquals"]["cloudwatch:namespace"],
             Json({{"Fn::Sub", "i2kit/${AWS::StackName}"}}));
+  EXPECT_EQ(statements[3]["Action"],
+            Json::array({"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}));
+  const std::string log_group =
+      "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/i2kit/"
+      "${AWS::StackName}/nginx-deployment";
+  EXPECT_EQ(statements[3]["Resource"],
+            Json::array({Json{{"Fn::Sub", log_group}}, Json{{"Fn::Sub", log_group + ":*"}}}));
   for (const Json& s : statements) EXPECT_EQ(s["Effect"], "Allow");
   EXPECT_EQ(role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
             "ec2.amazonaws.com");

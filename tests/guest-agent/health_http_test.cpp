@@ -70,6 +70,36 @@ TEST(HealthHttpTest, LogsServesTheBufferedLinesOfOneOrEveryContainer) {
   EXPECT_EQ(HandleHealthRequest("GET /logs HTTP/1.1\r\n\r\n", ReadyPod()).body, "");
 }
 
+TEST(HealthHttpTest, LogsSinceFollowsTheLinesByNumberAndShowsWhatWasMissed) {
+  LogBuffer logs(60);
+  logs.Append("web", "started\n");                         // 0, dropped below
+  logs.Append("web/stderr", "GET / 200\n");                // 1
+  logs.Append("db", "ready to accept connections\n");      // 2
+  HttpResponse from_zero = HandleHealthRequest("GET /logs?since=0 HTTP/1.1\r\n\r\n", ReadyPod(), &logs);
+  ASSERT_EQ(from_zero.status, 200);
+  EXPECT_EQ(from_zero.content_type, "application/json");
+  nlohmann::json json = nlohmann::json::parse(from_zero.body);
+  EXPECT_EQ(json["first"], 1);  // line 0 is gone: a reader from 0 missed one line
+  EXPECT_EQ(json["next"], 3);
+  ASSERT_EQ(json["lines"].size(), 2u);
+  EXPECT_EQ(json["lines"][0], nlohmann::json({{"seq", 1}, {"source", "web/stderr"},
+                                              {"text", "GET / 200"}}));
+  EXPECT_EQ(json["lines"][1]["seq"], 2);
+  nlohmann::json caught_up = nlohmann::json::parse(
+      HandleHealthRequest("GET /logs?since=3 HTTP/1.1\r\n\r\n", ReadyPod(), &logs).body);
+  EXPECT_EQ(caught_up["next"], 3);
+  EXPECT_TRUE(caught_up["lines"].empty());
+  logs.Append("db", "\xff not UTF-8\n");
+  nlohmann::json replaced = nlohmann::json::parse(
+      HandleHealthRequest("GET /logs?since=3 HTTP/1.1\r\n\r\n", ReadyPod(), &logs).body);
+  EXPECT_EQ(replaced["lines"][0]["text"], "\xef\xbf\xbd not UTF-8");
+  EXPECT_EQ(HandleHealthRequest("GET /logs?since=x HTTP/1.1\r\n\r\n", ReadyPod(), &logs).status,
+            400);
+  nlohmann::json ahead = nlohmann::json::parse(
+      HandleHealthRequest("GET /logs?since=99 HTTP/1.1\r\n\r\n", ReadyPod(), &logs).body);
+  EXPECT_EQ(ahead["next"], 4);
+}
+
 TEST(HealthHttpTest, RefusesEverythingElse) {
   PodStatus pod;
   EXPECT_EQ(HandleHealthRequest("POST /healthz HTTP/1.1\r\n\r\n", pod).status, 405);

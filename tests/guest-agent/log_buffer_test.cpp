@@ -31,5 +31,23 @@ TEST(LogBufferTest, CutsOverlongLines) {
   EXPECT_EQ(buffer.Append("c", std::string(100, 'x') + "\n"), Lines{"c: xxxxxxxx"});
 }
 
+TEST(LogBufferTest, NumbersLinesSoAReaderCanFollowThem) {
+  LogBuffer buffer(/*capacity_bytes=*/30);
+  buffer.Append("a", "one\ntwo\n");
+  buffer.Append("a/stderr", "three\n");
+  EXPECT_EQ(buffer.next_sequence(), 3u);
+  std::vector<LogBuffer::SequencedLine> from_one = buffer.LinesFrom(1, 10);
+  ASSERT_EQ(from_one.size(), 2u);
+  EXPECT_EQ(from_one[0].sequence, 1u);
+  EXPECT_EQ(from_one[0].text, "two");
+  EXPECT_EQ(from_one[1].source, "a/stderr");
+  EXPECT_EQ(from_one[1].text, "three");
+  EXPECT_EQ(buffer.LinesFrom(0, 1).size(), 1u);
+  buffer.Append("a", "four five six seven\n");  // pushes the oldest lines out
+  EXPECT_GT(buffer.first_sequence(), 0u);
+  EXPECT_EQ(buffer.first_sequence() + buffer.Lines().size(), buffer.next_sequence());
+  EXPECT_EQ(buffer.LinesFrom(0, 10).front().sequence, buffer.first_sequence());
+}
+
 }  // namespace
 }  // namespace i2kit

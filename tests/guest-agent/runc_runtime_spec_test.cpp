@@ -16,6 +16,7 @@
 #include "guest-agent/container_runtime.h"
 #include "guest-agent/oci_runtime_spec.h"
 #include "guest-agent/test_temp_dir.h"
+#include "static_executable.h"
 
 namespace i2kit {
 namespace {
@@ -29,23 +30,6 @@ std::string ReadText(const fs::path& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-// True for an ELF executable without a program interpreter (the dynamic loader).
-bool IsStaticExecutable(const char* path) {
-  std::string elf = ReadText(path);
-  Elf64_Ehdr header{};
-  if (elf.size() < sizeof header) return false;
-  std::memcpy(&header, elf.data(), sizeof header);
-  if (std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) return false;
-  for (size_t i = 0; i < header.e_phnum; ++i) {
-    Elf64_Phdr program{};
-    size_t at = header.e_phoff + i * header.e_phentsize;
-    if (at + sizeof program > elf.size()) return false;
-    std::memcpy(&program, elf.data() + at, sizeof program);
-    if (program.p_type == PT_INTERP) return false;
-  }
-  return true;
 }
 
 std::string FindRunc() {
@@ -86,7 +70,7 @@ class RuncRuntimeSpecTest : public ::testing::Test {
     runc_ = FindRunc();
     if (runc_.empty()) GTEST_SKIP() << "runc is not installed (apt-get install runc)";
     // A dynamically linked busybox (Debian's busybox package) cannot run in an empty root.
-    if (!IsStaticExecutable(kBusybox))
+    if (!testing::IsStaticExecutable(kBusybox))
       GTEST_SKIP() << "needs Debian's busybox-static at " << kBusybox;
     ASSERT_FALSE(dir_.path().empty());
     static int counter = 0;

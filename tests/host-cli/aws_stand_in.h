@@ -1,6 +1,5 @@
 // The local AWS stand-in (tests/aws-stand-in/aws_stand_in.py) as a test fixture: started on a
-// free port with known keys, stopped by closing its stdin, driven through its control API; and
-// a fixture running the AWS verbs against it.
+// free port with known keys, stopped by closing its stdin, driven through its control API.
 #pragma once
 
 #include <fcntl.h>
@@ -16,8 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "host-cli/host_cli_test_util.h"
-
 namespace i2kit {
 
 class AwsStandIn {
@@ -25,17 +22,25 @@ class AwsStandIn {
   static constexpr const char* kAccessKeyId = "AKIDSTANDIN";
   static constexpr const char* kSecretAccessKey = "STANDINSECRET";
 
-  AwsStandIn() {
+  // With `session_token`, the stand-in accepts only requests carrying it (temporary
+  // credentials, as an instance role's).
+  explicit AwsStandIn(std::string session_token = "") {
     int to_child[2], from_child[2];
     if (::pipe2(to_child, O_CLOEXEC) != 0 || ::pipe2(from_child, O_CLOEXEC) != 0) return;
+    std::string script = std::string(I2KIT_SOURCE_DIR) + "/tests/aws-stand-in/aws_stand_in.py";
+    std::vector<const char*> argv = {"python3", script.c_str(), "--port", "0",
+                                     "--access-key-id", kAccessKeyId, "--secret-access-key",
+                                     kSecretAccessKey, "--region", "us-east-1"};
+    if (!session_token.empty()) {
+      argv.push_back("--session-token");
+      argv.push_back(session_token.c_str());
+    }
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
       ::dup2(to_child[0], 0);
       ::dup2(from_child[1], 1);
-      std::string script = std::string(I2KIT_SOURCE_DIR) + "/tests/aws-stand-in/aws_stand_in.py";
-      ::execlp("python3", "python3", script.c_str(), "--port", "0", "--access-key-id",
-               kAccessKeyId, "--secret-access-key", kSecretAccessKey, "--region", "us-east-1",
-               static_cast<char*>(nullptr));
+      ::execvp("python3", const_cast<char* const*>(argv.data()));
       ::_exit(127);
     }
     ::close(to_child[0]);
@@ -76,6 +81,10 @@ class AwsStandIn {
   // The EBS snapshots, their blocks as index -> base64 SHA-256; the registered images.
   nlohmann::json Snapshots() { return Get("/_stand-in/snapshots"); }
   nlohmann::json Images() { return Get("/_stand-in/images"); }
+  // Every CloudWatch data point received: [{namespace, name, dimensions, value, unit}].
+  nlohmann::json Metrics() { return Get("/_stand-in/metrics"); }
+  // The CloudWatch Logs groups: {group: {stream: [{timestamp, message}]}}.
+  nlohmann::json Logs() { return Get("/_stand-in/logs"); }
 
  private:
   nlohmann::json Get(const std::string& path) {
@@ -88,56 +97,6 @@ class AwsStandIn {
   pid_t pid_ = -1;
   int stdin_ = -1;
   std::string url_;
-};
-
-inline std::string Example(const std::string& name) {
-  return std::string(I2KIT_SOURCE_DIR) + "/examples/" + name;
-}
-
-// Runs verbs against a stand-in of the test's own, with its keys in the environment and no
-// shared config files.
-class AwsVerbsTest : public ManifestFilesTest {
- protected:
-  void SetUp() override {
-    ManifestFilesTest::SetUp();
-    ASSERT_FALSE(stand_in_.url().empty()) << "the AWS stand-in did not start";
-    std::string nowhere = (dir_ / "no-such-file").string();
-    ::setenv("AWS_SHARED_CREDENTIALS_FILE", nowhere.c_str(), 1);
-    ::setenv("AWS_CONFIG_FILE", nowhere.c_str(), 1);
-    ::setenv("AWS_ACCESS_KEY_ID", AwsStandIn::kAccessKeyId, 1);
-    ::setenv("AWS_SECRET_ACCESS_KEY", AwsStandIn::kSecretAccessKey, 1);
-    ::unsetenv("AWS_PROFILE");
-    ::unsetenv("AWS_SESSION_TOKEN");
-    ::unsetenv("AWS_ENDPOINT_URL");
-  }
-  void TearDown() override {
-    for (const char* name : {"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
-                             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}) {
-      ::unsetenv(name);
-    }
-    ManifestFilesTest::TearDown();
-  }
-
-  // `i2kit-host VERB ARGS... --region us-east-1 --endpoint-url STAND-IN --poll-interval 0`.
-  CliRun Aws(std::vector<std::string> args) {
-    for (const char* extra : {"--region", "us-east-1", "--poll-interval", "0"}) args.push_back(extra);
-    args.push_back("--endpoint-url");
-    args.push_back(stand_in_.url());
-    return RunCli(std::move(args));
-  }
-
-  // The requests the stand-in accepted for `action`.
-  std::vector<nlohmann::json> Requests(const std::string& action) {
-    std::vector<nlohmann::json> found;
-    for (const nlohmann::json& r : stand_in_.Requests()) {
-      if (r["action"] == action) found.push_back(r);
-    }
-    return found;
-  }
-
-  const std::vector<std::string> kAccount = {"--parameter", "VpcId=vpc-0a1b2c3d",
-                                             "--parameter", "InstanceSubnets=subnet-1,subnet-2"};
-  AwsStandIn stand_in_;
 };
 
 }  // namespace i2kit

@@ -8,7 +8,7 @@
 
 #include "aws-client/ebs_api.h"
 #include "host-cli/ami_publisher.h"
-#include "host-cli/aws_stand_in.h"
+#include "host-cli/aws_verbs_test.h"
 #include "host-cli/vm_artifacts.h"
 #include "image-builder/boot_disk.h"
 #include "image-builder/run_tool.h"

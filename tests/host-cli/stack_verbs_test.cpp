@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "host-cli/aws_stand_in.h"
+#include "host-cli/aws_verbs_test.h"
 #include "host-cli/host_cli_test_util.h"
 
 namespace i2kit {

@@ -1,0 +1,47 @@
+#include "ec2-reporter/instance_identity.h"
+
+#include <nlohmann/json.hpp>
+
+namespace i2kit::reporter {
+
+Status ParseUserData(std::string_view user_data, InstanceIdentity& identity) {
+  nlohmann::json json = nlohmann::json::parse(user_data, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) return Status::Error("user data is not a JSON object");
+  auto text = [&](const char* key, std::string& into) {
+    auto it = json.find(key);
+    if (it == json.end() || !it->is_string() || it->get<std::string>().empty()) {
+      return Status::Error(std::string("user data has no ") + key + " (a non-empty string)");
+    }
+    into = it->get<std::string>();
+    return Status::Ok();
+  };
+  for (Status status : {text("stack", identity.stack), text("resource", identity.resource),
+                        text("deployment", identity.deployment),
+                        text("metricsNamespace", identity.metrics_namespace)}) {
+    if (!status.ok()) return status;
+  }
+  if (auto timeout = json.find("signalTimeoutSeconds"); timeout != json.end()) {
+    if (!timeout->is_number_integer() || timeout->get<int64_t>() <= 0) {
+      return Status::Error("user data signalTimeoutSeconds is not a positive whole number");
+    }
+    identity.signal_timeout = std::chrono::seconds(timeout->get<int64_t>());
+  }
+  return Status::Ok();
+}
+
+Result<InstanceIdentity> ReadInstanceIdentity(aws::InstanceMetadataClient& metadata) {
+  InstanceIdentity identity;
+  Result<std::string> id = metadata.Get("meta-data/instance-id");
+  if (!id.ok()) return id.status();
+  identity.instance_id = *id;
+  Result<std::string> region = metadata.Get("meta-data/placement/region");
+  if (!region.ok()) return region.status();
+  identity.region = *region;
+  Result<std::string> user_data = metadata.Get("user-data");
+  if (!user_data.ok()) return user_data.status();
+  Status parsed = ParseUserData(*user_data, identity);
+  if (!parsed.ok()) return parsed;
+  return identity;
+}
+
+}  // namespace i2kit::reporter

@@ -1,0 +1,35 @@
+// Who this instance is, for the reporter: IMDSv2's instance id and region, and what the stack
+// template put in the user data (cloudformation/instance_group.cpp UserData): the stack, the
+// Auto Scaling group's logical id to signal, the deployment, the metrics namespace and the
+// CreationPolicy's timeout.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "aws-client/instance_metadata.h"
+#include "common/status.h"
+
+namespace i2kit::reporter {
+
+struct InstanceIdentity {
+  std::string instance_id;
+  std::string region;
+  std::string stack;
+  std::string resource;  // the logical id SignalResource names
+  std::string deployment;
+  std::string metrics_namespace;
+  std::chrono::seconds signal_timeout{600};
+};
+
+// Fills the user-data fields of `identity` from the user data JSON; fails naming the first
+// missing or mistyped key. signalTimeoutSeconds is optional (600 s, CloudFormation's default
+// for i2kit's progress deadline).
+Status ParseUserData(std::string_view user_data, InstanceIdentity& identity);
+
+// Reads instance-id, placement/region and user-data through `metadata`; fails with the first
+// path that did not answer.
+Result<InstanceIdentity> ReadInstanceIdentity(aws::InstanceMetadataClient& metadata);
+
+}  // namespace i2kit::reporter

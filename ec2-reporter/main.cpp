@@ -1,0 +1,145 @@
+// i2kit-ec2-reporter: started by the agent on EC2, unprivileged. Learns who it is through
+// IMDSv2 (giving up, and saying so, when no metadata service answers: then it is not on EC2
+// and does nothing), then steps the reporter every few seconds until it is stopped.
+// Exit codes: 0 stopped or nothing to do, 2 bad usage.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "aws-client/openssl_transport.h"
+#include "aws-client/retry_policy.h"
+#include "ec2-reporter/reporter.h"
+
+namespace {
+
+using namespace i2kit;
+
+struct Flags {
+  std::string metadata_url;  // empty: AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254
+  std::string agent_url = "http://127.0.0.1:8089/";
+  std::string endpoint_url;  // every AWS service there (the local stand-in)
+  std::string ca_bundle = aws::kSystemCaBundle;
+  int poll_seconds = 5;
+  int discovery_attempts = 5;
+  int steps = 0;  // 0: until stopped
+};
+
+void Log(const std::string& line) {
+  std::fprintf(stderr, "i2kit-ec2-reporter: %s\n", line.c_str());
+}
+
+bool ParseFlags(int argc, char** argv, Flags& flags) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--metadata-url") {
+      flags.metadata_url = value;
+    } else if (flag == "--agent-url") {
+      flags.agent_url = value;
+    } else if (flag == "--endpoint-url") {
+      flags.endpoint_url = value;
+    } else if (flag == "--ca-bundle") {
+      flags.ca_bundle = value;
+    } else if (flag == "--poll-seconds") {
+      flags.poll_seconds = std::atoi(value.c_str());
+    } else if (flag == "--discovery-attempts") {
+      flags.discovery_attempts = std::atoi(value.c_str());
+    } else if (flag == "--steps") {
+      flags.steps = std::atoi(value.c_str());
+    } else {
+      return false;
+    }
+  }
+  return argc % 2 == 1 && flags.poll_seconds > 0 && flags.discovery_attempts > 0;
+}
+
+// IMDSv2 at boot may be slow: a few attempts, backing off 1, 2, 4 … s.
+Result<reporter::InstanceIdentity> Discover(aws::InstanceMetadataClient& metadata, int attempts) {
+  Status last;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(1 << (attempt - 1)));
+    Result<reporter::InstanceIdentity> identity = reporter::ReadInstanceIdentity(metadata);
+    if (identity.ok()) return identity;
+    last = identity.status();
+    Log("instance metadata attempt " + std::to_string(attempt + 1) + ": " + last.message());
+  }
+  return last;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  if (!ParseFlags(argc, argv, flags)) {
+    std::fprintf(stderr,
+                 "usage: i2kit-ec2-reporter [--metadata-url URL] [--agent-url URL] "
+                 "[--endpoint-url URL] [--ca-bundle FILE] [--poll-seconds N] "
+                 "[--discovery-attempts N] [--steps N]\n");
+    return 2;
+  }
+  // A peer that closes mid-write must fail that write, not kill the process (TLS writes go
+  // through write(2), which has no MSG_NOSIGNAL).
+  ::signal(SIGPIPE, SIG_IGN);
+
+  aws::Environment environment = aws::CurrentEnvironment();
+  Result<aws::ServiceEndpoint> metadata_endpoint =
+      flags.metadata_url.empty() ? aws::InstanceMetadataEndpoint(environment)
+                                 : aws::ParseEndpointUrl(flags.metadata_url);
+  Result<aws::ServiceEndpoint> agent_endpoint = aws::ParseEndpointUrl(flags.agent_url);
+  if (!metadata_endpoint.ok() || !agent_endpoint.ok()) {
+    Log("bad URL: " + (metadata_endpoint.ok() ? agent_endpoint.status() : metadata_endpoint.status())
+                          .message());
+    return 2;
+  }
+  // The metadata service is a link-local hop away: it answers within a second or not at all.
+  aws::OpenSslTransport metadata_transport({flags.ca_bundle, std::chrono::seconds(2)});
+  aws::InstanceMetadataClient metadata(metadata_transport, *metadata_endpoint);
+  Result<reporter::InstanceIdentity> identity = Discover(metadata, flags.discovery_attempts);
+  if (!identity.ok()) {
+    Log("not on EC2, or not an i2kit instance (" + identity.status().message() +
+        "): reporting nothing");
+    return 0;
+  }
+  Log("instance " + identity->instance_id + " region=" + identity->region + " stack=" +
+      identity->stack + " resource=" + identity->resource + " deployment=" + identity->deployment);
+
+  aws::OpenSslTransport transport({flags.ca_bundle, std::chrono::seconds(10)});
+  aws::RetryPolicy retry_policy;
+  aws::ClientContext context;
+  context.region = identity->region;
+  context.transport = &transport;
+  context.retry_policy = &retry_policy;
+  context.now = aws::SystemNow;
+  context.sleep = aws::SleepFor;
+  context.notice = Log;
+  if (!flags.endpoint_url.empty()) {
+    Result<aws::ServiceEndpoint> endpoint = aws::ParseEndpointUrl(flags.endpoint_url);
+    if (!endpoint.ok()) {
+      Log("bad --endpoint-url: " + endpoint.status().message());
+      return 2;
+    }
+    context.endpoint_override = *endpoint;
+  }
+  aws::CloudFormationClient cloudformation(context);
+  aws::AutoScalingClient autoscaling(context);
+  aws::CloudWatchClient cloudwatch(context);
+  aws::CloudWatchLogsClient logs(context);
+  aws::OpenSslTransport agent_transport({flags.ca_bundle, std::chrono::seconds(2)});
+  reporter::AgentClient agent(agent_transport, *agent_endpoint);
+  reporter::ReporterLinks links{&agent,
+                                &cloudformation,
+                                &autoscaling,
+                                &cloudwatch,
+                                &logs,
+                                &context,
+                                [&] { return metadata.RoleCredentials(); },
+                                Log};
+  reporter::Reporter reporter(*identity, {}, links, reporter::Clock::now());
+  for (int step = 0; flags.steps == 0 || step < flags.steps; ++step) {
+    if (step > 0) std::this_thread::sleep_for(std::chrono::seconds(flags.poll_seconds));
+    reporter.Step(reporter::Clock::now());
+  }
+  return 0;
+}

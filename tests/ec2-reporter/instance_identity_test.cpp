@@ -1,0 +1,39 @@
+#include "ec2-reporter/instance_identity.h"
+
+#include <gtest/gtest.h>
+
+namespace i2kit::reporter {
+namespace {
+
+TEST(InstanceIdentity, ReadsWhatTheTemplatePutsInUserData) {
+  InstanceIdentity identity;
+  Status parsed = ParseUserData(
+      R"({"stack":"shop","deployment":"web","resource":"WebGroup","region":"eu-west-1",
+          "metricsNamespace":"i2kit/shop","signalTimeoutSeconds":300})",
+      identity);
+  ASSERT_TRUE(parsed.ok()) << parsed.message();
+  EXPECT_EQ(identity.stack, "shop");
+  EXPECT_EQ(identity.resource, "WebGroup");
+  EXPECT_EQ(identity.deployment, "web");
+  EXPECT_EQ(identity.metrics_namespace, "i2kit/shop");
+  EXPECT_EQ(identity.signal_timeout, std::chrono::seconds(300));
+}
+
+TEST(InstanceIdentity, LocalUserDataIsNotEnough) {
+  // What `i2kit-host run`'s metadata service hands out: no resource to signal.
+  InstanceIdentity identity;
+  Status parsed = ParseUserData(
+      R"({"stack":"local","deployment":"web","replica":0,"region":"local"})", identity);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.message().find("resource"), std::string::npos) << parsed.message();
+}
+
+TEST(InstanceIdentity, RejectsABadTimeoutAndNonJson) {
+  InstanceIdentity identity;
+  EXPECT_FALSE(ParseUserData("#!/bin/sh\necho hi", identity).ok());
+  EXPECT_FALSE(ParseUserData(R"({"stack":"s","deployment":"d","resource":"R",
+      "metricsNamespace":"n","signalTimeoutSeconds":-5})", identity).ok());
+}
+
+}  // namespace
+}  // namespace i2kit::reporter

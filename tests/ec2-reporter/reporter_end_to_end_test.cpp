@@ -1,0 +1,266 @@
+// The real i2kit-ec2-reporter binary against the local AWS stand-in, a fake IMDSv2 and a fake
+// agent endpoint, all plain HTTP on loopback: what it signals, marks, publishes and ships, and
+// what it does when AWS throttles or no metadata service answers.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "aws-client/autoscaling_api.h"
+#include "aws-client/cloudformation_api.h"
+#include "aws-client/openssl_transport.h"
+#include "aws-client/retry_policy.h"
+#include "ec2-reporter/fake_http_server.h"
+#include "host-cli/aws_stand_in.h"
+
+namespace i2kit {
+namespace {
+
+using testing::FakeHttpServer;
+using testing::FakeRequest;
+using testing::FakeResponse;
+
+constexpr char kSessionToken[] = "stand-in-session-token";
+
+// One Auto Scaling group of one instance, as the stand-in needs to accept signals and health.
+constexpr char kTemplate[] = R"({"Resources":{
+  "WebLaunchTemplate":{"Type":"AWS::EC2::LaunchTemplate","Properties":{"LaunchTemplateData":{
+    "ImageId":"ami-0123456789abcdef0","InstanceType":"t3.micro"}}},
+  "WebGroup":{"Type":"AWS::AutoScaling::AutoScalingGroup","Properties":{
+    "AutoScalingGroupName":"shop-web","MinSize":"1","MaxSize":"1","DesiredCapacity":"1",
+    "VPCZoneIdentifier":["subnet-1111"],
+    "LaunchTemplate":{"LaunchTemplateId":{"Ref":"WebLaunchTemplate"},
+      "Version":{"Fn::GetAtt":["WebLaunchTemplate","LatestVersionNumber"]}}}}}})";
+
+std::string AgentStatus(bool ready, int restarts) {
+  return std::string(R"({"ready":)") + (ready ? "true" : "false") +
+         R"(,"shuttingDown":false,"containers":[{"name":"web","state":")" +
+         (ready ? "running" : "backoff") + R"(","ready":)" + (ready ? "true" : "false") +
+         R"(,"restarts":)" + std::to_string(restarts) +
+         R"(,"lastExitCode":1,"reason":""}],"memory":{"usedBytes":52428800}})";
+}
+
+struct ReporterRun {
+  int exit_code = -1;
+  std::string output;
+};
+
+ReporterRun RunReporter(const std::string& arguments) {
+  std::string command = std::string(I2KIT_EC2_REPORTER) + " " + arguments + " 2>&1";
+  ReporterRun run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return run;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.output.append(buffer, n);
+  int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+class ReporterEndToEndTest : public ::testing::Test {
+ protected:
+  ReporterEndToEndTest()
+      : stand_in_(kSessionToken),
+        metadata_([this](const FakeRequest& r) { return Metadata(r); }),
+        agent_([this](const FakeRequest& r) { return Agent(r); }) {}
+
+  void SetUp() override {
+    ASSERT_FALSE(stand_in_.url().empty()) << "the stand-in did not start";
+    Result<aws::ServiceEndpoint> endpoint = aws::ParseEndpointUrl(stand_in_.url());
+    ASSERT_TRUE(endpoint.ok());
+    context_.credentials = {AwsStandIn::kAccessKeyId, AwsStandIn::kSecretAccessKey,
+                            kSessionToken, std::nullopt};
+    context_.region = "us-east-1";
+    context_.endpoint_override = *endpoint;
+    context_.transport = &transport_;
+    context_.retry_policy = &policy_;
+    context_.now = aws::SystemNow;
+    context_.sleep = aws::SleepFor;
+    aws::QueryParameters create;
+    create.Add("StackName", "shop");
+    create.Add("TemplateBody", kTemplate);
+    aws::QueryClient cloudformation(aws::kCloudFormationApi, context_);
+    ASSERT_TRUE(cloudformation.Call("CreateStack", create).ok());
+    aws::CloudFormationClient stacks(context_);
+    for (int step = 0; step < 20; ++step) {
+      Result<std::optional<aws::Stack>> stack = stacks.DescribeStack("shop");
+      ASSERT_TRUE(stack.ok() && stack->has_value());
+      if ((*stack)->status == "CREATE_COMPLETE") break;
+    }
+    Result<std::vector<aws::AutoScalingGroup>> groups = GroupNow();
+    ASSERT_TRUE(groups.ok() && groups->size() == 1 && (*groups)[0].instances.size() == 1);
+    instance_id_ = (*groups)[0].instances[0].id;
+  }
+
+  Result<std::vector<aws::AutoScalingGroup>> GroupNow() {
+    aws::AutoScalingClient autoscaling(context_);
+    return autoscaling.DescribeGroups({"shop-web"});
+  }
+
+  FakeResponse Metadata(const FakeRequest& request) {
+    if (request.method == "PUT" && request.path == "/latest/api/token") {
+      return {200, "imds-token"};
+    }
+    if (request.head.find("X-aws-ec2-metadata-token: imds-token") == std::string::npos) {
+      return {401, ""};
+    }
+    if (request.path == "/latest/meta-data/instance-id") return {200, instance_id_};
+    if (request.path == "/latest/meta-data/placement/region") return {200, "us-east-1"};
+    if (request.path == "/latest/user-data") {
+      return {200, R"({"stack":"shop","deployment":"web","resource":"WebGroup",)"
+                   R"("region":"us-east-1","metricsNamespace":"i2kit/shop",)"
+                   R"("signalTimeoutSeconds":600})"};
+    }
+    if (request.path == "/latest/meta-data/iam/security-credentials/") return {200, "shop-web"};
+    if (request.path == "/latest/meta-data/iam/security-credentials/shop-web") {
+      return {200, std::string(R"({"Code":"Success","AccessKeyId":")") +
+                       AwsStandIn::kAccessKeyId + R"(","SecretAccessKey":")" +
+                       AwsStandIn::kSecretAccessKey + R"(","Token":")" + kSessionToken +
+                       R"(","Expiration":"2099-01-01T00:00:00Z"})"};
+    }
+    return {404, ""};
+  }
+
+  FakeResponse Agent(const FakeRequest& request) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (request.path == "/status") return {200, agent_status_};
+    if (request.path.rfind("/logs?since=", 0) == 0) {
+      // Two lines, numbered 0 and 1; whoever asks from 2 on gets none.
+      bool from_start = request.path == "/logs?since=0";
+      return {200, from_start ? R"({"first":0,"next":2,"lines":[)"
+                                R"({"seq":0,"source":"web","text":"listening on :80"},)"
+                                R"({"seq":1,"source":"web/stderr","text":"GET / 200"}]})"
+                              : R"({"first":0,"next":2,"lines":[]})"};
+    }
+    return {404, ""};
+  }
+
+  void SetAgentStatus(std::string status) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    agent_status_ = std::move(status);
+  }
+
+  std::string Arguments(int steps) const {
+    return "--metadata-url " + metadata_.url() + " --agent-url " + agent_.url() +
+           " --endpoint-url " + stand_in_.url() + " --poll-seconds 1 --steps " +
+           std::to_string(steps);
+  }
+
+  AwsStandIn stand_in_;
+  aws::OpenSslTransport transport_;
+  aws::RetryPolicy policy_;
+  aws::ClientContext context_;
+  std::string instance_id_;
+  std::mutex mutex_;
+  std::string agent_status_;
+  FakeHttpServer metadata_;
+  FakeHttpServer agent_;
+};
+
+TEST_F(ReporterEndToEndTest, SignalsSuccessPublishesMetricsAndShipsLogsForAReadyPod) {
+  SetAgentStatus(AgentStatus(true, 0));
+  ReporterRun run = RunReporter(Arguments(2));
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("signalled SUCCESS stack=shop resource=WebGroup"), std::string::npos)
+      << run.output;
+  nlohmann::json signals = stand_in_.Stacks()[0]["signals"];
+  ASSERT_EQ(signals.size(), 1u) << signals.dump();
+  EXPECT_EQ(signals[0]["status"], "SUCCESS");
+  EXPECT_EQ(signals[0]["unique_id"], instance_id_);
+  EXPECT_EQ(signals[0]["logical_id"], "WebGroup");
+  nlohmann::json metrics = stand_in_.Metrics();
+  ASSERT_EQ(metrics.size(), 3u) << metrics.dump();  // one minute's worth: the first step
+  EXPECT_EQ(metrics[0]["namespace"], "i2kit/shop");
+  EXPECT_EQ(metrics[0]["name"], "MemoryUsed");
+  EXPECT_EQ(metrics[0]["value"], 52428800.0);
+  EXPECT_EQ(metrics[0]["dimensions"]["InstanceId"], instance_id_);
+  EXPECT_EQ(metrics[0]["dimensions"]["Deployment"], "web");
+  EXPECT_EQ(metrics[2]["name"], "Ready");
+  EXPECT_EQ(metrics[2]["value"], 1.0);
+  nlohmann::json groups = stand_in_.Logs();
+  nlohmann::json stream = groups["/i2kit/shop/web"][instance_id_ + "/web"];
+  ASSERT_EQ(stream.size(), 2u) << groups.dump();
+  EXPECT_EQ(stream[0]["message"], "listening on :80");
+  EXPECT_EQ(stream[1]["message"], "GET / 200");
+}
+
+TEST_F(ReporterEndToEndTest, LogsSurviveAThrottledPutLogEvents) {
+  SetAgentStatus(AgentStatus(true, 0));
+  ASSERT_TRUE(stand_in_.AddFault({{"throttle", {{"count", 4}, {"action", "PutLogEvents"}}}}));
+  ReporterRun run = RunReporter(Arguments(2));
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("logs not shipped, keeping them queued"), std::string::npos)
+      << run.output;
+  // Three attempts in the first step, the fourth throttled in the second, then through.
+  EXPECT_EQ(stand_in_.Logs()["/i2kit/shop/web"][instance_id_ + "/web"].size(), 2u)
+      << run.output;
+}
+
+TEST_F(ReporterEndToEndTest, RetriesThrottledCallsAndStillSignals) {
+  SetAgentStatus(AgentStatus(true, 0));
+  ASSERT_TRUE(stand_in_.AddFault({{"throttle", {{"count", 2}, {"action", "SignalResource"}}}}));
+  ASSERT_TRUE(stand_in_.AddFault({{"server_error", {{"count", 1}, {"action", "PutMetricData"}}}}));
+  ReporterRun run = RunReporter(Arguments(1));
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("cloudformation SignalResource: Throttling; retrying in"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("monitoring PutMetricData: ServiceUnavailable; retrying in"),
+            std::string::npos)
+      << run.output;
+  EXPECT_EQ(stand_in_.Stacks()[0]["signals"].size(), 1u);
+  EXPECT_EQ(stand_in_.Metrics().size(), 3u);
+}
+
+TEST_F(ReporterEndToEndTest, MarksACrashLoopingInstanceUnhealthy) {
+  SetAgentStatus(AgentStatus(false, 6));  // past the default limit of 5 in 10 minutes
+  ReporterRun run = RunReporter(Arguments(1));
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("marked Unhealthy: container web restarted 6 times"),
+            std::string::npos)
+      << run.output;
+  Result<std::vector<aws::AutoScalingGroup>> groups = GroupNow();
+  ASSERT_TRUE(groups.ok());
+  EXPECT_EQ((*groups)[0].instances[0].health_status, "Unhealthy");
+  EXPECT_TRUE(stand_in_.Stacks()[0]["signals"].empty());  // not ready, deadline not reached
+}
+
+TEST_F(ReporterEndToEndTest, WithoutAMetadataServiceItDoesNothingAndSaysSo) {
+  int closed_port;
+  {
+    FakeHttpServer gone([](const FakeRequest&) { return FakeResponse{}; });
+    closed_port = std::stoi(gone.url().substr(17));
+  }
+  size_t before = stand_in_.Requests().size();
+  ReporterRun run = RunReporter("--metadata-url http://127.0.0.1:" + std::to_string(closed_port) +
+                        "/ --agent-url " + agent_.url() + " --endpoint-url " + stand_in_.url() +
+                        " --discovery-attempts 2");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("instance metadata attempt 2"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("not on EC2, or not an i2kit instance"), std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("reporting nothing"), std::string::npos);
+  EXPECT_EQ(stand_in_.Requests().size(), before);
+}
+
+TEST_F(ReporterEndToEndTest, ASlowMetadataServiceIsGivenUpOnInBoundedTime) {
+  FakeHttpServer slow([](const FakeRequest&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // past the 2 s timeout
+    return FakeResponse{200, "late"};
+  });
+  auto start = std::chrono::steady_clock::now();
+  ReporterRun run = RunReporter("--metadata-url " + slow.url() + " --agent-url " + agent_.url() +
+                        " --discovery-attempts 1");
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("reporting nothing"), std::string::npos) << run.output;
+  EXPECT_LT(took, std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace i2kit

@@ -6,6 +6,8 @@ void AddBuildToolOptions(CLI::App& sub, BuildTools& tools) {
   sub.add_option("--kernel", tools.kernel,
                  "The kernel (bzImage) to boot; default $I2KIT_KERNEL or scripts/build-kernel.sh");
   sub.add_option("--agent", tools.agent, "The static guest agent; default: beside i2kit-host");
+  sub.add_option("--ec2-reporter", tools.ec2_reporter,
+                 "The static EC2 reporter for disk.raw; default: beside i2kit-host");
   sub.add_option("--runc", tools.runc, "The runc binary to put in the VM")->capture_default_str();
   sub.add_option("--containerd", tools.containerd,
                  "containerd's socket, for registry images; default $CONTAINERD_ADDRESS, else "
@@ -23,8 +25,13 @@ Result<PodVmBuildOptions> BuildOptionsFor(const BuildTools& tools, const std::st
   Result<std::string> agent =
       tools.agent.empty() ? DefaultAgent() : Result<std::string>(tools.agent);
   if (!agent.ok()) return agent.status();
+  Result<std::string> ec2_reporter = tools.ec2_reporter.empty()
+                                         ? DefaultEc2Reporter()
+                                         : Result<std::string>(tools.ec2_reporter);
+  if (!ec2_reporter.ok()) return ec2_reporter.status();
   build.kernel = *kernel;
   build.agent = *agent;
+  build.ec2_reporter = *ec2_reporter;
   return build;
 }
 

@@ -1,5 +1,5 @@
 // What the verbs that build Pod VMs share (build, and push and deploy for a deployment not
-// built yet): the --kernel, --agent, --runc and --containerd options, and building one
+// built yet): the --kernel, --agent, --ec2-reporter, --runc and --containerd options, and building one
 // deployment with its steps shown.
 #pragma once
 
@@ -15,14 +15,16 @@ namespace i2kit {
 struct BuildTools {
   std::string kernel;  // empty: DefaultKernel()
   std::string agent;   // empty: DefaultAgent()
+  std::string ec2_reporter;  // empty: DefaultEc2Reporter()
   std::string runc = "/usr/sbin/runc";
   std::string containerd;
 };
 
-// Declares --kernel, --agent, --runc and --containerd on `sub`.
+// Declares --kernel, --agent, --ec2-reporter, --runc and --containerd on `sub`.
 void AddBuildToolOptions(CLI::App& sub, BuildTools& tools);
 
-// The options that build into `output_dir` with `tools`, the default kernel and agent found;
+// The options that build into `output_dir` with `tools`, the default kernel, agent and reporter
+// found;
 // fails saying where they were looked for.
 Result<PodVmBuildOptions> BuildOptionsFor(const BuildTools& tools, const std::string& output_dir);
 

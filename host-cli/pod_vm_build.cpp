@@ -128,6 +128,38 @@ Status PackSystemImage(const std::string& runc, const fs::path& root, const fs::
   return PackErofs(root, image, erofs);
 }
 
+// The EC2 partition's content: the reporter and the CA bundle, at the paths the agent expects.
+Status PackEc2Image(const PodVmBuildOptions& options, const fs::path& root,
+                    const fs::path& image) {
+  std::error_code ec;
+  fs::remove_all(root, ec);
+  for (const auto& [source, relative, mode] :
+       {std::tuple{options.ec2_reporter, pod_vm::kEc2ReporterBinary, fs::perms(0755)},
+        std::tuple{options.ca_bundle, pod_vm::kEc2CaBundle, fs::perms(0644)}}) {
+    fs::path target = root / relative;
+    fs::create_directories(target.parent_path(), ec);
+    if (!ec) fs::copy_file(fs::canonical(source, ec), target, ec);
+    if (!ec) fs::permissions(target, mode, ec);
+    if (ec) return Status::Error("copying " + source + " to " + target.string() + ": " + ec.message());
+  }
+  ErofsOptions erofs;
+  erofs.all_root = true;
+  return PackErofs(root, image, erofs);
+}
+
+// The build helpers' lookup: NAME beside the running i2kit-host, else an error naming OPTION.
+Result<std::string> BesideHost(const std::string& name, const std::string& what,
+                               const std::string& option) {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  fs::path file = self.parent_path() / name;
+  if (ec || !fs::exists(file)) {
+    return Status::Error(what + " " + name + " is not beside i2kit-host (" + file.string() +
+                         "); pass " + option + " PATH");
+  }
+  return file.string();
+}
+
 }  // namespace
 
 Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOptions& options) {
@@ -236,13 +268,22 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
       static_cast<int>(std::max<int64_t>(64, 48 + (limits_bytes + kMiB - 1) / kMiB));
   // reboot=t: with panic=-1, a panicking guest must reset (and so exit, -no-reboot) on microvm.
   artifacts.cmdline = "console=ttyS0 panic=-1 reboot=t quiet";
+  progress("packing the EC2 reporter");
+  const fs::path ec2_image = scratch.path / "ec2.erofs";
+  if (Status s = PackEc2Image(options, scratch.path / "ec2", ec2_image); !s.ok()) {
+    return s.WithContext("packing the EC2 reporter");
+  }
+  // The digest names everything the Pod VM is made of: an AMI is reused for it (push), and a
+  // local deployment rolls its replicas when it changes.
   Sha256 all;
-  for (const std::string& file : [&] {
-         std::vector<std::string> files = {artifacts.kernel, artifacts.initrd};
-         files.insert(files.end(), artifacts.disks.begin(), artifacts.disks.end());
+  for (const fs::path& file : [&] {
+         std::vector<fs::path> files = {staging.path / artifacts.kernel,
+                                        staging.path / artifacts.initrd};
+         for (const std::string& disk : artifacts.disks) files.push_back(staging.path / disk);
+         files.push_back(ec2_image);
          return files;
        }()) {
-    Result<std::string> digest = FileDigest(staging.path / file);
+    Result<std::string> digest = FileDigest(file);
     if (!digest.ok()) return digest.status();
     all.Update(digest->data(), digest->size());
   }
@@ -263,6 +304,7 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   for (size_t i = 0; i < artifacts.disks.size(); ++i) {
     disk.images.push_back({spec.images[i].rootfs_partition, staging.path / artifacts.disks[i]});
   }
+  disk.images.push_back({pod_vm::kEc2PartitionName, ec2_image});
   disk.seed = artifacts.image_digest;
   // FAT's epoch, the earliest time it can store: the disk's files carry no build time.
   disk.timestamp = 315532800;
@@ -293,14 +335,11 @@ Result<std::string> DefaultKernel() {
 }
 
 Result<std::string> DefaultAgent() {
-  std::error_code ec;
-  fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  fs::path agent = self.parent_path() / "i2kit-agent";
-  if (ec || !fs::exists(agent)) {
-    return Status::Error("the guest agent i2kit-agent is not beside i2kit-host (" + agent.string() +
-                         "); pass --agent PATH");
-  }
-  return agent.string();
+  return BesideHost("i2kit-agent", "the guest agent", "--agent");
+}
+
+Result<std::string> DefaultEc2Reporter() {
+  return BesideHost("i2kit-ec2-reporter", "the EC2 reporter", "--ec2-reporter");
 }
 
 }  // namespace i2kit

@@ -16,6 +16,10 @@ struct PodVmBuildOptions {
   std::string output_dir;  // the artifacts go to OUTPUT_DIR/<deployment>/
   std::string kernel;      // a bzImage
   std::string agent;       // the static i2kit-agent binary
+  // The static i2kit-ec2-reporter and the CA bundle it verifies AWS with: the boot disk's EC2
+  // partition (pod_vm.h kEc2PartitionName).
+  std::string ec2_reporter;
+  std::string ca_bundle = "/etc/ssl/certs/ca-certificates.crt";
   std::string runc = "/usr/sbin/runc";
   // containerd's socket, for registry images; empty: $CONTAINERD_ADDRESS, else the default.
   std::string containerd;
@@ -34,5 +38,6 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
 // agent beside the running i2kit-host.
 Result<std::string> DefaultKernel();
 Result<std::string> DefaultAgent();
+Result<std::string> DefaultEc2Reporter();
 
 }  // namespace i2kit

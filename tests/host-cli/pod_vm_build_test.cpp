@@ -75,6 +75,8 @@ class PodVmBuildTest : public ::testing::Test {
     fs::create_directories(dir_);
     std::ofstream(dir_ / "bzImage") << "a kernel";
     std::ofstream(dir_ / "agent") << "an agent";
+    std::ofstream(dir_ / "reporter") << "a reporter";
+    std::ofstream(dir_ / "ca.crt") << "some CAs";
     std::ofstream(dir_ / "pod.yml") << "name: web\ncontainers:\n  httpd:\n    image: oci:"
                                     << (*images_ / "busybox-httpd").string() << ":latest\n";
   }
@@ -89,6 +91,8 @@ class PodVmBuildTest : public ::testing::Test {
     options.output_dir = (dir_ / out).string();
     options.kernel = (dir_ / "bzImage").string();
     options.agent = (dir_ / "agent").string();
+    options.ec2_reporter = (dir_ / "reporter").string();
+    options.ca_bundle = (dir_ / "ca.crt").string();
     return BuildPodVm(loaded.manifest.deployments.front(), options);
   }
 
@@ -167,11 +171,33 @@ TEST_F(PodVmBuildTest, TheBootDiskCarriesEachRootAsAPartitionNamedAfterItsContai
   Result<ToolOutput> dump = RunTool({"sfdisk", "--json", disk.string()});
   ASSERT_TRUE(dump.ok()) << dump.status().message();
   nlohmann::json partitions = nlohmann::json::parse(dump->out)["partitiontable"]["partitions"];
-  ASSERT_EQ(partitions.size(), 2u);
+  ASSERT_EQ(partitions.size(), 3u);
   EXPECT_EQ(partitions[0]["name"], "EFI System");
   EXPECT_EQ(partitions[1]["name"], "httpd");
   std::string root = ReadAll(dir_ / "out/web/rootfs-httpd.erofs");
   EXPECT_EQ(ReadAll(disk).substr(partitions[1]["start"].get<size_t>() * 512, root.size()), root);
+
+  // The EC2 partition: the reporter and the CA bundle where the agent looks for them.
+  EXPECT_EQ(partitions[2]["name"], "i2kit ec2");
+  std::string ec2 = ReadAll(disk).substr(partitions[2]["start"].get<size_t>() * 512,
+                                         partitions[2]["size"].get<size_t>() * 512);
+  std::ofstream(dir_ / "ec2.erofs", std::ios::binary) << ec2;
+  Result<ToolOutput> extracted = RunTool(
+      {"fsck.erofs", "--extract=" + (dir_ / "ec2").string(), (dir_ / "ec2.erofs").string()});
+  ASSERT_TRUE(extracted.ok()) << extracted.status().message();
+  EXPECT_EQ(ReadAll(dir_ / "ec2/bin/i2kit-ec2-reporter"), "a reporter");
+  EXPECT_EQ(fs::status(dir_ / "ec2/bin/i2kit-ec2-reporter").permissions(), fs::perms(0755));
+  EXPECT_EQ(ReadAll(dir_ / "ec2/etc/ssl/certs/ca-certificates.crt"), "some CAs");
+}
+
+TEST_F(PodVmBuildTest, ANewReporterIsANewImage) {
+  Result<VmArtifacts> before = Build("a");
+  ASSERT_TRUE(before.ok()) << before.status().message();
+  std::ofstream(dir_ / "reporter") << "a fixed reporter";
+  Result<VmArtifacts> after = Build("b");
+  ASSERT_TRUE(after.ok()) << after.status().message();
+  // The AMI is reused by digest: it must not be reused for a disk with another reporter.
+  EXPECT_NE(before->image_digest, after->image_digest);
 }
 
 }  // namespace

@@ -157,18 +157,21 @@ TEST_F(PushVerbTest, PushOfAnArtifactsDirectoryPushesThatDeployment) {
 }
 
 TEST_F(PushVerbTest, PushOfAManifestNotBuiltBuildsItFirst) {
-  // The example image, and a kernel and agent whose bytes need not boot: building copies them.
+  // The example image, and a kernel, agent and reporter whose bytes need not run: building
+  // copies them.
   std::filesystem::path images = dir_ / "images";
   Result<ToolOutput> made =
       RunTool({std::string(I2KIT_SOURCE_DIR) + "/examples/build-images.sh", images.string()});
   ASSERT_TRUE(made.ok()) << made.status().message();
   std::ofstream(dir_ / "bzImage") << "a kernel";
   std::ofstream(dir_ / "agent") << "an agent";
+  std::ofstream(dir_ / "reporter") << "a reporter";
   std::string manifest = Write("web.yml", "name: web\ncontainers:\n  httpd:\n    image: oci:" +
                                               (images / "busybox-httpd").string() + ":latest\n");
   std::filesystem::path out = dir_ / "built";
   CliRun run = Aws({"push", manifest, "-o", out.string(), "--kernel", (dir_ / "bzImage").string(),
-                    "--agent", (dir_ / "agent").string()});
+                    "--agent", (dir_ / "agent").string(), "--ec2-reporter",
+                    (dir_ / "reporter").string()});
   ASSERT_EQ(run.code, 0) << run.err;
   Result<VmArtifacts> built = ReadVmArtifacts((out / "web").string());
   ASSERT_TRUE(built.ok()) << built.status().message();

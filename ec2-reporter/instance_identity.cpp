@@ -20,6 +20,10 @@ Status ParseUserData(std::string_view user_data, InstanceIdentity& identity) {
                         text("metricsNamespace", identity.metrics_namespace)}) {
     if (!status.ok()) return status;
   }
+  if (auto endpoint = json.find("endpointUrl"); endpoint != json.end()) {
+    if (!endpoint->is_string()) return Status::Error("user data endpointUrl is not a string");
+    identity.endpoint_url = endpoint->get<std::string>();
+  }
   if (auto timeout = json.find("signalTimeoutSeconds"); timeout != json.end()) {
     if (!timeout->is_number_integer() || timeout->get<int64_t>() <= 0) {
       return Status::Error("user data signalTimeoutSeconds is not a positive whole number");

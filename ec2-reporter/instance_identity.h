@@ -21,6 +21,9 @@ struct InstanceIdentity {
   std::string deployment;
   std::string metrics_namespace;
   std::chrono::seconds signal_timeout{600};
+  // Optional "endpointUrl": every AWS service at this URL instead of its regional endpoint (a
+  // stand-in in tests; the template sets none).
+  std::string endpoint_url;
 };
 
 // Fills the user-data fields of `identity` from the user data JSON; fails naming the first

@@ -114,12 +114,15 @@ int main(int argc, char** argv) {
   context.now = aws::SystemNow;
   context.sleep = aws::SleepFor;
   context.notice = Log;
-  if (!flags.endpoint_url.empty()) {
-    Result<aws::ServiceEndpoint> endpoint = aws::ParseEndpointUrl(flags.endpoint_url);
+  const std::string endpoint_url =
+      flags.endpoint_url.empty() ? identity->endpoint_url : flags.endpoint_url;
+  if (!endpoint_url.empty()) {
+    Result<aws::ServiceEndpoint> endpoint = aws::ParseEndpointUrl(endpoint_url);
     if (!endpoint.ok()) {
-      Log("bad --endpoint-url: " + endpoint.status().message());
+      Log("bad endpoint URL " + endpoint_url + ": " + endpoint.status().message());
       return 2;
     }
+    Log("every AWS service at " + endpoint_url);
     context.endpoint_override = *endpoint;
   }
   aws::CloudFormationClient cloudformation(context);

@@ -175,6 +175,12 @@ Status RunAgent(const AgentOptions& options) {
         MountEc2Partition("/sys/class/block", pod_vm::kEc2Mount);
     if (mounted.ok()) {
       ec2_reporter = *mounted;
+      // The reporter resolves AWS endpoints the way the containers do (glibc reads the VM's
+      // /etc/resolv.conf, which nothing else writes).
+      if (ec2_reporter) {
+        Status s = WriteTextFile("/etc/resolv.conf", ReadTextFile(etc + "/resolv.conf"));
+        if (!s.ok()) Console("i2kit-agent: " + s.message());
+      }
     } else {
       Console("i2kit-agent: the EC2 reporter will not run: " + mounted.status().message());
     }

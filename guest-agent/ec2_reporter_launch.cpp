@@ -39,11 +39,11 @@ Result<std::optional<Ec2ReporterFiles>> MountEc2Partition(const std::string& cla
 AuxiliaryProcess Ec2ReporterProcess(const Ec2ReporterFiles& files, int agent_port,
                                     const std::string& metadata_address) {
   std::vector<std::string> argv = {files.binary,
-                                   "--agent",
-                                   "127.0.0.1:" + std::to_string(agent_port),
-                                   "--metadata",
-                                   metadata_address,
-                                   "--ca-file",
+                                   "--agent-url",
+                                   "http://127.0.0.1:" + std::to_string(agent_port) + "/",
+                                   "--metadata-url",
+                                   "http://" + metadata_address + "/",
+                                   "--ca-bundle",
                                    files.ca_file};
   return {"ec2-reporter", [argv] {
             // The agent's stdout and stderr are the console.

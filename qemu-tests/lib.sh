@@ -101,13 +101,15 @@ request_loop() {
 # boot_disk NAME PORT [QEMU options…]: boots a bootable disk the way EC2 does, on the q35
 # machine with firmware (microvm has none that boots a disk), under TCG, in the background;
 # the console goes to $work/NAME.log. User networking (DHCP from QEMU) forwards 127.0.0.1:PORT
-# to the guest's port 8080. The options add the firmware and the disk.
+# to the guest's port 8080. The options add the firmware and the disk; $boot_net, when set, is
+# added to the user network's options (its address range, guest forwarding rules).
 boot_disk() {
   local name=$1 port=$2
   shift 2
   qemu-system-x86_64 -M q35 -accel tcg,tb-size=64 -cpu max -m 128 -nodefaults -no-user-config \
     -nographic -serial "file:$work/$name.log" -monitor none -no-reboot \
-    -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:8080" -device virtio-net-pci,netdev=n0 \
+    -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:8080${boot_net:+,$boot_net}" \
+    -device virtio-net-pci,netdev=n0 \
     -device virtio-rng-pci "$@" </dev/null >"$work/$name.qemu.log" 2>&1 &
   qemu_pids+=($!)
 }

@@ -51,7 +51,9 @@ Result<std::optional<std::string>> Dechunk(std::string_view bytes) {
         if (last) return std::optional<std::string>(std::move(body));
       }
     }
-    if (bytes.size() - at < size + kCrlf.size()) return std::optional<std::string>();
+    // Compared without adding to `size`: a size near SIZE_MAX must not wrap around.
+    const size_t left = bytes.size() - at;
+    if (size > left || left - size < kCrlf.size()) return std::optional<std::string>();
     body.append(bytes.substr(at, size));
     at += size;
     if (bytes.substr(at, kCrlf.size()) != kCrlf) return Status::Error("chunk without its CRLF");

@@ -14,7 +14,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <set>
 
 #include "common/unique_fd.h"

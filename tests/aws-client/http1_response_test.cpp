@@ -31,6 +31,17 @@ TEST(Http1Response, DecodesChunkedBodiesWithExtensionsAndTrailers) {
   EXPECT_FALSE(cut->has_value());
 }
 
+TEST(Http1Response, AChunkSizeNearTheLimitWaitsForMoreInsteadOfWrappingAround) {
+  // fffffffffffffffe + 2 wraps to 0 in size_t: the chunk must not pass for one that is there
+  // (the buffer's rest taken as its body, then the size line read again as its end).
+  std::string bytes =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "fffffffffffffffe\r\n0\r\n\r\n";
+  auto response = ParseHttp1Response(bytes, false);
+  ASSERT_TRUE(response.ok()) << response.status().message();
+  EXPECT_FALSE(response->has_value());
+}
+
 TEST(Http1Response, AnUnframedBodyEndsWithTheConnection) {
   std::string bytes = "HTTP/1.0 200 OK\r\n\r\nall of it";
   EXPECT_FALSE(ParseHttp1Response(bytes, false)->has_value());

@@ -186,13 +186,14 @@ Status CloudFormationClient::DeleteStack(const std::string& stack) {
 
 Status CloudFormationClient::SignalResource(const std::string& stack,
                                             const std::string& logical_id,
-                                            const std::string& unique_id, bool success) {
+                                            const std::string& unique_id, bool success,
+                                            AwsError* error) {
   QueryParameters parameters;
   parameters.Add("StackName", stack);
   parameters.Add("LogicalResourceId", logical_id);
   parameters.Add("UniqueId", unique_id);
   parameters.Add("Status", success ? "SUCCESS" : "FAILURE");
-  Result<XmlDocument> response = client_.Call("SignalResource", parameters);
+  Result<XmlDocument> response = client_.Call("SignalResource", parameters, error);
   return response.ok() ? Status::Ok() : response.status();
 }
 

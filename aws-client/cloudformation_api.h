@@ -109,8 +109,9 @@ class CloudFormationClient {
   Status DeleteStack(const std::string& stack);
   // Tells a resource with a CreationPolicy or WaitOnResourceSignals that instance `unique_id`
   // is ready (`success`) or failed: what the EC2 reporter sends once per boot.
+  // `error`, when given, receives AWS's error (ValidationError: nothing waits for the signal).
   Status SignalResource(const std::string& stack, const std::string& logical_id,
-                        const std::string& unique_id, bool success);
+                        const std::string& unique_id, bool success, AwsError* error = nullptr);
 
   const QueryClient& query() const { return client_; }
 

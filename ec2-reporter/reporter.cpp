@@ -57,10 +57,20 @@ void Reporter::Signal(const AgentReport* report, const std::string& unreachable,
   std::optional<SignalDecision> decision = signal_.Decide(report, unreachable, now);
   if (!decision) return;
   const char* status = decision->success ? "SUCCESS" : "FAILURE";
-  Status sent = links_.cloudformation->SignalResource(identity_.stack, identity_.resource,
-                                                      identity_.instance_id, decision->success);
+  aws::AwsError error;
+  Status sent = links_.cloudformation->SignalResource(
+      identity_.stack, identity_.resource, identity_.instance_id, decision->success, &error);
+  if (!sent.ok() && error.code == "ValidationError") {
+    // Nothing waits for this instance's signal: launched outside a creation or an update (a
+    // replacement, a scale-out), or after CloudFormation's own timeout. Asking again every
+    // step would change nothing.
+    signal_.MarkSent();
+    links_.log(std::string("signal ") + status + " refused, not sent again: " + sent.message());
+    return;
+  }
   if (!sent.ok()) {
-    links_.log(std::string("signal ") + status + " not sent, trying again: " + sent.message());
+    LogChange(last_signal_error_,
+              std::string("signal ") + status + " not sent, trying again: " + sent.message());
     return;
   }
   signal_.MarkSent();

@@ -80,6 +80,7 @@ class Reporter {
   Status EnsureStream(const std::string& container);
   // Logs `line` unless it repeats the previous line of `topic` (a failure every 5 s is one).
   void LogChange(std::string& previous, const std::string& line);
+  std::string last_signal_error_;
 
   InstanceIdentity identity_;
   ReporterOptions options_;

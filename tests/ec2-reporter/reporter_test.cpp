@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <deque>
+#include <set>
 #include <map>
 
 #include "aws-client/http1_response.h"
@@ -25,6 +26,7 @@ class ScriptedWorld : public aws::HttpTransport {
   std::vector<std::pair<std::string, std::string>> log_lines;  // source, text
   uint64_t first_log_line = 0;
   std::map<std::string, std::deque<int>> failures;  // action → HTTP statuses to answer first
+  std::set<std::string> refused;  // actions answered 400 ValidationError, always
   std::vector<std::string> actions;
   std::vector<std::string> bodies;
 
@@ -45,6 +47,12 @@ class ScriptedWorld : public aws::HttpTransport {
     }
     actions.push_back(action);
     bodies.push_back(request.body);
+    if (refused.count(action)) {
+      return {aws::HttpResponse{400, {},
+                                "<ErrorResponse><Error><Code>ValidationError</Code><Message>no "
+                                "signal expected</Message></Error></ErrorResponse>"},
+              false, ""};
+    }
     std::deque<int>& queued = failures[action];
     if (!queued.empty()) {
       int code = queued.front();
@@ -188,6 +196,19 @@ TEST_F(ReporterTest, KeepsTryingASignalThatWasThrottled) {
   reporter.Step(start_ + seconds(10));
   EXPECT_TRUE(reporter.signalled());
   EXPECT_EQ(world_.Count("SignalResource"), 4);
+}
+
+TEST_F(ReporterTest, ASignalNobodyWaitsForIsNotSentAgain) {
+  // An instance Auto Scaling launched as a replacement: CloudFormation refuses its signal.
+  Reporter reporter = Make();
+  world_.status = Status(true, 0);
+  world_.refused.insert("SignalResource");
+  reporter.Step(start_ + seconds(5));
+  reporter.Step(start_ + seconds(10));
+  reporter.Step(start_ + seconds(15));
+  EXPECT_EQ(world_.Count("SignalResource"), 1);
+  EXPECT_TRUE(Logged("signal SUCCESS refused, not sent again: cloudformation SignalResource: "
+                     "ValidationError: no signal expected"));
 }
 
 TEST_F(ReporterTest, MarksTheInstanceUnhealthyOncePastTheRestartLimit) {

@@ -25,6 +25,7 @@ struct Flags {
   int poll_seconds = 5;
   int discovery_attempts = 5;
   int steps = 0;  // 0: until stopped
+  std::string uptime_file = "/proc/uptime";  // how long the VM has been up
 };
 
 void Log(const std::string& line) {
@@ -48,6 +49,8 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
       flags.discovery_attempts = std::atoi(value.c_str());
     } else if (flag == "--steps") {
       flags.steps = std::atoi(value.c_str());
+    } else if (flag == "--uptime-file") {
+      flags.uptime_file = value;
     } else {
       return false;
     }
@@ -76,7 +79,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: i2kit-ec2-reporter [--metadata-url URL] [--agent-url URL] "
                  "[--endpoint-url URL] [--ca-bundle FILE] [--poll-seconds N] "
-                 "[--discovery-attempts N] [--steps N]\n");
+                 "[--discovery-attempts N] [--steps N] [--uptime-file FILE]\n");
     return 2;
   }
   // A peer that closes mid-write must fail that write, not kill the process (TLS writes go
@@ -139,7 +142,14 @@ int main(int argc, char** argv) {
                                 &context,
                                 [&] { return metadata.RoleCredentials(); },
                                 Log};
-  reporter::Reporter reporter(*identity, {}, links, reporter::Clock::now());
+  reporter::ReporterOptions options;
+  double uptime = 0;
+  if (std::FILE* file = std::fopen(flags.uptime_file.c_str(), "r")) {
+    if (std::fscanf(file, "%lf", &uptime) != 1) uptime = 0;
+    std::fclose(file);
+  }
+  options.uptime_at_start = std::chrono::seconds(static_cast<int64_t>(uptime));
+  reporter::Reporter reporter(*identity, options, links, reporter::Clock::now());
   for (int step = 0; flags.steps == 0 || step < flags.steps; ++step) {
     if (step > 0) std::this_thread::sleep_for(std::chrono::seconds(flags.poll_seconds));
     reporter.Step(reporter::Clock::now());

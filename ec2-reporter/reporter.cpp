@@ -27,7 +27,8 @@ Reporter::Reporter(InstanceIdentity identity, ReporterOptions options, ReporterL
       options_(options),
       links_(std::move(links)),
       signal_(SignalDeadline(start, identity_, options_)),
-      restarts_(options_.restart_limit, options_.restart_window),
+      restarts_(options_.restart_limit, options_.restart_window,
+                options_.uptime_at_start < options_.restart_window),
       log_queue_(options_.log_queue_bytes) {}
 
 void Reporter::LogChange(std::string& previous, const std::string& line) {

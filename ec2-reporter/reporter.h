@@ -32,6 +32,9 @@ struct ReporterOptions {
   std::chrono::seconds metrics_period{60};
   int restart_limit = 5;  // CrashLoopBackOff reaches 5 restarts in ~5 minutes
   std::chrono::seconds restart_window{600};
+  // How long the VM had been up when the reporter started (main reads /proc/uptime): past
+  // restart_window, restarts it finds already made are of unknown age and not counted.
+  std::chrono::seconds uptime_at_start{0};
   // Temporary credentials are renewed this long before they expire.
   std::chrono::seconds credentials_refresh{300};
   // Output waiting for CloudWatch Logs is held within this many bytes, the oldest dropped.

@@ -6,8 +6,10 @@ std::optional<std::string> RestartWatch::Observe(const AgentReport& report,
                                                  Clock::time_point now) {
   std::optional<std::string> verdict;
   for (const ContainerReport& c : report.containers) {
-    Seen& seen = containers_[c.name];
-    // Restarts before the reporter first looked (it may start late) count as happening now.
+    auto [it, first_look] = containers_.try_emplace(c.name);
+    Seen& seen = it->second;
+    // Restarts before the reporter first looked count as happening now, when they may.
+    if (first_look && !earlier_count_) seen.last_count = c.restarts;
     for (int i = seen.last_count; i < c.restarts; ++i) seen.restarts.push_back(now);
     seen.last_count = c.restarts;
     while (!seen.restarts.empty() && now - seen.restarts.front() > window_) {

@@ -17,7 +17,11 @@ namespace i2kit::reporter {
 
 class RestartWatch {
  public:
-  RestartWatch(int limit, std::chrono::seconds window) : limit_(limit), window_(window) {}
+  // `earlier_count` says what restarts made before the first look are: recent (the reporter
+  // started with the Pod) or of unknown age (it was restarted later, the VM up longer than the
+  // window), in which case they are not counted, lest an old history replace a healthy machine.
+  RestartWatch(int limit, std::chrono::seconds window, bool earlier_count = true)
+      : limit_(limit), window_(window), earlier_count_(earlier_count) {}
 
   // Takes the restart counts of `report`, seen at `now`; the reason the Pod cannot recover
   // ("container web restarted 6 times in 600 s, limit 5"), or nullopt.
@@ -30,6 +34,7 @@ class RestartWatch {
   };
   int limit_;
   std::chrono::seconds window_;
+  bool earlier_count_;
   std::map<std::string, Seen> containers_;
 };
 

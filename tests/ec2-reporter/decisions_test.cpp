@@ -56,6 +56,18 @@ TEST(RestartWatch, FlagsRestartsPastTheLimitWithinTheWindow) {
   EXPECT_EQ(*verdict, "container web restarted 4 times in 600 s, limit 3");
 }
 
+TEST(RestartWatch, RestartsOfUnknownAgeAtTheFirstLookAreNotCounted) {
+  // A reporter restarted on a VM up for longer than the window: 9 restarts over its life.
+  Clock::time_point t;
+  RestartWatch late(3, seconds(600), /*earlier_count=*/false);
+  EXPECT_FALSE(late.Observe(Pod(true, 9), t));
+  EXPECT_FALSE(late.Observe(Pod(true, 11), t + seconds(60)));
+  EXPECT_TRUE(late.Observe(Pod(true, 13), t + seconds(120)));  // 4 new ones within the window
+  // At boot the same first look counts: those restarts are recent.
+  RestartWatch early(3, seconds(600));
+  EXPECT_TRUE(early.Observe(Pod(true, 9), t));
+}
+
 TEST(RestartWatch, ForgetsRestartsOlderThanTheWindow) {
   Clock::time_point t;
   RestartWatch watch(3, seconds(600));

@@ -71,6 +71,12 @@ class ReporterEndToEndTest : public ::testing::Test {
 
   void SetUp() override {
     ASSERT_FALSE(stand_in_.url().empty()) << "the stand-in did not start";
+    // A VM up for 5 s, as when the agent starts the reporter at boot: restarts the agent
+    // reports at the first look are recent.
+    std::FILE* uptime = std::fopen(uptime_file_.c_str(), "w");
+    ASSERT_NE(uptime, nullptr);
+    std::fputs("5.00 4.00\n", uptime);
+    std::fclose(uptime);
     Result<aws::ServiceEndpoint> endpoint = aws::ParseEndpointUrl(stand_in_.url());
     ASSERT_TRUE(endpoint.ok());
     context_.credentials = {AwsStandIn::kAccessKeyId, AwsStandIn::kSecretAccessKey,
@@ -148,9 +154,10 @@ class ReporterEndToEndTest : public ::testing::Test {
   std::string Arguments(int steps) const {
     return "--metadata-url " + metadata_.url() + " --agent-url " + agent_.url() +
            " --endpoint-url " + stand_in_.url() + " --poll-seconds 1 --steps " +
-           std::to_string(steps);
+           std::to_string(steps) + " --uptime-file " + uptime_file_;
   }
 
+  std::string uptime_file_ = ::testing::TempDir() + "i2kit-reporter-uptime";
   AwsStandIn stand_in_;
   aws::OpenSslTransport transport_;
   aws::RetryPolicy policy_;

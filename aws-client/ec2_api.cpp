@@ -21,11 +21,11 @@ Result<std::optional<Ec2Snapshot>> Ec2Client::DescribeSnapshot(const std::string
                   s.TextOrEmpty("statusMessage"), s.TextOrEmpty("progress")});
 }
 
-Result<std::vector<Ec2Image>> Ec2Client::DescribeOwnImagesTagged(const std::string& key,
-                                                                 const std::string& value) {
+Result<std::vector<Ec2Image>> Ec2Client::DescribeOwnImages(const std::string& filter,
+                                                           const std::string& value) {
   QueryParameters parameters;
   parameters.AddList("Owner", {"self"});
-  parameters.Add("Filter.1.Name", "tag:" + key);
+  parameters.Add("Filter.1.Name", filter);
   parameters.AddList("Filter.1.Value", {value});
   Result<XmlDocument> response = client_.Call("DescribeImages", parameters);
   if (!response.ok()) return response.status();

@@ -41,9 +41,9 @@ class Ec2Client {
   // The snapshot `id`; nullopt when EC2 does not know it.
   Result<std::optional<Ec2Snapshot>> DescribeSnapshot(const std::string& id);
 
-  // The account's own images tagged `key` = `value`, in EC2's order.
-  Result<std::vector<Ec2Image>> DescribeOwnImagesTagged(const std::string& key,
-                                                        const std::string& value);
+  // The account's own images whose `filter` ("tag:KEY", "name") is `value`, in EC2's order.
+  Result<std::vector<Ec2Image>> DescribeOwnImages(const std::string& filter,
+                                                  const std::string& value);
 
   // Registers the AMI — ENA on, IMDSv2 required, the root volume gp3, deleted with the
   // instance — and returns its ID.

@@ -135,7 +135,7 @@ AmiPublisher::AmiPublisher(const aws::ClientContext& context, TransportFactory n
 
 Result<PublishedAmi> AmiPublisher::Publish(const AmiSource& source) {
   Result<std::vector<aws::Ec2Image>> images =
-      ec2_.DescribeOwnImagesTagged(kImageDigestTag, source.image_digest);
+      ec2_.DescribeOwnImages(std::string("tag:") + kImageDigestTag, source.image_digest);
   if (!images.ok()) return images.status();
   for (const aws::Ec2Image& image : *images) {
     if (image.state == "available") {
@@ -151,6 +151,25 @@ Result<PublishedAmi> AmiPublisher::Publish(const AmiSource& source) {
                            " is still pending: push again once it is available");
     }
   }
+  std::string name = "i2kit-" + source.deployment + "-" + ShortDigest(source.image_digest, 16);
+  std::vector<aws::ResourceTag> tags = {{"Name", name},
+                                        {kImageDigestTag, source.image_digest},
+                                        {"i2kit:deployment", source.deployment}};
+  // An image of this name without the tag: registered by a push that stopped before tagging
+  // it. Registering again would fail on the name; it is this disk's (the name holds the
+  // digest), so it is tagged now and reused.
+  Result<std::vector<aws::Ec2Image>> named = ec2_.DescribeOwnImages("name", name);
+  if (!named.ok()) return named.status();
+  for (const aws::Ec2Image& image : *named) {
+    if (image.state != "available") continue;
+    if (Status tagged = ec2_.CreateTags({image.id}, tags); !tagged.ok()) return tagged;
+    log_.Event(source.deployment + ": reusing " + image.id + " (" + name +
+               "), registered by an earlier push that did not tag it; tagged now");
+    PublishedAmi reused;
+    reused.image_id = image.id;
+    reused.reused = true;
+    return reused;
+  }
 
   std::optional<TempDir> scratch;
   AmiSource volume = source;
@@ -161,10 +180,6 @@ Result<PublishedAmi> AmiPublisher::Publish(const AmiSource& source) {
   }
   Result<DiskBlocks> blocks = ScanDisk(volume.disk);
   if (!blocks.ok()) return blocks.status();
-  std::string name = "i2kit-" + source.deployment + "-" + ShortDigest(source.image_digest, 16);
-  std::vector<aws::ResourceTag> tags = {{"Name", name},
-                                        {kImageDigestTag, source.image_digest},
-                                        {"i2kit:deployment", source.deployment}};
   aws::EbsClient ebs(context_);
   aws::StartSnapshotRequest start{std::max<int64_t>(1, (blocks->disk_size + kGiB - 1) / kGiB),
                                   "i2kit " + source.deployment + " " + source.image_digest, tags,

@@ -23,7 +23,7 @@ TEST_F(Ec2ClientTest, DescribeImagesAsksForOwnImagesWithTheTagAndReadsItems) {
                            "<imageState>available</imageState><tagSet><item><key>i2kit:image-digest"
                            "</key><value>sha256:ab</value></item></tagSet></item></imagesSet>")));
   Result<std::vector<Ec2Image>> images =
-      Ec2Client(context_).DescribeOwnImagesTagged("i2kit:image-digest", "sha256:ab");
+      Ec2Client(context_).DescribeOwnImages("tag:i2kit:image-digest", "sha256:ab");
   ASSERT_TRUE(images.ok()) << images.status().message();
   ASSERT_EQ(images->size(), 1u);
   EXPECT_EQ((*images)[0].id, "ami-1");

@@ -140,6 +140,23 @@ TEST_F(PushVerbTest, ASecondPushOfTheSameDigestReusesTheAmiAndUploadsNothing) {
   EXPECT_EQ(Requests("RegisterImage").size(), 1u);
 }
 
+TEST_F(PushVerbTest, AnImageAFailedPushDidNotTagIsFoundByNameTaggedAndReused) {
+  // CreateTags fails past its retries: the AMI is registered but carries no digest tag.
+  ASSERT_TRUE(stand_in_.AddFault({{"server_error", {{"count", 3}, {"action", "CreateTags"}}}}));
+  CliRun failed = Push();
+  ASSERT_NE(failed.code, 0) << failed.err;
+  ASSERT_EQ(stand_in_.Images().size(), 1u);
+  CliRun again = Push();
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_TRUE(Contains(again.err, "registered by an earlier push that did not tag it")) << again.err;
+  EXPECT_EQ(Requests("StartSnapshot").size(), 1u);  // nothing uploaded the second time
+  EXPECT_EQ(Requests("RegisterImage").size(), 1u);
+  nlohmann::json images = stand_in_.Images();
+  ASSERT_EQ(images.size(), 1u);
+  EXPECT_EQ(again.out, "hello " + images[0]["ImageId"].get<std::string>() + "\n");
+  EXPECT_TRUE(Contains(images[0]["Tags"].dump(), kDigest)) << images[0]["Tags"].dump();
+}
+
 TEST_F(PushVerbTest, AThrottledBlockIsRetried) {
   ASSERT_TRUE(stand_in_.AddFault({{"throttle", {{"count", 2}, {"action", "PutSnapshotBlock"}}}}));
   CliRun run = Push({"--uploads", "2"});

@@ -1,6 +1,6 @@
 #include "aws-client/rest_json_protocol.h"
 
-#include <strings.h>
+#include "aws-client/http1_response.h"
 
 namespace i2kit::aws {
 namespace {
@@ -18,13 +18,8 @@ std::string StringOrEmpty(const nlohmann::json& body, std::initializer_list<cons
 }  // namespace
 
 std::string HeaderValue(const HttpResponse& response, std::string_view name) {
-  for (const HttpHeader& header : response.headers) {
-    if (header.name.size() == name.size() &&
-        strncasecmp(header.name.c_str(), name.data(), name.size()) == 0) {
-      return header.value;
-    }
-  }
-  return "";
+  std::optional<std::string_view> value = FindHeader(response.headers, name);
+  return value ? std::string(*value) : std::string();
 }
 
 AwsError ParseRestJsonError(const HttpResponse& response) {

@@ -2,47 +2,18 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
-
 #include "aws-client/cloudwatch_logs_api.h"
 #include "aws-client/http1_response.h"
+#include "scripted_transport.h"
 
 namespace i2kit::aws {
 namespace {
 
-class ScriptedJsonTransport : public HttpTransport {
- public:
-  std::deque<HttpResponse> answers;
-  std::vector<HttpRequest> sent;
-
-  HttpExchange Send(const ServiceEndpoint&, const HttpRequest& request) override {
-    sent.push_back(request);
-    HttpResponse next = answers.front();
-    answers.pop_front();
-    return {next, false, ""};
-  }
-};
-
-class JsonClientTest : public ::testing::Test {
- protected:
-  JsonClientTest() : policy_(RetryOptions{}, [] { return 0.5; }) {
-    context_.credentials = {"AKIDEXAMPLE", "secret", "", std::nullopt};
-    context_.region = "eu-west-1";
-    context_.transport = &transport_;
-    context_.retry_policy = &policy_;
-    context_.now = [] {
-      return std::chrono::sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 11 / 23}};
-    };
-    context_.sleep = [](std::chrono::milliseconds) {};
-  }
-
-  ScriptedJsonTransport transport_;
-  RetryPolicy policy_;
-  ClientContext context_;
-};
+// The shared scripted context (scripted_transport.h).
+using JsonClientTest = ScriptedContextTest;
 
 TEST_F(JsonClientTest, PostsTheActionInXAmzTargetAndReadsTheJsonAnswer) {
-  transport_.answers.push_back({200, {}, R"({"nextSequenceToken":"7"})"});
+  transport_.answers.push_back(Answer(200, R"({"nextSequenceToken":"7"})"));
   JsonClient client(kCloudWatchLogsApi, context_);
   Result<nlohmann::json> output = client.Call("PutLogEvents", {{"logGroupName", "g"}});
   ASSERT_TRUE(output.ok()) << output.status().message();
@@ -57,17 +28,17 @@ TEST_F(JsonClientTest, PostsTheActionInXAmzTargetAndReadsTheJsonAnswer) {
 }
 
 TEST_F(JsonClientTest, RetriesThrottlingAndNamesTheErrorItGivesUpOn) {
-  HttpResponse throttled{400, {}, R"({"__type":"ThrottlingException","message":"Rate exceeded"})"};
-  transport_.answers = {throttled, {200, {}, ""}};
+  HttpExchange throttled =
+      Answer(400, R"({"__type":"ThrottlingException","message":"Rate exceeded"})");
+  transport_.answers = {throttled, Answer(200, "")};
   JsonClient client(kCloudWatchLogsApi, context_);
   Result<nlohmann::json> output = client.Call("CreateLogGroup", {{"logGroupName", "g"}});
   ASSERT_TRUE(output.ok());
   EXPECT_TRUE(output->is_object());
   EXPECT_EQ(transport_.sent.size(), 2u);
 
-  transport_.answers = {{400, {},
-                         R"({"__type":"com.amazonaws.logs#InvalidParameterException",)"
-                         R"("message":"bad order"})"}};
+  transport_.answers = {Answer(400, R"({"__type":"com.amazonaws.logs#InvalidParameterException",)"
+                                    R"("message":"bad order"})")};
   AwsError error;
   Result<nlohmann::json> failed = client.Call("PutLogEvents", nlohmann::json::object(), &error);
   ASSERT_FALSE(failed.ok());
@@ -79,8 +50,8 @@ TEST_F(JsonClientTest, RetriesThrottlingAndNamesTheErrorItGivesUpOn) {
 }
 
 TEST_F(JsonClientTest, CreatingWhatExistsIsSuccess) {
-  HttpResponse exists{400, {}, R"({"__type":"ResourceAlreadyExistsException","message":"x"})"};
-  transport_.answers = {exists, exists, {400, {}, R"({"__type":"AccessDeniedException"})"}};
+  HttpExchange exists = Answer(400, R"({"__type":"ResourceAlreadyExistsException","message":"x"})");
+  transport_.answers = {exists, exists, Answer(400, R"({"__type":"AccessDeniedException"})")};
   CloudWatchLogsClient logs(context_);
   EXPECT_TRUE(logs.CreateLogGroup("g").ok());
   EXPECT_TRUE(logs.CreateLogStream("g", "s").ok());

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 port=${PORT:-8080}
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja >/dev/null
-cmake --build build --target i2kit-host i2kit-agent
+cmake --build build --target i2kit-host i2kit-agent i2kit-ec2-reporter
 examples/build-images.sh build/examples/images
 build/bin/i2kit-host validate examples/hello.yml
 build/bin/i2kit-host build examples/hello.yml

@@ -8,6 +8,9 @@ void AddBuildToolOptions(CLI::App& sub, BuildTools& tools) {
   sub.add_option("--agent", tools.agent, "The static guest agent; default: beside i2kit-host");
   sub.add_option("--ec2-reporter", tools.ec2_reporter,
                  "The static EC2 reporter for disk.raw; default: beside i2kit-host");
+  sub.add_option("--ca-bundle", tools.ca_bundle,
+                 "The PEM certificates the EC2 reporter trusts for AWS endpoints")
+      ->capture_default_str();
   sub.add_option("--runc", tools.runc, "The runc binary to put in the VM")->capture_default_str();
   sub.add_option("--containerd", tools.containerd,
                  "containerd's socket, for registry images; default $CONTAINERD_ADDRESS, else "
@@ -19,6 +22,7 @@ Result<PodVmBuildOptions> BuildOptionsFor(const BuildTools& tools, const std::st
   build.output_dir = output_dir;
   build.runc = tools.runc;
   build.containerd = tools.containerd;
+  build.ca_bundle = tools.ca_bundle;
   Result<std::string> kernel =
       tools.kernel.empty() ? DefaultKernel() : Result<std::string>(tools.kernel);
   if (!kernel.ok()) return kernel.status();

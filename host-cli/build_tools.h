@@ -1,6 +1,6 @@
 // What the verbs that build Pod VMs share (build, and push and deploy for a deployment not
-// built yet): the --kernel, --agent, --ec2-reporter, --runc and --containerd options, and building one
-// deployment with its steps shown.
+// built yet): the --kernel, --agent, --ec2-reporter, --ca-bundle, --runc and --containerd
+// options, and building one deployment with its steps shown.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -16,11 +16,12 @@ struct BuildTools {
   std::string kernel;  // empty: DefaultKernel()
   std::string agent;   // empty: DefaultAgent()
   std::string ec2_reporter;  // empty: DefaultEc2Reporter()
+  std::string ca_bundle = PodVmBuildOptions().ca_bundle;
   std::string runc = "/usr/sbin/runc";
   std::string containerd;
 };
 
-// Declares --kernel, --agent, --ec2-reporter, --runc and --containerd on `sub`.
+// Declares --kernel, --agent, --ec2-reporter, --ca-bundle, --runc and --containerd on `sub`.
 void AddBuildToolOptions(CLI::App& sub, BuildTools& tools);
 
 // The options that build into `output_dir` with `tools`, the default kernel, agent and reporter

@@ -12,6 +12,7 @@
 
 #include "common/pod_spec.h"
 #include "common/pod_vm.h"
+#include "common/text_file.h"
 #include "image-builder/boot_disk.h"
 #include "image-builder/containerd_image_source.h"
 #include "image-builder/disk_layout.h"
@@ -131,6 +132,13 @@ Status PackSystemImage(const std::string& runc, const fs::path& root, const fs::
 // The EC2 partition's content: the reporter and the CA bundle, at the paths the agent expects.
 Status PackEc2Image(const PodVmBuildOptions& options, const fs::path& root,
                     const fs::path& image) {
+  // A bundle without a certificate would surface only on EC2, as every AWS call refused.
+  Result<std::string> bundle = ReadFileText(options.ca_bundle);
+  if (!bundle.ok()) return bundle.status().WithContext("the CA bundle");
+  if (bundle->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return Status::Error("the CA bundle " + options.ca_bundle +
+                         " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  }
   std::error_code ec;
   fs::remove_all(root, ec);
   for (const auto& [source, relative, mode] :

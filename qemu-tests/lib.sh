@@ -36,9 +36,9 @@ trap cleanup EXIT
 images="$repo/build/examples/images"
 "$repo/examples/build-images.sh" "$images" >/dev/null
 
-# build_pod MANIFEST: builds its Pod VMs into $work/out.
+# build_pod MANIFEST [build options…]: builds its Pod VMs into $work/out.
 build_pod() {
-  "$host" build "$1" -o "$work/out" --agent "$agent" >"$work/build.log" 2>&1 || {
+  "$host" build "$1" -o "$work/out" --agent "$agent" "${@:2}" >"$work/build.log" 2>&1 || {
     cat "$work/build.log" >&2
     fail "i2kit-host build $1"
   }

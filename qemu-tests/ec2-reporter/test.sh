@@ -1,20 +1,58 @@
-# The example's disk.raw booted as on EC2 (SeaBIOS, virtio, DHCP) with an IMDSv2 at 169.254.169.254 and the local AWS stand-in as every AWS endpoint: the agent runs the EC2 reporter from the disk's EC2 partition, which signals CloudFormation SUCCESS, publishes metrics and ships the container's log lines though the metadata service is slow and AWS throttles; without a metadata service the reporter does nothing and the Pod serves all the same.
+# The example's disk.raw booted as on EC2 (SeaBIOS, virtio, DHCP) with an IMDSv2 at 169.254.169.254 and the local AWS stand-in behind every AWS name: the agent runs the EC2 reporter from the disk's EC2 partition, which resolves the regional endpoints through the VM's DNS and speaks TLS to them, signals CloudFormation SUCCESS, publishes metrics and ships the container's log lines though the metadata service is slow and AWS throttles; without a metadata service the reporter does nothing and the Pod serves all the same.
 # shellcheck shell=bash
+
+# The guest's DNS answers every *.amazonaws.com name with QEMU's host, where the stand-in
+# serves TLS on port 443. QEMU forwards the guest's DNS to the nameserver in the host's
+# /etc/resolv.conf, so the test runs in network and mount namespaces of its own: its own port
+# 53 and 443, and its own resolv.conf.
+if [[ -z ${I2KIT_TEST_NAMESPACED:-} ]]; then
+  userns=()
+  ((EUID == 0)) || userns=(--map-root-user)
+  exec env I2KIT_TEST_NAMESPACED=1 unshare --net --mount "${userns[@]}" \
+    bash "${BASH_SOURCE[0]}" "$@"
+fi
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ip link set lo up
 
-build_pod "$repo/examples/hello.yml"
+# A CA of the test's own, which the disk's EC2 partition carries instead of the host's bundle,
+# and the stand-in's certificate for every us-east-1 endpoint, made before anything else: the
+# guest's clock, read from the RTC at boot, must find it already valid.
+openssl_quiet() { openssl "$@" 2>>"$work/openssl.log" || fail "openssl $1: $(cat "$work/openssl.log")"; }
+openssl_quiet req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+  -subj "/CN=i2kit test CA" -addext "basicConstraints=critical,CA:TRUE" \
+  -addext "keyUsage=critical,keyCertSign" -keyout "$work/ca.key" -out "$work/ca.pem"
+openssl_quiet req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+  -subj "/CN=*.us-east-1.amazonaws.com" -keyout "$work/aws.key" -out "$work/aws.csr"
+printf 'subjectAltName=DNS:*.us-east-1.amazonaws.com\nextendedKeyUsage=serverAuth\n' >"$work/aws.ext"
+openssl_quiet x509 -req -in "$work/aws.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
+  -CAcreateserial -days 2 -extfile "$work/aws.ext" -out "$work/aws.pem"
 
-# The stand-in, with the session token of the instance role imds.py hands out; it serves
-# until its stdin (a pipe this shell holds) closes.
+# The namespace's DNS: dnsmasq on 127.0.0.1:53, named in the resolv.conf QEMU reads.
+dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --user=root \
+  --listen-address=127.0.0.1 --bind-interfaces --port=53 --pid-file= \
+  --address=/amazonaws.com/169.254.2.2 --log-queries --log-facility="$work/dns.log" &
+deadline=$((SECONDS + 10))
+until grep -q "started" "$work/dns.log" 2>/dev/null; do
+  ((SECONDS < deadline)) || fail "dnsmasq did not start: $(cat "$work/dns.log" 2>/dev/null)"
+  sleep 0.1
+done
+echo "nameserver 127.0.0.1" >"$work/resolv.conf"
+mount --bind "$work/resolv.conf" /etc/resolv.conf
+
+build_pod "$repo/examples/hello.yml" --ca-bundle "$work/ca.pem"
+
+# The stand-in, with the session token of the instance role imds.py hands out: plain HTTP
+# on a free port for this script and `deploy`, TLS on 443 for the guest. It serves until its
+# stdin (a pipe this shell holds) closes.
 mkfifo "$work/stand-in.in"
 python3 "$repo/tests/aws-stand-in/aws_stand_in.py" --session-token i2kit-test-session \
-  --region us-east-1 <"$work/stand-in.in" >"$work/stand-in.out" 2>"$work/stand-in.log" &
+  --region us-east-1 --tls-port 443 --tls-cert "$work/aws.pem" --tls-key "$work/aws.key" \
+  <"$work/stand-in.in" >"$work/stand-in.out" 2>"$work/stand-in.log" &
 exec 7>"$work/stand-in.in"
-for _ in $(seq 100); do grep -q listening "$work/stand-in.out" 2>/dev/null && break; sleep 0.1; done
-url=$(sed -n 's/^aws-stand-in listening on //p' "$work/stand-in.out")
+for _ in $(seq 100); do grep -q https "$work/stand-in.out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/^aws-stand-in listening on \(http:.*\)/\1/p' "$work/stand-in.out")
 [[ -n $url ]] || fail "the AWS stand-in did not start: $(cat "$work/stand-in.log")"
-port=${url##*:}
 control() { curl -sf "$url/_stand-in/$1" "${@:2}"; }
 # has WHAT PATTERN: the stand-in's WHAT (stacks, metrics, logs) matches PATTERN. Not a pipe
 # into grep -q: under pipefail, grep ending first would fail the pipe.
@@ -34,12 +72,12 @@ stack = json.load(sys.stdin)[0]
 group = [r["logical_id"] for r in stack["resources"] if r["type"] == "AWS::AutoScaling::AutoScalingGroup"]
 print(stack["name"], group[0])')
 
-# What the template puts in the user data, with every AWS service at the stand-in: the
-# guest's network is 169.254.0.0/16 (so that 169.254.169.254 is in it, as guest forwarding
-# rules must be), where QEMU's host, 127.0.0.1 here, is 169.254.2.2.
+# What the template puts in the user data: no endpoint, so the reporter calls the regional
+# names. The guest's network is 169.254.0.0/16 (so that 169.254.169.254 is in it, as guest
+# forwarding rules must be), where QEMU's host, 127.0.0.1 here, is 169.254.2.2.
 cat >"$work/user-data.json" <<JSON
 {"stack": "$stack", "deployment": "hello", "resource": "$group", "region": "us-east-1",
- "metricsNamespace": "i2kit/$stack", "endpointUrl": "http://169.254.2.2:$port"}
+ "metricsNamespace": "i2kit/$stack"}
 JSON
 export IMDS_USER_DATA="$work/user-data.json" IMDS_DELAY_SECONDS=0.3
 
@@ -73,6 +111,20 @@ until has metrics '"InstanceId": *"i-0123456789abcdef0"' && has logs 'response:2
   sleep 2
 done
 has metrics '"Deployment": *"hello"' || fail "metrics without the Deployment dimension"
+
+# Each call came by its regional name, resolved by the guest through DNS, over TLS.
+control requests | python3 -c '
+import json, sys
+calls = {r["action"]: r for r in json.load(sys.stdin)}
+for action, service in [("SignalResource", "cloudformation"), ("PutMetricData", "monitoring"),
+                        ("PutLogEvents", "logs")]:
+    call = calls.get(action)
+    host = f"{service}.us-east-1.amazonaws.com"
+    if call is None or call["host"] != host or not call["tls"]:
+        sys.exit(f"{action}: expected over TLS to {host}, got {call}")
+' || fail "the reporter's calls did not come by name over TLS"
+grep -q "query\[A\] monitoring.us-east-1.amazonaws.com" "$work/dns.log" ||
+  fail "the guest did not look up monitoring.us-east-1.amazonaws.com: $(tail -n 5 "$work/dns.log")"
 [[ $(curl -sf http://127.0.0.1:18093/) == "Hello from i2kit" ]] || fail "the Pod stopped serving"
 echo "signalled, measured and logged $((SECONDS - started_at)) s after QEMU started"
 

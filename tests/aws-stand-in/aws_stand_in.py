@@ -18,6 +18,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import sys
 import threading
 import traceback
@@ -122,11 +123,11 @@ class StandIn:
                          'ebs': self.ebs, 'ec2': self.ec2, 'monitoring': self.cloudwatch,
                          'logs': self.logs}
 
-    def handle_aws(self, method, raw_path, headers, body):
+    def handle_aws(self, method, raw_path, headers, body, tls=False):
         with self.lock:
-            return self._handle_aws(method, raw_path, headers, body)
+            return self._handle_aws(method, raw_path, headers, body, tls)
 
-    def _handle_aws(self, method, raw_path, headers, body):
+    def _handle_aws(self, method, raw_path, headers, body, tls):
         request_id = str(uuid.uuid4())
         service, action, record = None, None, None
         try:
@@ -140,7 +141,8 @@ class StandIn:
                 operation, params = parse_query_request(model,
                                                         _form_fields(raw_path, headers, body))
             action = operation.name
-            record = {'service': service, 'action': action, 'params': params}
+            record = {'service': service, 'action': action, 'params': params,
+                      'host': headers.get('Host'), 'tls': tls}
             self.requests.append(record)
             fault = self.faults.take_request_fault(action)
             if fault is not None:
@@ -279,6 +281,10 @@ class Handler(BaseHTTPRequestHandler):
         return 'aws-stand-in'
 
     def setup(self):
+        # The TLS listener's handshake happens here, in this connection's thread, so that a slow
+        # or failing client never holds up the others.
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.do_handshake()
         super().setup()
         # Headers and body leave in two writes; with Nagle's algorithm the body would wait for
         # the client's delayed ACK, 40 ms a request.
@@ -303,7 +309,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, 'application/json', payload, {})
             self._log(f'control {self.command} {path} {status}')
             return
-        answer = stand_in.handle_aws(self.command, self.path, self.headers, body)
+        answer = stand_in.handle_aws(self.command, self.path, self.headers, body,
+                                     isinstance(self.connection, ssl.SSLSocket))
         self._send(answer.status, answer.content_type, answer.body, answer.headers)
         self._log(answer.log)
 
@@ -338,15 +345,15 @@ class Handler(BaseHTTPRequestHandler):
         pass  # _handle logs one line per request with what it was for
 
 
-def _exit_at_stdin_eof(server):
-    """Stops the server when stdin reaches EOF: a test that dies closes the pipe."""
+def _exit_at_stdin_eof(stop):
+    """Stops the servers when stdin reaches EOF: a test that dies closes the pipe."""
     try:
         while os.read(sys.stdin.fileno(), 4096):
             pass
     except (OSError, ValueError):
         pass
     Handler._log('stdin closed, exiting')
-    server.shutdown()
+    stop.set()
 
 
 def main(argv=None):
@@ -358,20 +365,45 @@ def main(argv=None):
                         help='when given, X-Amz-Security-Token must carry it')
     parser.add_argument('--region', default='us-east-1')
     parser.add_argument('--account', default='123456789012')
+    parser.add_argument('--tls-port', type=int, default=None,
+                        help='also serve HTTPS on this port (0: a free one), the same state')
+    parser.add_argument('--tls-cert', help='with --tls-port: the PEM certificate chain')
+    parser.add_argument('--tls-key', help='with --tls-port: its PEM private key')
     args = parser.parse_args(argv)
+    if (args.tls_port is None) != (args.tls_cert is None) or (args.tls_cert is None) != (
+            args.tls_key is None):
+        parser.error('--tls-port, --tls-cert and --tls-key go together')
     config = Config(args.access_key_id, args.secret_access_key, args.session_token, args.region,
                     args.account)
-    server = ThreadingHTTPServer(('127.0.0.1', args.port), Handler)
-    server.stand_in = StandIn(config)
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown,
-                                                               daemon=True).start())
-    threading.Thread(target=_exit_at_stdin_eof, args=(server,), daemon=True).start()
-    print(f'aws-stand-in listening on http://127.0.0.1:{server.server_address[1]}', flush=True)
+    stand_in = StandIn(config)
+    servers = [ThreadingHTTPServer(('127.0.0.1', args.port), Handler)]
+    if args.tls_port is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        tls_server = ThreadingHTTPServer(('127.0.0.1', args.tls_port), Handler)
+        tls_server.socket = context.wrap_socket(tls_server.socket, server_side=True,
+                                                do_handshake_on_connect=False)
+        servers.append(tls_server)
+    for server in servers:
+        server.stand_in = stand_in
+        server.daemon_threads = True
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    threading.Thread(target=_exit_at_stdin_eof, args=(stop,), daemon=True).start()
+    for server in servers:
+        threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.1},
+                         daemon=True).start()
+    print(f'aws-stand-in listening on http://127.0.0.1:{servers[0].server_address[1]}')
+    if len(servers) > 1:
+        print(f'aws-stand-in listening on https://127.0.0.1:{servers[1].server_address[1]}')
+    sys.stdout.flush()
     try:
-        server.serve_forever(poll_interval=0.1)  # how long shutdown() may wait
+        stop.wait()
     except KeyboardInterrupt:
         pass
-    server.server_close()
+    for server in servers:
+        server.shutdown()
+        server.server_close()
     return 0
 
 

@@ -1017,6 +1017,45 @@ class ProcessTest(unittest.TestCase):
         self.assertEqual(stop_stand_in(process), 0)
         stderr.close()
 
+    def test_the_tls_listener_serves_the_same_state(self):
+        with tempfile.TemporaryDirectory() as directory:
+            cert, key = os.path.join(directory, 'cert.pem'), os.path.join(directory, 'key.pem')
+            subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
+                            'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj',
+                            '/CN=stand-in', '-addext', 'subjectAltName=IP:127.0.0.1',
+                            '-keyout', key, '-out', cert], check=True, capture_output=True)
+            process, url, stderr = start_stand_in('--tls-port', '0', '--tls-cert', cert,
+                                                  '--tls-key', key)
+            self.addCleanup(stderr.close)
+            self.addCleanup(stop_stand_in, process)
+            tls_line = process.stdout.readline().strip()
+            match = re.fullmatch(r'aws-stand-in listening on (https://127\.0\.0\.1:\d+)',
+                                 tls_line)
+            self.assertIsNotNone(match, tls_line)
+            session = botocore.session.get_session()
+            clients = [session.create_client(
+                'cloudformation', endpoint_url=endpoint, region_name='us-east-1',
+                aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET, verify=cert)
+                for endpoint in (match.group(1), url)]
+            for client in clients:
+                self.addCleanup(client.close)
+            clients[0].create_stack(StackName='over-tls', TemplateBody=web_template(),
+                                    Capabilities=['CAPABILITY_IAM'],
+                                    Parameters=PARAMETERS)
+            names = [s['StackName'] for s in clients[1].describe_stacks()['Stacks']]
+            self.assertEqual(names, ['over-tls'])
+            with urllib.request.urlopen(f'{url}/_stand-in/requests', timeout=5) as answer:
+                requests = json.load(answer)
+            self.assertEqual([(r['action'], r['tls'], r['host']) for r in requests],
+                             [('CreateStack', True, match.group(1)[len('https://'):]),
+                              ('DescribeStacks', False, url[len('http://'):])])
+
+    def test_tls_options_go_together(self):
+        process = subprocess.run([sys.executable, STAND_IN, '--tls-port', '0'],
+                                 capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        self.assertEqual(process.returncode, 2)
+        self.assertIn('--tls-port, --tls-cert and --tls-key go together', process.stderr)
+
 
 if __name__ == '__main__':
     unittest.main()

@@ -18,6 +18,8 @@
 namespace i2kit {
 namespace {
 
+constexpr const char* kCaBundle = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
 namespace fs = std::filesystem;
 
 std::string ReadAll(const fs::path& path) {
@@ -76,7 +78,7 @@ class PodVmBuildTest : public ::testing::Test {
     std::ofstream(dir_ / "bzImage") << "a kernel";
     std::ofstream(dir_ / "agent") << "an agent";
     std::ofstream(dir_ / "reporter") << "a reporter";
-    std::ofstream(dir_ / "ca.crt") << "some CAs";
+    std::ofstream(dir_ / "ca.crt") << kCaBundle;
     std::ofstream(dir_ / "pod.yml") << "name: web\ncontainers:\n  httpd:\n    image: oci:"
                                     << (*images_ / "busybox-httpd").string() << ":latest\n";
   }
@@ -187,7 +189,7 @@ TEST_F(PodVmBuildTest, TheBootDiskCarriesEachRootAsAPartitionNamedAfterItsContai
   ASSERT_TRUE(extracted.ok()) << extracted.status().message();
   EXPECT_EQ(ReadAll(dir_ / "ec2/bin/i2kit-ec2-reporter"), "a reporter");
   EXPECT_EQ(fs::status(dir_ / "ec2/bin/i2kit-ec2-reporter").permissions(), fs::perms(0755));
-  EXPECT_EQ(ReadAll(dir_ / "ec2/etc/ssl/certs/ca-certificates.crt"), "some CAs");
+  EXPECT_EQ(ReadAll(dir_ / "ec2/etc/ssl/certs/ca-certificates.crt"), kCaBundle);
 }
 
 TEST_F(PodVmBuildTest, ANewReporterIsANewImage) {
@@ -198,6 +200,15 @@ TEST_F(PodVmBuildTest, ANewReporterIsANewImage) {
   ASSERT_TRUE(after.ok()) << after.status().message();
   // The AMI is reused by digest: it must not be reused for a disk with another reporter.
   EXPECT_NE(before->image_digest, after->image_digest);
+}
+
+TEST_F(PodVmBuildTest, ACaBundleWithoutACertificateIsRefusedAtBuild) {
+  std::ofstream(dir_ / "ca.crt") << "not a certificate\n";
+  Result<VmArtifacts> artifacts = Build("a");
+  ASSERT_FALSE(artifacts.ok());
+  EXPECT_NE(artifacts.status().message().find("holds no PEM certificate"), std::string::npos)
+      << artifacts.status().message();
+  EXPECT_FALSE(fs::exists(dir_ / "a" / "web")) << "a failed build left artifacts behind";
 }
 
 }  // namespace

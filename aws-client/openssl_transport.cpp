@@ -250,7 +250,7 @@ HttpExchange OpenSslTransport::Send(const ServiceEndpoint& endpoint, const HttpR
   Clock::time_point deadline = Clock::now() + options_.timeout;
   HttpExchange exchange;
   auto fail = [&](const std::string& what, bool timed_out) {
-    exchange.error = endpoint.Url() + ": " + what;
+    exchange.error = what;  // the caller names the endpoint
     exchange.timed_out = timed_out;
     return exchange;
   };

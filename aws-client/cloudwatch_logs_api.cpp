@@ -44,4 +44,37 @@ Status CloudWatchLogsClient::PutLogEvents(const std::string& group, const std::s
   return result.ok() ? Status::Ok() : result.status();
 }
 
+Result<std::vector<FoundLogEvent>> CloudWatchLogsClient::FilterLogEvents(
+    const std::string& group, const std::string& pattern, int64_t since_ms, int max_pages,
+    AwsError* error) {
+  std::vector<FoundLogEvent> found;
+  nlohmann::json input = {
+      {"logGroupName", group}, {"filterPattern", pattern}, {"startTime", since_ms}};
+  for (int page = 0; page < max_pages; ++page) {
+    Result<nlohmann::json> result = client_.Call("FilterLogEvents", input, error);
+    if (!result.ok()) return result.status();
+    // Read without exceptions: an answer of another shape is an error, not a crash.
+    const nlohmann::json* events = result->is_object() && result->contains("events")
+                                       ? &(*result)["events"]
+                                       : nullptr;
+    if (events == nullptr || !events->is_array()) {
+      return Status::Error("logs FilterLogEvents: the answer has no list of events");
+    }
+    for (const nlohmann::json& event : *events) {
+      if (!event.is_object() || !event.contains("logStreamName") ||
+          !event["logStreamName"].is_string() || !event.contains("message") ||
+          !event["message"].is_string() || !event.contains("timestamp") ||
+          !event["timestamp"].is_number_integer()) {
+        return Status::Error("logs FilterLogEvents: an event without a stream, message or time");
+      }
+      found.push_back({event["logStreamName"].get<std::string>(),
+                       {event["timestamp"].get<int64_t>(), event["message"].get<std::string>()}});
+    }
+    auto token = result->find("nextToken");
+    if (token == result->end() || !token->is_string() || token->get<std::string>().empty()) break;
+    input["nextToken"] = *token;
+  }
+  return found;
+}
+
 }  // namespace i2kit::aws

@@ -1,5 +1,6 @@
-// The CloudWatch Logs calls the EC2 reporter makes (JSON protocol 1.1): a log group per
-// Deployment, a stream per instance and container, and batches of events put into them.
+// The CloudWatch Logs calls i2kit makes (JSON protocol 1.1): the EC2 reporter's — a log group
+// per Deployment, a stream per instance and container, and batches of events put into them —
+// and deploy's search of a group for why instances failed to start.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,12 @@ namespace i2kit::aws {
 struct LogEvent {
   int64_t timestamp_ms = 0;  // milliseconds since the Unix epoch
   std::string message;
+};
+
+// An event FilterLogEvents found, with the stream it is in.
+struct FoundLogEvent {
+  std::string stream;
+  LogEvent event;
 };
 
 // PutLogEvents' limits (the API reference): events per call, and bytes per call counting each
@@ -34,6 +41,13 @@ class CloudWatchLogsClient {
   // that does not exist fails with ResourceNotFoundException in `error`.
   Status PutLogEvents(const std::string& group, const std::string& stream,
                       const std::vector<LogEvent>& events, AwsError* error = nullptr);
+  // The group's events matching `pattern` (CloudWatch's filter syntax, e.g. "\"startup
+  // FAILURE\"") from `since_ms` on, following nextToken for at most `max_pages` pages. A group
+  // that does not exist fails with ResourceNotFoundException in `error`.
+  Result<std::vector<FoundLogEvent>> FilterLogEvents(const std::string& group,
+                                                     const std::string& pattern, int64_t since_ms,
+                                                     int max_pages = 10,
+                                                     AwsError* error = nullptr);
 
  private:
   JsonClient client_;

@@ -1,5 +1,7 @@
 #include "cloudformation/instance_role.h"
 
+#include "common/ec2_logs.h"
+
 namespace i2kit::cfn {
 namespace {
 
@@ -9,8 +11,8 @@ Json Allow(Json action, Json resource) {
 
 // The ARN of the deployment's log group, /i2kit/STACK/DEPLOYMENT, for Fn::Sub.
 std::string LogGroupArnSub(const Deployment& d) {
-  return "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/i2kit/"
-         "${AWS::StackName}/" + d.name;
+  return "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:" +
+         ec2_logs::LogGroupName("${AWS::StackName}", d.name);
 }
 
 Json AgentPolicy(const Deployment& d) {
@@ -26,8 +28,8 @@ Json AgentPolicy(const Deployment& d) {
                               ":autoScalingGroup:*:autoScalingGroupName/" +
                               GroupNameSub(d))),
                     metrics,
-                    // The reporter's CloudWatch Logs: its deployment's group (reporter.h
-                    // LogGroupName) and the streams in it.
+                    // The reporter's CloudWatch Logs: its deployment's group
+                    // (common/ec2_logs.h) and the streams in it.
                     Allow(Json::array({"logs:CreateLogGroup", "logs:CreateLogStream",
                                        "logs:PutLogEvents"}),
                           Json::array({Sub(LogGroupArnSub(d)), Sub(LogGroupArnSub(d) + ":*")}))})}};

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aws-client/cloudwatch_logs_api.h"
+#include "common/ec2_logs.h"
 
 namespace i2kit::reporter {
 
@@ -19,8 +20,8 @@ struct LogBatch {
   size_t notice_of_dropped = 0;  // a notice of that many lost lines, not container output
 };
 
-// The stream name ("container") under which notices of lost lines go.
-inline constexpr char kDroppedNoticeStream[] = "i2kit-ec2-reporter";
+// The stream name ("container") under which notices of lost lines go: the reporter's own.
+inline constexpr const char* kDroppedNoticeStream = ec2_logs::kReporterStream;
 
 class LogQueue {
  public:

@@ -1,5 +1,6 @@
 #include "ec2-reporter/reporter.h"
 
+#include "common/ec2_logs.h"
 #include "ec2-reporter/pod_metrics.h"
 
 namespace i2kit::reporter {
@@ -18,7 +19,7 @@ int64_t UnixMilliseconds(std::chrono::sys_seconds time) {
 }  // namespace
 
 std::string LogGroupName(const InstanceIdentity& identity) {
-  return "/i2kit/" + identity.stack + "/" + identity.deployment;
+  return ec2_logs::LogGroupName(identity.stack, identity.deployment);
 }
 
 Reporter::Reporter(InstanceIdentity identity, ReporterOptions options, ReporterLinks links,
@@ -58,6 +59,15 @@ void Reporter::Signal(const AgentReport* report, const std::string& unreachable,
   std::optional<SignalDecision> decision = signal_.Decide(report, unreachable, now);
   if (!decision) return;
   const char* status = decision->success ? "SUCCESS" : "FAILURE";
+  if (!decision->success && !failure_reason_queued_) {
+    // SignalResource carries no reason: it goes to CloudWatch Logs first, where deploy finds
+    // it (common/ec2_logs.h). Shipped now, but a signal never waits for CloudWatch Logs.
+    failure_reason_queued_ = true;
+    log_queue_.Push(ec2_logs::kReporterStream,
+                    {UnixMilliseconds(links_.context->now()),
+                     ec2_logs::kStartupFailurePrefix + decision->reason});
+    ShipLogs();
+  }
   aws::AwsError error;
   Status sent = links_.cloudformation->SignalResource(
       identity_.stack, identity_.resource, identity_.instance_id, decision->success, &error);
@@ -131,7 +141,7 @@ Status Reporter::EnsureStream(const std::string& container) {
   }
   if (log_streams_ready_.count(container) == 0) {
     Status created =
-        links_.logs->CreateLogStream(group, identity_.instance_id + "/" + container);
+        links_.logs->CreateLogStream(group, ec2_logs::StreamName(identity_.instance_id, container));
     if (!created.ok()) return created;
     log_streams_ready_.insert(container);
   }
@@ -145,7 +155,7 @@ void Reporter::ShipLogs() {
     aws::AwsError error;
     if (sent.ok()) {
       sent = links_.logs->PutLogEvents(LogGroupName(identity_),
-                                       identity_.instance_id + "/" + batch.container,
+                                       ec2_logs::StreamName(identity_.instance_id, batch.container),
                                        batch.events, &error);
     }
     if (!sent.ok()) {

@@ -84,6 +84,7 @@ class Reporter {
   // Logs `line` unless it repeats the previous line of `topic` (a failure every 5 s is one).
   void LogChange(std::string& previous, const std::string& line);
   std::string last_signal_error_;
+  bool failure_reason_queued_ = false;  // the FAILURE's reason, for CloudWatch Logs
 
   InstanceIdentity identity_;
   ReporterOptions options_;

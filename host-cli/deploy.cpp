@@ -10,6 +10,7 @@
 #include "host-cli/command.h"
 #include "host-cli/manifest_stack.h"
 #include "host-cli/stack_rollout.h"
+#include "host-cli/startup_failures.h"
 
 namespace i2kit {
 namespace {
@@ -59,6 +60,22 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
   Status opened = open_session();
   if (!opened.ok()) return Fail(console, opened.message());
   StackRollout rollout(session->cloudformation(), log, PollTiming(options.aws));
+  aws::CloudWatchLogsClient logs(session->context());
+  rollout.ExplainGroupFailuresWith([&](std::chrono::sys_seconds began) {
+    // A minute early: the instances' clocks are not the host's.
+    int64_t since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           (began - std::chrono::minutes(1)).time_since_epoch())
+                           .count();
+    Result<std::vector<std::string>> reasons =
+        StartupFailureReasons(logs, change->stack_name, change->deployments, since_ms);
+    if (!reasons.ok()) {
+      return std::vector<std::string>{"why the instances did not start is not known: " +
+                                      reasons.status().message()};
+    }
+    std::vector<std::string> lines;
+    for (const std::string& reason : *reasons) lines.push_back("instance " + reason);
+    return lines;
+  });
   Result<aws::Stack> deployed = rollout.Deploy(*change);
   if (!deployed.ok()) return Fail(console, deployed.status().message());
   console.out << "stack " << deployed->name << " " << deployed->status << " in "

@@ -94,6 +94,7 @@ Result<StackChange> LoadStackChange(ManifestStackOptions& options, Console& cons
   Result<nlohmann::ordered_json> stack_template = StackTemplate(loaded.manifest, options.stack);
   if (!stack_template.ok()) return stack_template.status();
   result.stack_template = std::move(stack_template).value();
+  for (const Deployment& d : loaded.manifest.deployments) result.deployments.push_back(d.name);
   Result<std::map<std::string, std::string>> parameters =
       ParseParameterAssignments(options.parameters);
   if (!parameters.ok()) return parameters.status();

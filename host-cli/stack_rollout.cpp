@@ -199,6 +199,7 @@ Result<aws::Stack> StackRollout::Deploy(const StackChange& change) {
 
   Result<std::string> newest = cloudformation_.NewestEventId(plan->stack_id);
   if (!newest.ok()) return newest.status();
+  std::chrono::sys_seconds began = aws::SystemNow();
   Status executed = cloudformation_.ExecuteChangeSet(plan->change_set.id);
   if (!executed.ok()) return executed;
   std::vector<aws::StackEvent> failures;
@@ -210,6 +211,12 @@ Result<aws::Stack> StackRollout::Deploy(const StackChange& change) {
   }
   if (Succeeded(stack->status)) return stack;
   ReportFailures(failures);
+  bool group_failed = std::any_of(failures.begin(), failures.end(), [](const auto& f) {
+    return f.resource_type == "AWS::AutoScaling::AutoScalingGroup";
+  });
+  if (group_failed && explain_group_failures_) {
+    for (const std::string& line : explain_group_failures_(began)) log_.Error(line);
+  }
   return Status::Error(Outcome(*stack));
 }
 

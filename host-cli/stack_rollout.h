@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -18,6 +19,7 @@ namespace i2kit {
 
 struct StackChange {
   std::string stack_name;
+  std::vector<std::string> deployments;  // the manifest's, by name
   nlohmann::ordered_json stack_template;
   std::map<std::string, std::string> parameter_values;  // --parameter KEY=VALUE
 };
@@ -53,6 +55,15 @@ class StackRollout {
   // Deletes the stack and follows it until it is gone. Ok when there was no such stack.
   Status Delete(const std::string& stack_name);
 
+  // Called when a rollout fails with an Auto Scaling group among the failed resources, with
+  // the wall time the rollout began; the lines it returns (why the instances did not start)
+  // are logged under the failures.
+  using GroupFailureExplainer =
+      std::function<std::vector<std::string>(std::chrono::sys_seconds began)>;
+  void ExplainGroupFailuresWith(GroupFailureExplainer explainer) {
+    explain_group_failures_ = std::move(explainer);
+  }
+
  private:
   struct Plan;
   Result<Plan> MakePlan(const StackChange& change, const std::optional<aws::Stack>& existing);
@@ -66,6 +77,7 @@ class StackRollout {
   void ReportFailures(const std::vector<aws::StackEvent>& failures);
 
   aws::CloudFormationClient& cloudformation_;
+  GroupFailureExplainer explain_group_failures_;
   EventLog& log_;
   RolloutTiming timing_;
 };

@@ -60,5 +60,43 @@ TEST_F(JsonClientTest, CreatingWhatExistsIsSuccess) {
   EXPECT_EQ(error.code, "AccessDeniedException");
 }
 
+TEST_F(JsonClientTest, FilterLogEventsFollowsTheTokenAndKeepsEachEventsStream) {
+  transport_.answers = {
+      Answer(200, R"({"events":[{"logStreamName":"i-1/i2kit-ec2-reporter","timestamp":5,)"
+                  R"("message":"a"}],"nextToken":"t1"})"),
+      Answer(200, R"({"events":[{"logStreamName":"i-2/web","timestamp":6,"message":"b"}]})")};
+  CloudWatchLogsClient logs(context_);
+  Result<std::vector<FoundLogEvent>> found = logs.FilterLogEvents("g", "\"b c\"", 1000);
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  ASSERT_EQ(found->size(), 2u);
+  EXPECT_EQ((*found)[0].stream, "i-1/i2kit-ec2-reporter");
+  EXPECT_EQ((*found)[0].event.timestamp_ms, 5);
+  EXPECT_EQ((*found)[1].event.message, "b");
+  ASSERT_EQ(transport_.sent.size(), 2u);
+  EXPECT_EQ(nlohmann::json::parse(transport_.sent[0].body),
+            (nlohmann::json{{"logGroupName", "g"}, {"filterPattern", "\"b c\""},
+                            {"startTime", 1000}}));
+  EXPECT_EQ(nlohmann::json::parse(transport_.sent[1].body)["nextToken"], "t1");
+}
+
+TEST_F(JsonClientTest, FilterLogEventsStopsAtItsPageLimit) {
+  HttpExchange endless = Answer(200, R"({"events":[],"nextToken":"again"})");
+  transport_.answers = {endless, endless, endless};
+  CloudWatchLogsClient logs(context_);
+  ASSERT_TRUE(logs.FilterLogEvents("g", "x", 0, 2).ok());
+  EXPECT_EQ(transport_.sent.size(), 2u);
+}
+
+TEST_F(JsonClientTest, FilterLogEventsOfAnotherShapeIsAnErrorNotACrash) {
+  CloudWatchLogsClient logs(context_);
+  for (const char* body : {R"([1,2])", R"({"events":{}})", R"({"events":[7]})",
+                           R"({"events":[{"logStreamName":1,"timestamp":5,"message":"a"}]})",
+                           R"({"events":[{"logStreamName":"s","timestamp":"5","message":"a"}]})"}) {
+    transport_.answers = {Answer(200, body)};
+    Result<std::vector<FoundLogEvent>> found = logs.FilterLogEvents("g", "x", 0);
+    EXPECT_FALSE(found.ok()) << body;
+  }
+}
+
 }  // namespace
 }  // namespace i2kit::aws

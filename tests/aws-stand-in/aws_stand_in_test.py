@@ -831,6 +831,33 @@ class CloudWatchLogsTest(StandInTestCase):
                                      logEvents=[{'timestamp': 1, 'message': big + 'x'}])
         self.assertAwsError(context, 'InvalidParameterException', 400)
 
+    def test_filter_log_events_finds_phrases_from_a_time_on_page_by_page(self):
+        self.logs.create_log_group(logGroupName='g')
+        for stream in ('i-1/web', 'i-2/i2kit-ec2-reporter'):
+            self.logs.create_log_stream(logGroupName='g', logStreamName=stream)
+        self.logs.put_log_events(logGroupName='g', logStreamName='i-1/web', logEvents=[
+            {'timestamp': 1, 'message': 'startup FAILURE: too early'},
+            {'timestamp': 5, 'message': 'FAILURE startup: words apart'},
+            {'timestamp': 7, 'message': 'startup FAILURE: web not ready'}])
+        self.logs.put_log_events(logGroupName='g', logStreamName='i-2/i2kit-ec2-reporter',
+                                 logEvents=[{'timestamp': 6, 'message': 'startup FAILURE: db'}])
+        first = self.logs.filter_log_events(logGroupName='g', filterPattern='"startup FAILURE"',
+                                            startTime=2, limit=1)
+        self.assertEqual([(e['logStreamName'], e['message']) for e in first['events']],
+                         [('i-2/i2kit-ec2-reporter', 'startup FAILURE: db')])
+        rest = self.logs.filter_log_events(logGroupName='g', filterPattern='"startup FAILURE"',
+                                           startTime=2, nextToken=first['nextToken'])
+        self.assertEqual([e['message'] for e in rest['events']], ['startup FAILURE: web not ready'])
+        self.assertNotIn('nextToken', rest)
+        both_words = self.logs.filter_log_events(logGroupName='g', filterPattern='FAILURE startup')
+        self.assertEqual(len(both_words['events']), 4)
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.filter_log_events(logGroupName='g', filterPattern='?ERROR ?WARN')
+        self.assertAwsError(context, 'InvalidParameterException', 400)
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.logs.filter_log_events(logGroupName='none', filterPattern='x')
+        self.assertAwsError(context, 'ResourceNotFoundException', 400)
+
     def test_requests_are_checked_against_the_model_and_can_be_throttled(self):
         with self.assertRaises(botocore.exceptions.ParamValidationError):
             self.logs.create_log_group(logGroupName='g', nonsense=1)

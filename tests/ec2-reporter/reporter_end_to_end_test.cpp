@@ -77,16 +77,7 @@ class ReporterEndToEndTest : public ::testing::Test {
     ASSERT_NE(uptime, nullptr);
     std::fputs("5.00 4.00\n", uptime);
     std::fclose(uptime);
-    Result<aws::ServiceEndpoint> endpoint = aws::ParseEndpointUrl(stand_in_.url());
-    ASSERT_TRUE(endpoint.ok());
-    context_.credentials = {AwsStandIn::kAccessKeyId, AwsStandIn::kSecretAccessKey,
-                            kSessionToken, std::nullopt};
-    context_.region = "us-east-1";
-    context_.endpoint_override = *endpoint;
-    context_.transport = &transport_;
-    context_.retry_policy = &policy_;
-    context_.now = aws::SystemNow;
-    context_.sleep = aws::SleepFor;
+    context_ = stand_in_.Context(transport_, policy_);
     aws::QueryParameters create;
     create.Add("StackName", "shop");
     create.Add("TemplateBody", kTemplate);

@@ -182,6 +182,31 @@ TEST_F(ReporterTest, SignalsFailureAtTheDeadlineWithTheReasonInTheLog) {
   EXPECT_NE(world_.bodies.back().find("Status=FAILURE"), std::string::npos);
   EXPECT_TRUE(Logged("signalled FAILURE stack=shop resource=WebGroup: startup deadline passed; "
                      "not ready: web (backoff, CrashLoopBackOff)"));
+  // The reason went to the reporter's stream first, where deploy looks for it.
+  auto put = std::find(world_.actions.begin(), world_.actions.end(), "PutLogEvents");
+  auto signal = std::find(world_.actions.begin(), world_.actions.end(), "SignalResource");
+  EXPECT_LT(put, signal);
+  nlohmann::json events = nlohmann::json::parse(world_.FirstBody("PutLogEvents"));
+  EXPECT_EQ(events["logStreamName"], "i-0123456789abcdef0/i2kit-ec2-reporter");
+  EXPECT_EQ(events["logEvents"][0]["message"],
+            "startup FAILURE: startup deadline passed; not ready: web (backoff, CrashLoopBackOff)");
+}
+
+TEST_F(ReporterTest, AFailingLogsEndpointDoesNotHoldUpTheFailureSignal) {
+  Reporter reporter = Make();
+  world_.status = Status(false, 2);
+  world_.failures["CreateLogGroup"] = {500, 500, 500, 500, 500, 500};
+  reporter.Step(start_ + seconds(540));
+  EXPECT_EQ(world_.Count("SignalResource"), 1);
+  EXPECT_TRUE(reporter.signalled());
+  // The reason stays queued and is shipped once CloudWatch Logs answers, once.
+  reporter.Step(start_ + seconds(545));
+  reporter.Step(start_ + seconds(550));
+  int reasons = 0;
+  for (const std::string& body : world_.bodies) {
+    if (body.find("startup FAILURE: ") != std::string::npos) ++reasons;
+  }
+  EXPECT_EQ(reasons, 1);
 }
 
 TEST_F(ReporterTest, KeepsTryingASignalThatWasThrottled) {

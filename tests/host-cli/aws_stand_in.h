@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "aws-client/signed_call.h"
+
 namespace i2kit {
 
 class AwsStandIn {
@@ -24,7 +26,7 @@ class AwsStandIn {
 
   // With `session_token`, the stand-in accepts only requests carrying it (temporary
   // credentials, as an instance role's).
-  explicit AwsStandIn(std::string session_token = "") {
+  explicit AwsStandIn(std::string session_token = "") : session_token_(session_token) {
     int to_child[2], from_child[2];
     if (::pipe2(to_child, O_CLOEXEC) != 0 || ::pipe2(from_child, O_CLOEXEC) != 0) return;
     std::string script = std::string(I2KIT_SOURCE_DIR) + "/tests/aws-stand-in/aws_stand_in.py";
@@ -68,6 +70,21 @@ class AwsStandIn {
   // "http://127.0.0.1:PORT", or empty when it did not start.
   const std::string& url() const { return url_; }
 
+  // A client context that reaches the stand-in with its keys, through `transport`, on the
+  // system clock.
+  aws::ClientContext Context(aws::HttpTransport& transport, aws::RetryPolicy& policy) const {
+    aws::ClientContext context;
+    context.credentials = {kAccessKeyId, kSecretAccessKey, session_token_, std::nullopt};
+    context.region = "us-east-1";
+    Result<aws::ServiceEndpoint> endpoint = aws::ParseEndpointUrl(url_);
+    if (endpoint.ok()) context.endpoint_override = *endpoint;
+    context.transport = &transport;
+    context.retry_policy = &policy;
+    context.now = aws::SystemNow;
+    context.sleep = aws::SleepFor;
+    return context;
+  }
+
   // POSTs a fault (see tests/aws-stand-in/README.md); true when the stand-in took it.
   bool AddFault(const nlohmann::json& fault) {
     httplib::Client client(url_);
@@ -87,6 +104,7 @@ class AwsStandIn {
   nlohmann::json Logs() { return Get("/_stand-in/logs"); }
 
  private:
+  std::string session_token_;
   nlohmann::json Get(const std::string& path) {
     httplib::Client client(url_);
     httplib::Result result = client.Get(path);

@@ -5,8 +5,10 @@
 
 #include <sstream>
 
+#include "aws-client/cloudwatch_logs_api.h"
 #include "host-cli/aws_verbs_test.h"
 #include "host-cli/host_cli_test_util.h"
+#include "host-cli/httplib_transport.h"
 
 namespace i2kit {
 namespace {
@@ -40,6 +42,26 @@ class StackVerbsTest : public AwsVerbsTest {
     std::vector<std::string> args = {"deploy", Example("hello.yml"), "--ami", ami};
     args.insert(args.end(), extra.begin(), extra.end());
     return Aws(args);
+  }
+
+  // Puts `lines` into the stand-in's log group and stream, as an EC2 reporter does, at
+  // `age` before now.
+  void PutLogLines(const std::string& group, const std::string& stream,
+                   const std::vector<std::string>& lines,
+                   std::chrono::seconds age = std::chrono::seconds(0)) {
+    HttplibTransport transport;
+    aws::RetryPolicy policy;
+    aws::ClientContext context = stand_in_.Context(transport, policy);
+    aws::CloudWatchLogsClient logs(context);
+    ASSERT_TRUE(logs.CreateLogGroup(group).ok());
+    ASSERT_TRUE(logs.CreateLogStream(group, stream).ok());
+    int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     (aws::SystemNow() - age).time_since_epoch())
+                     .count();
+    std::vector<aws::LogEvent> events;
+    for (const std::string& line : lines) events.push_back({ms, line});
+    Status put = logs.PutLogEvents(group, stream, events);
+    ASSERT_TRUE(put.ok()) << put.message();
   }
 };
 
@@ -140,11 +162,47 @@ TEST_F(StackVerbsTest, AFailedCreateIsRolledBackReportedAndTheNextDeployStartsAf
   EXPECT_TRUE(Contains(failed.err, "HelloGroup (AWS::AutoScaling::AutoScalingGroup) CREATE_FAILED: " + reason))
       << failed.err;
   EXPECT_TRUE(Contains(failed.err, "stack hello ended ROLLBACK_COMPLETE")) << failed.err;
+  // No instance logged a reason (there is no log group): nothing more is said.
+  EXPECT_FALSE(Contains(failed.err, "instance ")) << failed.err;
+  EXPECT_FALSE(Contains(failed.err, "is not known")) << failed.err;
 
   CliRun retried = DeployHello("ami-11111111", kAccount);
   ASSERT_EQ(retried.code, 0) << retried.err;
   EXPECT_TRUE(Contains(retried.err, "deleting it, then creating it anew")) << retried.err;
   EXPECT_TRUE(Contains(retried.out, "CREATE_COMPLETE")) << retried.out;
+}
+
+TEST_F(StackVerbsTest, AFailedGroupShowsWhyItsInstancesDidNotStart) {
+  // What a reporter logs before it signals FAILURE, one it logged before this deploy, and a
+  // container that merely prints the phrase.
+  PutLogLines("/i2kit/hello/hello", "i-0aaa/i2kit-ec2-reporter",
+              {"startup FAILURE: an old failure"}, std::chrono::hours(2));
+  PutLogLines("/i2kit/hello/hello", "i-0bbb/i2kit-ec2-reporter",
+              {"startup FAILURE: not ready: web (backoff, CrashLoopBackOff, exit 1)"});
+  PutLogLines("/i2kit/hello/hello", "i-0bbb/web", {"echo startup FAILURE: from a container"});
+  ASSERT_TRUE(stand_in_.AddFault(
+      {{"fail_resource",
+        {{"logical_id", "HelloGroup"}, {"reason", "Received 1 FAILURE signal(s) out of 1."}}}}));
+  CliRun failed = DeployHello("ami-11111111", kAccount);
+  EXPECT_EQ(failed.code, 1);
+  EXPECT_TRUE(Contains(failed.err,
+                       "instance i-0bbb (hello): not ready: web (backoff, CrashLoopBackOff, exit 1)"))
+      << failed.err;
+  EXPECT_FALSE(Contains(failed.err, "an old failure")) << failed.err;
+  EXPECT_FALSE(Contains(failed.err, "from a container")) << failed.err;
+  ASSERT_EQ(Requests("FilterLogEvents").size(), 1u);
+}
+
+TEST_F(StackVerbsTest, AReasonThatCannotBeReadIsSaidAndTheDeployStillFailsClearly) {
+  PutLogLines("/i2kit/hello/hello", "i-0bbb/i2kit-ec2-reporter", {"startup FAILURE: x"});
+  ASSERT_TRUE(stand_in_.AddFault(
+      {{"fail_resource", {{"logical_id", "HelloGroup"}, {"reason", "Received 1 FAILURE"}}}}));
+  ASSERT_TRUE(stand_in_.AddFault({{"server_error", {{"count", 10}, {"action", "FilterLogEvents"}}}}));
+  CliRun failed = DeployHello("ami-11111111", kAccount);
+  EXPECT_EQ(failed.code, 1);
+  EXPECT_TRUE(Contains(failed.err, "why the instances did not start is not known: logs FilterLogEvents"))
+      << failed.err;
+  EXPECT_TRUE(Contains(failed.err, "stack hello ended ROLLBACK_COMPLETE")) << failed.err;
 }
 
 TEST_F(StackVerbsTest, AFailedUpdateRollsBackToThePreviousVersion) {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace i2kit::reporter {
 
 Status ParseUserData(std::string_view user_data, InstanceIdentity& identity) {
@@ -31,6 +33,14 @@ Status ParseUserData(std::string_view user_data, InstanceIdentity& identity) {
     identity.signal_timeout = std::chrono::seconds(timeout->get<int64_t>());
   }
   return Status::Ok();
+}
+
+std::chrono::seconds DiscoveryBackoff(int attempt) {
+  if (attempt <= 0) return std::chrono::seconds(0);
+  // Doubling stops at the cap, before a shift could reach the width of an int.
+  std::chrono::seconds pause(1);
+  for (int n = 1; n < attempt && pause < kMaxDiscoveryBackoff; ++n) pause *= 2;
+  return std::min(pause, kMaxDiscoveryBackoff);
 }
 
 Result<InstanceIdentity> ReadInstanceIdentity(aws::InstanceMetadataClient& metadata) {

@@ -31,6 +31,11 @@ struct InstanceIdentity {
 // for i2kit's progress deadline).
 Status ParseUserData(std::string_view user_data, InstanceIdentity& identity);
 
+// The pause before discovery attempt `attempt` (the first is 0, and has none): 1, 2, 4 … s,
+// never more than kMaxDiscoveryBackoff however many attempts are asked for.
+inline constexpr std::chrono::seconds kMaxDiscoveryBackoff{30};
+std::chrono::seconds DiscoveryBackoff(int attempt);
+
 // Reads instance-id, placement/region and user-data through `metadata`; fails with the first
 // path that did not answer.
 Result<InstanceIdentity> ReadInstanceIdentity(aws::InstanceMetadataClient& metadata);

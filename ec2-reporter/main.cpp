@@ -4,8 +4,8 @@
 // Exit codes: 0 stopped or nothing to do, 2 bad usage.
 #include <signal.h>
 
+#include <charconv>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -32,6 +32,15 @@ void Log(const std::string& line) {
   std::fprintf(stderr, "i2kit-ec2-reporter: %s\n", line.c_str());
 }
 
+// `text` as a whole number of at least `least`: std::atoi would take "5s" for 5 and "x" for 0.
+bool ParseCount(const std::string& text, int least, int& value) {
+  int parsed = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (error != std::errc() || end != text.data() + text.size() || parsed < least) return false;
+  value = parsed;
+  return true;
+}
+
 bool ParseFlags(int argc, char** argv, Flags& flags) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i], value = argv[i + 1];
@@ -44,25 +53,25 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
     } else if (flag == "--ca-bundle") {
       flags.ca_bundle = value;
     } else if (flag == "--poll-seconds") {
-      flags.poll_seconds = std::atoi(value.c_str());
+      if (!ParseCount(value, 1, flags.poll_seconds)) return false;
     } else if (flag == "--discovery-attempts") {
-      flags.discovery_attempts = std::atoi(value.c_str());
+      if (!ParseCount(value, 1, flags.discovery_attempts)) return false;
     } else if (flag == "--steps") {
-      flags.steps = std::atoi(value.c_str());
+      if (!ParseCount(value, 0, flags.steps)) return false;
     } else if (flag == "--uptime-file") {
       flags.uptime_file = value;
     } else {
       return false;
     }
   }
-  return argc % 2 == 1 && flags.poll_seconds > 0 && flags.discovery_attempts > 0;
+  return argc % 2 == 1;
 }
 
-// IMDSv2 at boot may be slow: a few attempts, backing off 1, 2, 4 … s.
+// IMDSv2 at boot may be slow: a few attempts, backing off 1, 2, 4 … s, at most 30 s.
 Result<reporter::InstanceIdentity> Discover(aws::InstanceMetadataClient& metadata, int attempts) {
   Status last;
   for (int attempt = 0; attempt < attempts; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(1 << (attempt - 1)));
+    std::this_thread::sleep_for(reporter::DiscoveryBackoff(attempt));
     Result<reporter::InstanceIdentity> identity = reporter::ReadInstanceIdentity(metadata);
     if (identity.ok()) return identity;
     last = identity.status();

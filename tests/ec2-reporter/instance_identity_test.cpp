@@ -45,5 +45,15 @@ TEST(InstanceIdentity, RejectsABadTimeoutAndNonJson) {
       "metricsNamespace":"n","signalTimeoutSeconds":-5})", identity).ok());
 }
 
+TEST(InstanceIdentity, DiscoveryBacksOffByDoublingUpToThirtySeconds) {
+  EXPECT_EQ(DiscoveryBackoff(0), std::chrono::seconds(0));
+  EXPECT_EQ(DiscoveryBackoff(1), std::chrono::seconds(1));
+  EXPECT_EQ(DiscoveryBackoff(4), std::chrono::seconds(8));
+  EXPECT_EQ(DiscoveryBackoff(6), std::chrono::seconds(30));
+  // Past the width of an int, where a shift would be undefined.
+  EXPECT_EQ(DiscoveryBackoff(40), std::chrono::seconds(30));
+  EXPECT_EQ(DiscoveryBackoff(2147483647), std::chrono::seconds(30));
+}
+
 }  // namespace
 }  // namespace i2kit::reporter

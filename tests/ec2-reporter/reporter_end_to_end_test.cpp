@@ -260,5 +260,14 @@ TEST_F(ReporterEndToEndTest, ASlowMetadataServiceIsGivenUpOnInBoundedTime) {
   EXPECT_LT(took, std::chrono::seconds(5));
 }
 
+TEST_F(ReporterEndToEndTest, RefusesCountsThatAreNotWholeNumbers) {
+  for (std::string flags : {"--discovery-attempts 2x", "--poll-seconds five",
+                            "--poll-seconds 0", "--steps -1", "--discovery-attempts 99999999999"}) {
+    ReporterRun run = RunReporter(flags + " --metadata-url http://127.0.0.1:1/");
+    EXPECT_EQ(run.exit_code, 2) << flags << ": " << run.output;
+    EXPECT_NE(run.output.find("usage: i2kit-ec2-reporter"), std::string::npos) << run.output;
+  }
+}
+
 }  // namespace
 }  // namespace i2kit

@@ -123,7 +123,7 @@ class ReporterTest : public ::testing::Test {
     };
     context_.sleep = [this](std::chrono::milliseconds d) { slept_ += d; };
     identity_ = {"i-0123456789abcdef0", "eu-west-1", "shop", "WebGroup", "web", "i2kit/shop",
-                 seconds(600), ""};
+                 seconds(600), std::nullopt};
     expiry_ = context_.now() + std::chrono::hours(6);
   }
 

@@ -2,7 +2,8 @@
 // an AMI of this account already tagged with the digest is reused; otherwise the disk goes up
 // through the EBS direct APIs — 512 KiB blocks, all-zero blocks skipped, several in flight,
 // each with its SHA-256 and the whole with the LINEAR aggregate — and the snapshot, once
-// completed, is registered (UEFI preferred, ENA, IMDSv2) and tagged.
+// completed, is registered (UEFI preferred, ENA, IMDSv2) and tagged. A push that fails
+// between StartSnapshot and RegisterImage deletes the snapshot it started.
 #pragma once
 
 #include <chrono>
@@ -66,6 +67,11 @@ class AmiPublisher {
   Result<PublishedAmi> Upload(const AmiSource& source, const std::vector<int64_t>& blocks,
                               const std::string& snapshot_id);
   Status WaitForSnapshot(const AmiSource& source, const std::string& snapshot_id);
+  // After `failure`, deletes the snapshot no image will use (best effort: EBS would cancel an
+  // unfinished one after StartSnapshot's Timeout, but leave it behind in state error) and
+  // returns `failure`, naming the snapshot left behind when the delete fails too.
+  Status DeleteUnused(const AmiSource& source, const std::string& snapshot_id,
+                      const Status& failure);
 
   const aws::ClientContext& context_;
   TransportFactory new_transport_;

@@ -166,6 +166,48 @@ TEST_F(PushVerbTest, AThrottledBlockIsRetried) {
   EXPECT_EQ(stand_in_.Snapshots()[0]["blocks"].size(), 4u);
 }
 
+TEST_F(PushVerbTest, AnUploadThatFailsDeletesItsSnapshot) {
+  // One upload at a time: the block's three attempts all fail.
+  ASSERT_TRUE(
+      stand_in_.AddFault({{"server_error", {{"count", 3}, {"action", "PutSnapshotBlock"}}}}));
+  CliRun run = Push({"--uploads", "1"});
+  ASSERT_NE(run.code, 0) << run.err;
+  EXPECT_TRUE(Contains(run.err, "ebs PutSnapshotBlock: ServiceUnavailable")) << run.err;
+  std::vector<nlohmann::json> started = Requests("StartSnapshot");
+  ASSERT_EQ(started.size(), 1u);
+  std::vector<nlohmann::json> deleted = Requests("DeleteSnapshot");
+  ASSERT_EQ(deleted.size(), 1u);
+  EXPECT_TRUE(Contains(run.err, "hello: deleted snapshot " +
+                                    deleted[0]["params"]["SnapshotId"].get<std::string>()))
+      << run.err;
+  EXPECT_EQ(stand_in_.Snapshots(), nlohmann::json::array()) << stand_in_.Snapshots().dump();
+  EXPECT_TRUE(stand_in_.Images().empty());
+}
+
+TEST_F(PushVerbTest, ACompleteSnapshotThatFailsDeletesTheSnapshot) {
+  ASSERT_TRUE(
+      stand_in_.AddFault({{"server_error", {{"count", 3}, {"action", "CompleteSnapshot"}}}}));
+  CliRun run = Push();
+  ASSERT_NE(run.code, 0) << run.err;
+  EXPECT_TRUE(Contains(run.err, "ebs CompleteSnapshot: ServiceUnavailable")) << run.err;
+  EXPECT_EQ(Requests("DeleteSnapshot").size(), 1u);
+  EXPECT_EQ(stand_in_.Snapshots(), nlohmann::json::array()) << stand_in_.Snapshots().dump();
+}
+
+TEST_F(PushVerbTest, ASnapshotThatCannotBeDeletedIsNamedInTheError) {
+  ASSERT_TRUE(
+      stand_in_.AddFault({{"server_error", {{"count", 3}, {"action", "CompleteSnapshot"}}}}));
+  ASSERT_TRUE(stand_in_.AddFault({{"server_error", {{"count", 3}, {"action", "DeleteSnapshot"}}}}));
+  CliRun run = Push();
+  ASSERT_NE(run.code, 0) << run.err;
+  nlohmann::json snapshots = stand_in_.Snapshots();
+  ASSERT_EQ(snapshots.size(), 1u);
+  EXPECT_TRUE(Contains(run.err, "; snapshot " + snapshots[0]["id"].get<std::string>() +
+                                    " was left behind, delete it by hand (ec2 DeleteSnapshot: "
+                                    "ServiceUnavailable"))
+      << run.err;
+}
+
 TEST_F(PushVerbTest, PushOfAnArtifactsDirectoryPushesThatDeployment) {
   CliRun run = Aws({"push", (out_ / "hello").string()});
   ASSERT_EQ(run.code, 0) << run.err;

@@ -92,6 +92,21 @@ Result<AmiSource> GrownCopy(const AmiSource& source, std::optional<TempDir>& scr
 
 }  // namespace
 
+Result<std::optional<aws::Ec2Image>> FindImageOfDigest(aws::Ec2Client& ec2,
+                                                       const std::string& image_digest) {
+  Result<std::vector<aws::Ec2Image>> images =
+      ec2.DescribeOwnImages(std::string("tag:") + kImageDigestTag, image_digest);
+  if (!images.ok()) return images.status();
+  for (const aws::Ec2Image& image : *images) {
+    if (image.state == "available") return std::optional<aws::Ec2Image>(image);
+    if (image.state == "pending") {
+      return Status::Error(image.id + " of " + image_digest +
+                           " is still pending: push again once it is available");
+    }
+  }
+  return std::optional<aws::Ec2Image>();
+}
+
 Result<AmiSource> AmiSourceOf(const std::filesystem::path& dir) {
   Result<VmArtifacts> artifacts = ReadVmArtifacts(dir.string());
   if (!artifacts.ok()) return artifacts.status();
@@ -134,22 +149,15 @@ AmiPublisher::AmiPublisher(const aws::ClientContext& context, TransportFactory n
       ec2_(context) {}
 
 Result<PublishedAmi> AmiPublisher::Publish(const AmiSource& source) {
-  Result<std::vector<aws::Ec2Image>> images =
-      ec2_.DescribeOwnImages(std::string("tag:") + kImageDigestTag, source.image_digest);
-  if (!images.ok()) return images.status();
-  for (const aws::Ec2Image& image : *images) {
-    if (image.state == "available") {
-      log_.Event(source.deployment + ": reusing " + image.id + " (" + image.name + "), " +
-                 kImageDigestTag + " " + source.image_digest);
-      PublishedAmi reused;
-      reused.image_id = image.id;
-      reused.reused = true;
-      return reused;
-    }
-    if (image.state == "pending") {
-      return Status::Error(image.id + " of " + source.image_digest +
-                           " is still pending: push again once it is available");
-    }
+  Result<std::optional<aws::Ec2Image>> found = FindImageOfDigest(ec2_, source.image_digest);
+  if (!found.ok()) return found.status();
+  if (const std::optional<aws::Ec2Image>& image = *found) {
+    log_.Event(source.deployment + ": reusing " + image->id + " (" + image->name + "), " +
+               kImageDigestTag + " " + source.image_digest);
+    PublishedAmi reused;
+    reused.image_id = image->id;
+    reused.reused = true;
+    return reused;
   }
   std::string name = "i2kit-" + source.deployment + "-" + ShortDigest(source.image_digest, 16);
   std::vector<aws::ResourceTag> tags = {{"Name", name},

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ struct AmiSource {
   std::filesystem::path disk;  // disk.raw
   std::string image_digest;    // "sha256:…", vm.json's imageDigest
 };
+
+// The available AMI of this account tagged with `image_digest`, nullopt when there is none;
+// fails when the one there is still pending ("push again once it is available").
+Result<std::optional<aws::Ec2Image>> FindImageOfDigest(aws::Ec2Client& ec2,
+                                                       const std::string& image_digest);
 
 // The disk of the artifacts directory `dir` (its vm.json), failing when it has none.
 Result<AmiSource> AmiSourceOf(const std::filesystem::path& dir);

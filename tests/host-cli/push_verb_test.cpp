@@ -1,6 +1,6 @@
-// push, and deploy without --ami, end to end against the local AWS stand-in: the disk goes up
-// through the EBS direct APIs (checked block by block there), the snapshot is registered as an
-// AMI, and an AMI of the same image digest is reused.
+// push, and deploy and diff without --ami, end to end against the local AWS stand-in: the disk
+// goes up through the EBS direct APIs (checked block by block there), the snapshot is
+// registered as an AMI, and an AMI of the same image digest is reused (by diff, only looked up).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -256,6 +256,50 @@ TEST_F(PushVerbTest, DeployWithoutAmiPushesThenCreatesTheStackWithThatAmi) {
       nlohmann::json::parse(created[0]["params"]["TemplateBody"].get<std::string>());
   EXPECT_EQ(stack_template["Parameters"]["HelloImageId"]["Default"], images[0]["ImageId"]);
   EXPECT_EQ(Requests("RegisterImage").size(), 1u);
+}
+
+TEST_F(PushVerbTest, DiffWithoutAmiShowsTheAmiAPushMadeAndUploadsNothing) {
+  CliRun push = Push();
+  ASSERT_EQ(push.code, 0) << push.err;
+  std::vector<std::string> args = {"diff", Example("hello.yml"), "-o", out_.string()};
+  args.insert(args.end(), kAccount.begin(), kAccount.end());
+  CliRun diff = Aws(args);
+  ASSERT_EQ(diff.code, 0) << diff.err;
+  EXPECT_TRUE(Contains(diff.out, "new stack hello: ")) << diff.out;
+  std::vector<nlohmann::json> created = Requests("CreateChangeSet");
+  ASSERT_EQ(created.size(), 1u);
+  nlohmann::json stack_template =
+      nlohmann::json::parse(created[0]["params"]["TemplateBody"].get<std::string>());
+  EXPECT_EQ(stack_template["Parameters"]["HelloImageId"]["Default"],
+            stand_in_.Images()[0]["ImageId"]);
+  EXPECT_EQ(Requests("StartSnapshot").size(), 1u);  // the push's only
+  EXPECT_EQ(Requests("RegisterImage").size(), 1u);
+}
+
+TEST_F(PushVerbTest, DiffWithoutAmiOfAnImageNotPushedSaysToPush) {
+  std::vector<std::string> args = {"diff", Example("hello.yml"), "-o", out_.string()};
+  args.insert(args.end(), kAccount.begin(), kAccount.end());
+  CliRun diff = Aws(args);
+  EXPECT_EQ(diff.code, 1);
+  EXPECT_TRUE(Contains(diff.err, std::string("i2kit-host diff: hello: image ") + kDigest +
+                                     " is not pushed yet (no AMI tagged with it): run "
+                                     "`i2kit-host push` first, or pass --ami"))
+      << diff.err;
+  EXPECT_TRUE(Requests("StartSnapshot").empty());
+  EXPECT_TRUE(Requests("CreateChangeSet").empty());
+}
+
+TEST_F(PushVerbTest, DiffWithoutAmiOfADeploymentNotBuiltSaysToPush) {
+  std::vector<std::string> args = {"diff", Example("hello.yml"), "-o",
+                                   (dir_ / "elsewhere").string()};
+  args.insert(args.end(), kAccount.begin(), kAccount.end());
+  CliRun diff = Aws(args);
+  EXPECT_EQ(diff.code, 1);
+  EXPECT_TRUE(Contains(diff.err, "hello is not built in " + (dir_ / "elsewhere").string() +
+                                     " (-o): `i2kit-host push` builds and pushes it, or pass "
+                                     "--ami"))
+      << diff.err;
+  EXPECT_TRUE(stand_in_.Requests().empty());
 }
 
 TEST_F(PushVerbTest, DeployWithAnAmiPushesNothing) {

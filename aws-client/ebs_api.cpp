@@ -71,10 +71,16 @@ Result<StartedSnapshot> EbsClient::StartSnapshot(const StartSnapshotRequest& req
   Result<nlohmann::json> answer = Send("StartSnapshot", "POST", "/snapshots",
                                        {{"Content-Type", "application/json"}}, body.dump());
   if (!answer.ok()) return answer.status();
-  StartedSnapshot started{answer->value("SnapshotId", ""), answer->value("BlockSize", int64_t{0}),
-                          answer->value("Status", "")};
+  const char what[] = "ebs StartSnapshot";
+  Result<std::string> id = StringMember(*answer, "SnapshotId", what);
+  if (!id.ok()) return id.status();
+  Result<int64_t> block_size = IntegerMember(*answer, "BlockSize", what);
+  if (!block_size.ok()) return block_size.status();
+  // Status is informational ("pending"); an answer without it still started the snapshot.
+  Result<std::string> status = StringMember(*answer, "Status", what);
+  StartedSnapshot started{*id, *block_size, status.ok() ? *status : ""};
   if (started.snapshot_id.empty()) {
-    return Status::Error("ebs StartSnapshot: the answer has no SnapshotId: " + answer->dump());
+    return Status::Error("ebs StartSnapshot: the answer has an empty SnapshotId");
   }
   if (started.block_size != static_cast<int64_t>(kSnapshotBlockSize)) {
     return Status::Error("ebs StartSnapshot: block size " + std::to_string(started.block_size) +
@@ -112,7 +118,7 @@ Result<std::string> EbsClient::CompleteSnapshot(const std::string& snapshot_id,
             {"x-amz-Checksum-Aggregation-Method", "LINEAR"}},
            "");
   if (!answer.ok()) return answer.status();
-  return answer->value("Status", "");
+  return StringMember(*answer, "Status", "ebs CompleteSnapshot");
 }
 
 }  // namespace i2kit::aws

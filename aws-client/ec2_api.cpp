@@ -1,6 +1,11 @@
 #include "aws-client/ec2_api.h"
 
 namespace i2kit::aws {
+namespace {
+
+constexpr char kSnapshotNotFound[] = "InvalidSnapshot.NotFound";
+
+}  // namespace
 
 Ec2Client::Ec2Client(const ClientContext& context) : client_(kEc2Api, context) {}
 
@@ -10,7 +15,7 @@ Result<std::optional<Ec2Snapshot>> Ec2Client::DescribeSnapshot(const std::string
   AwsError error;
   Result<XmlDocument> response = client_.Call("DescribeSnapshots", parameters, &error);
   if (!response.ok()) {
-    if (error.code == "InvalidSnapshot.NotFound") return std::optional<Ec2Snapshot>();
+    if (error.code == kSnapshotNotFound) return std::optional<Ec2Snapshot>();
     return response.status();
   }
   std::vector<XmlElement> snapshots = response->root().Members("snapshotSet", "item");
@@ -60,6 +65,15 @@ Result<std::string> Ec2Client::RegisterImage(const ImageRegistration& image) {
   Result<std::string> id = response->root().TextAt("imageId");
   if (!id.ok()) return id.status().WithContext("ec2 RegisterImage");
   return id;
+}
+
+Status Ec2Client::DeleteSnapshot(const std::string& id) {
+  QueryParameters parameters;
+  parameters.Add("SnapshotId", id);
+  AwsError error;
+  Result<XmlDocument> response = client_.Call("DeleteSnapshot", parameters, &error);
+  if (response.ok() || error.code == kSnapshotNotFound) return Status::Ok();
+  return response.status();
 }
 
 Status Ec2Client::CreateTags(const std::vector<std::string>& resource_ids,

@@ -49,6 +49,9 @@ class Ec2Client {
   // instance — and returns its ID.
   Result<std::string> RegisterImage(const ImageRegistration& image);
 
+  // Deletes the snapshot `id`; one EC2 does not know (InvalidSnapshot.NotFound) is success.
+  Status DeleteSnapshot(const std::string& id);
+
   Status CreateTags(const std::vector<std::string>& resource_ids,
                     const std::vector<ResourceTag>& tags);
 

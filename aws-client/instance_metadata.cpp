@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "aws-client/rest_json_protocol.h"
+
 namespace i2kit::aws {
 namespace {
 
@@ -50,10 +52,14 @@ bool InstanceMetadataDisabled(const Environment& environment) {
 Result<Credentials> ParseRoleCredentials(std::string_view json) {
   nlohmann::json document = nlohmann::json::parse(json, nullptr, false);
   if (!document.is_object()) return Status::Error("the role document is not a JSON object");
-  std::string code = document.value("Code", "Success");
-  if (code != "Success") {
-    return Status::Error("the role document says " + code + ": " +
-                         document.value("Message", std::string()));
+  if (document.contains("Code")) {
+    Result<std::string> code = StringMember(document, "Code", "the role document");
+    if (!code.ok()) return code.status();
+    if (*code != "Success") {
+      Result<std::string> message = StringMember(document, "Message", "the role document");
+      return Status::Error("the role document says " + *code + ": " +
+                           (message.ok() ? *message : ""));
+    }
   }
   Credentials credentials;
   std::pair<const char*, std::string*> fields[] = {

@@ -1,5 +1,7 @@
 #include "aws-client/rest_json_protocol.h"
 
+#include <cstdint>
+
 #include "aws-client/http1_response.h"
 
 namespace i2kit::aws {
@@ -9,13 +11,55 @@ constexpr size_t kQuotedBodyLimit = 200;
 
 std::string StringOrEmpty(const nlohmann::json& body, std::initializer_list<const char*> names) {
   for (const char* name : names) {
-    auto found = body.find(name);
-    if (found != body.end() && found->is_string()) return found->get<std::string>();
+    Result<std::string> value = StringMember(body, name, "");
+    if (value.ok()) return *value;
   }
   return "";
 }
 
+// The member `name` of `answer` when it is of the type `is` checks; else an error saying which
+// was `expected`.
+Result<const nlohmann::json*> Member(const nlohmann::json& answer, std::string_view name,
+                                     std::string_view what, bool (nlohmann::json::*is)() const,
+                                     std::string_view expected) {
+  auto fail = [&](std::string_view problem) {
+    return Status::Error(std::string(what) + ": the answer " + std::string(problem));
+  };
+  if (!answer.is_object()) {
+    return fail(std::string("is of type ") + answer.type_name() + ", not an object");
+  }
+  auto found = answer.find(name);
+  if (found == answer.end()) return fail("has no " + std::string(name));
+  if (!(*found.*is)()) {
+    return fail("has " + std::string(name) + " of type " + found->type_name() + ", expected " +
+                std::string(expected));
+  }
+  return &*found;
+}
+
 }  // namespace
+
+Result<std::string> StringMember(const nlohmann::json& answer, std::string_view member,
+                                 std::string_view what) {
+  Result<const nlohmann::json*> found =
+      Member(answer, member, what, &nlohmann::json::is_string, "a string");
+  if (!found.ok()) return found.status();
+  return (*found)->get<std::string>();
+}
+
+Result<int64_t> IntegerMember(const nlohmann::json& answer, std::string_view member,
+                              std::string_view what) {
+  Result<const nlohmann::json*> found =
+      Member(answer, member, what, &nlohmann::json::is_number_integer, "a whole number");
+  if (!found.ok()) return found.status();
+  // A whole number past int64's range parses as unsigned; it is not a valid member either.
+  if ((*found)->is_number_unsigned() &&
+      (*found)->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    return Status::Error(std::string(what) + ": the answer's " + std::string(member) +
+                         " is out of range");
+  }
+  return (*found)->get<int64_t>();
+}
 
 std::string HeaderValue(const HttpResponse& response, std::string_view name) {
   std::optional<std::string_view> value = FindHeader(response.headers, name);

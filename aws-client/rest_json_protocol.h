@@ -19,6 +19,14 @@ AwsError ParseRestJsonError(const HttpResponse& response);
 // ("ValidationException: … (HTTP 400, request …)"), with `error` filled in.
 Result<nlohmann::json> ParseRestJsonResponse(const HttpResponse& response, AwsError& error);
 
+// Members of a JSON answer, read without exceptions: an answer of another shape (not an
+// object, the member missing or of another type) is an error naming `what` ("ebs
+// StartSnapshot"), the member and what was expected, never a crash.
+Result<std::string> StringMember(const nlohmann::json& answer, std::string_view member,
+                                 std::string_view what);
+Result<int64_t> IntegerMember(const nlohmann::json& answer, std::string_view member,
+                              std::string_view what);
+
 // The value of the response header `name` (compared without case), empty when absent.
 std::string HeaderValue(const HttpResponse& response, std::string_view name);
 

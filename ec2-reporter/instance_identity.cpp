@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace i2kit::reporter {
 
 Status ParseUserData(std::string_view user_data, InstanceIdentity& identity) {
@@ -22,7 +24,12 @@ Status ParseUserData(std::string_view user_data, InstanceIdentity& identity) {
   }
   if (auto endpoint = json.find("endpointUrl"); endpoint != json.end()) {
     if (!endpoint->is_string()) return Status::Error("user data endpointUrl is not a string");
-    identity.endpoint_url = endpoint->get<std::string>();
+    Result<aws::ServiceEndpoint> parsed = aws::ParseEndpointUrl(endpoint->get<std::string>());
+    if (!parsed.ok()) {
+      return Status::Error("user data endpointUrl is not a usable URL (" +
+                           parsed.status().message() + ")");
+    }
+    identity.endpoint = *parsed;
   }
   if (auto timeout = json.find("signalTimeoutSeconds"); timeout != json.end()) {
     if (!timeout->is_number_integer() || timeout->get<int64_t>() <= 0) {
@@ -33,7 +40,17 @@ Status ParseUserData(std::string_view user_data, InstanceIdentity& identity) {
   return Status::Ok();
 }
 
-Result<InstanceIdentity> ReadInstanceIdentity(aws::InstanceMetadataClient& metadata) {
+std::chrono::seconds DiscoveryBackoff(int attempt) {
+  if (attempt <= 0) return std::chrono::seconds(0);
+  // Doubling stops at the cap, before a shift could reach the width of an int.
+  std::chrono::seconds pause(1);
+  for (int n = 1; n < attempt && pause < kMaxDiscoveryBackoff; ++n) pause *= 2;
+  return std::min(pause, kMaxDiscoveryBackoff);
+}
+
+Result<InstanceIdentity> ReadInstanceIdentity(aws::InstanceMetadataClient& metadata,
+                                              IdentityFailure* failure) {
+  if (failure) *failure = IdentityFailure::kNoAnswer;
   InstanceIdentity identity;
   Result<std::string> id = metadata.Get("meta-data/instance-id");
   if (!id.ok()) return id.status();
@@ -44,7 +61,10 @@ Result<InstanceIdentity> ReadInstanceIdentity(aws::InstanceMetadataClient& metad
   Result<std::string> user_data = metadata.Get("user-data");
   if (!user_data.ok()) return user_data.status();
   Status parsed = ParseUserData(*user_data, identity);
-  if (!parsed.ok()) return parsed;
+  if (!parsed.ok()) {
+    if (failure) *failure = IdentityFailure::kUserData;
+    return parsed;
+  }
   return identity;
 }
 

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "aws-client/instance_metadata.h"
+#include "aws-client/service_endpoint.h"
 #include "common/status.h"
 
 namespace i2kit::reporter {
@@ -23,16 +25,29 @@ struct InstanceIdentity {
   std::chrono::seconds signal_timeout{600};
   // Optional "endpointUrl": every AWS service at this URL instead of its regional endpoint (a
   // stand-in in tests; the template sets none).
-  std::string endpoint_url;
+  std::optional<aws::ServiceEndpoint> endpoint;
+};
+
+// Why ReadInstanceIdentity failed.
+enum class IdentityFailure {
+  kNoAnswer,  // the metadata service did not answer: asking again may help
+  kUserData,  // the user data is not what this reporter reads: asking again gives the same
 };
 
 // Fills the user-data fields of `identity` from the user data JSON; fails naming the first
-// missing or mistyped key. signalTimeoutSeconds is optional (600 s, CloudFormation's default
+// missing or mistyped key and what it should be ("user data has no resource (a non-empty
+// string)"). signalTimeoutSeconds is optional (600 s, CloudFormation's default
 // for i2kit's progress deadline).
 Status ParseUserData(std::string_view user_data, InstanceIdentity& identity);
 
+// The pause before discovery attempt `attempt` (the first is 0, and has none): 1, 2, 4 … s,
+// never more than kMaxDiscoveryBackoff however many attempts are asked for.
+inline constexpr std::chrono::seconds kMaxDiscoveryBackoff{30};
+std::chrono::seconds DiscoveryBackoff(int attempt);
+
 // Reads instance-id, placement/region and user-data through `metadata`; fails with the first
-// path that did not answer.
-Result<InstanceIdentity> ReadInstanceIdentity(aws::InstanceMetadataClient& metadata);
+// path that did not answer, or with ParseUserData's error. `failure`, when given, says which.
+Result<InstanceIdentity> ReadInstanceIdentity(aws::InstanceMetadataClient& metadata,
+                                              IdentityFailure* failure = nullptr);
 
 }  // namespace i2kit::reporter

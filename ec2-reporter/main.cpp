@@ -1,11 +1,13 @@
 // i2kit-ec2-reporter: started by the agent on EC2, unprivileged. Learns who it is through
 // IMDSv2 (giving up, and saying so, when no metadata service answers: then it is not on EC2
 // and does nothing), then steps the reporter every few seconds until it is stopped.
-// Exit codes: 0 stopped or nothing to do, 2 bad usage.
+// Exit codes: 0 stopped or nothing to do — among them user data it cannot use, which another
+// start would read the same — 2 bad usage.
 #include <signal.h>
 
+#include <charconv>
 #include <cstdio>
-#include <cstdlib>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -32,6 +34,15 @@ void Log(const std::string& line) {
   std::fprintf(stderr, "i2kit-ec2-reporter: %s\n", line.c_str());
 }
 
+// `text` as a whole number of at least `least`: std::atoi would take "5s" for 5 and "x" for 0.
+bool ParseCount(const std::string& text, int least, int& value) {
+  int parsed = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (error != std::errc() || end != text.data() + text.size() || parsed < least) return false;
+  value = parsed;
+  return true;
+}
+
 bool ParseFlags(int argc, char** argv, Flags& flags) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i], value = argv[i + 1];
@@ -44,27 +55,30 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
     } else if (flag == "--ca-bundle") {
       flags.ca_bundle = value;
     } else if (flag == "--poll-seconds") {
-      flags.poll_seconds = std::atoi(value.c_str());
+      if (!ParseCount(value, 1, flags.poll_seconds)) return false;
     } else if (flag == "--discovery-attempts") {
-      flags.discovery_attempts = std::atoi(value.c_str());
+      if (!ParseCount(value, 1, flags.discovery_attempts)) return false;
     } else if (flag == "--steps") {
-      flags.steps = std::atoi(value.c_str());
+      if (!ParseCount(value, 0, flags.steps)) return false;
     } else if (flag == "--uptime-file") {
       flags.uptime_file = value;
     } else {
       return false;
     }
   }
-  return argc % 2 == 1 && flags.poll_seconds > 0 && flags.discovery_attempts > 0;
+  return argc % 2 == 1;
 }
 
-// IMDSv2 at boot may be slow: a few attempts, backing off 1, 2, 4 … s.
-Result<reporter::InstanceIdentity> Discover(aws::InstanceMetadataClient& metadata, int attempts) {
+// IMDSv2 at boot may be slow: a few attempts, backing off 1, 2, 4 … s, at most 30 s. User
+// data that does not configure the reporter is not asked for again: it would not change.
+Result<reporter::InstanceIdentity> Discover(aws::InstanceMetadataClient& metadata, int attempts,
+                                            reporter::IdentityFailure& failure) {
   Status last;
   for (int attempt = 0; attempt < attempts; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(1 << (attempt - 1)));
-    Result<reporter::InstanceIdentity> identity = reporter::ReadInstanceIdentity(metadata);
-    if (identity.ok()) return identity;
+    std::this_thread::sleep_for(reporter::DiscoveryBackoff(attempt));
+    Result<reporter::InstanceIdentity> identity =
+        reporter::ReadInstanceIdentity(metadata, &failure);
+    if (identity.ok() || failure == reporter::IdentityFailure::kUserData) return identity;
     last = identity.status();
     Log("instance metadata attempt " + std::to_string(attempt + 1) + ": " + last.message());
   }
@@ -96,10 +110,27 @@ int main(int argc, char** argv) {
                           .message());
     return 2;
   }
+  std::optional<aws::ServiceEndpoint> endpoint;  // every AWS service there, if set
+  if (!flags.endpoint_url.empty()) {
+    Result<aws::ServiceEndpoint> parsed = aws::ParseEndpointUrl(flags.endpoint_url);
+    if (!parsed.ok()) {
+      Log("bad URL: " + parsed.status().message());
+      return 2;
+    }
+    endpoint = *parsed;
+  }
   // The metadata service is a link-local hop away: it answers within a second or not at all.
   aws::OpenSslTransport metadata_transport({flags.ca_bundle, std::chrono::seconds(2)});
   aws::InstanceMetadataClient metadata(metadata_transport, *metadata_endpoint);
-  Result<reporter::InstanceIdentity> identity = Discover(metadata, flags.discovery_attempts);
+  reporter::IdentityFailure failure = reporter::IdentityFailure::kNoAnswer;
+  Result<reporter::InstanceIdentity> identity =
+      Discover(metadata, flags.discovery_attempts, failure);
+  if (!identity.ok() && failure == reporter::IdentityFailure::kUserData) {
+    // Permanent: exiting 0 keeps the agent's supervisor from restarting the reporter forever
+    // to read the same user data again.
+    Log(identity.status().message() + ": reporting nothing");
+    return 0;
+  }
   if (!identity.ok()) {
     Log("not on EC2, or not an i2kit instance (" + identity.status().message() +
         "): reporting nothing");
@@ -117,15 +148,9 @@ int main(int argc, char** argv) {
   context.now = aws::SystemNow;
   context.sleep = aws::SleepFor;
   context.notice = Log;
-  const std::string endpoint_url =
-      flags.endpoint_url.empty() ? identity->endpoint_url : flags.endpoint_url;
-  if (!endpoint_url.empty()) {
-    Result<aws::ServiceEndpoint> endpoint = aws::ParseEndpointUrl(endpoint_url);
-    if (!endpoint.ok()) {
-      Log("bad endpoint URL " + endpoint_url + ": " + endpoint.status().message());
-      return 2;
-    }
-    Log("every AWS service at " + endpoint_url);
+  if (!endpoint) endpoint = identity->endpoint;
+  if (endpoint) {
+    Log("every AWS service at " + endpoint->Url());
     context.endpoint_override = *endpoint;
   }
   aws::CloudFormationClient cloudformation(context);

@@ -12,6 +12,9 @@ Clock::time_point SignalDeadline(Clock::time_point start, const InstanceIdentity
   return start + std::max(before, identity.signal_timeout / 2);
 }
 
+// CloudWatch Logs' answer about a group or stream that does not exist.
+constexpr char kResourceNotFound[] = "ResourceNotFoundException";
+
 int64_t UnixMilliseconds(std::chrono::sys_seconds time) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
 }
@@ -132,20 +135,32 @@ void Reporter::CollectLogs() {
   }
 }
 
+void Reporter::ForgetLogGroup() {
+  log_group_ready_ = false;
+  log_streams_ready_.clear();
+}
+
 Status Reporter::EnsureStream(const std::string& container) {
-  std::string group = LogGroupName(identity_);
-  if (!log_group_ready_) {
-    Status created = links_.logs->CreateLogGroup(group);
-    if (!created.ok()) return created;
-    log_group_ready_ = true;
+  const std::string group = LogGroupName(identity_);
+  const std::string stream = ec2_logs::StreamName(identity_.instance_id, container);
+  for (int pass = 0;; ++pass) {
+    if (!log_group_ready_) {
+      Status created = links_.logs->CreateLogGroup(group);
+      if (!created.ok()) return created;
+      log_group_ready_ = true;
+    }
+    if (log_streams_ready_.count(container) > 0) return Status::Ok();
+    aws::AwsError error;
+    Status created = links_.logs->CreateLogStream(group, stream, &error);
+    if (created.ok()) {
+      log_streams_ready_.insert(container);
+      return Status::Ok();
+    }
+    if (error.code != kResourceNotFound || pass > 0) return created;
+    // The group was deleted under us, and every stream with it: the group is made again, then
+    // the stream (once: a group that vanishes again waits for the next step).
+    ForgetLogGroup();
   }
-  if (log_streams_ready_.count(container) == 0) {
-    Status created =
-        links_.logs->CreateLogStream(group, ec2_logs::StreamName(identity_.instance_id, container));
-    if (!created.ok()) return created;
-    log_streams_ready_.insert(container);
-  }
-  return Status::Ok();
 }
 
 void Reporter::ShipLogs() {
@@ -160,10 +175,7 @@ void Reporter::ShipLogs() {
     }
     if (!sent.ok()) {
       // Deleted behind our back: create them again at the next step.
-      if (error.code == "ResourceNotFoundException") {
-        log_group_ready_ = false;
-        log_streams_ready_.clear();
-      }
+      if (error.code == kResourceNotFound) ForgetLogGroup();
       LogChange(last_logs_error_, "logs not shipped, keeping them queued (" +
                                       std::to_string(log_queue_.size_bytes()) +
                                       " bytes): " + sent.message());

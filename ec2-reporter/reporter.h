@@ -79,8 +79,11 @@ class Reporter {
   // Moves the agent's new lines into the queue, then puts what it can.
   void CollectLogs();
   void ShipLogs();
-  // Creates the group and the container's stream unless done already.
+  // Creates the group and the container's stream unless done already; a group deleted since
+  // it was made (CreateLogStream: ResourceNotFoundException) is made again, then the stream.
   Status EnsureStream(const std::string& container);
+  // The group is to be made again, and all its streams.
+  void ForgetLogGroup();
   // Logs `line` unless it repeats the previous line of `topic` (a failure every 5 s is one).
   void LogChange(std::string& previous, const std::string& line);
   std::string last_signal_error_;

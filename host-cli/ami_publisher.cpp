@@ -92,6 +92,21 @@ Result<AmiSource> GrownCopy(const AmiSource& source, std::optional<TempDir>& scr
 
 }  // namespace
 
+Result<std::optional<aws::Ec2Image>> FindImageOfDigest(aws::Ec2Client& ec2,
+                                                       const std::string& image_digest) {
+  Result<std::vector<aws::Ec2Image>> images =
+      ec2.DescribeOwnImages(std::string("tag:") + kImageDigestTag, image_digest);
+  if (!images.ok()) return images.status();
+  for (const aws::Ec2Image& image : *images) {
+    if (image.state == "available") return std::optional<aws::Ec2Image>(image);
+    if (image.state == "pending") {
+      return Status::Error(image.id + " of " + image_digest +
+                           " is still pending: push again once it is available");
+    }
+  }
+  return std::optional<aws::Ec2Image>();
+}
+
 Result<AmiSource> AmiSourceOf(const std::filesystem::path& dir) {
   Result<VmArtifacts> artifacts = ReadVmArtifacts(dir.string());
   if (!artifacts.ok()) return artifacts.status();
@@ -134,22 +149,15 @@ AmiPublisher::AmiPublisher(const aws::ClientContext& context, TransportFactory n
       ec2_(context) {}
 
 Result<PublishedAmi> AmiPublisher::Publish(const AmiSource& source) {
-  Result<std::vector<aws::Ec2Image>> images =
-      ec2_.DescribeOwnImages(std::string("tag:") + kImageDigestTag, source.image_digest);
-  if (!images.ok()) return images.status();
-  for (const aws::Ec2Image& image : *images) {
-    if (image.state == "available") {
-      log_.Event(source.deployment + ": reusing " + image.id + " (" + image.name + "), " +
-                 kImageDigestTag + " " + source.image_digest);
-      PublishedAmi reused;
-      reused.image_id = image.id;
-      reused.reused = true;
-      return reused;
-    }
-    if (image.state == "pending") {
-      return Status::Error(image.id + " of " + source.image_digest +
-                           " is still pending: push again once it is available");
-    }
+  Result<std::optional<aws::Ec2Image>> found = FindImageOfDigest(ec2_, source.image_digest);
+  if (!found.ok()) return found.status();
+  if (const std::optional<aws::Ec2Image>& image = *found) {
+    log_.Event(source.deployment + ": reusing " + image->id + " (" + image->name + "), " +
+               kImageDigestTag + " " + source.image_digest);
+    PublishedAmi reused;
+    reused.image_id = image->id;
+    reused.reused = true;
+    return reused;
   }
   std::string name = "i2kit-" + source.deployment + "-" + ShortDigest(source.image_digest, 16);
   std::vector<aws::ResourceTag> tags = {{"Name", name},
@@ -192,23 +200,37 @@ Result<PublishedAmi> AmiPublisher::Publish(const AmiSource& source) {
              std::to_string(blocks->count) + " blocks hold data (" +
              FormatMebibytes(blocks->data.size() * aws::kSnapshotBlockSize) + "), " +
              std::to_string(options_.uploads_in_flight) + " in flight");
-  Result<PublishedAmi> uploaded = Upload(volume, blocks->data, snapshot->snapshot_id);
-  if (!uploaded.ok()) return uploaded.status().WithContext(snapshot->snapshot_id);
+  const std::string& snapshot_id = snapshot->snapshot_id;
+  Result<PublishedAmi> uploaded = Upload(volume, blocks->data, snapshot_id);
+  if (!uploaded.ok()) {
+    return DeleteUnused(source, snapshot_id, uploaded.status().WithContext(snapshot_id));
+  }
   log_.Event(source.deployment + ": uploaded " + FormatMebibytes(uploaded->bytes_sent) + " in " +
              FormatSeconds(uploaded->upload_time) + " (" +
              Rate(uploaded->bytes_sent, uploaded->upload_time) + ")");
 
-  Status completed = WaitForSnapshot(source, snapshot->snapshot_id);
-  if (!completed.ok()) return completed;
+  Status completed = WaitForSnapshot(source, snapshot_id);
+  if (!completed.ok()) return DeleteUnused(source, snapshot_id, completed);
   Result<std::string> image_id = ec2_.RegisterImage(
-      {name, "i2kit " + source.deployment + " " + source.image_digest, snapshot->snapshot_id});
-  if (!image_id.ok()) return image_id.status();
+      {name, "i2kit " + source.deployment + " " + source.image_digest, snapshot_id});
+  if (!image_id.ok()) return DeleteUnused(source, snapshot_id, image_id.status());
   Status tagged = ec2_.CreateTags({*image_id}, tags);
   if (!tagged.ok()) return tagged;
   log_.Event(source.deployment + ": registered " + *image_id + " (" + name + ")");
   PublishedAmi published = std::move(uploaded).value();
   published.image_id = *image_id;
   return published;
+}
+
+Status AmiPublisher::DeleteUnused(const AmiSource& source, const std::string& snapshot_id,
+                                  const Status& failure) {
+  Status deleted = ec2_.DeleteSnapshot(snapshot_id);
+  if (!deleted.ok()) {
+    return Status::Error(failure.message() + "; snapshot " + snapshot_id +
+                         " was left behind, delete it by hand (" + deleted.message() + ")");
+  }
+  log_.Event(source.deployment + ": deleted snapshot " + snapshot_id + ", of no use after the failure");
+  return failure;
 }
 
 Result<PublishedAmi> AmiPublisher::Upload(const AmiSource& source,

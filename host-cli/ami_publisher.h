@@ -2,7 +2,8 @@
 // an AMI of this account already tagged with the digest is reused; otherwise the disk goes up
 // through the EBS direct APIs — 512 KiB blocks, all-zero blocks skipped, several in flight,
 // each with its SHA-256 and the whole with the LINEAR aggregate — and the snapshot, once
-// completed, is registered (UEFI preferred, ENA, IMDSv2) and tagged.
+// completed, is registered (UEFI preferred, ENA, IMDSv2) and tagged. A push that fails
+// between StartSnapshot and RegisterImage deletes the snapshot it started.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,11 @@ struct AmiSource {
   std::filesystem::path disk;  // disk.raw
   std::string image_digest;    // "sha256:…", vm.json's imageDigest
 };
+
+// The available AMI of this account tagged with `image_digest`, nullopt when there is none;
+// fails when the one there is still pending ("push again once it is available").
+Result<std::optional<aws::Ec2Image>> FindImageOfDigest(aws::Ec2Client& ec2,
+                                                       const std::string& image_digest);
 
 // The disk of the artifacts directory `dir` (its vm.json), failing when it has none.
 Result<AmiSource> AmiSourceOf(const std::filesystem::path& dir);
@@ -66,6 +73,11 @@ class AmiPublisher {
   Result<PublishedAmi> Upload(const AmiSource& source, const std::vector<int64_t>& blocks,
                               const std::string& snapshot_id);
   Status WaitForSnapshot(const AmiSource& source, const std::string& snapshot_id);
+  // After `failure`, deletes the snapshot no image will use (best effort: EBS would cancel an
+  // unfinished one after StartSnapshot's Timeout, but leave it behind in state error) and
+  // returns `failure`, naming the snapshot left behind when the delete fails too.
+  Status DeleteUnused(const AmiSource& source, const std::string& snapshot_id,
+                      const Status& failure);
 
   const aws::ClientContext& context_;
   TransportFactory new_transport_;

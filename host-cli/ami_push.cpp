@@ -37,6 +37,32 @@ Result<std::map<std::string, std::string>> PushArtifacts(const std::vector<std::
   return images;
 }
 
+Result<std::map<std::string, std::string>> PushedImages(const std::vector<Deployment>& deployments,
+                                                        const std::string& output_dir,
+                                                        AwsSession& session) {
+  aws::Ec2Client ec2(session.context());
+  std::map<std::string, std::string> images;
+  for (const Deployment& d : deployments) {
+    std::filesystem::path dir = std::filesystem::path(output_dir) / d.name;
+    std::error_code error;
+    if (!std::filesystem::exists(dir / kVmArtifactsFile, error)) {
+      return Status::Error(d.name + " is not built in " + output_dir +
+                           " (-o): `i2kit-host push` builds and pushes it, or pass --ami");
+    }
+    Result<AmiSource> source = AmiSourceOf(dir);
+    if (!source.ok()) return source.status();
+    Result<std::optional<aws::Ec2Image>> image = FindImageOfDigest(ec2, source->image_digest);
+    if (!image.ok()) return image.status().WithContext(d.name);
+    if (!image->has_value()) {
+      return Status::Error(d.name + ": image " + source->image_digest +
+                           " is not pushed yet (no AMI tagged with it): run `i2kit-host push` "
+                           "first, or pass --ami");
+    }
+    images[d.name] = (*image)->id;
+  }
+  return images;
+}
+
 Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,
                                                 const AmiPushOptions& options, EventLog& log,
                                                 bool terminal) {

@@ -32,6 +32,13 @@ Result<std::map<std::string, std::string>> PushArtifacts(const std::vector<std::
                                                          AwsSession& session, EventLog& log,
                                                          const AmiPushOptions& options);
 
+// What a push of `deployments` would reuse, found without building or uploading anything:
+// deployment name → the AMI of the image digest each has under options.output_dir. Fails
+// naming `push` for a deployment not built there, or whose image has no AMI yet.
+Result<std::map<std::string, std::string>> PushedImages(const std::vector<Deployment>& deployments,
+                                                        const std::string& output_dir,
+                                                        AwsSession& session);
+
 // The artifacts directory of each of `deployments` under options.output_dir, building (as
 // `build` does) those not built there yet.
 Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,

@@ -84,4 +84,13 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Open(const AwsOptions& options,
   return session;
 }
 
+Result<AwsSession*> LazyAwsSession::Get() {
+  if (!session_) {
+    Result<std::unique_ptr<AwsSession>> opened = AwsSession::Open(options_, notices_);
+    if (!opened.ok()) return opened.status();
+    session_ = std::move(opened).value();
+  }
+  return session_.get();
+}
+
 }  // namespace i2kit

@@ -52,4 +52,21 @@ class AwsSession {
   aws::AutoScalingClient autoscaling_;
 };
 
+// An AwsSession opened on first use: deploy and diff need AWS only once the manifests are
+// known good, for the AMIs of deployments given no --ami, then for the stack.
+class LazyAwsSession {
+ public:
+  // `options` and `notices` are borrowed and outlive this.
+  LazyAwsSession(const AwsOptions& options, std::ostream& notices)
+      : options_(options), notices_(notices) {}
+
+  // The session, opened by the first call that succeeds; valid while this lives.
+  Result<AwsSession*> Get();
+
+ private:
+  const AwsOptions& options_;
+  std::ostream& notices_;
+  std::unique_ptr<AwsSession> session_;
+};
+
 }  // namespace i2kit

@@ -28,16 +28,7 @@ ExitCode Fail(Console& console, const std::string& message) {
 }
 
 ExitCode RunDeploy(DeployOptions& options, Console& console) {
-  // The session opens once the manifests are known good: for the push of a deployment given no
-  // --ami, else for the stack.
-  std::unique_ptr<AwsSession> session;
-  auto open_session = [&]() -> Status {
-    if (session) return Status::Ok();
-    Result<std::unique_ptr<AwsSession>> opened = AwsSession::Open(options.aws, console.err);
-    if (!opened.ok()) return opened.status();
-    session = std::move(opened).value();
-    return Status::Ok();
-  };
+  LazyAwsSession session(options.aws, console.err);
   EventLog log(console.err, IsTerminal(console.err));
   if (!options.dry_run) {
     options.push.poll_interval = PollTiming(options.aws).poll_interval;
@@ -46,9 +37,9 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
       Result<std::vector<std::string>> dirs =
           BuiltArtifacts(deployments, options.push, log, IsTerminal(console.err));
       if (!dirs.ok()) return dirs.status();
-      Status opened = open_session();
-      if (!opened.ok()) return opened;
-      return PushArtifacts(*dirs, *session, log, options.push);
+      Result<AwsSession*> opened = session.Get();
+      if (!opened.ok()) return opened.status();
+      return PushArtifacts(*dirs, **opened, log, options.push);
     };
   }
   Result<StackChange> change = LoadStackChange(options.manifest, console);
@@ -57,10 +48,11 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
     console.out << change->stack_template.dump(2) << "\n";
     return ExitCode::kOk;
   }
-  Status opened = open_session();
-  if (!opened.ok()) return Fail(console, opened.message());
-  StackRollout rollout(session->cloudformation(), log, PollTiming(options.aws));
-  aws::CloudWatchLogsClient logs(session->context());
+  Result<AwsSession*> opened = session.Get();
+  if (!opened.ok()) return Fail(console, opened.status().message());
+  AwsSession& aws_session = **opened;
+  StackRollout rollout(aws_session.cloudformation(), log, PollTiming(options.aws));
+  aws::CloudWatchLogsClient logs(aws_session.context());
   rollout.ExplainGroupFailuresWith([&](std::chrono::sys_seconds began) {
     // A minute early: the instances' clocks are not the host's.
     int64_t since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -79,7 +71,7 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
   Result<aws::Stack> deployed = rollout.Deploy(*change);
   if (!deployed.ok()) return Fail(console, deployed.status().message());
   console.out << "stack " << deployed->name << " " << deployed->status << " in "
-              << session->region() << "\n";
+              << aws_session.region() << "\n";
   for (const aws::StackOutput& output : deployed->outputs) {
     console.out << "  " << output.key << " = " << output.value << "\n";
   }

@@ -1,9 +1,12 @@
-// i2kit-host diff FILE... --ami AMI: what deploy would change in the stack — the change set's
-// summary — and nothing changed: the change set (and the empty stack a new one needs) is
-// deleted afterwards.
+// i2kit-host diff FILE... [--ami AMI]: what deploy would change in the stack — the change
+// set's summary — and nothing changed: the change set (and the empty stack a new one needs) is
+// deleted afterwards. A deployment given no --ami is shown with the AMI a push would reuse
+// (its built image digest's); diff never builds or uploads, so without one it says to push.
 #include <memory>
 #include <ostream>
 
+#include "host-cli/ami_push.h"
+#include "host-cli/artifacts_location.h"
 #include "host-cli/aws_session.h"
 #include "host-cli/command.h"
 #include "host-cli/manifest_stack.h"
@@ -15,6 +18,7 @@ namespace {
 struct DiffOptions {
   ManifestStackOptions manifest;
   AwsOptions aws;
+  std::string output_dir = kDefaultOutputDir;  // where push finds the built deployments
 };
 
 ExitCode Fail(Console& console, const std::string& message) {
@@ -23,12 +27,19 @@ ExitCode Fail(Console& console, const std::string& message) {
 }
 
 ExitCode RunDiff(DiffOptions& options, Console& console) {
+  LazyAwsSession session(options.aws, console.err);
+  options.manifest.images_for = [&](const std::vector<Deployment>& deployments)
+      -> Result<std::map<std::string, std::string>> {
+    Result<AwsSession*> opened = session.Get();
+    if (!opened.ok()) return opened.status();
+    return PushedImages(deployments, options.output_dir, **opened);
+  };
   Result<StackChange> change = LoadStackChange(options.manifest, console);
   if (!change.ok()) return Fail(console, change.status().message());
-  Result<std::unique_ptr<AwsSession>> session = AwsSession::Open(options.aws, console.err);
-  if (!session.ok()) return Fail(console, session.status().message());
+  Result<AwsSession*> opened = session.Get();
+  if (!opened.ok()) return Fail(console, opened.status().message());
   EventLog log(console.err, IsTerminal(console.err));
-  StackRollout rollout((*session)->cloudformation(), log, PollTiming(options.aws));
+  StackRollout rollout((*opened)->cloudformation(), log, PollTiming(options.aws));
   Status shown = rollout.Diff(*change, console.out);
   if (!shown.ok()) return Fail(console, shown.message());
   return ExitCode::kOk;
@@ -40,6 +51,10 @@ CommandRunner SetupDiff(CLI::App& sub) {
   auto options = std::make_shared<DiffOptions>();
   AddManifestStackOptions(sub, options->manifest);
   AddAwsOptions(sub, options->aws);
+  sub.add_option("-o,--output", options->output_dir,
+                 "Where push built the Pod VMs: DIR/<deployment>/, whose image digest names the "
+                 "AMI of a deployment given no --ami")
+      ->capture_default_str();
   sub.footer("Exit status: 0 changes shown (or none), 1 invalid manifest or options or an AWS "
              "error, 2 usage error.");
   return [options](Console& console) { return RunDiff(*options, console); };

@@ -61,6 +61,33 @@ TEST_F(EbsClientTest, StartSnapshotRefusesABlockSizeItCannotWrite) {
   EXPECT_NE(started.status().message().find("block size 4096"), std::string::npos);
 }
 
+TEST_F(EbsClientTest, AnAnswerOfAnotherShapeIsAnErrorNotACrash) {
+  const std::pair<const char*, const char*> answers[] = {
+      {R"(["snap-1"])", "is of type array, not an object"},
+      {R"("snap-1")", "is of type string, not an object"},
+      {R"({"SnapshotId":7,"BlockSize":524288})", "has SnapshotId of type number, expected a string"},
+      {R"({"SnapshotId":"snap-1","BlockSize":"524288"})",
+       "has BlockSize of type string, expected a whole number"},
+      {R"({"SnapshotId":"snap-1","BlockSize":5.5})", "has BlockSize of type number"},
+      {R"({"SnapshotId":"snap-1","BlockSize":18446744073709551615})", "BlockSize is out of range"},
+      {R"({"BlockSize":524288})", "has no SnapshotId"},
+  };
+  for (const auto& [answer, problem] : answers) {
+    transport_.answers.push_back(Answer(201, answer));
+    Result<StartedSnapshot> started = EbsClient(context_).StartSnapshot({1, "", {}, ""});
+    ASSERT_FALSE(started.ok()) << answer;
+    EXPECT_EQ(started.status().message().rfind("ebs StartSnapshot: the answer", 0), 0u)
+        << started.status().message();
+    EXPECT_NE(started.status().message().find(problem), std::string::npos)
+        << answer << ": " << started.status().message();
+  }
+  transport_.answers.push_back(Answer(202, R"({"Status":["pending"]})"));
+  Result<std::string> status = EbsClient(context_).CompleteSnapshot("snap-1", 0, "");
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.status().message(),
+            "ebs CompleteSnapshot: the answer has Status of type array, expected a string");
+}
+
 TEST_F(EbsClientTest, PutSnapshotBlockSendsTheRawBlockWithItsChecksumHeaders) {
   transport_.answers.push_back(Answer(201, ""));
   std::string block(kSnapshotBlockSize, 'x');

@@ -142,6 +142,19 @@ class AmiServicesTest(StandInTestCase):
         self.assertEqual(self.error(self.ec2.describe_snapshots, SnapshotIds=['snap-0000'])[
             'Error']['Code'], 'InvalidSnapshot.NotFound')
 
+    def test_a_snapshot_no_image_uses_is_deleted_pending_or_completed(self):
+        pending = self.start()['SnapshotId']
+        self.ec2.delete_snapshot(SnapshotId=pending)
+        in_use = self.completed_snapshot()
+        image_id = self.register(in_use)['ImageId']
+        response = self.error(self.ec2.delete_snapshot, SnapshotId=in_use)
+        self.assertEqual(response['Error']['Code'], 'InvalidSnapshot.InUse')
+        self.assertIn(image_id, response['Error']['Message'])
+        _, snapshots = self.control('GET', 'snapshots')
+        self.assertEqual([s['id'] for s in snapshots], [in_use])
+        self.assertEqual(self.error(self.ec2.delete_snapshot, SnapshotId=pending)['Error']['Code'],
+                         'InvalidSnapshot.NotFound')
+
     def test_faults_reach_ebs_and_ec2_calls(self):
         snapshot_id = self.start()['SnapshotId']
         self.control('POST', 'faults', {'throttle': {'action': 'PutSnapshotBlock'}})

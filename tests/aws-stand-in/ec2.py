@@ -1,6 +1,7 @@
 """The EC2 calls that make and find AMIs: DescribeSnapshots (of the snapshots the EBS direct
-APIs wrote, stepping completing ones to completed), RegisterImage, DescribeImages with owner and
-tag filters, and CreateTags. Images are available as soon as they are registered."""
+APIs wrote, stepping completing ones to completed), DeleteSnapshot (of one no image uses),
+RegisterImage, DescribeImages with owner and tag filters, and CreateTags. Images are available
+as soon as they are registered."""
 
 import re
 import secrets
@@ -22,6 +23,7 @@ class Ec2:
         self.clock = clock
         self.images = {}  # id -> image, in the output shape's members
         self.operations = {'DescribeSnapshots': self.describe_snapshots,
+                           'DeleteSnapshot': self.delete_snapshot,
                            'RegisterImage': self.register_image,
                            'DescribeImages': self.describe_images,
                            'CreateTags': self.create_tags}
@@ -45,6 +47,18 @@ class Ec2:
                           'Description': snapshot['description'], 'Encrypted': False,
                           'Tags': snapshot['tags'] or None})
         return {'Snapshots': found}
+
+    def delete_snapshot(self, params):
+        snapshot_id = params['SnapshotId']
+        if snapshot_id not in self.ebs.snapshots:
+            raise _not_found('Snapshot', [snapshot_id])
+        for image in self.images.values():
+            if any(m.get('Ebs', {}).get('SnapshotId') == snapshot_id
+                   for m in image['BlockDeviceMappings']):
+                raise AwsError('InvalidSnapshot.InUse', f'The snapshot {snapshot_id} is '
+                               f"currently in use by {image['ImageId']}")
+        del self.ebs.snapshots[snapshot_id]
+        return {}
 
     def register_image(self, params):
         name = params['Name']

@@ -17,16 +17,27 @@ TEST(InstanceIdentity, ReadsWhatTheTemplatePutsInUserData) {
   EXPECT_EQ(identity.deployment, "web");
   EXPECT_EQ(identity.metrics_namespace, "i2kit/shop");
   EXPECT_EQ(identity.signal_timeout, std::chrono::seconds(300));
-  EXPECT_EQ(identity.endpoint_url, "");  // the regional endpoints
+  EXPECT_FALSE(identity.endpoint);  // the regional endpoints
 }
 
 TEST(InstanceIdentity, AnEndpointUrlInUserDataSendsEveryServiceThere) {
   InstanceIdentity identity;
   ASSERT_TRUE(ParseUserData(R"({"stack":"s","deployment":"d","resource":"R",
       "metricsNamespace":"n","endpointUrl":"http://169.254.0.2:4566"})", identity).ok());
-  EXPECT_EQ(identity.endpoint_url, "http://169.254.0.2:4566");
+  ASSERT_TRUE(identity.endpoint);
+  EXPECT_EQ(identity.endpoint->Url(), "http://169.254.0.2:4566/");
   EXPECT_FALSE(ParseUserData(R"({"stack":"s","deployment":"d","resource":"R",
       "metricsNamespace":"n","endpointUrl":7})", identity).ok());
+}
+
+TEST(InstanceIdentity, AnEndpointUrlThatIsNoUrlIsRefusedNamingTheField) {
+  InstanceIdentity identity;
+  Status parsed = ParseUserData(R"({"stack":"s","deployment":"d","resource":"R",
+      "metricsNamespace":"n","endpointUrl":"169.254.0.2:4566"})", identity);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.message().rfind("user data endpointUrl is not a usable URL (", 0),
+            0u)
+      << parsed.message();
 }
 
 TEST(InstanceIdentity, LocalUserDataIsNotEnough) {
@@ -43,6 +54,16 @@ TEST(InstanceIdentity, RejectsABadTimeoutAndNonJson) {
   EXPECT_FALSE(ParseUserData("#!/bin/sh\necho hi", identity).ok());
   EXPECT_FALSE(ParseUserData(R"({"stack":"s","deployment":"d","resource":"R",
       "metricsNamespace":"n","signalTimeoutSeconds":-5})", identity).ok());
+}
+
+TEST(InstanceIdentity, DiscoveryBacksOffByDoublingUpToThirtySeconds) {
+  EXPECT_EQ(DiscoveryBackoff(0), std::chrono::seconds(0));
+  EXPECT_EQ(DiscoveryBackoff(1), std::chrono::seconds(1));
+  EXPECT_EQ(DiscoveryBackoff(4), std::chrono::seconds(8));
+  EXPECT_EQ(DiscoveryBackoff(6), std::chrono::seconds(30));
+  // Past the width of an int, where a shift would be undefined.
+  EXPECT_EQ(DiscoveryBackoff(40), std::chrono::seconds(30));
+  EXPECT_EQ(DiscoveryBackoff(2147483647), std::chrono::seconds(30));
 }
 
 }  // namespace

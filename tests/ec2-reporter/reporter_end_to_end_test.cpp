@@ -109,9 +109,9 @@ class ReporterEndToEndTest : public ::testing::Test {
     if (request.path == "/latest/meta-data/instance-id") return {200, instance_id_};
     if (request.path == "/latest/meta-data/placement/region") return {200, "us-east-1"};
     if (request.path == "/latest/user-data") {
-      return {200, R"({"stack":"shop","deployment":"web","resource":"WebGroup",)"
-                   R"("region":"us-east-1","metricsNamespace":"i2kit/shop",)"
-                   R"("signalTimeoutSeconds":600})"};
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++user_data_reads_;
+      return {200, user_data_};
     }
     if (request.path == "/latest/meta-data/iam/security-credentials/") return {200, "shop-web"};
     if (request.path == "/latest/meta-data/iam/security-credentials/shop-web") {
@@ -156,6 +156,10 @@ class ReporterEndToEndTest : public ::testing::Test {
   std::string instance_id_;
   std::mutex mutex_;
   std::string agent_status_;
+  std::string user_data_ = R"({"stack":"shop","deployment":"web","resource":"WebGroup",)"
+                           R"("region":"us-east-1","metricsNamespace":"i2kit/shop",)"
+                           R"("signalTimeoutSeconds":600})";
+  int user_data_reads_ = 0;
   FakeHttpServer metadata_;
   FakeHttpServer agent_;
 };
@@ -246,6 +250,28 @@ TEST_F(ReporterEndToEndTest, WithoutAMetadataServiceItDoesNothingAndSaysSo) {
   EXPECT_EQ(stand_in_.Requests().size(), before);
 }
 
+TEST_F(ReporterEndToEndTest, UserDataWithABadEndpointUrlEndsItCleanlyOnce) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    user_data_ = R"({"stack":"shop","deployment":"web","resource":"WebGroup",)"
+                 R"("metricsNamespace":"i2kit/shop","endpointUrl":"stand-in:4566"})";
+  }
+  size_t before = stand_in_.Requests().size();
+  // No --endpoint-url: the user data's is the one used.
+  ReporterRun run = RunReporter("--metadata-url " + metadata_.url() + " --agent-url " +
+                                agent_.url() + " --discovery-attempts 3");
+  // 0: the agent's supervisor leaves it alone instead of restarting it to read the same.
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("i2kit-ec2-reporter: user data endpointUrl is not a usable URL ("),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("): reporting nothing\n"), std::string::npos) << run.output;
+  EXPECT_EQ(run.output.find("instance metadata attempt"), std::string::npos) << run.output;
+  std::lock_guard<std::mutex> lock(mutex_);
+  EXPECT_EQ(user_data_reads_, 1);  // permanent: not asked for again
+  EXPECT_EQ(stand_in_.Requests().size(), before);
+}
+
 TEST_F(ReporterEndToEndTest, ASlowMetadataServiceIsGivenUpOnInBoundedTime) {
   FakeHttpServer slow([](const FakeRequest&) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // past the 2 s timeout
@@ -258,6 +284,15 @@ TEST_F(ReporterEndToEndTest, ASlowMetadataServiceIsGivenUpOnInBoundedTime) {
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("reporting nothing"), std::string::npos) << run.output;
   EXPECT_LT(took, std::chrono::seconds(5));
+}
+
+TEST_F(ReporterEndToEndTest, RefusesCountsThatAreNotWholeNumbers) {
+  for (std::string flags : {"--discovery-attempts 2x", "--poll-seconds five",
+                            "--poll-seconds 0", "--steps -1", "--discovery-attempts 99999999999"}) {
+    ReporterRun run = RunReporter(flags + " --metadata-url http://127.0.0.1:1/");
+    EXPECT_EQ(run.exit_code, 2) << flags << ": " << run.output;
+    EXPECT_NE(run.output.find("usage: i2kit-ec2-reporter"), std::string::npos) << run.output;
+  }
 }
 
 }  // namespace

@@ -27,6 +27,9 @@ class ScriptedWorld : public aws::HttpTransport {
   uint64_t first_log_line = 0;
   std::map<std::string, std::deque<int>> failures;  // action → HTTP statuses to answer first
   std::set<std::string> refused;  // actions answered 400 ValidationError, always
+  // The log group is gone: CreateLogStream and PutLogEvents answer ResourceNotFoundException
+  // until CreateLogGroup makes it again.
+  bool log_group_deleted = false;
   std::vector<std::string> actions;
   std::vector<std::string> bodies;
 
@@ -47,6 +50,13 @@ class ScriptedWorld : public aws::HttpTransport {
     }
     actions.push_back(action);
     bodies.push_back(request.body);
+    if (log_group_deleted && action == "CreateLogGroup") log_group_deleted = false;
+    if (log_group_deleted && (action == "CreateLogStream" || action == "PutLogEvents")) {
+      return {aws::HttpResponse{400, {},
+                                R"({"__type":"ResourceNotFoundException",)"
+                                R"("message":"The specified log group does not exist."})"},
+              false, ""};
+    }
     if (refused.count(action)) {
       return {aws::HttpResponse{400, {},
                                 "<ErrorResponse><Error><Code>ValidationError</Code><Message>no "
@@ -113,7 +123,7 @@ class ReporterTest : public ::testing::Test {
     };
     context_.sleep = [this](std::chrono::milliseconds d) { slept_ += d; };
     identity_ = {"i-0123456789abcdef0", "eu-west-1", "shop", "WebGroup", "web", "i2kit/shop",
-                 seconds(600), ""};
+                 seconds(600), std::nullopt};
     expiry_ = context_.now() + std::chrono::hours(6);
   }
 
@@ -341,6 +351,24 @@ TEST_F(ReporterTest, ShipsNewOutputToOneStreamPerContainer) {
   nlohmann::json next = nlohmann::json::parse(world_.bodies.back());
   ASSERT_EQ(next["logEvents"].size(), 1u);
   EXPECT_EQ(next["logEvents"][0]["message"], "GET /x 404");
+}
+
+TEST_F(ReporterTest, ALogGroupDeletedUnderItIsMadeAgainForANewStream) {
+  Reporter reporter = Make();
+  world_.status = Status(true, 0);
+  world_.log_lines = {{"web", "GET / 200"}};
+  reporter.Step(start_ + seconds(5));
+  ASSERT_EQ(world_.Count("PutLogEvents"), 1);
+  // Someone deletes the group; then a container the reporter has no stream for yet speaks.
+  world_.log_group_deleted = true;
+  world_.log_lines.push_back({"db", "ready"});
+  reporter.Step(start_ + seconds(10));
+  EXPECT_EQ(world_.Count("CreateLogGroup"), 2);
+  EXPECT_EQ(world_.Count("PutLogEvents"), 2);
+  nlohmann::json put = nlohmann::json::parse(world_.bodies.back());
+  EXPECT_EQ(put["logStreamName"], "i-0123456789abcdef0/db");
+  EXPECT_EQ(put["logEvents"][0]["message"], "ready");
+  EXPECT_FALSE(Logged("logs not shipped")) << ::testing::PrintToString(log_);
 }
 
 TEST_F(ReporterTest, AFailingLogsEndpointDropsTheOldestLinesAndSaysHowMany) {

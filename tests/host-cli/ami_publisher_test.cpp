@@ -101,6 +101,14 @@ class AmiPublisherTest : public ::testing::Test {
     aws_.On("ebs PutSnapshotBlock", [](const aws::HttpRequest&) { return Reply(201, ""); });
     aws_.On("ebs CompleteSnapshot",
             [](const aws::HttpRequest&) { return Reply(202, R"({"Status":"pending"})"); });
+    aws_.On("ec2 DeleteSnapshot", [](const aws::HttpRequest&) {
+      return Reply(200, Ec2("DeleteSnapshot", "<return>true</return>"));
+    });
+  }
+
+  int CountSent(const std::string& operation) {
+    std::vector<std::string> sent = aws_.Sent();
+    return static_cast<int>(std::count(sent.begin(), sent.end(), operation));
   }
   ~AmiPublisherTest() override { std::filesystem::remove_all(dir_); }
 
@@ -181,8 +189,34 @@ TEST_F(AmiPublisherTest, ASnapshotInErrorEndsThePublishWithItsMessage) {
   Result<PublishedAmi> published = Publish();
   ASSERT_FALSE(published.ok());
   EXPECT_EQ(published.status().message(), "snapshot snap-1 failed: internal error");
-  std::vector<std::string> sent = aws_.Sent();
-  EXPECT_EQ(std::count(sent.begin(), sent.end(), "ec2 RegisterImage"), 0);
+  EXPECT_EQ(CountSent("ec2 RegisterImage"), 0);
+  EXPECT_EQ(CountSent("ec2 DeleteSnapshot"), 1);  // of no use: deleted
+  EXPECT_NE(log_text_.str().find("web: deleted snapshot snap-1"), std::string::npos)
+      << log_text_.str();
+}
+
+TEST_F(AmiPublisherTest, ASnapshotThatCannotBeDeletedIsNamedAsLeftBehind) {
+  WriteDisk(2, {0});
+  aws_.On("ebs CompleteSnapshot", [](const aws::HttpRequest&) {
+    return aws::HttpExchange{
+        aws::HttpResponse{400,
+                          {{"x-amzn-ErrorType", "ValidationException"}},
+                          R"({"message":"bad checksum","Reason":"INVALID_CHECKSUM"})"},
+        false, ""};
+  });
+  aws_.On("ec2 DeleteSnapshot", [](const aws::HttpRequest&) {
+    return Reply(403, "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>no"
+                      "</Message></Error></Errors><RequestID>r</RequestID></Response>");
+  });
+  Result<PublishedAmi> published = Publish();
+  ASSERT_FALSE(published.ok());
+  EXPECT_EQ(published.status().message().rfind(
+                "snap-1: ebs CompleteSnapshot: ValidationException: bad checksum "
+                "(INVALID_CHECKSUM) (HTTP 400); snapshot snap-1 was left behind, delete it by "
+                "hand (ec2 DeleteSnapshot: UnauthorizedOperation: no",
+                0),
+            0u)
+      << published.status().message();
 }
 
 TEST_F(AmiPublisherTest, AFailedBlockStopsTheUploadNamesTheBlockAndCompletesNothing) {
@@ -200,8 +234,8 @@ TEST_F(AmiPublisherTest, AFailedBlockStopsTheUploadNamesTheBlockAndCompletesNoth
   EXPECT_EQ(published.status().message(),
             "snap-1: block 20: ebs PutSnapshotBlock: ValidationException: bad block "
             "(INVALID_BLOCK) (HTTP 400)");
-  std::vector<std::string> sent = aws_.Sent();
-  EXPECT_EQ(std::count(sent.begin(), sent.end(), "ebs CompleteSnapshot"), 0);
+  EXPECT_EQ(CountSent("ebs CompleteSnapshot"), 0);
+  EXPECT_EQ(CountSent("ec2 DeleteSnapshot"), 1);
 }
 
 TEST_F(AmiPublisherTest, BlocksGoUpSeveralAtOnceAndTheImageIsRegisteredAndTagged) {

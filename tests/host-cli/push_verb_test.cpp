@@ -1,6 +1,6 @@
-// push, and deploy without --ami, end to end against the local AWS stand-in: the disk goes up
-// through the EBS direct APIs (checked block by block there), the snapshot is registered as an
-// AMI, and an AMI of the same image digest is reused.
+// push, and deploy and diff without --ami, end to end against the local AWS stand-in: the disk
+// goes up through the EBS direct APIs (checked block by block there), the snapshot is
+// registered as an AMI, and an AMI of the same image digest is reused (by diff, only looked up).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -166,6 +166,48 @@ TEST_F(PushVerbTest, AThrottledBlockIsRetried) {
   EXPECT_EQ(stand_in_.Snapshots()[0]["blocks"].size(), 4u);
 }
 
+TEST_F(PushVerbTest, AnUploadThatFailsDeletesItsSnapshot) {
+  // One upload at a time: the block's three attempts all fail.
+  ASSERT_TRUE(
+      stand_in_.AddFault({{"server_error", {{"count", 3}, {"action", "PutSnapshotBlock"}}}}));
+  CliRun run = Push({"--uploads", "1"});
+  ASSERT_NE(run.code, 0) << run.err;
+  EXPECT_TRUE(Contains(run.err, "ebs PutSnapshotBlock: ServiceUnavailable")) << run.err;
+  std::vector<nlohmann::json> started = Requests("StartSnapshot");
+  ASSERT_EQ(started.size(), 1u);
+  std::vector<nlohmann::json> deleted = Requests("DeleteSnapshot");
+  ASSERT_EQ(deleted.size(), 1u);
+  EXPECT_TRUE(Contains(run.err, "hello: deleted snapshot " +
+                                    deleted[0]["params"]["SnapshotId"].get<std::string>()))
+      << run.err;
+  EXPECT_EQ(stand_in_.Snapshots(), nlohmann::json::array()) << stand_in_.Snapshots().dump();
+  EXPECT_TRUE(stand_in_.Images().empty());
+}
+
+TEST_F(PushVerbTest, ACompleteSnapshotThatFailsDeletesTheSnapshot) {
+  ASSERT_TRUE(
+      stand_in_.AddFault({{"server_error", {{"count", 3}, {"action", "CompleteSnapshot"}}}}));
+  CliRun run = Push();
+  ASSERT_NE(run.code, 0) << run.err;
+  EXPECT_TRUE(Contains(run.err, "ebs CompleteSnapshot: ServiceUnavailable")) << run.err;
+  EXPECT_EQ(Requests("DeleteSnapshot").size(), 1u);
+  EXPECT_EQ(stand_in_.Snapshots(), nlohmann::json::array()) << stand_in_.Snapshots().dump();
+}
+
+TEST_F(PushVerbTest, ASnapshotThatCannotBeDeletedIsNamedInTheError) {
+  ASSERT_TRUE(
+      stand_in_.AddFault({{"server_error", {{"count", 3}, {"action", "CompleteSnapshot"}}}}));
+  ASSERT_TRUE(stand_in_.AddFault({{"server_error", {{"count", 3}, {"action", "DeleteSnapshot"}}}}));
+  CliRun run = Push();
+  ASSERT_NE(run.code, 0) << run.err;
+  nlohmann::json snapshots = stand_in_.Snapshots();
+  ASSERT_EQ(snapshots.size(), 1u);
+  EXPECT_TRUE(Contains(run.err, "; snapshot " + snapshots[0]["id"].get<std::string>() +
+                                    " was left behind, delete it by hand (ec2 DeleteSnapshot: "
+                                    "ServiceUnavailable"))
+      << run.err;
+}
+
 TEST_F(PushVerbTest, PushOfAnArtifactsDirectoryPushesThatDeployment) {
   CliRun run = Aws({"push", (out_ / "hello").string()});
   ASSERT_EQ(run.code, 0) << run.err;
@@ -214,6 +256,50 @@ TEST_F(PushVerbTest, DeployWithoutAmiPushesThenCreatesTheStackWithThatAmi) {
       nlohmann::json::parse(created[0]["params"]["TemplateBody"].get<std::string>());
   EXPECT_EQ(stack_template["Parameters"]["HelloImageId"]["Default"], images[0]["ImageId"]);
   EXPECT_EQ(Requests("RegisterImage").size(), 1u);
+}
+
+TEST_F(PushVerbTest, DiffWithoutAmiShowsTheAmiAPushMadeAndUploadsNothing) {
+  CliRun push = Push();
+  ASSERT_EQ(push.code, 0) << push.err;
+  std::vector<std::string> args = {"diff", Example("hello.yml"), "-o", out_.string()};
+  args.insert(args.end(), kAccount.begin(), kAccount.end());
+  CliRun diff = Aws(args);
+  ASSERT_EQ(diff.code, 0) << diff.err;
+  EXPECT_TRUE(Contains(diff.out, "new stack hello: ")) << diff.out;
+  std::vector<nlohmann::json> created = Requests("CreateChangeSet");
+  ASSERT_EQ(created.size(), 1u);
+  nlohmann::json stack_template =
+      nlohmann::json::parse(created[0]["params"]["TemplateBody"].get<std::string>());
+  EXPECT_EQ(stack_template["Parameters"]["HelloImageId"]["Default"],
+            stand_in_.Images()[0]["ImageId"]);
+  EXPECT_EQ(Requests("StartSnapshot").size(), 1u);  // the push's only
+  EXPECT_EQ(Requests("RegisterImage").size(), 1u);
+}
+
+TEST_F(PushVerbTest, DiffWithoutAmiOfAnImageNotPushedSaysToPush) {
+  std::vector<std::string> args = {"diff", Example("hello.yml"), "-o", out_.string()};
+  args.insert(args.end(), kAccount.begin(), kAccount.end());
+  CliRun diff = Aws(args);
+  EXPECT_EQ(diff.code, 1);
+  EXPECT_TRUE(Contains(diff.err, std::string("i2kit-host diff: hello: image ") + kDigest +
+                                     " is not pushed yet (no AMI tagged with it): run "
+                                     "`i2kit-host push` first, or pass --ami"))
+      << diff.err;
+  EXPECT_TRUE(Requests("StartSnapshot").empty());
+  EXPECT_TRUE(Requests("CreateChangeSet").empty());
+}
+
+TEST_F(PushVerbTest, DiffWithoutAmiOfADeploymentNotBuiltSaysToPush) {
+  std::vector<std::string> args = {"diff", Example("hello.yml"), "-o",
+                                   (dir_ / "elsewhere").string()};
+  args.insert(args.end(), kAccount.begin(), kAccount.end());
+  CliRun diff = Aws(args);
+  EXPECT_EQ(diff.code, 1);
+  EXPECT_TRUE(Contains(diff.err, "hello is not built in " + (dir_ / "elsewhere").string() +
+                                     " (-o): `i2kit-host push` builds and pushes it, or pass "
+                                     "--ami"))
+      << diff.err;
+  EXPECT_TRUE(stand_in_.Requests().empty());
 }
 
 TEST_F(PushVerbTest, DeployWithAnAmiPushesNothing) {

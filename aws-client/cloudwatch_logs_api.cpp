@@ -1,5 +1,7 @@
 #include "aws-client/cloudwatch_logs_api.h"
 
+#include "aws-client/rest_json_protocol.h"
+
 namespace i2kit::aws {
 namespace {
 
@@ -60,15 +62,15 @@ Result<std::vector<FoundLogEvent>> CloudWatchLogsClient::FilterLogEvents(
     if (events == nullptr || !events->is_array()) {
       return Status::Error("logs FilterLogEvents: the answer has no list of events");
     }
+    const char what[] = "logs FilterLogEvents event";
     for (const nlohmann::json& event : *events) {
-      if (!event.is_object() || !event.contains("logStreamName") ||
-          !event["logStreamName"].is_string() || !event.contains("message") ||
-          !event["message"].is_string() || !event.contains("timestamp") ||
-          !event["timestamp"].is_number_integer()) {
-        return Status::Error("logs FilterLogEvents: an event without a stream, message or time");
-      }
-      found.push_back({event["logStreamName"].get<std::string>(),
-                       {event["timestamp"].get<int64_t>(), event["message"].get<std::string>()}});
+      Result<std::string> stream = StringMember(event, "logStreamName", what);
+      if (!stream.ok()) return stream.status();
+      Result<int64_t> timestamp = IntegerMember(event, "timestamp", what);
+      if (!timestamp.ok()) return timestamp.status();
+      Result<std::string> message = StringMember(event, "message", what);
+      if (!message.ok()) return message.status();
+      found.push_back({*stream, {*timestamp, *message}});
     }
     auto token = result->find("nextToken");
     if (token == result->end() || !token->is_string() || token->get<std::string>().empty()) break;

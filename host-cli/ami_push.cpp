@@ -6,6 +6,18 @@
 #include "host-cli/vm_artifacts.h"
 
 namespace i2kit {
+namespace {
+
+// Where `deployment` is built under `output_dir`, and whether it is (its vm.json is there).
+std::filesystem::path BuiltDir(const std::string& output_dir, const std::string& deployment) {
+  return std::filesystem::path(output_dir) / deployment;
+}
+bool IsBuilt(const std::filesystem::path& dir) {
+  std::error_code error;
+  return std::filesystem::exists(dir / kVmArtifactsFile, error);
+}
+
+}  // namespace
 
 void AddAmiPushOptions(CLI::App& sub, AmiPushOptions& options) {
   sub.add_option(
@@ -43,9 +55,8 @@ Result<std::map<std::string, std::string>> PushedImages(const std::vector<Deploy
   aws::Ec2Client ec2(session.context());
   std::map<std::string, std::string> images;
   for (const Deployment& d : deployments) {
-    std::filesystem::path dir = std::filesystem::path(output_dir) / d.name;
-    std::error_code error;
-    if (!std::filesystem::exists(dir / kVmArtifactsFile, error)) {
+    std::filesystem::path dir = BuiltDir(output_dir, d.name);
+    if (!IsBuilt(dir)) {
       return Status::Error(d.name + " is not built in " + output_dir +
                            " (-o): `i2kit-host push` builds and pushes it, or pass --ami");
     }
@@ -69,9 +80,8 @@ Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& d
   std::vector<std::string> dirs;
   std::optional<PodVmBuildOptions> build;  // found when the first deployment needs it
   for (const Deployment& d : deployments) {
-    std::filesystem::path dir = std::filesystem::path(options.output_dir) / d.name;
-    std::error_code error;
-    if (!std::filesystem::exists(dir / kVmArtifactsFile, error)) {
+    std::filesystem::path dir = BuiltDir(options.output_dir, d.name);
+    if (!IsBuilt(dir)) {
       if (!build) {
         Result<PodVmBuildOptions> found = BuildOptionsFor(options.tools, options.output_dir);
         if (!found.ok()) return found.status().WithContext("building " + d.name);

@@ -54,19 +54,11 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
   StackRollout rollout(aws_session.cloudformation(), log, PollTiming(options.aws));
   aws::CloudWatchLogsClient logs(aws_session.context());
   rollout.ExplainGroupFailuresWith([&](std::chrono::sys_seconds began) {
-    // A minute early: the instances' clocks are not the host's.
-    int64_t since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           (began - std::chrono::minutes(1)).time_since_epoch())
-                           .count();
     Result<std::vector<std::string>> reasons =
-        StartupFailureReasons(logs, change->stack_name, change->deployments, since_ms);
-    if (!reasons.ok()) {
-      return std::vector<std::string>{"why the instances did not start is not known: " +
-                                      reasons.status().message()};
-    }
-    std::vector<std::string> lines;
-    for (const std::string& reason : *reasons) lines.push_back("instance " + reason);
-    return lines;
+        StartupFailureReasons(logs, change->stack_name, change->deployments, began);
+    if (reasons.ok()) return *reasons;
+    return std::vector<std::string>{"why the instances did not start is not known: " +
+                                    reasons.status().message()};
   });
   Result<aws::Stack> deployed = rollout.Deploy(*change);
   if (!deployed.ok()) return Fail(console, deployed.status().message());

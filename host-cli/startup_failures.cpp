@@ -9,7 +9,10 @@ namespace i2kit {
 Result<std::vector<std::string>> StartupFailureReasons(aws::CloudWatchLogsClient& logs,
                                                        const std::string& stack,
                                                        const std::vector<std::string>& deployments,
-                                                       int64_t since_ms) {
+                                                       std::chrono::sys_seconds began) {
+  int64_t since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         (began - std::chrono::minutes(1)).time_since_epoch())
+                         .count();
   struct Reason {
     int64_t timestamp_ms;
     std::string line;
@@ -31,7 +34,7 @@ Result<std::vector<std::string>> StartupFailureReasons(aws::CloudWatchLogsClient
       if (at == std::string::npos) continue;
       std::string instance = f.stream.substr(0, f.stream.size() - suffix.size());
       reasons.push_back({f.event.timestamp_ms,
-                         instance + " (" + deployment + "): " +
+                         "instance " + instance + " (" + deployment + "): " +
                              message.substr(at + std::char_traits<char>::length(
                                                      ec2_logs::kStartupFailurePrefix))});
     }

@@ -3,7 +3,7 @@
 // CloudWatch Logs before it signals (common/ec2_logs.h), and deploy shows those lines.
 #pragma once
 
-#include <cstdint>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -11,12 +11,13 @@
 
 namespace i2kit {
 
-// The reporters' startup failures in the deployments' log groups from `since_ms` on, one line
-// each, oldest first: "i-0abc (web): not ready: web (backoff, CrashLoopBackOff, exit 1)". A
-// deployment without a log group (no instance got as far as logging) adds nothing.
+// The reporters' startup failures in the deployments' log groups since a minute before `began`
+// (the instances' clocks are not the host's), one line each, oldest first: "instance i-0abc
+// (web): not ready: web (backoff, CrashLoopBackOff, exit 1)". A deployment without a log group
+// (no instance got as far as logging) adds nothing.
 Result<std::vector<std::string>> StartupFailureReasons(aws::CloudWatchLogsClient& logs,
                                                        const std::string& stack,
                                                        const std::vector<std::string>& deployments,
-                                                       int64_t since_ms);
+                                                       std::chrono::sys_seconds began);
 
 }  // namespace i2kit

@@ -386,7 +386,6 @@ def main(argv=None):
         servers.append(tls_server)
     for server in servers:
         server.stand_in = stand_in
-        server.daemon_threads = True
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     threading.Thread(target=_exit_at_stdin_eof, args=(stop,), daemon=True).start()

@@ -67,7 +67,9 @@ Status SendSigned(const ClientContext& context, const ServiceEndpoint& endpoint,
           ClockCorrection(*exchange.response, aws_error.code, signing.time);
       if (correction && context.clock_skew && !clock_corrected) {
         clock_corrected = true;
-        context.clock_skew->Set(context.clock_skew->offset() + *correction);
+        // AWS's time less this clock's, not added to the offset now in use: upload threads
+        // refused at once all set the same correction.
+        context.clock_skew->Set(signing.time - local_now + *correction);
         if (context.notice) {
           context.notice(std::string(what) + ": " + aws_error.code + ": this clock is " +
                          std::to_string(std::chrono::abs(*correction).count()) + " s " +

@@ -60,6 +60,23 @@ TEST_F(SendSignedClockTest, SignsAgainAtOnceWithAwsTimeAndKeepsTheCorrection) {
             "again with AWS's time");
 }
 
+TEST_F(SendSignedClockTest, TheCorrectionIsAwsTimeLessThisClockWhateverWasInUse) {
+  // Another thread's correction, wrong by twenty minutes, was in use: the new one replaces it.
+  context_.clock_skew->Set(seconds(-600));
+  transport_.answers = {Answer(403, "", {{"Date", "Mon, 23 Nov 2026 00:10:00 GMT"}}),
+                        Answer(200, "")};
+  auto read = [](const HttpResponse& response, AwsError& error) {
+    if (response.status == 200) return Status::Ok();
+    error.code = "RequestExpired";
+    return Status::Error("refused");
+  };
+  HttpRequest request;
+  request.headers = {{"Host", "example.com"}};
+  ASSERT_TRUE(
+      SendSigned(context_, {true, "example.com", 443, "/"}, "ec2", "x", request, read).ok());
+  EXPECT_EQ(context_.clock_skew->offset(), seconds(600));
+}
+
 TEST_F(SendSignedClockTest, ASecondSkewRefusalInOneCallIsTheError) {
   for (int i = 0; i < 2; ++i) {
     transport_.answers.push_back(Answer(403, "", {{"Date", "Mon, 23 Nov 2026 00:10:00 GMT"}}));

@@ -12,6 +12,8 @@ namespace {
 // botocore's model: PutSnapshotBlock is authtype v4-unsigned-body, and a snapshot StartSnapshot
 // just made is briefly unknown to it (AWS's coldsnap retries each block for two minutes).
 const CallTraits kPutSnapshotBlock{true, {"ResourceNotFoundException"}};
+// CompleteSnapshot names the new snapshot too (first, when no block held data).
+const CallTraits kCompleteSnapshot{false, {"ResourceNotFoundException"}};
 
 }  // namespace
 
@@ -124,7 +126,7 @@ Result<std::string> EbsClient::CompleteSnapshot(const std::string& snapshot_id,
             {"x-amz-Checksum", linear_checksum},
             {"x-amz-Checksum-Algorithm", "SHA256"},
             {"x-amz-Checksum-Aggregation-Method", "LINEAR"}},
-           "");
+           "", kCompleteSnapshot);
   if (!answer.ok()) return answer.status();
   return StringMember(*answer, "Status", "ebs CompleteSnapshot");
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,10 +19,15 @@
 
 namespace i2kit {
 
+// At most this many queries are relayed at once, each on a socket of its own: a container's
+// flood must not take every descriptor PID 1 has (then it can start nothing). A query beyond
+// the cap replaces the oldest one waiting, whose client asks again after its own timeout.
+inline constexpr size_t kMaxDnsForwards = 128;
+
 struct DiscoveryOptions {
   std::string dns_address = "127.0.0.53";
   int dns_port = 53;
-  std::string upstream_dns;      // the VM's own resolver
+  std::string upstream_dns;  // the VM's own resolver
   int upstream_port = 53;
   std::string metadata_address;  // empty: no directory
   int metadata_port = 80;

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/pod_vm.h"
 #include "common/status.h"
 
 namespace i2kit {
@@ -31,7 +32,7 @@ struct DiscoveryOptions {
   int upstream_port = 53;
   std::string metadata_address;  // empty: no directory
   int metadata_port = 80;
-  std::string host_address = "10.0.2.2";  // QEMU's user network: the host's 127.0.0.1
+  std::string host_address = pod_vm::kLocalHostAddress;  // the host's 127.0.0.1
   std::string redirect_cgroup;  // where connects are rewritten (the VM's root cgroup); empty: none
   std::chrono::milliseconds refresh{3000};
   std::function<void(const std::string&)> console;

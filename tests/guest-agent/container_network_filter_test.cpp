@@ -140,6 +140,32 @@ TEST_F(ContainerNetworkFilterTest, DetachesWhenTheFilterGoes) {
   EXPECT_EQ(TryIn(container_.path(), SOCK_STREAM, kMetadata, metadata_.port), 0);
 }
 
+bool Blocks(const std::vector<BlockedDestination>& blocked, const std::string& address,
+            uint16_t port) {
+  for (const BlockedDestination& b : blocked) {
+    if ((b.address.empty() || b.address == address) && (b.port == 0 || b.port == port)) return true;
+  }
+  return false;
+}
+
+TEST(ContainerNetworkFilterRules, OnEc2ContainersLoseTheMetadataServiceAndTheAgentPort) {
+  std::vector<BlockedDestination> blocked = PodBlockedDestinations("169.254.169.254", 8089);
+  EXPECT_TRUE(Blocks(blocked, "169.254.169.254", 80));
+  EXPECT_TRUE(Blocks(blocked, "fd00:ec2::254", 80));
+  EXPECT_TRUE(Blocks(blocked, "10.0.0.5", 8089));
+  EXPECT_FALSE(Blocks(blocked, "10.0.2.2", 5432));       // a VPC address like any other on EC2
+  EXPECT_FALSE(Blocks(blocked, "169.254.169.253", 53));  // the VPC's resolver
+}
+
+TEST(ContainerNetworkFilterRules, UnderRunContainersLoseTheLocalMetadataAndTheHostLoopback) {
+  std::vector<BlockedDestination> blocked = PodBlockedDestinations("10.0.2.4", 8089);
+  EXPECT_TRUE(Blocks(blocked, "10.0.2.4", 80));
+  EXPECT_TRUE(Blocks(blocked, "10.0.2.2", 5432));
+  EXPECT_TRUE(Blocks(blocked, "169.254.169.254", 80));
+  EXPECT_TRUE(Blocks(blocked, "127.0.0.1", 8089));
+  EXPECT_FALSE(Blocks(blocked, "10.0.2.3", 53));
+}
+
 TEST(ContainerNetworkFilterRules, RejectsAnAddressThatIsNeitherIpv4NorIpv6) {
   Result<ContainerNetworkFilter> filter =
       ContainerNetworkFilter::Attach("/nonexistent", {{"metadata.local", 0}});

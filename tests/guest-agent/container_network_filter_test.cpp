@@ -13,6 +13,7 @@
 #include <string>
 
 #include "common/unique_fd.h"
+#include "guest-agent/connect_redirect.h"
 #include "tests/guest-agent/test_cgroup.h"
 
 namespace i2kit {
@@ -128,6 +129,25 @@ TEST_F(ContainerNetworkFilterTest, RefusesThemOverIpv6AndIpv4MappedAddressesToo)
   EXPECT_EQ(TryIn(inside, SOCK_STREAM, "::1", agent_.port), EPERM);
   EXPECT_EQ(TryIn(inside, SOCK_DGRAM, "fd00:ec2::254", 80), EPERM);
   EXPECT_EQ(TryIn(inside, SOCK_STREAM, "::ffff:127.0.0.1", web_.port), 0);
+}
+
+TEST_F(ContainerNetworkFilterTest, SeesTheVirtualAddressBeforeTheServiceRedirectRewritesIt) {
+  // As in the VM: the redirect on an ancestor sends a service's virtual address to a backend
+  // the filter blocks (there, the host's loopback); the filter sees what the container asked for.
+  TestCgroup root("i2kit-filter-order");
+  TestCgroup parent("i2kit", &root);
+  TestCgroup container("web", &parent);
+  ASSERT_FALSE(container.path().empty());
+  const uint32_t kVirtual = (127u << 24) | (77u << 16) | (9 << 8) | 9;
+  Result<ConnectRedirect> redirect = ConnectRedirect::Attach(root.path());
+  ASSERT_TRUE(redirect.ok()) << redirect.status().message();
+  ASSERT_TRUE(redirect.value().Set({{{kVirtual, 80}, {{INADDR_LOOPBACK, web_.port}}}}).ok());
+  Result<ContainerNetworkFilter> filter =
+      ContainerNetworkFilter::Attach(parent.path(), {{"127.0.0.1", 0}});
+  ASSERT_TRUE(filter.ok()) << filter.status().message();
+
+  EXPECT_EQ(TryIn(container.path(), SOCK_STREAM, "127.77.9.9", 80), 0);
+  EXPECT_EQ(TryIn(container.path(), SOCK_STREAM, "127.0.0.1", web_.port), EPERM);
 }
 
 TEST_F(ContainerNetworkFilterTest, DetachesWhenTheFilterGoes) {

@@ -92,8 +92,59 @@ YAML
   container bind '{runAsUser: 1000, capabilities: {add: [NET_BIND_SERVICE]}}'
 } >"$work/hostile.yml"
 
+# Host side of the network attacks (issue 15, items 1, 7, 9), each a small function.
+# host_loopback_listener: listens on the host's 127.0.0.1:18099, which host-loopback.sh tries
+# from a container through QEMU's 10.0.2.2; whoever connects is written to $work/loopback.hits.
+host_loopback_listener() {
+  python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 18099))
+s.listen(8)
+while True:
+    c, peer = s.accept()
+    with open(sys.argv[1], "a") as hits:
+        hits.write(f"{peer}\n")
+    c.close()
+' "$work/loopback.hits" &
+}
+check_host_loopback() {
+  [[ ! -s $work/loopback.hits ]] ||
+    fail "a container reached the host's 127.0.0.1:18099: $(tr '\n' ' ' <"$work/loopback.hits")"
+  echo "PASS [host] host-loopback: the listener on the host's 127.0.0.1:18099 saw no connection"
+}
+# watch_agent_endpoint NAME: GET /healthz on NAME's agent every second until $work/attacks.done
+# exists, each within 2 s (TCG on a busy host); a miss goes to $work/healthz.misses
+# (agent-hold must starve nothing).
+watch_agent_endpoint() {
+  local port
+  port=$(jq -r .agentPort "$XDG_STATE_HOME/i2kit/$1/0/replica.json") || fail "no agent port for $1"
+  (
+    while [[ ! -e $work/attacks.done ]]; do
+      curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$port/healthz" || date +%T >>"$work/healthz.misses"
+      sleep 1
+    done
+  ) &
+}
+check_agent_endpoint() {
+  touch "$work/attacks.done"
+  [[ ! -s $work/healthz.misses ]] ||
+    fail "GET /healthz missed its 2 s while the containers attacked: $(tr '\n' ' ' <"$work/healthz.misses")"
+  echo "PASS [host] agent-hold: GET /healthz answered within 2 s every second of the attacks"
+}
+# check_agent_identity NAME: the agent read its identity from the metadata service that its
+# containers are refused (imds-credentials).
+check_agent_identity() {
+  "$host" logs "$1" | grep -q "instance i-local-$1-0 in region local" ||
+    fail "the agent did not learn its instance id from the local metadata service"
+  echo "PASS [host] imds-credentials: the agent still learned its instance id (i-local-$1-0)"
+}
+
 build_pod "$work/hostile.yml"
+host_loopback_listener
 run_pod hostile
+watch_agent_endpoint hostile
 
 # Waits until every expected attack has printed its line (or 240 s: attacks under TCG are slow).
 deadline=$((SECONDS + 240))
@@ -113,4 +164,7 @@ grep -E ': (PASS|FAIL) [a-z0-9-]+:' <<<"$log" | sed -E 's/^(.*[^a-z0-9-])?([a-z0
 failed=$(grep -cE ': FAIL [a-z0-9-]+:' <<<"$log" || true)
 ((${#missing[@]} == 0)) || fail "attacks that printed nothing: ${missing[*]}"
 ((failed == 0)) || fail "$failed attack(s) succeeded"
+check_host_loopback
+check_agent_endpoint
+check_agent_identity hostile
 echo "${#expected[@]} attacks, all stopped"

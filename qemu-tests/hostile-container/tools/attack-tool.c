@@ -127,6 +127,85 @@ static int Fill(const char* file) {
   return 0;
 }
 
+// hold N ADDRESS PORT SECONDS: opens N TCP connections to ADDRESS:PORT (IPv4) and keeps those
+// that connected for SECONDS: "held H, ERRNO C" (the errno of the connects that failed).
+static int Hold(int count, const char* address, int port, int seconds) {
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
+  if (inet_pton(AF_INET, address, &addr.sin_addr) != 1) {
+    fprintf(stderr, "attack-tool: bad address %s\n", address);
+    return 2;
+  }
+  int held = 0, refused = 0, err = 0;
+  for (int i = 0; i < count; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr*)&addr, sizeof addr) == 0) {
+      ++held;  // left open until exit
+      continue;
+    }
+    err = errno;
+    ++refused;
+    if (fd >= 0) close(fd);
+  }
+  if (held > 0) sleep(seconds);
+  printf("held %d, %s %d\n", held, refused ? ErrnoName(err) : "refused", refused);
+  return 0;
+}
+
+// A DNS query (one A question) for NAME with the given id.
+static size_t DnsQuery(unsigned char* out, size_t size, unsigned id, const char* name) {
+  size_t n = 0;
+  unsigned char head[12] = {id >> 8, id & 0xff, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+  memcpy(out, head, sizeof head);
+  n = sizeof head;
+  for (const char* label = name; *label && n + 70 < size;) {
+    size_t len = strcspn(label, ".");
+    out[n++] = (unsigned char)len;
+    memcpy(out + n, label, len);
+    n += len;
+    label += len + (label[len] == '.');
+  }
+  unsigned char tail[5] = {0, 0, 1, 0, 1};
+  memcpy(out + n, tail, sizeof tail);
+  return n + sizeof tail;
+}
+
+// dns-flood N NAME: sends N queries for names nobody answers to the Pod's resolver
+// (127.0.0.53:53) without waiting, then one for NAME: "sent N, then NAME answered" once its
+// answer comes (asked each second, for 10 s), else "sent N, then NAME: no answer".
+static int DnsFlood(int count, const char* name) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in resolver = {.sin_family = AF_INET, .sin_port = htons(53)};
+  inet_pton(AF_INET, "127.0.0.53", &resolver.sin_addr);
+  if (fd < 0 || connect(fd, (struct sockaddr*)&resolver, sizeof resolver) != 0) {
+    printf("%s\n", ErrnoName(errno));
+    return 0;
+  }
+  unsigned char packet[512];
+  int sent = 0;
+  for (int i = 0; i < count; ++i) {
+    char flood[64];
+    snprintf(flood, sizeof flood, "f%d.flood.invalid", i);
+    size_t n = DnsQuery(packet, sizeof packet, (unsigned)i & 0x7fff, flood);
+    if (send(fd, packet, n, 0) == (ssize_t)n) ++sent;
+  }
+  const unsigned kId = 0xbeef;
+  for (int waited = 0; waited < 100; ++waited) {
+    if (waited % 10 == 0) {  // again each second: the flood may have filled the socket's buffer
+      size_t n = DnsQuery(packet, sizeof packet, kId, name);
+      send(fd, packet, n, 0);
+    }
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, 100) != 1) continue;
+    ssize_t got = recv(fd, packet, sizeof packet, 0);
+    if (got >= 2 && packet[0] == (kId >> 8) && packet[1] == (kId & 0xff)) {
+      printf("sent %d, then %s answered\n", sent, name);
+      return 0;
+    }
+  }
+  printf("sent %d, then %s: no answer\n", sent, name);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const char* cmd = argc > 1 ? argv[1] : "";
   if (!strcmp(cmd, "fds") && argc == 2) return Fds();
@@ -135,8 +214,11 @@ int main(int argc, char** argv) {
   if (!strcmp(cmd, "setuid0") && argc == 2) return Setuid0();
   if (!strcmp(cmd, "bind") && argc == 3) return Bind(atoi(argv[2]));
   if (!strcmp(cmd, "fill") && argc == 3) return Fill(argv[2]);
+  if (!strcmp(cmd, "hold") && argc == 6)
+    return Hold(atoi(argv[2]), argv[3], atoi(argv[4]), atoi(argv[5]));
+  if (!strcmp(cmd, "dns-flood") && argc == 4) return DnsFlood(atoi(argv[2]), argv[3]);
   fprintf(stderr,
           "usage: attack-tool fds | connect ADDRESS PORT [SECONDS] | setuid0 | bind PORT | "
-          "fill FILE\n");
+          "fill FILE | hold N ADDRESS PORT SECONDS | dns-flood N NAME\n");
   return 2;
 }

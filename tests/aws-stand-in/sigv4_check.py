@@ -11,7 +11,10 @@ import botocore.credentials
 
 from aws_error import AwsError
 
-SERVICES = ('cloudformation', 'autoscaling', 'ec2', 'ebs', 'monitoring', 'logs')
+SERVICES = ('cloudformation', 'autoscaling', 'ec2', 'ebs', 'monitoring', 'logs', 'kms',
+            'route53')
+# Global services, signed for one region whatever the client's.
+SIGNING_REGIONS = {'route53': 'us-east-1'}
 MAX_CLOCK_SKEW = datetime.timedelta(minutes=15)
 SIGV4_TIME_FORMAT = '%Y%m%dT%H%M%SZ'
 
@@ -94,7 +97,7 @@ def check_signature(config, method, raw_path, headers, body, now):
         raise AwsError('SignatureDoesNotMatch',
                        "Credential should be scoped to correct service: the stand-in serves "
                        f"{', '.join(SERVICES)}, not '{service}'.", 403)
-    if region != config.region:
+    if region != SIGNING_REGIONS.get(service, config.region):
         raise AwsError('SignatureDoesNotMatch',
                        f"Credential should be scoped to a valid region, not '{region}'. "
                        f"(the stand-in is {config.region})", 403)

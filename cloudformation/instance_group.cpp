@@ -6,6 +6,7 @@
 
 #include "cloudformation/instance_role.h"
 #include "cloudformation/instance_sizing.h"
+#include "cloudformation/load_balancer.h"
 #include "common/pod_vm.h"
 
 namespace i2kit::cfn {
@@ -44,6 +45,9 @@ Json InstanceSecurityGroup(const InstanceGroupSpec& spec) {
 // What the agent reads from the instance's user data to report to AWS; the local metadata
 // service (host-cli/metadata_serve.cpp) hands it the same keys. signalTimeoutSeconds is the
 // CreationPolicy's timeout: the EC2 reporter signals FAILURE, with its reasons, before it.
+// targetHealthySeconds is how long after the Pod is ready its balancers' target groups take to
+// route to it: SUCCESS waits that long, so that a rolling update never retires an old instance
+// before the new one takes traffic.
 Json UserData(const InstanceGroupSpec& spec) {
   const Deployment& d = *spec.deployment;
   Json text{{"stack", "${AWS::StackName}"},
@@ -51,8 +55,25 @@ Json UserData(const InstanceGroupSpec& spec) {
             {"resource", GroupId(spec.id_prefix)},
             {"region", "${AWS::Region}"},
             {"metricsNamespace", kMetricsNamespaceSub},
-            {"signalTimeoutSeconds", d.progress_deadline_seconds}};
+            {"signalTimeoutSeconds", d.progress_deadline_seconds},
+            {"targetHealthySeconds", spec.balancers.empty() ? 0 : kSecondsToHealthyTarget}};
   return Json{{"Fn::Base64", Sub(text.dump())}};
+}
+
+// What each instance, its volumes and its network interfaces carry from launch on, so that a
+// user finds and bills what i2kit made: the deployment, the stack and the image it runs. (The
+// group's own tags reach instances only, not their volumes and interfaces.)
+Json TagSpecifications(const InstanceGroupSpec& spec) {
+  Json tags = Json::array({Json{{"Key", "i2kit:deployment"}, {"Value", spec.deployment->name}},
+                           Json{{"Key", "i2kit:stack"}, {"Value", Sub("${AWS::StackName}")}}});
+  if (!spec.image_digest.empty()) {
+    tags.push_back(Json{{"Key", "i2kit:image-digest"}, {"Value", spec.image_digest}});
+  }
+  Json specifications = Json::array();
+  for (const char* type : {"instance", "volume", "network-interface"}) {
+    specifications.push_back(Json{{"ResourceType", type}, {"Tags", tags}});
+  }
+  return specifications;
 }
 
 Json LaunchTemplate(const InstanceGroupSpec& spec) {
@@ -68,7 +89,8 @@ Json LaunchTemplate(const InstanceGroupSpec& spec) {
             {"MetadataOptions", Json{{"HttpEndpoint", "enabled"},
                                      {"HttpTokens", "required"},
                                      {"HttpPutResponseHopLimit", 1}}},
-            {"UserData", UserData(spec)}};
+            {"UserData", UserData(spec)},
+            {"TagSpecifications", TagSpecifications(spec)}};
   return Json{{"LaunchTemplateData", data}};
 }
 
@@ -180,9 +202,11 @@ Status AddInstanceGroup(const InstanceGroupSpec& spec, TemplateDocument& doc) {
                  {"MaxBatchSize", sizes.batch},
                  {"PauseTime", Seconds(std::min(d.progress_deadline_seconds, kMaxPauseSeconds))},
                  {"WaitOnResourceSignals", true},
-                 // Nothing else may move instances while an update replaces them.
-                 {"SuspendProcesses",
-                  Json::array({"AZRebalance", "AlarmNotification", "ScheduledActions"})}}}});
+                 // Nothing else may move instances while an update replaces them (AWS's
+                 // advice): in particular the balancer's health checks of a new instance
+                 // still starting must not make the group replace it mid-update.
+                 {"SuspendProcesses", Json::array({"HealthCheck", "ReplaceUnhealthy", "AZRebalance",
+                                                   "AlarmNotification", "ScheduledActions"})}}}});
   return Status::Ok();
 }
 

@@ -24,6 +24,7 @@ struct InstanceGroupSpec {
   std::string image_parameter;  // the AMI parameter's logical ID
   std::string instance_type;
   std::vector<const BalancerPlan*> balancers;  // those whose target groups it registers with
+  std::string image_digest;  // "sha256:…" of the AMI's Pod VM; empty when not known
 };
 
 // Adds the security group (reachable only from its balancers' security groups, on the target

@@ -7,6 +7,14 @@
 
 namespace i2kit::cfn {
 
+// Every target group's health checks: one every kHealthCheckIntervalSeconds on the agent's
+// readiness endpoint, in service after kHealthyThresholdCount passes in a row. A target that
+// becomes ready is in service at most their product later (the first pass comes within one
+// interval): how long the EC2 reporter waits before it signals (ec2-reporter/startup_signal.h).
+inline constexpr int kHealthCheckIntervalSeconds = 10;
+inline constexpr int kHealthyThresholdCount = 2;
+inline constexpr int kSecondsToHealthyTarget = kHealthCheckIntervalSeconds * kHealthyThresholdCount;
+
 // Adds `plan`'s resources to `doc`; its balancer sits in the subnets of parameter
 // `subnets_parameter`, and targets leaving it get `deregistration_delay_seconds` to finish.
 Status AddLoadBalancer(const BalancerPlan& plan, const std::string& subnets_parameter,

@@ -114,8 +114,11 @@ Status AddDeployment(const Deployment& d, const std::vector<BalancerPlan>& plans
   if (!image.ok()) return image.status();
   Result<std::string> instance_type = InstanceTypeFor(d, options);
   if (!instance_type.ok()) return instance_type.status();
-  cfn::InstanceGroupSpec spec{&d, cfn::LogicalIdPrefix(d.name), "", *instance_type, {}};
+  cfn::InstanceGroupSpec spec{&d, cfn::LogicalIdPrefix(d.name), "", *instance_type, {}, ""};
   spec.image_parameter = spec.id_prefix + "ImageId";
+  if (auto digest = options.image_digests.find(*image); digest != options.image_digests.end()) {
+    spec.image_digest = digest->second;
+  }
   doc.AddParameter(spec.image_parameter,
                    Json{{"Type", "AWS::EC2::Image::Id"},
                         {"Default", *image},

@@ -19,6 +19,8 @@ struct StackOptions {
   std::string stack_name;  // only for the template's description: resources use AWS::StackName
   std::string default_image_id;                  // the AMI of every Deployment not named below
   std::map<std::string, std::string> image_ids;  // Deployment name -> its AMI
+  // AMI -> the image digest of its Pod VM (its i2kit:image-digest tag), for the instances' tags.
+  std::map<std::string, std::string> image_digests;
   std::string domain;           // hosted zone for NAME.DOMAIN records; empty = no records
   std::string certificate_arn;  // for https/ssl listeners whose port names no certificate
   std::string instance_type;    // for Deployments whose manifest names none; empty = derived

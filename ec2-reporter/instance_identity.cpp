@@ -1,8 +1,7 @@
 #include "ec2-reporter/instance_identity.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace i2kit::reporter {
 
@@ -36,6 +35,12 @@ Status ParseUserData(std::string_view user_data, InstanceIdentity& identity) {
       return Status::Error("user data signalTimeoutSeconds is not a positive whole number");
     }
     identity.signal_timeout = std::chrono::seconds(timeout->get<int64_t>());
+  }
+  if (auto healthy = json.find("targetHealthySeconds"); healthy != json.end()) {
+    if (!healthy->is_number_integer() || healthy->get<int64_t>() < 0) {
+      return Status::Error("user data targetHealthySeconds is not a whole number of seconds");
+    }
+    identity.target_healthy = std::chrono::seconds(healthy->get<int64_t>());
   }
   return Status::Ok();
 }

@@ -1,7 +1,7 @@
 // Who this instance is, for the reporter: IMDSv2's instance id and region, and what the stack
 // template put in the user data (cloudformation/instance_group.cpp UserData): the stack, the
-// Auto Scaling group's logical id to signal, the deployment, the metrics namespace and the
-// CreationPolicy's timeout.
+// Auto Scaling group's logical id to signal, the deployment, the metrics namespace, the
+// CreationPolicy's timeout and how long its target groups take to find a ready Pod healthy.
 #pragma once
 
 #include <chrono>
@@ -26,6 +26,9 @@ struct InstanceIdentity {
   // Optional "endpointUrl": every AWS service at this URL instead of its regional endpoint (a
   // stand-in in tests; the template sets none).
   std::optional<aws::ServiceEndpoint> endpoint;
+  // How long after the Pod is ready its target groups route to it ("targetHealthySeconds",
+  // optional): the SUCCESS signal waits that long.
+  std::chrono::seconds target_healthy{0};
 };
 
 // Why ReadInstanceIdentity failed.
@@ -37,7 +40,7 @@ enum class IdentityFailure {
 // Fills the user-data fields of `identity` from the user data JSON; fails naming the first
 // missing or mistyped key and what it should be ("user data has no resource (a non-empty
 // string)"). signalTimeoutSeconds is optional (600 s, CloudFormation's default
-// for i2kit's progress deadline).
+// for i2kit's progress deadline), and so is targetHealthySeconds (0).
 Status ParseUserData(std::string_view user_data, InstanceIdentity& identity);
 
 // The pause before discovery attempt `attempt` (the first is 0, and has none): 1, 2, 4 … s,

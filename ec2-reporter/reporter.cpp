@@ -30,7 +30,7 @@ Reporter::Reporter(InstanceIdentity identity, ReporterOptions options, ReporterL
     : identity_(std::move(identity)),
       options_(options),
       links_(std::move(links)),
-      signal_(SignalDeadline(start, identity_, options_)),
+      signal_(SignalDeadline(start, identity_, options_), identity_.target_healthy),
       restarts_(options_.restart_limit, options_.restart_window,
                 options_.uptime_at_start < options_.restart_window),
       log_queue_(options_.log_queue_bytes) {}

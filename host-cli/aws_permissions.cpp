@@ -14,6 +14,7 @@ using Scope = PermissionScope;
 constexpr bool kPush = true, kNoPush = false, kDeploy = true, kNoDeploy = false;
 constexpr char kPushCall[] = "push";
 constexpr char kStackCall[] = "deploy, diff, status, delete";
+constexpr char kPreflight[] = "deploy, diff: the account preflight";
 constexpr char kRole[] = "CloudFormation for AWS::IAM::Role";
 constexpr char kProfile[] = "CloudFormation for AWS::IAM::InstanceProfile";
 constexpr char kGroup[] = "CloudFormation for AWS::EC2::SecurityGroup";
@@ -43,6 +44,16 @@ const std::vector<AwsPermission> kPermissions = {
     {"cloudformation:DeleteStack", kNoPush, kDeploy, Scope::kAnyResource, kStackCall},
     {"autoscaling:DescribeAutoScalingGroups", kNoPush, kDeploy, Scope::kAnyResource, kStackCall},
     {"logs:FilterLogEvents", kNoPush, kDeploy, Scope::kAnyResource, kStackCall},
+    // The read-only preflight before any change (host-cli/account_preflight.cpp): deploy and diff.
+    {"ec2:DescribeInstanceTypes", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
+    {"ec2:DescribeSubnets", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
+    {"ec2:DescribeRouteTables", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
+    {"ec2:DescribeVpcEndpoints", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
+    {"ec2:GetEbsEncryptionByDefault", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
+    {"ec2:GetEbsDefaultKmsKeyId", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
+    {"kms:DescribeKey", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
+    {"kms:GetKeyPolicy", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
+    {"route53:GetHostedZone", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
     // What CloudFormation calls as the caller (no service role) for the template's resources.
     {"iam:CreateRole", kNoPush, kDeploy, Scope::kAnyResource, kRole},
     {"iam:GetRole", kNoPush, kDeploy, Scope::kAnyResource, kRole},

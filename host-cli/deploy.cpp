@@ -1,13 +1,17 @@
 // i2kit-host deploy FILE... [--ami AMI]: the manifests as one CloudFormation stack — created,
 // or updated through a change set whose summary is shown first, then followed event by event
 // until it settles. A deployment without --ami is pushed first (built if it is not, and its
-// disk made an AMI, see push.cpp). --dry-run prints the template and calls nothing.
+// disk made an AMI, see push.cpp). Before the stack is touched, a preflight reads the account
+// and refuses what would fail (account_preflight.h). --dry-run prints the template and calls
+// nothing.
 #include <memory>
 #include <ostream>
 
+#include "host-cli/account_preflight.h"
 #include "host-cli/ami_push.h"
 #include "host-cli/aws_session.h"
 #include "host-cli/command.h"
+#include "host-cli/image_digests.h"
 #include "host-cli/manifest_stack.h"
 #include "host-cli/stack_rollout.h"
 #include "host-cli/startup_failures.h"
@@ -39,7 +43,13 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
       if (!dirs.ok()) return dirs.status();
       Result<AwsSession*> opened = session.Get();
       if (!opened.ok()) return opened.status();
-      return PushArtifacts(*dirs, **opened, log, options.push);
+      Result<std::map<std::string, std::string>> amis =
+          PushArtifacts(*dirs, **opened, log, options.push);
+      if (!amis.ok()) return amis;
+      Result<std::map<std::string, std::string>> digests = ImageDigestsOf(*amis, *dirs);
+      if (!digests.ok()) return digests.status();
+      options.manifest.stack.image_digests = std::move(digests).value();
+      return amis;
     };
   }
   Result<StackChange> change = LoadStackChange(options.manifest, console);
@@ -51,6 +61,8 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
   Result<AwsSession*> opened = session.Get();
   if (!opened.ok()) return Fail(console, opened.status().message());
   AwsSession& aws_session = **opened;
+  Status ready = CheckAccountReady(*change, options.manifest.stack.domain, aws_session, log);
+  if (!ready.ok()) return Fail(console, ready.message());
   StackRollout rollout(aws_session.cloudformation(), log, PollTiming(options.aws));
   aws::CloudWatchLogsClient logs(aws_session.context());
   rollout.ExplainGroupFailuresWith([&](std::chrono::sys_seconds began) {

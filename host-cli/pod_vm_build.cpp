@@ -275,7 +275,8 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   artifacts.memory_mib =
       static_cast<int>(std::max<int64_t>(64, 48 + (limits_bytes + kMiB - 1) / kMiB));
   // reboot=t: with panic=-1, a panicking guest must reset (and so exit, -no-reboot) on microvm.
-  artifacts.cmdline = "console=ttyS0 panic=-1 reboot=t quiet";
+  const std::string kernel_flags = "panic=-1 reboot=t quiet";
+  artifacts.cmdline = "console=ttyS0 " + kernel_flags;
   progress("packing the EC2 reporter");
   const fs::path ec2_image = scratch.path / "ec2.erofs";
   if (Status s = PackEc2Image(options, scratch.path / "ec2", ec2_image); !s.ok()) {
@@ -302,8 +303,13 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   // The same Pod as one bootable disk, the way EC2 boots it: its network comes from DHCP (on
   // EC2 the VPC's, locally QEMU's), and the roots are partitions of that disk, found by name.
   artifacts.boot_disk = "disk.raw";
-  artifacts.boot_cmdline =
-      artifacts.cmdline + " ip=dhcp " + pod_vm::kCmdlineRootfs + "=" + pod_vm::kRootfsByPartition;
+  // It is the AMI, so it carries what Nitro needs: the serial console at 115200 8N1, as EC2's
+  // console output and serial console read it (a second console= for the same port would be
+  // ignored, hence its own), and NVMe I/O that never times out — AWS's guidance for EBS, whose
+  // volumes may stall longer than the driver's 30 s default, which would fail the root disk.
+  artifacts.boot_cmdline = "console=ttyS0,115200n8 " + kernel_flags +
+                           " nvme_core.io_timeout=4294967295 ip=dhcp " + pod_vm::kCmdlineRootfs +
+                           "=" + pod_vm::kRootfsByPartition;
   progress("writing the bootable disk " + artifacts.boot_disk);
   BootDiskInput disk;
   disk.kernel = staging.path / artifacts.kernel;

@@ -63,7 +63,8 @@ AWS_ACCESS_KEY_ID=AKIDSTANDIN AWS_SECRET_ACCESS_KEY=STANDINSECRET \
   AWS_SESSION_TOKEN=i2kit-test-session AWS_CONFIG_FILE=/dev/null \
   AWS_SHARED_CREDENTIALS_FILE=/dev/null \
   "$host" deploy "$repo/examples/hello.yml" -o "$work/out" --ami ami-0123456789abcdef0 \
-  --parameter VpcId=vpc-0a1b2c3d --parameter InstanceSubnets=subnet-1,subnet-2 \
+  --parameter VpcId=vpc-0a1b2c3d4e5f60718 \
+  --parameter InstanceSubnets=subnet-0a1b2c3d4e5f60001,subnet-0a1b2c3d4e5f60002 \
   --region us-east-1 --endpoint-url "$url" --poll-interval 0 >"$work/deploy.log" 2>&1 ||
   fail "deploy: $(tail -n 20 "$work/deploy.log")"
 read -r stack group < <(control stacks | python3 -c '

@@ -41,11 +41,15 @@ from ebs import Ebs  # noqa: E402
 from ec2 import Ec2  # noqa: E402
 from faults import Faults  # noqa: E402
 from iam_policy import IamPolicy  # noqa: E402
+from kms import Kms  # noqa: E402
 from json_protocol import (is_json_service, parse_json_request, render_json_error,  # noqa: E402
                            render_json_result)
 from query_protocol import (parse_query_request, render_ec2_error, render_ec2_result,  # noqa: E402
                             render_error, render_result)
 from request_time import AwsClock  # noqa: E402
+from rest_xml_protocol import (is_rest_xml_service, parse_rest_xml_request,  # noqa: E402
+                               render_rest_xml_error, render_rest_xml_result)
+from route53 import Route53  # noqa: E402
 from rest_json_protocol import (parse_rest_json_request, render_rest_json_error,  # noqa: E402
                                 render_rest_json_result)
 from sigv4_check import SERVICES, check_signature  # noqa: E402
@@ -131,7 +135,8 @@ class StandIn:
         self.logs = CloudWatchLogs()
         self.services = {'cloudformation': self.cloudformation, 'autoscaling': self.autoscaling,
                          'ebs': self.ebs, 'ec2': self.ec2, 'monitoring': self.cloudwatch,
-                         'logs': self.logs}
+                         'logs': self.logs, 'kms': Kms(self.ec2.account),
+                         'route53': Route53(self.ec2.account)}
 
     def handle_aws(self, method, raw_path, headers, body, tls=False):
         with self.lock:
@@ -148,6 +153,8 @@ class StandIn:
             model = self.models[service]
             if service == 'ebs':
                 operation, params = parse_rest_json_request(model, method, raw_path, headers, body)
+            elif is_rest_xml_service(model):
+                operation, params = parse_rest_xml_request(model, method, raw_path, body)
             elif is_json_service(model):
                 operation, params = parse_json_request(model, headers, body)
             else:
@@ -173,6 +180,9 @@ class StandIn:
                 return Answer(status, 'application/json', payload,
                               {'x-amzn-RequestId': request_id, **answer_headers},
                               f'{service} {action} {status}')
+            if is_rest_xml_service(model):
+                return Answer(200, 'text/xml', render_rest_xml_result(model, operation, result),
+                              {'x-amzn-RequestId': request_id}, f'{service} {action} 200')
             if is_json_service(model):
                 content_type = f"application/x-amz-json-{model.metadata['jsonVersion']}"
                 return Answer(200, content_type, render_json_result(result),
@@ -212,6 +222,10 @@ class StandIn:
             return Answer(error.status, 'text/xml', render_ec2_error(error, request_id),
                           {'x-amzn-RequestId': request_id}, log)
         model = self.models[service or 'cloudformation']
+        if is_rest_xml_service(model):
+            return Answer(error.status, 'text/xml',
+                          render_rest_xml_error(model, error, request_id),
+                          {'x-amzn-RequestId': request_id}, log)
         if is_json_service(model):
             content_type = f"application/x-amz-json-{model.metadata['jsonVersion']}"
             return Answer(error.status, content_type, render_json_error(error),
@@ -238,6 +252,14 @@ class StandIn:
                 return 200, self.cloudwatch.metrics
             if route == ('GET', '/_stand-in/logs'):
                 return 200, self.logs.groups
+            if route == ('GET', '/_stand-in/account'):
+                return 200, self.ec2.account.record()
+            if route == ('POST', '/_stand-in/account'):
+                try:
+                    self.ec2.account.change(json.loads(body or b'null'))
+                except (ValueError, UnicodeDecodeError) as e:
+                    return 400, {'error': f'stand-in account: {e}'}
+                return 200, self.ec2.account.record()
             if route == ('GET', '/_stand-in/faults'):
                 return 200, self.faults.pending()
             if route == ('POST', '/_stand-in/faults'):

@@ -6,6 +6,7 @@ as soon as they are registered."""
 import re
 import secrets
 
+from account import Account
 from aws_error import AwsError
 
 AMI_NAME = re.compile(r"[a-zA-Z0-9()\[\] ./'@_-]{3,128}")
@@ -27,6 +28,9 @@ class Ec2:
                            'RegisterImage': self.register_image,
                            'DescribeImages': self.describe_images,
                            'CreateTags': self.create_tags}
+        # What deploy's preflight reads: the network, instance types and EBS defaults.
+        self.account = Account(config)
+        self.operations.update(self.account.operations)
 
     def describe_snapshots(self, params):
         ids = params.get('SnapshotIds') or list(self.ebs.snapshots)

@@ -109,7 +109,7 @@ class IamPolicy:
         if service == 'ec2':
             raise AwsError('UnauthorizedOperation', 'You are not authorized to perform this '
                            f'operation. {message}', 403)
-        if service in ('ebs', 'logs'):
+        if service in ('ebs', 'logs', 'kms'):
             raise AwsError('AccessDeniedException', message, 403 if service == 'ebs' else 400)
         raise AwsError('AccessDenied', message, 403)
 

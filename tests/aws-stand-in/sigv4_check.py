@@ -13,7 +13,10 @@ from authtype import check_unsigned_payload
 from aws_error import AwsError
 from request_time import check_request_time
 
-SERVICES = ('cloudformation', 'autoscaling', 'ec2', 'ebs', 'monitoring', 'logs')
+SERVICES = ('cloudformation', 'autoscaling', 'ec2', 'ebs', 'monitoring', 'logs', 'kms',
+            'route53')
+# Global services, signed for one region whatever the client's.
+SIGNING_REGIONS = {'route53': 'us-east-1'}
 SIGV4_TIME_FORMAT = '%Y%m%dT%H%M%SZ'
 
 
@@ -97,7 +100,7 @@ def check_signature(config, method, raw_path, headers, body, now, unsigned_opera
         raise AwsError('SignatureDoesNotMatch',
                        "Credential should be scoped to correct service: the stand-in serves "
                        f"{', '.join(SERVICES)}, not '{service}'.", 403)
-    if region != config.region:
+    if region != SIGNING_REGIONS.get(service, config.region):
         raise AwsError('SignatureDoesNotMatch',
                        f"Credential should be scoped to a valid region, not '{region}'. "
                        f"(the stand-in is {config.region})", 403)

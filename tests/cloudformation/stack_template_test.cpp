@@ -128,6 +128,47 @@ TEST(StackTemplateTest, LaunchTemplateRequiresImdsV2AndHasNoKeyPair) {
   EXPECT_FALSE(data.contains("KeyName"));
 }
 
+TEST(StackTemplateTest, InstancesVolumesAndInterfacesCarryTheDeploymentStackAndImage) {
+  StackOptions options = Options();
+  options.image_digests[kAmi] = "sha256:0123";
+  Json t = Render(testing::ReadExample("paper-fig5-i2kit.yml"), options);
+  const Json& specifications =
+      Properties(t, "NginxDeploymentLaunchTemplate")["LaunchTemplateData"]["TagSpecifications"];
+  Json tags =
+      Json::array({Json{{"Key", "i2kit:deployment"}, {"Value", "nginx-deployment"}},
+                   Json{{"Key", "i2kit:stack"}, {"Value", {{"Fn::Sub", "${AWS::StackName}"}}}},
+                   Json{{"Key", "i2kit:image-digest"}, {"Value", "sha256:0123"}}});
+  EXPECT_EQ(specifications,
+            Json::array({Json{{"ResourceType", "instance"}, {"Tags", tags}},
+                         Json{{"ResourceType", "volume"}, {"Tags", tags}},
+                         Json{{"ResourceType", "network-interface"}, {"Tags", tags}}}));
+  EXPECT_EQ(SpecProblems(t), "");
+}
+
+TEST(StackTemplateTest, AnImageOfUnknownDigestIsTaggedWithoutIt) {
+  Json t = Render(testing::ReadExample("paper-fig5-i2kit.yml"));
+  const Json& first =
+      Properties(t, "NginxDeploymentLaunchTemplate")["LaunchTemplateData"]["TagSpecifications"][0];
+  EXPECT_EQ(first["Tags"].size(), 2u) << first.dump();
+}
+
+TEST(StackTemplateTest, TheReporterWaitsForTheTargetGroupsHealthChecksBeforeItSignals) {
+  Json t = Render(testing::ReadExample("paper-fig5-i2kit.yml"));
+  const Json& user_data =
+      Properties(t, "NginxDeploymentLaunchTemplate")["LaunchTemplateData"]["UserData"];
+  Json text = Json::parse(user_data["Fn::Base64"]["Fn::Sub"].get<std::string>());
+  const Json& target_group =
+      Properties(t, IdsOfType(t, "AWS::ElasticLoadBalancingV2::TargetGroup")[0]);
+  EXPECT_EQ(text["targetHealthySeconds"], target_group["HealthCheckIntervalSeconds"].get<int>() *
+                                              target_group["HealthyThresholdCount"].get<int>());
+  Json alone = Render("name: db\nstateful: true\ncontainers:\n  pg:\n    image: postgres:16\n");
+  Json db = Json::parse(
+      Properties(alone,
+                 "DbLaunchTemplate")["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+          .get<std::string>());
+  EXPECT_EQ(db["targetHealthySeconds"], 0);  // no balancer: ready is ready
+}
+
 TEST(StackTemplateTest, UserDataTellsTheAgentItsStackResourceAndRegion) {
   Json t = Render(testing::ReadExample("paper-fig5-i2kit.yml"));
   const Json& user_data =
@@ -158,6 +199,10 @@ TEST(StackTemplateTest, GroupSizesFollowReplicasAndSurge) {
   EXPECT_EQ(rolling["MaxBatchSize"], 1);
   EXPECT_EQ(rolling["WaitOnResourceSignals"], true);
   EXPECT_EQ(rolling["PauseTime"], "PT600S");
+  // AWS's advice: no health-check replacement (nor anything else moving instances) mid-update.
+  EXPECT_EQ(rolling["SuspendProcesses"],
+            Json::array({"HealthCheck", "ReplaceUnhealthy", "AZRebalance", "AlarmNotification",
+                         "ScheduledActions"}));
 }
 
 TEST(StackTemplateTest, LegacyDeploymentRollsTwoAtOnce) {

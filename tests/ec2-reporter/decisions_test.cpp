@@ -19,7 +19,7 @@ AgentReport Pod(bool ready, int restarts = 0) {
 
 TEST(StartupSignal, SucceedsAsSoonAsThePodIsReadyAndOnlyOnce) {
   Clock::time_point start;
-  StartupSignal signal(start + seconds(540));
+  StartupSignal signal(start + seconds(540), seconds(0));
   AgentReport waiting = Pod(false), ready = Pod(true);
   EXPECT_FALSE(signal.Decide(&waiting, "", start + seconds(10)));
   std::optional<SignalDecision> decision = signal.Decide(&ready, "", start + seconds(20));
@@ -30,9 +30,35 @@ TEST(StartupSignal, SucceedsAsSoonAsThePodIsReadyAndOnlyOnce) {
   EXPECT_FALSE(signal.Decide(&waiting, "", start + seconds(600)));
 }
 
+TEST(StartupSignal, WaitsUntilTheTargetGroupWouldFindTheReadyPodHealthy) {
+  Clock::time_point start;
+  StartupSignal signal(start + seconds(540), seconds(20));  // 2 checks, 10 s apart
+  AgentReport waiting = Pod(false), ready = Pod(true);
+  EXPECT_FALSE(signal.Decide(&ready, "", start + seconds(10)));
+  EXPECT_FALSE(signal.Decide(&ready, "", start + seconds(29)));
+  // Ready again after a lapse: the balancer starts counting again too.
+  EXPECT_FALSE(signal.Decide(&waiting, "", start + seconds(30)));
+  EXPECT_FALSE(signal.Decide(&ready, "", start + seconds(35)));
+  EXPECT_FALSE(signal.Decide(&ready, "", start + seconds(54)));
+  std::optional<SignalDecision> decision = signal.Decide(&ready, "", start + seconds(55));
+  ASSERT_TRUE(decision);
+  EXPECT_TRUE(decision->success);
+  EXPECT_EQ(decision->reason, "every container is ready, for 20 s: the load balancer routes to it");
+}
+
+TEST(StartupSignal, APodReadyButStillWaitingAtTheDeadlineSucceeds) {
+  Clock::time_point start;
+  StartupSignal signal(start + seconds(540), seconds(20));
+  AgentReport ready = Pod(true);
+  EXPECT_FALSE(signal.Decide(&ready, "", start + seconds(530)));
+  std::optional<SignalDecision> decision = signal.Decide(&ready, "", start + seconds(540));
+  ASSERT_TRUE(decision);
+  EXPECT_TRUE(decision->success);
+}
+
 TEST(StartupSignal, FailsAtTheDeadlineNamingWhatIsNotReady) {
   Clock::time_point start;
-  StartupSignal signal(start + seconds(540));
+  StartupSignal signal(start + seconds(540), seconds(0));
   AgentReport waiting = Pod(false);
   EXPECT_FALSE(signal.Decide(&waiting, "", start + seconds(539)));
   std::optional<SignalDecision> decision = signal.Decide(&waiting, "", start + seconds(540));

@@ -9,7 +9,8 @@ TEST(InstanceIdentity, ReadsWhatTheTemplatePutsInUserData) {
   InstanceIdentity identity;
   Status parsed = ParseUserData(
       R"({"stack":"shop","deployment":"web","resource":"WebGroup","region":"eu-west-1",
-          "metricsNamespace":"i2kit/shop","signalTimeoutSeconds":300})",
+          "metricsNamespace":"i2kit/shop","signalTimeoutSeconds":300,
+          "targetHealthySeconds":20})",
       identity);
   ASSERT_TRUE(parsed.ok()) << parsed.message();
   EXPECT_EQ(identity.stack, "shop");
@@ -17,6 +18,7 @@ TEST(InstanceIdentity, ReadsWhatTheTemplatePutsInUserData) {
   EXPECT_EQ(identity.deployment, "web");
   EXPECT_EQ(identity.metrics_namespace, "i2kit/shop");
   EXPECT_EQ(identity.signal_timeout, std::chrono::seconds(300));
+  EXPECT_EQ(identity.target_healthy, std::chrono::seconds(20));
   EXPECT_FALSE(identity.endpoint);  // the regional endpoints
 }
 

@@ -182,6 +182,19 @@ TEST_F(ReporterTest, SignalsSuccessOnceWhenThePodBecomesReady) {
   EXPECT_TRUE(reporter.signalled());
 }
 
+TEST_F(ReporterTest, SignalsSuccessOnlyOnceTheTargetGroupWouldRouteToThePod) {
+  identity_.target_healthy = seconds(20);
+  Reporter reporter = Make();
+  world_.status = Status(true, 0);
+  reporter.Step(start_ + seconds(10));
+  reporter.Step(start_ + seconds(25));
+  EXPECT_EQ(world_.Count("SignalResource"), 0);
+  reporter.Step(start_ + seconds(30));
+  EXPECT_EQ(world_.Count("SignalResource"), 1);
+  EXPECT_TRUE(Logged("signalled SUCCESS stack=shop resource=WebGroup: every container is ready, "
+                     "for 20 s"));
+}
+
 TEST_F(ReporterTest, SignalsFailureAtTheDeadlineWithTheReasonInTheLog) {
   Reporter reporter = Make();  // timeout 600 s, margin 60 s: the deadline is at 540 s
   world_.status = Status(false, 2);

@@ -57,8 +57,11 @@ class AwsVerbsTest : public ManifestFilesTest {
     return found;
   }
 
-  const std::vector<std::string> kAccount = {"--parameter", "VpcId=vpc-0a1b2c3d",
-                                             "--parameter", "InstanceSubnets=subnet-1,subnet-2"};
+  // The stand-in's prepared account (tests/aws-stand-in/account.py): its VPC, and private
+  // subnets in us-east-1a and 1b that reach the internet through a NAT gateway.
+  const std::vector<std::string> kAccount = {
+      "--parameter", "VpcId=vpc-0a1b2c3d4e5f60718", "--parameter",
+      "InstanceSubnets=subnet-0a1b2c3d4e5f60001,subnet-0a1b2c3d4e5f60002"};
   AwsStandIn stand_in_;
 };
 

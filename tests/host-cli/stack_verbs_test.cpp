@@ -123,8 +123,9 @@ TEST_F(StackVerbsTest, DiffShowsTheChangesAndLeavesTheStackAsItWas) {
 }
 
 TEST_F(StackVerbsTest, DiffOfANewStackLeavesNoStackBehind) {
-  CliRun diff = Aws({"diff", Example("hello.yml"), "--ami", "ami-11111111", "--parameter",
-                     "VpcId=vpc-1", "--parameter", "InstanceSubnets=subnet-1"});
+  std::vector<std::string> args = {"diff", Example("hello.yml"), "--ami", "ami-11111111"};
+  args.insert(args.end(), kAccount.begin(), kAccount.end());
+  CliRun diff = Aws(args);
   ASSERT_EQ(diff.code, 0) << diff.err;
   EXPECT_TRUE(Contains(diff.out, "new stack hello: 9 changes")) << diff.out;
   CliRun status = Aws({"status", "hello"});

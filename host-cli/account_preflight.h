@@ -1,0 +1,22 @@
+// What deploy and diff do before they create or update a stack: read the account (never write
+// to it) and refuse, with what to fix, what would otherwise surface as a failed and rolled back
+// stack or a ten-minute timeout — instance types that cannot boot the image, subnets that do
+// not fit the load balancers, instances that could never reach AWS to signal, a --domain
+// outside its hosted zone, a default EBS key Auto Scaling may not use.
+#pragma once
+
+#include <string>
+
+#include "host-cli/aws_session.h"
+#include "host-cli/event_log.h"
+#include "host-cli/stack_rollout.h"
+
+namespace i2kit {
+
+// Ok when the account is ready for `change` (with records under `domain`, "" for none);
+// otherwise an error listing every problem found, one per line. An AWS error in a read fails
+// it too, naming the call. Parameters not given are the existing stack's.
+Status CheckAccountReady(const StackChange& change, const std::string& domain, AwsSession& session,
+                         EventLog& log);
+
+}  // namespace i2kit

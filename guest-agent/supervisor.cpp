@@ -112,6 +112,19 @@ struct Supervisor::State {
   void Event(const std::string& what) const { Say("i2kit-agent: " + what); }
 };
 
+sigset_t SupervisorSignals() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGPWR}) sigaddset(&mask, sig);
+  return mask;
+}
+
+Status BlockSupervisorSignals() {
+  sigset_t mask = SupervisorSignals();
+  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) return Status::Error(Errno("sigprocmask"));
+  return Status::Ok();
+}
+
 Supervisor::Supervisor(const Deployment& deployment, int replica, ContainerRuntime& runtime,
                        SupervisorOptions options)
     : state_(std::make_unique<State>(deployment, runtime, std::move(options))) {
@@ -439,10 +452,8 @@ Status Supervisor::Run() {
   st.pod.containers.resize(st.containers.size());
   // Orphans of containers' runtimes come to the agent when it is not PID 1 too.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGPWR}) sigaddset(&mask, sig);
-  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) return Status::Error(Errno("sigprocmask"));
+  if (Status s = BlockSupervisorSignals(); !s.ok()) return s;
+  sigset_t mask = SupervisorSignals();
   st.signals.reset(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
   if (!st.signals.valid()) return Status::Error(Errno("signalfd"));
   if (Status s = Listen(st); !s.ok()) return s;

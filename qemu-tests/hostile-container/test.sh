@@ -5,8 +5,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # The containers, each a security context an attack may need (the name is what "# runs-in:"
 # says): root = uid 0 with the default capabilities; nonroot = runAsUser 1000, defaults;
-# bind = runAsUser 1000 with NET_BIND_SERVICE added.
-containers=(root nonroot bind)
+# bind = runAsUser 1000 with NET_BIND_SERVICE added; layer = restarted by its liveness probe
+# once /kill-me exists; filler = fills its writable layer; witness = no attacks, counts on
+# 127.0.0.1:7070 (attack-tool serve-count) for attacks that restart their container.
+containers=(witness root nonroot bind layer filler)
 
 # oci_image NAME ROOTFS CONFIG: an OCI image layout $work/images/NAME, tag latest, whose one
 # uncompressed layer is the directory ROOTFS (owned by root) and whose config is CONFIG.
@@ -65,13 +67,15 @@ for script in "$here"/attacks/*.sh; do
   done
 done
 
-# container NAME [SECURITY-CONTEXT]: one container of the Pod, running NAME's attacks.
+# container NAME [SECURITY-CONTEXT [FIELDS]]: one container of the Pod, running NAME's
+# attacks; FIELDS are more container fields, indented as such.
 container() {
   cat <<YAML
       - name: $1
         image: oci:$work/images/attacks:latest
         args: [$1]
 ${2:+        securityContext: $2}
+${3:-}
 YAML
 }
 {
@@ -87,9 +91,17 @@ spec:
       terminationGracePeriodSeconds: 2
       containers:
 YAML
+  container witness
   container root
   container nonroot '{runAsUser: 1000}'
   container bind '{runAsUser: 1000, capabilities: {add: [NET_BIND_SERVICE]}}'
+  container filler
+  # runc exec is slow under TCG: a generous timeout, so that only /kill-me fails the probe.
+  container layer '' '        livenessProbe:
+          exec: {command: [/bin/sh, -c, "test ! -e /kill-me"]}
+          periodSeconds: 2
+          failureThreshold: 1
+          timeoutSeconds: 30'
 } >"$work/hostile.yml"
 
 build_pod "$work/hostile.yml"

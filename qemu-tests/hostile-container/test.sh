@@ -7,8 +7,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # says): root = uid 0 with the default capabilities; nonroot = runAsUser 1000, defaults;
 # bind = runAsUser 1000 with NET_BIND_SERVICE added; layer = restarted by its liveness probe
 # once /kill-me exists; filler = fills its writable layer; witness = no attacks, counts on
-# 127.0.0.1:7070 (attack-tool serve-count) for attacks that restart their container.
-containers=(witness root nonroot bind layer filler)
+# 127.0.0.1:7070 (attack-tool serve-count) for attacks that restart their container; scratch =
+# an image of one static busybox, read-only root, no attacks: `busybox httpd` on :8081.
+containers=(witness root nonroot bind layer filler scratch)
 
 # oci_image NAME ROOTFS CONFIG: an OCI image layout $work/images/NAME, tag latest, whose one
 # uncompressed layer is the directory ROOTFS (owned by root) and whose config is CONFIG.
@@ -53,6 +54,10 @@ gcc -static -Os -Wall -Wextra -Werror -o "$rootfs/tools/attack-tool" "$here/tool
 install -m 0755 "$here/tools/run-attacks" "$rootfs/tools/run-attacks"
 install -m 0644 "$here"/attacks/*.sh "$rootfs/attacks/"
 oci_image attacks "$rootfs" '{"Entrypoint": ["/bin/sh", "/tools/run-attacks"], "User": "0:0", "Env": ["PATH=/bin"], "WorkingDir": "/"}'
+# The scratch image: the static busybox as its only file.
+mkdir -p "$work/scratch-root"
+install -m 0755 "$busybox" "$work/scratch-root/busybox"
+oci_image scratch "$work/scratch-root" '{"Entrypoint": ["/busybox", "httpd", "-f", "-p", "8081", "-h", "/"], "User": "65534:65534"}'
 
 # What each attack must print: "CONTAINER ATTACK" pairs from the scripts' headers.
 expected=()
@@ -102,6 +107,11 @@ YAML
           periodSeconds: 2
           failureThreshold: 1
           timeoutSeconds: 30'
+  cat <<YAML
+      - name: scratch
+        image: oci:$work/images/scratch:latest
+        securityContext: {readOnlyRootFilesystem: true}
+YAML
 } >"$work/hostile.yml"
 
 build_pod "$work/hostile.yml"

@@ -188,14 +188,7 @@ pid_t StartProbeAttempt(ContainerRuntime& runtime, const Supervised& c, const Pr
     Result<pid_t> pid = SpawnProcess(runtime.ExecArgv(c.spec->name, probe.command), -1, -1, -1);
     return pid.ok() ? *pid : -1;
   }
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    bool ok = probe.action == ProbeAction::kTcpSocket || probe.scheme == "HTTPS"
-                  ? CheckTcp(probe.host, probe.port, probe.timeout_seconds)  // TLS: a TCP check
-                  : CheckHttp(probe, probe.timeout_seconds);
-    ::_exit(ok ? 0 : 1);
-  }
-  return pid;
+  return StartNetworkProbe(probe);
 }
 
 void StartContainer(Supervisor::State& st, Supervised& c, Clock::time_point now) {
@@ -303,7 +296,8 @@ void RunDueProbes(Supervisor::State& st, Supervised& c, Clock::time_point now) {
   for (ProbeRun* run : runs) {
     if (!run->probe) continue;
     if (run->attempt > 0) {
-      if (now >= run->attempt_deadline) ::kill(run->attempt, SIGKILL);  // reaped as a failure
+      // Reaped as a failure. The tree: `runc exec` killed alone leaves its process running.
+      if (now >= run->attempt_deadline) KillProcessTree(run->attempt);
       continue;
     }
     if (now < run->next) continue;

@@ -8,8 +8,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # bind = runAsUser 1000 with NET_BIND_SERVICE added; layer = restarted by its liveness probe
 # once /kill-me exists; filler = fills its writable layer; witness = no attacks, counts on
 # 127.0.0.1:7070 (attack-tool serve-count) for attacks that restart their container; scratch =
-# an image of one static busybox, read-only root, no attacks: `busybox httpd` on :8081.
-containers=(witness root nonroot bind layer filler scratch)
+# an image of one static busybox, read-only root, no attacks: `busybox httpd` on :8081;
+# probed = an exec liveness probe that never ends (timeout 45 s, never restarting it).
+containers=(witness root nonroot bind layer filler scratch probed)
 
 # oci_image NAME ROOTFS CONFIG: an OCI image layout $work/images/NAME, tag latest, whose one
 # uncompressed layer is the directory ROOTFS (owned by root) and whose config is CONFIG.
@@ -107,10 +108,20 @@ YAML
           periodSeconds: 2
           failureThreshold: 1
           timeoutSeconds: 30'
+  container probed '' '        livenessProbe:
+          exec: {command: [/bin/sh, -c, "echo $$ >>/probe-pids; exec sleep 1000"]}
+          periodSeconds: 30
+          failureThreshold: 1000
+          timeoutSeconds: 45'
   cat <<YAML
       - name: scratch
         image: oci:$work/images/scratch:latest
         securityContext: {readOnlyRootFilesystem: true}
+        # Made by a probe child that is not root (probe_check.h); the Pod is ready only if it works.
+        readinessProbe:
+          httpGet: {path: /etc/hostname, port: 8081}
+          periodSeconds: 2
+          timeoutSeconds: 5
 YAML
 } >"$work/hostile.yml"
 

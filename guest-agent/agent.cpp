@@ -8,27 +8,28 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 
 #include "common/pod_spec.h"
 #include "common/pod_vm.h"
+#include "common/text_file.h"
 #include "common/unique_fd.h"
 #include "guest-agent/container_network_filter.h"
 #include "guest-agent/container_root.h"
+#include "guest-agent/ec2_reporter_launch.h"
+#include "guest-agent/file_tree.h"
 #include "guest-agent/oci_runtime_spec.h"
 #include "guest-agent/partition_by_name.h"
 #include "guest-agent/pid1.h"
+#include "guest-agent/pod_status.h"
 #include "guest-agent/power_button.h"
 #include "guest-agent/runc_runtime.h"
 #include "guest-agent/self_confinement.h"
 #include "guest-agent/service_discovery.h"
 #include "guest-agent/supervisor.h"
-#include "common/text_file.h"
-#include "guest-agent/ec2_reporter_launch.h"
-#include "guest-agent/file_tree.h"
 
 namespace i2kit {
 namespace {
-
 
 // Every container's cgroup is below this one (linux.cgroupsPath "/i2kit/NAME"): the network
 // filter sits on it, the agent and the EC2 reporter stay outside it.
@@ -85,8 +86,8 @@ std::unique_ptr<ServiceDiscovery> BindServiceDiscovery(const std::string& etc) {
     Console("i2kit-agent: no local name service: " + discovery.status().message());
     return nullptr;
   }
-  if (Status s = WriteTextFile(etc + "/resolv.conf", std::string("nameserver ") +
-                                                     pod_vm::kPodDnsAddress + "\n");
+  if (Status s = WriteTextFile(etc + "/resolv.conf",
+                               std::string("nameserver ") + pod_vm::kPodDnsAddress + "\n");
       !s.ok()) {
     Console("i2kit-agent: " + s.message());
     return nullptr;
@@ -145,7 +146,9 @@ Status RunAgent(const AgentOptions& options) {
     network_filter.emplace(std::move(filter).value());
   }
 
-  std::vector<ContainerRootPaths> roots;
+  std::map<std::string, ContainerRootPaths> roots;
+  Result<MemoryUsage> memory = ParseMeminfo(ReadTextFile("/proc/meminfo"));
+  const int64_t vm_memory = memory.ok() ? memory->total_bytes : 0;
   std::string bundles = options.run_dir + "/bundles";
   const bool by_partition =
       KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineRootfs) ==
@@ -164,9 +167,10 @@ Status RunAgent(const AgentOptions& options) {
               image.rootfs_partition + ")");
     }
     Result<ContainerRootPaths> root = MountContainerRoot(
-        options.run_dir, c.name, device, c.security_context.read_only_root_filesystem);
+        options.run_dir, c.name, device, c.security_context.read_only_root_filesystem,
+        WritableLayerBytes(c.resources.limits.memory_bytes, vm_memory));
     if (!root.ok()) return root.status().WithContext("container " + c.name);
-    roots.push_back(*root);
+    roots[c.name] = *root;
     RuntimeSpecInputs inputs;
     inputs.rootfs = root->rootfs;
     inputs.hostname = hostname;
@@ -214,7 +218,7 @@ Status RunAgent(const AgentOptions& options) {
   // Its thread inherits the confinement just applied (capabilities and seccomp are per thread).
   if (discovery) discovery->Start();
 
-  RuncRuntime runtime(options.runc, options.run_dir + "/runc", bundles);
+  RuncRuntime runtime(options.runc, options.run_dir + "/runc", bundles, roots);
   SupervisorOptions supervision;
   supervision.health_port = options.health_port;
   supervision.console = Console;
@@ -227,7 +231,7 @@ Status RunAgent(const AgentOptions& options) {
   }
   Supervisor supervisor(pod, replica, runtime, supervision);
   Status result = supervisor.Run();
-  for (const ContainerRootPaths& root : roots) {
+  for (const auto& [name, root] : roots) {
     if (Status s = UnmountContainerRoot(root); !s.ok()) Console("i2kit-agent: " + s.message());
   }
   return result;

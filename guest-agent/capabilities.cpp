@@ -75,14 +75,22 @@ Result<CapabilitySets> ContainerCapabilities(const SecurityContext& security, ui
   Result<uint64_t> dropped = MaskOf(security.capabilities_drop, "capabilities.drop");
   if (!dropped.ok()) return dropped.status();
 
+  const bool add_all = Contains(security.capabilities_add, "ALL");
   uint64_t mask = CapabilityMask(DefaultCapabilityNames());
-  if (Contains(security.capabilities_add, "ALL")) mask = AllKnownCapabilities();
+  if (add_all) mask = AllKnownCapabilities();
   if (Contains(security.capabilities_drop, "ALL")) mask = 0;
   mask = (mask | *added) & ~*dropped;
 
   CapabilitySets sets;
-  sets.bounding = sets.effective = sets.permitted = OciNames(mask);
-  if (uid != 0) sets.inheritable = sets.ambient = sets.permitted;
+  sets.bounding = OciNames(mask);
+  if (uid == 0) {
+    sets.effective = sets.permitted = sets.bounding;
+    return sets;
+  }
+  // The defaults are root's: with them a non-root process could setuid(0) (SETUID) and read
+  // any file (DAC_OVERRIDE). It holds only what the manifest grants by name.
+  uint64_t granted = mask & (add_all ? AllKnownCapabilities() : *added);
+  sets.effective = sets.permitted = sets.inheritable = sets.ambient = OciNames(granted);
   return sets;
 }
 

@@ -33,9 +33,11 @@ const std::vector<std::string>& DefaultCapabilityNames();
 // The sets for a process running as `uid`. `add` and `drop` apply as in Kubernetes
 // (containerd): "ALL" in add grants every capability libcap-ng knows, "ALL" in drop empties
 // the set, then the named ones are added, then the named ones dropped (drop wins).
-// Bounding = permitted = effective. A non-root process also gets them as inheritable and
-// ambient, without which execve() would clear them; root keeps both empty (root's permitted
-// set survives execve by itself). Fails on a name libcap-ng does not know.
+// The result is the bounding set. Root gets it as permitted and effective (they survive
+// execve by themselves) and nothing inheritable or ambient. A non-root process gets, as
+// Kubernetes with containerd gives it, no capability but those `add` names (all for "ALL")
+// that survive `drop`: those in its permitted, effective, inheritable and ambient sets
+// (without ambient, execve() would clear them). Fails on a name libcap-ng does not know.
 Result<CapabilitySets> ContainerCapabilities(const SecurityContext& security, uint32_t uid);
 
 // The OCI process.capabilities object.

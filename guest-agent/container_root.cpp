@@ -1,10 +1,11 @@
 #include "guest-agent/container_root.h"
-#include "guest-agent/file_tree.h"
 
 #include <sys/mount.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "guest-agent/file_tree.h"
 
 namespace i2kit {
 namespace {
@@ -13,10 +14,26 @@ Status Failed(const std::string& what) {
   return Status::Error(what + " failed: " + std::strerror(errno));
 }
 
+// Detaches what is mounted at `path`; nothing mounted there is fine.
+Status Detach(const std::string& path) {
+  if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL) {
+    return Failed("umount(" + path + ")");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
+uint64_t WritableLayerBytes(std::optional<int64_t> memory_limit_bytes, int64_t vm_memory_bytes) {
+  if (memory_limit_bytes && *memory_limit_bytes > 0) {
+    return static_cast<uint64_t>(*memory_limit_bytes);
+  }
+  return static_cast<uint64_t>(vm_memory_bytes > 0 ? vm_memory_bytes : 0) / 8;
+}
+
 Result<ContainerRootPaths> MountContainerRoot(const std::string& run_dir, const std::string& name,
-                                              const std::string& device, bool read_only_root) {
+                                              const std::string& device, bool read_only_root,
+                                              uint64_t layer_bytes) {
   ContainerRootPaths paths;
   std::string base = run_dir + "/containers/" + name;
   paths.image = base + "/image";
@@ -28,22 +45,41 @@ Result<ContainerRootPaths> MountContainerRoot(const std::string& run_dir, const 
     paths.rootfs = paths.image;
     return paths;
   }
-  std::string upper = base + "/upper", work = base + "/work";
   paths.rootfs = base + "/rootfs";
-  for (const std::string& dir : {upper, work, paths.rootfs}) {
+  paths.layer = base + "/layer";
+  paths.layer_bytes = layer_bytes;
+  for (const std::string& dir : {paths.rootfs, paths.layer}) {
+    if (Status s = MakeDirectories(dir); !s.ok()) return s;
+  }
+  return paths;
+}
+
+Status FreshWritableLayer(const ContainerRootPaths& paths) {
+  if (paths.layer.empty()) return Status::Ok();
+  if (Status s = Detach(paths.rootfs); !s.ok()) return s;
+  if (Status s = Detach(paths.layer); !s.ok()) return s;
+  // At least one page: tmpfs reads size=0 as no limit at all.
+  std::string size = "size=" + std::to_string(paths.layer_bytes > 4096 ? paths.layer_bytes : 4096);
+  if (::mount("tmpfs", paths.layer.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
+              (size + ",mode=0755").c_str()) != 0) {
+    return Failed("mount(tmpfs, " + paths.layer + ", " + size + ")");
+  }
+  std::string upper = paths.layer + "/upper", work = paths.layer + "/work";
+  for (const std::string& dir : {upper, work}) {
     if (Status s = MakeDirectories(dir); !s.ok()) return s;
   }
   std::string options = "lowerdir=" + paths.image + ",upperdir=" + upper + ",workdir=" + work;
   if (::mount("overlay", paths.rootfs.c_str(), "overlay", MS_NODEV, options.c_str()) != 0) {
     return Failed("mount(overlay, " + paths.rootfs + ")");
   }
-  return paths;
+  return Status::Ok();
 }
 
 Status UnmountContainerRoot(const ContainerRootPaths& paths) {
   Status result;
-  if (paths.rootfs != paths.image && ::umount2(paths.rootfs.c_str(), MNT_DETACH) != 0) {
-    result = Failed("umount(" + paths.rootfs + ")");
+  for (const std::string& path : {paths.rootfs, paths.layer}) {
+    if (paths.layer.empty()) break;
+    if (Status s = Detach(path); !s.ok() && result.ok()) result = s;
   }
   if (::umount2(paths.image.c_str(), MNT_DETACH) != 0 && result.ok()) {
     result = Failed("umount(" + paths.image + ")");

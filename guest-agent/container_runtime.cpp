@@ -1,8 +1,9 @@
 #include "guest-agent/container_runtime.h"
 
+#include <dirent.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <grp.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -11,7 +12,12 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <map>
+
+#include "common/text_file.h"
 
 namespace i2kit {
 
@@ -19,6 +25,38 @@ int ExitCodeOf(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
   if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
   return 255;
+}
+
+bool DropToIdentity(const ProcessIdentity& identity) {
+  // Groups first, then the uid: once it is not 0 the capabilities to change ids are gone.
+  return ::setgroups(0, nullptr) == 0 &&
+         ::setresgid(identity.gid, identity.gid, identity.gid) == 0 &&
+         ::setresuid(identity.uid, identity.uid, identity.uid) == 0 &&
+         ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
+}
+
+void KillProcessTree(pid_t pid, const std::string& proc) {
+  // Parent pids from /proc/PID/stat: "PID (COMM) STATE PPID …", COMM may hold spaces and ')'.
+  std::multimap<pid_t, pid_t> children;
+  if (DIR* dir = ::opendir(proc.c_str())) {
+    while (const dirent* entry = ::readdir(dir)) {
+      pid_t child = static_cast<pid_t>(std::atoi(entry->d_name));
+      if (child <= 0) continue;
+      std::string stat = ReadTextFile(proc + "/" + entry->d_name + "/stat");
+      size_t end = stat.rfind(')');
+      int parent = 0;
+      if (end != std::string::npos && std::sscanf(stat.c_str() + end + 1, " %*c %d", &parent) == 1)
+        children.emplace(parent, child);
+    }
+    ::closedir(dir);
+  }
+  std::vector<pid_t> order = {pid};  // breadth first
+  for (size_t i = 0; i < order.size(); ++i) {
+    auto [first, last] = children.equal_range(order[i]);
+    for (auto it = first; it != last; ++it) order.push_back(it->second);
+  }
+  // Parents first, so that none starts another child; the pids were found before any died.
+  for (pid_t p : order) ::kill(p, SIGKILL);
 }
 
 Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
@@ -40,13 +78,7 @@ Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, int stdin_fd, i
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
-    // Groups first, then the uid: once it is not 0 the capabilities to change ids are gone.
-    if (identity && (::setgroups(0, nullptr) != 0 ||
-                     ::setresgid(identity->gid, identity->gid, identity->gid) != 0 ||
-                     ::setresuid(identity->uid, identity->uid, identity->uid) != 0 ||
-                     ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)) {
-      ::_exit(126);
-    }
+    if (identity && !DropToIdentity(*identity)) ::_exit(126);
     ::execv(args[0], args.data());
     ::_exit(127);
   }

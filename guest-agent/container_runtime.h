@@ -32,6 +32,22 @@ struct ProcessIdentity {
   gid_t gid = 65534;  // nogroup
 };
 
+// The agent's own helpers run as ids of their own, above the 2^31 - 1 that Kubernetes and runc
+// allow a container, so that no container shares them: RLIMIT_NPROC counts processes per uid,
+// and a process may signal another of its uid.
+inline constexpr ProcessIdentity kEc2ReporterIdentity{2147483648u, 2147483648u};
+inline constexpr ProcessIdentity kProbeIdentity{2147483649u, 2147483649u};
+
+// Drops the calling process to `identity`: no supplementary groups, its gid and uid (which
+// clears every capability) and no_new_privs. Async-signal-safe, for a child between fork and
+// exec. False when a call failed.
+bool DropToIdentity(const ProcessIdentity& identity);
+
+// SIGKILLs `pid` and every process below it, found by their parent pids in `proc` before any
+// is killed: a probe's `runc exec` and the process it started in the container, which killing
+// `runc exec` alone would leave running.
+void KillProcessTree(pid_t pid, const std::string& proc = "/proc");
+
 // Forks and execs `argv` (argv[0] a path) with the given stdin/stdout/stderr (-1 = /dev/null),
 // every other descriptor closed and the signal mask cleared; returns the child's pid. With
 // `identity`, the child drops to it before exec (exit code 126 when it cannot).

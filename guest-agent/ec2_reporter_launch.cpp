@@ -23,8 +23,8 @@ Result<std::optional<Ec2ReporterFiles>> MountEc2Partition(const std::string& cla
   if (Status s = MakeDirectories(mount_point); !s.ok()) return s;
   if (::mount(device.c_str(), mount_point.c_str(), "erofs", MS_RDONLY | MS_NOSUID | MS_NODEV,
               nullptr) != 0) {
-    return Status::Error("mount(" + device + ", " + mount_point + ", erofs): " +
-                         std::strerror(errno));
+    return Status::Error("mount(" + device + ", " + mount_point +
+                         ", erofs): " + std::strerror(errno));
   }
   Ec2ReporterFiles files;
   files.binary = mount_point + "/" + pod_vm::kEc2ReporterBinary;
@@ -47,7 +47,7 @@ AuxiliaryProcess Ec2ReporterProcess(const Ec2ReporterFiles& files, int agent_por
                                    files.ca_file};
   return {"ec2-reporter", [argv] {
             // The agent's stdout and stderr are the console.
-            return SpawnProcess(argv, -1, STDOUT_FILENO, STDERR_FILENO, ProcessIdentity{});
+            return SpawnProcess(argv, -1, STDOUT_FILENO, STDERR_FILENO, kEc2ReporterIdentity);
           }};
 }
 

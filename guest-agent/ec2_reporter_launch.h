@@ -1,8 +1,8 @@
 // Starting the EC2 reporter beside the Pod. It talks to AWS (TLS, XML, JSON from the network),
 // so it is not part of PID 1: it is its own static program on the boot disk's EC2 partition
-// (pod_vm.h kEc2PartitionName), run as nobody with no capabilities and no_new_privs, a
-// client of the agent's health endpoint like the load balancer. Only a disk boot has the
-// partition; without it (a local `run`) nothing starts.
+// (pod_vm.h kEc2PartitionName), run as a uid no container can have (kEc2ReporterIdentity)
+// with no capabilities and no_new_privs, a client of the agent's health endpoint like the
+// load balancer. Only a disk boot has the partition; without it (a local `run`) nothing starts.
 #pragma once
 
 #include <optional>

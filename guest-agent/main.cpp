@@ -8,8 +8,13 @@
 #include "common/pod_vm.h"
 #include "guest-agent/agent.h"
 #include "guest-agent/pid1.h"
+#include "guest-agent/supervisor.h"
 
 int main(int argc, char** argv) {
+  // First, while this is the only thread (supervisor.h says why).
+  if (i2kit::Status s = i2kit::BlockSupervisorSignals(); !s.ok()) {
+    std::fprintf(stderr, "i2kit-agent: %s\n", s.message().c_str());
+  }
   i2kit::AgentOptions options;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];

@@ -4,11 +4,15 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <climits>
 
 #include "common/unique_fd.h"
+#include "guest-agent/container_runtime.h"
 
 namespace i2kit {
 namespace {
@@ -42,6 +46,18 @@ UniqueFd Connect(const std::string& host, int port, Clock::time_point deadline) 
 
 bool CheckTcp(const std::string& host, int port, int timeout_seconds) {
   return Connect(host, port, Clock::now() + std::chrono::seconds(timeout_seconds)).valid();
+}
+
+pid_t StartNetworkProbe(const Probe& probe) {
+  pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  ::syscall(SYS_close_range, 3, UINT_MAX, 0);
+  // Not root (tests): nothing to drop.
+  if (::geteuid() == 0 && !DropToIdentity(kProbeIdentity)) ::_exit(126);
+  bool ok = probe.action == ProbeAction::kTcpSocket || probe.scheme == "HTTPS"
+                ? CheckTcp(probe.host, probe.port, probe.timeout_seconds)
+                : CheckHttp(probe, probe.timeout_seconds);
+  ::_exit(ok ? 0 : 1);
 }
 
 int ParseHttpStatus(const std::string& status_line) {

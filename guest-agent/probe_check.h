@@ -16,6 +16,12 @@ bool CheckTcp(const std::string& host, int port, int timeout_seconds);
 // Sends GET probe.path to host:port and reads the status line within `timeout_seconds`.
 bool CheckHttp(const Probe& probe, int timeout_seconds);
 
+// Forks a child that makes one httpGet or tcpSocket attempt (HTTPS: a TCP check) and exits 0
+// on success; returns its pid, or -1. The child reads what a container answers, so before it
+// connects it closes every descriptor above 2 (the agent's listener, signalfd, container
+// pipes) and drops to kProbeIdentity (container_runtime.h): no capability, no_new_privs.
+pid_t StartNetworkProbe(const Probe& probe);
+
 // Returns the HTTP status code of a response's first line, or 0 when it is not one.
 int ParseHttpStatus(const std::string& status_line);
 

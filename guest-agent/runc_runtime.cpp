@@ -9,14 +9,23 @@
 
 namespace i2kit {
 
-RuncRuntime::RuncRuntime(std::string runc, std::string state_root, std::string bundles)
-    : runc_(std::move(runc)), root_(std::move(state_root)), bundles_(std::move(bundles)) {}
+RuncRuntime::RuncRuntime(std::string runc, std::string state_root, std::string bundles,
+                         std::map<std::string, ContainerRootPaths> roots)
+    : runc_(std::move(runc)),
+      root_(std::move(state_root)),
+      bundles_(std::move(bundles)),
+      roots_(std::move(roots)) {}
 
 Result<pid_t> RuncRuntime::Start(const std::string& name, int stdout_fd, int stderr_fd) {
   std::string bundle = bundles_ + "/" + name;
   std::string pid_file = bundle + "/container.pid";
   // A container of the same name left by a previous start (it crashed) is removed first.
   Cleanup(name);
+  if (auto root = roots_.find(name); root != roots_.end()) {
+    if (Status s = FreshWritableLayer(root->second); !s.ok()) {
+      return s.WithContext("the writable layer of " + name);
+    }
+  }
   Result<int> code = RunProcess(
       {runc_, "--root", root_, "run", "--detach", "--bundle", bundle, "--pid-file", pid_file, name},
       stdout_fd, stderr_fd);

@@ -113,6 +113,19 @@ struct Supervisor::State {
   void Event(const std::string& what) const { Say("i2kit-agent: " + what); }
 };
 
+sigset_t SupervisorSignals() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGPWR}) sigaddset(&mask, sig);
+  return mask;
+}
+
+Status BlockSupervisorSignals() {
+  sigset_t mask = SupervisorSignals();
+  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) return Status::Error(Errno("sigprocmask"));
+  return Status::Ok();
+}
+
 Supervisor::Supervisor(const Deployment& deployment, int replica, ContainerRuntime& runtime,
                        SupervisorOptions options)
     : state_(std::make_unique<State>(deployment, runtime, std::move(options))) {
@@ -176,14 +189,7 @@ pid_t StartProbeAttempt(ContainerRuntime& runtime, const Supervised& c, const Pr
     Result<pid_t> pid = SpawnProcess(runtime.ExecArgv(c.spec->name, probe.command), -1, -1, -1);
     return pid.ok() ? *pid : -1;
   }
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    bool ok = probe.action == ProbeAction::kTcpSocket || probe.scheme == "HTTPS"
-                  ? CheckTcp(probe.host, probe.port, probe.timeout_seconds)  // TLS: a TCP check
-                  : CheckHttp(probe, probe.timeout_seconds);
-    ::_exit(ok ? 0 : 1);
-  }
-  return pid;
+  return StartNetworkProbe(probe);
 }
 
 void StartContainer(Supervisor::State& st, Supervised& c, Clock::time_point now) {
@@ -291,7 +297,8 @@ void RunDueProbes(Supervisor::State& st, Supervised& c, Clock::time_point now) {
   for (ProbeRun* run : runs) {
     if (!run->probe) continue;
     if (run->attempt > 0) {
-      if (now >= run->attempt_deadline) ::kill(run->attempt, SIGKILL);  // reaped as a failure
+      // Reaped as a failure. The tree: `runc exec` killed alone leaves its process running.
+      if (now >= run->attempt_deadline) KillProcessTree(run->attempt);
       continue;
     }
     if (now < run->next) continue;
@@ -440,10 +447,8 @@ Status Supervisor::Run() {
   st.pod.containers.resize(st.containers.size());
   // Orphans of containers' runtimes come to the agent when it is not PID 1 too.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGPWR}) sigaddset(&mask, sig);
-  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) return Status::Error(Errno("sigprocmask"));
+  if (Status s = BlockSupervisorSignals(); !s.ok()) return s;
+  sigset_t mask = SupervisorSignals();
   st.signals.reset(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
   if (!st.signals.valid()) return Status::Error(Errno("signalfd"));
   if (Status s = Listen(st); !s.ok()) return s;

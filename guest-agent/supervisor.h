@@ -5,6 +5,8 @@
 // it blocks for long, so a slow probe or client never stalls supervision.
 #pragma once
 
+#include <signal.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -41,6 +43,15 @@ struct SupervisorOptions {
   std::vector<AuxiliaryProcess> auxiliaries;
 };
 
+// SIGCHLD, SIGTERM, SIGINT and SIGPWR: what the supervisor reads through its signalfd.
+sigset_t SupervisorSignals();
+
+// Blocks SupervisorSignals() in the calling thread. Call it before any other thread exists: a
+// signal sent to the process goes to some thread that does not block it, and in PID 1 a thread
+// with no handler for it drops it (init's signals without a handler are ignored), so a thread
+// started unblocked (the name service) would swallow SIGTERM, SIGINT (Ctrl-Alt-Del), SIGPWR.
+Status BlockSupervisorSignals();
+
 class Supervisor {
  public:
   // `deployment` must outlive the supervisor.
@@ -48,8 +59,9 @@ class Supervisor {
              SupervisorOptions options);
   ~Supervisor();
 
-  // Runs until a shutdown was requested and every container has stopped. Blocks SIGCHLD,
-  // SIGTERM, SIGINT and SIGPWR for its own use; SIGTERM/SIGINT/SIGPWR request the shutdown.
+  // Runs until a shutdown was requested and every container has stopped. Reads
+  // SupervisorSignals() through a signalfd (blocking them, if the caller has not);
+  // SIGTERM/SIGINT/SIGPWR request the shutdown.
   Status Run();
   // Requests the shutdown from inside the loop's thread (e.g. a power button event).
   void RequestShutdown(const std::string& why);

@@ -38,6 +38,9 @@ std::string Join(std::string_view parent, std::string_view name) {
   return parent.empty() ? std::string(name) : std::string(parent) + "/" + std::string(name);
 }
 
+// Where runc bind-mounts the Pod's own files (oci_runtime_spec.h).
+constexpr std::array<const char*, 3> kPodEtcFiles = {"hostname", "hosts", "resolv.conf"};
+
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
@@ -47,7 +50,8 @@ class Flattener {
       : root_(std::move(root)), options_(options), is_root_(::geteuid() == 0) {}
 
   Status Apply(const LayerBlob& layer);
-  // Creates the mount points, then fixes every mtime and the directories' modes.
+  // Creates the mount points and the Pod's /etc files, then fixes every mtime and the
+  // directories' modes.
   Status Finish();
   FlattenSummary& summary() { return summary_; }
 
@@ -71,6 +75,7 @@ class Flattener {
   Status SetOwner(int fd, archive_entry* entry, const std::string& path, const std::string& name);
   void SetXattrs(int fd, archive_entry* entry, const std::string& name);
 
+  Status MakePodEtcFiles();
   Status SetTimes(int dir_fd, const std::string& path);
   Status ApplyDirectoryModes();
   void ForgetDirectoryModes(const std::string& path);
@@ -413,11 +418,36 @@ Status Flattener::Finish() {
       return SysError("mkdirat", name);
     }
   }
+  if (Status s = MakePodEtcFiles(); !s.ok()) return s;
   if (::fchmod(root_.fd(), 0755) != 0) return SysError("fchmod", "/");
   if (Status set = SetTimes(root_.fd(), ""); !set.ok()) return set;
   const timespec times[2] = {{options_.mtime, 0}, {options_.mtime, 0}};
   if (::futimens(root_.fd(), times) != 0) return SysError("futimens", "/");
   return ApplyDirectoryModes();
+}
+
+// runc bind-mounts the Pod's /etc/hostname, /etc/hosts and /etc/resolv.conf over these. On a
+// read-only root it cannot create a missing one (EROFS: a scratch or distroless image does not
+// start), and an image's symlink there would steer where runc mounts. So every root gets them
+// as empty regular files, whatever the image had there; an /etc that is not a directory
+// becomes one.
+Status Flattener::MakePodEtcFiles() {
+  struct stat st {};
+  if (::fstatat(root_.fd(), "etc", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
+    if (Status s = Remove(root_.fd(), "etc", "etc"); !s.ok()) return s;
+    Alter("etc", "replaced by a directory for the Pod's /etc files");
+  }
+  Result<UniqueFd> etc = root_.OpenDirectory("etc", RootDirectory::Missing::kCreate);
+  if (!etc.ok()) return etc.status();
+  for (const char* name : kPodEtcFiles) {
+    std::string path = std::string("etc/") + name;
+    if (Status s = Remove(etc->get(), name, path); !s.ok()) return s;
+    int fd = ::openat(etc->get(), name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) return SysError("openat", path);
+    UniqueFd file(fd);
+    if (::fchmod(file.get(), 0644) != 0) return SysError("fchmod", path);
+  }
+  return Status::Ok();
 }
 
 }  // namespace

@@ -48,6 +48,9 @@ struct FlattenSummary {
 //   sys/: the runtime mounts its own there, and runc 1.1.5 could be steered by an image's
 //   entries there (CVE-2025-31133, -52565, -52881; DESIGN.md). Those three stay plain directories
 //   and exist in every result, as mount points on a read-only root must.
+// - etc/hostname, etc/hosts and etc/resolv.conf, where runc mounts the Pod's own, are empty
+//   regular files (mode 0644) in every result, replacing whatever the layers put there
+//   (symlinks included); an etc that is not a directory is replaced by one (in `altered`).
 // Each layer's digest and size are checked on the bytes read. On error, which names the layer
 // digest and the entry, `root` is left half-written and must be discarded.
 Result<FlattenSummary> FlattenLayers(const std::vector<LayerBlob>& layers,

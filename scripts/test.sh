@@ -26,7 +26,7 @@ if [[ -x qemu-tests/run.sh ]]; then
   stage "VM tests (qemu-tests/)"
   # kernel-boot's microvm case and run-command's foreground power-off are flaky under load at
   # the moment; both stay runnable by hand: qemu-tests/run.sh kernel-boot run-command.
-  qemu-tests/run.sh serve-example least-privilege crash-restart replicas rolling-update service-discovery \
+  qemu-tests/run.sh serve-example least-privilege hostile-container crash-restart replicas rolling-update service-discovery \
     disk-bios-virtio disk-uefi-nvme ec2-reporter
 fi
 

@@ -5,8 +5,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # The containers, each a security context an attack may need (the name is what "# runs-in:"
 # says): root = uid 0 with the default capabilities; nonroot = runAsUser 1000, defaults;
-# bind = runAsUser 1000 with NET_BIND_SERVICE added.
-containers=(root nonroot bind)
+# bind = runAsUser 1000 with NET_BIND_SERVICE added; layer = restarted by its liveness probe
+# once /kill-me exists; filler = fills its writable layer; witness = no attacks, counts on
+# 127.0.0.1:7070 (attack-tool serve-count) for attacks that restart their container; scratch =
+# an image of one static busybox, read-only root, no attacks: `busybox httpd` on :8081;
+# probed = an exec liveness probe that never ends (timeout 45 s, never restarting it).
+containers=(witness root nonroot bind layer filler scratch probed)
 
 # oci_image NAME ROOTFS CONFIG: an OCI image layout $work/images/NAME, tag latest, whose one
 # uncompressed layer is the directory ROOTFS (owned by root) and whose config is CONFIG.
@@ -51,6 +55,10 @@ gcc -static -Os -Wall -Wextra -Werror -o "$rootfs/tools/attack-tool" "$here/tool
 install -m 0755 "$here/tools/run-attacks" "$rootfs/tools/run-attacks"
 install -m 0644 "$here"/attacks/*.sh "$rootfs/attacks/"
 oci_image attacks "$rootfs" '{"Entrypoint": ["/bin/sh", "/tools/run-attacks"], "User": "0:0", "Env": ["PATH=/bin"], "WorkingDir": "/"}'
+# The scratch image: the static busybox as its only file.
+mkdir -p "$work/scratch-root"
+install -m 0755 "$busybox" "$work/scratch-root/busybox"
+oci_image scratch "$work/scratch-root" '{"Entrypoint": ["/busybox", "httpd", "-f", "-p", "8081", "-h", "/"], "User": "65534:65534"}'
 
 # What each attack must print: "CONTAINER ATTACK" pairs from the scripts' headers.
 expected=()
@@ -65,13 +73,15 @@ for script in "$here"/attacks/*.sh; do
   done
 done
 
-# container NAME [SECURITY-CONTEXT]: one container of the Pod, running NAME's attacks.
+# container NAME [SECURITY-CONTEXT [FIELDS]]: one container of the Pod, running NAME's
+# attacks; FIELDS are more container fields, indented as such.
 container() {
   cat <<YAML
       - name: $1
         image: oci:$work/images/attacks:latest
         args: [$1]
 ${2:+        securityContext: $2}
+${3:-}
 YAML
 }
 {
@@ -87,9 +97,32 @@ spec:
       terminationGracePeriodSeconds: 2
       containers:
 YAML
+  container witness
   container root
   container nonroot '{runAsUser: 1000}'
   container bind '{runAsUser: 1000, capabilities: {add: [NET_BIND_SERVICE]}}'
+  container filler
+  # runc exec is slow under TCG: a generous timeout, so that only /kill-me fails the probe.
+  container layer '' '        livenessProbe:
+          exec: {command: [/bin/sh, -c, "test ! -e /kill-me"]}
+          periodSeconds: 2
+          failureThreshold: 1
+          timeoutSeconds: 30'
+  container probed '' '        livenessProbe:
+          exec: {command: [/bin/sh, -c, "echo $$ >>/probe-pids; exec sleep 1000"]}
+          periodSeconds: 30
+          failureThreshold: 1000
+          timeoutSeconds: 45'
+  cat <<YAML
+      - name: scratch
+        image: oci:$work/images/scratch:latest
+        securityContext: {readOnlyRootFilesystem: true}
+        # Made by a probe child that is not root (probe_check.h); the Pod is ready only if it works.
+        readinessProbe:
+          httpGet: {path: /etc/hostname, port: 8081}
+          periodSeconds: 2
+          timeoutSeconds: 5
+YAML
 } >"$work/hostile.yml"
 
 # Host side of the network attacks (issue 15, items 1, 7, 9), each a small function.

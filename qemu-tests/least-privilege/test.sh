@@ -1,4 +1,4 @@
-# Inside a container, /proc/self/status shows what the manifest asked: by default the 8 least-privilege capabilities, NoNewPrivs 1 and a seccomp filter; with drop ALL as a non-root user, no capability at all (and runc exec probes still reach it); the agent itself reports a seccomp filter and a bounding set without SYS_MODULE.
+# Inside a container, /proc/self/status shows what the manifest asked: root by default holds the 8 least-privilege capabilities, NoNewPrivs 1 and a seccomp filter; with drop ALL as a non-root user, no capability at all (and runc exec probes still reach it); the agent itself reports a seccomp filter and a bounding set without SYS_MODULE.
 # shellcheck shell=bash
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
@@ -16,6 +16,8 @@ spec:
       - name: plain
         image: oci:$images/busybox-httpd:latest
         command: [/bin/sh, -c, "grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status; exec sleep 3600"]
+        # Root: the image's user (nobody) would hold no capability (hostile-container checks it).
+        securityContext: {runAsUser: 0}
       - name: dropped
         image: oci:$images/busybox-httpd:latest
         command: [/bin/sh, -c, "grep -E '^(CapEff|CapPrm|NoNewPrivs):' /proc/self/status; exec sleep 3600"]

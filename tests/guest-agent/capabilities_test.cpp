@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace i2kit {
 namespace {
 
@@ -33,10 +35,37 @@ TEST(CapabilitiesTest, RootGetsNoAmbientOrInheritableCapabilities) {
   EXPECT_TRUE(sets.inheritable.empty());
 }
 
-TEST(CapabilitiesTest, NonRootUserGetsItsCapabilitiesAsAmbientAndInheritable) {
+TEST(CapabilitiesTest, NonRootUserWithTheDefaultsHoldsNoCapability) {
   CapabilitySets sets = For({}, {}, 1000);
-  EXPECT_EQ(sets.ambient, kDefault);
-  EXPECT_EQ(sets.inheritable, kDefault);
+  EXPECT_EQ(sets.bounding, kDefault);
+  EXPECT_TRUE(sets.effective.empty());
+  EXPECT_TRUE(sets.permitted.empty());
+  EXPECT_TRUE(sets.inheritable.empty());
+  EXPECT_TRUE(sets.ambient.empty());
+}
+
+TEST(CapabilitiesTest, NonRootUserHoldsExactlyWhatAddNamesAsAmbient) {
+  CapabilitySets sets = For({"NET_BIND_SERVICE"}, {}, 1000);
+  Names only = {"CAP_NET_BIND_SERVICE"};
+  EXPECT_EQ(sets.bounding, kDefault);
+  EXPECT_EQ(sets.effective, only);
+  EXPECT_EQ(sets.permitted, only);
+  EXPECT_EQ(sets.inheritable, only);
+  EXPECT_EQ(sets.ambient, only);
+  EXPECT_EQ(CapabilityMask(sets.effective), 0x400u);
+}
+
+TEST(CapabilitiesTest, NonRootUserLosesAnAddedCapabilityThatIsAlsoDropped) {
+  CapabilitySets sets = For({"NET_ADMIN", "KILL"}, {"NET_ADMIN"}, 1000);
+  EXPECT_EQ(sets.ambient, Names{"CAP_KILL"});
+  EXPECT_EQ(sets.effective, Names{"CAP_KILL"});
+}
+
+TEST(CapabilitiesTest, NonRootUserWithAddAllHoldsTheWholeBoundingSet) {
+  CapabilitySets sets = For({"ALL"}, {"SYS_ADMIN"}, 1000);
+  EXPECT_EQ(sets.ambient, sets.bounding);
+  EXPECT_EQ(std::find(sets.ambient.begin(), sets.ambient.end(), "CAP_SYS_ADMIN"),
+            sets.ambient.end());
 }
 
 TEST(CapabilitiesTest, DropAllThenAddNetBindServiceLeavesOnlyIt) {

@@ -169,6 +169,16 @@ TEST_F(RuncRuntimeSpecTest, NonRootContainerWithAllDroppedHasNoCapabilities) {
   EXPECT_EQ(StatusField(status, "Seccomp"), "2");
 }
 
+TEST_F(RuncRuntimeSpecTest, NonRootContainerWithTheDefaultsHoldsNoCapability) {
+  Container c = Named("defaults");
+  c.security_context.run_as_user = 1000;
+  std::string status = Run(c, {"/bin/sh", "-c", "exec cat /proc/self/status"});
+  EXPECT_EQ(StatusField(status, "CapEff"), Hex(0)) << status;
+  EXPECT_EQ(StatusField(status, "CapPrm"), Hex(0));
+  EXPECT_EQ(StatusField(status, "CapAmb"), Hex(0));
+  EXPECT_EQ(StatusField(status, "CapBnd"), Hex(CapabilityMask(DefaultCapabilityNames())));
+}
+
 TEST_F(RuncRuntimeSpecTest, NonRootContainerKeepsAnAddedCapabilityThroughExecve) {
   Container c = Named("binder");
   c.security_context.run_as_user = 101;
@@ -191,7 +201,7 @@ TEST_F(RuncRuntimeSpecTest, ContainerAllowedToEscalateStartsUnderTheFilter) {
   std::string status = Run(c, {"/bin/cat", "/proc/self/status"});
   EXPECT_EQ(StatusField(status, "NoNewPrivs"), "0") << status;
   EXPECT_EQ(StatusField(status, "Seccomp"), "2");
-  EXPECT_EQ(StatusField(status, "CapAmb"), Hex(CapabilityMask(DefaultCapabilityNames())));
+  EXPECT_EQ(StatusField(status, "CapAmb"), Hex(0));
 }
 
 TEST_F(RuncRuntimeSpecTest, SeccompRefusesNamespaceCreation) {

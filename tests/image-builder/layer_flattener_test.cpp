@@ -204,5 +204,36 @@ TEST_F(LayerFlattenerTest, CreatesTheMountPointsAsEmptyDirectories) {
   }
 }
 
+TEST_F(LayerFlattenerTest, EveryRootHasThePodEtcFilesAsEmptyRegularFiles) {
+  Flatten({Layer({File("app", "x")})});  // a scratch image: no etc at all
+  for (const char* file : {"etc/hostname", "etc/hosts", "etc/resolv.conf"}) {
+    struct stat st = Stat(file);
+    EXPECT_TRUE(S_ISREG(st.st_mode)) << file;
+    EXPECT_EQ(st.st_mode & 07777, 0644u) << file;
+    EXPECT_EQ(st.st_size, 0) << file;
+  }
+}
+
+TEST_F(LayerFlattenerTest, PodEtcFilesReplaceTheImagesSymlinksDirectoriesAndFiles) {
+  Flatten({Layer({Directory("etc"), Symlink("etc/resolv.conf", "/run/systemd/resolve/stub"),
+                  Directory("etc/hosts"), File("etc/hosts/x", "y"), File("etc/hostname", "img"),
+                  File("etc/passwd", "root:x:0:0::/:/bin/sh\n")})});
+  for (const char* file : {"etc/hostname", "etc/hosts", "etc/resolv.conf"}) {
+    struct stat st = Stat(file);
+    EXPECT_TRUE(S_ISREG(st.st_mode)) << file;
+    EXPECT_EQ(st.st_size, 0) << file;
+  }
+  EXPECT_EQ(ReadFile(root_ / "etc/passwd"), "root:x:0:0::/:/bin/sh\n");
+}
+
+TEST_F(LayerFlattenerTest, AnEtcSymlinkBecomesADirectoryAndIsReported) {
+  FlattenSummary summary = Flatten({Layer({Directory("usr/etc"), Symlink("etc", "usr/etc")})});
+  EXPECT_TRUE(S_ISDIR(Stat("etc").st_mode));
+  EXPECT_TRUE(S_ISREG(Stat("etc/hosts").st_mode));
+  EXPECT_FALSE(Exists("usr/etc/hosts"));
+  ASSERT_EQ(summary.altered.size(), 1u);
+  EXPECT_EQ(summary.altered[0].entry, "etc");
+}
+
 }  // namespace
 }  // namespace i2kit

@@ -206,6 +206,48 @@ static int DnsFlood(int count, const char* name) {
   return 0;
 }
 
+// A listener on 127.0.0.1:PORT; exits 1 when there can be none.
+static int Listen(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (fd < 0 || bind(fd, (struct sockaddr*)&addr, sizeof addr) != 0 || listen(fd, 8) != 0) {
+    fprintf(stderr, "attack-tool: listen on 127.0.0.1:%d: %s\n", port, ErrnoName(errno));
+    exit(1);
+  }
+  return fd;
+}
+
+// serve-count PORT: answers the Nth connection to 127.0.0.1:PORT with "N" (from 0), forever.
+// The Pod's containers share the VM's network, so a container that restarts can learn from
+// another one how often it started: state its own writable layer must not keep.
+static _Noreturn void ServeCount(int port) {
+  int listener = Listen(port);
+  for (long n = 0;; ++n) {
+    int fd = accept(listener, NULL, NULL);
+    if (fd < 0) continue;
+    dprintf(fd, "%ld\n", n);
+    close(fd);
+  }
+}
+
+// count PORT: the number serve-count answers on 127.0.0.1:PORT, or the errno.
+static int Count(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  char text[32] = "";
+  if (fd < 0 || connect(fd, (struct sockaddr*)&addr, sizeof addr) != 0) {
+    printf("%s\n", ErrnoName(errno));
+    return 0;
+  }
+  ssize_t n = read(fd, text, sizeof text - 1);
+  text[n > 0 ? n : 0] = '\0';
+  printf("%s", n > 0 ? text : "EOF\n");
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const char* cmd = argc > 1 ? argv[1] : "";
   if (!strcmp(cmd, "fds") && argc == 2) return Fds();
@@ -217,8 +259,11 @@ int main(int argc, char** argv) {
   if (!strcmp(cmd, "hold") && argc == 6)
     return Hold(atoi(argv[2]), argv[3], atoi(argv[4]), atoi(argv[5]));
   if (!strcmp(cmd, "dns-flood") && argc == 4) return DnsFlood(atoi(argv[2]), argv[3]);
+  if (!strcmp(cmd, "serve-count") && argc == 3) ServeCount(atoi(argv[2]));
+  if (!strcmp(cmd, "count") && argc == 3) return Count(atoi(argv[2]));
   fprintf(stderr,
           "usage: attack-tool fds | connect ADDRESS PORT [SECONDS] | setuid0 | bind PORT | "
-          "fill FILE | hold N ADDRESS PORT SECONDS | dns-flood N NAME\n");
+          "fill FILE | hold N ADDRESS PORT SECONDS | dns-flood N NAME | serve-count PORT | "
+          "count PORT\n");
   return 2;
 }

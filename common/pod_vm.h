@@ -22,7 +22,8 @@ inline constexpr int kAgentPort = 8089;
 
 // Kernel command-line keys, all prefixed "i2kit.".
 inline constexpr const char* kCmdlineReplica = "i2kit.replica";  // replica number, from 0
-inline constexpr const char* kCmdlineLogLevel = "i2kit.log";     // debug, info (default), warn
+// The agent's console level: debug, info (the default), warn, error or off.
+inline constexpr const char* kCmdlineLogLevel = "i2kit.log_level";
 // Where the instance-metadata service answers (EC2's IMDSv2 paths, and the local service
 // directory): absent means EC2's own address, kEc2MetadataAddress.
 inline constexpr const char* kCmdlineMetadata = "i2kit.metadata";

@@ -23,5 +23,5 @@ target_link_libraries(i2kit_cap_ng INTERFACE -lcap-ng)
 find_package(Threads REQUIRED)
 add_library(i2kit_spdlog INTERFACE)
 target_compile_definitions(i2kit_spdlog INTERFACE SPDLOG_FMT_EXTERNAL FMT_HEADER_ONLY
-  FMT_STATIC_THOUSANDS_SEPARATOR=0x2c)
+  FMT_STATIC_THOUSANDS_SEPARATOR=0x2c SPDLOG_PREVENT_CHILD_FD)
 target_link_libraries(i2kit_spdlog INTERFACE Threads::Threads)

@@ -58,8 +58,4 @@ inline constexpr const char* kEc2Mount = "/run/i2kit/ec2";
 inline constexpr const char* kEc2ReporterBinary = "bin/i2kit-ec2-reporter";
 inline constexpr const char* kEc2CaBundle = "etc/ssl/certs/ca-certificates.crt";
 
-// The agent prints this line on the console once every container is ready, so that a host
-// without network access to the VM can still tell.
-inline constexpr const char* kReadyMarker = "i2kit-agent: pod ready";
-
 }  // namespace i2kit::pod_vm

@@ -115,15 +115,6 @@ uint64_t AgentLog::dropped() const {
   return impl_->pool->overrun_counter();
 }
 
-std::optional<LogLevel> ParseLogLevel(std::string_view name) {
-  if (name == "debug") return LogLevel::kDebug;
-  if (name == "info") return LogLevel::kInfo;
-  if (name == "warn") return LogLevel::kWarn;
-  if (name == "error") return LogLevel::kError;
-  if (name == "off") return LogLevel::kOff;
-  return std::nullopt;
-}
-
 std::string EscapeControlBytes(std::string_view text) {
   std::string out;
   out.reserve(text.size());

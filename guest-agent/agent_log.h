@@ -8,21 +8,17 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/log_level.h"
+
 namespace i2kit {
-
-enum class LogLevel { kDebug, kInfo, kWarn, kError, kOff };
-
-// "debug", "info", "warn", "error" or "off" (the kernel command line's i2kit.log_level=).
-std::optional<LogLevel> ParseLogLevel(std::string_view name);
 
 struct AgentLogOptions {
   LogLevel level = LogLevel::kInfo;  // lines below it are not queued at all
-  // Lines the queue holds; spdlog allocates the slots (about 300 bytes each) up front.
-  size_t queue_lines = 1024;
+  // Lines the queue holds; spdlog allocates the slots (408 bytes each) up front: ~200 KiB.
+  size_t queue_lines = 512;
   // Writes one line (without its '\n') on the logger's thread; empty: the console (stdout).
   std::function<void(std::string_view line)> write;
 };

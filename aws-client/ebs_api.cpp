@@ -7,6 +7,15 @@
 #include "aws-client/uri_encoding.h"
 
 namespace i2kit::aws {
+namespace {
+
+// botocore's model: PutSnapshotBlock is authtype v4-unsigned-body, and a snapshot StartSnapshot
+// just made is briefly unknown to it (AWS's coldsnap retries each block for two minutes).
+const CallTraits kPutSnapshotBlock{true, {"ResourceNotFoundException"}};
+// CompleteSnapshot names the new snapshot too (first, when no block held data).
+const CallTraits kCompleteSnapshot{false, {"ResourceNotFoundException"}};
+
+}  // namespace
 
 Sha256Digest Sha256Of(std::string_view data) {
   Sha256Digest digest;
@@ -38,7 +47,7 @@ EbsClient::EbsClient(const ClientContext& context)
 
 Result<nlohmann::json> EbsClient::Send(std::string_view action, std::string method,
                                        std::string path, std::vector<HttpHeader> headers,
-                                       std::string body) {
+                                       std::string body, const CallTraits& traits) {
   HttpRequest request;
   request.method = std::move(method);
   // The model's request URIs hang below the endpoint's own path (a stand-in's, a proxy's).
@@ -49,14 +58,15 @@ Result<nlohmann::json> EbsClient::Send(std::string_view action, std::string meth
   request.headers.insert(request.headers.end(), headers.begin(), headers.end());
   request.body = std::move(body);
   nlohmann::json answer;
-  Status sent =
-      SendSigned(context_, endpoint_, "ebs", "ebs " + std::string(action), std::move(request),
-                 [&answer](const HttpResponse& response, AwsError& error) {
-                   Result<nlohmann::json> parsed = ParseRestJsonResponse(response, error);
-                   if (!parsed.ok()) return parsed.status();
-                   answer = std::move(parsed).value();
-                   return Status::Ok();
-                 });
+  Status sent = SendSigned(
+      context_, endpoint_, "ebs", "ebs " + std::string(action), std::move(request),
+      [&answer](const HttpResponse& response, AwsError& error) {
+        Result<nlohmann::json> parsed = ParseRestJsonResponse(response, error);
+        if (!parsed.ok()) return parsed.status();
+        answer = std::move(parsed).value();
+        return Status::Ok();
+      },
+      nullptr, traits);
   if (!sent.ok()) return sent;
   return answer;
 }
@@ -100,7 +110,7 @@ Status EbsClient::PutSnapshotBlock(const std::string& snapshot_id, int64_t block
             {"x-amz-Checksum",
              Base64({reinterpret_cast<const char*>(checksum.data()), checksum.size()})},
             {"x-amz-Checksum-Algorithm", "SHA256"}},
-           std::string(data));
+           std::string(data), kPutSnapshotBlock);
   if (!answer.ok()) {
     return answer.status().WithContext("block " + std::to_string(block_index));
   }
@@ -116,7 +126,7 @@ Result<std::string> EbsClient::CompleteSnapshot(const std::string& snapshot_id,
             {"x-amz-Checksum", linear_checksum},
             {"x-amz-Checksum-Algorithm", "SHA256"},
             {"x-amz-Checksum-Aggregation-Method", "LINEAR"}},
-           "");
+           "", kCompleteSnapshot);
   if (!answer.ok()) return answer.status();
   return StringMember(*answer, "Status", "ebs CompleteSnapshot");
 }

@@ -50,7 +50,8 @@ class EbsClient {
 
   Result<StartedSnapshot> StartSnapshot(const StartSnapshotRequest& request);
 
-  // Writes block `block_index` (`data` is kSnapshotBlockSize bytes) with its SHA-256 checksum.
+  // Writes block `block_index` (`data` is kSnapshotBlockSize bytes) with its SHA-256 checksum,
+  // the body unsigned as its authtype says; waits out a snapshot not known yet.
   Status PutSnapshotBlock(const std::string& snapshot_id, int64_t block_index,
                           std::string_view data, const Sha256Digest& checksum);
 
@@ -62,7 +63,8 @@ class EbsClient {
  private:
   // Sends one request for `action` and returns its JSON answer.
   Result<nlohmann::json> Send(std::string_view action, std::string method, std::string path,
-                              std::vector<HttpHeader> headers, std::string body);
+                              std::vector<HttpHeader> headers, std::string body,
+                              const CallTraits& traits = {});
 
   const ClientContext& context_;
   ServiceEndpoint endpoint_;

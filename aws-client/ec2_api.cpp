@@ -4,6 +4,20 @@ namespace i2kit::aws {
 namespace {
 
 constexpr char kSnapshotNotFound[] = "InvalidSnapshot.NotFound";
+// EC2 is eventually consistent: a snapshot EBS just made, an image just registered, are
+// briefly unknown to the calls that name them (EC2 API reference, "Eventual consistency").
+const CallTraits kNamesNewSnapshot{false, {kSnapshotNotFound}};
+const CallTraits kNamesNewImage{false, {"InvalidAMIID.NotFound"}};
+
+// EC2's TagSpecification.N for a resource type, as RegisterImage takes it.
+void AddTagSpecification(QueryParameters& parameters, int n, const std::string& type,
+                         const std::vector<ResourceTag>& tags) {
+  std::string prefix = "TagSpecification." + std::to_string(n);
+  parameters.Add(prefix + ".ResourceType", type);
+  std::vector<QueryParameters::Fields> items;
+  for (const ResourceTag& tag : tags) items.push_back({{"Key", tag.key}, {"Value", tag.value}});
+  parameters.AddStructureList(prefix + ".Tag", items);
+}
 
 }  // namespace
 
@@ -13,7 +27,8 @@ Result<std::optional<Ec2Snapshot>> Ec2Client::DescribeSnapshot(const std::string
   QueryParameters parameters;
   parameters.AddList("SnapshotId", {id});
   AwsError error;
-  Result<XmlDocument> response = client_.Call("DescribeSnapshots", parameters, &error);
+  Result<XmlDocument> response =
+      client_.Call("DescribeSnapshots", parameters, &error, kNamesNewSnapshot);
   if (!response.ok()) {
     if (error.code == kSnapshotNotFound) return std::optional<Ec2Snapshot>();
     return response.status();
@@ -60,7 +75,11 @@ Result<std::string> Ec2Client::RegisterImage(const ImageRegistration& image) {
   parameters.Add("BootMode", image.boot_mode);
   parameters.Add("EnaSupport", "true");
   parameters.Add("ImdsSupport", "v2.0");
-  Result<XmlDocument> response = client_.Call("RegisterImage", parameters);
+  // Tagged as it is made: CreateTags on an image just registered may not find it yet, and an
+  // image is never left untagged.
+  if (!image.tags.empty()) AddTagSpecification(parameters, 1, "image", image.tags);
+  Result<XmlDocument> response =
+      client_.Call("RegisterImage", parameters, nullptr, kNamesNewSnapshot);
   if (!response.ok()) return response.status();
   Result<std::string> id = response->root().TextAt("imageId");
   if (!id.ok()) return id.status().WithContext("ec2 RegisterImage");
@@ -83,7 +102,7 @@ Status Ec2Client::CreateTags(const std::vector<std::string>& resource_ids,
   std::vector<QueryParameters::Fields> items;
   for (const ResourceTag& tag : tags) items.push_back({{"Key", tag.key}, {"Value", tag.value}});
   parameters.AddStructureList("Tag", items);
-  Result<XmlDocument> response = client_.Call("CreateTags", parameters);
+  Result<XmlDocument> response = client_.Call("CreateTags", parameters, nullptr, kNamesNewImage);
   return response.ok() ? Status::Ok() : response.status();
 }
 

@@ -32,13 +32,15 @@ struct ImageRegistration {
   std::string description;
   std::string snapshot_id;
   std::string boot_mode = "uefi-preferred";  // the disk boots with UEFI and legacy BIOS
+  std::vector<ResourceTag> tags{};           // the image's, given as it is registered
 };
 
 class Ec2Client {
  public:
   explicit Ec2Client(const ClientContext& context);
 
-  // The snapshot `id`; nullopt when EC2 does not know it.
+  // The snapshot `id`; nullopt when EC2 does not know it (after waiting out a new snapshot's
+  // eventual consistency, context.consistency).
   Result<std::optional<Ec2Snapshot>> DescribeSnapshot(const std::string& id);
 
   // The account's own images whose `filter` ("tag:KEY", "name") is `value`, in EC2's order.
@@ -52,6 +54,7 @@ class Ec2Client {
   // Deletes the snapshot `id`; one EC2 does not know (InvalidSnapshot.NotFound) is success.
   Status DeleteSnapshot(const std::string& id);
 
+  // Tags the resources; an image just registered that EC2 does not know yet is waited for.
   Status CreateTags(const std::vector<std::string>& resource_ids,
                     const std::vector<ResourceTag>& tags);
 

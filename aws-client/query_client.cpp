@@ -6,7 +6,7 @@ QueryClient::QueryClient(QueryApi api, const ClientContext& context)
     : api_(api), context_(context), endpoint_(EndpointFor(context, api.endpoint_prefix)) {}
 
 Result<XmlDocument> QueryClient::Call(std::string_view action, const QueryParameters& parameters,
-                                      AwsError* error) {
+                                      AwsError* error, const CallTraits& traits) {
   HttpRequest request;
   request.method = "POST";
   request.path = endpoint_.path;
@@ -23,7 +23,7 @@ Result<XmlDocument> QueryClient::Call(std::string_view action, const QueryParame
         document = std::move(parsed).value();
         return Status::Ok();
       },
-      error);
+      error, traits);
   if (!sent.ok()) return sent;
   return std::move(*document);
 }

@@ -33,7 +33,7 @@ class QueryClient {
   // DescribeStacks: ValidationError: … (HTTP 400, request …)". `error`, when given, receives
   // AWS's error when the service answered with one (its code tells callers what happened).
   Result<XmlDocument> Call(std::string_view action, const QueryParameters& parameters,
-                           AwsError* error = nullptr);
+                           AwsError* error = nullptr, const CallTraits& traits = {});
 
   const ServiceEndpoint& endpoint() const { return endpoint_; }
 

@@ -1,5 +1,6 @@
 #include "aws-client/signed_call.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
@@ -16,6 +17,11 @@ std::string Readable(std::chrono::milliseconds duration) {
 
 }  // namespace
 
+int ConsistencyWait::Attempts() const {
+  auto step = std::max<std::chrono::milliseconds>(interval, std::chrono::seconds(1));
+  return std::max<int>(1, static_cast<int>(patience / step));
+}
+
 std::chrono::sys_seconds SystemNow() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
@@ -31,11 +37,16 @@ ServiceEndpoint EndpointFor(const ClientContext& context, std::string_view prefi
 
 Status SendSigned(const ClientContext& context, const ServiceEndpoint& endpoint,
                   std::string_view signing_name, std::string_view what, HttpRequest request,
-                  const ResponseReader& read, AwsError* error) {
+                  const ResponseReader& read, AwsError* error, const CallTraits& traits) {
   SigningParams signing{context.region, std::string(signing_name), {}};
+  signing.unsigned_payload = traits.unsigned_payload;
   RetryState state;
+  bool clock_corrected = false;
+  int not_yet_known = 0;  // answers saying a new resource is not known yet
   for (;;) {
-    signing.time = context.now();
+    std::chrono::sys_seconds local_now = context.now();
+    signing.time =
+        local_now + (context.clock_skew ? context.clock_skew->offset() : std::chrono::seconds(0));
     Result<SigningResult> signed_request = SignRequest(request, context.credentials, signing);
     if (!signed_request.ok()) return signed_request.status().WithContext(what);
     HttpExchange exchange = context.transport->Send(endpoint, request);
@@ -52,6 +63,33 @@ Status SendSigned(const ClientContext& context, const ServiceEndpoint& endpoint,
       }
       outcome.error_code = aws_error.code;
       failure = accepted.message();
+      std::optional<std::chrono::seconds> correction =
+          ClockCorrection(*exchange.response, aws_error.code, signing.time);
+      if (correction && context.clock_skew && !clock_corrected) {
+        clock_corrected = true;
+        // AWS's time less this clock's, not added to the offset now in use: upload threads
+        // refused at once all set the same correction.
+        context.clock_skew->Set(signing.time - local_now + *correction);
+        if (context.notice) {
+          context.notice(std::string(what) + ": " + aws_error.code + ": this clock is " +
+                         std::to_string(std::chrono::abs(*correction).count()) + " s " +
+                         (*correction > std::chrono::seconds(0) ? "behind" : "ahead of") +
+                         " AWS's; signing again with AWS's time");
+        }
+        continue;
+      }
+      bool unknown = std::find(traits.not_yet_known.begin(), traits.not_yet_known.end(),
+                               aws_error.code) != traits.not_yet_known.end();
+      if (unknown && ++not_yet_known < context.consistency.Attempts()) {
+        if (context.notice && not_yet_known == 1) {
+          context.notice(std::string(what) + ": " + aws_error.code +
+                         " (a new resource AWS does not know everywhere yet); retrying every " +
+                         Readable(context.consistency.interval) + " for up to " +
+                         Readable(context.consistency.patience));
+        }
+        context.sleep(context.consistency.interval);
+        continue;
+      }
     } else {
       failure = (exchange.timed_out ? "no answer from " : "cannot reach ") + endpoint.Url() + ": " +
                 exchange.error;

@@ -5,10 +5,13 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "aws-client/clock_skew.h"
 #include "aws-client/credentials.h"
 #include "aws-client/http_transport.h"
 #include "aws-client/query_protocol.h"
@@ -17,6 +20,17 @@
 #include "common/status.h"
 
 namespace i2kit::aws {
+
+// How long a call waits for a resource AWS has just made to be known to the service it calls
+// (AWS is eventually consistent: a new snapshot is briefly "not found" to PutSnapshotBlock,
+// coldsnap retries each block for about two minutes). Injected: tests wait nothing.
+struct ConsistencyWait {
+  std::chrono::milliseconds interval{2000};
+  std::chrono::milliseconds patience{std::chrono::minutes(2)};
+  // The attempts patience allows: patience / interval, at least one a second's worth when
+  // the interval is shorter (zero in tests), so a resource that never comes ends the wait.
+  int Attempts() const;
+};
 
 // What the clients of one session share. The transport and retry policy are borrowed and must
 // outlive every client; `now` and `sleep` are injected so tests control time. Neither the
@@ -31,6 +45,18 @@ struct ClientContext {
   std::function<void(std::chrono::milliseconds)> sleep;
   // Told about each retry ("Throttling; retrying in 0.8 s"); may be empty.
   std::function<void(const std::string&)> notice;
+  ConsistencyWait consistency;
+  // AWS's clock minus `now`, learned from a clock skew error; copies of the context share it.
+  std::shared_ptr<ClockSkew> clock_skew = std::make_shared<ClockSkew>();
+};
+
+// What one operation asks of SendSigned beyond its protocol's defaults.
+struct CallTraits {
+  // botocore's model gives the operation authtype v4-unsigned-body (SigningParams).
+  bool unsigned_payload = false;
+  // AWS error codes that, for this call, mean a resource just made is not known yet: retried
+  // under context.consistency, apart from the retry policy.
+  std::vector<std::string_view> not_yet_known;
 };
 
 // The production clock and sleep for a ClientContext.
@@ -46,10 +72,13 @@ ServiceEndpoint EndpointFor(const ClientContext& context, std::string_view prefi
 using ResponseReader = std::function<Status(const HttpResponse& response, AwsError& error)>;
 
 // Sends `request` (Host and the protocol's headers set) to `endpoint`, signed for the service
-// `signing_name`, until `read` accepts a response or the retry policy gives up. `what`
-// ("ebs PutSnapshotBlock") begins the error; `error`, when given, receives AWS's last error.
+// `signing_name` at context.now() corrected by the clock skew, until `read` accepts a response
+// or the retry policy gives up. A refusal for clock skew whose Date shows the clock off sets
+// the correction and is sent again at once (once a call). `what` ("ebs PutSnapshotBlock")
+// begins the error; `error`, when given, receives AWS's last error.
 Status SendSigned(const ClientContext& context, const ServiceEndpoint& endpoint,
                   std::string_view signing_name, std::string_view what, HttpRequest request,
-                  const ResponseReader& read, AwsError* error = nullptr);
+                  const ResponseReader& read, AwsError* error = nullptr,
+                  const CallTraits& traits = {});
 
 }  // namespace i2kit::aws

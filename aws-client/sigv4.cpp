@@ -240,9 +240,14 @@ Result<SigningResult> SignRequest(HttpRequest& request, const Credentials& crede
   if (has_token && params.sign_session_token) {
     request.headers.push_back({"X-Amz-Security-Token", credentials.session_token});
   }
-  if (params.add_content_sha256_header) {
+  if (params.add_content_sha256_header || params.unsigned_payload) {
     RemoveHeader(request.headers, "x-amz-content-sha256");
-    request.headers.push_back({"x-amz-content-sha256", Sha256Hex(request.body)});
+    // botocore's spellings: S3's header lower-case, the unsigned payload's capitalized.
+    if (params.unsigned_payload) {
+      request.headers.push_back({"X-Amz-Content-SHA256", "UNSIGNED-PAYLOAD"});
+    } else {
+      request.headers.push_back({"x-amz-content-sha256", Sha256Hex(request.body)});
+    }
   }
 
   SigningResult result;

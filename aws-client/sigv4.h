@@ -41,6 +41,10 @@ struct SigningParams {
   PathRules path_rules = PathRules::kNormalizeAndEncodeTwice;
   // Adds x-amz-content-sha256 (S3 requires it) and signs it.
   bool add_content_sha256_header = false;
+  // The operation's authtype is v4-unsigned-body (EBS PutSnapshotBlock): the body is left out
+  // of the signature, X-Amz-Content-SHA256: UNSIGNED-PAYLOAD signed in its place (botocore
+  // auth.py; AWS computes it so over https://).
+  bool unsigned_payload = false;
   // A few services (IoT) want X-Amz-Security-Token added after signing, unsigned.
   bool sign_session_token = true;
 };

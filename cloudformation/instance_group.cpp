@@ -61,7 +61,10 @@ Json LaunchTemplate(const InstanceGroupSpec& spec) {
             {"IamInstanceProfile", Json{{"Arn", GetAtt(InstanceProfileId(spec.id_prefix), "Arn")}}},
             {"SecurityGroupIds",
              Json::array({GetAtt(InstanceSecurityGroupId(spec.id_prefix), "GroupId")})},
-            // IMDSv2 only; one hop, since the containers share the VM's own network stack.
+            // IMDSv2 only. The hop limit keeps the token from anything routed through the
+            // instance, but the containers share the VM's own network stack (no extra hop), so
+            // it cannot keep the role's credentials from them: the agent's cgroup filter does
+            // (guest-agent/container_network_filter.h).
             {"MetadataOptions", Json{{"HttpEndpoint", "enabled"},
                                      {"HttpTokens", "required"},
                                      {"HttpPutResponseHopLimit", 1}}},

@@ -31,6 +31,9 @@ inline constexpr const char* kEc2MetadataAddress = "169.254.169.254";
 // Locally, QEMU's user network hands connections to this address (inside its 10.0.2.0/24,
 // where guest forwarding rules must point) to `i2kit-host metadata-serve`.
 inline constexpr const char* kLocalMetadataAddress = "10.0.2.4";
+// And this one (its gateway) to the host's own 127.0.0.1: where the host's load balancers for
+// the local service directory listen, and also whatever else the developer runs there.
+inline constexpr const char* kLocalHostAddress = "10.0.2.2";
 
 // The path under the metadata service that lists the deployments a Pod can reach by name
 // (common/service_directory.h). Not an EC2 path: on EC2 names come from Route 53.

@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "aws-client/openssl_transport.h"
 #include "aws-client/retry_policy.h"
 #include "ec2-reporter/reporter.h"
+#include "ec2-reporter/time_sync.h"
 
 namespace {
 
@@ -28,6 +30,8 @@ struct Flags {
   int discovery_attempts = 5;
   int steps = 0;  // 0: until stopped
   std::string uptime_file = "/proc/uptime";  // how long the VM has been up
+  // The Amazon Time Sync Service, IPV4[:PORT]; empty: none.
+  std::string time_server = i2kit::reporter::kAmazonTimeSync;
 };
 
 void Log(const std::string& line) {
@@ -62,6 +66,8 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
       if (!ParseCount(value, 0, flags.steps)) return false;
     } else if (flag == "--uptime-file") {
       flags.uptime_file = value;
+    } else if (flag == "--time-server") {
+      flags.time_server = value;
     } else {
       return false;
     }
@@ -85,6 +91,27 @@ Result<reporter::InstanceIdentity> Discover(aws::InstanceMetadataClient& metadat
   return last;
 }
 
+// Signs with the Amazon Time Sync Service's time when it answers (one query, half a second at
+// most: it is link-local); else with this clock, corrected later by AWS's Date if refused.
+void CorrectClock(const std::string& server, aws::ClockSkew& skew) {
+  if (server.empty()) return;
+  size_t colon = server.find(':');
+  int port = 123;
+  if (colon != std::string::npos && !ParseCount(server.substr(colon + 1), 1, port)) port = 0;
+  Result<std::chrono::milliseconds> offset =
+      port > 65535 || port == 0
+          ? Result<std::chrono::milliseconds>(Status::Error("bad time server port in " + server))
+          : reporter::QueryTimeServer(server.substr(0, colon), static_cast<uint16_t>(port),
+                                      std::chrono::milliseconds(500));
+  if (!offset.ok()) {
+    Log("clock: " + offset.status().message() + ": signing with this clock");
+    return;
+  }
+  skew.Set(std::chrono::duration_cast<std::chrono::seconds>(*offset));
+  Log("clock: " + server + " says this clock is " + std::to_string(std::abs(offset->count())) +
+      " ms " + (offset->count() >= 0 ? "behind" : "ahead") + "; signing with its time");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -93,7 +120,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: i2kit-ec2-reporter [--metadata-url URL] [--agent-url URL] "
                  "[--endpoint-url URL] [--ca-bundle FILE] [--poll-seconds N] "
-                 "[--discovery-attempts N] [--steps N] [--uptime-file FILE]\n");
+                 "[--discovery-attempts N] [--steps N] [--uptime-file FILE] "
+                 "[--time-server IPV4[:PORT]]\n");
     return 2;
   }
   // A peer that closes mid-write must fail that write, not kill the process (TLS writes go
@@ -148,6 +176,7 @@ int main(int argc, char** argv) {
   context.now = aws::SystemNow;
   context.sleep = aws::SleepFor;
   context.notice = Log;
+  CorrectClock(flags.time_server, *context.clock_skew);
   if (!endpoint) endpoint = identity->endpoint;
   if (endpoint) {
     Log("every AWS service at " + endpoint->Url());

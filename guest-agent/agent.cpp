@@ -13,6 +13,7 @@
 #include "common/pod_vm.h"
 #include "common/unique_fd.h"
 #include "guest-agent/agent_log.h"
+#include "guest-agent/container_network_filter.h"
 #include "guest-agent/container_root.h"
 #include "guest-agent/oci_runtime_spec.h"
 #include "guest-agent/partition_by_name.h"
@@ -29,6 +30,10 @@
 namespace i2kit {
 namespace {
 
+
+// Every container's cgroup is below this one (linux.cgroupsPath "/i2kit/NAME"): the network
+// filter sits on it, the agent and the EC2 reporter stay outside it.
+constexpr const char* kContainersCgroup = "/i2kit";
 
 // QEMU's user-mode network answers DNS here; on EC2 the kernel's DHCP supplies the server.
 constexpr const char* kFallbackDns = "10.0.2.3";
@@ -135,7 +140,18 @@ Status RunAgent(const AgentOptions& options) {
   std::string etc = options.run_dir + "/etc";
   if (Status s = WritePodEtc(etc, hostname, options.pid1); !s.ok()) return s;
   std::unique_ptr<ServiceDiscovery> discovery;
-  if (options.pid1) discovery = BindServiceDiscovery(etc, console);
+  std::optional<ContainerNetworkFilter> network_filter;
+  if (options.pid1) {
+    discovery = BindServiceDiscovery(etc, console);
+    // Before any container starts, and fatal if it cannot be: a container must never hold the
+    // instance role's credentials or read every container's output.
+    std::string cgroup = std::string("/sys/fs/cgroup") + kContainersCgroup;
+    if (Status s = MakeDirectories(cgroup); !s.ok()) return s;
+    Result<ContainerNetworkFilter> filter = ContainerNetworkFilter::Attach(
+        cgroup, PodBlockedDestinations(MetadataAddress(), options.health_port));
+    if (!filter.ok()) return filter.status();
+    network_filter.emplace(std::move(filter).value());
+  }
 
   std::vector<ContainerRootPaths> roots;
   std::string bundles = options.run_dir + "/bundles";
@@ -162,7 +178,7 @@ Status RunAgent(const AgentOptions& options) {
     RuntimeSpecInputs inputs;
     inputs.rootfs = root->rootfs;
     inputs.hostname = hostname;
-    inputs.cgroups_path = "/i2kit/" + c.name;
+    inputs.cgroups_path = std::string(kContainersCgroup) + "/" + c.name;
     inputs.resolv_conf = etc + "/resolv.conf";
     inputs.hosts = etc + "/hosts";
     inputs.hostname_file = etc + "/hostname";

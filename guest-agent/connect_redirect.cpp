@@ -1,28 +1,16 @@
 #include "guest-agent/connect_redirect.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
-#include <linux/bpf.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstddef>
-#include <cstring>
 #include <vector>
+
+#include "guest-agent/cgroup_bpf.h"
 
 namespace i2kit {
 namespace {
 
 constexpr uint32_t kMaxRoutes = 1024;
-
-long Bpf(int command, bpf_attr& attr) {
-  return ::syscall(SYS_bpf, command, &attr, sizeof attr);
-}
-
-Status BpfError(const std::string& command) {
-  return Status::Error("bpf(" + command + ") failed: " + std::strerror(errno));
-}
 
 // The map's key, and a backend: an address and a port as struct bpf_sock_addr holds them (both
 // in network byte order, the port in the low 16 bits of a u32).
@@ -37,16 +25,8 @@ struct Backends {
   Endpoint backend[ConnectRedirect::kMaxBackends];
 };
 
-Endpoint Wire(const Ipv4Endpoint& e) { return {htonl(e.address), htons(e.port)}; }
-
-bpf_insn Insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
-  bpf_insn insn{};
-  insn.code = code;
-  insn.dst_reg = dst & 0xf;
-  insn.src_reg = src & 0xf;
-  insn.off = off;
-  insn.imm = imm;
-  return insn;
+Endpoint Wire(const Ipv4Endpoint& e) {
+  return {htonl(e.address), htons(e.port)};
 }
 
 // value = lookup(map, {ctx->user_ip4, ctx->user_port}); if found, pick
@@ -58,11 +38,11 @@ std::vector<bpf_insn> Program(int map_fd) {
   constexpr int kAllow = 23;  // the index of "allow" below; a jump's offset counts from pc + 1
   auto to_allow = [](int pc) { return static_cast<int16_t>(kAllow - (pc + 1)); };
   return {
-      Insn(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0),                     // 0: r6 = ctx
-      Insn(BPF_LDX | BPF_MEM | BPF_W, 2, 6, ip, 0),                      // 1: key.ip4 = ctx->user_ip4
-      Insn(BPF_STX | BPF_MEM | BPF_W, 10, 2, -8, 0),                     // 2
-      Insn(BPF_LDX | BPF_MEM | BPF_W, 2, 6, port, 0),                    // 3: key.port = ctx->user_port
-      Insn(BPF_STX | BPF_MEM | BPF_W, 10, 2, -4, 0),                     // 4
+      Insn(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0),   // 0: r6 = ctx
+      Insn(BPF_LDX | BPF_MEM | BPF_W, 2, 6, ip, 0),    // 1: key.ip4 = ctx->user_ip4
+      Insn(BPF_STX | BPF_MEM | BPF_W, 10, 2, -8, 0),   // 2
+      Insn(BPF_LDX | BPF_MEM | BPF_W, 2, 6, port, 0),  // 3: key.port = ctx->user_port
+      Insn(BPF_STX | BPF_MEM | BPF_W, 10, 2, -4, 0),   // 4
       Insn(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0, map_fd),  // 5: r1 = map
       Insn(0, 0, 0, 0, 0),                                               // 6
       Insn(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0),                    // 7: r2 = &key
@@ -72,58 +52,33 @@ std::vector<bpf_insn> Program(int map_fd) {
       Insn(BPF_ALU64 | BPF_MOV | BPF_X, 7, 0, 0, 0),                     // 11: r7 = value
       Insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_get_prandom_u32),       // 12: r0 = random
       Insn(BPF_LDX | BPF_MEM | BPF_W, 2, 7, 0, 0),                       // 13: r2 = value.count
-      Insn(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, to_allow(14), 0),            // 14: never 0, but mod needs it
-      Insn(BPF_ALU | BPF_MOD | BPF_X, 0, 2, 0, 0),                       // 15: w0 %= w2
+      Insn(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, to_allow(14), 0),  // 14: never 0, but mod needs it
+      Insn(BPF_ALU | BPF_MOD | BPF_X, 0, 2, 0, 0),             // 15: w0 %= w2
       // 16: the verifier does not bound a modulo; this tells it the index is in the array.
       Insn(BPF_JMP | BPF_JGE | BPF_K, 0, 0, to_allow(16), ConnectRedirect::kMaxBackends),
-      Insn(BPF_ALU64 | BPF_LSH | BPF_K, 0, 0, 0, 3),                     // 17: r0 *= sizeof(Endpoint)
-      Insn(BPF_ALU64 | BPF_ADD | BPF_X, 7, 0, 0, 0),                     // 18: r7 = &backend[r0] - first
-      Insn(BPF_LDX | BPF_MEM | BPF_W, 2, 7, first, 0),                   // 19: ctx->user_ip4 = .ip4
-      Insn(BPF_STX | BPF_MEM | BPF_W, 6, 2, ip, 0),                      // 20
-      Insn(BPF_LDX | BPF_MEM | BPF_W, 2, 7, first + 4, 0),               // 21: ctx->user_port = .port
-      Insn(BPF_STX | BPF_MEM | BPF_W, 6, 2, port, 0),                    // 22
-      Insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1),                     // 23 (kAllow): allow
-      Insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),                              // 24
+      Insn(BPF_ALU64 | BPF_LSH | BPF_K, 0, 0, 0, 3),        // 17: r0 *= sizeof(Endpoint)
+      Insn(BPF_ALU64 | BPF_ADD | BPF_X, 7, 0, 0, 0),        // 18: r7 = &backend[r0] - first
+      Insn(BPF_LDX | BPF_MEM | BPF_W, 2, 7, first, 0),      // 19: ctx->user_ip4 = .ip4
+      Insn(BPF_STX | BPF_MEM | BPF_W, 6, 2, ip, 0),         // 20
+      Insn(BPF_LDX | BPF_MEM | BPF_W, 2, 7, first + 4, 0),  // 21: ctx->user_port = .port
+      Insn(BPF_STX | BPF_MEM | BPF_W, 6, 2, port, 0),       // 22
+      Insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1),        // 23 (kAllow): allow
+      Insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),                 // 24
   };
 }
 
 }  // namespace
 
 Result<ConnectRedirect> ConnectRedirect::Attach(const std::string& cgroup) {
-  bpf_attr attr{};
-  attr.map_type = BPF_MAP_TYPE_HASH;
-  attr.key_size = sizeof(Endpoint);
-  attr.value_size = sizeof(Backends);
-  attr.max_entries = kMaxRoutes;
-  UniqueFd map(static_cast<int>(Bpf(BPF_MAP_CREATE, attr)));
-  if (!map.valid()) return BpfError("BPF_MAP_CREATE");
-
-  std::vector<bpf_insn> program = Program(map.get());
-  static const char kLicense[] = "GPL";
-  std::vector<char> log(64 * 1024);
-  attr = bpf_attr{};
-  attr.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
-  attr.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
-  attr.insns = reinterpret_cast<uint64_t>(program.data());
-  attr.insn_cnt = static_cast<uint32_t>(program.size());
-  attr.license = reinterpret_cast<uint64_t>(kLicense);
-  attr.log_buf = reinterpret_cast<uint64_t>(log.data());
-  attr.log_size = static_cast<uint32_t>(log.size());
-  attr.log_level = 1;
-  UniqueFd loaded(static_cast<int>(Bpf(BPF_PROG_LOAD, attr)));
-  if (!loaded.valid()) {
-    return BpfError("BPF_PROG_LOAD").WithContext(std::string("verifier: ") + log.data());
-  }
-
-  UniqueFd target(::open(cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!target.valid()) return Status::Error("open " + cgroup + ": " + std::strerror(errno));
-  attr = bpf_attr{};
-  attr.link_create.prog_fd = static_cast<uint32_t>(loaded.get());
-  attr.link_create.target_fd = static_cast<uint32_t>(target.get());
-  attr.link_create.attach_type = BPF_CGROUP_INET4_CONNECT;
-  UniqueFd link(static_cast<int>(Bpf(BPF_LINK_CREATE, attr)));
-  if (!link.valid()) return BpfError("BPF_LINK_CREATE on " + cgroup);
-  return ConnectRedirect(std::move(map), std::move(loaded), std::move(link));
+  Result<UniqueFd> map = CreateBpfHashMap(sizeof(Endpoint), sizeof(Backends), kMaxRoutes);
+  if (!map.ok()) return map.status();
+  Result<UniqueFd> loaded =
+      LoadBpfProgram(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT, Program(map->get()));
+  if (!loaded.ok()) return loaded.status();
+  Result<UniqueFd> link = LinkBpfProgramToCgroup(*loaded, cgroup, BPF_CGROUP_INET4_CONNECT);
+  if (!link.ok()) return link.status();
+  return ConnectRedirect(std::move(map).value(), std::move(loaded).value(),
+                         std::move(link).value());
 }
 
 Status ConnectRedirect::Set(const Routes& routes) {
@@ -136,22 +91,14 @@ Status ConnectRedirect::Set(const Routes& routes) {
   for (const auto& [from, to] : current_) {
     if (routes.count(from)) continue;
     Endpoint key = Wire(from);
-    bpf_attr attr{};
-    attr.map_fd = static_cast<uint32_t>(map_.get());
-    attr.key = reinterpret_cast<uint64_t>(&key);
-    if (Bpf(BPF_MAP_DELETE_ELEM, attr) != 0 && errno != ENOENT) return BpfError("BPF_MAP_DELETE_ELEM");
+    if (Status s = DeleteFromBpfMap(map_, &key); !s.ok()) return s;
   }
   for (const auto& [from, to] : routes) {
     Endpoint key = Wire(from);
     Backends value{};
     value.count = static_cast<uint32_t>(to.size());
     for (size_t i = 0; i < to.size(); ++i) value.backend[i] = Wire(to[i]);
-    bpf_attr attr{};
-    attr.map_fd = static_cast<uint32_t>(map_.get());
-    attr.key = reinterpret_cast<uint64_t>(&key);
-    attr.value = reinterpret_cast<uint64_t>(&value);
-    attr.flags = BPF_ANY;
-    if (Bpf(BPF_MAP_UPDATE_ELEM, attr) != 0) return BpfError("BPF_MAP_UPDATE_ELEM");
+    if (Status s = UpdateBpfMap(map_, &key, &value); !s.ok()) return s;
   }
   current_ = routes;
   return Status::Ok();

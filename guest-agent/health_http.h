@@ -15,6 +15,11 @@ namespace i2kit {
 
 // Requests larger than this are refused: the endpoint must never be a memory sink.
 inline constexpr size_t kMaxHealthRequestBytes = 4096;
+// Connections served at once, and from one peer address at once: the host's balancer, `run`'s
+// readiness checks and the EC2 reporter each get a slot however many connections another peer
+// holds open; a connection beyond either limit is closed as soon as it is accepted.
+inline constexpr size_t kMaxHealthClients = 32;
+inline constexpr size_t kMaxHealthClientsPerPeer = 8;
 // /logs?since=N answers at most this many lines; the reader asks again from "next".
 inline constexpr size_t kMaxLogLinesPerAnswer = 1000;
 

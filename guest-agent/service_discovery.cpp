@@ -40,11 +40,14 @@ sockaddr_in Address(uint32_t host_order_ip, int port) {
 
 Result<uint32_t> ParseIpv4(const std::string& text) {
   in_addr a{};
-  if (::inet_pton(AF_INET, text.c_str(), &a) != 1) return Status::Error(text + " is no IPv4 address");
+  if (::inet_pton(AF_INET, text.c_str(), &a) != 1)
+    return Status::Error(text + " is no IPv4 address");
   return ntohl(a.s_addr);
 }
 
-std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
+std::string Errno(const std::string& what) {
+  return what + ": " + std::strerror(errno);
+}
 
 }  // namespace
 
@@ -95,7 +98,8 @@ struct ServiceDiscovery::State {
     Result<ServiceDirectory> parsed =
         body.ok() ? DirectoryFromJson(*body) : Result<ServiceDirectory>(body.status());
     if (!parsed.ok()) {
-      if (!directory_failed_said) Say("service directory unavailable: " + parsed.status().message());
+      if (!directory_failed_said)
+        Say("service directory unavailable: " + parsed.status().message());
       directory_failed_said = true;
       return;
     }
@@ -107,8 +111,10 @@ struct ServiceDiscovery::State {
     for (const DirectoryEntry& e : directory.entries) {
       names += " " + e.name;
       for (const DirectoryPort& p : e.ports) {
-        std::vector<Ipv4Endpoint>& backends = routes[{VirtualAddressFor(e.name), static_cast<uint16_t>(p.port)}];
-        for (int host_port : p.host_ports) backends.push_back({host_ip, static_cast<uint16_t>(host_port)});
+        std::vector<Ipv4Endpoint>& backends =
+            routes[{VirtualAddressFor(e.name), static_cast<uint16_t>(p.port)}];
+        for (int host_port : p.host_ports)
+          backends.push_back({host_ip, static_cast<uint16_t>(host_port)});
       }
     }
     if (redirect) {
@@ -122,18 +128,22 @@ struct ServiceDiscovery::State {
     char packet[1500];
     sockaddr_in client{};
     socklen_t size = sizeof client;
-    ssize_t n = ::recvfrom(dns.get(), packet, sizeof packet, 0, reinterpret_cast<sockaddr*>(&client), &size);
+    ssize_t n = ::recvfrom(dns.get(), packet, sizeof packet, 0,
+                           reinterpret_cast<sockaddr*>(&client), &size);
     if (n <= 0) return;
     std::string_view query(packet, static_cast<size_t>(n));
     Result<DnsQuestion> q = ParseDnsQuery(query);
     if (q.ok()) {
       if (const DirectoryEntry* entry = directory.Find(q->name)) {
-        std::string answer = BuildDnsAnswer(query, *q, VirtualAddressFor(entry->name), kDnsTtlSeconds);
-        ::sendto(dns.get(), answer.data(), answer.size(), 0, reinterpret_cast<sockaddr*>(&client), size);
+        std::string answer =
+            BuildDnsAnswer(query, *q, VirtualAddressFor(entry->name), kDnsTtlSeconds);
+        ::sendto(dns.get(), answer.data(), answer.size(), 0, reinterpret_cast<sockaddr*>(&client),
+                 size);
         return;
       }
     }
     if (!have_upstream) return;
+    if (forwards.size() >= kMaxDnsForwards) forwards.pop_front();
     Forward f;
     f.fd.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     sockaddr_in up = Address(upstream_ip, options.upstream_port);
@@ -210,8 +220,10 @@ Result<std::unique_ptr<ServiceDiscovery>> ServiceDiscovery::Bind(DiscoveryOption
   }
   state->dns.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   sockaddr_in a = Address(*dns_ip, options.dns_port);
-  if (!state->dns.valid() || ::bind(state->dns.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    return Status::Error(Errno("bind " + options.dns_address + ":" + std::to_string(options.dns_port)));
+  if (!state->dns.valid() ||
+      ::bind(state->dns.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    return Status::Error(
+        Errno("bind " + options.dns_address + ":" + std::to_string(options.dns_port)));
   }
   state->stop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!state->stop.valid()) return Status::Error(Errno("eventfd"));

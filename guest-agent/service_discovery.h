@@ -8,24 +8,31 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "common/pod_vm.h"
 #include "common/status.h"
 
 namespace i2kit {
 
+// At most this many queries are relayed at once, each on a socket of its own: a container's
+// flood must not take every descriptor PID 1 has (then it can start nothing). A query beyond
+// the cap replaces the oldest one waiting, whose client asks again after its own timeout.
+inline constexpr size_t kMaxDnsForwards = 128;
+
 struct DiscoveryOptions {
   std::string dns_address = "127.0.0.53";
   int dns_port = 53;
-  std::string upstream_dns;      // the VM's own resolver
+  std::string upstream_dns;  // the VM's own resolver
   int upstream_port = 53;
   std::string metadata_address;  // empty: no directory
   int metadata_port = 80;
-  std::string host_address = "10.0.2.2";  // QEMU's user network: the host's 127.0.0.1
+  std::string host_address = pod_vm::kLocalHostAddress;  // the host's 127.0.0.1
   std::string redirect_cgroup;  // where connects are rewritten (the VM's root cgroup); empty: none
   std::chrono::milliseconds refresh{3000};
   std::function<void(const std::string&)> console;

@@ -83,6 +83,7 @@ struct Auxiliary {
 
 struct Client {
   UniqueFd fd;
+  uint32_t peer = 0;  // its IPv4 address, network byte order
   std::string received;
   std::string response;
   size_t sent = 0;
@@ -571,11 +572,22 @@ Status Supervisor::Run() {
       ReportRefusedLines(st, c, now);
     }
     if (st.listener.valid()) {
-      while (st.clients.size() < 32) {
-        int fd = ::accept4(st.listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      // Everything waiting is accepted, so that one peer's held connections cannot fill the
+      // backlog in front of the others; what is over a limit is closed at once.
+      for (int accepted = 0; accepted < 256; ++accepted) {
+        sockaddr_in peer{};
+        socklen_t peer_size = sizeof peer;
+        int fd = ::accept4(st.listener.get(), reinterpret_cast<sockaddr*>(&peer), &peer_size,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) break;
         Client client;
         client.fd.reset(fd);
+        client.peer = peer.sin_addr.s_addr;
+        size_t same_peer = std::count_if(st.clients.begin(), st.clients.end(),
+                                         [&](const Client& c) { return c.peer == client.peer; });
+        if (st.clients.size() >= kMaxHealthClients || same_peer >= kMaxHealthClientsPerPeer) {
+          continue;
+        }
         client.deadline = now + seconds(2);  // a slow client is dropped, never waited for
         st.clients.push_back(std::move(client));
       }

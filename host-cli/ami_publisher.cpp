@@ -211,11 +211,10 @@ Result<PublishedAmi> AmiPublisher::Publish(const AmiSource& source) {
 
   Status completed = WaitForSnapshot(source, snapshot_id);
   if (!completed.ok()) return DeleteUnused(source, snapshot_id, completed);
-  Result<std::string> image_id = ec2_.RegisterImage(
-      {name, "i2kit " + source.deployment + " " + source.image_digest, snapshot_id});
+  Result<std::string> image_id =
+      ec2_.RegisterImage({name, "i2kit " + source.deployment + " " + source.image_digest,
+                          snapshot_id, "uefi-preferred", tags});
   if (!image_id.ok()) return DeleteUnused(source, snapshot_id, image_id.status());
-  Status tagged = ec2_.CreateTags({*image_id}, tags);
-  if (!tagged.ok()) return tagged;
   log_.Event(source.deployment + ": registered " + *image_id + " (" + name + ")");
   PublishedAmi published = std::move(uploaded).value();
   published.image_id = *image_id;

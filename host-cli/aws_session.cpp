@@ -1,5 +1,6 @@
 #include "host-cli/aws_session.h"
 
+#include <algorithm>
 #include <ostream>
 
 #include "aws-client/instance_metadata.h"
@@ -79,6 +80,11 @@ Result<std::unique_ptr<AwsSession>> AwsSession::Open(const AwsOptions& options,
   }
   context.now = aws::SystemNow;
   context.sleep = aws::SleepFor;
+  // A resource just made is looked for again as often as a stack is (--poll-interval), at
+  // most every 2 s, for the 2 minutes coldsnap gives a new snapshot.
+  context.consistency.interval = std::min<std::chrono::milliseconds>(
+      std::chrono::milliseconds(static_cast<long long>(options.poll_interval_seconds * 1000)),
+      std::chrono::seconds(2));
   context.notice = [&notices](const std::string& line) { notices << line << "\n"; };
   std::unique_ptr<AwsSession> session(new AwsSession(std::move(context)));
   return session;

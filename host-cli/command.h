@@ -40,6 +40,7 @@ CommandRunner SetupDeploy(CLI::App& sub);
 CommandRunner SetupDiff(CLI::App& sub);
 CommandRunner SetupStatus(CLI::App& sub);
 CommandRunner SetupDelete(CLI::App& sub);
+CommandRunner SetupPolicy(CLI::App& sub);
 CommandRunner SetupPs(CLI::App& sub);
 CommandRunner SetupLogs(CLI::App& sub);
 CommandRunner SetupDown(CLI::App& sub);

@@ -25,6 +25,7 @@ const std::vector<Command>& Commands() {
       {"status", "Show a stack on AWS: its state, endpoints, instances and their health",
        SetupStatus},
       {"delete", "Delete a stack on AWS and wait until it is gone", SetupDelete},
+      {"policy", "Print the IAM policy push, or deploy/diff/status/delete, needs", SetupPolicy},
       {"ps", "List the local deployments' replicas: state, restarts, pid, age, ports", SetupPs},
       {"logs", "Print (or follow) the console of a replica, or of a deployment's replicas",
        SetupLogs},

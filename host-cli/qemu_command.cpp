@@ -70,15 +70,18 @@ std::vector<std::string> QemuArgv(const VmArtifacts& artifacts, const std::strin
                      EscapeCommas(Resolve(artifacts_dir, artifacts.disks[i])) + ",id=" + id,
                  "-device", "virtio-blk-device,drive=" + id});
   }
-  std::string netdev =
-      "user,id=n0" + HostForward(Protocol::kTcp, options.agent_host_port, pod_vm::kAgentPort);
+  // No IPv6 on the user network: the guest is configured for IPv4 only, and its IPv6 host
+  // alias (fec0::2) would be one more way to the host's loopback (the agent blocks the IPv4
+  // one, pod_vm.h kLocalHostAddress, for containers).
+  std::string netdev = "user,id=n0,ipv6=off" +
+                       HostForward(Protocol::kTcp, options.agent_host_port, pod_vm::kAgentPort);
   for (const PublishedPort& port : options.ports) {
     netdev += HostForward(port.protocol, port.host_port, port.container_port);
   }
   if (!options.metadata_command.empty()) {
     // One process per guest connection, its stdin and stdout the connection (libslirp).
-    netdev += std::string(",guestfwd=tcp:") + pod_vm::kLocalMetadataAddress + ":80-cmd:" +
-              EscapeCommas(options.metadata_command);
+    netdev += std::string(",guestfwd=tcp:") + pod_vm::kLocalMetadataAddress +
+              ":80-cmd:" + EscapeCommas(options.metadata_command);
   }
   argv.insert(
       argv.end(),

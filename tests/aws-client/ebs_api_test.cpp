@@ -102,6 +102,31 @@ TEST_F(EbsClientTest, PutSnapshotBlockSendsTheRawBlockWithItsChecksumHeaders) {
   EXPECT_EQ(Header(request, "x-amz-Checksum-Algorithm"), "SHA256");
 }
 
+TEST_F(EbsClientTest, PutSnapshotBlockSignsItsBodyAsAnUnsignedPayload) {
+  // botocore's model: authtype v4-unsigned-body. The block is not hashed into the signature.
+  transport_.answers.push_back(Answer(201, ""));
+  std::string block(kSnapshotBlockSize, 'x');
+  ASSERT_TRUE(EbsClient(context_).PutSnapshotBlock("snap-1", 0, block, Sha256Of(block)).ok());
+  const HttpRequest& request = transport_.sent.at(0);
+  EXPECT_EQ(Header(request, "X-Amz-Content-SHA256"), "UNSIGNED-PAYLOAD");
+  EXPECT_NE(Header(request, "Authorization").find("x-amz-content-sha256"), std::string::npos);
+  // StartSnapshot (authtype v4) signs its body's hash and sends no such header.
+  transport_.answers.push_back(Answer(200, R"({"SnapshotId":"snap-1","BlockSize":524288})"));
+  ASSERT_TRUE(EbsClient(context_).StartSnapshot({}).ok());
+  EXPECT_EQ(Header(transport_.sent.at(1), "X-Amz-Content-SHA256"), "");
+}
+
+TEST_F(EbsClientTest, ABlockOfASnapshotEbsDoesNotKnowYetIsTriedAgain) {
+  for (int i = 0; i < 2; ++i) {
+    transport_.answers.push_back(Answer(404, R"({"message":"The snapshot does not exist"})",
+                                        {{"x-amzn-ErrorType", "ResourceNotFoundException"}}));
+  }
+  transport_.answers.push_back(Answer(201, ""));
+  Status put = EbsClient(context_).PutSnapshotBlock("snap-1", 0, "data", Sha256Of("data"));
+  ASSERT_TRUE(put.ok()) << put.message();
+  EXPECT_EQ(transport_.sent.size(), 3u);
+}
+
 TEST_F(EbsClientTest, PathsHangBelowTheEndpointOverridesPath) {
   context_.endpoint_override = ServiceEndpoint{false, "127.0.0.1", 4566, "/aws/"};
   transport_.answers.push_back(Answer(202, R"({"Status":"pending"})"));

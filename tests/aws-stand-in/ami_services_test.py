@@ -7,11 +7,18 @@ Run from this folder: python3 -m unittest ami_services_test
 
 import base64
 import hashlib
+import json
 import unittest
+import urllib.error
+import urllib.request
 
+import botocore.auth
+import botocore.awsrequest
+import botocore.credentials
 import botocore.exceptions
 
-from aws_stand_in_test import StandInTestCase, setUpModule, tearDownModule  # noqa: F401
+from aws_stand_in_test import (ACCESS_KEY, SECRET, StandInTestCase, setUpModule,  # noqa: F401
+                               tearDownModule)
 
 BLOCK = 512 * 1024
 
@@ -179,6 +186,73 @@ class AmiServicesTest(StandInTestCase):
         self.assertEqual(response['Error']['Code'], 'SignatureDoesNotMatch')
         _, requests = self.control('GET', 'requests')
         self.assertEqual(requests, [])
+
+    def signed_block(self, snapshot_id, data, unsigned_header):
+        """A PutSnapshotBlock signed by botocore's SigV4 over the body's hash (as an http://
+        endpoint signs it), with or without X-Amz-Content-SHA256: UNSIGNED-PAYLOAD."""
+        url = f'{self.url}/snapshots/{snapshot_id}/blocks/0'
+        request = botocore.awsrequest.AWSRequest(method='PUT', url=url, data=data, headers={
+            'Content-Type': 'application/octet-stream', 'x-amz-Data-Length': str(len(data)),
+            'x-amz-Checksum': checksum(data), 'x-amz-Checksum-Algorithm': 'SHA256'})
+        if unsigned_header:
+            request.headers['X-Amz-Content-SHA256'] = 'UNSIGNED-PAYLOAD'
+        botocore.auth.SigV4Auth(botocore.credentials.Credentials(ACCESS_KEY, SECRET), 'ebs',
+                                'us-east-1').add_auth(request)
+        sent = urllib.request.Request(url, data=data, headers=dict(request.headers.items()),
+                                      method='PUT')
+        try:
+            with urllib.request.urlopen(sent) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def test_a_block_must_be_signed_as_an_unsigned_payload_as_its_authtype_says(self):
+        # botocore's model: PutSnapshotBlock is authtype v4-unsigned-body. Over AWS's https://
+        # endpoint its body is not part of the signature; a signature over its hash fails.
+        snapshot_id = self.start()['SnapshotId']
+        status, answer = self.signed_block(snapshot_id, block(1), unsigned_header=False)
+        self.assertEqual(status, 403)
+        self.assertIn('v4-unsigned-body', answer['message'])
+        self.assertEqual(self.control('GET', 'snapshots')[1][0]['blocks'], {})
+        self.assertEqual(self.signed_block(snapshot_id, block(1), unsigned_header=True)[0], 201)
+        # botocore's own client sends the header and signs it, over http:// too.
+        self.put(snapshot_id, 1, block(2))
+    def test_in_the_consistency_mode_new_snapshots_and_images_are_unknown_for_a_while(self):
+        self.assertEqual(self.control('POST', 'consistency', {'unknown_for': 2})[0], 200)
+        snapshot_id = self.start()['SnapshotId']
+        for _ in range(2):
+            response = self.error(self.put, snapshot_id, 0, block(1))
+            self.assertEqual(response['Error']['Code'], 'ResourceNotFoundException')
+        self.put(snapshot_id, 0, block(1))
+        self.complete(snapshot_id, {0: block(1)})
+        while self.ec2.describe_snapshots(SnapshotIds=[snapshot_id])['Snapshots'][0][
+                'State'] != 'completed':
+            pass
+        image_id = self.register(snapshot_id)['ImageId']
+        for call in (lambda: self.ec2.describe_images(ImageIds=[image_id]),
+                     lambda: self.ec2.create_tags(Resources=[image_id],
+                                                  Tags=[{'Key': 'a', 'Value': 'b'}])):
+            response = self.error(call)
+            self.assertEqual(response['Error']['Code'], 'InvalidAMIID.NotFound')
+        self.ec2.create_tags(Resources=[image_id], Tags=[{'Key': 'a', 'Value': 'b'}])
+        self.assertEqual(self.control('POST', 'consistency', {'unknown_for': -1})[0], 400)
+
+    def test_a_new_snapshot_is_unknown_to_ec2_too_in_the_consistency_mode(self):
+        self.control('POST', 'consistency', {'unknown_for': 1})
+        snapshot_id = self.start()['SnapshotId']
+        response = self.error(self.ec2.describe_snapshots, SnapshotIds=[snapshot_id])
+        self.assertEqual(response['Error']['Code'], 'InvalidSnapshot.NotFound')
+        self.ec2.describe_snapshots(SnapshotIds=[snapshot_id])
+
+    def test_an_image_registered_with_tag_specifications_carries_its_tags(self):
+        snapshot_id = self.completed_snapshot()
+        image_id = self.ec2.register_image(
+            Name='tagged', RootDeviceName='/dev/xvda',
+            BlockDeviceMappings=[{'DeviceName': '/dev/xvda', 'Ebs': {'SnapshotId': snapshot_id}}],
+            TagSpecifications=[{'ResourceType': 'image', 'Tags': [{'Key': 'k', 'Value': 'v'}]}],
+        )['ImageId']
+        image = self.ec2.describe_images(ImageIds=[image_id])['Images'][0]
+        self.assertEqual(image['Tags'], [{'Key': 'k', 'Value': 'v'}])
 
 
 if __name__ == '__main__':

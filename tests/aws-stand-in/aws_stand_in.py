@@ -14,6 +14,7 @@ import argparse
 import base64
 import dataclasses
 import datetime
+import email.utils
 import json
 import os
 import signal
@@ -29,18 +30,22 @@ from urllib.parse import parse_qsl, urlsplit
 import botocore.session
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree, whoever starts the stand-in
-from auto_scaling import AutoScaling  # noqa: E402  (the modules beside this file)
+from authtype import unsigned_operation  # noqa: E402  (the modules beside this file)
+from auto_scaling import AutoScaling  # noqa: E402
 from aws_error import AwsError, iso8601, utcnow  # noqa: E402
 from cloudformation import CloudFormation  # noqa: E402
 from cloudwatch import CloudWatch  # noqa: E402
 from cloudwatch_logs import CloudWatchLogs  # noqa: E402
+from consistency import Consistency  # noqa: E402
 from ebs import Ebs  # noqa: E402
 from ec2 import Ec2  # noqa: E402
 from faults import Faults  # noqa: E402
+from iam_policy import IamPolicy  # noqa: E402
 from json_protocol import (is_json_service, parse_json_request, render_json_error,  # noqa: E402
                            render_json_result)
 from query_protocol import (parse_query_request, render_ec2_error, render_ec2_result,  # noqa: E402
                             render_error, render_result)
+from request_time import AwsClock  # noqa: E402
 from rest_json_protocol import (parse_rest_json_request, render_rest_json_error,  # noqa: E402
                                 render_rest_json_result)
 from sigv4_check import SERVICES, check_signature  # noqa: E402
@@ -110,6 +115,8 @@ class StandIn:
 
     def reset(self):
         self.faults = Faults()
+        self.consistency = Consistency()
+        self.aws_clock = AwsClock()
         self.requests = []  # every request that passed the signature and shape checks
         self.rejected = []  # every request that did not
         self.cloudformation = CloudFormation(self.config, self.models['cloudformation'],
@@ -117,6 +124,9 @@ class StandIn:
         self.autoscaling = AutoScaling(self.config, self.cloudformation)
         self.ebs = Ebs(self.config, self.models['ebs'], self.clock)
         self.ec2 = Ec2(self.config, self.ebs, self.clock)
+        self.ebs.consistency = self.consistency
+        self.policy = IamPolicy(self.config.account)
+        self.cloudformation.ops.policy = self.policy
         self.cloudwatch = CloudWatch()
         self.logs = CloudWatchLogs()
         self.services = {'cloudformation': self.cloudformation, 'autoscaling': self.autoscaling,
@@ -131,7 +141,10 @@ class StandIn:
         request_id = str(uuid.uuid4())
         service, action, record = None, None, None
         try:
-            service = check_signature(self.config, method, raw_path, headers, body, utcnow())
+            service = check_signature(
+                self.config, method, raw_path, headers, body, self.aws_clock.now(),
+                lambda service: unsigned_operation(self.models[service], method, raw_path,
+                                                   headers, body))
             model = self.models[service]
             if service == 'ebs':
                 operation, params = parse_rest_json_request(model, method, raw_path, headers, body)
@@ -147,6 +160,7 @@ class StandIn:
             fault = self.faults.take_request_fault(action)
             if fault is not None:
                 raise fault
+            self.policy.check_call(service, action)
             handlers = self.services[service].operations
             if action not in handlers:
                 raise AwsError('NotImplemented', f'stand-in: {service} {action} is not emulated '
@@ -232,6 +246,16 @@ class StandIn:
                 except (ValueError, UnicodeDecodeError) as e:
                     return 400, {'error': f'stand-in faults: {e}'}
                 return 200, self.faults.pending()
+            modes = {'/_stand-in/consistency': self.consistency, '/_stand-in/clock': self.aws_clock,
+                     '/_stand-in/policy': self.policy}
+            if path.rstrip('/') in modes:
+                mode = modes[path.rstrip('/')]
+                if method == 'POST':
+                    try:
+                        mode.set(json.loads(body or b'null'))
+                    except (ValueError, UnicodeDecodeError) as e:
+                        return 400, {'error': f'stand-in {path}: {e}'}
+                return 200, mode.pending()
             if route == ('POST', '/_stand-in/reset'):
                 self.reset()
                 return 200, {}
@@ -279,6 +303,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def version_string(self):
         return 'aws-stand-in'
+
+    def date_time_string(self, timestamp=None):
+        # Every answer's Date is AWS's time, from which clients correct their clocks.
+        return email.utils.format_datetime(self.server.stand_in.aws_clock.now(), usegmt=True)
 
     def setup(self):
         # The TLS listener's handshake happens here, in this connection's thread, so that a slow

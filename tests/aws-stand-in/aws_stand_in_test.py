@@ -5,6 +5,7 @@ Run from this folder: python3 -m unittest aws_stand_in_test
 """
 
 import datetime
+import email.utils
 import json
 import os
 import re
@@ -870,6 +871,51 @@ class CloudWatchLogsTest(StandInTestCase):
         self.logs.create_log_group(logGroupName='g')
 
 
+class PolicyTest(StandInTestCase):
+    POLICY = {'Version': '2012-10-17', 'Statement': [
+        {'Effect': 'Allow', 'Action': ['cloudformation:Describe*', 'cloudformation:*ChangeSet',
+                                       'ec2:DescribeImages'], 'Resource': '*'},
+        {'Effect': 'Deny', 'Action': 'cloudformation:DeleteChangeSet', 'Resource': '*'}]}
+
+    def test_a_call_the_policy_does_not_allow_is_refused_as_each_protocol_words_it(self):
+        self.assertEqual(self.control('POST', 'policy', self.POLICY)[0], 200)
+        self.cfn.describe_stacks()
+        self.other_client('ec2').describe_images(Owners=['self'])
+        user = 'arn:aws:iam::123456789012:user/i2kit-stand-in'
+        for service, call, code, status, action in [
+                ('cloudformation', lambda c: c.delete_stack(StackName='web'), 'AccessDenied',
+                 403, 'cloudformation:DeleteStack'),
+                ('cloudformation', lambda c: c.delete_change_set(ChangeSetName='a', StackName='w'),
+                 'AccessDenied', 403, 'cloudformation:DeleteChangeSet'),
+                ('autoscaling', lambda c: c.describe_auto_scaling_groups(), 'AccessDenied', 403,
+                 'autoscaling:DescribeAutoScalingGroups'),
+                ('ec2', lambda c: c.describe_snapshots(), 'UnauthorizedOperation', 403,
+                 'ec2:DescribeSnapshots'),
+                ('ebs', lambda c: c.start_snapshot(VolumeSize=1), 'AccessDeniedException', 403,
+                 'ebs:StartSnapshot'),
+                ('logs', lambda c: c.create_log_group(logGroupName='g'), 'AccessDeniedException',
+                 400, 'logs:CreateLogGroup')]:
+            with self.subTest(action=action):
+                with self.assertRaises(botocore.exceptions.ClientError) as context:
+                    call(self.other_client(service))
+                self.assertAwsError(context, code, status)
+                self.assertIn(f'User: {user} is not authorized to perform: {action} because no '
+                              f'identity-based policy allows the {action} action',
+                              context.exception.response['Error']['Message'])
+
+    def test_cloudformation_fails_a_resource_whose_actions_the_policy_does_not_allow(self):
+        self.control('POST', 'policy', self.POLICY)
+        stack = self.deploy('web', web_template(), kind='CREATE')
+        self.assertEqual(stack['StackStatus'], 'ROLLBACK_COMPLETE')
+        reasons = [e.get('ResourceStatusReason', '') for e in self.events(stack['StackId'])
+                   if e['ResourceStatus'] == 'CREATE_FAILED']
+        self.assertTrue(any('is not authorized to perform: ' in r and 'AccessDenied' in r
+                            for r in reasons), reasons)
+        self.control('POST', 'policy', None)
+        self.assertEqual(self.control('GET', 'policy'), (200, None))
+        self.assertEqual(self.control('POST', 'policy', {'Statement': [{}]})[0], 400)
+
+
 class SignatureTest(StandInTestCase):
     def test_wrong_secret_is_signature_does_not_match_with_what_was_expected(self):
         wrong = self.other_client('cloudformation', secret='NOTTHESECRET')
@@ -903,18 +949,46 @@ class SignatureTest(StandInTestCase):
                                                           'Request is missing Authentication '
                                                           'Token')))
 
-    def test_old_signature_is_request_expired(self):
-        old = (datetime.datetime.now(datetime.timezone.utc)
-               - datetime.timedelta(minutes=20)).strftime('%Y%m%dT%H%M%SZ')
+    def test_a_signature_more_than_five_minutes_off_is_refused_as_the_query_services_word_it(self):
+        now = datetime.datetime.now(datetime.timezone.utc)
+        old = (now - datetime.timedelta(minutes=6)).strftime('%Y%m%dT%H%M%SZ')
         status, body = self.raw('Action=DescribeStacks&Version=2010-05-15', amz_date=old)
-        self.assertEqual(status, 400)
+        self.assertEqual(status, 403)
         code, message = error_of(body)
-        self.assertEqual(code, 'RequestExpired')
-        self.assertTrue(message.startswith(f'Signature expired: {old} is now earlier than'))
-        recent = (datetime.datetime.now(datetime.timezone.utc)
-                  - datetime.timedelta(minutes=5)).strftime('%Y%m%dT%H%M%SZ')
+        self.assertEqual(code, 'SignatureDoesNotMatch')
+        self.assertRegex(message, f'^Signature expired: {old} is now earlier than '
+                         r'\d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$')
+        ahead = (now + datetime.timedelta(minutes=6)).strftime('%Y%m%dT%H%M%SZ')
+        status, body = self.raw('Action=DescribeStacks&Version=2010-05-15', amz_date=ahead)
+        self.assertEqual((status, error_of(body)[0]), (403, 'SignatureDoesNotMatch'))
+        self.assertIn('Signature not yet current', error_of(body)[1])
+        recent = (now - datetime.timedelta(minutes=4)).strftime('%Y%m%dT%H%M%SZ')
         self.assertEqual(self.raw('Action=DescribeStacks&Version=2010-05-15',
                                   amz_date=recent)[0], 200)
+
+    def test_a_skewed_aws_clock_refuses_each_protocol_in_its_words_and_dates_its_answers(self):
+        self.assertEqual(self.control('POST', 'clock', {'skew_seconds': 600})[0], 200)
+        for service, call, code, status in [
+                ('cloudformation', lambda c: c.describe_stacks(), 'SignatureDoesNotMatch', 403),
+                ('autoscaling', lambda c: c.describe_auto_scaling_groups(),
+                 'SignatureDoesNotMatch', 403),
+                ('ec2', lambda c: c.describe_images(Owners=['self']), 'RequestExpired', 400),
+                ('logs', lambda c: c.create_log_group(logGroupName='g'),
+                 'InvalidSignatureException', 400),
+                ('ebs', lambda c: c.start_snapshot(VolumeSize=1), 'InvalidSignatureException',
+                 403)]:
+            with self.subTest(service=service):
+                with self.assertRaises(botocore.exceptions.ClientError) as context:
+                    call(self.other_client(service))
+                self.assertAwsError(context, code, status)
+                self.assertIn('Signature expired', context.exception.response['Error']['Message'])
+                date = context.exception.response['ResponseMetadata']['HTTPHeaders']['date']
+                aws_time = email.utils.parsedate_to_datetime(date)
+                skew = aws_time - datetime.datetime.now(datetime.timezone.utc)
+                self.assertAlmostEqual(skew.total_seconds(), 600, delta=5)
+        self.assertEqual(self.control('POST', 'clock', {'skew_seconds': 'x'})[0], 400)
+        self.control('POST', 'clock', {'skew_seconds': 0})
+        self.cfn.describe_stacks()
 
     def test_signature_for_another_service_is_refused(self):
         status, body = self.raw('Action=DescribeStacks&Version=2010-05-15', service='sqs')

@@ -8,6 +8,7 @@ import hashlib
 import secrets
 
 from aws_error import AwsError
+from consistency import Consistency
 
 BLOCK_SIZE = 512 * 1024
 GIB = 1024 ** 3
@@ -39,13 +40,14 @@ class Ebs:
         self.model = model
         self.clock = clock
         self.snapshots = {}  # id -> snapshot; EC2 reads them too
+        self.consistency = Consistency()  # the stand-in's, shared with EC2
         self.operations = {'StartSnapshot': self.start_snapshot,
                             'PutSnapshotBlock': self.put_snapshot_block,
                             'CompleteSnapshot': self.complete_snapshot}
 
     def _snapshot(self, snapshot_id):
         snapshot = self.snapshots.get(snapshot_id)
-        if snapshot is None:
+        if snapshot is None or not self.consistency.known(snapshot_id):
             raise _error(self.model, 'ResourceNotFoundException',
                          f'The snapshot {snapshot_id} does not exist.', 'SNAPSHOT_NOT_FOUND')
         return snapshot
@@ -61,6 +63,7 @@ class Ebs:
                     'start_time': self.clock(), 'blocks': {}, 'steps_left': None,
                     'state_message': None}
         self.snapshots[snapshot['id']] = snapshot
+        self.consistency.made(snapshot['id'])
         return self._started(snapshot)
 
     def _started(self, snapshot):

@@ -31,6 +31,8 @@ class Ec2:
     def describe_snapshots(self, params):
         ids = params.get('SnapshotIds') or list(self.ebs.snapshots)
         missing = [i for i in ids if i not in self.ebs.snapshots]
+        if params.get('SnapshotIds'):
+            missing += [i for i in ids if not self.ebs.consistency.known(i) and i not in missing]
         if missing:
             raise _not_found('Snapshot', missing)
         found = []
@@ -76,7 +78,7 @@ class Ec2:
         for mapping in mappings:
             snapshot_id = mapping.get('Ebs', {}).get('SnapshotId')
             snapshot = self.ebs.snapshots.get(snapshot_id)
-            if snapshot is None:
+            if snapshot is None or not self.ebs.consistency.known(snapshot_id):
                 raise _not_found('Snapshot', [str(snapshot_id)])
             if snapshot['state'] != 'completed':
                 raise AwsError('IncorrectState', f"Snapshot '{snapshot_id}' is not 'completed'")
@@ -92,7 +94,8 @@ class Ec2:
             'ImdsSupport': params.get('ImdsSupport'),
             'BlockDeviceMappings': [{'DeviceName': m['DeviceName'], 'Ebs': m.get('Ebs')}
                                     for m in mappings],
-            'Tags': []}
+            'Tags': _tags_for('image', params.get('TagSpecifications', []))}
+        self.ebs.consistency.made(image_id)
         return {'ImageId': image_id}
 
     def describe_images(self, params):
@@ -101,7 +104,8 @@ class Ec2:
         if owners and not {'self', self.config.account} & set(owners):
             images = []
         if params.get('ImageIds'):
-            missing = [i for i in params['ImageIds'] if i not in self.images]
+            missing = [i for i in params['ImageIds']
+                       if i not in self.images or not self.ebs.consistency.known(i)]
             if missing:
                 raise _not_found('AMIID', missing)
             images = [i for i in images if i['ImageId'] in params['ImageIds']]
@@ -112,9 +116,14 @@ class Ec2:
     def create_tags(self, params):
         for resource in params['Resources']:
             if resource.startswith('ami-') and resource in self.images:
+                if not self.ebs.consistency.known(resource):
+                    raise _not_found('AMIID', [resource])
                 tags = self.images[resource]['Tags']
             elif resource.startswith('snap-') and resource in self.ebs.snapshots:
                 tags = self.ebs.snapshots[resource]['tags']
+            elif resource.startswith(('ami-', 'snap-')):
+                raise _not_found('AMIID' if resource.startswith('ami-') else 'Snapshot',
+                                 [resource])
             else:
                 raise AwsError('InvalidID', f"The ID '{resource}' is not valid")
             for tag in params['Tags']:
@@ -124,6 +133,12 @@ class Ec2:
 
     def record(self):
         return list(self.images.values())
+
+
+def _tags_for(resource_type, specifications):
+    """The tags of RegisterImage's TagSpecifications for `resource_type`."""
+    return [{'Key': t['Key'], 'Value': t.get('Value', '')} for spec in specifications
+            if spec.get('ResourceType') == resource_type for t in spec.get('Tags', [])]
 
 
 def _matches(image, name, values):

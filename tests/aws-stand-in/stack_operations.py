@@ -5,6 +5,7 @@ import uuid
 
 from aws_error import iso8601, utcnow
 from cfn_template import Resolver, resource_dependencies
+from iam_policy import IamPolicy
 from physical_resources import physical_identity, sync_group
 from stack_model import Resource
 
@@ -61,6 +62,7 @@ class StackOperations:
         self.config = config
         self.faults = faults
         self.clock = clock
+        self.policy = IamPolicy(config.account)  # the caller's; aws_stand_in.py sets its own
 
     def advance(self, stack):
         """One step of the stack's operation, if one is under way."""
@@ -200,9 +202,11 @@ class StackOperations:
             outputs.append(entry)
         return outputs
 
-    def _take_faults(self, lids):
-        """The injected failure reasons for the resources an operation touches, consumed."""
-        return {lid: self.faults.take_resource_failure(lid) for lid in lids}
+    def _take_faults(self, stack, lids):
+        """The injected failure reasons for the resources an operation touches, consumed, or
+        the caller's policy refusing what their types need (iam_policy.py)."""
+        return {lid: self.faults.take_resource_failure(lid) or self.policy.resource_denial(
+            stack.doc['Resources'][lid]['Type']) for lid in lids}
 
     def create(self, stack, on_failure, done):
         self.stack_event(stack, 'CREATE_IN_PROGRESS', 'User Initiated')
@@ -210,7 +214,7 @@ class StackOperations:
         deps = resource_dependencies(stack.doc)
         stack.resources = {lid: Resource(lid, definition)
                            for lid, definition in stack.doc['Resources'].items()}
-        faults = self._take_faults(stack.resources)
+        faults = self._take_faults(stack, stack.resources)
         failed, started = yield from run_tasks(
             Task(lid, self._creation(stack, resource, faults[lid]), deps[lid])
             for lid, resource in stack.resources.items())
@@ -294,7 +298,7 @@ class StackOperations:
     def _apply(self, stack, update):
         """Creates the added resources and updates the modified ones, in dependency order."""
         touched = [lid for lid in stack.resources if lid in update.added or lid in update.modified]
-        faults = self._take_faults(touched)
+        faults = self._take_faults(stack, touched)
         deps = resource_dependencies(stack.doc)
         for lid in touched:
             resource = stack.resources[lid]

@@ -16,6 +16,7 @@
 #include "aws-client/retry_policy.h"
 #include "common/ec2_logs.h"
 #include "ec2-reporter/fake_http_server.h"
+#include "ec2-reporter/fake_sntp_server.h"
 #include "host-cli/aws_stand_in.h"
 
 namespace i2kit {
@@ -195,6 +196,31 @@ TEST_F(ReporterEndToEndTest, SignalsSuccessPublishesMetricsAndShipsLogsForAReady
   EXPECT_EQ(first["message"], "listening on :80");
   EXPECT_EQ(first["time"].get<std::string>().size(), 24u) << first["time"];
   EXPECT_EQ(ec2_logs::TextOfLogMessage(stream[1]["message"]), "GET / 200");
+}
+
+TEST_F(ReporterEndToEndTest, SignsWithTheTimeServersClockWhenThisOneIsTenMinutesOff) {
+  SetAgentStatus(AgentStatus(true, 0));
+  ASSERT_TRUE(stand_in_.SetMode("clock", {{"skew_seconds", 600}}));
+  testing::FakeSntpServer time_sync(std::chrono::seconds(600));
+  ReporterRun run = RunReporter(Arguments(1) + " --time-server " + time_sync.address());
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("clock: " + time_sync.address() + " says this clock is "),
+            std::string::npos)
+      << run.output;
+  EXPECT_EQ(run.output.find("signing again with AWS's time"), std::string::npos) << run.output;
+  EXPECT_EQ(stand_in_.Stacks()[0]["signals"].size(), 1u) << run.output;
+}
+
+TEST_F(ReporterEndToEndTest, WithoutATimeServerAClockTenMinutesOffIsCorrectedFromAwsDate) {
+  SetAgentStatus(AgentStatus(true, 0));
+  ASSERT_TRUE(stand_in_.SetMode("clock", {{"skew_seconds", -600}}));
+  ReporterRun run = RunReporter(Arguments(1) + " --time-server 127.0.0.1:1");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find(": signing with this clock"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("this clock is 600 s ahead of AWS's; signing again with AWS's time"),
+            std::string::npos)
+      << run.output;
+  EXPECT_EQ(stand_in_.Stacks()[0]["signals"].size(), 1u) << run.output;
 }
 
 TEST_F(ReporterEndToEndTest, LogsSurviveAThrottledPutLogEvents) {

@@ -9,62 +9,32 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <linux/magic.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "common/unique_fd.h"
+#include "tests/guest-agent/test_cgroup.h"
 
 namespace i2kit {
 namespace {
 
 constexpr uint32_t kVirtual = (127u << 24) | (77u << 16) | (9 << 8) | 9;  // 127.77.9.9
 
-// A cgroup2 directory for this test, removed at the end; empty if none can be made.
-class TestCgroup {
- public:
-  TestCgroup() {
-    for (const char* root : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
-      struct statfs fs {};
-      if (::statfs(root, &fs) != 0 || fs.f_type != CGROUP2_SUPER_MAGIC) continue;
-      std::string path = std::string(root) + "/i2kit-connect-redirect-" + std::to_string(::getpid());
-      if (::geteuid() == 0 && ::mkdir(path.c_str(), 0755) == 0) path_ = path;
-      return;
-    }
-  }
-  ~TestCgroup() {
-    if (!path_.empty()) ::rmdir(path_.c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 // In a child process moved into `cgroup` (if not empty): connect to 127.77.9.9:`port`, send
 // "ping". Returns whether that worked.
 bool ConnectFromChild(const std::string& cgroup, int port) {
-  pid_t child = ::fork();
-  if (child == 0) {
-    if (!cgroup.empty()) std::ofstream(cgroup + "/cgroup.procs") << ::getpid() << "\n";
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(kVirtual);
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-              ::send(fd, "ping", 4, 0) == 4;
-    ::_exit(ok ? 0 : 1);
-  }
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  return guest_test::RunInCgroup(cgroup, [port] {
+           int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+           sockaddr_in a{};
+           a.sin_family = AF_INET;
+           a.sin_port = htons(static_cast<uint16_t>(port));
+           a.sin_addr.s_addr = htonl(kVirtual);
+           bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                     ::send(fd, "ping", 4, 0) == 4;
+           return ok ? 0 : 1;
+         }) == 0;
 }
 
 // A TCP listener on an ephemeral port of 127.0.0.1.
@@ -75,7 +45,8 @@ class Backend {
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t size = sizeof a;
-    if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::listen(fd_.get(), 64) == 0 &&
+    if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::listen(fd_.get(), 64) == 0 &&
         ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&a), &size) == 0) {
       port_ = ntohs(a.sin_port);
     }
@@ -87,7 +58,9 @@ class Backend {
     int n = 0;
     for (UniqueFd c; c.reset(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC)), c.valid();) {
       char buffer[4];
-      if (::recv(c.get(), buffer, sizeof buffer, MSG_WAITALL) == 4 && std::string(buffer, 4) == "ping") ++n;
+      if (::recv(c.get(), buffer, sizeof buffer, MSG_WAITALL) == 4 &&
+          std::string(buffer, 4) == "ping")
+        ++n;
     }
     return n;
   }
@@ -98,7 +71,7 @@ class Backend {
 };
 
 TEST(ConnectRedirectTest, ConnectsToAVirtualAddressReachTheBackendInsideTheCgroupOnly) {
-  TestCgroup cgroup;
+  guest_test::TestCgroup cgroup("i2kit-connect-redirect");
   if (cgroup.path().empty()) GTEST_SKIP() << "needs root and a writable cgroup2 hierarchy";
   Backend backend;
   ASSERT_NE(backend.port(), 0);
@@ -121,12 +94,14 @@ TEST(ConnectRedirectTest, ConnectsToAVirtualAddressReachTheBackendInsideTheCgrou
 }
 
 TEST(ConnectRedirectTest, ConnectionsSpreadOverEveryBackendOfAPort) {
-  TestCgroup cgroup;
+  guest_test::TestCgroup cgroup("i2kit-connect-redirect");
   if (cgroup.path().empty()) GTEST_SKIP() << "needs root and a writable cgroup2 hierarchy";
   Backend first, second, third;
   Result<ConnectRedirect> redirect = ConnectRedirect::Attach(cgroup.path());
   ASSERT_TRUE(redirect.ok()) << redirect.status().message();
-  ASSERT_TRUE(redirect.value().Set({{{kVirtual, 80}, {first.endpoint(), second.endpoint(), third.endpoint()}}}).ok());
+  ASSERT_TRUE(redirect.value()
+                  .Set({{{kVirtual, 80}, {first.endpoint(), second.endpoint(), third.endpoint()}}})
+                  .ok());
   int connects = 60;
   for (int i = 0; i < connects; ++i) ASSERT_TRUE(ConnectFromChild(cgroup.path(), 80));
   int a = first.AcceptAll(), b = second.AcceptAll(), c = third.AcceptAll();

@@ -9,8 +9,10 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -181,7 +183,59 @@ TEST(ServiceDiscoveryTest, DirectoryNamesResolveAndOthersAreRelayed) {
                           static_cast<char>(web >> 8), static_cast<char>(web)};
   EXPECT_EQ(answer.substr(answer.size() - 4), expected);
   EXPECT_EQ(Ask(dns, Query("elsewhere")), "relayed");
+}
 
+size_t OpenDescriptors() {
+  size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    (void)entry;
+    ++n;
+  }
+  return n;
+}
+
+TEST(ServiceDiscoveryTest, AFloodOfQueriesToASilentUpstreamHoldsAtMostTheCapOfSockets) {
+  UniqueFd upstream = Listen(SOCK_DGRAM);  // never answers
+  DiscoveryOptions options;
+  options.dns_address = "127.0.0.1";
+  options.dns_port = 0;
+  options.upstream_dns = "127.0.0.1";
+  options.upstream_port = PortOf(upstream.get());
+  Result<std::unique_ptr<ServiceDiscovery>> discovery = ServiceDiscovery::Bind(options);
+  ASSERT_TRUE(discovery.ok()) << discovery.status().message();
+  (*discovery)->Start();
+  UniqueFd client(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  size_t before = OpenDescriptors();
+  sockaddr_in resolver = Loopback((*discovery)->dns_port());
+  size_t most = before;
+  for (int i = 0; i < 5000; ++i) {
+    std::string q = Query("flood" + std::to_string(i));
+    ::sendto(client.get(), q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&resolver),
+             sizeof resolver);
+    if (i % 50 == 0) {
+      std::this_thread::sleep_for(milliseconds(1));  // let the relay keep up, as a flood from
+      most = std::max(most, OpenDescriptors());      // a container would (UDP drops the rest)
+    }
+  }
+  std::this_thread::sleep_for(milliseconds(200));
+  most = std::max(most, OpenDescriptors());
+  EXPECT_LE(most, before + kMaxDnsForwards);
+  EXPECT_GE(most, before + kMaxDnsForwards / 2);  // the flood did reach the relay
+
+  // Still relaying: a new query reaches the upstream.
+  char drain[512];
+  while (::recv(upstream.get(), drain, sizeof drain, MSG_DONTWAIT) > 0) {
+  }
+  std::string q = Query("after");
+  ::sendto(client.get(), q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&resolver),
+           sizeof resolver);
+  pollfd p{upstream.get(), POLLIN, 0};
+  bool seen = false;
+  while (!seen && ::poll(&p, 1, 2000) > 0) {
+    ssize_t n = ::recv(upstream.get(), drain, sizeof drain, 0);
+    seen = n > 0 && std::string(drain, static_cast<size_t>(n)).find("after") != std::string::npos;
+  }
+  EXPECT_TRUE(seen);
 }
 
 }  // namespace

@@ -57,6 +57,24 @@ Deployment Pod(std::vector<std::string> names, int grace_seconds = 2) {
   return d;
 }
 
+// Connects to 127.0.0.1:port from `source` (a loopback address).
+int ConnectFrom(const char* source, int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &from.sin_addr);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 std::string HttpGet(int port, const std::string& path) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -141,6 +159,35 @@ TEST(SupervisorTest, ServesReadinessAndPrefixedOutputUntilSigterm) {
                                   line.find(" s after boot") != std::string::npos;
                          }),
             console.end());
+}
+
+TEST(SupervisorTest, AHundredHeldConnectionsFromOnePeerDoNotStarveAnother) {
+  ShellRuntime runtime(std::map<std::string, std::string>{{"web", "exec sleep 30"}});
+  Deployment pod = Pod({"web"});
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  std::string answer;
+  std::chrono::milliseconds waited{};
+  RunPod(supervisor, [&](int port) {
+    std::vector<int> held;  // connected, never asking anything
+    for (int i = 0; i < 100; ++i) held.push_back(ConnectFrom("127.0.0.1", port));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto start = std::chrono::steady_clock::now();
+    int fd = ConnectFrom("127.0.0.2", port);
+    const std::string request = "GET /healthz HTTP/1.0\r\n\r\n";
+    ::send(fd, request.data(), request.size(), 0);
+    char buffer[512];
+    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n > 0) answer.assign(buffer, static_cast<size_t>(n));
+    waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    ::close(fd);
+    for (int h : held) ::close(h);
+  });
+  EXPECT_NE(answer.find("200 OK"), std::string::npos) << answer;
+  // Held connections are dropped after 2 s; the other peer must not wait for that.
+  EXPECT_LT(waited.count(), 1000);
 }
 
 TEST(SupervisorTest, ACrashedContainerBacksOffInsteadOfRestartingAtOnce) {

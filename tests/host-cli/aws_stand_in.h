@@ -82,6 +82,7 @@ class AwsStandIn {
     context.retry_policy = &policy;
     context.now = aws::SystemNow;
     context.sleep = aws::SleepFor;
+    context.consistency.interval = std::chrono::milliseconds(0);  // a new resource: no waiting
     return context;
   }
 
@@ -89,6 +90,15 @@ class AwsStandIn {
   bool AddFault(const nlohmann::json& fault) {
     httplib::Client client(url_);
     httplib::Result result = client.Post("/_stand-in/faults", fault.dump(), "application/json");
+    return result && result->status == 200;
+  }
+
+  // Sets one of the stand-in's strict modes (tests/aws-stand-in/README.md): "consistency"
+  // {"unknown_for": N}, "clock" {"skew_seconds": S}, "policy" (an IAM policy document, or
+  // null); true when the stand-in took it.
+  bool SetMode(const std::string& mode, const nlohmann::json& value) {
+    httplib::Client client(url_);
+    httplib::Result result = client.Post("/_stand-in/" + mode, value.dump(), "application/json");
     return result && result->status == 200;
   }
 

@@ -9,6 +9,7 @@
 #include "aws-client/ebs_api.h"
 #include "host-cli/ami_publisher.h"
 #include "host-cli/aws_verbs_test.h"
+#include "host-cli/httplib_transport.h"
 #include "host-cli/vm_artifacts.h"
 #include "image-builder/boot_disk.h"
 #include "image-builder/run_tool.h"
@@ -140,21 +141,89 @@ TEST_F(PushVerbTest, ASecondPushOfTheSameDigestReusesTheAmiAndUploadsNothing) {
   EXPECT_EQ(Requests("RegisterImage").size(), 1u);
 }
 
-TEST_F(PushVerbTest, AnImageAFailedPushDidNotTagIsFoundByNameTaggedAndReused) {
-  // CreateTags fails past its retries: the AMI is registered but carries no digest tag.
-  ASSERT_TRUE(stand_in_.AddFault({{"server_error", {{"count", 3}, {"action", "CreateTags"}}}}));
-  CliRun failed = Push();
-  ASSERT_NE(failed.code, 0) << failed.err;
-  ASSERT_EQ(stand_in_.Images().size(), 1u);
+TEST_F(PushVerbTest, AnImageAnEarlierPushDidNotTagIsFoundByNameTaggedAndReused) {
+  // An image of the name a push gives this digest, registered without tags (as pushes did
+  // before RegisterImage carried its tags).
+  HttplibTransport transport;
+  aws::RetryPolicy policy;
+  aws::ClientContext context = stand_in_.Context(transport, policy);
+  aws::EbsClient ebs(context);
+  Result<aws::StartedSnapshot> started = ebs.StartSnapshot({1, "", {}, "earlier"});
+  ASSERT_TRUE(started.ok()) << started.status().message();
+  std::string block = DataBlock(0);
+  aws::Sha256Digest digest = aws::Sha256Of(block);
+  ASSERT_TRUE(ebs.PutSnapshotBlock(started->snapshot_id, 0, block, digest).ok());
+  ASSERT_TRUE(ebs.CompleteSnapshot(started->snapshot_id, 1, aws::LinearChecksum({digest})).ok());
+  aws::Ec2Client ec2(context);
+  for (int i = 0; i < 10 && (*ec2.DescribeSnapshot(started->snapshot_id))->state != "completed";
+       ++i) {
+  }
+  ASSERT_TRUE(ec2.RegisterImage({"i2kit-hello-5d41402abc4b2a76", "", started->snapshot_id}).ok());
+
   CliRun again = Push();
   ASSERT_EQ(again.code, 0) << again.err;
-  EXPECT_TRUE(Contains(again.err, "registered by an earlier push that did not tag it")) << again.err;
-  EXPECT_EQ(Requests("StartSnapshot").size(), 1u);  // nothing uploaded the second time
+  EXPECT_TRUE(Contains(again.err, "registered by an earlier push that did not tag it"))
+      << again.err;
+  EXPECT_EQ(Requests("StartSnapshot").size(), 1u);  // the test's: the push uploaded nothing
   EXPECT_EQ(Requests("RegisterImage").size(), 1u);
   nlohmann::json images = stand_in_.Images();
   ASSERT_EQ(images.size(), 1u);
   EXPECT_EQ(again.out, "hello " + images[0]["ImageId"].get<std::string>() + "\n");
   EXPECT_TRUE(Contains(images[0]["Tags"].dump(), kDigest)) << images[0]["Tags"].dump();
+}
+
+TEST_F(PushVerbTest, PushWaitsOutASnapshotAndAnImageAwsDoesNotKnowYet) {
+  // Eventual consistency: each new resource is unknown to the calls naming it, twice.
+  ASSERT_TRUE(stand_in_.SetMode("consistency", {{"unknown_for", 2}}));
+  CliRun run = Push({"--uploads", "2"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_TRUE(Contains(run.err,
+                       "ebs PutSnapshotBlock: ResourceNotFoundException (a new "
+                       "resource AWS does not know everywhere yet); retrying"))
+      << run.err;
+  EXPECT_EQ(stand_in_.Snapshots()[0]["blocks"], VolumeBlocks());
+  nlohmann::json images = stand_in_.Images();
+  ASSERT_EQ(images.size(), 1u);
+  EXPECT_TRUE(Contains(images[0]["Tags"].dump(), kDigest)) << images[0]["Tags"].dump();
+  // The image was tagged as it was registered: nothing had to find it right after.
+  EXPECT_TRUE(Requests("CreateTags").empty());
+}
+
+TEST_F(PushVerbTest, DeployWithoutAmiPassesWhenAwsIsEventuallyConsistent) {
+  ASSERT_TRUE(stand_in_.SetMode("consistency", {{"unknown_for", 3}}));
+  std::vector<std::string> args = {"deploy", Example("hello.yml"), "-o", out_.string()};
+  args.insert(args.end(), kAccount.begin(), kAccount.end());
+  CliRun run = Aws(args);
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_TRUE(Contains(run.out, "stack hello CREATE_COMPLETE")) << run.out;
+}
+
+TEST_F(PushVerbTest, PushWithAClockTenMinutesBehindCorrectsItFromAwsDate) {
+  ASSERT_TRUE(stand_in_.SetMode("clock", {{"skew_seconds", 600}}));
+  CliRun run = Push();
+  ASSERT_EQ(run.code, 0) << run.err;
+  // The first call is refused (EC2's RequestExpired), the rest signed with AWS's time.
+  EXPECT_TRUE(Contains(run.err, "ec2 DescribeImages: RequestExpired: this clock is 6")) << run.err;
+  EXPECT_TRUE(Contains(run.err, "signing again with AWS's time")) << run.err;
+  EXPECT_EQ(stand_in_.Snapshots()[0]["blocks"], VolumeBlocks());
+}
+
+TEST_F(PushVerbTest, PushPassesWithThePolicyPolicyPushPrintsAndDeployIsRefusedWithIt) {
+  CliRun printed = RunCli({"policy", "push"});
+  ASSERT_EQ(printed.code, 0) << printed.err;
+  ASSERT_TRUE(stand_in_.SetMode("policy", nlohmann::json::parse(printed.out)));
+  CliRun run = Push();
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(stand_in_.Images().size(), 1u);
+  std::vector<std::string> args = {"deploy", Example("hello.yml"), "-o", out_.string()};
+  args.insert(args.end(), kAccount.begin(), kAccount.end());
+  CliRun deploy = Aws(args);
+  EXPECT_EQ(deploy.code, 1);
+  EXPECT_TRUE(Contains(deploy.err,
+                       "AccessDenied: User: arn:aws:iam::123456789012:user/"
+                       "i2kit-stand-in is not authorized to perform: "
+                       "cloudformation:"))
+      << deploy.err;
 }
 
 TEST_F(PushVerbTest, AThrottledBlockIsRetried) {

@@ -51,7 +51,7 @@ TEST(QemuCommandTest, TcgReplicaArgvIsExactlyTheGolden) {
       "-drive", "if=none,format=raw,readonly=on,file=/images/side,,car.erofs,id=disk1",
       "-device", "virtio-blk-device,drive=disk1",
       "-netdev",
-      "user,id=n0,hostfwd=tcp:127.0.0.1:40001-:8089,hostfwd=tcp:127.0.0.1:18080-:80,"
+      "user,id=n0,ipv6=off,hostfwd=tcp:127.0.0.1:40001-:8089,hostfwd=tcp:127.0.0.1:18080-:80,"
       "hostfwd=udp:127.0.0.1:5353-:53",
       "-device", "virtio-net-device,netdev=n0",
       "-device", "virtio-rng-device",

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "aws-client/cloudwatch_logs_api.h"
@@ -227,6 +228,40 @@ TEST_F(StackVerbsTest, ThrottledRequestsAreRetriedAndTheDeploySucceeds) {
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_TRUE(Contains(run.err, "cloudformation DescribeStackEvents: Throttling; retrying in"))
       << run.err;
+}
+
+TEST_F(StackVerbsTest, DeployDiffStatusAndDeletePassWithThePolicyPolicyDeployPrints) {
+  CliRun printed = RunCli({"policy", "deploy"});
+  ASSERT_EQ(printed.code, 0) << printed.err;
+  ASSERT_TRUE(stand_in_.SetMode("policy", nlohmann::json::parse(printed.out)));
+  CliRun created = DeployHello("ami-11111111", kAccount);
+  ASSERT_EQ(created.code, 0) << created.err;
+  ASSERT_EQ(Aws({"diff", Example("hello.yml"), "--ami", "ami-22222222"}).code, 0);
+  CliRun updated = DeployHello("ami-22222222");
+  ASSERT_EQ(updated.code, 0) << updated.err;
+  CliRun status = Aws({"status", "hello"});
+  ASSERT_EQ(status.code, 0) << status.err;
+  CliRun deleted = Aws({"delete", "hello"});
+  ASSERT_EQ(deleted.code, 0) << deleted.err;
+}
+
+TEST_F(StackVerbsTest, APolicyWithoutWhatCloudFormationNeedsFailsTheResourceAsAwsSaysIt) {
+  nlohmann::json policy = nlohmann::json::parse(RunCli({"policy", "deploy"}).out);
+  nlohmann::json& actions = policy["Statement"][0]["Action"];
+  actions.erase(std::find(actions.begin(), actions.end(), "ec2:CreateLaunchTemplate"));
+  ASSERT_TRUE(stand_in_.SetMode("policy", policy));
+  CliRun run = DeployHello("ami-11111111", kAccount);
+  EXPECT_EQ(run.code, 1);
+  EXPECT_TRUE(Contains(run.err, "is not authorized to perform: ec2:CreateLaunchTemplate"))
+      << run.err;
+}
+
+TEST_F(StackVerbsTest, ADeployWithAClockTenMinutesAheadCorrectsItFromAwsDate) {
+  ASSERT_TRUE(stand_in_.SetMode("clock", {{"skew_seconds", -600}}));
+  CliRun run = DeployHello("ami-11111111", kAccount);
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_TRUE(Contains(run.err, "SignatureDoesNotMatch: this clock is 6")) << run.err;
+  EXPECT_TRUE(Contains(run.err, "ahead of AWS's; signing again with AWS's time")) << run.err;
 }
 
 TEST_F(StackVerbsTest, AWrongSecretIsRefusedWithAwsError) {

@@ -1,0 +1,170 @@
+# One Pod VM whose containers attack it from inside (issue 15): each attacks/NAME.sh runs in the containers its "# runs-in:" header names and prints "PASS NAME: …" or "FAIL NAME: …"; the test fails on any FAIL or on an attack that printed nothing.
+# shellcheck shell=bash
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# The containers, each a security context an attack may need (the name is what "# runs-in:"
+# says): root = uid 0 with the default capabilities; nonroot = runAsUser 1000, defaults;
+# bind = runAsUser 1000 with NET_BIND_SERVICE added.
+containers=(root nonroot bind)
+
+# oci_image NAME ROOTFS CONFIG: an OCI image layout $work/images/NAME, tag latest, whose one
+# uncompressed layer is the directory ROOTFS (owned by root) and whose config is CONFIG.
+oci_image() {
+  local layout=$work/images/$1 layer config manifest
+  mkdir -p "$layout/blobs/sha256"
+  tar -C "$2" --sort=name --numeric-owner --owner=0 --group=0 -cf "$work/$1.layer.tar" .
+  blob() {
+    local digest
+    digest=$(sha256sum "$1" | cut -d' ' -f1)
+    cp "$1" "$layout/blobs/sha256/$digest"
+    jq -n -c --arg d "sha256:$digest" --argjson s "$(stat -c %s "$1")" --arg t "$2" \
+      '{mediaType: $t, digest: $d, size: $s}'
+  }
+  layer=$(blob "$work/$1.layer.tar" application/vnd.oci.image.layer.v1.tar)
+  jq -n -c --argjson c "$3" --arg diff "$(jq -r .digest <<<"$layer")" \
+    '{architecture: "amd64", os: "linux", config: $c, rootfs: {type: "layers", diff_ids: [$diff]}}' \
+    >"$work/$1.config.json"
+  config=$(blob "$work/$1.config.json" application/vnd.oci.image.config.v1+json)
+  jq -n -c --argjson c "$config" --argjson l "$layer" \
+    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: $c, layers: [$l]}' \
+    >"$work/$1.manifest.json"
+  manifest=$(blob "$work/$1.manifest.json" application/vnd.oci.image.manifest.v1+json)
+  echo '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
+  jq -n -c --argjson m "$manifest" \
+    '{schemaVersion: 2, manifests: [$m + {annotations: {"org.opencontainers.image.ref.name": "latest"}}]}' \
+    >"$layout/index.json"
+}
+
+# The attack image: a static busybox with every applet, the attacks and the tools.
+busybox=$(dpkg-query -L busybox-static | grep -m1 -E '^(/usr)?/bin/busybox$') ||
+  fail "busybox-static is not installed"
+rootfs="$work/attack-root"
+mkdir -p "$rootfs"/{bin,etc,tmp,attacks,tools}
+chmod 1777 "$rootfs/tmp"
+install -m 0755 "$busybox" "$rootfs/bin/busybox"
+for applet in $("$busybox" --list); do
+  [[ $applet == busybox ]] || ln -s busybox "$rootfs/bin/$applet"
+done
+gcc -static -Os -Wall -Wextra -Werror -o "$rootfs/tools/attack-tool" "$here/tools/attack-tool.c" ||
+  fail "compiling tools/attack-tool.c"
+install -m 0755 "$here/tools/run-attacks" "$rootfs/tools/run-attacks"
+install -m 0644 "$here"/attacks/*.sh "$rootfs/attacks/"
+oci_image attacks "$rootfs" '{"Entrypoint": ["/bin/sh", "/tools/run-attacks"], "User": "0:0", "Env": ["PATH=/bin"], "WorkingDir": "/"}'
+
+# What each attack must print: "CONTAINER ATTACK" pairs from the scripts' headers.
+expected=()
+for script in "$here"/attacks/*.sh; do
+  attack=$(basename "$script" .sh)
+  where=$(sed -n 's/^# runs-in: *//p' "$script")
+  [[ -n $where ]] || fail "$script has no '# runs-in:' line"
+  for container in $where; do
+    [[ " ${containers[*]} " == *" $container "* ]] ||
+      fail "$script runs in '$container', which the Pod does not have"
+    expected+=("$container $attack")
+  done
+done
+
+# container NAME [SECURITY-CONTEXT]: one container of the Pod, running NAME's attacks.
+container() {
+  cat <<YAML
+      - name: $1
+        image: oci:$work/images/attacks:latest
+        args: [$1]
+${2:+        securityContext: $2}
+YAML
+}
+{
+  cat <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: hostile}
+spec:
+  selector: {matchLabels: {app: hostile}}
+  template:
+    metadata: {labels: {app: hostile}}
+    spec:
+      terminationGracePeriodSeconds: 2
+      containers:
+YAML
+  container root
+  container nonroot '{runAsUser: 1000}'
+  container bind '{runAsUser: 1000, capabilities: {add: [NET_BIND_SERVICE]}}'
+} >"$work/hostile.yml"
+
+# Host side of the network attacks (issue 15, items 1, 7, 9), each a small function.
+# host_loopback_listener: listens on the host's 127.0.0.1:18099, which host-loopback.sh tries
+# from a container through QEMU's 10.0.2.2; whoever connects is written to $work/loopback.hits.
+host_loopback_listener() {
+  python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 18099))
+s.listen(8)
+while True:
+    c, peer = s.accept()
+    with open(sys.argv[1], "a") as hits:
+        hits.write(f"{peer}\n")
+    c.close()
+' "$work/loopback.hits" &
+}
+check_host_loopback() {
+  [[ ! -s $work/loopback.hits ]] ||
+    fail "a container reached the host's 127.0.0.1:18099: $(tr '\n' ' ' <"$work/loopback.hits")"
+  echo "PASS [host] host-loopback: the listener on the host's 127.0.0.1:18099 saw no connection"
+}
+# watch_agent_endpoint NAME: GET /healthz on NAME's agent every second until $work/attacks.done
+# exists, each within 2 s (TCG on a busy host); a miss goes to $work/healthz.misses
+# (agent-hold must starve nothing).
+watch_agent_endpoint() {
+  local port
+  port=$(jq -r .agentPort "$XDG_STATE_HOME/i2kit/$1/0/replica.json") || fail "no agent port for $1"
+  (
+    while [[ ! -e $work/attacks.done ]]; do
+      curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$port/healthz" || date +%T >>"$work/healthz.misses"
+      sleep 1
+    done
+  ) &
+}
+check_agent_endpoint() {
+  touch "$work/attacks.done"
+  [[ ! -s $work/healthz.misses ]] ||
+    fail "GET /healthz missed its 2 s while the containers attacked: $(tr '\n' ' ' <"$work/healthz.misses")"
+  echo "PASS [host] agent-hold: GET /healthz answered within 2 s every second of the attacks"
+}
+# check_agent_identity NAME: the agent read its identity from the metadata service that its
+# containers are refused (imds-credentials).
+check_agent_identity() {
+  "$host" logs "$1" | grep -q "instance i-local-$1-0 in region local" ||
+    fail "the agent did not learn its instance id from the local metadata service"
+  echo "PASS [host] imds-credentials: the agent still learned its instance id (i-local-$1-0)"
+}
+
+build_pod "$work/hostile.yml"
+host_loopback_listener
+run_pod hostile
+watch_agent_endpoint hostile
+
+# Waits until every expected attack has printed its line (or 240 s: attacks under TCG are slow).
+deadline=$((SECONDS + 240))
+while true; do
+  log=$("$host" logs hostile 2>/dev/null || true)
+  missing=()
+  for pair in "${expected[@]}"; do
+    read -r container attack <<<"$pair"
+    grep -qE "(^|[^a-z0-9-])$container(/stderr)?: (PASS|FAIL) $attack:" <<<"$log" ||
+      missing+=("$attack (in $container)")
+  done
+  ((${#missing[@]} == 0 || SECONDS >= deadline)) && break
+  sleep 2
+done
+
+grep -E ': (PASS|FAIL) [a-z0-9-]+:' <<<"$log" | sed -E 's/^(.*[^a-z0-9-])?([a-z0-9-]+)(\/stderr)?: (PASS|FAIL) /\4 [\2] /' || true
+failed=$(grep -cE ': FAIL [a-z0-9-]+:' <<<"$log" || true)
+((${#missing[@]} == 0)) || fail "attacks that printed nothing: ${missing[*]}"
+((failed == 0)) || fail "$failed attack(s) succeeded"
+check_host_loopback
+check_agent_endpoint
+check_agent_identity hostile
+echo "${#expected[@]} attacks, all stopped"

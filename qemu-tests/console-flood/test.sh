@@ -9,7 +9,7 @@ containers:
     image: oci:$images/busybox-httpd:latest
     ports:
       - http:8080:http:8080
-  # Each handles SIGTERM (a container's PID 1 has no default action for it), so that `down`
+  # Each handles SIGTERM (a container's PID 1 has no default action for it), so that down
   # measures the agent, not the grace period.
   chatty:
     image: oci:$images/busybox-httpd:latest
@@ -20,7 +20,7 @@ containers:
     command: [/bin/sh, -c, 'trap "exit 0" TERM; while :; do printf "x\\ri2kit-agent: FORGED-CR\\n\\033[2K\\033[1Gi2kit-agent: FORGED-ESC\\n"; sleep 3 & wait; done']
 YAML
 build_pod "$work/flood.yml"
-run_pod flood -p 18091:8080
+run_pod flood -p 18137:8080
 agent_port=$(jq -r .agentPort "$XDG_STATE_HOME/i2kit/flood/0/replica.json") || fail "no agentPort"
 
 slowest=0
@@ -29,7 +29,7 @@ while ((SECONDS < deadline)); do
   took=$(curl -sf -m 1 -o /dev/null -w '%{time_total}' "http://127.0.0.1:$agent_port/healthz") ||
     fail "/healthz did not answer within 1 s while the container floods its output"
   slowest=$(awk -v a="$slowest" -v b="$took" 'BEGIN { print (b > a ? b : a) }')
-  body=$(curl -sf -m 5 http://127.0.0.1:18091/) || fail "the web container stopped serving"
+  body=$(curl -sf -m 5 http://127.0.0.1:18137/) || fail "the web container stopped serving"
   [[ $body == "Hello from i2kit" ]] || fail "unexpected answer: $body"
   sleep 0.5
 done

@@ -16,3 +16,12 @@ add_library(i2kit_yaml_cpp INTERFACE)
 target_link_libraries(i2kit_yaml_cpp INTERFACE -lyaml-cpp)
 add_library(i2kit_cap_ng INTERFACE)
 target_link_libraries(i2kit_cap_ng INTERFACE -lcap-ng)
+
+# spdlog and fmt, header-only: Debian ships only their shared libraries (no libspdlog.a or
+# libfmt.a), and the agent and the EC2 reporter link statically. Only the few files that log
+# include spdlog, so the header-only cost is paid in those alone.
+find_package(Threads REQUIRED)
+add_library(i2kit_spdlog INTERFACE)
+target_compile_definitions(i2kit_spdlog INTERFACE SPDLOG_FMT_EXTERNAL FMT_HEADER_ONLY
+  FMT_STATIC_THOUSANDS_SEPARATOR=0x2c SPDLOG_PREVENT_CHILD_FD)
+target_link_libraries(i2kit_spdlog INTERFACE Threads::Threads)

@@ -44,8 +44,18 @@ void ClaimName(std::map<std::string, const T*>& names, const T& object, const ch
 
 void CheckManifest(const Manifest& manifest, Diagnostics& diagnostics) {
   std::map<std::string, const Deployment*> deployments;
-  for (const Deployment& d : manifest.deployments)
+  for (const Deployment& d : manifest.deployments) {
     ClaimName(deployments, d, "deployment", diagnostics);
+    // The agent's own lines on the console and in the logs carry the source "i2kit-agent",
+    // and the EC2 reporter's stream is "i2kit-ec2-reporter": no container may pass for them.
+    for (const Container& c : d.containers) {
+      if (c.name.starts_with("i2kit-")) {
+        diagnostics.Error(c.location,
+                          "container '" + c.name + "': names starting with i2kit- are the agent's",
+                          "another container name");
+      }
+    }
+  }
   std::map<std::string, const Service*> services;
   for (const Service& s : manifest.services) {
     ClaimName(services, s, "service", diagnostics);

@@ -22,7 +22,8 @@ inline constexpr int kAgentPort = 8089;
 
 // Kernel command-line keys, all prefixed "i2kit.".
 inline constexpr const char* kCmdlineReplica = "i2kit.replica";  // replica number, from 0
-inline constexpr const char* kCmdlineLogLevel = "i2kit.log";     // debug, info (default), warn
+// The agent's console level: debug, info (the default), warn, error or off.
+inline constexpr const char* kCmdlineLogLevel = "i2kit.log_level";
 // Where the instance-metadata service answers (EC2's IMDSv2 paths, and the local service
 // directory): absent means EC2's own address, kEc2MetadataAddress.
 inline constexpr const char* kCmdlineMetadata = "i2kit.metadata";
@@ -59,9 +60,5 @@ inline constexpr const char* kEc2PartitionName = "i2kit ec2";
 inline constexpr const char* kEc2Mount = "/run/i2kit/ec2";
 inline constexpr const char* kEc2ReporterBinary = "bin/i2kit-ec2-reporter";
 inline constexpr const char* kEc2CaBundle = "etc/ssl/certs/ca-certificates.crt";
-
-// The agent prints this line on the console once every container is ready, so that a host
-// without network access to the VM can still tell.
-inline constexpr const char* kReadyMarker = "i2kit-agent: pod ready";
 
 }  // namespace i2kit::pod_vm

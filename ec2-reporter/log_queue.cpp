@@ -32,10 +32,13 @@ LogBatch LogQueue::NextBatch() const {
   if (unshipped_notice_ > 0) {
     batch.container = kDroppedNoticeStream;
     batch.notice_of_dropped = unshipped_notice_;
-    batch.events.push_back({last_timestamp_ms_, "dropped " + std::to_string(unshipped_notice_) +
-                                                    " lines of container output: CloudWatch "
-                                                    "Logs was slow or failing, or the agent's "
-                                                    "buffer overran"});
+    batch.events.push_back(
+        {last_timestamp_ms_,
+         ec2_logs::JsonLogMessage(
+             "warn", last_timestamp_ms_, kDroppedNoticeStream,
+             "dropped " + std::to_string(unshipped_notice_) +
+                 " lines of container output: CloudWatch Logs was slow or failing, "
+                 "or the agent's buffer overran")});
     return batch;
   }
   if (lines_.empty()) return batch;

@@ -66,9 +66,11 @@ void Reporter::Signal(const AgentReport* report, const std::string& unreachable,
     // SignalResource carries no reason: it goes to CloudWatch Logs first, where deploy finds
     // it (common/ec2_logs.h). Shipped now, but a signal never waits for CloudWatch Logs.
     failure_reason_queued_ = true;
-    log_queue_.Push(ec2_logs::kReporterStream,
-                    {UnixMilliseconds(links_.context->now()),
-                     ec2_logs::kStartupFailurePrefix + decision->reason});
+    int64_t now_ms = UnixMilliseconds(links_.context->now());
+    log_queue_.Push(
+        ec2_logs::kReporterStream,
+        {now_ms, ec2_logs::JsonLogMessage("error", now_ms, ec2_logs::kReporterStream,
+                                          ec2_logs::kStartupFailurePrefix + decision->reason)});
     ShipLogs();
   }
   aws::AwsError error;
@@ -124,7 +126,10 @@ void Reporter::CollectLogs() {
     Result<LogPage> page = links_.agent->LogsFrom(next_log_line_);
     if (!page.ok()) return;  // the agent is unreachable: /status said so already
     if (page->first > next_log_line_) log_queue_.AddDropped(page->first - next_log_line_);
-    for (const LogLine& line : page->lines) log_queue_.Push(line.container, {now_ms, line.text});
+    for (const LogLine& line : page->lines) {
+      log_queue_.Push(line.container, {now_ms, ec2_logs::JsonLogMessage(
+                                                   "info", now_ms, line.container, line.text)});
+    }
     next_log_line_ = page->next;
     if (page->lines.empty()) break;
   }

@@ -14,6 +14,7 @@
 #include "common/pod_vm.h"
 #include "common/text_file.h"
 #include "common/unique_fd.h"
+#include "guest-agent/agent_log.h"
 #include "guest-agent/container_network_filter.h"
 #include "guest-agent/container_root.h"
 #include "guest-agent/ec2_reporter_launch.h"
@@ -38,9 +39,10 @@ constexpr const char* kContainersCgroup = "/i2kit";
 // QEMU's user-mode network answers DNS here; on EC2 the kernel's DHCP supplies the server.
 constexpr const char* kFallbackDns = "10.0.2.3";
 
-void Console(const std::string& line) {
-  std::fputs((line + "\n").c_str(), stdout);
-  std::fflush(stdout);
+// The level the kernel command line asks for (i2kit.log_level=), else info.
+LogLevel ConsoleLevel() {
+  std::string name = KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineLogLevel);
+  return ParseLogLevel(name).value_or(LogLevel::kInfo);
 }
 
 // The files every container sees at /etc/hostname, /etc/hosts and /etc/resolv.conf.
@@ -74,22 +76,23 @@ std::string MetadataAddress() {
 
 // The containers' resolver becomes the agent's own (service_discovery.h), relaying to the VM's;
 // if it cannot listen, the containers keep the VM's resolver and lose only the local names.
-std::unique_ptr<ServiceDiscovery> BindServiceDiscovery(const std::string& etc) {
+std::unique_ptr<ServiceDiscovery> BindServiceDiscovery(
+    const std::string& etc, const std::function<void(const std::string&)>& console) {
   DiscoveryOptions options;
   options.dns_address = pod_vm::kPodDnsAddress;
   options.upstream_dns = FirstNameserver(etc + "/resolv.conf");
   options.metadata_address = MetadataAddress();
   options.redirect_cgroup = "/sys/fs/cgroup";  // the root: every container's cgroup is below
-  options.console = Console;
+  options.console = console;
   Result<std::unique_ptr<ServiceDiscovery>> discovery = ServiceDiscovery::Bind(options);
   if (!discovery.ok()) {
-    Console("i2kit-agent: no local name service: " + discovery.status().message());
+    console("i2kit-agent: no local name service: " + discovery.status().message());
     return nullptr;
   }
   if (Status s = WriteTextFile(etc + "/resolv.conf",
                                std::string("nameserver ") + pod_vm::kPodDnsAddress + "\n");
       !s.ok()) {
-    Console("i2kit-agent: " + s.message());
+    console("i2kit-agent: " + s.message());
     return nullptr;
   }
   return std::move(discovery).value();
@@ -121,6 +124,11 @@ Status RunAgent(const AgentOptions& options) {
     ::setenv("_LIBCONTAINER_CLONED_BINARY", "1", 1);
     ::reboot(RB_DISABLE_CAD);  // Ctrl-Alt-Del then reaches PID 1 as SIGINT: a clean shutdown
   }
+  // Started once /proc is there to say the level; an error before it is returned to main.
+  AgentLogOptions log_options;
+  log_options.level = ConsoleLevel();
+  AgentLog log(log_options);
+  const auto console = [&log](const std::string& line) { log.Log(LogLevel::kInfo, line); };
   Result<PodSpec> spec = ReadPodSpec(options.pod_spec);
   if (!spec.ok()) return spec.status();
   const Deployment& pod = spec->deployment;
@@ -128,14 +136,14 @@ Status RunAgent(const AgentOptions& options) {
       KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineReplica);
   int replica = replica_text.empty() ? 0 : std::atoi(replica_text.c_str());
   std::string hostname = pod.name + "-" + std::to_string(replica);
-  Console("i2kit-agent: pod " + pod.name + " replica " + std::to_string(replica) + ", " +
+  console("i2kit-agent: pod " + pod.name + " replica " + std::to_string(replica) + ", " +
           std::to_string(pod.containers.size()) + " containers");
   std::string etc = options.run_dir + "/etc";
   if (Status s = WritePodEtc(etc, hostname, options.pid1); !s.ok()) return s;
   std::unique_ptr<ServiceDiscovery> discovery;
   std::optional<ContainerNetworkFilter> network_filter;
   if (options.pid1) {
-    discovery = BindServiceDiscovery(etc);
+    discovery = BindServiceDiscovery(etc, console);
     // Before any container starts, and fatal if it cannot be: a container must never hold the
     // instance role's credentials or read every container's output.
     std::string cgroup = std::string("/sys/fs/cgroup") + kContainersCgroup;
@@ -163,7 +171,7 @@ Status RunAgent(const AgentOptions& options) {
                                                          std::chrono::seconds(10));
       if (!found.ok()) return found.status().WithContext("container " + c.name);
       device = *found;
-      Console("i2kit-agent: container " + c.name + " root " + device + " (partition " +
+      console("i2kit-agent: container " + c.name + " root " + device + " (partition " +
               image.rootfs_partition + ")");
     }
     Result<ContainerRootPaths> root = MountContainerRoot(
@@ -199,10 +207,10 @@ Status RunAgent(const AgentOptions& options) {
       // /etc/resolv.conf, which nothing else writes).
       if (ec2_reporter) {
         Status s = WriteTextFile("/etc/resolv.conf", ReadTextFile(etc + "/resolv.conf"));
-        if (!s.ok()) Console("i2kit-agent: " + s.message());
+        if (!s.ok()) console("i2kit-agent: " + s.message());
       }
     } else {
-      Console("i2kit-agent: the EC2 reporter will not run: " + mounted.status().message());
+      console("i2kit-agent: the EC2 reporter will not run: " + mounted.status().message());
     }
   }
 
@@ -213,7 +221,7 @@ Status RunAgent(const AgentOptions& options) {
     if (Status s = ApplySelfConfinement(*plan); !s.ok()) {
       return s.WithContext("confining the agent");
     }
-    Console("i2kit-agent: " + Summary(*plan));
+    console("i2kit-agent: " + Summary(*plan));
   }
   // Its thread inherits the confinement just applied (capabilities and seccomp are per thread).
   if (discovery) discovery->Start();
@@ -221,7 +229,7 @@ Status RunAgent(const AgentOptions& options) {
   RuncRuntime runtime(options.runc, options.run_dir + "/runc", bundles, roots);
   SupervisorOptions supervision;
   supervision.health_port = options.health_port;
-  supervision.console = Console;
+  supervision.console = [&log](LogLevel level, const std::string& line) { log.Log(level, line); };
   std::vector<UniqueFd> buttons;
   if (options.pid1) buttons = OpenPowerButtons();
   for (const UniqueFd& b : buttons) supervision.power_buttons.push_back(b.get());
@@ -232,7 +240,7 @@ Status RunAgent(const AgentOptions& options) {
   Supervisor supervisor(pod, replica, runtime, supervision);
   Status result = supervisor.Run();
   for (const auto& [name, root] : roots) {
-    if (Status s = UnmountContainerRoot(root); !s.ok()) Console("i2kit-agent: " + s.message());
+    if (Status s = UnmountContainerRoot(root); !s.ok()) console("i2kit-agent: " + s.message());
   }
   return result;
 }

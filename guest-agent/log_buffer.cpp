@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "guest-agent/agent_log.h"
+
 namespace i2kit {
 
 LogBuffer::LogBuffer(size_t capacity_bytes, size_t max_line)
@@ -10,7 +12,7 @@ LogBuffer::LogBuffer(size_t capacity_bytes, size_t max_line)
 void LogBuffer::Store(const std::string& source, std::string text, std::vector<std::string>& out) {
   if (text.size() > max_line_) text.resize(max_line_);
   if (!text.empty() && text.back() == '\r') text.pop_back();
-  std::string line = source + ": " + text;
+  std::string line = source + ": " + EscapeControlBytes(text);
   out.push_back(line);
   bytes_ += line.size();
   entries_.push_back({source, std::move(line)});
@@ -22,12 +24,13 @@ void LogBuffer::Store(const std::string& source, std::string text, std::vector<s
   }
 }
 
-std::vector<std::string> LogBuffer::Append(const std::string& source, std::string_view data) {
+std::vector<std::string> LogBuffer::Append(const std::string& source, std::string_view data,
+                                           const std::function<bool()>& admit) {
   std::vector<std::string> out;
   std::string& pending = partial_[source];
   for (char c : data) {
     if (c == '\n') {
-      Store(source, std::move(pending), out);
+      if (!admit || admit()) Store(source, std::move(pending), out);
       pending.clear();
     } else if (pending.size() < max_line_) {
       pending.push_back(c);

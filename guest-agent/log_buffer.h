@@ -2,12 +2,14 @@
 // within a fixed number of bytes: the oldest lines go first, and the count of dropped lines
 // is kept so that a reader knows output is missing. Every stored line has a sequence number
 // (0, 1, 2, … in storing order), so that a reader that polls (the EC2 reporter) fetches only
-// what is new and knows exactly how many lines it missed.
+// what is new and knows exactly how many lines it missed. Control bytes in a line are escaped
+// (agent_log.h), so that no line can forge another or steer a terminal.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -22,8 +24,10 @@ class LogBuffer {
 
   // Adds raw output `data` of `source` ("web" or "web/stderr"); complete lines are stored as
   // "source: text" and returned so the caller can echo them to the console. A partial last
-  // line waits for its end (or for Flush).
-  std::vector<std::string> Append(const std::string& source, std::string_view data);
+  // line waits for its end (or for Flush). A complete line is kept only when `admit` (if
+  // given) says so: the per-container rate limit.
+  std::vector<std::string> Append(const std::string& source, std::string_view data,
+                                  const std::function<bool()>& admit = {});
   // Stores whatever partial line `source` has pending (its pipe closed).
   std::vector<std::string> Flush(const std::string& source);
 

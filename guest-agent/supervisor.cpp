@@ -19,6 +19,7 @@
 #include <optional>
 
 #include "guest-agent/health_http.h"
+#include "guest-agent/line_rate_limit.h"
 #include "guest-agent/power_button.h"
 #include "guest-agent/probe_check.h"
 #include "guest-agent/restart_backoff.h"
@@ -67,6 +68,8 @@ struct Supervised {
   UniqueFd out, err;
   ProbeRun liveness, readiness, startup;
   bool stop_requested = false;
+  LineRateLimit output_limit{0, 0};
+  Clock::time_point next_drop_report;
 };
 
 struct Auxiliary {
@@ -103,14 +106,21 @@ struct Supervisor::State {
   Clock::time_point kill_deadline;
   bool killed = false;
 
+  LogBuffer* logs = nullptr;
+
   State(const Deployment& d, ContainerRuntime& r, SupervisorOptions o)
       : deployment(d), runtime(r), options(std::move(o)) {}
-  // A line of container output, as it is.
+  // A line of container output, as stored (escaped, prefixed).
   void Say(const std::string& line) const {
-    if (options.console) options.console(line);
+    if (options.console) options.console(LogLevel::kInfo, line);
   }
-  // An event of the agent's own, marked as such on the console.
-  void Event(const std::string& what) const { Say("i2kit-agent: " + what); }
+  // An event of the agent's own: on the console, marked as such, and in the log buffer.
+  void Event(const std::string& what, LogLevel level = LogLevel::kInfo) const {
+    for (const std::string& line : logs->Append(kAgentSource, what + "\n")) {
+      if (options.console) options.console(level, line);
+    }
+  }
+  static constexpr const char* kAgentSource = "i2kit-agent";
 };
 
 sigset_t SupervisorSignals() {
@@ -129,6 +139,7 @@ Status BlockSupervisorSignals() {
 Supervisor::Supervisor(const Deployment& deployment, int replica, ContainerRuntime& runtime,
                        SupervisorOptions options)
     : state_(std::make_unique<State>(deployment, runtime, std::move(options))) {
+  state_->logs = &logs_;
   state_->pod.pod = deployment.name;
   state_->pod.replica = replica;
   Clock::time_point now = Clock::now();
@@ -140,6 +151,7 @@ Supervisor::Supervisor(const Deployment& deployment, int replica, ContainerRunti
     s.liveness.probe = c.liveness_probe ? &*c.liveness_probe : nullptr;
     s.readiness.probe = c.readiness_probe ? &*c.readiness_probe : nullptr;
     s.startup.probe = c.startup_probe ? &*c.startup_probe : nullptr;
+    s.output_limit = LineRateLimit(state_->options.lines_per_second, state_->options.line_burst);
     state_->containers.push_back(std::move(s));
   }
   for (AuxiliaryProcess& a : state_->options.auxiliaries) {
@@ -195,7 +207,7 @@ pid_t StartProbeAttempt(ContainerRuntime& runtime, const Supervised& c, const Pr
 void StartContainer(Supervisor::State& st, Supervised& c, Clock::time_point now) {
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
-    st.Event("container " + c.spec->name + " not started: " + Errno("pipe2"));
+    st.Event("container " + c.spec->name + " not started: " + Errno("pipe2"), LogLevel::kWarn);
     c.next_start = now + seconds(1);
     return;
   }
@@ -213,7 +225,8 @@ void StartContainer(Supervisor::State& st, Supervised& c, Clock::time_point now)
     c.status.reason = "StartError";
     c.next_start = now + delay;
     st.Event("container " + c.spec->name + " failed to start: " + pid.status().message() +
-             " backoff=" + std::to_string(delay.count()) + "s");
+                 " backoff=" + std::to_string(delay.count()) + "s",
+             LogLevel::kWarn);
     return;
   }
   c.pid = *pid;
@@ -247,8 +260,10 @@ void OnContainerExit(Supervisor::State& st, Supervised& c, int wait_status, Cloc
   c.status.state = ContainerState::kBackOff;
   c.status.reason = "CrashLoopBackOff";
   c.next_start = now + delay;
-  st.Event("container " + c.spec->name + " exited code=" + std::to_string(code) + " restarts=" +
-           std::to_string(c.status.restarts) + " backoff=" + std::to_string(delay.count()) + "s");
+  st.Event("container " + c.spec->name + " exited code=" + std::to_string(code) +
+               " restarts=" + std::to_string(c.status.restarts) +
+               " backoff=" + std::to_string(delay.count()) + "s",
+           LogLevel::kWarn);
 }
 
 void OnProbeResult(Supervisor::State& st, Supervised& c, ProbeRun& run, bool ok,
@@ -269,7 +284,8 @@ void OnProbeResult(Supervisor::State& st, Supervised& c, ProbeRun& run, bool ok,
       st.Event("container " + c.spec->name + " started (startup probe passed)");
     } else if (run.failures >= run.probe->failure_threshold && c.pid > 0) {
       st.Event("container " + c.spec->name + " failed its startup probe " +
-               std::to_string(run.failures) + " times: restarting");
+                   std::to_string(run.failures) + " times: restarting",
+               LogLevel::kWarn);
       ::kill(c.pid, SIGKILL);
     }
   } else if (&run == &c.readiness) {
@@ -281,7 +297,8 @@ void OnProbeResult(Supervisor::State& st, Supervised& c, ProbeRun& run, bool ok,
     }
   } else if (!ok && run.failures >= run.probe->failure_threshold && c.pid > 0) {
     st.Event("container " + c.spec->name + " failed its liveness probe " +
-             std::to_string(run.failures) + " times: restarting");
+                 std::to_string(run.failures) + " times: restarting",
+             LogLevel::kWarn);
     ::kill(c.pid, SIGKILL);
   }
 }
@@ -358,15 +375,38 @@ void ReapChildren(Supervisor::State& st, Clock::time_point now) {
   }
 }
 
-void DrainOutput(Supervisor::State& st, LogBuffer& logs, Supervised& c, bool err) {
+// Says how many lines of `c` the rate limit refused, at most once a second (and at the end
+// of its output), so a flood costs the console one line a second.
+void ReportRefusedLines(Supervisor::State& st, Supervised& c, Clock::time_point now) {
+  bool output_ended = !c.out.valid() && !c.err.valid();
+  if (now < c.next_drop_report && !output_ended) return;
+  uint64_t refused = c.output_limit.TakeDropped();
+  if (refused == 0) return;
+  c.next_drop_report = now + seconds(1);
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%g", c.output_limit.per_second());
+  st.Event("container " + c.spec->name + ": " + std::to_string(refused) + " lines dropped (over " +
+               rate + " lines/s)",
+           LogLevel::kWarn);
+}
+
+// Reads what `c` wrote on one of its pipes, at most kDrainBytesPerWake a wake-up: a container
+// that writes without pause (`yes`) then costs the loop a bounded slice, and poll() brings the
+// loop back to it after the signals, the reaping and the health clients had their turn.
+constexpr size_t kDrainBytesPerWake = 16 * 1024;
+
+void DrainOutput(Supervisor::State& st, LogBuffer& logs, Supervised& c, bool err,
+                 Clock::time_point now) {
   UniqueFd& fd = err ? c.err : c.out;
   std::string source = c.spec->name + (err ? "/stderr" : "");
+  auto admit = [&] { return c.output_limit.Admit(now); };
   char buffer[4096];
-  while (fd.valid()) {
+  for (size_t taken = 0; fd.valid() && taken < kDrainBytesPerWake;) {
     ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
     if (n > 0) {
+      taken += static_cast<size_t>(n);
       for (const std::string& line :
-           logs.Append(source, std::string_view(buffer, static_cast<size_t>(n)))) {
+           logs.Append(source, std::string_view(buffer, static_cast<size_t>(n)), admit)) {
         st.Say(line);
       }
       continue;
@@ -474,8 +514,8 @@ Status Supervisor::Run() {
         st.killed = true;
         for (Supervised& c : st.containers) {
           if (c.pid > 0) {
-            st.Event("container " + c.spec->name +
-                     " did not stop within the grace period: SIGKILL");
+            st.Event("container " + c.spec->name + " did not stop within the grace period: SIGKILL",
+                     LogLevel::kWarn);
             ::kill(c.pid, SIGKILL);
           }
         }
@@ -532,8 +572,9 @@ Status Supervisor::Run() {
     }
     ReapChildren(st, now);
     for (Supervised& c : st.containers) {
-      DrainOutput(st, logs_, c, false);
-      DrainOutput(st, logs_, c, true);
+      DrainOutput(st, logs_, c, false, now);
+      DrainOutput(st, logs_, c, true, now);
+      ReportRefusedLines(st, c, now);
     }
     if (st.listener.valid()) {
       // Everything waiting is accepted, so that one peer's held connections cannot fill the

@@ -15,6 +15,7 @@
 
 #include "common/pod_model.h"
 #include "common/unique_fd.h"
+#include "guest-agent/agent_log.h"
 #include "guest-agent/container_runtime.h"
 #include "guest-agent/log_buffer.h"
 #include "guest-agent/pod_status.h"
@@ -36,8 +37,15 @@ struct SupervisorOptions {
   std::string health_address = "0.0.0.0";
   std::string meminfo_path = "/proc/meminfo";
   std::string proc_status_path = "/proc/self/status";  // the agent's own confinement
-  // Called for every line of container output and every agent event, for the console.
-  std::function<void(const std::string&)> console;
+  // Called for every line of container output ("web: …", kInfo) and every agent event
+  // ("i2kit-agent: …"), for the console; it must not block (agent_log.h). The agent's events
+  // also go to the log buffer, as the lines of source "i2kit-agent", a name no container
+  // can take (manifest checks), so the EC2 reporter ships them too.
+  std::function<void(LogLevel, const std::string&)> console;
+  // Each container's output, stdout and stderr together, is taken in at most this fast
+  // (line_rate_limit.h); what is over is counted and said once a second.
+  double lines_per_second = 200;
+  double line_burst = 1000;
   // Devices whose KEY_POWER press requests the shutdown (power_button.h); not owned.
   std::vector<int> power_buttons;
   std::vector<AuxiliaryProcess> auxiliaries;

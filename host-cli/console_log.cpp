@@ -57,6 +57,11 @@ Result<std::string> LogFollower::ReadNew() {
       return SysError("open", path_);
     }
   }
+  // Emptied in place by RotateAppendedFile (rotating_log.h): start again from its start.
+  struct stat st {};
+  if (::fstat(fd_.get(), &st) == 0 && st.st_size < ::lseek(fd_.get(), 0, SEEK_CUR)) {
+    ::lseek(fd_.get(), 0, SEEK_SET);
+  }
   std::string text;
   char chunk[65536];
   for (;;) {

@@ -29,7 +29,7 @@ Result<std::string> ReadLogTail(const std::string& path, size_t max_bytes);
 
 // Follows a file that grows: each ReadNew() returns what was appended since the last call
 // (from the start of the file the first time), CRs dropped. A file not yet created reads as
-// empty.
+// empty; a file emptied in place (a rotated console) is read again from its start.
 class LogFollower {
  public:
   explicit LogFollower(std::string path) : path_(std::move(path)) {}

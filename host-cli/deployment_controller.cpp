@@ -22,6 +22,7 @@
 #include "host-cli/readiness.h"
 #include "host-cli/replica_launcher.h"
 #include "host-cli/rollout_plan.h"
+#include "host-cli/rotating_log.h"
 #include "host-cli/tcp_balancer.h"
 #include "host-cli/vm_stop.h"
 #include "image-builder/sys_error.h"
@@ -148,6 +149,7 @@ struct DeploymentController::Impl {
   Clock::time_point settle_until;
   std::string last_failure;  // console lines of the last replica that failed to get ready
   std::string status_written;
+  Clock::time_point next_console_rotation;
 
   Impl(const StateDir& s, ControllerSettings cs, EventLog& l, std::ostream& o)
       : state(s), settings(std::move(cs)), log(l), out(o) {}
@@ -309,6 +311,11 @@ struct DeploymentController::Impl {
           r.last_answer = now;
           r.answered_once = true;
         }
+        log.Debug(r.name() + " /readyz: " +
+                  (outcome->result == CheckResult::kSuccess   ? "200"
+                   : outcome->result == CheckResult::kTimeout ? "no answer in time"
+                   : outcome->answered                        ? "not ready"
+                                                              : "no answer"));
         if (r.health.Record(outcome->result, now)) OnHealthChange(r, now);
       }
     }
@@ -518,6 +525,20 @@ struct DeploymentController::Impl {
     for (auto& [id, r] : replicas) StreamConsole(r, false);
   }
 
+  // QEMU appends each console to a file without end (a chatty container wrote a million
+  // lines in four minutes): once a second each is kept within kConsoleLogLimits.
+  void BoundConsoles(Clock::time_point now) {
+    if (now < next_console_rotation) return;
+    next_console_rotation = now + std::chrono::seconds(1);
+    for (auto& [id, r] : replicas) {
+      StreamConsole(r, false);  // what a foreground run shows, before it moves
+      if (Status s = RotateAppendedFile(r.dir + "/" + kConsoleLogFile, kConsoleLogLimits);
+          !s.ok()) {
+        log.Error(s.message());
+      }
+    }
+  }
+
   void WriteStatus() {
     ControllerStatus s;
     s.deployment = deployment;
@@ -590,6 +611,7 @@ struct DeploymentController::Impl {
     }
     if (!shutting_down) Reconcile(now);
     StreamConsoles();
+    BoundConsoles(now);
     WriteStatus();
   }
 };
@@ -604,6 +626,9 @@ DeploymentController::~DeploymentController() {
     // Stopped as asked, with no VM left: `down` leaves nothing behind. Unlinked while still
     // held (see Start).
     ::unlink(impl_->log_path.c_str());
+    for (const std::string& older : RotatedPaths(impl_->log_path, kControllerLogLimits)) {
+      ::unlink(older.c_str());
+    }
     ::unlink(impl_->lock_path.c_str());
     ::rmdir(std::filesystem::path(impl_->lock_path).parent_path().c_str());
   }

@@ -6,8 +6,28 @@
 #include <iostream>
 
 namespace i2kit {
+namespace {
+
+LogLevel host_log_level = LogLevel::kInfo;
+
+}  // namespace
+
+void SetHostLogLevel(LogLevel level) {
+  host_log_level = level;
+}
+
+LogLevel HostLogLevel() {
+  return host_log_level;
+}
 
 void EventLog::Event(std::string_view line) {
+  if (host_log_level > LogLevel::kInfo) return;
+  ClearProgress();
+  out_ << line << '\n' << std::flush;
+}
+
+void EventLog::Debug(std::string_view line) {
+  if (host_log_level > LogLevel::kDebug) return;
   ClearProgress();
   out_ << line << '\n' << std::flush;
 }
@@ -20,6 +40,7 @@ void EventLog::Progress(std::string_view line) {
 }
 
 void EventLog::Error(std::string_view message) {
+  if (host_log_level > LogLevel::kError) return;
   ClearProgress();
   out_ << "error: " << message << '\n' << std::flush;
 }

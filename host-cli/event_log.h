@@ -1,6 +1,8 @@
 // What a verb tells its operator while it works: one line per event, key facts first
 // ("web/0 ready in 2.3 s ports=..."); on a terminal also a status line redrawn in place while
 // waiting ("web/0 booting 4 s"), which the next event line replaces. Plain lines otherwise.
+// The process's host log level (-v, --log-level, I2KIT_LOG_LEVEL) filters the lines: Debug at
+// debug only, Event at info or below, Error unless off; the status line is never filtered.
 #pragma once
 
 #include <chrono>
@@ -12,7 +14,14 @@
 #include <string_view>
 #include <thread>
 
+#include "common/log_level.h"
+
 namespace i2kit {
+
+// The level of every EventLog of this process (a detached controller inherits it); kInfo
+// until set.
+void SetHostLogLevel(LogLevel level);
+LogLevel HostLogLevel();
 
 class EventLog {
  public:
@@ -20,6 +29,8 @@ class EventLog {
 
   // One line for the record.
   void Event(std::string_view line);
+  // A line for whoever looks closer (-v): what was checked, what was run.
+  void Debug(std::string_view line);
   // A transient status line: drawn on a terminal only, replaced by the next call.
   void Progress(std::string_view line);
   // An error line: "error: " and the message.

@@ -1,7 +1,9 @@
+#include <optional>
 #include <ostream>
 
 #include "common/version.h"
 #include "host-cli/command.h"
+#include "host-cli/event_log.h"
 
 namespace i2kit {
 
@@ -38,6 +40,14 @@ int RunHostCli(int argc, const char* const* argv, Console& console) {
   CLI::App app("i2kit-host: one Pod = one minimal, immutable VM", "i2kit-host");
   app.set_version_flag("--version", std::string("i2kit-host ") + kVersion);
   app.require_subcommand(1);
+  // The host's log level (event_log.h): I2KIT_LOG_LEVEL, overridden by -v or --log-level,
+  // which any verb takes too (they fall through to here).
+  std::string level_name = "info";
+  bool verbose = false;
+  app.fallthrough();
+  app.add_flag("-v,--verbose", verbose, "Log debug lines too (--log-level debug)");
+  app.add_option("--log-level", level_name, "Log level: debug, info (default), warn, error, off")
+      ->envname("I2KIT_LOG_LEVEL");
   CommandRunner runner;
   for (const Command& command : Commands()) {
     CLI::App* sub = app.add_subcommand(command.name, command.summary);
@@ -65,6 +75,13 @@ int RunHostCli(int argc, const char* const* argv, Console& console) {
     console.err << "i2kit-host: " << e.what() << "\nRun 'i2kit-host --help' for usage.\n";
     return static_cast<int>(ExitCode::kUsage);
   }
+  std::optional<LogLevel> level = verbose ? LogLevel::kDebug : ParseLogLevel(level_name);
+  if (!level) {
+    console.err << "i2kit-host: unknown log level '" << level_name
+                << "' (debug, info, warn, error, off)\n";
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  SetHostLogLevel(*level);
   return static_cast<int>(runner(console));
 }
 

@@ -92,8 +92,9 @@ std::string PortsText(const Row& row) {
   return ports;
 }
 
-// A running VM is ready while its agent answers /readyz with 200; one that printed the ready
-// marker before and no longer answers is unready; otherwise it is still booting.
+// A running VM is ready while its agent answers /readyz with 200, unready while it answers
+// otherwise, booting while it does not answer. Never read from the console, which the
+// containers' output shares.
 std::string LiveState(const ReplicaEntry& entry) {
   switch (entry.state) {
     case ReplicaState::kStarting:
@@ -103,10 +104,9 @@ std::string LiveState(const ReplicaEntry& entry) {
     case ReplicaState::kRunning:
       break;
   }
-  if (AgentReportsReady(entry.record->agent_port, kReadyCheckTimeout)) return "ready";
-  Result<std::string> console = ReadLogTail(entry.dir + "/" + kConsoleLogFile, 1 << 20);
-  bool was_ready = console.ok() && console->find(pod_vm::kReadyMarker) != std::string::npos;
-  return was_ready ? "unready" : "booting";
+  std::optional<bool> ready = AgentReadiness(entry.record->agent_port, kReadyCheckTimeout);
+  if (!ready) return "booting";
+  return *ready ? "ready" : "unready";
 }
 
 std::string FormatAge(int64_t seconds) {

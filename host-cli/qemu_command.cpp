@@ -83,9 +83,14 @@ std::vector<std::string> QemuArgv(const VmArtifacts& artifacts, const std::strin
     netdev += std::string(",guestfwd=tcp:") + pod_vm::kLocalMetadataAddress +
               ":80-cmd:" + EscapeCommas(options.metadata_command);
   }
-  argv.insert(argv.end(), {"-netdev", netdev, "-device", "virtio-net-device,netdev=n0", "-device",
-                           "virtio-rng-device", "-serial", "file:" + options.console_log, "-qmp",
-                           "unix:" + EscapeCommas(options.qmp_socket) + ",server=on,wait=off"});
+  argv.insert(
+      argv.end(),
+      {"-netdev", netdev, "-device", "virtio-net-device,netdev=n0", "-device", "virtio-rng-device",
+       // Appending: the controller empties the file in place to bound it
+       // (rotating_log.h), and QEMU must then write at its new end.
+       "-chardev", "file,id=console,append=on,path=" + EscapeCommas(options.console_log), "-serial",
+       "chardev:console", "-qmp",
+       "unix:" + EscapeCommas(options.qmp_socket) + ",server=on,wait=off"});
   return argv;
 }
 

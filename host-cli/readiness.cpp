@@ -121,10 +121,16 @@ LocalHttpGet::Outcome Complete(LocalHttpGet& get, Clock::time_point deadline) {
 
 }  // namespace
 
-bool AgentReportsReady(int port, std::chrono::milliseconds timeout) {
+std::optional<bool> AgentReadiness(int port, std::chrono::milliseconds timeout) {
   Clock::time_point deadline = Clock::now() + timeout;
   LocalHttpGet check(port, "/readyz", deadline);
-  return Complete(check, deadline).result == CheckResult::kSuccess;
+  LocalHttpGet::Outcome outcome = Complete(check, deadline);
+  if (!outcome.answered) return std::nullopt;
+  return outcome.result == CheckResult::kSuccess;
+}
+
+bool AgentReportsReady(int port, std::chrono::milliseconds timeout) {
+  return AgentReadiness(port, timeout).value_or(false);
 }
 
 std::optional<std::string> FetchLocal(int port, std::string_view path,
@@ -134,15 +140,6 @@ std::optional<std::string> FetchLocal(int port, std::string_view path,
   LocalHttpGet::Outcome outcome = Complete(get, deadline);
   if (outcome.result != CheckResult::kSuccess) return std::nullopt;
   return outcome.body;
-}
-
-bool MarkerScanner::Feed(std::string_view piece) {
-  if (found_) return true;
-  std::string text = carry_ + std::string(piece);
-  found_ = text.find(marker_) != std::string::npos;
-  size_t keep = std::min(text.size(), marker_.empty() ? 0 : marker_.size() - 1);
-  carry_ = text.substr(text.size() - keep);
-  return found_;
 }
 
 }  // namespace i2kit

@@ -1,6 +1,6 @@
 // How the host tells that a Pod VM is ready: the agent answers GET /readyz with 200 through
-// its forwarded port, or (for when that port cannot be reached) prints its ready marker on the
-// console (pod_vm.h).
+// its forwarded port. Never from the console: a container's output shares it, and whatever
+// it prints must not make the host think so.
 #pragma once
 
 #include <poll.h>
@@ -22,6 +22,9 @@ std::optional<int> HttpStatusCode(std::string_view response);
 // network accepts the connection before the guest does, so a guest not yet listening shows
 // as a connection closed without a response: not ready.
 bool AgentReportsReady(int port, std::chrono::milliseconds timeout);
+// The same check, telling apart an agent that answered "not ready" (false) from one that did
+// not answer (nullopt: still booting, or hung).
+std::optional<bool> AgentReadiness(int port, std::chrono::milliseconds timeout);
 
 // One HTTP/1.0 GET to 127.0.0.1:PORT in flight, without blocking: the controller keeps one
 // /readyz check per replica in its poll() loop. Poll fd() for events() and call Advance() when
@@ -59,19 +62,5 @@ class LocalHttpGet {
 // GET `path` from 127.0.0.1:`port`, waiting up to `timeout`; the body of a 200 answer.
 std::optional<std::string> FetchLocal(int port, std::string_view path,
                                       std::chrono::milliseconds timeout);
-
-// Looks for a marker line in text that arrives in pieces (the console as it is followed).
-class MarkerScanner {
- public:
-  explicit MarkerScanner(std::string marker) : marker_(std::move(marker)) {}
-  // Scans the next piece; true once the marker has been seen.
-  bool Feed(std::string_view piece);
-  bool found() const { return found_; }
-
- private:
-  std::string marker_;
-  std::string carry_;  // the end of the previous piece, for a marker split across two
-  bool found_ = false;
-};
 
 }  // namespace i2kit

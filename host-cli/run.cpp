@@ -21,6 +21,7 @@
 #include "host-cli/event_log.h"
 #include "host-cli/host_tsc.h"
 #include "host-cli/local_ports.h"
+#include "host-cli/rotating_log.h"
 #include "host-cli/signal_watch.h"
 #include "image-builder/sys_error.h"
 
@@ -109,18 +110,27 @@ ExitCode Detach(const StateDir& state, ControllerSettings settings, VmArtifacts 
   if (child == 0) {
     ours.reset();
     ::setsid();
-    int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    int out = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (null >= 0) ::dup2(null, STDIN_FILENO);
-    if (out >= 0) {
-      ::dup2(out, STDOUT_FILENO);
-      ::dup2(out, STDERR_FILENO);
+    // Its events go to a log file kept within kControllerLogLimits (rotating_log.h); its
+    // standard descriptors to /dev/null, so nothing writes that file but the rotating sink.
+    int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+      ::dup2(null, STDIN_FILENO);
+      ::dup2(null, STDOUT_FILENO);
+      ::dup2(null, STDERR_FILENO);
     }
-    EventLog daemon_log(std::cerr, false);
+    Result<std::unique_ptr<RotatingLogStream>> log_file =
+        RotatingLogStream::Open(log_path, kControllerLogLimits);
+    if (!log_file.ok()) {
+      (void)SendLine(theirs.get(), ResultLine(log_file.status()));
+      ::_exit(static_cast<int>(ExitCode::kFailure));
+    }
+    std::unique_ptr<RotatingLogStream> log_owner = std::move(log_file).value();
+    std::ostream& log_stream = log_owner->stream();
+    EventLog daemon_log(log_stream, false);
     ExitCode code = ExitCode::kFailure;
     {
       Result<std::unique_ptr<DeploymentController>> controller = DeploymentController::Start(
-          state, std::move(settings), std::move(artifacts), dir, daemon_log, std::cout);
+          state, std::move(settings), std::move(artifacts), dir, daemon_log, log_stream);
       if (!controller.ok()) {
         daemon_log.Error(controller.status().message());
         (void)SendLine(theirs.get(), ResultLine(controller.status()));
@@ -129,8 +139,7 @@ ExitCode Detach(const StateDir& state, ControllerSettings settings, VmArtifacts 
         code = (*controller)->Run(signals);
       }
     }
-    std::cout.flush();
-    std::cerr.flush();
+    log_owner.reset();  // writes a last line left without its '\n', before _exit
     ::_exit(static_cast<int>(code));
   }
   theirs.reset();

@@ -29,7 +29,8 @@ Result<std::vector<std::string>> StartupFailureReasons(aws::CloudWatchLogsClient
     for (const aws::FoundLogEvent& f : *found) {
       // Only the reporter's own stream: a container may print the phrase too.
       if (!f.stream.ends_with(suffix)) continue;
-      const std::string& message = f.event.message;
+      // The reporter writes JSON lines (ec2_logs.h); the reason is in their "message".
+      const std::string message = ec2_logs::TextOfLogMessage(f.event.message);
       size_t at = message.find(ec2_logs::kStartupFailurePrefix);
       if (at == std::string::npos) continue;
       std::string instance = f.stream.substr(0, f.stream.size() - suffix.size());

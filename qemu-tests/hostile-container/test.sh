@@ -174,6 +174,21 @@ check_agent_identity() {
   echo "PASS [host] imds-credentials: the agent still learned its instance id (i-local-$1-0)"
 }
 
+# check_forged_lines NAME: forged-agent-line's lines reach the console escaped, never as lines
+# of the agent (issue 15, item 10).
+check_forged_lines() {
+  local console
+  console=$("$host" logs "$1")
+  grep -qF 'root: x\ri2kit-agent: FORGED pod ready' <<<"$console" ||
+    fail "forged-agent-line: the carriage return did not reach the console escaped"
+  grep -qF 'root: \e[2K\e[1Gi2kit-agent: FORGED container root exited' <<<"$console" ||
+    fail "forged-agent-line: the escape sequences did not reach the console escaped"
+  if grep -qE '^i2kit-agent: FORGED' <<<"$console"; then
+    fail "forged-agent-line: a container's line passed for the agent's"
+  fi
+  echo "PASS [host] forged-agent-line: the forged lines show escaped, none as the agent's"
+}
+
 build_pod "$work/hostile.yml"
 host_loopback_listener
 run_pod hostile
@@ -200,4 +215,5 @@ failed=$(grep -cE ': FAIL [a-z0-9-]+:' <<<"$log" || true)
 check_host_loopback
 check_agent_endpoint
 check_agent_identity hostile
+check_forged_lines hostile
 echo "${#expected[@]} attacks, all stopped"

@@ -330,6 +330,16 @@ TEST(KubernetesDeploymentTest, RejectsPortClashesAndDuplicateNames) {
   EXPECT_TRUE(HasError(loaded, 16, 15, "containers[1].name: 'web' is used twice"));
 }
 
+TEST(KubernetesDeploymentTest, RejectsAContainerNamedLikeTheAgent) {
+  std::string yaml = Deployment();
+  yaml.replace(yaml.find("- name: web"), 11, "- name: i2kit-agent");
+  LoadedManifest loaded = Read(yaml);
+  EXPECT_NE(testing::AllDiagnostics(loaded.diagnostics)
+                .find("container 'i2kit-agent': names starting with i2kit- are the agent's"),
+            std::string::npos)
+      << testing::AllDiagnostics(loaded.diagnostics);
+}
+
 TEST(KubernetesDeploymentTest, ChecksStrategy) {
   std::string yaml = Deployment();
   yaml.insert(yaml.find("  template:"),

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/ec2_logs.h"
+
 namespace i2kit::reporter {
 namespace {
 
@@ -56,7 +58,7 @@ TEST(LogQueue, DropsTheOldestLinesAndCountsThem) {
   LogBatch notice = queue.NextBatch();
   EXPECT_EQ(notice.container, kDroppedNoticeStream);
   EXPECT_EQ(notice.notice_of_dropped, dropped);
-  EXPECT_EQ(notice.events[0].message.substr(0, 16), "dropped 9 lines ");
+  EXPECT_EQ(ec2_logs::TextOfLogMessage(notice.events[0].message).substr(0, 16), "dropped 9 lines ");
   queue.Remove(notice);
   LogBatch batch = queue.NextBatch();
   ASSERT_FALSE(batch.events.empty());
@@ -68,6 +70,17 @@ TEST(LogQueue, CutsAnEventAboveCloudWatchsLimit) {
   LogQueue queue(1 << 20);
   queue.Push("web", {1, std::string(300000, 'z')});
   EXPECT_EQ(queue.NextBatch().events[0].message.size(), LogQueue::kMaxMessageBytes);
+}
+
+TEST(LogQueueTest, MessagesAreJsonLinesForLogsInsights) {
+  std::string line = ec2_logs::JsonLogMessage("info", 1796621401123, "web", "GET / \"x\" \xff");
+  EXPECT_EQ(line,
+            R"({"level":"info","time":"2026-12-07T05:30:01.123Z","container":"web",)"
+            R"("message":"GET / \"x\" )"
+            "\xef\xbf\xbd"
+            R"("})");  // U+FFFD
+  EXPECT_EQ(ec2_logs::TextOfLogMessage(line), "GET / \"x\" \xef\xbf\xbd");
+  EXPECT_EQ(ec2_logs::TextOfLogMessage("plain text"), "plain text");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "aws-client/cloudformation_api.h"
 #include "aws-client/openssl_transport.h"
 #include "aws-client/retry_policy.h"
+#include "common/ec2_logs.h"
 #include "ec2-reporter/fake_http_server.h"
 #include "ec2-reporter/fake_sntp_server.h"
 #include "host-cli/aws_stand_in.h"
@@ -188,8 +189,13 @@ TEST_F(ReporterEndToEndTest, SignalsSuccessPublishesMetricsAndShipsLogsForAReady
   nlohmann::json groups = stand_in_.Logs();
   nlohmann::json stream = groups["/i2kit/shop/web"][instance_id_ + "/web"];
   ASSERT_EQ(stream.size(), 2u) << groups.dump();
-  EXPECT_EQ(stream[0]["message"], "listening on :80");
-  EXPECT_EQ(stream[1]["message"], "GET / 200");
+  // JSON lines for Logs Insights: level, time, container, message.
+  nlohmann::json first = nlohmann::json::parse(stream[0]["message"].get<std::string>());
+  EXPECT_EQ(first["level"], "info");
+  EXPECT_EQ(first["container"], "web");
+  EXPECT_EQ(first["message"], "listening on :80");
+  EXPECT_EQ(first["time"].get<std::string>().size(), 24u) << first["time"];
+  EXPECT_EQ(ec2_logs::TextOfLogMessage(stream[1]["message"]), "GET / 200");
 }
 
 TEST_F(ReporterEndToEndTest, SignsWithTheTimeServersClockWhenThisOneIsTenMinutesOff) {

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "aws-client/http1_response.h"
+#include "common/ec2_logs.h"
 
 namespace i2kit::reporter {
 namespace {
@@ -211,7 +212,7 @@ TEST_F(ReporterTest, SignalsFailureAtTheDeadlineWithTheReasonInTheLog) {
   EXPECT_LT(put, signal);
   nlohmann::json events = nlohmann::json::parse(world_.FirstBody("PutLogEvents"));
   EXPECT_EQ(events["logStreamName"], "i-0123456789abcdef0/i2kit-ec2-reporter");
-  EXPECT_EQ(events["logEvents"][0]["message"],
+  EXPECT_EQ(ec2_logs::TextOfLogMessage(events["logEvents"][0]["message"]),
             "startup FAILURE: startup deadline passed; not ready: web (backoff, CrashLoopBackOff)");
 }
 
@@ -353,8 +354,8 @@ TEST_F(ReporterTest, ShipsNewOutputToOneStreamPerContainer) {
   nlohmann::json put = nlohmann::json::parse(world_.FirstBody("PutLogEvents"));
   EXPECT_EQ(put["logStreamName"], "i-0123456789abcdef0/web");
   ASSERT_EQ(put["logEvents"].size(), 2u);
-  EXPECT_EQ(put["logEvents"][0]["message"], "GET / 200");
-  EXPECT_EQ(put["logEvents"][1]["message"], "warning");
+  EXPECT_EQ(ec2_logs::TextOfLogMessage(put["logEvents"][0]["message"]), "GET / 200");
+  EXPECT_EQ(ec2_logs::TextOfLogMessage(put["logEvents"][1]["message"]), "warning");
   EXPECT_EQ(put["logEvents"][0]["timestamp"], 1795392000000);  // the context's clock, in ms
 
   // Only new lines next time, and no second CreateLogStream.
@@ -363,7 +364,7 @@ TEST_F(ReporterTest, ShipsNewOutputToOneStreamPerContainer) {
   EXPECT_EQ(world_.Count("CreateLogStream"), 2);
   nlohmann::json next = nlohmann::json::parse(world_.bodies.back());
   ASSERT_EQ(next["logEvents"].size(), 1u);
-  EXPECT_EQ(next["logEvents"][0]["message"], "GET /x 404");
+  EXPECT_EQ(ec2_logs::TextOfLogMessage(next["logEvents"][0]["message"]), "GET /x 404");
 }
 
 TEST_F(ReporterTest, ALogGroupDeletedUnderItIsMadeAgainForANewStream) {
@@ -380,13 +381,13 @@ TEST_F(ReporterTest, ALogGroupDeletedUnderItIsMadeAgainForANewStream) {
   EXPECT_EQ(world_.Count("PutLogEvents"), 2);
   nlohmann::json put = nlohmann::json::parse(world_.bodies.back());
   EXPECT_EQ(put["logStreamName"], "i-0123456789abcdef0/db");
-  EXPECT_EQ(put["logEvents"][0]["message"], "ready");
+  EXPECT_EQ(ec2_logs::TextOfLogMessage(put["logEvents"][0]["message"]), "ready");
   EXPECT_FALSE(Logged("logs not shipped")) << ::testing::PrintToString(log_);
 }
 
 TEST_F(ReporterTest, AFailingLogsEndpointDropsTheOldestLinesAndSaysHowMany) {
   ReporterOptions options;
-  options.log_queue_bytes = 40;  // four lines of 9 bytes ("web" and "line N")
+  options.log_queue_bytes = 400;  // four lines of 90 bytes ("web" and its JSON line)
   Reporter reporter = Make(options);
   world_.status = Status(true, 0);
   for (int i = 0; i < 10; ++i) world_.log_lines.push_back({"web", "line " + std::to_string(i)});
@@ -401,7 +402,8 @@ TEST_F(ReporterTest, AFailingLogsEndpointDropsTheOldestLinesAndSaysHowMany) {
   for (size_t i = 0; i < world_.actions.size(); ++i) {
     if (world_.actions[i] != "PutLogEvents") continue;
     nlohmann::json put = nlohmann::json::parse(world_.bodies[i]);
-    for (const auto& event : put["logEvents"]) messages.push_back(event["message"]);
+    for (const auto& event : put["logEvents"])
+      messages.push_back(ec2_logs::TextOfLogMessage(event["message"]));
   }
   ASSERT_EQ(messages.size(), 5u) << ::testing::PrintToString(messages);
   EXPECT_EQ(messages[0].substr(0, 41), "dropped 6 lines of container output: Clou");

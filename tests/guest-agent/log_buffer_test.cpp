@@ -49,5 +49,22 @@ TEST(LogBufferTest, NumbersLinesSoAReaderCanFollowThem) {
   EXPECT_EQ(buffer.LinesFrom(0, 10).front().sequence, buffer.first_sequence());
 }
 
+TEST(LogBufferTest, EscapesControlBytesSoALineCannotForgeAnother) {
+  LogBuffer buffer;
+  EXPECT_EQ(buffer.Append("web", "x\ri2kit-agent: pod ready\n"),
+            Lines{"web: x\\ri2kit-agent: pod ready"});
+  EXPECT_EQ(buffer.Append("web", "\x1b[1Ai2kit-agent: pod ready\r\n"),
+            Lines{"web: \\e[1Ai2kit-agent: pod ready"});
+}
+
+TEST(LogBufferTest, KeepsOnlyTheLinesItsAdmissionTakes) {
+  LogBuffer buffer;
+  int offered = 0;
+  auto every_other = [&] { return offered++ % 2 == 0; };
+  EXPECT_EQ(buffer.Append("yes", "y\ny\ny\ny\n", every_other), (Lines{"yes: y", "yes: y"}));
+  EXPECT_EQ(buffer.Lines().size(), 2u);
+  EXPECT_EQ(buffer.next_sequence(), 2u);
+}
+
 }  // namespace
 }  // namespace i2kit

@@ -16,6 +16,8 @@
 #include <mutex>
 #include <thread>
 
+#include "guest-agent/agent_log.h"
+
 namespace i2kit {
 namespace {
 
@@ -118,7 +120,7 @@ SupervisorOptions Options(std::vector<std::string>* console, std::mutex* mu) {
   SupervisorOptions options;
   options.health_port = 0;
   options.health_address = "127.0.0.1";
-  options.console = [console, mu](const std::string& line) {
+  options.console = [console, mu](LogLevel, const std::string& line) {
     std::lock_guard<std::mutex> lock(*mu);
     console->push_back(line);
   };
@@ -141,7 +143,13 @@ TEST(SupervisorTest, ServesReadinessAndPrefixedOutputUntilSigterm) {
   EXPECT_NE(status.find("\"state\":\"running\""), std::string::npos) << status;
   // The agent's own confinement, read from /proc/self/status when asked.
   EXPECT_NE(status.find("\"agent\":{\"capBnd\":\""), std::string::npos) << status;
-  EXPECT_EQ(lines, std::vector<std::string>{"web: hello"});
+  EXPECT_EQ(supervisor.logs().Lines("web"), std::vector<std::string>{"web: hello"});
+  // The agent's own events are in the buffer too (the EC2 reporter ships them).
+  EXPECT_NE(std::find_if(lines.begin(), lines.end(),
+                         [](const std::string& line) {
+                           return line.starts_with("i2kit-agent: container web started pid=");
+                         }),
+            lines.end());
   EXPECT_EQ(runtime.cleanups["web"], 1);
   std::lock_guard<std::mutex> lock(mu);
   // The ready marker the host waits for, with the guest's uptime after it.
@@ -302,6 +310,66 @@ TEST(SupervisorTest, ShutdownStopsARunningAuxiliaryToo) {
   // SIGTERM ends `sleep` at once: no wait for the 2 s grace period's SIGKILL.
   EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(2));
   EXPECT_TRUE(run.Printed("reporter exited code=143"));
+}
+
+// Issue 15's chatty container: `yes` beside a quiet one, the console an AgentLog whose every
+// line takes 10 ms. The health endpoint keeps answering at once, the flood is cut to the rate
+// limit and said so, and the shutdown is not held up by the backlog.
+TEST(SupervisorTest, AFloodingContainerStallsNeitherTheHealthEndpointNorTheShutdown) {
+  using Clock = std::chrono::steady_clock;
+  ShellRuntime runtime({{"flood", "exec yes"}, {"web", "echo up; exec sleep 30"}});
+  Deployment pod = Pod({"flood", "web"});
+  std::mutex mu;
+  std::vector<std::string> written;
+  AgentLogOptions log_options;
+  log_options.queue_lines = 64;
+  log_options.write = [&](std::string_view line) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::lock_guard lock(mu);
+    written.emplace_back(line);
+  };
+  Clock::duration slowest{};
+  uint64_t console_dropped = 0;
+  Clock::duration run_took{};
+  {
+    AgentLog log(log_options);
+    SupervisorOptions options;
+    options.health_port = 0;
+    options.health_address = "127.0.0.1";
+    options.console = [&log](LogLevel level, const std::string& line) { log.Log(level, line); };
+    options.lines_per_second = 100;
+    options.line_burst = 100;
+    Supervisor supervisor(pod, 0, runtime, options);
+    Clock::time_point start = Clock::now();
+    RunPod(supervisor, [&](int port) {
+      for (int i = 0; i < 20; ++i) {
+        Clock::time_point asked = Clock::now();
+        std::string answer = HttpGet(port, "/healthz");
+        slowest = std::max(slowest, Clock::now() - asked);
+        EXPECT_NE(answer.find("200 OK"), std::string::npos) << answer;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+    run_took = Clock::now() - start;
+    console_dropped = log.dropped();
+    // At most the burst plus the rate for the ~2 s it ran, not the millions `yes` wrote.
+    EXPECT_LT(supervisor.logs().Lines("flood").size(), 100u + 100u * 4);
+    EXPECT_EQ(supervisor.logs().Lines("web"), std::vector<std::string>{"web: up"});
+    std::vector<std::string> events = supervisor.logs().Lines("i2kit-agent");
+    EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const std::string& l) {
+      return l.starts_with("i2kit-agent: container flood: ") &&
+             l.ends_with(" lines dropped (over 100 lines/s)");
+    })) << "no rate-limit notice";
+  }
+  EXPECT_LT(slowest, std::chrono::milliseconds(500));
+  EXPECT_LT(run_took, std::chrono::seconds(5));  // 2 s of checks, then the stop
+  EXPECT_GT(console_dropped, 0u);
+  std::lock_guard lock(mu);
+  auto said = [&](const std::string& text) {
+    return std::any_of(written.begin(), written.end(),
+                       [&](const std::string& l) { return l.find(text) != std::string::npos; });
+  };
+  EXPECT_TRUE(said(" lines dropped (console too slow)"));
 }
 
 }  // namespace

@@ -55,7 +55,8 @@ TEST(QemuCommandTest, TcgReplicaArgvIsExactlyTheGolden) {
       "hostfwd=udp:127.0.0.1:5353-:53",
       "-device", "virtio-net-device,netdev=n0",
       "-device", "virtio-rng-device",
-      "-serial", "file:console.log",
+      "-chardev", "file,id=console,append=on,path=console.log",
+      "-serial", "chardev:console",
       "-qmp", "unix:qmp.sock,server=on,wait=off",
   };
   // clang-format on

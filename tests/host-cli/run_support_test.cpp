@@ -1,5 +1,5 @@
-// The pieces `run`, `logs` and `ps` read the VM through: the console log, the ready marker,
-// the agent's HTTP answer, and how durations are printed.
+// The pieces `run`, `logs` and `ps` read the VM through: the console log, the agent's HTTP
+// answer, and how durations are printed.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -48,13 +48,6 @@ TEST(RunConsoleLogTest, FollowerReturnsOnlyWhatWasAppended) {
   EXPECT_EQ(follower.ReadNew().value(), "");
   EXPECT_EQ(ReadLogTail(path, 5).value(), "two\n");
   std::remove(path.c_str());
-}
-
-TEST(RunReadinessTest, MarkerIsFoundEvenWhenSplitAcrossReads) {
-  MarkerScanner scanner("i2kit-agent: pod ready");
-  EXPECT_FALSE(scanner.Feed("boot...\ni2kit-agent: po"));
-  EXPECT_TRUE(scanner.Feed("d ready\n"));
-  EXPECT_TRUE(scanner.found());
 }
 
 TEST(RunReadinessTest, StatusCodeIsReadFromTheStatusLine) {

@@ -39,9 +39,11 @@ stage "dependencies"
 scripts/install-deps.sh
 
 # Through ccache: where ~/.cache outlives a run (as the kernel's cache does), an unchanged file
-# compiles from it, its warnings included; a failed compile is never cached.
+# compiles from it, its warnings included; a failed compile is never cached. Paths are hashed
+# relative to the checkout, so that a fresh clone elsewhere finds the same entries.
 export CMAKE_C_COMPILER_LAUNCHER=${CMAKE_C_COMPILER_LAUNCHER:-ccache}
 export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 
 stage "build what the VM tests need (warnings are errors)"
 cmake -S . -B build -G Ninja -DI2KIT_WERROR=ON >/dev/null

@@ -59,7 +59,8 @@ asan_build() {
 background_builds() {
   renice -n 19 -p "$BASHPID" >/dev/null
   # As many compiles as cores, not ninja's cores + 2: less memory beside the VMs.
-  export CMAKE_BUILD_PARALLEL_LEVEL=$(nproc)
+  CMAKE_BUILD_PARALLEL_LEVEL=$(nproc)
+  export CMAKE_BUILD_PARALLEL_LEVEL
   local step_started
   step() {
     step_started=$SECONDS

@@ -8,7 +8,11 @@ build_dir=${I2KIT_BUILD_DIR:-$repo/build}
 host="$build_dir/bin/i2kit-host"
 agent="$build_dir/bin/i2kit-agent"
 work=$(mktemp -d)
-# Each test gets its own state directory, so its VMs and `ps` output are its own.
+# Each test gets its own state directory, so its VMs and `ps` output are its own. The host ports
+# a test publishes are its own too, so that tests can run at once (run.sh -j): run-command 18080,
+# serve-example 18081, replicas 18082, rolling-update 18083, disk-uefi-nvme 18091,
+# disk-bios-virtio 18092 (ec2-reporter runs in a network namespace of its own); a new test takes
+# a new one. The agent ports `run` picks are free ones.
 export XDG_STATE_HOME="$work/state"
 started=()
 # QEMU processes a test started itself (boot_disk), stopped however the test ends.
@@ -34,7 +38,9 @@ trap cleanup EXIT
 
 [[ -x "$host" && -x "$agent" ]] || fail "build i2kit first: $host and $agent are missing"
 images="$repo/build/examples/images"
-"$repo/examples/build-images.sh" "$images" >/dev/null
+# run.sh builds them once before its tests start, so that no test rewrites them while another
+# test reads them.
+[[ -n ${I2KIT_TEST_IMAGES_BUILT:-} ]] || "$repo/examples/build-images.sh" "$images" >/dev/null
 
 # build_pod MANIFEST [build options…]: builds its Pod VMs into $work/out.
 build_pod() {

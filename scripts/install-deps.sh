@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   # Build
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   # Libraries (all Debian packages; see the README for why each)
   libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev libcli11-dev libcap-ng-dev
   # Tests: GoogleTest, and clang with its runtime for libFuzzer and the sanitizers

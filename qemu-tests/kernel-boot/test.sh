@@ -96,6 +96,31 @@ int main(void) {
 }
 EOF
 gcc -static -Os -Wall -Wextra -Werror -o "$work/init" "$work/init.c"
+
+# The guest's TSC rate, given to microvm as `run` gives it to a Pod VM under TCG
+# (host-cli/host_tsc.h): TCG's RDTSC is the host's TSC unscaled, and on microvm the kernel's own
+# calibration against the PIT fails on a busy host ("tsc: Unable to calibrate against PIT"),
+# after which it has no clocksource and hangs. The boot this test must see is the Pod VM's.
+cat >"$work/tsc_khz.c" <<'TSC'
+// Prints the host's TSC rate in kHz, measured against CLOCK_MONOTONIC_RAW over 20 ms.
+#include <stdio.h>
+#include <time.h>
+#include <x86intrin.h>
+
+int main(void) {
+  struct timespec start, end, pause = {0, 20000000};
+  clock_gettime(CLOCK_MONOTONIC_RAW, &start);
+  unsigned long long first = __rdtsc();
+  nanosleep(&pause, NULL);
+  clock_gettime(CLOCK_MONOTONIC_RAW, &end);
+  unsigned long long last = __rdtsc();
+  double ns = (end.tv_sec - start.tv_sec) * 1e9 + (end.tv_nsec - start.tv_nsec);
+  printf("%.0f\n", (double)(last - first) * 1e6 / ns);
+  return 0;
+}
+TSC
+gcc -O2 -Wall -Wextra -Werror -o "$work/tsc_khz" "$work/tsc_khz.c"
+tsc_khz=$("$work/tsc_khz")
 mkdir -p "$work/root/dev" "$work/root/proc" "$work/root/sys"
 install -m 0755 "$work/init" "$work/root/init"
 (cd "$work/root" && find . -print0 | cpio --null --create --format=newc --quiet) | gzip -9 >"$work/initrd.gz"
@@ -154,7 +179,7 @@ failed=0
 # pc: the same devices on virtio-pci, and DHCP from QEMU's user network.
 for machine in microvm pc; do
   if [[ $machine == microvm ]]; then
-    bus=device append="ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off"
+    bus=device append="ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off tsc_early_khz=$tsc_khz"
   else
     bus=pci append="ip=dhcp"
   fi

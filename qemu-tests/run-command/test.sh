@@ -49,15 +49,21 @@ echo "fake-agent: replica=$replica vda=$(cat /sys/block/vda/size) vdb=$(cat /sys
 mkdir -p /www/agent /www/app
 echo ready >/www/agent/readyz
 echo hello >/www/app/index.html
-httpd -p 8089 -h /www/agent
-httpd -p 8080 -h /www/app
-echo "fake-agent: serving"
+# The power button's device is opened before the agent port answers: evdev keeps events only
+# for a reader that has it open, and `run` presses the button as soon as it is asked to stop,
+# which may be the moment it saw ready (the foreground case below).
+button=
 for ev in /dev/input/event*; do
-  [ -e "$ev" ] || continue
-  head -c 1 "$ev" >/dev/null
+  [ -e "$ev" ] && button=$ev && exec 3<"$ev" && break
+done
+httpd -p 8080 -h /www/app
+httpd -p 8089 -h /www/agent
+echo "fake-agent: serving"
+if [ -n "$button" ]; then
+  head -c 1 <&3 >/dev/null
   echo "fake-agent: power button pressed; powering off"
   poweroff -f
-done
+fi
 echo "fake-agent: no input device for the power button"
 while :; do sleep 3600; done
 INIT
@@ -116,8 +122,10 @@ fi
 # 4. Foreground: streams the console; SIGINT stops the VM cleanly and exits 0.
 "$host" run "$art" -p 18080:8080 >"$work/fg.out" 2>"$work/fg.err" &
 fg=$!
-for _ in $(seq 1 300); do
-  grep -q 'smoke/0 ready in' "$work/fg.err" && break
+# As long as `run -d` may take (its rollout deadline), or until the run ends on its own.
+deadline=$((SECONDS + 300))
+until grep -q 'smoke/0 ready in' "$work/fg.err"; do
+  ((SECONDS < deadline)) && kill -0 "$fg" 2>/dev/null || break
   sleep 0.2
 done
 grep -q 'smoke/0 ready in' "$work/fg.err" || fail "foreground run not ready: $(cat "$work/fg.err")"

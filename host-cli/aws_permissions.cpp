@@ -53,7 +53,6 @@ const std::vector<AwsPermission> kPermissions = {
     {"ec2:GetEbsDefaultKmsKeyId", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
     {"kms:DescribeKey", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
     {"kms:GetKeyPolicy", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
-    {"route53:GetHostedZone", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
     // What CloudFormation calls as the caller (no service role) for the template's resources.
     {"iam:CreateRole", kNoPush, kDeploy, Scope::kAnyResource, kRole},
     {"iam:GetRole", kNoPush, kDeploy, Scope::kAnyResource, kRole},

@@ -46,7 +46,7 @@ class SleepRuntime : public ContainerRuntime {
   SleepRuntime runtime;
   SupervisorOptions options;
   options.health_port = -1;
-  options.console = [ready](const std::string& line) {
+  options.console = [ready](LogLevel, const std::string& line) {
     if (line.find(" started pid=") != std::string::npos) (void)!::write(ready, "x", 1);
   };
   Supervisor supervisor(pod, 0, runtime, options);

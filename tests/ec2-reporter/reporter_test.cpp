@@ -139,7 +139,7 @@ class ReporterTest : public ::testing::Test {
                           ++credential_fetches_;
                           return aws::Credentials{"AKID", "secret", "token", expiry_};
                         },
-                        [this](const std::string& line) { log_.push_back(line); }};
+                        [this](LogLevel, const std::string& line) { log_.push_back(line); }};
     return Reporter(identity_, options, links, start_);
   }
 

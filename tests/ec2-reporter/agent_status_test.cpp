@@ -41,11 +41,11 @@ TEST(AgentStatus, RejectsAnswersOfAnotherShape) {
 }
 
 TEST(AgentStatus, ReadsTheLevelOfEachLogLineInfoWhenItSaysNone) {
-  Result<LogPage> page = ParseLogPage(
-      R"({"first":0,"next":3,"lines":[)"
-      R"({"seq":0,"source":"i2kit-agent","text":"web exited 1","level":"warn"},)"
-      R"({"seq":1,"source":"web/stderr","text":"GET / 200","level":"info"},)"
-      R"({"seq":2,"source":"web","text":"from an older agent"}]})");
+  Result<LogPage> page =
+      ParseLogPage(R"({"first":0,"next":3,"lines":[)"
+                   R"({"seq":0,"source":"i2kit-agent","text":"web exited 1","level":"warn"},)"
+                   R"({"seq":1,"source":"web/stderr","text":"GET / 200","level":"info"},)"
+                   R"({"seq":2,"source":"web","text":"from an older agent"}]})");
   ASSERT_TRUE(page.ok()) << page.status().message();
   ASSERT_EQ(page->lines.size(), 3u);
   EXPECT_EQ(page->lines[0].container, "i2kit-agent");

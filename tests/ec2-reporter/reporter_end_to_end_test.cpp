@@ -220,8 +220,7 @@ TEST_F(ReporterEndToEndTest, ItsConsoleShowsOnlyLinesAtOrAboveItsLogLevel) {
   // warn: the failed attempts (warnings) and the end (an error).
   ReporterRun warn = RunReporter(no_metadata + " --log-level warn");
   EXPECT_EQ(warn.exit_code, 0) << warn.output;
-  EXPECT_NE(warn.output.find("i2kit-ec2-reporter: instance metadata attempt 1"),
-            std::string::npos)
+  EXPECT_NE(warn.output.find("i2kit-ec2-reporter: instance metadata attempt 1"), std::string::npos)
       << warn.output;
   EXPECT_NE(warn.output.find("i2kit-ec2-reporter: not on EC2"), std::string::npos) << warn.output;
   // error: only the end.

@@ -82,10 +82,9 @@ TEST(HealthHttpTest, LogsSinceFollowsTheLinesByNumberAndShowsWhatWasMissed) {
   EXPECT_EQ(json["first"], 1);  // line 0 is gone: a reader from 0 missed one line
   EXPECT_EQ(json["next"], 3);
   ASSERT_EQ(json["lines"].size(), 2u);
-  EXPECT_EQ(json["lines"][0], nlohmann::json({{"seq", 1},
-                                              {"source", "web/stderr"},
-                                              {"text", "GET / 200"},
-                                              {"level", "info"}}));
+  EXPECT_EQ(json["lines"][0],
+            nlohmann::json(
+                {{"seq", 1}, {"source", "web/stderr"}, {"text", "GET / 200"}, {"level", "info"}}));
   EXPECT_EQ(json["lines"][1]["seq"], 2);
   nlohmann::json caught_up = nlohmann::json::parse(
       HandleHealthRequest("GET /logs?since=3 HTTP/1.1\r\n\r\n", ReadyPod(), &logs).body);

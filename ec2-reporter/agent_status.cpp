@@ -91,7 +91,10 @@ Result<LogPage> ParseLogPage(std::string_view text) {
     if (!source || !body) return Status::Error("agent /logs: a line without source or text");
     std::string container = source->get<std::string>();
     container = container.substr(0, container.find('/'));  // "web/stderr" → "web"
-    page.lines.push_back({std::move(container), body->get<std::string>()});
+    const Json* level = Member(line, "level", Json::value_t::string);
+    page.lines.push_back({std::move(container), body->get<std::string>(),
+                          level ? ParseLogLevel(level->get<std::string>()).value_or(LogLevel::kInfo)
+                                : LogLevel::kInfo});
   }
   return page;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "aws-client/http_transport.h"
+#include "common/log_level.h"
 #include "common/status.h"
 
 namespace i2kit::reporter {
@@ -42,6 +43,9 @@ std::string DescribeNotReady(const AgentReport& report);
 struct LogLine {
   std::string container;  // "web" for the agent's sources "web" and "web/stderr"
   std::string text;
+  // The agent's level for its own events ("level" in /logs); container output is info, as is
+  // a line of an agent that does not say.
+  LogLevel level = LogLevel::kInfo;
 };
 struct LogPage {
   uint64_t first = 0;  // the oldest line the agent still holds: lines below it are lost

@@ -2,18 +2,24 @@
 // IMDSv2 (giving up, and saying so, when no metadata service answers: then it is not on EC2
 // and does nothing), then steps the reporter every few seconds until it is stopped.
 // Exit codes: 0 stopped or nothing to do — among them user data it cannot use, which another
-// start would read the same — 2 bad usage.
+// start would read the same — 2 bad usage. Its lines go to the console through the agent's
+// kind of logger (common/async_console_log.h), at or above --log-level (the agent passes its
+// own, i2kit.log_level=): info for progress, warn for failures it survives, error for what
+// ends it.
 #include <signal.h>
 
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "aws-client/openssl_transport.h"
 #include "aws-client/retry_policy.h"
+#include "common/async_console_log.h"
+#include "common/log_level.h"
 #include "ec2-reporter/reporter.h"
 #include "ec2-reporter/time_sync.h"
 
@@ -28,15 +34,14 @@ struct Flags {
   std::string ca_bundle = aws::kSystemCaBundle;
   int poll_seconds = 5;
   int discovery_attempts = 5;
-  int steps = 0;  // 0: until stopped
+  int steps = 0;                             // 0: until stopped
   std::string uptime_file = "/proc/uptime";  // how long the VM has been up
   // The Amazon Time Sync Service, IPV4[:PORT]; empty: none.
   std::string time_server = i2kit::reporter::kAmazonTimeSync;
+  LogLevel log_level = LogLevel::kInfo;
 };
 
-void Log(const std::string& line) {
-  std::fprintf(stderr, "i2kit-ec2-reporter: %s\n", line.c_str());
-}
+using Logger = std::function<void(LogLevel, const std::string&)>;
 
 // `text` as a whole number of at least `least`: std::atoi would take "5s" for 5 and "x" for 0.
 bool ParseCount(const std::string& text, int least, int& value) {
@@ -68,6 +73,10 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
       flags.uptime_file = value;
     } else if (flag == "--time-server") {
       flags.time_server = value;
+    } else if (flag == "--log-level") {
+      std::optional<LogLevel> level = ParseLogLevel(value);
+      if (!level) return false;
+      flags.log_level = *level;
     } else {
       return false;
     }
@@ -78,7 +87,7 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
 // IMDSv2 at boot may be slow: a few attempts, backing off 1, 2, 4 … s, at most 30 s. User
 // data that does not configure the reporter is not asked for again: it would not change.
 Result<reporter::InstanceIdentity> Discover(aws::InstanceMetadataClient& metadata, int attempts,
-                                            reporter::IdentityFailure& failure) {
+                                            reporter::IdentityFailure& failure, const Logger& say) {
   Status last;
   for (int attempt = 0; attempt < attempts; ++attempt) {
     std::this_thread::sleep_for(reporter::DiscoveryBackoff(attempt));
@@ -86,14 +95,15 @@ Result<reporter::InstanceIdentity> Discover(aws::InstanceMetadataClient& metadat
         reporter::ReadInstanceIdentity(metadata, &failure);
     if (identity.ok() || failure == reporter::IdentityFailure::kUserData) return identity;
     last = identity.status();
-    Log("instance metadata attempt " + std::to_string(attempt + 1) + ": " + last.message());
+    say(LogLevel::kWarn,
+        "instance metadata attempt " + std::to_string(attempt + 1) + ": " + last.message());
   }
   return last;
 }
 
 // Signs with the Amazon Time Sync Service's time when it answers (one query, half a second at
 // most: it is link-local); else with this clock, corrected later by AWS's Date if refused.
-void CorrectClock(const std::string& server, aws::ClockSkew& skew) {
+void CorrectClock(const std::string& server, aws::ClockSkew& skew, const Logger& say) {
   if (server.empty()) return;
   size_t colon = server.find(':');
   int port = 123;
@@ -104,12 +114,13 @@ void CorrectClock(const std::string& server, aws::ClockSkew& skew) {
           : reporter::QueryTimeServer(server.substr(0, colon), static_cast<uint16_t>(port),
                                       std::chrono::milliseconds(500));
   if (!offset.ok()) {
-    Log("clock: " + offset.status().message() + ": signing with this clock");
+    say(LogLevel::kWarn, "clock: " + offset.status().message() + ": signing with this clock");
     return;
   }
   skew.Set(std::chrono::duration_cast<std::chrono::seconds>(*offset));
-  Log("clock: " + server + " says this clock is " + std::to_string(std::abs(offset->count())) +
-      " ms " + (offset->count() >= 0 ? "behind" : "ahead") + "; signing with its time");
+  say(LogLevel::kInfo, "clock: " + server + " says this clock is " +
+                           std::to_string(std::abs(offset->count())) + " ms " +
+                           (offset->count() >= 0 ? "behind" : "ahead") + "; signing with its time");
 }
 
 }  // namespace
@@ -121,28 +132,38 @@ int main(int argc, char** argv) {
                  "usage: i2kit-ec2-reporter [--metadata-url URL] [--agent-url URL] "
                  "[--endpoint-url URL] [--ca-bundle FILE] [--poll-seconds N] "
                  "[--discovery-attempts N] [--steps N] [--uptime-file FILE] "
-                 "[--time-server IPV4[:PORT]]\n");
+                 "[--time-server IPV4[:PORT]] [--log-level debug|info|warn|error|off]\n");
     return 2;
   }
+  AsyncConsoleLogOptions log_options;
+  log_options.level = flags.log_level;
+  log_options.program = "i2kit-ec2-reporter";
+  AsyncConsoleLog log(log_options);
+  // AWS's and the metadata service's messages are not trusted with the console's cursor.
+  const Logger say = [&log](LogLevel level, const std::string& line) {
+    log.Log(level, "i2kit-ec2-reporter: " + EscapeControlBytes(line));
+  };
+  const auto warn = [&say](const std::string& line) { say(LogLevel::kWarn, line); };
   // A peer that closes mid-write must fail that write, not kill the process (TLS writes go
   // through write(2), which has no MSG_NOSIGNAL).
   ::signal(SIGPIPE, SIG_IGN);
 
   aws::Environment environment = aws::CurrentEnvironment();
-  Result<aws::ServiceEndpoint> metadata_endpoint =
-      flags.metadata_url.empty() ? aws::InstanceMetadataEndpoint(environment)
-                                 : aws::ParseEndpointUrl(flags.metadata_url);
+  Result<aws::ServiceEndpoint> metadata_endpoint = flags.metadata_url.empty()
+                                                       ? aws::InstanceMetadataEndpoint(environment)
+                                                       : aws::ParseEndpointUrl(flags.metadata_url);
   Result<aws::ServiceEndpoint> agent_endpoint = aws::ParseEndpointUrl(flags.agent_url);
   if (!metadata_endpoint.ok() || !agent_endpoint.ok()) {
-    Log("bad URL: " + (metadata_endpoint.ok() ? agent_endpoint.status() : metadata_endpoint.status())
-                          .message());
+    say(LogLevel::kError, "bad URL: " + (metadata_endpoint.ok() ? agent_endpoint.status()
+                                                                : metadata_endpoint.status())
+                                            .message());
     return 2;
   }
   std::optional<aws::ServiceEndpoint> endpoint;  // every AWS service there, if set
   if (!flags.endpoint_url.empty()) {
     Result<aws::ServiceEndpoint> parsed = aws::ParseEndpointUrl(flags.endpoint_url);
     if (!parsed.ok()) {
-      Log("bad URL: " + parsed.status().message());
+      say(LogLevel::kError, "bad URL: " + parsed.status().message());
       return 2;
     }
     endpoint = *parsed;
@@ -152,20 +173,21 @@ int main(int argc, char** argv) {
   aws::InstanceMetadataClient metadata(metadata_transport, *metadata_endpoint);
   reporter::IdentityFailure failure = reporter::IdentityFailure::kNoAnswer;
   Result<reporter::InstanceIdentity> identity =
-      Discover(metadata, flags.discovery_attempts, failure);
+      Discover(metadata, flags.discovery_attempts, failure, say);
   if (!identity.ok() && failure == reporter::IdentityFailure::kUserData) {
     // Permanent: exiting 0 keeps the agent's supervisor from restarting the reporter forever
     // to read the same user data again.
-    Log(identity.status().message() + ": reporting nothing");
+    say(LogLevel::kError, identity.status().message() + ": reporting nothing");
     return 0;
   }
   if (!identity.ok()) {
-    Log("not on EC2, or not an i2kit instance (" + identity.status().message() +
-        "): reporting nothing");
+    say(LogLevel::kError, "not on EC2, or not an i2kit instance (" + identity.status().message() +
+                              "): reporting nothing");
     return 0;
   }
-  Log("instance " + identity->instance_id + " region=" + identity->region + " stack=" +
-      identity->stack + " resource=" + identity->resource + " deployment=" + identity->deployment);
+  say(LogLevel::kInfo, "instance " + identity->instance_id + " region=" + identity->region +
+                           " stack=" + identity->stack + " resource=" + identity->resource +
+                           " deployment=" + identity->deployment);
 
   aws::OpenSslTransport transport({flags.ca_bundle, std::chrono::seconds(10)});
   aws::RetryPolicy retry_policy;
@@ -175,11 +197,11 @@ int main(int argc, char** argv) {
   context.retry_policy = &retry_policy;
   context.now = aws::SystemNow;
   context.sleep = aws::SleepFor;
-  context.notice = Log;
-  CorrectClock(flags.time_server, *context.clock_skew);
+  context.notice = warn;  // retries
+  CorrectClock(flags.time_server, *context.clock_skew, say);
   if (!endpoint) endpoint = identity->endpoint;
   if (endpoint) {
-    Log("every AWS service at " + endpoint->Url());
+    say(LogLevel::kInfo, "every AWS service at " + endpoint->Url());
     context.endpoint_override = *endpoint;
   }
   aws::CloudFormationClient cloudformation(context);
@@ -195,7 +217,7 @@ int main(int argc, char** argv) {
                                 &logs,
                                 &context,
                                 [&] { return metadata.RoleCredentials(); },
-                                Log};
+                                say};
   reporter::ReporterOptions options;
   double uptime = 0;
   if (std::FILE* file = std::fopen(flags.uptime_file.c_str(), "r")) {

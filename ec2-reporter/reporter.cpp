@@ -38,7 +38,7 @@ Reporter::Reporter(InstanceIdentity identity, ReporterOptions options, ReporterL
 void Reporter::LogChange(std::string& previous, const std::string& line) {
   if (line == previous) return;
   previous = line;
-  if (!line.empty()) links_.log(line);
+  if (!line.empty()) links_.log(LogLevel::kWarn, line);
 }
 
 void Reporter::RenewCredentials() {
@@ -81,7 +81,8 @@ void Reporter::Signal(const AgentReport* report, const std::string& unreachable,
     // replacement, a scale-out), or after CloudFormation's own timeout. Asking again every
     // step would change nothing.
     signal_.MarkSent();
-    links_.log(std::string("signal ") + status + " refused, not sent again: " + sent.message());
+    links_.log(LogLevel::kWarn,
+               std::string("signal ") + status + " refused, not sent again: " + sent.message());
     return;
   }
   if (!sent.ok()) {
@@ -90,8 +91,8 @@ void Reporter::Signal(const AgentReport* report, const std::string& unreachable,
     return;
   }
   signal_.MarkSent();
-  links_.log(std::string("signalled ") + status + " stack=" + identity_.stack +
-             " resource=" + identity_.resource + ": " + decision->reason);
+  links_.log(LogLevel::kInfo, std::string("signalled ") + status + " stack=" + identity_.stack +
+                                  " resource=" + identity_.resource + ": " + decision->reason);
 }
 
 void Reporter::WatchHealth(const AgentReport& report, Clock::time_point now) {
@@ -99,11 +100,12 @@ void Reporter::WatchHealth(const AgentReport& report, Clock::time_point now) {
   if (!verdict || marked_unhealthy_ || report.shutting_down) return;
   Status marked = links_.autoscaling->SetInstanceHealth(identity_.instance_id, false);
   if (!marked.ok()) {
-    links_.log("instance not marked Unhealthy, trying again: " + marked.message());
+    links_.log(LogLevel::kWarn, "instance not marked Unhealthy, trying again: " + marked.message());
     return;
   }
   marked_unhealthy_ = true;
-  links_.log("instance " + identity_.instance_id + " marked Unhealthy: " + *verdict);
+  links_.log(LogLevel::kWarn,
+             "instance " + identity_.instance_id + " marked Unhealthy: " + *verdict);
 }
 
 void Reporter::PublishMetrics(const AgentReport& report, Clock::time_point now) {
@@ -114,7 +116,7 @@ void Reporter::PublishMetrics(const AgentReport& report, Clock::time_point now) 
       identity_.metrics_namespace, PodMetrics(report, identity_, total - published_restarts_));
   if (!put.ok()) {
     // The restarts are carried into the next minute's data point.
-    links_.log("metrics not published: " + put.message());
+    links_.log(LogLevel::kWarn, "metrics not published: " + put.message());
     return;
   }
   published_restarts_ = total;
@@ -127,16 +129,18 @@ void Reporter::CollectLogs() {
     if (!page.ok()) return;  // the agent is unreachable: /status said so already
     if (page->first > next_log_line_) log_queue_.AddDropped(page->first - next_log_line_);
     for (const LogLine& line : page->lines) {
-      log_queue_.Push(line.container, {now_ms, ec2_logs::JsonLogMessage(
-                                                   "info", now_ms, line.container, line.text)});
+      log_queue_.Push(line.container,
+                      {now_ms, ec2_logs::JsonLogMessage(LogLevelName(line.level), now_ms,
+                                                        line.container, line.text)});
     }
     next_log_line_ = page->next;
     if (page->lines.empty()) break;
   }
   if (size_t dropped = log_queue_.TakeDropped(); dropped > 0) {
-    links_.log("dropped " + std::to_string(dropped) +
-               " lines of container output (CloudWatch Logs slow or failing, or the agent's "
-               "buffer overran)");
+    links_.log(LogLevel::kWarn,
+               "dropped " + std::to_string(dropped) +
+                   " lines of container output (CloudWatch Logs slow or failing, or the agent's "
+                   "buffer overran)");
   }
 }
 

@@ -1,9 +1,10 @@
 // The EC2 reporter's loop body: each Step reads the agent's /status and does what is due —
 // the startup signal to CloudFormation, the instance's health to Auto Scaling, the minute's
 // metrics to CloudWatch — then reads the containers' new output from /logs and ships it to
-// CloudWatch Logs (group /i2kit/STACK/DEPLOYMENT, a stream INSTANCE/CONTAINER each). Every AWS failure (throttling, 5xx, no answer) is retried by the
-// query client and then again at a later step, and logged; none ends the reporter, and the
-// Pod never waits on it (the reporter is a separate process that only reads from the agent).
+// CloudWatch Logs (group /i2kit/STACK/DEPLOYMENT, a stream INSTANCE/CONTAINER each). Every AWS
+// failure (throttling, 5xx, no answer) is retried by the query client and then again at a later
+// step, and logged; none ends the reporter, and the Pod never waits on it (the reporter is a
+// separate process that only reads from the agent).
 #pragma once
 
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "aws-client/cloudwatch_api.h"
 #include "aws-client/cloudwatch_logs_api.h"
 #include "aws-client/credentials.h"
+#include "common/log_level.h"
 #include "ec2-reporter/agent_status.h"
 #include "ec2-reporter/instance_identity.h"
 #include "ec2-reporter/log_queue.h"
@@ -57,7 +59,7 @@ struct ReporterLinks {
   aws::CloudWatchLogsClient* logs = nullptr;
   aws::ClientContext* context = nullptr;
   std::function<Result<aws::Credentials>()> credentials;  // the instance role's, from IMDSv2
-  std::function<void(const std::string&)> log;            // one line per event
+  std::function<void(LogLevel, const std::string&)> log;  // one line per event
 };
 
 class Reporter {

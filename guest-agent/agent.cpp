@@ -10,11 +10,11 @@
 #include <cstring>
 #include <map>
 
+#include "common/async_console_log.h"
 #include "common/pod_spec.h"
 #include "common/pod_vm.h"
 #include "common/text_file.h"
 #include "common/unique_fd.h"
-#include "guest-agent/agent_log.h"
 #include "guest-agent/container_network_filter.h"
 #include "guest-agent/container_root.h"
 #include "guest-agent/ec2_reporter_launch.h"
@@ -125,9 +125,9 @@ Status RunAgent(const AgentOptions& options) {
     ::reboot(RB_DISABLE_CAD);  // Ctrl-Alt-Del then reaches PID 1 as SIGINT: a clean shutdown
   }
   // Started once /proc is there to say the level; an error before it is returned to main.
-  AgentLogOptions log_options;
+  AsyncConsoleLogOptions log_options;
   log_options.level = ConsoleLevel();
-  AgentLog log(log_options);
+  AsyncConsoleLog log(log_options);
   const auto console = [&log](const std::string& line) { log.Log(LogLevel::kInfo, line); };
   Result<PodSpec> spec = ReadPodSpec(options.pod_spec);
   if (!spec.ok()) return spec.status();
@@ -234,8 +234,8 @@ Status RunAgent(const AgentOptions& options) {
   if (options.pid1) buttons = OpenPowerButtons();
   for (const UniqueFd& b : buttons) supervision.power_buttons.push_back(b.get());
   if (ec2_reporter) {
-    supervision.auxiliaries.push_back(
-        Ec2ReporterProcess(*ec2_reporter, options.health_port, MetadataAddress()));
+    supervision.auxiliaries.push_back(Ec2ReporterProcess(*ec2_reporter, options.health_port,
+                                                         MetadataAddress(), log_options.level));
   }
   Supervisor supervisor(pod, replica, runtime, supervision);
   Status result = supervisor.Run();

@@ -37,14 +37,16 @@ Result<std::optional<Ec2ReporterFiles>> MountEc2Partition(const std::string& cla
 }
 
 AuxiliaryProcess Ec2ReporterProcess(const Ec2ReporterFiles& files, int agent_port,
-                                    const std::string& metadata_address) {
+                                    const std::string& metadata_address, LogLevel log_level) {
   std::vector<std::string> argv = {files.binary,
                                    "--agent-url",
                                    "http://127.0.0.1:" + std::to_string(agent_port) + "/",
                                    "--metadata-url",
                                    "http://" + metadata_address + "/",
                                    "--ca-bundle",
-                                   files.ca_file};
+                                   files.ca_file,
+                                   "--log-level",
+                                   LogLevelName(log_level)};
   return {"ec2-reporter", [argv] {
             // The agent's stdout and stderr are the console.
             return SpawnProcess(argv, -1, STDOUT_FILENO, STDERR_FILENO, kEc2ReporterIdentity);

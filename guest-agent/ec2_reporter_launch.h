@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "common/log_level.h"
 #include "common/status.h"
 #include "guest-agent/supervisor.h"
 
@@ -25,8 +26,9 @@ Result<std::optional<Ec2ReporterFiles>> MountEc2Partition(const std::string& cla
 
 // The reporter as an auxiliary process of the supervisor: it reads the Pod's state from the
 // agent at 127.0.0.1:`agent_port` and the instance's identity from the metadata service at
-// `metadata_address`. Its output goes to the console, prefixed by its own lines.
+// `metadata_address`. Its output goes to the console, prefixed by its own lines, at or above
+// `log_level` (the agent's own, i2kit.log_level=).
 AuxiliaryProcess Ec2ReporterProcess(const Ec2ReporterFiles& files, int agent_port,
-                                    const std::string& metadata_address);
+                                    const std::string& metadata_address, LogLevel log_level);
 
 }  // namespace i2kit

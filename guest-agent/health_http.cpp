@@ -48,7 +48,8 @@ namespace {
 
 // The lines numbered `since_text` and later as JSON, at most kMaxLogLinesPerAnswer:
 // {"first": the oldest line still buffered, "next": where the next poll starts, "lines":
-// [{"seq", "source", "text"}]}. A reader whose `since` is below `first` missed those lines.
+// [{"seq", "source", "text", "level"}]}, "level" the agent's for its own events ("info" for
+// container output). A reader whose `since` is below `first` missed those lines.
 HttpResponse LogsSince(std::string_view since_text, const LogBuffer* logs) {
   uint64_t since = 0;
   auto [end, error] =
@@ -62,7 +63,10 @@ HttpResponse LogsSince(std::string_view since_text, const LogBuffer* logs) {
   uint64_t next = logs ? std::clamp(since, first, logs->next_sequence()) : 0;
   if (logs) {
     for (const LogBuffer::SequencedLine& line : logs->LinesFrom(since, kMaxLogLinesPerAnswer)) {
-      lines.push_back({{"seq", line.sequence}, {"source", line.source}, {"text", line.text}});
+      lines.push_back({{"seq", line.sequence},
+                       {"source", line.source},
+                       {"text", line.text},
+                       {"level", LogLevelName(line.level)}});
       next = line.sequence + 1;
     }
   }

@@ -3,7 +3,7 @@
 // is kept so that a reader knows output is missing. Every stored line has a sequence number
 // (0, 1, 2, … in storing order), so that a reader that polls (the EC2 reporter) fetches only
 // what is new and knows exactly how many lines it missed. Control bytes in a line are escaped
-// (agent_log.h), so that no line can forge another or steer a terminal.
+// (common/async_console_log.h), so that no line can forge another or steer a terminal.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/log_level.h"
+
 namespace i2kit {
 
 class LogBuffer {
@@ -25,9 +27,11 @@ class LogBuffer {
   // Adds raw output `data` of `source` ("web" or "web/stderr"); complete lines are stored as
   // "source: text" and returned so the caller can echo them to the console. A partial last
   // line waits for its end (or for Flush). A complete line is kept only when `admit` (if
-  // given) says so: the per-container rate limit.
+  // given) says so: the per-container rate limit. `level` is kept with each line: the agent's
+  // own events have theirs, container output is info.
   std::vector<std::string> Append(const std::string& source, std::string_view data,
-                                  const std::function<bool()>& admit = {});
+                                  const std::function<bool()>& admit = {},
+                                  LogLevel level = LogLevel::kInfo);
   // Stores whatever partial line `source` has pending (its pipe closed).
   std::vector<std::string> Flush(const std::string& source);
 
@@ -39,6 +43,7 @@ class LogBuffer {
     uint64_t sequence = 0;
     std::string source;  // "web" or "web/stderr"
     std::string text;    // without the "source: " prefix
+    LogLevel level = LogLevel::kInfo;
   };
   // The stored lines numbered `from` or later, oldest first, at most `limit`.
   std::vector<SequencedLine> LinesFrom(uint64_t from, size_t limit) const;
@@ -52,8 +57,10 @@ class LogBuffer {
   struct Entry {
     std::string source;
     std::string line;  // already prefixed
+    LogLevel level = LogLevel::kInfo;
   };
-  void Store(const std::string& source, std::string text, std::vector<std::string>& out);
+  void Store(const std::string& source, std::string text, LogLevel level,
+             std::vector<std::string>& out);
 
   size_t capacity_;
   size_t max_line_;

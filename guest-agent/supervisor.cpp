@@ -18,12 +18,12 @@
 #include <map>
 #include <optional>
 
+#include "common/text_file.h"
 #include "guest-agent/health_http.h"
 #include "guest-agent/line_rate_limit.h"
 #include "guest-agent/power_button.h"
 #include "guest-agent/probe_check.h"
 #include "guest-agent/restart_backoff.h"
-#include "common/text_file.h"
 
 namespace i2kit {
 namespace {
@@ -116,7 +116,7 @@ struct Supervisor::State {
   }
   // An event of the agent's own: on the console, marked as such, and in the log buffer.
   void Event(const std::string& what, LogLevel level = LogLevel::kInfo) const {
-    for (const std::string& line : logs->Append(kAgentSource, what + "\n")) {
+    for (const std::string& line : logs->Append(kAgentSource, what + "\n", {}, level)) {
       if (options.console) options.console(level, line);
     }
   }

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "common/async_console_log.h"
 #include "common/pod_model.h"
 #include "common/unique_fd.h"
-#include "guest-agent/agent_log.h"
 #include "guest-agent/container_runtime.h"
 #include "guest-agent/log_buffer.h"
 #include "guest-agent/pod_status.h"
@@ -38,9 +38,9 @@ struct SupervisorOptions {
   std::string meminfo_path = "/proc/meminfo";
   std::string proc_status_path = "/proc/self/status";  // the agent's own confinement
   // Called for every line of container output ("web: …", kInfo) and every agent event
-  // ("i2kit-agent: …"), for the console; it must not block (agent_log.h). The agent's events
-  // also go to the log buffer, as the lines of source "i2kit-agent", a name no container
-  // can take (manifest checks), so the EC2 reporter ships them too.
+  // ("i2kit-agent: …"), for the console; it must not block (common/async_console_log.h). The
+  // agent's events also go to the log buffer, as the lines of source "i2kit-agent", a name no
+  // container can take (manifest checks), so the EC2 reporter ships them too.
   std::function<void(LogLevel, const std::string&)> console;
   // Each container's output, stdout and stderr together, is taken in at most this fast
   // (line_rate_limit.h); what is over is counted and said once a second.

@@ -40,5 +40,20 @@ TEST(AgentStatus, RejectsAnswersOfAnotherShape) {
   EXPECT_FALSE(ParseAgentStatus(wrong_type).ok());
 }
 
+TEST(AgentStatus, ReadsTheLevelOfEachLogLineInfoWhenItSaysNone) {
+  Result<LogPage> page =
+      ParseLogPage(R"({"first":0,"next":3,"lines":[)"
+                   R"({"seq":0,"source":"i2kit-agent","text":"web exited 1","level":"warn"},)"
+                   R"({"seq":1,"source":"web/stderr","text":"GET / 200","level":"info"},)"
+                   R"({"seq":2,"source":"web","text":"from an older agent"}]})");
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  ASSERT_EQ(page->lines.size(), 3u);
+  EXPECT_EQ(page->lines[0].container, "i2kit-agent");
+  EXPECT_EQ(page->lines[0].level, LogLevel::kWarn);
+  EXPECT_EQ(page->lines[1].container, "web");
+  EXPECT_EQ(page->lines[1].level, LogLevel::kInfo);
+  EXPECT_EQ(page->lines[2].level, LogLevel::kInfo);
+}
+
 }  // namespace
 }  // namespace i2kit::reporter

@@ -129,12 +129,16 @@ class ReporterEndToEndTest : public ::testing::Test {
     std::lock_guard<std::mutex> lock(mutex_);
     if (request.path == "/status") return {200, agent_status_};
     if (request.path.rfind("/logs?since=", 0) == 0) {
-      // Two lines, numbered 0 and 1; whoever asks from 2 on gets none.
+      // Three lines, numbered 0 to 2 (the last an event of the agent's own, a warning);
+      // whoever asks from 3 on gets none.
       bool from_start = request.path == "/logs?since=0";
-      return {200, from_start ? R"({"first":0,"next":2,"lines":[)"
-                                R"({"seq":0,"source":"web","text":"listening on :80"},)"
-                                R"({"seq":1,"source":"web/stderr","text":"GET / 200"}]})"
-                              : R"({"first":0,"next":2,"lines":[]})"};
+      return {200, from_start
+                       ? R"({"first":0,"next":3,"lines":[)"
+                         R"({"seq":0,"source":"web","text":"listening on :80","level":"info"},)"
+                         R"({"seq":1,"source":"web/stderr","text":"GET / 200","level":"info"},)"
+                         R"({"seq":2,"source":"i2kit-agent","text":"web exited 1; restarting)"
+                         R"( in 10 s","level":"warn"}]})"
+                       : R"({"first":0,"next":3,"lines":[]})"};
     }
     return {404, ""};
   }
@@ -196,6 +200,43 @@ TEST_F(ReporterEndToEndTest, SignalsSuccessPublishesMetricsAndShipsLogsForAReady
   EXPECT_EQ(first["message"], "listening on :80");
   EXPECT_EQ(first["time"].get<std::string>().size(), 24u) << first["time"];
   EXPECT_EQ(ec2_logs::TextOfLogMessage(stream[1]["message"]), "GET / 200");
+  // The agent's own events, in their stream, at the level the agent gave them.
+  nlohmann::json agent = groups["/i2kit/shop/web"][instance_id_ + "/i2kit-agent"];
+  ASSERT_EQ(agent.size(), 1u) << groups.dump();
+  nlohmann::json event = nlohmann::json::parse(agent[0]["message"].get<std::string>());
+  EXPECT_EQ(event["level"], "warn");
+  EXPECT_EQ(event["container"], "i2kit-agent");
+  EXPECT_EQ(event["message"], "web exited 1; restarting in 10 s");
+}
+
+TEST_F(ReporterEndToEndTest, ItsConsoleShowsOnlyLinesAtOrAboveItsLogLevel) {
+  int closed_port;
+  {
+    FakeHttpServer gone([](const FakeRequest&) { return FakeResponse{}; });
+    closed_port = std::stoi(gone.url().substr(17));
+  }
+  std::string no_metadata = "--metadata-url http://127.0.0.1:" + std::to_string(closed_port) +
+                            "/ --agent-url " + agent_.url() + " --discovery-attempts 2";
+  // warn: the failed attempts (warnings) and the end (an error).
+  ReporterRun warn = RunReporter(no_metadata + " --log-level warn");
+  EXPECT_EQ(warn.exit_code, 0) << warn.output;
+  EXPECT_NE(warn.output.find("i2kit-ec2-reporter: instance metadata attempt 1"), std::string::npos)
+      << warn.output;
+  EXPECT_NE(warn.output.find("i2kit-ec2-reporter: not on EC2"), std::string::npos) << warn.output;
+  // error: only the end.
+  ReporterRun error = RunReporter(no_metadata + " --log-level error");
+  EXPECT_EQ(error.exit_code, 0) << error.output;
+  EXPECT_EQ(error.output.find("instance metadata attempt"), std::string::npos) << error.output;
+  EXPECT_NE(error.output.find("not on EC2"), std::string::npos) << error.output;
+  // off: nothing at all.
+  EXPECT_EQ(RunReporter(no_metadata + " --log-level off").output, "");
+  // A ready Pod at warn: its progress (info) is not shown.
+  SetAgentStatus(AgentStatus(true, 0));
+  ReporterRun quiet = RunReporter(Arguments(1) + " --log-level warn");
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.output;
+  EXPECT_EQ(quiet.output.find("signalled SUCCESS"), std::string::npos) << quiet.output;
+  EXPECT_EQ(stand_in_.Stacks()[0]["signals"].size(), 1u);  // it did signal
+  EXPECT_EQ(RunReporter("--log-level loud").exit_code, 2);
 }
 
 TEST_F(ReporterEndToEndTest, SignsWithTheTimeServersClockWhenThisOneIsTenMinutesOff) {

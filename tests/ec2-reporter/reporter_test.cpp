@@ -9,6 +9,7 @@
 #include <deque>
 #include <set>
 #include <map>
+#include <optional>
 
 #include "aws-client/http1_response.h"
 #include "common/ec2_logs.h"
@@ -139,15 +140,20 @@ class ReporterTest : public ::testing::Test {
                           ++credential_fetches_;
                           return aws::Credentials{"AKID", "secret", "token", expiry_};
                         },
-                        [this](const std::string& line) { log_.push_back(line); }};
+                        [this](LogLevel level, const std::string& line) {
+                          log_.push_back(line);
+                          levels_.push_back(level);
+                        }};
     return Reporter(identity_, options, links, start_);
   }
 
-  bool Logged(const std::string& part) const {
-    for (const std::string& line : log_) {
-      if (line.find(part) != std::string::npos) return true;
+  bool Logged(const std::string& part) const { return LevelOf(part).has_value(); }
+  // The level of the first line logged with `part`; nullopt when none was.
+  std::optional<LogLevel> LevelOf(const std::string& part) const {
+    for (size_t i = 0; i < log_.size(); ++i) {
+      if (log_[i].find(part) != std::string::npos) return levels_[i];
     }
-    return false;
+    return std::nullopt;
   }
 
   ScriptedWorld world_;
@@ -164,6 +170,7 @@ class ReporterTest : public ::testing::Test {
   int credential_fetches_ = 0;
   std::chrono::milliseconds slept_{0};
   std::vector<std::string> log_;
+  std::vector<LogLevel> levels_;  // of each line of log_
 };
 
 TEST_F(ReporterTest, SignalsSuccessOnceWhenThePodBecomesReady) {
@@ -192,8 +199,9 @@ TEST_F(ReporterTest, SignalsSuccessOnlyOnceTheTargetGroupWouldRouteToThePod) {
   EXPECT_EQ(world_.Count("SignalResource"), 0);
   reporter.Step(start_ + seconds(30));
   EXPECT_EQ(world_.Count("SignalResource"), 1);
-  EXPECT_TRUE(Logged("signalled SUCCESS stack=shop resource=WebGroup: every container is ready, "
-                     "for 20 s"));
+  EXPECT_EQ(LevelOf("signalled SUCCESS stack=shop resource=WebGroup: every container is ready, "
+                    "for 20 s"),
+            LogLevel::kInfo);  // progress
 }
 
 TEST_F(ReporterTest, SignalsFailureAtTheDeadlineWithTheReasonInTheLog) {
@@ -307,7 +315,7 @@ TEST_F(ReporterTest, PublishesMetricsEachMinuteWithRestartsSinceTheLastOne) {
   EXPECT_EQ(world_.Count("PutMetricData"), 5);
   EXPECT_NE(world_.bodies.back().find("member.2.Value=3&"), std::string::npos)
       << world_.bodies.back();
-  EXPECT_TRUE(Logged("metrics not published"));
+  EXPECT_EQ(LevelOf("metrics not published"), LogLevel::kWarn);  // survived: carried over
 }
 
 TEST_F(ReporterTest, AnAbsentAgentIsLoggedOnceAndSignalledAsFailureAtTheDeadline) {

@@ -82,8 +82,9 @@ TEST(HealthHttpTest, LogsSinceFollowsTheLinesByNumberAndShowsWhatWasMissed) {
   EXPECT_EQ(json["first"], 1);  // line 0 is gone: a reader from 0 missed one line
   EXPECT_EQ(json["next"], 3);
   ASSERT_EQ(json["lines"].size(), 2u);
-  EXPECT_EQ(json["lines"][0], nlohmann::json({{"seq", 1}, {"source", "web/stderr"},
-                                              {"text", "GET / 200"}}));
+  EXPECT_EQ(json["lines"][0],
+            nlohmann::json(
+                {{"seq", 1}, {"source", "web/stderr"}, {"text", "GET / 200"}, {"level", "info"}}));
   EXPECT_EQ(json["lines"][1]["seq"], 2);
   nlohmann::json caught_up = nlohmann::json::parse(
       HandleHealthRequest("GET /logs?since=3 HTTP/1.1\r\n\r\n", ReadyPod(), &logs).body);
@@ -98,6 +99,20 @@ TEST(HealthHttpTest, LogsSinceFollowsTheLinesByNumberAndShowsWhatWasMissed) {
   nlohmann::json ahead = nlohmann::json::parse(
       HandleHealthRequest("GET /logs?since=99 HTTP/1.1\r\n\r\n", ReadyPod(), &logs).body);
   EXPECT_EQ(ahead["next"], 4);
+}
+
+TEST(HealthHttpTest, LogsSinceGivesTheAgentsOwnLinesTheirLevel) {
+  LogBuffer logs;
+  logs.Append("i2kit-agent", "web exited 1; restarting in 10 s\n", {}, LogLevel::kWarn);
+  logs.Append("i2kit-agent", "pod ready\n", {}, LogLevel::kInfo);
+  logs.Append("web", "GET / 200\n");
+  nlohmann::json json = nlohmann::json::parse(
+      HandleHealthRequest("GET /logs?since=0 HTTP/1.1\r\n\r\n", ReadyPod(), &logs).body);
+  ASSERT_EQ(json["lines"].size(), 3u);
+  EXPECT_EQ(json["lines"][0]["level"], "warn");
+  EXPECT_EQ(json["lines"][0]["source"], "i2kit-agent");
+  EXPECT_EQ(json["lines"][1]["level"], "info");
+  EXPECT_EQ(json["lines"][2]["level"], "info");
 }
 
 TEST(HealthHttpTest, RefusesEverythingElse) {

@@ -66,5 +66,18 @@ TEST(LogBufferTest, KeepsOnlyTheLinesItsAdmissionTakes) {
   EXPECT_EQ(buffer.next_sequence(), 2u);
 }
 
+TEST(LogBufferTest, KeepsTheLevelOfTheAgentsOwnLinesAndInfoForContainerOutput) {
+  LogBuffer buffer;
+  buffer.Append("i2kit-agent", "web exited 1; restarting in 10 s\n", {}, LogLevel::kWarn);
+  buffer.Append("web", "GET / 200\npartial");
+  buffer.Flush("web");
+  std::vector<LogBuffer::SequencedLine> lines = buffer.LinesFrom(0, 10);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].level, LogLevel::kWarn);
+  EXPECT_EQ(lines[0].text, "web exited 1; restarting in 10 s");
+  EXPECT_EQ(lines[1].level, LogLevel::kInfo);
+  EXPECT_EQ(lines[2].level, LogLevel::kInfo);
+}
+
 }  // namespace
 }  // namespace i2kit

@@ -16,7 +16,7 @@
 #include <mutex>
 #include <thread>
 
-#include "guest-agent/agent_log.h"
+#include "common/async_console_log.h"
 
 namespace i2kit {
 namespace {
@@ -312,7 +312,7 @@ TEST(SupervisorTest, ShutdownStopsARunningAuxiliaryToo) {
   EXPECT_TRUE(run.Printed("reporter exited code=143"));
 }
 
-// Issue 15's chatty container: `yes` beside a quiet one, the console an AgentLog whose every
+// Issue 15's chatty container: `yes` beside a quiet one, the console an AsyncConsoleLog whose every
 // line takes 10 ms. The health endpoint keeps answering at once, the flood is cut to the rate
 // limit and said so, and the shutdown is not held up by the backlog.
 TEST(SupervisorTest, AFloodingContainerStallsNeitherTheHealthEndpointNorTheShutdown) {
@@ -321,7 +321,7 @@ TEST(SupervisorTest, AFloodingContainerStallsNeitherTheHealthEndpointNorTheShutd
   Deployment pod = Pod({"flood", "web"});
   std::mutex mu;
   std::vector<std::string> written;
-  AgentLogOptions log_options;
+  AsyncConsoleLogOptions log_options;
   log_options.queue_lines = 64;
   log_options.write = [&](std::string_view line) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -332,7 +332,7 @@ TEST(SupervisorTest, AFloodingContainerStallsNeitherTheHealthEndpointNorTheShutd
   uint64_t console_dropped = 0;
   Clock::duration run_took{};
   {
-    AgentLog log(log_options);
+    AsyncConsoleLog log(log_options);
     SupervisorOptions options;
     options.health_port = 0;
     options.health_address = "127.0.0.1";

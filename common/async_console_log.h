@@ -1,7 +1,8 @@
-// The agent's one logger (spdlog's asynchronous logger): its own events and the containers'
-// output go to the console through a bounded queue written by a thread of its own, so PID 1
-// never waits on the serial console. When the console cannot keep up the oldest queued lines
-// are dropped, and the writer says "N lines dropped" before the next line it writes.
+// A console logger that never makes its caller wait (spdlog's asynchronous logger): lines go
+// to the console through a bounded queue written by a thread of its own, so PID 1 (the agent:
+// its own events and the containers' output) and the EC2 reporter never wait on the serial
+// console. When the console cannot keep up the oldest queued lines are dropped, and the writer
+// says "PROGRAM: N lines dropped" before the next line it writes.
 #pragma once
 
 #include <cstddef>
@@ -15,23 +16,24 @@
 
 namespace i2kit {
 
-struct AgentLogOptions {
-  LogLevel level = LogLevel::kInfo;  // lines below it are not queued at all
+struct AsyncConsoleLogOptions {
+  LogLevel level = LogLevel::kInfo;     // lines below it are not queued at all
+  std::string program = "i2kit-agent";  // names the notice of dropped lines
   // Lines the queue holds; spdlog allocates the slots (408 bytes each) up front: ~200 KiB.
   size_t queue_lines = 512;
   // Writes one line (without its '\n') on the logger's thread; empty: the console (stdout).
   std::function<void(std::string_view line)> write;
 };
 
-class AgentLog {
+class AsyncConsoleLog {
  public:
   // Starts the writer thread, which blocks every signal (they are PID 1's to take) and holds
   // no capability (it only writes).
-  explicit AgentLog(AgentLogOptions options = {});
+  explicit AsyncConsoleLog(AsyncConsoleLogOptions options = {});
   // Writes what is still queued, then stops the thread.
-  ~AgentLog();
-  AgentLog(const AgentLog&) = delete;
-  AgentLog& operator=(const AgentLog&) = delete;
+  ~AsyncConsoleLog();
+  AsyncConsoleLog(const AsyncConsoleLog&) = delete;
+  AsyncConsoleLog& operator=(const AsyncConsoleLog&) = delete;
 
   // Queues `line` when `level` passes; never blocks (a full queue drops its oldest line).
   void Log(LogLevel level, std::string_view line);

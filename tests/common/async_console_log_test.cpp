@@ -1,4 +1,4 @@
-#include "guest-agent/agent_log.h"
+#include "common/async_console_log.h"
 
 #include <gtest/gtest.h>
 
@@ -23,9 +23,9 @@ struct Written {
   }
 };
 
-TEST(AgentLogTest, NeverWaitsForAConsoleThatTakesLongPerLine) {
+TEST(AsyncConsoleLogTest, NeverWaitsForAConsoleThatTakesLongPerLine) {
   Written written;
-  AgentLogOptions options;
+  AsyncConsoleLogOptions options;
   options.queue_lines = 16;
   options.write = [&](std::string_view line) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -34,7 +34,7 @@ TEST(AgentLogTest, NeverWaitsForAConsoleThatTakesLongPerLine) {
   uint64_t dropped = 0;
   Clock::duration took{};
   {
-    AgentLog log(options);
+    AsyncConsoleLog log(options);
     Clock::time_point start = Clock::now();
     for (int i = 0; i < 500; ++i) log.Log(LogLevel::kInfo, "web: line " + std::to_string(i));
     took = Clock::now() - start;
@@ -56,13 +56,13 @@ TEST(AgentLogTest, NeverWaitsForAConsoleThatTakesLongPerLine) {
   EXPECT_EQ(said, dropped);
 }
 
-TEST(AgentLogTest, WritesOnlyLinesAtOrAboveItsLevel) {
+TEST(AsyncConsoleLogTest, WritesOnlyLinesAtOrAboveItsLevel) {
   Written written;
-  AgentLogOptions options;
+  AsyncConsoleLogOptions options;
   options.level = LogLevel::kWarn;
   options.write = [&](std::string_view line) { written.Add(line); };
   {
-    AgentLog log(options);
+    AsyncConsoleLog log(options);
     log.Log(LogLevel::kDebug, "debug");
     log.Log(LogLevel::kInfo, "info");
     log.Log(LogLevel::kWarn, "warn");
@@ -71,7 +71,7 @@ TEST(AgentLogTest, WritesOnlyLinesAtOrAboveItsLevel) {
   EXPECT_EQ(written.lines, (std::vector<std::string>{"warn", "error"}));
 }
 
-TEST(AgentLogTest, ParsesTheLevelsOfTheKernelCommandLine) {
+TEST(AsyncConsoleLogTest, ParsesTheLevelsOfTheKernelCommandLine) {
   EXPECT_EQ(ParseLogLevel("debug"), LogLevel::kDebug);
   EXPECT_EQ(ParseLogLevel("warn"), LogLevel::kWarn);
   EXPECT_EQ(ParseLogLevel("off"), LogLevel::kOff);
@@ -79,7 +79,7 @@ TEST(AgentLogTest, ParsesTheLevelsOfTheKernelCommandLine) {
   EXPECT_EQ(ParseLogLevel(""), std::nullopt);
 }
 
-TEST(AgentLogTest, EscapesEveryControlByteButTab) {
+TEST(AsyncConsoleLogTest, EscapesEveryControlByteButTab) {
   EXPECT_EQ(EscapeControlBytes("plain\ttext é"), "plain\ttext é");
   EXPECT_EQ(EscapeControlBytes("x\ri2kit-agent: pod ready"), "x\\ri2kit-agent: pod ready");
   EXPECT_EQ(EscapeControlBytes("\x1b[2K\x1b[1Gfake"), "\\e[2K\\e[1Gfake");

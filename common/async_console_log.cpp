@@ -1,4 +1,4 @@
-#include "guest-agent/agent_log.h"
+#include "common/async_console_log.h"
 
 #include <linux/capability.h>
 #include <signal.h>
@@ -56,7 +56,8 @@ void ConfineWriterThread() {
 // saying how many lines the queue overran since the last line it wrote.
 class LineSink final : public spdlog::sinks::sink {
  public:
-  explicit LineSink(std::function<void(std::string_view)> write) : write_(std::move(write)) {}
+  LineSink(std::string program, std::function<void(std::string_view)> write)
+      : program_(std::move(program)), write_(std::move(write)) {}
   // The pool whose overruns to report: it outlives every call of log(), which only its own
   // thread makes, joined in its destructor.
   void SetPool(spdlog::details::thread_pool* pool) { pool_ = pool; }
@@ -66,7 +67,7 @@ class LineSink final : public spdlog::sinks::sink {
       // spdlog 1.10 counts overruns for good (no reset): report the growth.
       uint64_t overrun = pool_->overrun_counter();
       if (overrun > reported_) {
-        write_("i2kit-agent: " + std::to_string(overrun - reported_) +
+        write_(program_ + ": " + std::to_string(overrun - reported_) +
                " lines dropped (console too slow)");
         reported_ = overrun;
       }
@@ -78,6 +79,7 @@ class LineSink final : public spdlog::sinks::sink {
   void set_formatter(std::unique_ptr<spdlog::formatter>) override {}
 
  private:
+  std::string program_;
   std::function<void(std::string_view)> write_;
   spdlog::details::thread_pool* pool_ = nullptr;
   uint64_t reported_ = 0;
@@ -85,33 +87,33 @@ class LineSink final : public spdlog::sinks::sink {
 
 }  // namespace
 
-struct AgentLog::Impl {
+struct AsyncConsoleLog::Impl {
   std::shared_ptr<spdlog::details::thread_pool> pool;
   std::shared_ptr<spdlog::async_logger> logger;
 };
 
-AgentLog::AgentLog(AgentLogOptions options) : impl_(std::make_unique<Impl>()) {
+AsyncConsoleLog::AsyncConsoleLog(AsyncConsoleLogOptions options) : impl_(std::make_unique<Impl>()) {
   auto write = options.write ? std::move(options.write) : WriteToConsole;
-  auto sink = std::make_shared<LineSink>(std::move(write));
+  auto sink = std::make_shared<LineSink>(options.program, std::move(write));
   impl_->pool = std::make_shared<spdlog::details::thread_pool>(
       std::max<size_t>(options.queue_lines, 1), 1, ConfineWriterThread);
   sink->SetPool(impl_->pool.get());
   impl_->logger = std::make_shared<spdlog::async_logger>(
-      "i2kit-agent", std::move(sink), impl_->pool, spdlog::async_overflow_policy::overrun_oldest);
+      options.program, std::move(sink), impl_->pool, spdlog::async_overflow_policy::overrun_oldest);
   impl_->logger->set_level(ToSpdlog(options.level));
 }
 
-AgentLog::~AgentLog() {
+AsyncConsoleLog::~AsyncConsoleLog() {
   // The pool's destructor queues its stop behind every line and joins the thread.
   impl_->logger.reset();
   impl_->pool.reset();
 }
 
-void AgentLog::Log(LogLevel level, std::string_view line) {
+void AsyncConsoleLog::Log(LogLevel level, std::string_view line) {
   impl_->logger->log(ToSpdlog(level), spdlog::string_view_t(line.data(), line.size()));
 }
 
-uint64_t AgentLog::dropped() const {
+uint64_t AsyncConsoleLog::dropped() const {
   return impl_->pool->overrun_counter();
 }
 

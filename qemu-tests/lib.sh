@@ -63,7 +63,9 @@ run_pod() {
 # wait_console NAME PATTERN SECONDS: waits until NAME's console shows PATTERN (grep -E).
 wait_console() {
   local deadline=$((SECONDS + $3))
-  until "$host" logs "$1" 2>/dev/null | grep -qE "$2"; do
+  # grep reads the whole console: with -q it would stop at the first match, `logs` would die of
+  # SIGPIPE, and under pipefail a console long enough to outlast the match would never match.
+  until "$host" logs "$1" 2>/dev/null | grep -E "$2" >/dev/null; do
     ((SECONDS < deadline)) || fail "$1: no console line matching '$2' within $3 s"
     sleep 1
   done

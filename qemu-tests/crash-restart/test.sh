@@ -30,6 +30,6 @@ waited=$(starts | head -n 2 |
 awk -v w="$waited" 'BEGIN { exit !(w >= 9.5) }' || fail "restarted after ${waited} s, not after the 10 s back-off"
 wait_console crash 'container crasher exited code=1 restarts=2 backoff=20s' 30
 # While it waits, the agent says the Pod is not ready (readiness needs a running container).
-"$host" logs crash | grep -A1 'restarts=1 backoff=10s' | grep -q 'pod not ready' ||
+"$host" logs crash | grep -A1 'restarts=1 backoff=10s' | grep 'pod not ready' >/dev/null ||
   fail "the Pod did not turn not-ready after its container exited"
 echo "restarted after ${waited} s, then backed off 20 s"

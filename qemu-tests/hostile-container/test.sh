@@ -169,7 +169,7 @@ check_agent_endpoint() {
 # check_agent_identity NAME: the agent read its identity from the metadata service that its
 # containers are refused (imds-credentials).
 check_agent_identity() {
-  "$host" logs "$1" | grep -q "instance i-local-$1-0 in region local" ||
+  "$host" logs "$1" | grep "instance i-local-$1-0 in region local" >/dev/null ||
     fail "the agent did not learn its instance id from the local metadata service"
   echo "PASS [host] imds-credentials: the agent still learned its instance id (i-local-$1-0)"
 }

@@ -95,7 +95,7 @@ until sick=$(since_sick | grep -oE "web/[0-9]+ unhealthy \(GET /readyz failing" 
   sleep 1
 done
 sick_replacement=$(ready_without "$sick")
-since_sick | grep -qE "$sick (draining|retiring): unhealthy for 2[0-9] s" ||
+since_sick | grep -E "$sick (draining|retiring): unhealthy for 2[0-9] s" >/dev/null ||
   fail "$sick was not retired after 20 s unhealthy: $(since_sick)"
 touch "$work/stop"
 wait "$loop_pid"

@@ -171,7 +171,8 @@ static size_t DnsQuery(unsigned char* out, size_t size, unsigned id, const char*
 
 // dns-flood N NAME: sends N queries for names nobody answers to the Pod's resolver
 // (127.0.0.53:53) without waiting, then one for NAME: "sent N, then NAME answered" once its
-// answer comes (asked each second, for 10 s), else "sent N, then NAME: no answer".
+// answer comes (asked each second, for 60 s: under a loaded TCG host the relay takes a while
+// to work through the flood), else "sent N, then NAME: no answer".
 static int DnsFlood(int count, const char* name) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   struct sockaddr_in resolver = {.sin_family = AF_INET, .sin_port = htons(53)};
@@ -189,7 +190,7 @@ static int DnsFlood(int count, const char* name) {
     if (send(fd, packet, n, 0) == (ssize_t)n) ++sent;
   }
   const unsigned kId = 0xbeef;
-  for (int waited = 0; waited < 100; ++waited) {
+  for (int waited = 0; waited < 600; ++waited) {
     if (waited % 10 == 0) {  // again each second: the flood may have filled the socket's buffer
       size_t n = DnsQuery(packet, sizeof packet, kId, name);
       send(fd, packet, n, 0);

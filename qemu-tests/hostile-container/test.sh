@@ -148,14 +148,22 @@ check_host_loopback() {
   echo "PASS [host] host-loopback: the listener on the host's 127.0.0.1:18099 saw no connection"
 }
 # watch_agent_endpoint NAME: GET /healthz on NAME's agent every second until $work/attacks.done
-# exists, each within 2 s (TCG on a busy host); a miss goes to $work/healthz.misses
-# (agent-hold must starve nothing).
+# exists, each within 2 s (TCG on a busy host). The balancer takes a replica out after two
+# failed checks in a row (target_health.h), so two misses in a row go to $work/healthz.misses:
+# the Pod would have turned unready (agent-hold must starve nothing). A single slow answer
+# while two TCG VMs share the machine with the builds is not that.
 watch_agent_endpoint() {
   local port
   port=$(jq -r .agentPort "$XDG_STATE_HOME/i2kit/$1/0/replica.json") || fail "no agent port for $1"
   (
+    missed=""
     while [[ ! -e $work/attacks.done ]]; do
-      curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$port/healthz" || date +%T >>"$work/healthz.misses"
+      if curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$port/healthz"; then
+        missed=""
+      else
+        [[ -z $missed ]] || echo "$missed and $(date +%T)" >>"$work/healthz.misses"
+        missed=$(date +%T)
+      fi
       sleep 1
     done
   ) &
@@ -163,8 +171,8 @@ watch_agent_endpoint() {
 check_agent_endpoint() {
   touch "$work/attacks.done"
   [[ ! -s $work/healthz.misses ]] ||
-    fail "GET /healthz missed its 2 s while the containers attacked: $(tr '\n' ' ' <"$work/healthz.misses")"
-  echo "PASS [host] agent-hold: GET /healthz answered within 2 s every second of the attacks"
+    fail "GET /healthz missed its 2 s twice in a row while the containers attacked: $(tr '\n' ' ' <"$work/healthz.misses")"
+  echo "PASS [host] agent-hold: GET /healthz never missed its 2 s twice in a row during the attacks"
 }
 # check_agent_identity NAME: the agent read its identity from the metadata service that its
 # containers are refused (imds-credentials).

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/fd_wait.h"
+#include "common/sys_error.h"
 #include "common/unique_fd.h"
 
 namespace i2kit::reporter {
@@ -45,10 +46,6 @@ int64_t Nanos(SystemTime time) {
 }
 
 constexpr size_t kOriginate = 24, kReceive = 32, kTransmit = 40;
-
-Status SysError(const std::string& call, const std::string& server) {
-  return Status::Error(call + "(" + server + ") failed: " + std::strerror(errno));
-}
 
 }  // namespace
 

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/sys_error.h"
+
 namespace i2kit {
 namespace {
 
@@ -15,7 +17,7 @@ long Bpf(int command, bpf_attr& attr) {
 }
 
 Status BpfError(const std::string& command) {
-  return Status::Error("bpf(" + command + ") failed: " + std::strerror(errno));
+  return SysError("bpf", command);
 }
 
 }  // namespace
@@ -84,7 +86,7 @@ Result<UniqueFd> LoadBpfProgram(bpf_prog_type type, bpf_attach_type attach,
 Result<UniqueFd> LinkBpfProgramToCgroup(const UniqueFd& program, const std::string& cgroup,
                                         bpf_attach_type attach) {
   UniqueFd target(::open(cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!target.valid()) return Status::Error("open " + cgroup + ": " + std::strerror(errno));
+  if (!target.valid()) return SysError("open", cgroup);
   bpf_attr attr{};
   attr.link_create.prog_fd = static_cast<uint32_t>(program.get());
   attr.link_create.target_fd = static_cast<uint32_t>(target.get());

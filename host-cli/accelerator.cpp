@@ -11,7 +11,7 @@
 #include "host-cli/event_log.h"
 #include "host-cli/temp_dir.h"
 #include "host-cli/vm_process.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 

@@ -25,7 +25,7 @@
 #include "host-cli/rotating_log.h"
 #include "host-cli/tcp_balancer.h"
 #include "host-cli/vm_stop.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "common/unique_fd.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/unique_fd.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

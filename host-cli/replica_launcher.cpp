@@ -8,7 +8,7 @@
 
 #include "host-cli/local_ports.h"
 #include "image-builder/sha256.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <streambuf>
 
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

@@ -23,7 +23,7 @@
 #include "host-cli/local_ports.h"
 #include "host-cli/rotating_log.h"
 #include "host-cli/signal_watch.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

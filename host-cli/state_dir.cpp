@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "common/names.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

@@ -19,7 +19,7 @@
 
 #include "host-cli/local_ports.h"
 #include "host-cli/socket_pipe.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

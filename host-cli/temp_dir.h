@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "common/status.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 

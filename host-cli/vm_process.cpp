@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 extern char** environ;
 

@@ -12,7 +12,7 @@
 #include "image-builder/image_manifest.h"
 #include "image-builder/run_tool.h"
 #include "image-builder/sha256.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

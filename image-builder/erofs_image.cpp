@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "image-builder/run_tool.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

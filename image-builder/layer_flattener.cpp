@@ -14,7 +14,7 @@
 #include "image-builder/archive_reader.h"
 #include "image-builder/layer_stream.h"
 #include "image-builder/root_directory.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

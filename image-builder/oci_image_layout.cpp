@@ -11,7 +11,7 @@
 #include "image-builder/image_manifest.h"
 #include "image-builder/parse_json.h"
 #include "image-builder/sha256.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

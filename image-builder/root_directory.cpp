@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 

@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "common/unique_fd.h"
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 extern char** environ;
 

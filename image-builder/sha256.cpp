@@ -5,7 +5,7 @@
 
 #include <array>
 
-#include "image-builder/sys_error.h"
+#include "common/sys_error.h"
 
 namespace i2kit {
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints the Pod VM figures the README quotes, measured on this machine in one run: artifact
+# Prints the Pod VM figures docs/benchmarks.md holds, measured on this machine in one run: artifact
 # sizes, cold and warm build times, boot-to-serving time (from `i2kit-host run` to the first
 # HTTP 200 on 127.0.0.1) and guest memory used once ready (MemTotal − MemAvailable, as the
 # agent reads /proc/meminfo). A benchmark, not a test: it asserts nothing, it reports.

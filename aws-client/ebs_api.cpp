@@ -5,6 +5,7 @@
 
 #include "aws-client/rest_json_protocol.h"
 #include "aws-client/uri_encoding.h"
+#include "common/base64.h"
 
 namespace i2kit::aws {
 namespace {
@@ -23,15 +24,6 @@ Sha256Digest Sha256Of(std::string_view data) {
   return digest;
 }
 
-std::string Base64(std::string_view bytes) {
-  std::string text(4 * ((bytes.size() + 2) / 3), '\0');
-  int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  text.resize(static_cast<size_t>(written));
-  return text;
-}
-
 std::string LinearChecksum(const std::vector<Sha256Digest>& digests) {
   std::string concatenated;
   concatenated.reserve(digests.size() * sizeof(Sha256Digest));
@@ -39,7 +31,7 @@ std::string LinearChecksum(const std::vector<Sha256Digest>& digests) {
     concatenated.append(reinterpret_cast<const char*>(d.data()), d.size());
   }
   Sha256Digest aggregate = Sha256Of(concatenated);
-  return Base64({reinterpret_cast<const char*>(aggregate.data()), aggregate.size()});
+  return Base64Encode({reinterpret_cast<const char*>(aggregate.data()), aggregate.size()});
 }
 
 EbsClient::EbsClient(const ClientContext& context)
@@ -108,7 +100,7 @@ Status EbsClient::PutSnapshotBlock(const std::string& snapshot_id, int64_t block
            {{"Content-Type", "application/octet-stream"},
             {"x-amz-Data-Length", std::to_string(data.size())},
             {"x-amz-Checksum",
-             Base64({reinterpret_cast<const char*>(checksum.data()), checksum.size()})},
+             Base64Encode({reinterpret_cast<const char*>(checksum.data()), checksum.size()})},
             {"x-amz-Checksum-Algorithm", "SHA256"}},
            std::string(data), kPutSnapshotBlock);
   if (!answer.ok()) {

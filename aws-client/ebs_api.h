@@ -24,9 +24,6 @@ using Sha256Digest = std::array<unsigned char, 32>;
 // The SHA-256 of `data`.
 Sha256Digest Sha256Of(std::string_view data);
 
-// Standard base64 with padding (RFC 4648 §4): how EBS carries checksums.
-std::string Base64(std::string_view bytes);
-
 // The LINEAR aggregated checksum: base64 SHA-256 of the blocks' SHA-256 digests concatenated
 // in ascending block index order (`digests` must be in that order).
 std::string LinearChecksum(const std::vector<Sha256Digest>& digests);

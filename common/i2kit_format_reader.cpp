@@ -86,7 +86,7 @@ std::optional<std::vector<EnvVar>> ReadEnvironment(const YamlContext& ctx, const
       ok = false;
       continue;
     }
-    env.push_back({name, entry.substr(eq + 1)});
+    env.push_back(LiteralEnvVar(name, entry.substr(eq + 1)));
   }
   if (!ok) return std::nullopt;
   return env;

@@ -38,6 +38,8 @@ const char* ProbeActionName(ProbeAction a) {
       return "tcpSocket";
     case ProbeAction::kExec:
       return "exec";
+    case ProbeAction::kGrpc:
+      return "grpc";
   }
   return "?";
 }
@@ -71,11 +73,59 @@ const char* StrategyTypeName(StrategyType t) {
 }
 
 const char* ServiceTypeName(ServiceType t) {
-  return t == ServiceType::kClusterIP ? "ClusterIP" : "LoadBalancer";
+  switch (t) {
+    case ServiceType::kClusterIP:
+      return "ClusterIP";
+    case ServiceType::kLoadBalancer:
+      return "LoadBalancer";
+    case ServiceType::kNodePort:
+      return "NodePort";
+  }
+  return "?";
 }
 
 const char* ManifestFormatName(ManifestFormat f) {
   return f == ManifestFormat::kI2kit ? "i2kit" : "kubernetes";
+}
+
+const char* EnvSourceName(EnvSource s) {
+  switch (s) {
+    case EnvSource::kValue:
+      return "value";
+    case EnvSource::kConfigMapKey:
+      return "configMapKeyRef";
+    case EnvSource::kSecretKey:
+      return "secretKeyRef";
+    case EnvSource::kPodField:
+      return "podField";
+  }
+  return "?";
+}
+
+const char* VolumeTypeName(VolumeType t) {
+  switch (t) {
+    case VolumeType::kEmptyDir:
+      return "emptyDir";
+    case VolumeType::kConfigMap:
+      return "configMap";
+    case VolumeType::kSecret:
+      return "secret";
+    case VolumeType::kDownwardApi:
+      return "downwardAPI";
+  }
+  return "?";
+}
+
+const char* HookActionName(HookAction a) {
+  switch (a) {
+    case HookAction::kExec:
+      return "exec";
+    case HookAction::kHttpGet:
+      return "httpGet";
+    case HookAction::kSleep:
+      return "sleep";
+  }
+  return "?";
 }
 
 bool SelectorMatches(const std::map<std::string, std::string>& selector,

@@ -37,9 +37,92 @@ struct ContainerPort {
   std::optional<Listener> listener;
 };
 
+// A value a Pod knows about itself, resolved by the guest agent when the container starts:
+// Kubernetes' fieldRef (field_path set) or resourceFieldRef (resource set).
+struct PodField {
+  // fieldRef: metadata.name, metadata.namespace, metadata.labels, metadata.labels['KEY'],
+  // status.podIP (the reader refuses the rest).
+  std::string field_path;
+  // resourceFieldRef: limits.cpu, limits.memory, requests.cpu, requests.memory.
+  std::string resource;
+  std::string container;  // resourceFieldRef.containerName; empty = the container asking
+  // resourceFieldRef.divisor in the resource's base unit: millicores for CPU, bytes otherwise.
+  int64_t divisor = 1;
+  bool operator==(const PodField&) const = default;
+};
+
+// Where an environment variable's value comes from (env[].value or env[].valueFrom).
+enum class EnvSource { kValue, kConfigMapKey, kSecretKey, kPodField };
+
 struct EnvVar {
   std::string name;
-  std::string value;
+  std::string value;  // kValue (also an HTTP header's value)
+  EnvSource source = EnvSource::kValue;
+  // kConfigMapKey, kSecretKey: the object in the manifest, the key in it, and whether a
+  // missing object or key leaves the variable unset instead of failing the container.
+  std::string object_name;
+  std::string key;
+  bool optional = false;
+  PodField field;  // kPodField
+};
+
+// A variable (or an HTTP header) with a literal value.
+inline EnvVar LiteralEnvVar(std::string name, std::string value) {
+  EnvVar var;
+  var.name = std::move(name);
+  var.value = std::move(value);
+  return var;
+}
+
+// envFrom: every key of a ConfigMap or Secret becomes a variable, named prefix + key.
+struct EnvFromSource {
+  bool is_secret = false;
+  std::string object_name;
+  std::string prefix;
+  bool optional = false;
+};
+
+// A ConfigMap or a Secret: keys to bytes (data, binaryData and stringData, decoded).
+// ConfigMaps are configuration and are built into the Pod VM; Secrets never are: the agent
+// receives them at boot (locally from the host, on AWS from Secrets Manager).
+struct ConfigObject {
+  std::string name;
+  std::map<std::string, std::string> data;
+  SourceLocation location;
+};
+
+// Kubernetes volumes that mean something in a Pod VM. Each lives as long as the Pod's VM.
+enum class VolumeType { kEmptyDir, kConfigMap, kSecret, kDownwardApi };
+
+// One file of a configMap, secret or downwardAPI volume.
+struct VolumeItem {
+  std::string path;         // relative to the mount point; no ".." component
+  std::optional<int> mode;  // permission bits; empty = the volume's default_mode
+  std::string key;          // configMap and secret: the key whose value the file holds
+  PodField field;           // downwardAPI: what the file holds
+};
+
+struct Volume {
+  std::string name;
+  VolumeType type = VolumeType::kEmptyDir;
+  // emptyDir: a tmpfs when `medium: Memory`, else on the VM's scratch area; empty at each
+  // Pod start, shared by the containers that mount it, never larger than size_limit_bytes.
+  bool in_memory = false;
+  std::optional<int64_t> size_limit_bytes;
+  // configMap and secret: the object, and whether its absence is allowed (an empty volume).
+  std::string object_name;
+  bool optional = false;
+  // configMap, secret and downwardAPI: the files' permission bits and the files; for
+  // configMap and secret, no items means one file per key, named as the key.
+  int default_mode = 0644;
+  std::vector<VolumeItem> items;
+};
+
+struct VolumeMount {
+  std::string name;  // a Volume of the Pod
+  std::string mount_path;
+  bool read_only = false;
+  std::string sub_path;  // mount this path inside the volume instead of its root
 };
 
 // Resource quantities, normalized: CPU in millicores, memory in bytes.
@@ -53,7 +136,7 @@ struct Resources {
   ResourceList limits;
 };
 
-enum class ProbeAction { kHttpGet, kTcpSocket, kExec };
+enum class ProbeAction { kHttpGet, kTcpSocket, kExec, kGrpc };
 
 // A Kubernetes probe with every timing field defaulted as Kubernetes does.
 struct Probe {
@@ -67,12 +150,34 @@ struct Probe {
   std::vector<EnvVar> http_headers;
   // exec only.
   std::vector<std::string> command;
+  // grpc only (with `port`): the service name sent in grpc.health.v1.HealthCheckRequest.
+  std::string grpc_service;
 
   int initial_delay_seconds = 0;
   int timeout_seconds = 1;
   int period_seconds = 10;
   int success_threshold = 1;
   int failure_threshold = 3;
+};
+
+// A container lifecycle hook (postStart, preStop).
+enum class HookAction { kExec, kHttpGet, kSleep };
+
+struct LifecycleHook {
+  HookAction action = HookAction::kExec;
+  std::vector<std::string> command;  // kExec
+  // kHttpGet: as a Probe's httpGet.
+  int port = 0;
+  std::string host;
+  std::string path = "/";
+  std::string scheme = "HTTP";
+  std::vector<EnvVar> http_headers;
+  int sleep_seconds = 0;  // kSleep
+};
+
+struct Lifecycle {
+  std::optional<LifecycleHook> post_start;  // after the container starts
+  std::optional<LifecycleHook> pre_stop;    // before SIGTERM, within the grace period
 };
 
 enum class SeccompProfileType { kRuntimeDefault, kUnconfined, kLocalhost };
@@ -95,22 +200,37 @@ struct SecurityContext {
   SeccompProfile seccomp_profile;  // RuntimeDefault unless the manifest says otherwise
 };
 
+// The Pod-level securityContext fields that are not defaults for each container's.
+struct PodSecurityContext {
+  std::optional<int64_t> fs_group;  // volumes the agent creates belong to it; processes get it
+  std::vector<int64_t> supplemental_groups;  // every container process gets these groups
+  // fsGroupChangePolicy: OnRootMismatch changes ownership only when the volume's root does
+  // not already match (Always, the default, changes it every start).
+  bool fs_group_on_root_mismatch = false;
+};
+
 enum class PullPolicy { kIfNotPresent, kAlways, kNever };
 
 struct Container {
   std::string name;
   ImageReference image;
   PullPolicy pull_policy = PullPolicy::kIfNotPresent;
-  std::vector<std::string> command;  // replaces the image's ENTRYPOINT when non-empty
-  std::vector<std::string> args;     // replaces the image's CMD when non-empty
-  std::string working_dir;           // empty = the image's
+  std::vector<std::string> command;     // replaces the image's ENTRYPOINT when non-empty
+  std::vector<std::string> args;        // replaces the image's CMD when non-empty
+  std::string working_dir;              // empty = the image's
+  std::vector<EnvFromSource> env_from;  // applied first, in order; `env` then overrides
   std::vector<EnvVar> env;
   std::vector<ContainerPort> ports;
+  std::vector<VolumeMount> volume_mounts;
   Resources resources;
   std::optional<Probe> liveness_probe;
   std::optional<Probe> readiness_probe;
   std::optional<Probe> startup_probe;
   SecurityContext security_context;
+  Lifecycle lifecycle;
+  // Init containers only: restartPolicy: Always makes it a sidecar, started before the app
+  // containers and kept running beside them instead of run to completion.
+  bool restart_always = false;
   SourceLocation location;
 };
 
@@ -130,7 +250,8 @@ struct DeploymentStrategy {
 };
 
 struct Deployment {
-  std::string name;  // a DNS-1123 label: it becomes host and DNS names
+  std::string name;                        // a DNS-1123 label: it becomes host and DNS names
+  std::string namespace_name = "default";  // metadata.namespace, for fieldRef; names are global
   ManifestFormat format = ManifestFormat::kKubernetes;
   std::map<std::string, std::string> labels;    // the Pod template's labels
   std::map<std::string, std::string> selector;  // matchLabels
@@ -142,11 +263,17 @@ struct Deployment {
   bool is_public = false;     // reachable from outside (internet-facing load balancer)
   bool stateful = false;      // one instance, no load balancer (i2kit short format)
   std::string instance_type;  // empty = derived from resources later
+  PodSecurityContext pod_security;
+  std::vector<Volume> volumes;
+  // Run in order, each to completion, before `containers` start (sidecars: see Container).
+  std::vector<Container> init_containers;
   std::vector<Container> containers;
   SourceLocation location;
 };
 
-enum class ServiceType { kClusterIP, kLoadBalancer };
+// NodePort has no nodes to open ports on here: locally it is published on the host's
+// loopback at its nodePort, on AWS it gets the shared internal balancer as ClusterIP does.
+enum class ServiceType { kClusterIP, kLoadBalancer, kNodePort };
 
 struct ServicePort {
   std::string name;
@@ -154,6 +281,7 @@ struct ServicePort {
   int target_port = 0;           // resolved number, or 0 when target_port_name is used
   std::string target_port_name;  // a named container port
   Protocol protocol = Protocol::kTcp;
+  int node_port = 0;  // NodePort Services: the port given, or 0 when none was
 };
 
 struct Service {
@@ -169,6 +297,8 @@ struct Service {
 struct Manifest {
   std::vector<Deployment> deployments;
   std::vector<Service> services;
+  std::vector<ConfigObject> config_maps;
+  std::vector<ConfigObject> secrets;  // held in memory only: never written into a Pod VM
 };
 
 // Names for enums, as they appear in manifests and in JSON output.
@@ -180,6 +310,9 @@ const char* PullPolicyName(PullPolicy p);
 const char* StrategyTypeName(StrategyType t);
 const char* ServiceTypeName(ServiceType t);
 const char* ManifestFormatName(ManifestFormat f);
+const char* EnvSourceName(EnvSource s);
+const char* VolumeTypeName(VolumeType t);
+const char* HookActionName(HookAction a);
 
 // True when every selector entry is among `labels` (an empty selector matches nothing).
 bool SelectorMatches(const std::map<std::string, std::string>& selector,

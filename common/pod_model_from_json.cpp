@@ -2,6 +2,7 @@
 // pod_model_json.h). The host wrote it, so errors are rare; each still names its JSON path.
 #include <array>
 
+#include "common/base64.h"
 #include "common/pod_model_json.h"
 
 namespace i2kit {
@@ -103,15 +104,32 @@ constexpr std::array kListenerProtocols = {ListenerProtocol::kHttp, ListenerProt
                                            ListenerProtocol::kTcp, ListenerProtocol::kSsl,
                                            ListenerProtocol::kUdp};
 constexpr std::array kProbeActions = {ProbeAction::kHttpGet, ProbeAction::kTcpSocket,
-                                      ProbeAction::kExec};
+                                      ProbeAction::kExec, ProbeAction::kGrpc};
+constexpr std::array kHookActions = {HookAction::kExec, HookAction::kHttpGet, HookAction::kSleep};
+constexpr std::array kVolumeTypes = {VolumeType::kEmptyDir, VolumeType::kConfigMap,
+                                     VolumeType::kSecret, VolumeType::kDownwardApi};
 constexpr std::array kSeccompTypes = {SeccompProfileType::kRuntimeDefault,
                                       SeccompProfileType::kUnconfined,
                                       SeccompProfileType::kLocalhost};
 constexpr std::array kPullPolicies = {PullPolicy::kIfNotPresent, PullPolicy::kAlways,
                                       PullPolicy::kNever};
 constexpr std::array kStrategies = {StrategyType::kRollingUpdate, StrategyType::kRecreate};
-constexpr std::array kServiceTypes = {ServiceType::kClusterIP, ServiceType::kLoadBalancer};
+constexpr std::array kServiceTypes = {ServiceType::kClusterIP, ServiceType::kLoadBalancer,
+                                      ServiceType::kNodePort};
 constexpr std::array kFormats = {ManifestFormat::kI2kit, ManifestFormat::kKubernetes};
+
+PodField ReadPodField(JsonReader& parent, std::string_view key, Status& status) {
+  JsonReader r(parent.Get(key), parent.Path(key), status);
+  PodField f;
+  if (!r.Get("fieldPath").is_null()) {
+    r.Read("fieldPath", f.field_path);
+  } else {
+    r.Read("resource", f.resource);
+    r.Read("containerName", f.container);
+    r.Read("divisor", f.divisor);
+  }
+  return f;
+}
 
 std::vector<EnvVar> ReadEnvVars(JsonReader& r, std::string_view key, Status& status) {
   std::vector<EnvVar> out;
@@ -119,10 +137,95 @@ std::vector<EnvVar> ReadEnvVars(JsonReader& r, std::string_view key, Status& sta
     JsonReader v(item, path, status);
     EnvVar var;
     v.Read("name", var.name);
-    v.Read("value", var.value);
+    for (EnvSource source : {EnvSource::kConfigMapKey, EnvSource::kSecretKey}) {
+      if (v.Get(EnvSourceName(source)).is_null()) continue;
+      var.source = source;
+      JsonReader ref(v.Get(EnvSourceName(source)), v.Path(EnvSourceName(source)), status);
+      ref.Read("name", var.object_name);
+      ref.Read("key", var.key);
+      ref.Read("optional", var.optional);
+    }
+    if (!v.Get(EnvSourceName(EnvSource::kPodField)).is_null()) {
+      var.source = EnvSource::kPodField;
+      var.field = ReadPodField(v, EnvSourceName(EnvSource::kPodField), status);
+    }
+    if (var.source == EnvSource::kValue) v.Read("value", var.value);
     out.push_back(var);
   });
   return out;
+}
+
+// An httpGet action's fields, which probes and lifecycle hooks share by name.
+template <typename Action>
+void ReadHttpGet(JsonReader& r, Action& action, Status& status) {
+  r.Read("port", action.port);
+  r.Read("host", action.host);
+  r.Read("path", action.path);
+  r.Read("scheme", action.scheme);
+  action.http_headers = ReadEnvVars(r, "httpHeaders", status);
+}
+
+std::vector<EnvFromSource> ReadEnvFrom(JsonReader& r, Status& status) {
+  std::vector<EnvFromSource> out;
+  ForEach(r, "envFrom", status, [&](const Json& item, const std::string& path) {
+    JsonReader v(item, path, status);
+    EnvFromSource source;
+    source.is_secret = !v.Get("secretRef").is_null();
+    v.Read(source.is_secret ? "secretRef" : "configMapRef", source.object_name);
+    v.Read("prefix", source.prefix);
+    v.Read("optional", source.optional);
+    out.push_back(source);
+  });
+  return out;
+}
+
+std::optional<LifecycleHook> ReadHook(JsonReader& parent, std::string_view key, Status& status) {
+  const Json& node = parent.Get(key);
+  if (node.is_null()) return std::nullopt;
+  JsonReader r(node, parent.Path(key), status);
+  LifecycleHook hook;
+  r.ReadEnum("action", kHookActions, HookActionName, hook.action);
+  switch (hook.action) {
+    case HookAction::kExec:
+      r.Read("command", hook.command);
+      break;
+    case HookAction::kHttpGet:
+      ReadHttpGet(r, hook, status);
+      break;
+    case HookAction::kSleep:
+      r.Read("seconds", hook.sleep_seconds);
+      break;
+  }
+  return hook;
+}
+
+Volume ReadVolume(const Json& node, const std::string& path, Status& status) {
+  JsonReader r(node, path, status);
+  Volume v;
+  r.Read("name", v.name);
+  r.ReadEnum("type", kVolumeTypes, VolumeTypeName, v.type);
+  if (v.type == VolumeType::kEmptyDir) {
+    r.Read("inMemory", v.in_memory);
+    r.ReadOptional("sizeLimitBytes", v.size_limit_bytes);
+    return v;
+  }
+  if (v.type != VolumeType::kDownwardApi) {
+    r.Read("objectName", v.object_name);
+    r.Read("optional", v.optional);
+  }
+  r.Read("defaultMode", v.default_mode);
+  ForEach(r, "items", status, [&](const Json& item, const std::string& item_path) {
+    JsonReader f(item, item_path, status);
+    VolumeItem file;
+    f.Read("path", file.path);
+    f.ReadOptional("mode", file.mode);
+    if (v.type == VolumeType::kDownwardApi)
+      file.field = ReadPodField(f, "field", status);
+    else
+      f.Read("key", file.key);
+    v.items.push_back(file);
+  });
+  return v;
 }
 
 std::optional<Probe> ReadProbe(JsonReader& parent, std::string_view key, Status& status) {
@@ -131,16 +234,21 @@ std::optional<Probe> ReadProbe(JsonReader& parent, std::string_view key, Status&
   JsonReader r(node, parent.Path(key), status);
   Probe p;
   r.ReadEnum("action", kProbeActions, ProbeActionName, p.action);
-  if (p.action == ProbeAction::kExec) {
-    r.Read("command", p.command);
-  } else {
-    r.Read("port", p.port);
-    r.Read("host", p.host);
-  }
-  if (p.action == ProbeAction::kHttpGet) {
-    r.Read("path", p.path);
-    r.Read("scheme", p.scheme);
-    p.http_headers = ReadEnvVars(r, "httpHeaders", status);
+  switch (p.action) {
+    case ProbeAction::kExec:
+      r.Read("command", p.command);
+      break;
+    case ProbeAction::kHttpGet:
+      ReadHttpGet(r, p, status);
+      break;
+    case ProbeAction::kTcpSocket:
+      r.Read("port", p.port);
+      r.Read("host", p.host);
+      break;
+    case ProbeAction::kGrpc:
+      r.Read("port", p.port);
+      r.Read("service", p.grpc_service);
+      break;
   }
   r.Read("initialDelaySeconds", p.initial_delay_seconds);
   r.Read("timeoutSeconds", p.timeout_seconds);
@@ -195,6 +303,7 @@ Container ReadContainer(const Json& node, const std::string& path, Status& statu
   r.Read("command", c.command);
   r.Read("args", c.args);
   r.Read("workingDir", c.working_dir);
+  c.env_from = ReadEnvFrom(r, status);
   c.env = ReadEnvVars(r, "env", status);
   ForEach(r, "ports", status, [&](const Json& item, const std::string& port_path) {
     JsonReader p(item, port_path, status);
@@ -214,6 +323,15 @@ Container ReadContainer(const Json& node, const std::string& path, Status& statu
     }
     c.ports.push_back(port);
   });
+  ForEach(r, "volumeMounts", status, [&](const Json& item, const std::string& mount_path) {
+    JsonReader m(item, mount_path, status);
+    VolumeMount mount;
+    m.Read("name", mount.name);
+    m.Read("mountPath", mount.mount_path);
+    m.Read("readOnly", mount.read_only);
+    m.Read("subPath", mount.sub_path);
+    c.volume_mounts.push_back(mount);
+  });
   JsonReader resources(r.Get("resources"), r.Path("resources"), status);
   c.resources.requests = ReadResourceList(resources, "requests", status);
   c.resources.limits = ReadResourceList(resources, "limits", status);
@@ -221,6 +339,10 @@ Container ReadContainer(const Json& node, const std::string& path, Status& statu
   c.readiness_probe = ReadProbe(r, "readinessProbe", status);
   c.startup_probe = ReadProbe(r, "startupProbe", status);
   c.security_context = ReadSecurityContext(r, status);
+  JsonReader lifecycle(r.Get("lifecycle"), r.Path("lifecycle"), status);
+  c.lifecycle.post_start = ReadHook(lifecycle, "postStart", status);
+  c.lifecycle.pre_stop = ReadHook(lifecycle, "preStop", status);
+  r.Read("restartAlways", c.restart_always);
   return c;
 }
 
@@ -242,6 +364,7 @@ Deployment ReadDeployment(const Json& node, const std::string& path, Status& sta
   JsonReader r(node, path, status);
   Deployment d;
   r.Read("name", d.name);
+  r.Read("namespace", d.namespace_name);
   r.ReadEnum("format", kFormats, ManifestFormatName, d.format);
   r.Read("labels", d.labels);
   r.Read("selector", d.selector);
@@ -256,6 +379,28 @@ Deployment ReadDeployment(const Json& node, const std::string& path, Status& sta
   r.Read("public", d.is_public);
   r.Read("stateful", d.stateful);
   r.Read("instanceType", d.instance_type);
+  JsonReader pod_security(r.Get("podSecurityContext"), r.Path("podSecurityContext"), status);
+  pod_security.ReadOptional("fsGroup", d.pod_security.fs_group);
+  if (status.ok() && pod_security.Get("supplementalGroups").is_array()) {
+    for (const Json& gid : pod_security.Get("supplementalGroups")) {
+      if (!gid.is_number_integer()) {
+        pod_security.Fail("supplementalGroups", "a list of integers");
+        break;
+      }
+      d.pod_security.supplemental_groups.push_back(gid.get<int64_t>());
+    }
+  } else {
+    pod_security.Fail("supplementalGroups", "a list of integers");
+  }
+  std::string change_policy;
+  pod_security.Read("fsGroupChangePolicy", change_policy);
+  d.pod_security.fs_group_on_root_mismatch = change_policy == "OnRootMismatch";
+  ForEach(r, "volumes", status, [&](const Json& item, const std::string& volume_path) {
+    d.volumes.push_back(ReadVolume(item, volume_path, status));
+  });
+  ForEach(r, "initContainers", status, [&](const Json& item, const std::string& container_path) {
+    d.init_containers.push_back(ReadContainer(item, container_path, status));
+  });
   ForEach(r, "containers", status, [&](const Json& item, const std::string& container_path) {
     d.containers.push_back(ReadContainer(item, container_path, status));
   });
@@ -279,12 +424,37 @@ Service ReadService(const Json& node, const std::string& path, Status& status) {
       p.Read("targetPort", port.target_port_name);
     else
       p.Read("targetPort", port.target_port);
+    p.Read("nodePort", port.node_port);
     s.ports.push_back(port);
   });
   return s;
 }
 
+ConfigObject ReadConfigObject(const Json& node, const std::string& path, Status& status) {
+  JsonReader r(node, path, status);
+  ConfigObject object;
+  r.Read("name", object.name);
+  std::map<std::string, std::string> encoded;
+  r.Read("data", encoded);
+  for (const auto& [key, text] : encoded) {
+    std::optional<std::string> bytes = Base64Decode(text);
+    if (!bytes) {
+      r.Fail("data." + key, "base64");
+      break;
+    }
+    object.data[key] = std::move(*bytes);
+  }
+  return object;
+}
+
 }  // namespace
+
+Result<ConfigObject> ConfigObjectFromJson(const nlohmann::json& json) {
+  Status status;
+  ConfigObject object = ReadConfigObject(json, "", status);
+  if (!status.ok()) return status.WithContext("ConfigMap JSON");
+  return object;
+}
 
 Result<Deployment> DeploymentFromJson(const nlohmann::json& json) {
   Status status;
@@ -302,6 +472,9 @@ Result<Manifest> ManifestFromJson(const nlohmann::json& json) {
   });
   ForEach(r, "services", status, [&](const Json& item, const std::string& path) {
     m.services.push_back(ReadService(item, path, status));
+  });
+  ForEach(r, "configMaps", status, [&](const Json& item, const std::string& path) {
+    m.config_maps.push_back(ReadConfigObject(item, path, status));
   });
   if (!status.ok()) return status.WithContext("manifest JSON");
   return m;

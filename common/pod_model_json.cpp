@@ -1,5 +1,7 @@
 #include "common/pod_model_json.h"
 
+#include "common/base64.h"
+
 namespace i2kit {
 namespace {
 
@@ -10,9 +12,78 @@ Json Optional(const std::optional<T>& v) {
   return v ? Json(*v) : Json(nullptr);
 }
 
+Json ToJson(const PodField& f) {
+  if (!f.field_path.empty()) return {{"fieldPath", f.field_path}};
+  return {{"resource", f.resource}, {"containerName", f.container}, {"divisor", f.divisor}};
+}
+
 Json ToJson(const std::vector<EnvVar>& vars) {
   Json out = Json::array();
-  for (const EnvVar& v : vars) out.push_back({{"name", v.name}, {"value", v.value}});
+  for (const EnvVar& v : vars) {
+    Json var = {{"name", v.name}};
+    switch (v.source) {
+      case EnvSource::kValue:
+        var["value"] = v.value;
+        break;
+      case EnvSource::kConfigMapKey:
+      case EnvSource::kSecretKey:
+        var[EnvSourceName(v.source)] = {
+            {"name", v.object_name}, {"key", v.key}, {"optional", v.optional}};
+        break;
+      case EnvSource::kPodField:
+        var[EnvSourceName(v.source)] = ToJson(v.field);
+        break;
+    }
+    out.push_back(var);
+  }
+  return out;
+}
+
+// An httpGet action's fields, which probes and lifecycle hooks share by name.
+template <typename Action>
+void WriteHttpGet(const Action& action, Json& out) {
+  out["port"] = action.port;
+  out["host"] = action.host;
+  out["path"] = action.path;
+  out["scheme"] = action.scheme;
+  out["httpHeaders"] = ToJson(action.http_headers);
+}
+
+Json ToJson(const std::vector<EnvFromSource>& sources) {
+  Json out = Json::array();
+  for (const EnvFromSource& s : sources) {
+    out.push_back({{s.is_secret ? "secretRef" : "configMapRef", s.object_name},
+                   {"prefix", s.prefix},
+                   {"optional", s.optional}});
+  }
+  return out;
+}
+
+Json ToJson(const std::vector<VolumeMount>& mounts) {
+  Json out = Json::array();
+  for (const VolumeMount& m : mounts) {
+    out.push_back({{"name", m.name},
+                   {"mountPath", m.mount_path},
+                   {"readOnly", m.read_only},
+                   {"subPath", m.sub_path}});
+  }
+  return out;
+}
+
+Json ToJson(const std::optional<LifecycleHook>& hook) {
+  if (!hook) return nullptr;
+  Json out = {{"action", HookActionName(hook->action)}};
+  switch (hook->action) {
+    case HookAction::kExec:
+      out["command"] = hook->command;
+      break;
+    case HookAction::kHttpGet:
+      WriteHttpGet(*hook, out);
+      break;
+    case HookAction::kSleep:
+      out["seconds"] = hook->sleep_seconds;
+      break;
+  }
   return out;
 }
 
@@ -51,11 +122,7 @@ Json ToJson(const std::optional<Probe>& probe) {
   Json out = {{"action", ProbeActionName(probe->action)}};
   switch (probe->action) {
     case ProbeAction::kHttpGet:
-      out["port"] = probe->port;
-      out["host"] = probe->host;
-      out["path"] = probe->path;
-      out["scheme"] = probe->scheme;
-      out["httpHeaders"] = ToJson(probe->http_headers);
+      WriteHttpGet(*probe, out);
       break;
     case ProbeAction::kTcpSocket:
       out["port"] = probe->port;
@@ -63,6 +130,10 @@ Json ToJson(const std::optional<Probe>& probe) {
       break;
     case ProbeAction::kExec:
       out["command"] = probe->command;
+      break;
+    case ProbeAction::kGrpc:
+      out["port"] = probe->port;
+      out["service"] = probe->grpc_service;
       break;
   }
   out["initialDelaySeconds"] = probe->initial_delay_seconds;
@@ -90,20 +161,51 @@ Json ToJson(const SecurityContext& s) {
 Json ToJson(const Container& c) {
   Json ports = Json::array();
   for (const ContainerPort& p : c.ports) ports.push_back(ToJson(p));
-  return {{"name", c.name},
-          {"image", ToJson(c.image)},
-          {"imagePullPolicy", PullPolicyName(c.pull_policy)},
-          {"command", c.command},
-          {"args", c.args},
-          {"workingDir", c.working_dir},
-          {"env", ToJson(c.env)},
-          {"ports", ports},
-          {"resources",
-           {{"requests", ToJson(c.resources.requests)}, {"limits", ToJson(c.resources.limits)}}},
-          {"livenessProbe", ToJson(c.liveness_probe)},
-          {"readinessProbe", ToJson(c.readiness_probe)},
-          {"startupProbe", ToJson(c.startup_probe)},
-          {"securityContext", ToJson(c.security_context)}};
+  return {
+      {"name", c.name},
+      {"image", ToJson(c.image)},
+      {"imagePullPolicy", PullPolicyName(c.pull_policy)},
+      {"command", c.command},
+      {"args", c.args},
+      {"workingDir", c.working_dir},
+      {"envFrom", ToJson(c.env_from)},
+      {"env", ToJson(c.env)},
+      {"ports", ports},
+      {"volumeMounts", ToJson(c.volume_mounts)},
+      {"resources",
+       {{"requests", ToJson(c.resources.requests)}, {"limits", ToJson(c.resources.limits)}}},
+      {"livenessProbe", ToJson(c.liveness_probe)},
+      {"readinessProbe", ToJson(c.readiness_probe)},
+      {"startupProbe", ToJson(c.startup_probe)},
+      {"securityContext", ToJson(c.security_context)},
+      {"lifecycle",
+       {{"postStart", ToJson(c.lifecycle.post_start)}, {"preStop", ToJson(c.lifecycle.pre_stop)}}},
+      {"restartAlways", c.restart_always}};
+}
+
+Json ToJson(const Volume& v) {
+  Json out = {{"name", v.name}, {"type", VolumeTypeName(v.type)}};
+  if (v.type == VolumeType::kEmptyDir) {
+    out["inMemory"] = v.in_memory;
+    out["sizeLimitBytes"] = Optional(v.size_limit_bytes);
+    return out;
+  }
+  if (v.type != VolumeType::kDownwardApi) {
+    out["objectName"] = v.object_name;
+    out["optional"] = v.optional;
+  }
+  out["defaultMode"] = v.default_mode;
+  Json items = Json::array();
+  for (const VolumeItem& item : v.items) {
+    Json file = {{"path", item.path}, {"mode", Optional(item.mode)}};
+    if (v.type == VolumeType::kDownwardApi)
+      file["field"] = ToJson(item.field);
+    else
+      file["key"] = item.key;
+    items.push_back(file);
+  }
+  out["items"] = items;
+  return out;
 }
 
 Json ToJson(const IntOrPercent& v) {
@@ -115,7 +217,12 @@ Json ToJson(const IntOrPercent& v) {
 nlohmann::ordered_json ToJson(const Deployment& d) {
   Json containers = Json::array();
   for (const Container& c : d.containers) containers.push_back(ToJson(c));
+  Json init_containers = Json::array();
+  for (const Container& c : d.init_containers) init_containers.push_back(ToJson(c));
+  Json volumes = Json::array();
+  for (const Volume& v : d.volumes) volumes.push_back(ToJson(v));
   return {{"name", d.name},
+          {"namespace", d.namespace_name},
           {"format", ManifestFormatName(d.format)},
           {"source", d.location.file + ":" + std::to_string(d.location.line)},
           {"labels", d.labels},
@@ -131,6 +238,13 @@ nlohmann::ordered_json ToJson(const Deployment& d) {
           {"public", d.is_public},
           {"stateful", d.stateful},
           {"instanceType", d.instance_type},
+          {"podSecurityContext",
+           {{"fsGroup", Optional(d.pod_security.fs_group)},
+            {"supplementalGroups", d.pod_security.supplemental_groups},
+            {"fsGroupChangePolicy",
+             d.pod_security.fs_group_on_root_mismatch ? "OnRootMismatch" : "Always"}}},
+          {"volumes", volumes},
+          {"initContainers", init_containers},
           {"containers", containers}};
 }
 
@@ -143,7 +257,8 @@ Json ToJson(const Service& s) {
     ports.push_back({{"name", p.name},
                      {"port", p.port},
                      {"targetPort", target},
-                     {"protocol", ProtocolName(p.protocol)}});
+                     {"protocol", ProtocolName(p.protocol)},
+                     {"nodePort", p.node_port}});
   }
   return {{"name", s.name},
           {"source", s.location.file + ":" + std::to_string(s.location.line)},
@@ -160,7 +275,25 @@ nlohmann::ordered_json ToJson(const Manifest& manifest) {
   for (const Deployment& d : manifest.deployments) deployments.push_back(ToJson(d));
   Json services = Json::array();
   for (const Service& s : manifest.services) services.push_back(ToJson(s));
-  return {{"deployments", deployments}, {"services", services}};
+  // Secrets are listed by name and key only: their values never leave the host's memory.
+  Json secrets = Json::array();
+  for (const ConfigObject& s : manifest.secrets) {
+    Json keys = Json::array();
+    for (const auto& [key, value] : s.data) keys.push_back(key);
+    secrets.push_back({{"name", s.name}, {"keys", keys}});
+  }
+  Json config_maps = Json::array();
+  for (const ConfigObject& c : manifest.config_maps) config_maps.push_back(ToJson(c));
+  return {{"deployments", deployments},
+          {"services", services},
+          {"configMaps", config_maps},
+          {"secrets", secrets}};
+}
+
+nlohmann::ordered_json ToJson(const ConfigObject& object) {
+  Json data = Json::object();
+  for (const auto& [key, value] : object.data) data[key] = Base64Encode(value);
+  return {{"name", object.name}, {"data", data}};
 }
 
 std::string ToJsonText(const Manifest& manifest) {

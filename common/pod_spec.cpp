@@ -1,6 +1,5 @@
 #include "common/pod_spec.h"
 
-
 #include "common/pod_model_json.h"
 #include "common/text_file.h"
 
@@ -16,7 +15,13 @@ nlohmann::ordered_json ToJson(const PodSpec& spec) {
                       {"group", image.group},
                       {"digest", image.digest}});
   }
-  return {{"deployment", ToJson(spec.deployment)}, {"images", images}};
+  nlohmann::ordered_json config_maps = nlohmann::ordered_json::array();
+  for (const ConfigObject& c : spec.config_maps) config_maps.push_back(ToJson(c));
+  return {{"deployment", ToJson(spec.deployment)}, {"images", images}, {"configMaps", config_maps}};
+}
+
+const ContainerImage& InitContainerImage(const PodSpec& spec, size_t index) {
+  return spec.images.at(spec.deployment.containers.size() + index);
 }
 
 Result<PodSpec> PodSpecFromJson(const nlohmann::json& json) {
@@ -26,9 +31,10 @@ Result<PodSpec> PodSpecFromJson(const nlohmann::json& json) {
   if (!deployment.ok()) return deployment.status().WithContext("pod spec");
   spec.deployment = std::move(deployment).value();
   const nlohmann::json& images = json.value("images", nlohmann::json());
-  if (!images.is_array() || images.size() != spec.deployment.containers.size()) {
-    return Status::Error("pod spec: images: expected one entry per container (" +
-                         std::to_string(spec.deployment.containers.size()) + ")");
+  size_t image_count = spec.deployment.containers.size() + spec.deployment.init_containers.size();
+  if (!images.is_array() || images.size() != image_count) {
+    return Status::Error("pod spec: images: expected one entry per container and init container (" +
+                         std::to_string(image_count) + ")");
   }
   for (size_t i = 0; i < images.size(); ++i) {
     std::string path = "pod spec: images[" + std::to_string(i) + "]";
@@ -49,6 +55,15 @@ Result<PodSpec> PodSpecFromJson(const nlohmann::json& json) {
       *out = it->get<std::string>();
     }
     spec.images.push_back(std::move(image));
+  }
+  const nlohmann::json& config_maps = json.value("configMaps", nlohmann::json::array());
+  if (!config_maps.is_array()) return Status::Error("pod spec: configMaps: expected a list");
+  for (size_t i = 0; i < config_maps.size(); ++i) {
+    Result<ConfigObject> object = ConfigObjectFromJson(config_maps[i]);
+    if (!object.ok()) {
+      return object.status().WithContext("pod spec: configMaps[" + std::to_string(i) + "]");
+    }
+    spec.config_maps.push_back(std::move(object).value());
   }
   return spec;
 }

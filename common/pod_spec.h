@@ -28,12 +28,19 @@ struct ContainerImage {
 
 struct PodSpec {
   Deployment deployment;
-  std::vector<ContainerImage> images;  // one per container, in the same order
+  // One per container, in the same order, then one per init container, in theirs.
+  std::vector<ContainerImage> images;
+  // The ConfigMaps the deployment refers to (volumes, env, envFrom): configuration is built
+  // in. Secrets never are: the agent fetches them at boot.
+  std::vector<ConfigObject> config_maps;
 };
+
+// The image of the `index`-th init container (its images follow the containers').
+const ContainerImage& InitContainerImage(const PodSpec& spec, size_t index);
 
 nlohmann::ordered_json ToJson(const PodSpec& spec);
 // Fails when the JSON does not describe a Pod (with the path of the bad field) or when the
-// images do not match the containers one to one.
+// images do not match the containers and init containers one to one.
 Result<PodSpec> PodSpecFromJson(const nlohmann::json& json);
 // Reads and parses the file at `path`.
 Result<PodSpec> ReadPodSpec(const std::string& path);

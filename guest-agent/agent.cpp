@@ -161,8 +161,12 @@ Status RunAgent(const AgentOptions& options) {
   const bool by_partition =
       KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineRootfs) ==
       pod_vm::kRootfsByPartition;
-  for (size_t i = 0; i < pod.containers.size(); ++i) {
-    const Container& c = pod.containers[i];
+  // Init containers get their roots and bundles now too: the agent cannot mount once confined.
+  std::vector<const Container*> every_container;
+  for (const Container& c : pod.containers) every_container.push_back(&c);
+  for (const Container& c : pod.init_containers) every_container.push_back(&c);
+  for (size_t i = 0; i < every_container.size(); ++i) {
+    const Container& c = *every_container[i];
     const ContainerImage& image = spec->images[i];
     std::string device = image.rootfs_device;
     if (by_partition) {

@@ -14,14 +14,6 @@ const char kStarted[] =
 
 using EbsClientTest = ScriptedContextTest;
 
-TEST(EbsChecksumTest, Base64PadsAsRfc4648Says) {
-  EXPECT_EQ(Base64(""), "");
-  EXPECT_EQ(Base64("f"), "Zg==");
-  EXPECT_EQ(Base64("fo"), "Zm8=");
-  EXPECT_EQ(Base64("foo"), "Zm9v");
-  EXPECT_EQ(Base64("foobar"), "Zm9vYmFy");
-}
-
 TEST(EbsChecksumTest, LinearChecksumHashesTheBlockDigestsInIndexOrder) {
   // python3: base64(sha256(sha256(b'one') + sha256(b'two')))
   EXPECT_EQ(LinearChecksum({Sha256Of("one"), Sha256Of("two")}),

@@ -63,6 +63,77 @@ spec:
 )");
 }
 
+// Every field the Kubernetes Pod spec adds (volumes, env sources, init containers, hooks, gRPC
+// probes, Pod-level groups), set to values other than their defaults, comes back the same.
+TEST(PodModelJsonTest, RoundTripsVolumesEnvSourcesInitContainersAndHooks) {
+  Manifest m = testing::Read(testing::ReadExample("web-with-service.yml")).manifest;
+  Deployment& d = m.deployments.at(0);
+  d.namespace_name = "shop";
+  d.pod_security.fs_group = 2000;
+  d.pod_security.supplemental_groups = {3000, 3001};
+  d.pod_security.fs_group_on_root_mismatch = true;
+  Volume scratch;
+  scratch.name = "scratch";
+  scratch.in_memory = true;
+  scratch.size_limit_bytes = 64 << 20;
+  Volume config;
+  config.name = "config";
+  config.type = VolumeType::kConfigMap;
+  config.object_name = "settings";
+  config.optional = true;
+  config.default_mode = 0440;
+  config.items = {{"app.conf", 0400, "conf", {}}};
+  Volume info;
+  info.name = "info";
+  info.type = VolumeType::kDownwardApi;
+  info.items = {{"labels", std::nullopt, "", {.field_path = "metadata.labels"}},
+                {"mem", std::nullopt, "", {.resource = "limits.memory", .divisor = 1 << 20}}};
+  d.volumes = {scratch, config, info};
+  Container& c = d.containers.at(0);
+  c.env_from = {{true, "tokens", "T_", false}, {false, "settings", "", true}};
+  EnvVar password;
+  password.name = "PASSWORD";
+  password.source = EnvSource::kSecretKey;
+  password.object_name = "tokens";
+  password.key = "db";
+  EnvVar pod_ip;
+  pod_ip.name = "POD_IP";
+  pod_ip.source = EnvSource::kPodField;
+  pod_ip.field.field_path = "status.podIP";
+  c.env.push_back(password);
+  c.env.push_back(pod_ip);
+  c.volume_mounts = {{"scratch", "/tmp/x", false, ""}, {"config", "/etc/app", true, "app.conf"}};
+  LifecycleHook drain;
+  drain.action = HookAction::kSleep;
+  drain.sleep_seconds = 5;
+  c.lifecycle.pre_stop = drain;
+  Probe grpc;
+  grpc.action = ProbeAction::kGrpc;
+  grpc.port = 9555;
+  grpc.grpc_service = "shop.Cart";
+  c.readiness_probe = grpc;
+  Container init = c;
+  init.name = "prepare";
+  init.restart_always = true;
+  d.init_containers = {init};
+  m.config_maps = {{"settings", {{"conf", std::string("a=1\0\xff", 5)}}, {}}};
+
+  nlohmann::json written = ToJson(m);
+  Result<Manifest> back = ManifestFromJson(written);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(WithoutSources(nlohmann::json(ToJson(*back))), WithoutSources(written));
+  EXPECT_EQ(back->config_maps.at(0).data.at("conf"), std::string("a=1\0\xff", 5));
+}
+
+TEST(PodModelJsonTest, NeverWritesASecretsValue) {
+  Manifest m;
+  m.secrets = {{"tokens", {{"db", "hunter2"}}, {}}};
+  std::string text = ToJsonText(m);
+  EXPECT_NE(text.find("\"db\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
+  EXPECT_EQ(text.find("aHVudGVyMg"), std::string::npos) << text;  // nor its base64
+}
+
 TEST(PodModelJsonTest, NamesThePathOfABadField) {
   nlohmann::json json =
       ToJson(testing::Read(testing::ReadExample("web-with-service.yml")).manifest);

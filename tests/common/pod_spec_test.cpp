@@ -30,7 +30,7 @@ TEST(PodSpecTest, NeedsOneImagePerContainer) {
   nlohmann::json json = ToJson(WebSpec());
   json["images"] = nlohmann::json::array();
   EXPECT_EQ(PodSpecFromJson(json).status().message(),
-            "pod spec: images: expected one entry per container (1)");
+            "pod spec: images: expected one entry per container and init container (1)");
   json = ToJson(WebSpec());
   json["images"][0]["rootfsDevice"] = 7;
   EXPECT_EQ(PodSpecFromJson(json).status().message(),

@@ -23,7 +23,8 @@ Container Web() {
   Container c;
   c.name = "web";
   c.args = {"-g", "daemon off; error_log stderr $(LOG_LEVEL);"};
-  c.env = {{"LOG_LEVEL", "info"}, {"NGINX_VERSION", "1.25.3-i2kit"}};
+  c.env = {LiteralEnvVar("LOG_LEVEL", "info"),
+           LiteralEnvVar("NGINX_VERSION", "1.25.3-i2kit")};
   c.resources.requests = {250, 64 << 20};
   c.resources.limits = {500, 128 << 20};
   c.security_context.run_as_non_root = true;

@@ -57,7 +57,7 @@ TEST(ProcessSpecTest, AnEmptyArgvIsAnErrorNamingTheContainer) {
 
 TEST(ProcessSpecTest, ExpandsReferencesFromTheManifestEnvInCommandAndArgs) {
   Container c = Web({"/bin/echo", "$(GREETING)"}, {"$(NAME)!", "$(PATH)"});
-  c.env = {{"GREETING", "hello"}, {"NAME", "world"}};
+  c.env = {LiteralEnvVar("GREETING", "hello"), LiteralEnvVar("NAME", "world")};
   // PATH comes from the image, which the kubelet never sees: left as written.
   EXPECT_EQ(Build(c).args, (Words{"/bin/echo", "hello", "world!", "$(PATH)"}));
 }
@@ -66,7 +66,7 @@ TEST(ProcessSpecTest, DoesNotExpandTheImageEntrypointOrCmd) {
   ImageConfig image = Image();
   image.cmd = {"$(NAME)"};
   Container c = Web();
-  c.env = {{"NAME", "x"}};
+  c.env = {LiteralEnvVar("NAME", "x")};
   EXPECT_EQ(Build(c, image).args, (Words{"/entrypoint.sh", "$(NAME)"}));
 }
 
@@ -86,7 +86,10 @@ TEST(ProcessSpecTest, ExpansionFollowsKubernetesEscapingRules) {
 
 TEST(ProcessSpecTest, ManifestEnvOverridesImageEnvInPlaceAndExpandsEarlierVariables) {
   Container c = Web();
-  c.env = {{"MODE", "manifest"}, {"URL", "http://$(HOST):80"}, {"HOST", "db"}, {"ME", "$(MODE)"}};
+  c.env = {LiteralEnvVar("MODE", "manifest"),
+           LiteralEnvVar("URL", "http://$(HOST):80"),
+           LiteralEnvVar("HOST", "db"),
+           LiteralEnvVar("ME", "$(MODE)")};
   EXPECT_EQ(Build(c).env,
             (Words{"HOSTNAME=web-0", "PATH=/opt/app/bin:/usr/bin:/bin", "LANG=C.UTF-8",
                    "MODE=manifest", "URL=http://$(HOST):80", "HOST=db", "ME=manifest"}));
@@ -102,7 +105,7 @@ TEST(ProcessSpecTest, AddsTheDefaultPathWhenNothingSetsIt) {
 
 TEST(ProcessSpecTest, TheManifestMaySetHostname) {
   Container c = Web();
-  c.env = {{"HOSTNAME", "custom"}};
+  c.env = {LiteralEnvVar("HOSTNAME", "custom")};
   EXPECT_EQ(Build(c).env.front(), "HOSTNAME=custom");
 }
 

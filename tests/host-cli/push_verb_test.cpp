@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "aws-client/ebs_api.h"
+#include "common/base64.h"
 #include "host-cli/ami_publisher.h"
 #include "host-cli/aws_verbs_test.h"
 #include "host-cli/httplib_transport.h"
@@ -35,7 +36,7 @@ std::string DataBlock(int index) {
 // What EBS keeps of a block: the base64 of its SHA-256.
 std::string Checksum(const std::string& data) {
   aws::Sha256Digest digest = aws::Sha256Of(data);
-  return aws::Base64({reinterpret_cast<const char*>(digest.data()), digest.size()});
+  return Base64Encode({reinterpret_cast<const char*>(digest.data()), digest.size()});
 }
 
 class PushVerbTest : public AwsVerbsTest {

@@ -1,0 +1,254 @@
+# Registry images through containerd, end to end: a real registry on loopback (Debian's docker-registry) holds a `docker save` archive pushed by skopeo (Docker media types) and a multi-arch OCI image of three layers (gzip, plain tar, zstd) whose upper layers delete a file and a directory and make a directory opaque; `build` pulls both from `localhost:PORT/…` into a containerd the test starts (its own root, state and socket), and from inside the running containers the deleted paths are gone and the right files are there.
+# shellcheck shell=bash
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+# The registry's host port (lib.sh keeps the list of who owns which).
+port=18093
+registry="localhost:$port"
+
+((EUID == 0)) || fail "containerd needs root: run this test as root"
+for tool in docker-registry skopeo containerd ctr jq tar gzip zstd sha256sum curl; do
+  command -v "$tool" >/dev/null ||
+    fail "$tool missing (apt-get install docker-registry skopeo containerd jq tar gzip zstd curl)"
+done
+busybox=$(dpkg-query -L busybox-static 2>/dev/null | grep -E '^(/usr)?/bin/busybox$' | head -n1) ||
+  true
+[[ -x $busybox ]] || fail "busybox-static missing (apt-get install busybox-static): the image carries no libc"
+
+# The daemons are stopped (and waited for) before lib.sh's cleanup removes their directories.
+daemons=()
+trap 'for pid in "${daemons[@]}"; do kill "$pid" 2>/dev/null || true; done
+      for pid in "${daemons[@]}"; do wait "$pid" 2>/dev/null || true; done
+      cleanup' EXIT
+
+# --- the registry: plain HTTP on loopback, no authentication, storage under $work -------------
+mkdir -p "$work/registry"
+cat >"$work/registry.yml" <<YAML
+version: 0.1
+log: {level: warn}
+storage:
+  filesystem: {rootdirectory: $work/registry}
+http: {addr: 127.0.0.1:$port}
+YAML
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+daemons+=($!)
+
+# --- containerd: only the plugins an image store needs, its own root, state and socket --------
+# No CRI (it would want CNI and a runtime), no /opt plugin directory, no snapshotters this
+# machine may lack: build fetches without unpacking.
+socket="$work/containerd/containerd.sock"
+mkdir -p "$work/containerd"
+cat >"$work/containerd.toml" <<TOML
+version = 2
+root = "$work/containerd/root"
+state = "$work/containerd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt",
+  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
+[grpc]
+  address = "$socket"
+[ttrpc]
+  address = "$socket.ttrpc"
+TOML
+containerd --config "$work/containerd.toml" >"$work/containerd.log" 2>&1 &
+daemons+=($!)
+
+deadline=$((SECONDS + 60))
+until curl -sf -m 2 -o /dev/null "http://127.0.0.1:$port/v2/" && [[ -S $socket ]]; do
+  for pid in "${daemons[@]}"; do
+    kill -0 "$pid" 2>/dev/null || fail "a daemon exited at start: $(tail -n 5 "$work/registry.log" "$work/containerd.log")"
+  done
+  ((SECONDS < deadline)) || fail "the registry or containerd did not listen within 60 s"
+  sleep 0.2
+done
+
+# --- the images -------------------------------------------------------------------------------
+export SOURCE_DATE_EPOCH=1704067200 LC_ALL=C TZ=UTC
+
+# blob LAYOUT FILE: stores FILE as a blob of the OCI layout LAYOUT; prints "DIGEST SIZE".
+blob() {
+  local hex
+  hex=$(sha256sum "$2" | cut -d' ' -f1)
+  mkdir -p "$1/blobs/sha256"
+  cp "$2" "$1/blobs/sha256/$hex"
+  echo "sha256:$hex $(stat -c %s "$2")"
+}
+# descriptor MEDIATYPE "DIGEST SIZE" [PLATFORM-JSON]: an OCI descriptor.
+descriptor() {
+  jq -n -c --arg m "$1" --arg d "${2% *}" --argjson s "${2#* }" --argjson p "${3:-null}" \
+    '{mediaType: $m, digest: $d, size: $s} + (if $p then {platform: $p} else {} end)'
+}
+# layer_tar DIR OUT [NAME…]: a tar of the entries under DIR, all of them sorted or NAMEs in the
+# order given, owned by 0:0 with a fixed mtime.
+layer_tar() {
+  local dir=$1 out=$2
+  shift 2
+  if (($#)); then printf '%s\0' "$@"; else (cd "$dir" && find . -mindepth 1 -printf '%P\0' | sort -z); fi |
+    tar -C "$dir" --create --no-recursion --null --files-from=- --format=ustar --numeric-owner \
+      --owner=0 --group=0 --mtime="@$SOURCE_DATE_EPOCH" -f "$out"
+}
+# manifest LAYOUT ARCH CONFIG-JSON LAYER-TAR:MEDIATYPE…: writes the image's config and layers
+# (each tar compressed as its media type says) into LAYOUT; prints the manifest's descriptor.
+manifest() {
+  local layout=$1 arch=$2 config=$3 layers=() diff_ids=() tar media file
+  shift 3
+  for layer in "$@"; do
+    tar=${layer%%:*} media=${layer#*:}
+    diff_ids+=("sha256:$(sha256sum "$tar" | cut -d' ' -f1)")
+    case $media in
+      *+gzip) file=$tar.gz && gzip -n -c "$tar" >"$file" ;;
+      *+zstd) file=$tar.zst && zstd -q -c "$tar" >"$file" ;;
+      *) file=$tar ;;
+    esac
+    layers+=("$(descriptor "$media" "$(blob "$layout" "$file")")")
+  done
+  jq -n -S -c --arg arch "$arch" --argjson config "$config" \
+    --args '{architecture: $arch, os: "linux", config: $config,
+             rootfs: {type: "layers", diff_ids: $ARGS.positional}}' "${diff_ids[@]}" >"$work/config.json"
+  local config_descriptor
+  config_descriptor=$(descriptor application/vnd.oci.image.config.v1+json "$(blob "$layout" "$work/config.json")")
+  printf '%s\n' "${layers[@]}" | jq -s -S -c --argjson c "$config_descriptor" \
+    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: $c,
+      layers: .}' >"$work/manifest.json"
+  descriptor application/vnd.oci.image.manifest.v1+json "$(blob "$layout" "$work/manifest.json")" \
+    "{\"os\": \"linux\", \"architecture\": \"$arch\"}"
+}
+
+# 1. The example busybox httpd as `docker save` wrote it: skopeo pushes it with Docker's media
+# types (a schema 2 manifest, gzip layers it compresses on the way).
+skopeo copy --quiet --dest-tls-verify=false "docker-archive:$images/busybox-httpd.tar" \
+  "docker://$registry/i2kit/httpd:archive" || fail "skopeo could not push the docker archive"
+
+# 2. Three layers. The base has busybox and /data; the second (a plain tar) deletes a file and a
+# directory, makes /data/opaque opaque (its marker written after the layer's own new entries:
+# the order must not matter) and changes /data/keep; the third (zstd) brings back a directory
+# of the deleted name, which must come back empty of what the base had there.
+base=$work/base
+mkdir -p "$base"/{bin,etc,dev,proc,sys,tmp} "$base"/data/{gone-dir/sub,opaque/old-dir}
+cp "$busybox" "$base/bin/busybox"
+for applet in sh cat find sort sleep echo test; do ln -s busybox "$base/bin/$applet"; done
+echo 1 >"$base/data/keep"
+echo 1 >"$base/data/gone-file"
+echo 1 >"$base/data/gone-dir/sub/file"
+echo 1 >"$base/data/opaque/old-file"
+echo 1 >"$base/data/opaque/old-dir/file"
+cat >"$base/check" <<'SH'
+#!/bin/sh
+# Lists /data as the container sees it, a line per entry, then stays up.
+find /data | sort | while read -r path; do
+  if [ -d "$path" ]; then echo "layers-check: $path/"; else echo "layers-check: $path=$(cat "$path")"; fi
+done
+echo "layers-check: done"
+exec sleep 3600
+SH
+chmod 0755 "$base/check"
+layer_tar "$base" "$work/base.tar"
+
+upper=$work/upper
+mkdir -p "$upper/data/opaque/new-dir"
+echo 2 >"$upper/data/keep"
+echo 2 >"$upper/data/opaque/new-file"
+echo 2 >"$upper/data/opaque/new-dir/file"
+touch "$upper/data/.wh.gone-file" "$upper/data/.wh.gone-dir" "$upper/data/opaque/.wh..wh..opq"
+layer_tar "$upper" "$work/upper.tar" data data/.wh.gone-dir data/.wh.gone-file data/keep \
+  data/opaque data/opaque/new-file data/opaque/new-dir data/opaque/new-dir/file \
+  data/opaque/.wh..wh..opq
+
+top=$work/top
+mkdir -p "$top/data/gone-dir"
+echo 3 >"$top/data/gone-dir/back"
+layer_tar "$top" "$work/top.tar"
+
+# An arm64 image beside it in one index, as multi-arch images come: only amd64's is fetched.
+mkdir -p "$work/arm64"
+echo arm64 >"$work/arm64/arch"
+layer_tar "$work/arm64" "$work/arm64.tar"
+
+layout=$work/layers-layout
+mkdir -p "$layout"
+printf '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
+config='{"Entrypoint": ["/check"], "User": "65534:65534", "WorkingDir": "/", "Env": ["PATH=/bin"]}'
+amd64=$(manifest "$layout" amd64 "$config" "$work/base.tar:application/vnd.oci.image.layer.v1.tar+gzip" \
+  "$work/upper.tar:application/vnd.oci.image.layer.v1.tar" \
+  "$work/top.tar:application/vnd.oci.image.layer.v1.tar+zstd")
+arm64=$(manifest "$layout" arm64 "$config" "$work/arm64.tar:application/vnd.oci.image.layer.v1.tar+gzip")
+jq -n -c --argjson a "$amd64" --argjson b "$arm64" \
+  '{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [$b, $a]}' \
+  >"$work/index.json"
+index=$(descriptor application/vnd.oci.image.index.v1+json "$(blob "$layout" "$work/index.json")")
+jq -n -c --argjson i "$index" \
+  '{schemaVersion: 2, manifests: [$i + {annotations: {"org.opencontainers.image.ref.name": "v1"}}]}' \
+  >"$layout/index.json"
+# Every image of the index, its layers exactly as made (no recompression).
+skopeo copy --quiet --all --preserve-digests --dest-tls-verify=false "oci:$layout:v1" \
+  "docker://$registry/i2kit/layers:v1" || fail "skopeo could not push the layered image"
+
+# What the registry serves is what the test means to exercise.
+# media_types REPOSITORY REFERENCE ACCEPT: the media types of the manifest (or index) and of its
+# layers (or manifests), as the registry serves them.
+media_types() {
+  curl -sf -m 10 -H "Accept: $3" "http://127.0.0.1:$port/v2/$1/manifests/$2" |
+    jq -r '[.mediaType, (.layers // .manifests)[].mediaType] | join(" ")'
+}
+served=$(media_types i2kit/httpd archive application/vnd.docker.distribution.manifest.v2+json)
+[[ $served == "application/vnd.docker.distribution.manifest.v2+json application/vnd.docker.image.rootfs.diff.tar.gzip" ]] ||
+  fail "the registry serves i2kit/httpd:archive as: $served"
+served=$(media_types i2kit/layers v1 application/vnd.oci.image.index.v1+json)
+[[ $served == "application/vnd.oci.image.index.v1+json application/vnd.oci.image.manifest.v1+json application/vnd.oci.image.manifest.v1+json" ]] ||
+  fail "the registry serves i2kit/layers:v1 as: $served"
+served=$(media_types i2kit/layers "$(jq -r .digest <<<"$amd64")" application/vnd.oci.image.manifest.v1+json)
+[[ $served == "application/vnd.oci.image.manifest.v1+json application/vnd.oci.image.layer.v1.tar+gzip application/vnd.oci.image.layer.v1.tar application/vnd.oci.image.layer.v1.tar+zstd" ]] ||
+  fail "the registry serves the amd64 image of i2kit/layers:v1 as: $served"
+
+# --- build: containerd pulls both from the registry -------------------------------------------
+export CONTAINERD_NAMESPACE=i2kit-registry-test
+[[ -z $(ctr --address "$socket" images ls -q) ]] || fail "containerd's store is not empty before the build"
+cat >"$work/pod.yml" <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: registry}
+spec:
+  selector: {matchLabels: {app: registry}}
+  template:
+    metadata: {labels: {app: registry}}
+    spec:
+      terminationGracePeriodSeconds: 2
+      containers:
+      - name: httpd
+        image: $registry/i2kit/httpd:archive
+        readinessProbe:
+          httpGet: {path: /, port: 8080}
+          periodSeconds: 2
+          timeoutSeconds: 10
+      - name: layers
+        image: $registry/i2kit/layers:v1
+YAML
+build_pod "$work/pod.yml" --containerd "unix://$socket"
+stored=$(ctr --address "$socket" images ls -q | sort | tr '\n' ' ')
+[[ $stored == "$registry/i2kit/httpd:archive $registry/i2kit/layers:v1 " ]] ||
+  fail "containerd's store after the build holds '$stored'"
+# The arm64 image's layer was never fetched.
+arm64_layer=$(jq -r '.layers[0].digest' "$layout/blobs/sha256/$(jq -r '.digest' <<<"$arm64" | cut -d: -f2)")
+if ctr --address "$socket" content ls -q | grep -qx "$arm64_layer"; then
+  fail "the arm64 layer $arm64_layer was fetched too"
+fi
+
+# --- boot, and look from inside ---------------------------------------------------------------
+run_pod registry
+wait_console registry 'layers-check: done' 60
+listing=$("$host" logs registry | tr -d '\r' | sed -n 's/.*layers-check: //p')
+expected='/data/
+/data/gone-dir/
+/data/gone-dir/back=3
+/data/keep=2
+/data/opaque/
+/data/opaque/new-dir/
+/data/opaque/new-dir/file=2
+/data/opaque/new-file=2
+done'
+[[ $listing == "$expected" ]] || fail "/data inside the layers container:
+$listing
+expected:
+$expected"
+echo "both registry images pulled through containerd and running; whiteouts applied as expected"

@@ -86,6 +86,7 @@ Result<ResolvedImage> ResolveImage(const Container& c, const fs::path& blob_dir,
   }
   ContainerdOptions containerd;
   containerd.address = options.containerd;
+  containerd.pull = c.pull_policy;
   return ReadContainerdImage(c.image, containerd, blob_dir);
 }
 

@@ -7,12 +7,12 @@
 #include <optional>
 #include <set>
 
+#include "common/sys_error.h"
 #include "common/unique_fd.h"
 #include "image-builder/containerd_client.h"
 #include "image-builder/image_manifest.h"
 #include "image-builder/run_tool.h"
 #include "image-builder/sha256.h"
-#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {
@@ -159,14 +159,27 @@ Result<ResolvedImage> ReadContainerdImage(const ImageReference& ref,
   ContainerdClient client(*socket_path, resolved.namespace_name);
   std::string where = "image " + ref.Canonical() + " (containerd namespace " + client.ns() + ")";
   bool missing = false;
+  if (resolved.pull == PullPolicy::kAlways) {
+    // What containerd holds may be an older image of the tag: the registry decides.
+    Result<ToolOutput> pulled = RunTool(ContainerdPullCommand(ref, resolved, *socket_path));
+    if (!pulled.ok()) {
+      return Status::Error(
+          where + ": imagePullPolicy Always (Kubernetes' default for :latest) " +
+          "fetches it from its registry, and that failed: " + pulled.status().message());
+    }
+  }
   Result<ResolvedImage> image = ReadStored(client, ref, blob_dir, &missing);
-  if (!image.ok() && missing && resolved.pull) {
+  if (!image.ok() && missing && resolved.pull == PullPolicy::kIfNotPresent) {
     Result<ToolOutput> pulled = RunTool(ContainerdPullCommand(ref, resolved, *socket_path));
     if (!pulled.ok()) {
       return Status::Error(where + ": " + image.status().message() +
                            ", and pulling it failed: " + pulled.status().message());
     }
     image = ReadStored(client, ref, blob_dir, &missing);
+  }
+  if (!image.ok() && missing && resolved.pull == PullPolicy::kNever) {
+    return Status::Error(where + ": " + image.status().message() +
+                         "; imagePullPolicy Never does not pull it");
   }
   if (!image.ok()) return image.status().WithContext(where);
   return image;

@@ -1,6 +1,6 @@
 // Reads registry images (`[registry/]repo[:tag][@digest]`) from containerd: the image store
 // names the image's index or manifest, the content store holds every blob. An image containerd
-// lacks is pulled into it first.
+// lacks is pulled into it first (or every time, or never: the pull policy).
 //
 // The pull runs `ctr`, client-side, because containerd 1.6 (Debian 12's) cannot pull on the
 // server: its API has no Transfer service before 1.7, and containerd's own clients resolve,
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/image_reference.h"
+#include "common/pod_model.h"
 #include "common/status.h"
 #include "image-builder/resolved_image.h"
 
@@ -31,8 +32,11 @@ struct ContainerdOptions {
   std::string address;
   // Empty: $CONTAINERD_NAMESPACE, else kDefaultContainerdNamespace, as ctr does.
   std::string namespace_name;
-  // Pull an image (or this platform's part of it) that containerd lacks; off, that is an error.
-  bool pull = true;
+  // When the image is fetched from its registry, as Kubernetes' imagePullPolicy says:
+  // kIfNotPresent only when containerd lacks it (or this platform's part of it); kAlways before
+  // every read, so that a tag moved in the registry is seen (a fetch of what containerd holds
+  // already transfers only the manifests); kNever not at all, a missing image is an error.
+  PullPolicy pull = PullPolicy::kIfNotPresent;
   std::string ctr = "ctr";  // looked up in PATH
 };
 

@@ -234,6 +234,44 @@ if ctr --address "$socket" content ls -q | grep -qx "$arm64_layer"; then
   fail "the arm64 layer $arm64_layer was fetched too"
 fi
 
+# --- imagePullPolicy: a tag moved in the registry ---------------------------------------------
+# moving POLICY: builds a Pod of i2kit/moving:latest with that policy (none: the default,
+# Always for :latest); prints the digest containerd then holds for the tag.
+moving() {
+  cat >"$work/moving.yml" <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: moving}
+spec:
+  selector: {matchLabels: {app: moving}}
+  template:
+    metadata: {labels: {app: moving}}
+    spec:
+      containers:
+      - name: app
+        image: $registry/i2kit/moving:latest
+        ${1:+imagePullPolicy: $1}
+YAML
+  build_pod "$work/moving.yml" --containerd "unix://$socket"
+  ctr --address "$socket" images ls | awk -v ref="$registry/i2kit/moving:latest" '$1 == ref {print $3}'
+}
+# push SOURCE: makes SOURCE (in the registry) i2kit/moving:latest; prints its digest.
+push() {
+  skopeo copy --quiet --all --src-tls-verify=false --dest-tls-verify=false "docker://$registry/$1" \
+    "docker://$registry/i2kit/moving:latest" || fail "skopeo could not copy $1 to i2kit/moving:latest"
+  curl -sfI -m 10 -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://127.0.0.1:$port/v2/i2kit/moving/manifests/latest" | tr -d '\r' |
+    sed -n 's/^docker-content-digest: //Ip'
+}
+first=$(push i2kit/httpd:archive)
+[[ $first =~ ^sha256:[0-9a-f]{64}$ ]] || fail "the registry gave i2kit/moving:latest the digest '$first'"
+[[ $(moving) == "$first" ]] || fail "the first build of i2kit/moving:latest did not pull $first"
+second=$(push i2kit/layers:v1)
+[[ $second != "$first" ]] || fail "the tag did not move"
+[[ $(moving IfNotPresent) == "$first" ]] || fail "IfNotPresent fetched the moved tag again"
+[[ $(moving) == "$second" ]] || fail "Always (the default for :latest) did not fetch the moved tag"
+
 # --- boot, and look from inside ---------------------------------------------------------------
 run_pod registry
 wait_console registry 'layers-check: done' 60

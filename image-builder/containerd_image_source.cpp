@@ -147,6 +147,21 @@ std::vector<std::string> ContainerdPullCommand(const ImageReference& ref,
   return argv;
 }
 
+std::string PullFailureHint(std::string_view ctr_error,
+                            const std::vector<std::string>& pull_command) {
+  bool wants_login = false;
+  for (std::string_view sign : {"401 Unauthorized", "403 Forbidden", "may require authorization"})
+    wants_login = wants_login || ctr_error.find(sign) != std::string_view::npos;
+  if (!wants_login || pull_command.empty()) return "";
+  std::string command;
+  for (size_t i = 0; i < pull_command.size(); ++i) {
+    if (i + 1 == pull_command.size()) command += "--user USER ";
+    command += pull_command[i] + (i + 1 == pull_command.size() ? "" : " ");
+  }
+  return " (build gives ctr no credentials: fetch the image yourself with `" + command +
+         "`, which asks for the password, and build with imagePullPolicy IfNotPresent)";
+}
+
 Result<ResolvedImage> ReadContainerdImage(const ImageReference& ref,
                                           const ContainerdOptions& options,
                                           const std::filesystem::path& blob_dir) {
@@ -158,22 +173,28 @@ Result<ResolvedImage> ReadContainerdImage(const ImageReference& ref,
   if (!socket_path.ok()) return socket_path.status();
   ContainerdClient client(*socket_path, resolved.namespace_name);
   std::string where = "image " + ref.Canonical() + " (containerd namespace " + client.ns() + ")";
+  std::vector<std::string> pull_command = ContainerdPullCommand(ref, resolved, *socket_path);
+  // The pull's failure as `why` words it, ctr's own words last, and what to do about it.
+  auto pull_failed = [&](const std::string& why, const Status& pulled) {
+    return Status::Error(where + ": " + why + ": " + pulled.message() +
+                         PullFailureHint(pulled.message(), pull_command));
+  };
   bool missing = false;
   if (resolved.pull == PullPolicy::kAlways) {
     // What containerd holds may be an older image of the tag: the registry decides.
-    Result<ToolOutput> pulled = RunTool(ContainerdPullCommand(ref, resolved, *socket_path));
+    Result<ToolOutput> pulled = RunTool(pull_command);
     if (!pulled.ok()) {
-      return Status::Error(
-          where + ": imagePullPolicy Always (Kubernetes' default for :latest) " +
-          "fetches it from its registry, and that failed: " + pulled.status().message());
+      return pull_failed(
+          "imagePullPolicy Always (Kubernetes' default for :latest) fetches it "
+          "from its registry, and that failed",
+          pulled.status());
     }
   }
   Result<ResolvedImage> image = ReadStored(client, ref, blob_dir, &missing);
   if (!image.ok() && missing && resolved.pull == PullPolicy::kIfNotPresent) {
-    Result<ToolOutput> pulled = RunTool(ContainerdPullCommand(ref, resolved, *socket_path));
+    Result<ToolOutput> pulled = RunTool(pull_command);
     if (!pulled.ok()) {
-      return Status::Error(where + ": " + image.status().message() +
-                           ", and pulling it failed: " + pulled.status().message());
+      return pull_failed(image.status().message() + ", and pulling it failed", pulled.status());
     }
     image = ReadStored(client, ref, blob_dir, &missing);
   }

@@ -53,6 +53,13 @@ std::vector<std::string> ContainerdPullCommand(const ImageReference& ref,
                                                const ContainerdOptions& resolved,
                                                const std::string& socket_path);
 
+// What to add to the error of a failed pull, from ctr's words (`ctr_error`): ctr is given no
+// credentials, so a registry that wants a login (401, 403, "may require authorization") gets
+// `pull_command` with --user to run by hand, and the policy that then reads its result.
+// Empty for other failures.
+std::string PullFailureHint(std::string_view ctr_error,
+                            const std::vector<std::string>& pull_command);
+
 // Reads the image `ref` (a kRegistry reference) from containerd, looking it up by its
 // Canonical() name, which is the name containerd stores ("docker.io/library/busybox:latest").
 // An index is resolved for linux/amd64; every metadata blob is checked against its descriptor

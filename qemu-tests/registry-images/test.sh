@@ -1,15 +1,16 @@
-# Registry images through containerd, end to end: a real registry on loopback (Debian's docker-registry) holds a `docker save` archive pushed by skopeo (Docker media types) and a multi-arch OCI image of three layers (gzip, plain tar, zstd) whose upper layers delete a file and a directory and make a directory opaque; `build` pulls both from `localhost:PORT/…` into a containerd the test starts (its own root, state and socket), and from inside the running containers the deleted paths are gone and the right files are there.
+# Registry images through containerd, end to end: a real registry on loopback (Debian's docker-registry) holds a `docker save` archive pushed by skopeo (Docker media types) and a multi-arch OCI image of three layers (gzip, plain tar, zstd) whose upper layers delete a file and a directory and make a directory opaque; `build` pulls both from `localhost:PORT/…` into a containerd the test starts (its own root, state and socket), and from inside the running containers the deleted paths are gone and the right files are there. Also: a moved `:latest` is fetched again (imagePullPolicy Always) and not with IfNotPresent, and a registry that wants a login is refused with the ctr command that fetches the image by hand, after which build reads it.
 # shellcheck shell=bash
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-# The registry's host port (lib.sh keeps the list of who owns which).
-port=18093
-registry="localhost:$port"
+# The registries' host ports (lib.sh keeps the list of who owns which): one open, one that
+# wants a login.
+port=18093 private_port=18094
+registry="localhost:$port" private="localhost:$private_port"
 
 ((EUID == 0)) || fail "containerd needs root: run this test as root"
-for tool in docker-registry skopeo containerd ctr jq tar gzip zstd sha256sum curl; do
+for tool in docker-registry skopeo containerd ctr jq tar gzip zstd sha256sum curl python3; do
   command -v "$tool" >/dev/null ||
-    fail "$tool missing (apt-get install docker-registry skopeo containerd jq tar gzip zstd curl)"
+    fail "$tool missing (apt-get install docker-registry skopeo containerd jq tar gzip zstd curl python3)"
 done
 busybox=$(dpkg-query -L busybox-static 2>/dev/null | grep -E '^(/usr)?/bin/busybox$' | head -n1) ||
   true
@@ -21,17 +22,26 @@ trap 'for pid in "${daemons[@]}"; do kill "$pid" 2>/dev/null || true; done
       for pid in "${daemons[@]}"; do wait "$pid" 2>/dev/null || true; done
       cleanup' EXIT
 
-# --- the registry: plain HTTP on loopback, no authentication, storage under $work -------------
-mkdir -p "$work/registry"
-cat >"$work/registry.yml" <<YAML
+# --- the registries: plain HTTP on loopback, storage under $work ------------------------------
+# serve_registry NAME PORT [CONFIG-LINES]: starts a registry; its log is $work/NAME.log.
+serve_registry() {
+  mkdir -p "$work/$1"
+  cat >"$work/$1.yml" <<YAML
 version: 0.1
 log: {level: warn}
 storage:
-  filesystem: {rootdirectory: $work/registry}
-http: {addr: 127.0.0.1:$port}
+  filesystem: {rootdirectory: $work/$1}
+http: {addr: 127.0.0.1:$2}
+${3:-}
 YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-daemons+=($!)
+  docker-registry serve "$work/$1.yml" >"$work/$1.log" 2>&1 &
+  daemons+=($!)
+}
+serve_registry registry "$port"
+# The private one takes user "i2kit", password "secret" (htpasswd wants bcrypt).
+python3 -W ignore -c 'import crypt; print("i2kit:" + crypt.crypt("secret", crypt.mksalt(crypt.METHOD_BLOWFISH)))' \
+  >"$work/htpasswd" || fail "python3 could not hash the registry password"
+serve_registry private "$private_port" "auth: {htpasswd: {realm: i2kit-test, path: $work/htpasswd}}"
 
 # --- containerd: only the plugins an image store needs, its own root, state and socket --------
 # No CRI (it would want CNI and a runtime), no /opt plugin directory, no snapshotters this
@@ -55,9 +65,11 @@ containerd --config "$work/containerd.toml" >"$work/containerd.log" 2>&1 &
 daemons+=($!)
 
 deadline=$((SECONDS + 60))
-until curl -sf -m 2 -o /dev/null "http://127.0.0.1:$port/v2/" && [[ -S $socket ]]; do
+until curl -sf -m 2 -o /dev/null "http://127.0.0.1:$port/v2/" &&
+  curl -sf -m 2 -o /dev/null -u i2kit:secret "http://127.0.0.1:$private_port/v2/" && [[ -S $socket ]]; do
   for pid in "${daemons[@]}"; do
-    kill -0 "$pid" 2>/dev/null || fail "a daemon exited at start: $(tail -n 5 "$work/registry.log" "$work/containerd.log")"
+    kill -0 "$pid" 2>/dev/null ||
+      fail "a daemon exited at start: $(tail -n 5 "$work"/{registry,private,containerd}.log)"
   done
   ((SECONDS < deadline)) || fail "the registry or containerd did not listen within 60 s"
   sleep 0.2
@@ -271,6 +283,27 @@ second=$(push i2kit/layers:v1)
 [[ $second != "$first" ]] || fail "the tag did not move"
 [[ $(moving IfNotPresent) == "$first" ]] || fail "IfNotPresent fetched the moved tag again"
 [[ $(moving) == "$second" ]] || fail "Always (the default for :latest) did not fetch the moved tag"
+
+# --- a registry that wants a login ------------------------------------------------------------
+# build gives ctr no credentials: the error says how to fetch the image by hand, and once that
+# is done, build reads what containerd holds.
+skopeo copy --quiet --dest-tls-verify=false --dest-creds i2kit:secret \
+  "docker-archive:$images/busybox-httpd.tar" "docker://$private/i2kit/private:v1" ||
+  fail "skopeo could not push to the private registry"
+cat >"$work/private.yml" <<YAML
+name: private
+containers:
+  app: {image: "$private/i2kit/private:v1"}
+YAML
+if "$host" build "$work/private.yml" -o "$work/out" --agent "$agent" --containerd "unix://$socket" \
+  >"$work/private.log" 2>&1; then
+  fail "build pulled from a registry that wants a login, without one"
+fi
+grep -q "401 Unauthorized (build gives ctr no credentials: fetch the image yourself with \`ctr --address $socket --namespace $CONTAINERD_NAMESPACE content fetch --platform linux/amd64 --user USER $private/i2kit/private:v1\`" \
+  "$work/private.log" || fail "the refused pull's error: $(cat "$work/private.log")"
+ctr --address "$socket" content fetch --platform linux/amd64 --user i2kit:secret \
+  "$private/i2kit/private:v1" >/dev/null || fail "ctr could not fetch from the private registry"
+build_pod "$work/private.yml" --containerd "unix://$socket"
 
 # --- boot, and look from inside ---------------------------------------------------------------
 run_pod registry

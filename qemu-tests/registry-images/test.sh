@@ -284,6 +284,19 @@ second=$(push i2kit/layers:v1)
 [[ $(moving IfNotPresent) == "$first" ]] || fail "IfNotPresent fetched the moved tag again"
 [[ $(moving) == "$second" ]] || fail "Always (the default for :latest) did not fetch the moved tag"
 
+# --- references pinned by digest, with and without a tag ---------------------------------------
+index_digest=$(jq -r .digest <<<"$index")
+for ref in "$registry/i2kit/layers@$index_digest" "$registry/i2kit/layers:v1@$index_digest"; do
+  cat >"$work/pinned.yml" <<YAML
+name: pinned
+containers:
+  app: {image: "$ref"}
+YAML
+  build_pod "$work/pinned.yml" --containerd "unix://$socket"
+  ctr --address "$socket" images ls | grep -q "^$ref .* $index_digest " ||
+    fail "containerd does not hold $ref after the build: $(ctr --address "$socket" images ls)"
+done
+
 # --- a registry that wants a login ------------------------------------------------------------
 # build gives ctr no credentials: the error says how to fetch the image by hand, and once that
 # is done, build reads what containerd holds.
@@ -307,7 +320,7 @@ build_pod "$work/private.yml" --containerd "unix://$socket"
 
 # --- boot, and look from inside ---------------------------------------------------------------
 run_pod registry
-wait_console registry 'layers-check: done' 60
+wait_console registry 'layers-check: done' 120
 listing=$("$host" logs registry | tr -d '\r' | sed -n 's/.*layers-check: //p')
 expected='/data/
 /data/gone-dir/

@@ -132,6 +132,10 @@ ContainerdOptions ResolveContainerdOptions(const ContainerdOptions& options) {
   if (resolved.namespace_name.empty()) {
     resolved.namespace_name = FromEnvironment("CONTAINERD_NAMESPACE", kDefaultContainerdNamespace);
   }
+  std::error_code ec;
+  if (resolved.hosts_dir.empty() && std::filesystem::is_directory(kDefaultRegistryHostsDir, ec)) {
+    resolved.hosts_dir = kDefaultRegistryHostsDir;
+  }
   return resolved;
 }
 
@@ -142,8 +146,10 @@ std::vector<std::string> ContainerdPullCommand(const ImageReference& ref,
   // records the image in the image store.
   std::vector<std::string> argv = {resolved.ctr, "--address", socket_path, "--namespace",
                                    resolved.namespace_name};
-  argv.insert(argv.end(), {"content", "fetch", "--platform",
-                           std::string(kImageOs) + "/" + kImageArchitecture, ref.Canonical()});
+  argv.insert(argv.end(),
+              {"content", "fetch", "--platform", std::string(kImageOs) + "/" + kImageArchitecture});
+  if (!resolved.hosts_dir.empty()) argv.insert(argv.end(), {"--hosts-dir", resolved.hosts_dir});
+  argv.push_back(ref.Canonical());
   return argv;
 }
 

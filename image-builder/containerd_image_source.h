@@ -5,7 +5,7 @@
 // The pull runs `ctr`, client-side, because containerd 1.6 (Debian 12's) cannot pull on the
 // server: its API has no Transfer service before 1.7, and containerd's own clients resolve,
 // authenticate and fetch in the client process. ctr does it with the user's registry
-// configuration (and plain HTTP for a loopback registry, as containerd's resolver decides for
+// hosts directory (and plain HTTP for a loopback registry, as containerd's resolver decides for
 // localhost on its own); i2kit does not reimplement the registry protocol.
 #pragma once
 
@@ -25,6 +25,9 @@ inline constexpr const char* kDefaultContainerdAddress = "/run/containerd/contai
 // ctr's and nerdctl's namespace: the images a user pulled or built with them are found there
 // without a flag. (Docker's containerd image store is "moby".)
 inline constexpr const char* kDefaultContainerdNamespace = "default";
+// Where containerd keeps each registry's hosts.toml (mirrors, CAs, plain HTTP) by convention,
+// as its documentation and nerdctl have it.
+inline constexpr const char* kDefaultRegistryHostsDir = "/etc/containerd/certs.d";
 
 struct ContainerdOptions {
   // The socket, as a path or a unix:// URI. Empty: $CONTAINERD_ADDRESS, else
@@ -32,6 +35,10 @@ struct ContainerdOptions {
   std::string address;
   // Empty: $CONTAINERD_NAMESPACE, else kDefaultContainerdNamespace, as ctr does.
   std::string namespace_name;
+  // The registry hosts directory the pull reads (DIR/HOST[:PORT]/hosts.toml). Empty:
+  // kDefaultRegistryHostsDir when it is a directory, else none (ctr's defaults: HTTPS with the
+  // system's CAs, plain HTTP for loopback).
+  std::string hosts_dir;
   // When the image is fetched from its registry, as Kubernetes' imagePullPolicy says:
   // kIfNotPresent only when containerd lacks it (or this platform's part of it); kAlways before
   // every read, so that a tag moved in the registry is seen (a fetch of what containerd holds
@@ -44,11 +51,13 @@ struct ContainerdOptions {
 // "/run/c.sock"; a relative path is made absolute. An empty address, or another scheme, fails.
 Result<std::string> ContainerdSocketPath(std::string_view address);
 
-// `options` with the defaults and the environment applied (address and namespace set).
+// `options` with the defaults and the environment applied (address and namespace set; hosts_dir
+// when given or when the default exists).
 ContainerdOptions ResolveContainerdOptions(const ContainerdOptions& options);
 
 // The ctr command that fetches `ref` for linux/amd64 into the namespace of the containerd at
-// `socket_path`, without unpacking it into a snapshot (i2kit flattens the layers itself).
+// `socket_path`, without unpacking it into a snapshot (i2kit flattens the layers itself), with
+// the registry hosts directory if there is one.
 std::vector<std::string> ContainerdPullCommand(const ImageReference& ref,
                                                const ContainerdOptions& resolved,
                                                const std::string& socket_path);

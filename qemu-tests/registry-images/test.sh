@@ -1,4 +1,4 @@
-# Registry images through containerd, end to end: a real registry on loopback (Debian's docker-registry) holds a `docker save` archive pushed by skopeo (Docker media types) and a multi-arch OCI image of three layers (gzip, plain tar, zstd) whose upper layers delete a file and a directory and make a directory opaque; `build` pulls both from `localhost:PORT/…` into a containerd the test starts (its own root, state and socket), and from inside the running containers the deleted paths are gone and the right files are there. Also: a moved `:latest` is fetched again (imagePullPolicy Always) and not with IfNotPresent, and a registry that wants a login is refused with the ctr command that fetches the image by hand, after which build reads it.
+# Registry images through containerd, end to end: a real registry on loopback (Debian's docker-registry) holds a `docker save` archive pushed by skopeo (Docker media types) and a multi-arch OCI image of three layers (gzip, plain tar, zstd) whose upper layers delete a file and a directory and make a directory opaque; `build` pulls both from `localhost:PORT/…` into a containerd the test starts (its own root, state and socket), and from inside the running containers the deleted paths are gone and the right files are there. Also: a registry named through a hosts directory (hosts.toml) is pulled from, a moved `:latest` is fetched again (imagePullPolicy Always) and not with IfNotPresent, and a registry that wants a login is refused with the ctr command that fetches the image by hand, after which build reads it.
 # shellcheck shell=bash
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
@@ -296,6 +296,23 @@ YAML
   ctr --address "$socket" images ls | grep -q "^$ref .* $index_digest " ||
     fail "containerd does not hold $ref after the build: $(ctr --address "$socket" images ls)"
 done
+
+# --- a registry named through a hosts directory (containerd's certs.d) -------------------------
+# mirror.test has no address: its hosts.toml sends its pulls to the open registry, in plain HTTP.
+mkdir -p "$work/certs.d/mirror.test"
+cat >"$work/certs.d/mirror.test/hosts.toml" <<TOML
+server = "http://127.0.0.1:$port"
+[host."http://127.0.0.1:$port"]
+  capabilities = ["pull", "resolve"]
+TOML
+cat >"$work/mirror.yml" <<YAML
+name: mirror
+containers:
+  app: {image: mirror.test/i2kit/httpd:archive}
+YAML
+build_pod "$work/mirror.yml" --containerd "unix://$socket" --registry-hosts "$work/certs.d"
+ctr --address "$socket" images ls -q | grep -qx mirror.test/i2kit/httpd:archive ||
+  fail "containerd does not hold mirror.test/i2kit/httpd:archive after the build"
 
 # --- a registry that wants a login ------------------------------------------------------------
 # build gives ctr no credentials: the error says how to fetch the image by hand, and once that

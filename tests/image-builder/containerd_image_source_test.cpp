@@ -127,6 +127,26 @@ TEST(ContainerdImageSourceTest, OtherPullFailuresGetNoHint) {
             "");
 }
 
+// The conventional directory, when this machine has one, and none otherwise (ctr's defaults).
+TEST(ContainerdImageSourceTest, ReadsContainerdsRegistryHostsDirectoryOnlyWhenItExists) {
+  std::error_code ec;
+  bool exists = std::filesystem::is_directory("/etc/containerd/certs.d", ec);
+  EXPECT_EQ(ResolveContainerdOptions({}).hosts_dir, exists ? "/etc/containerd/certs.d" : "");
+  ContainerdOptions given;
+  given.hosts_dir = "/tmp/certs.d";
+  EXPECT_EQ(ResolveContainerdOptions(given).hosts_dir, "/tmp/certs.d");
+}
+
+TEST(ContainerdImageSourceTest, PullsWithTheRegistryHostsDirectoryGiven) {
+  ContainerdOptions options;
+  options.namespace_name = "ns";
+  options.hosts_dir = "/tmp/certs.d";
+  EXPECT_EQ(ContainerdPullCommand(Reference("localhost:5000/a:1"), options, "/run/c.sock"),
+            (std::vector<std::string>{"ctr", "--address", "/run/c.sock", "--namespace", "ns",
+                                      "content", "fetch", "--platform", "linux/amd64",
+                                      "--hosts-dir", "/tmp/certs.d", "localhost:5000/a:1"}));
+}
+
 TEST(ContainerdImageSourceTest, RefusesAReferenceThatIsNoRegistryImage) {
   TempDir tmp;
   Result<ResolvedImage> image = ReadContainerdImage(Reference("oci:/images/web:1"), {}, tmp.path());

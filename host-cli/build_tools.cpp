@@ -15,6 +15,10 @@ void AddBuildToolOptions(CLI::App& sub, BuildTools& tools) {
   sub.add_option("--containerd", tools.containerd,
                  "containerd's socket, for registry images; default $CONTAINERD_ADDRESS, else "
                  "/run/containerd/containerd.sock");
+  sub.add_option("--registry-hosts", tools.registry_hosts,
+                 "containerd's registry hosts directory (HOST[:PORT]/hosts.toml: mirrors, CAs, "
+                 "plain HTTP) for pulling registry images; default /etc/containerd/certs.d if it "
+                 "exists");
 }
 
 Result<PodVmBuildOptions> BuildOptionsFor(const BuildTools& tools, const std::string& output_dir) {
@@ -22,6 +26,7 @@ Result<PodVmBuildOptions> BuildOptionsFor(const BuildTools& tools, const std::st
   build.output_dir = output_dir;
   build.runc = tools.runc;
   build.containerd = tools.containerd;
+  build.registry_hosts = tools.registry_hosts;
   build.ca_bundle = tools.ca_bundle;
   Result<std::string> kernel =
       tools.kernel.empty() ? DefaultKernel() : Result<std::string>(tools.kernel);

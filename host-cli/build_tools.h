@@ -1,6 +1,6 @@
 // What the verbs that build Pod VMs share (build, and push and deploy for a deployment not
-// built yet): the --kernel, --agent, --ec2-reporter, --ca-bundle, --runc and --containerd
-// options, and building one deployment with its steps shown.
+// built yet): the --kernel, --agent, --ec2-reporter, --ca-bundle, --runc, --containerd and
+// --registry-hosts options, and building one deployment with its steps shown.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -19,9 +19,11 @@ struct BuildTools {
   std::string ca_bundle = PodVmBuildOptions().ca_bundle;
   std::string runc = "/usr/sbin/runc";
   std::string containerd;
+  std::string registry_hosts;
 };
 
-// Declares --kernel, --agent, --ec2-reporter, --ca-bundle, --runc and --containerd on `sub`.
+// Declares --kernel, --agent, --ec2-reporter, --ca-bundle, --runc, --containerd and
+// --registry-hosts on `sub`.
 void AddBuildToolOptions(CLI::App& sub, BuildTools& tools);
 
 // The options that build into `output_dir` with `tools`, the default kernel, agent and reporter

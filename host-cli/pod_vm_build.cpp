@@ -86,6 +86,8 @@ Result<ResolvedImage> ResolveImage(const Container& c, const fs::path& blob_dir,
   }
   ContainerdOptions containerd;
   containerd.address = options.containerd;
+  containerd.pull = c.pull_policy;
+  containerd.hosts_dir = options.registry_hosts;
   return ReadContainerdImage(c.image, containerd, blob_dir);
 }
 

@@ -23,6 +23,8 @@ struct PodVmBuildOptions {
   std::string runc = "/usr/sbin/runc";
   // containerd's socket, for registry images; empty: $CONTAINERD_ADDRESS, else the default.
   std::string containerd;
+  // The registry hosts directory the pull reads; empty: /etc/containerd/certs.d if it exists.
+  std::string registry_hosts;
   // Called with one line per step ("flattening web: 3 layers"), for the user.
   std::function<void(const std::string&)> progress;
   // Called with what the user must see whatever the steps (a layer entry skipped, and why).

@@ -7,12 +7,12 @@
 #include <optional>
 #include <set>
 
+#include "common/sys_error.h"
 #include "common/unique_fd.h"
 #include "image-builder/containerd_client.h"
 #include "image-builder/image_manifest.h"
 #include "image-builder/run_tool.h"
 #include "image-builder/sha256.h"
-#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {
@@ -132,6 +132,10 @@ ContainerdOptions ResolveContainerdOptions(const ContainerdOptions& options) {
   if (resolved.namespace_name.empty()) {
     resolved.namespace_name = FromEnvironment("CONTAINERD_NAMESPACE", kDefaultContainerdNamespace);
   }
+  std::error_code ec;
+  if (resolved.hosts_dir.empty() && std::filesystem::is_directory(kDefaultRegistryHostsDir, ec)) {
+    resolved.hosts_dir = kDefaultRegistryHostsDir;
+  }
   return resolved;
 }
 
@@ -142,9 +146,26 @@ std::vector<std::string> ContainerdPullCommand(const ImageReference& ref,
   // records the image in the image store.
   std::vector<std::string> argv = {resolved.ctr, "--address", socket_path, "--namespace",
                                    resolved.namespace_name};
-  argv.insert(argv.end(), {"content", "fetch", "--platform",
-                           std::string(kImageOs) + "/" + kImageArchitecture, ref.Canonical()});
+  argv.insert(argv.end(),
+              {"content", "fetch", "--platform", std::string(kImageOs) + "/" + kImageArchitecture});
+  if (!resolved.hosts_dir.empty()) argv.insert(argv.end(), {"--hosts-dir", resolved.hosts_dir});
+  argv.push_back(ref.Canonical());
   return argv;
+}
+
+std::string PullFailureHint(std::string_view ctr_error,
+                            const std::vector<std::string>& pull_command) {
+  bool wants_login = false;
+  for (std::string_view sign : {"401 Unauthorized", "403 Forbidden", "may require authorization"})
+    wants_login = wants_login || ctr_error.find(sign) != std::string_view::npos;
+  if (!wants_login || pull_command.empty()) return "";
+  std::string command;
+  for (size_t i = 0; i < pull_command.size(); ++i) {
+    if (i + 1 == pull_command.size()) command += "--user USER ";
+    command += pull_command[i] + (i + 1 == pull_command.size() ? "" : " ");
+  }
+  return " (build gives ctr no credentials: fetch the image yourself with `" + command +
+         "`, which asks for the password, and build with imagePullPolicy IfNotPresent)";
 }
 
 Result<ResolvedImage> ReadContainerdImage(const ImageReference& ref,
@@ -158,15 +179,34 @@ Result<ResolvedImage> ReadContainerdImage(const ImageReference& ref,
   if (!socket_path.ok()) return socket_path.status();
   ContainerdClient client(*socket_path, resolved.namespace_name);
   std::string where = "image " + ref.Canonical() + " (containerd namespace " + client.ns() + ")";
+  std::vector<std::string> pull_command = ContainerdPullCommand(ref, resolved, *socket_path);
+  // The pull's failure as `why` words it, ctr's own words last, and what to do about it.
+  auto pull_failed = [&](const std::string& why, const Status& pulled) {
+    return Status::Error(where + ": " + why + ": " + pulled.message() +
+                         PullFailureHint(pulled.message(), pull_command));
+  };
   bool missing = false;
-  Result<ResolvedImage> image = ReadStored(client, ref, blob_dir, &missing);
-  if (!image.ok() && missing && resolved.pull) {
-    Result<ToolOutput> pulled = RunTool(ContainerdPullCommand(ref, resolved, *socket_path));
+  if (resolved.pull == PullPolicy::kAlways) {
+    // What containerd holds may be an older image of the tag: the registry decides.
+    Result<ToolOutput> pulled = RunTool(pull_command);
     if (!pulled.ok()) {
-      return Status::Error(where + ": " + image.status().message() +
-                           ", and pulling it failed: " + pulled.status().message());
+      return pull_failed(
+          "imagePullPolicy Always (Kubernetes' default for :latest) fetches it "
+          "from its registry, and that failed",
+          pulled.status());
+    }
+  }
+  Result<ResolvedImage> image = ReadStored(client, ref, blob_dir, &missing);
+  if (!image.ok() && missing && resolved.pull == PullPolicy::kIfNotPresent) {
+    Result<ToolOutput> pulled = RunTool(pull_command);
+    if (!pulled.ok()) {
+      return pull_failed(image.status().message() + ", and pulling it failed", pulled.status());
     }
     image = ReadStored(client, ref, blob_dir, &missing);
+  }
+  if (!image.ok() && missing && resolved.pull == PullPolicy::kNever) {
+    return Status::Error(where + ": " + image.status().message() +
+                         "; imagePullPolicy Never does not pull it");
   }
   if (!image.ok()) return image.status().WithContext(where);
   return image;

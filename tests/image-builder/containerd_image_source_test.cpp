@@ -97,6 +97,56 @@ TEST(ContainerdImageSourceTest, PullsWithCtrForLinuxAmd64WithoutUnpacking) {
                                       "docker.io/library/busybox:latest"}));
 }
 
+// ctr's words for a registry that wants a login, from basic (docker-registry's htpasswd) and
+// token (Docker Hub) authentication: the hint gives the command to run by hand.
+TEST(ContainerdImageSourceTest, APullRefusedForWantOfALoginSaysHowToFetchTheImageByHand) {
+  std::vector<std::string> command = {"ctr",     "--address", "/run/c.sock", "--namespace",
+                                      "default", "content",   "fetch",       "localhost:5000/a:1"};
+  std::string hint =
+      " (build gives ctr no credentials: fetch the image yourself with `ctr --address "
+      "/run/c.sock --namespace default content fetch --user USER localhost:5000/a:1`, which asks "
+      "for the password, and build with imagePullPolicy IfNotPresent)";
+  EXPECT_EQ(PullFailureHint("ctr exited with status 1: ctr: failed to resolve reference "
+                            "\"localhost:5000/a:1\": pulling from host localhost:5000 failed "
+                            "with status code [manifests 1]: 401 Unauthorized",
+                            command),
+            hint);
+  EXPECT_EQ(PullFailureHint("ctr: failed to resolve reference \"docker.io/me/a:1\": pull access "
+                            "denied, repository does not exist or may require authorization: "
+                            "server message: insufficient_scope: authorization failed",
+                            command),
+            hint);
+  EXPECT_EQ(PullFailureHint("ctr: ... 403 Forbidden", command), hint);
+}
+
+TEST(ContainerdImageSourceTest, OtherPullFailuresGetNoHint) {
+  EXPECT_EQ(PullFailureHint("ctr exited with status 1: ctr: failed to resolve reference "
+                            "\"127.0.0.1:1/a:1\": dial tcp 127.0.0.1:1: connect: connection "
+                            "refused",
+                            {"ctr", "content", "fetch", "127.0.0.1:1/a:1"}),
+            "");
+}
+
+// The conventional directory, when this machine has one, and none otherwise (ctr's defaults).
+TEST(ContainerdImageSourceTest, ReadsContainerdsRegistryHostsDirectoryOnlyWhenItExists) {
+  std::error_code ec;
+  bool exists = std::filesystem::is_directory("/etc/containerd/certs.d", ec);
+  EXPECT_EQ(ResolveContainerdOptions({}).hosts_dir, exists ? "/etc/containerd/certs.d" : "");
+  ContainerdOptions given;
+  given.hosts_dir = "/tmp/certs.d";
+  EXPECT_EQ(ResolveContainerdOptions(given).hosts_dir, "/tmp/certs.d");
+}
+
+TEST(ContainerdImageSourceTest, PullsWithTheRegistryHostsDirectoryGiven) {
+  ContainerdOptions options;
+  options.namespace_name = "ns";
+  options.hosts_dir = "/tmp/certs.d";
+  EXPECT_EQ(ContainerdPullCommand(Reference("localhost:5000/a:1"), options, "/run/c.sock"),
+            (std::vector<std::string>{"ctr", "--address", "/run/c.sock", "--namespace", "ns",
+                                      "content", "fetch", "--platform", "linux/amd64",
+                                      "--hosts-dir", "/tmp/certs.d", "localhost:5000/a:1"}));
+}
+
 TEST(ContainerdImageSourceTest, RefusesAReferenceThatIsNoRegistryImage) {
   TempDir tmp;
   Result<ResolvedImage> image = ReadContainerdImage(Reference("oci:/images/web:1"), {}, tmp.path());

@@ -114,7 +114,18 @@ class ContainerdIntegrationTest : public ::testing::Test {
     ASSERT_TRUE(imported.ok()) << imported.status().message();
   }
 
-  Result<ResolvedImage> ReadFromContainerd(std::string_view reference, bool pull) {
+  // The example busybox-httpd OCI layout, imported as a tar under `base_name` (its tag "latest"
+  // appended); containerd stores its manifest and gzip layers unchanged.
+  void ImportExampleLayout(const std::string& base_name) {
+    fs::path archive = dir() / "layout.tar";
+    Result<ToolOutput> packed =
+        RunTool({"tar", "-C", ExampleLayout().string(), "-cf", archive.string(), "."});
+    ASSERT_TRUE(packed.ok()) << packed.status().message();
+    Import(archive, {"--base-name", base_name});
+  }
+  static fs::path ExampleLayout() { return test_util::ExampleImages() / "busybox-httpd"; }
+
+  Result<ResolvedImage> ReadFromContainerd(std::string_view reference, PullPolicy pull) {
     Result<ImageReference> ref = ParseImageReference(reference);
     if (!ref.ok()) return ref.status();
     ContainerdOptions options;
@@ -164,7 +175,7 @@ TEST_F(ContainerdIntegrationTest, ReadsAnImportedDockerArchiveAsTheArchiveItself
   fs::path archive = test_util::ExampleImages() / "busybox-httpd.tar";
   Import(archive);
   ASSERT_FALSE(HasFatalFailure());
-  Result<ResolvedImage> stored = ReadFromContainerd("busybox-httpd:latest", false);
+  Result<ResolvedImage> stored = ReadFromContainerd("busybox-httpd:latest", PullPolicy::kNever);
   ASSERT_TRUE(stored.ok()) << stored.status().message();
   fs::create_directories(dir() / "archive-blobs");
   Result<ResolvedImage> direct =
@@ -176,15 +187,12 @@ TEST_F(ContainerdIntegrationTest, ReadsAnImportedDockerArchiveAsTheArchiveItself
 
 // An OCI layout, imported as a tar: containerd stores its manifest and gzip layers unchanged.
 TEST_F(ContainerdIntegrationTest, ReadsAnImportedOciLayoutAsTheLayoutItself) {
-  fs::path layout = test_util::ExampleImages() / "busybox-httpd";
-  fs::path archive = dir() / "layout.tar";
-  Result<ToolOutput> packed = RunTool({"tar", "-C", layout.string(), "-cf", archive.string(), "."});
-  ASSERT_TRUE(packed.ok()) << packed.status().message();
-  Import(archive, {"--base-name", "docker.io/i2kit-test/busybox-httpd"});
+  ImportExampleLayout("docker.io/i2kit-test/busybox-httpd");
   ASSERT_FALSE(HasFatalFailure());
-  Result<ResolvedImage> stored = ReadFromContainerd("i2kit-test/busybox-httpd:latest", false);
+  Result<ResolvedImage> stored =
+      ReadFromContainerd("i2kit-test/busybox-httpd:latest", PullPolicy::kNever);
   ASSERT_TRUE(stored.ok()) << stored.status().message();
-  Result<ResolvedImage> direct = ReadOciImageLayout(layout, "latest");
+  Result<ResolvedImage> direct = ReadOciImageLayout(ExampleLayout(), "latest");
   ASSERT_TRUE(direct.ok()) << direct.status().message();
   EXPECT_EQ(stored->manifest_digest, direct->manifest_digest);
   ASSERT_FALSE(stored->layers.empty());
@@ -193,17 +201,43 @@ TEST_F(ContainerdIntegrationTest, ReadsAnImportedOciLayoutAsTheLayoutItself) {
 }
 
 TEST_F(ContainerdIntegrationTest, AMissingImageWithoutPullingIsAClearError) {
-  Result<ResolvedImage> image = ReadFromContainerd("busybox:1.36", false);
+  Result<ResolvedImage> image = ReadFromContainerd("busybox:1.36", PullPolicy::kNever);
   ASSERT_FALSE(image.ok());
   EXPECT_EQ(image.status().message(),
             "image docker.io/library/busybox:1.36 (containerd namespace i2kit-test): not in "
-            "containerd's image store");
+            "containerd's image store; imagePullPolicy Never does not pull it");
+}
+
+// With Always, the registry has the last word even over an image containerd holds: nothing
+// listens on port 1, so the fetch fails, where IfNotPresent reads the stored image.
+TEST_F(ContainerdIntegrationTest, AnImageContainerdHoldsIsFetchedAgainWhenThePolicyIsAlways) {
+  ImportExampleLayout("127.0.0.1:1/i2kit-test/busybox-httpd");
+  ASSERT_FALSE(HasFatalFailure());
+
+  Result<ResolvedImage> always =
+      ReadFromContainerd("127.0.0.1:1/i2kit-test/busybox-httpd:latest", PullPolicy::kAlways);
+  ASSERT_FALSE(always.ok());
+  const std::string& message = always.status().message();
+  EXPECT_TRUE(message.starts_with(
+      "image 127.0.0.1:1/i2kit-test/busybox-httpd:latest (containerd namespace i2kit-test): "
+      "imagePullPolicy Always (Kubernetes' default for :latest) fetches it from its registry, "
+      "and that failed: ctr exited with status 1: "))
+      << message;
+  EXPECT_NE(message.find("connection refused"), std::string::npos) << message;
+
+  Result<ResolvedImage> stored =
+      ReadFromContainerd("127.0.0.1:1/i2kit-test/busybox-httpd:latest", PullPolicy::kIfNotPresent);
+  ASSERT_TRUE(stored.ok()) << stored.status().message();
+  Result<ResolvedImage> direct = ReadOciImageLayout(ExampleLayout(), "latest");
+  ASSERT_TRUE(direct.ok()) << direct.status().message();
+  EXPECT_EQ(stored->manifest_digest, direct->manifest_digest);
 }
 
 // Nothing listens on port 1: ctr fails at once, and its own words end the error.
 TEST_F(ContainerdIntegrationTest, AMissingImageWhosePullFailsNamesTheReferenceAndCtrsError) {
   auto start = std::chrono::steady_clock::now();
-  Result<ResolvedImage> image = ReadFromContainerd("127.0.0.1:1/nothing:latest", true);
+  Result<ResolvedImage> image =
+      ReadFromContainerd("127.0.0.1:1/nothing:latest", PullPolicy::kIfNotPresent);
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   ASSERT_FALSE(image.ok());
   const std::string& message = image.status().message();

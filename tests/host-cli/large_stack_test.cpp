@@ -105,6 +105,16 @@ TEST_F(LargeStackTest, DiffPutsTheTemplateInS3TooAndChangesNothing) {
   EXPECT_NE(diff.out.find("estimate: $"), std::string::npos) << diff.out;
   EXPECT_FALSE(TemplateUrlOf(1).empty());
   EXPECT_EQ(Count("ExecuteChangeSet"), 1u);
+
+  CliRun json =
+      Aws({"diff", std::string(I2KIT_SOURCE_DIR) + "/tests/cloudformation/data/boutique-shape.yml",
+           "--stack-name", "boutique", "--ami", "ami-33333333", "--format", "json"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  nlohmann::json out = nlohmann::json::parse(json.out);
+  EXPECT_EQ(out["stack"], "boutique");
+  EXPECT_FALSE(out["changes"].empty());
+  EXPECT_EQ(out["estimate"]["estimate"], true);
+  EXPECT_GT(out["estimate"]["monthlyTotalUsd"].get<double>(), 0);
 }
 
 TEST_F(LargeStackTest, DryRunJsonCarriesTheTemplateAndTheEstimate) {

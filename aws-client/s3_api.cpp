@@ -96,8 +96,9 @@ Status S3Client::CreateBucket(const std::string& bucket) {
     body = Document("CreateBucketConfiguration", Element("LocationConstraint", context_.region));
   }
   AwsError error;
-  Status sent = Send("CreateBucket", "PUT", bucket, "", "", body,
-                     {{"x-amz-object-ownership", "BucketOwnerEnforced"}}, &error);
+  // No x-amz-object-ownership: BucketOwnerEnforced (ACLs off) is what a new bucket gets, and
+  // naming it would need s3:PutBucketOwnershipControls too.
+  Status sent = Send("CreateBucket", "PUT", bucket, "", "", body, {}, &error);
   if (!sent.ok() && error.code == "BucketAlreadyOwnedByYou") return Status::Ok();
   return sent;
 }

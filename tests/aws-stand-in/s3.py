@@ -251,7 +251,9 @@ class S3:
                                'named bucket succeeded and you already own it.', 409)
             return {'Location': f'/{name}'}
         self.buckets[name] = {'owner': self.config.account, 'region': self.config.region,
-                              'ownership': params.get('ObjectOwnership'), 'objects': {}}
+                              # AWS's default for new buckets since April 2023: ACLs off.
+                              'ownership': params.get('ObjectOwnership', 'BucketOwnerEnforced'),
+                              'objects': {}}
         return {'Location': f'/{name}'}
 
     def put_public_access_block(self, params):

@@ -74,6 +74,7 @@ TEST_F(LargeStackTest, ATemplatePastTheInlineLimitCreatesAndUpdatesTheStackThrou
   EXPECT_EQ(bucket["encryption"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"],
             "AES256");
   EXPECT_EQ(bucket["lifecycle"]["Rules"][0]["Expiration"]["Days"], 7);
+  EXPECT_EQ(bucket["ownership"], "BucketOwnerEnforced");
   ASSERT_EQ(bucket["objects"].size(), 1u);
   EXPECT_GT(bucket["objects"].begin().value().get<int>(), 51'200);
 

@@ -134,6 +134,15 @@ TEST_F(LargeStackTest, DryRunJsonCarriesTheTemplateAndTheEstimate) {
   EXPECT_TRUE(Requests("CreateChangeSet").empty());
 }
 
+TEST_F(LargeStackTest, WithoutAWayOutTheEstimateCountsTheNatGatewayTheInstancesNeed) {
+  ASSERT_TRUE(stand_in_.SetMode("account", {{"nat", false}}));
+  CliRun run = DeployBoutique("ami-11111111", true);
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("1 NAT gateway (needed"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("the account is not ready"), std::string::npos) << run.err;
+  EXPECT_EQ(Count("CreateChangeSet"), 0u);
+}
+
 TEST_F(LargeStackTest, TheDeployPolicyCoversTheTemplateBucket) {
   CliRun printed = RunCli({"policy", "deploy"});
   ASSERT_EQ(printed.code, 0) << printed.err;

@@ -59,7 +59,11 @@ Result<CloudFormationClient::CreatedChangeSet> CloudFormationClient::CreateChang
   parameters.Add("StackName", request.stack_name);
   parameters.Add("ChangeSetName", request.change_set_name);
   parameters.Add("ChangeSetType", request.create ? "CREATE" : "UPDATE");
-  parameters.Add("TemplateBody", request.template_body);
+  if (request.template_url.empty()) {
+    parameters.Add("TemplateBody", request.template_body);
+  } else {
+    parameters.Add("TemplateURL", request.template_url);
+  }
   std::vector<QueryParameters::Fields> stack_parameters;
   for (const StackParameter& p : request.parameters) {
     if (p.use_previous_value) {

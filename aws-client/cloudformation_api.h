@@ -72,6 +72,7 @@ struct ChangeSetRequest {
   std::string change_set_name;
   bool create = false;  // ChangeSetType CREATE (a new stack) rather than UPDATE
   std::string template_body;
+  std::string template_url;  // when not empty, sent instead of the body: an S3 object's URL
   std::vector<StackParameter> parameters;
   std::vector<std::string> capabilities;
   std::string description;

@@ -40,6 +40,10 @@ Status SendSigned(const ClientContext& context, const ServiceEndpoint& endpoint,
                   const ResponseReader& read, AwsError* error, const CallTraits& traits) {
   SigningParams signing{context.region, std::string(signing_name), {}};
   signing.unsigned_payload = traits.unsigned_payload;
+  if (traits.s3_signing) {
+    signing.path_rules = PathRules::kS3;
+    signing.add_content_sha256_header = true;
+  }
   RetryState state;
   bool clock_corrected = false;
   int not_yet_known = 0;  // answers saying a new resource is not known yet

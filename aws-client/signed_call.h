@@ -57,6 +57,8 @@ struct CallTraits {
   // AWS error codes that, for this call, mean a resource just made is not known yet: retried
   // under context.consistency, apart from the retry policy.
   std::vector<std::string_view> not_yet_known;
+  // S3's signing: the path signed as sent, and x-amz-content-sha256 (which S3 requires).
+  bool s3_signing = false;
 };
 
 // The production clock and sleep for a ClientContext.

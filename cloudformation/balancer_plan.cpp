@@ -98,6 +98,7 @@ Result<BalancerPlan> ServiceBalancer(const Service& s,
   plan.id_prefix = LogicalIdPrefix(s.name) + "Service";
   plan.owner = "service " + s.name;
   plan.internet_facing = s.type == ServiceType::kLoadBalancer;
+  plan.shared_internal = !plan.internet_facing;
   for (const Deployment* d : selected) plan.deployments.push_back(d->name);
   for (const ServicePort& sp : s.ports) {
     std::string where = plan.owner + ", port " + std::to_string(sp.port);
@@ -143,6 +144,34 @@ Status CheckOneListenerPerPort(const BalancerPlan& plan) {
                            ": the load balancer already listens on port " +
                            std::to_string(port.port) + "; give each port its own number");
     }
+  }
+  return Status::Ok();
+}
+
+// Puts every internal Service's listeners on a shared network balancer: the first, in manifest
+// order, whose listener count and port numbers leave room for all of its ports, so that a
+// Service added at the end never moves those before it.
+Status ShareInternalBalancers(std::vector<BalancerPlan>& plans) {
+  std::vector<std::set<int>> shared_ports;  // per shared balancer, the ports it listens on
+  for (BalancerPlan& plan : plans) {
+    plan.balancer_id_prefix = plan.id_prefix;
+    if (!plan.shared_internal) continue;
+    if (plan.ports.size() > kMaxListenersPerSharedBalancer) {
+      return Status::Error(plan.owner + " has " + std::to_string(plan.ports.size()) +
+                           " ports; a network load balancer takes at most " +
+                           std::to_string(kMaxListenersPerSharedBalancer) + " listeners");
+    }
+    size_t n = 0;
+    for (; n < shared_ports.size(); ++n) {
+      bool fits = shared_ports[n].size() + plan.ports.size() <= kMaxListenersPerSharedBalancer;
+      for (const BalancedPort& port : plan.ports) fits = fits && !shared_ports[n].count(port.port);
+      if (fits) break;
+    }
+    if (n == shared_ports.size()) shared_ports.emplace_back();
+    for (const BalancedPort& port : plan.ports) shared_ports[n].insert(port.port);
+    plan.balancer_id_prefix = SharedBalancerIdPrefix(n + 1);
+    // A network balancer carries HTTP as TCP and ends https as TLS, as for mixed ports.
+    plan.kind = BalancerKind::kNetwork;
   }
   return Status::Ok();
 }
@@ -193,15 +222,47 @@ Result<std::vector<BalancerPlan>> PlanBalancers(const Manifest& manifest,
                            plan.name + " (one DNS name each)");
     }
   }
+  Status shared = ShareInternalBalancers(plans);
+  if (!shared.ok()) return shared;
   return plans;
 }
 
+std::string SharedBalancerIdPrefix(size_t n) {
+  return "SharedInternal" + (n > 1 ? std::to_string(n) : "");
+}
+
+std::vector<Balancer> Balancers(const std::vector<BalancerPlan>& plans) {
+  std::vector<Balancer> balancers;
+  for (const BalancerPlan& plan : plans) {
+    auto same = std::find_if(balancers.begin(), balancers.end(), [&](const Balancer& b) {
+      return b.id_prefix == plan.balancer_id_prefix;
+    });
+    if (same == balancers.end()) {
+      std::string owner =
+          plan.shared_internal ? "internal services " + plan.balancer_id_prefix : plan.owner;
+      balancers.push_back(
+          Balancer{plan.balancer_id_prefix, owner, plan.kind, plan.internet_facing, {}});
+      same = balancers.end() - 1;
+    }
+    same->plans.push_back(&plan);
+  }
+  return balancers;
+}
+
+std::string LoadBalancerId(const Balancer& balancer) {
+  return balancer.id_prefix + "LoadBalancer";
+}
+
+std::string LoadBalancerSecurityGroupId(const Balancer& balancer) {
+  return balancer.id_prefix + "LoadBalancerSecurityGroup";
+}
+
 std::string LoadBalancerId(const BalancerPlan& plan) {
-  return plan.id_prefix + "LoadBalancer";
+  return plan.balancer_id_prefix + "LoadBalancer";
 }
 
 std::string LoadBalancerSecurityGroupId(const BalancerPlan& plan) {
-  return plan.id_prefix + "LoadBalancerSecurityGroup";
+  return plan.balancer_id_prefix + "LoadBalancerSecurityGroup";
 }
 
 std::string ListenerId(const BalancerPlan& plan, const BalancedPort& port) {

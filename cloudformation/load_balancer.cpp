@@ -10,27 +10,29 @@ const char* IpProtocol(ListenerProtocol p) {
   return p == ListenerProtocol::kUdp ? "udp" : "tcp";
 }
 
-Json BalancerSecurityGroup(const BalancerPlan& plan) {
+Json BalancerSecurityGroup(const Balancer& balancer) {
   Json ingress = Json::array();
-  for (const BalancedPort& port : plan.ports) {
-    // Open to every address: an internal balancer has only private addresses, so only the VPC
-    // (and what is peered with it) can reach it at all.
-    ingress.push_back(Json{{"IpProtocol", IpProtocol(port.protocol)},
-                           {"FromPort", port.port},
-                           {"ToPort", port.port},
-                           {"CidrIp", "0.0.0.0/0"},
-                           {"Description", "clients of " + plan.owner}});
+  for (const BalancerPlan* plan : balancer.plans) {
+    for (const BalancedPort& port : plan->ports) {
+      // Open to every address: an internal balancer has only private addresses, so only the
+      // VPC (and what is peered with it) can reach it at all.
+      ingress.push_back(Json{{"IpProtocol", IpProtocol(port.protocol)},
+                             {"FromPort", port.port},
+                             {"ToPort", port.port},
+                             {"CidrIp", "0.0.0.0/0"},
+                             {"Description", "clients of " + plan->owner}});
+    }
   }
-  return Json{{"GroupDescription", "i2kit " + plan.owner + ": clients to its load balancer"},
+  return Json{{"GroupDescription", "i2kit " + balancer.owner + ": clients to its load balancer"},
               {"VpcId", Ref("VpcId")},
               {"SecurityGroupIngress", ingress}};
 }
 
-Json LoadBalancer(const BalancerPlan& plan, const std::string& subnets_parameter) {
-  return Json{{"Type", plan.kind == BalancerKind::kApplication ? "application" : "network"},
-              {"Scheme", plan.internet_facing ? "internet-facing" : "internal"},
+Json LoadBalancer(const Balancer& balancer, const std::string& subnets_parameter) {
+  return Json{{"Type", balancer.kind == BalancerKind::kApplication ? "application" : "network"},
+              {"Scheme", balancer.internet_facing ? "internet-facing" : "internal"},
               {"Subnets", Ref(subnets_parameter)},
-              {"SecurityGroups", Json::array({Ref(LoadBalancerSecurityGroupId(plan))})}};
+              {"SecurityGroups", Json::array({Ref(LoadBalancerSecurityGroupId(balancer))})}};
 }
 
 Json TargetGroup(const BalancerPlan& plan, const BalancedPort& port, int deregistration_delay) {
@@ -67,14 +69,18 @@ Json Listener(const BalancerPlan& plan, const BalancedPort& port) {
 
 }  // namespace
 
-Status AddLoadBalancer(const BalancerPlan& plan, const std::string& subnets_parameter,
-                       int deregistration_delay_seconds, TemplateDocument& doc) {
-  Status added = doc.AddResource(LoadBalancerSecurityGroupId(plan), "AWS::EC2::SecurityGroup",
-                                 BalancerSecurityGroup(plan), plan.owner);
-  if (added.ok()) {
-    added = doc.AddResource(LoadBalancerId(plan), "AWS::ElasticLoadBalancingV2::LoadBalancer",
-                            LoadBalancer(plan, subnets_parameter), plan.owner);
-  }
+Status AddLoadBalancer(const Balancer& balancer, const std::string& subnets_parameter,
+                       TemplateDocument& doc) {
+  Status added = doc.AddResource(LoadBalancerSecurityGroupId(balancer), "AWS::EC2::SecurityGroup",
+                                 BalancerSecurityGroup(balancer), balancer.owner);
+  if (!added.ok()) return added;
+  return doc.AddResource(LoadBalancerId(balancer), "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                         LoadBalancer(balancer, subnets_parameter), balancer.owner);
+}
+
+Status AddListeners(const BalancerPlan& plan, int deregistration_delay_seconds,
+                    TemplateDocument& doc) {
+  Status added = Status::Ok();
   for (const BalancedPort& port : plan.ports) {
     if (!added.ok()) break;
     added = doc.AddResource(TargetGroupId(plan, port), "AWS::ElasticLoadBalancingV2::TargetGroup",

@@ -1,5 +1,6 @@
-// The resources of one planned load balancer: the balancer, its security group, and a listener
-// and a target group per port, health-checked on the agent's readiness endpoint.
+// The resources of the planned load balancers: each balancer and its security group, and per
+// plan a listener and a target group per port, health-checked on the agent's readiness
+// endpoint. A shared balancer carries several plans' listeners; each keeps its target groups.
 #pragma once
 
 #include "cloudformation/balancer_plan.h"
@@ -15,9 +16,14 @@ inline constexpr int kHealthCheckIntervalSeconds = 10;
 inline constexpr int kHealthyThresholdCount = 2;
 inline constexpr int kSecondsToHealthyTarget = kHealthCheckIntervalSeconds * kHealthyThresholdCount;
 
-// Adds `plan`'s resources to `doc`; its balancer sits in the subnets of parameter
-// `subnets_parameter`, and targets leaving it get `deregistration_delay_seconds` to finish.
-Status AddLoadBalancer(const BalancerPlan& plan, const std::string& subnets_parameter,
-                       int deregistration_delay_seconds, TemplateDocument& doc);
+// Adds `balancer` and its security group (open on every listener port of its plans) to `doc`,
+// in the subnets of parameter `subnets_parameter`.
+Status AddLoadBalancer(const Balancer& balancer, const std::string& subnets_parameter,
+                       TemplateDocument& doc);
+
+// Adds `plan`'s target groups and its listeners on its balancer; targets leaving it get
+// `deregistration_delay_seconds` to finish.
+Status AddListeners(const BalancerPlan& plan, int deregistration_delay_seconds,
+                    TemplateDocument& doc);
 
 }  // namespace i2kit::cfn

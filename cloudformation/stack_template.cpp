@@ -138,8 +138,7 @@ Status AddDeployment(const Deployment& d, const std::vector<BalancerPlan>& plans
 
 Status AddBalancer(const BalancerPlan& plan, const Manifest& manifest, const StackOptions& options,
                    TemplateDocument& doc) {
-  const char* subnets = plan.internet_facing ? "PublicSubnets" : "InstanceSubnets";
-  Status added = cfn::AddLoadBalancer(plan, subnets, DeregistrationDelay(plan, manifest), doc);
+  Status added = cfn::AddListeners(plan, DeregistrationDelay(plan, manifest), doc);
   if (!added.ok()) return added;
   std::string description = "Where clients reach " + plan.owner;
   if (options.domain.empty()) {
@@ -189,6 +188,11 @@ Result<nlohmann::ordered_json> StackTemplate(const Manifest& manifest,
   AddAccountParameters(*plans, options, doc);
   for (const Deployment& d : manifest.deployments) {
     Status added = AddDeployment(d, *plans, options, doc);
+    if (!added.ok()) return added;
+  }
+  for (const cfn::Balancer& balancer : cfn::Balancers(*plans)) {
+    const char* subnets = balancer.internet_facing ? "PublicSubnets" : "InstanceSubnets";
+    Status added = cfn::AddLoadBalancer(balancer, subnets, doc);
     if (!added.ok()) return added;
   }
   for (const BalancerPlan& plan : *plans) {

@@ -48,7 +48,8 @@ Status CheckInstanceTypes(const PreflightPlan& plan, aws::Ec2AccountClient& ec2,
 }
 
 Status CheckNetwork(const PreflightPlan& plan, const std::string& region,
-                    aws::Ec2AccountClient& ec2, std::vector<std::string>& problems) {
+                    aws::Ec2AccountClient& ec2, std::vector<std::string>& problems,
+                    std::optional<bool>* nat_needed) {
   std::set<std::string> ids(plan.instance_subnets.begin(), plan.instance_subnets.end());
   for (const PlannedBalancer& b : plan.balancers) ids.insert(b.subnets.begin(), b.subnets.end());
   if (ids.empty()) return Status::Ok();
@@ -69,6 +70,7 @@ Status CheckNetwork(const PreflightPlan& plan, const std::string& region,
   if (!endpoints.ok()) return endpoints.status().WithContext("reading the VPC's endpoints");
   std::string problem = EgressProblem(plan.instance_subnets, subnets, *tables, *endpoints, region);
   if (!problem.empty()) problems.push_back(problem);
+  if (nat_needed) *nat_needed = !problem.empty();
   return Status::Ok();
 }
 
@@ -107,7 +109,7 @@ Status CheckEbsKey(aws::Ec2AccountClient& ec2, aws::KmsClient& kms,
 }  // namespace
 
 Status CheckAccountReady(const StackChange& change, const std::string& domain, AwsSession& session,
-                         EventLog& log) {
+                         EventLog& log, std::optional<bool>* nat_needed) {
   Result<std::map<std::string, std::string>> parameters =
       ParameterValues(change, session.cloudformation());
   if (!parameters.ok()) return parameters.status().WithContext("preflight");
@@ -117,7 +119,7 @@ Status CheckAccountReady(const StackChange& change, const std::string& domain, A
   aws::Route53Client route53(session.context());
   std::vector<std::string> problems;
   for (Status read : {CheckInstanceTypes(plan, ec2, problems),
-                      CheckNetwork(plan, session.region(), ec2, problems),
+                      CheckNetwork(plan, session.region(), ec2, problems, nat_needed),
                       CheckHostedZone(plan, route53, problems), CheckEbsKey(ec2, kms, problems)}) {
     if (!read.ok()) return read.WithContext("preflight");
   }

@@ -5,6 +5,7 @@
 // outside its hosted zone, a default EBS key Auto Scaling may not use.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "host-cli/aws_session.h"
@@ -15,8 +16,10 @@ namespace i2kit {
 
 // Ok when the account is ready for `change` (with records under `domain`, "" for none);
 // otherwise an error listing every problem found, one per line. An AWS error in a read fails
-// it too, naming the call. Parameters not given are the existing stack's.
+// it too, naming the call. Parameters not given are the existing stack's. `nat_needed`, when
+// given, learns whether the instance subnets lack a way out (a NAT gateway, or endpoints) and
+// so need a NAT gateway, billed by the hour: the estimate counts it.
 Status CheckAccountReady(const StackChange& change, const std::string& domain, AwsSession& session,
-                         EventLog& log);
+                         EventLog& log, std::optional<bool>* nat_needed = nullptr);
 
 }  // namespace i2kit

@@ -22,6 +22,8 @@ constexpr char kTemplate[] = "CloudFormation for AWS::EC2::LaunchTemplate";
 constexpr char kAsg[] = "CloudFormation for AWS::AutoScaling::AutoScalingGroup";
 constexpr char kElb[] = "CloudFormation for AWS::ElasticLoadBalancingV2::*";
 constexpr char kDns[] = "CloudFormation for AWS::Route53::RecordSet";
+constexpr char kTemplateBucket[] =
+    "deploy, diff: a template past 51,200 bytes goes to the account's template bucket";
 
 const std::vector<AwsPermission> kPermissions = {
     // push: the EBS direct APIs and EC2's image calls (host-cli/ami_publisher.cpp).
@@ -53,6 +55,16 @@ const std::vector<AwsPermission> kPermissions = {
     {"ec2:GetEbsDefaultKmsKeyId", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
     {"kms:DescribeKey", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
     {"kms:GetKeyPolicy", kNoPush, kDeploy, Scope::kAnyResource, kPreflight},
+    // A template CloudFormation takes only from S3 (host-cli/template_bucket.cpp; STS
+    // GetCallerIdentity, which names the bucket's account, needs no permission).
+    {"s3:ListBucket", kNoPush, kDeploy, Scope::kTemplateBucket, kTemplateBucket},
+    {"s3:CreateBucket", kNoPush, kDeploy, Scope::kTemplateBucket, kTemplateBucket},
+    {"s3:PutBucketPublicAccessBlock", kNoPush, kDeploy, Scope::kTemplateBucket, kTemplateBucket},
+    {"s3:PutEncryptionConfiguration", kNoPush, kDeploy, Scope::kTemplateBucket, kTemplateBucket},
+    {"s3:PutLifecycleConfiguration", kNoPush, kDeploy, Scope::kTemplateBucket, kTemplateBucket},
+    {"s3:PutObject", kNoPush, kDeploy, Scope::kTemplateBucket, kTemplateBucket},
+    {"s3:GetObject", kNoPush, kDeploy, Scope::kTemplateBucket,
+     "CloudFormation, reading a TemplateURL as the caller"},
     // What CloudFormation calls as the caller (no service role) for the template's resources.
     {"iam:CreateRole", kNoPush, kDeploy, Scope::kAnyResource, kRole},
     {"iam:GetRole", kNoPush, kDeploy, Scope::kAnyResource, kRole},
@@ -145,6 +157,7 @@ nlohmann::ordered_json IamPolicyFor(AwsFlow flow) {
   nlohmann::ordered_json any = nlohmann::ordered_json::array();
   nlohmann::ordered_json pass = nlohmann::ordered_json::array();
   nlohmann::ordered_json linked = nlohmann::ordered_json::array();
+  nlohmann::ordered_json bucket = nlohmann::ordered_json::array();
   for (const AwsPermission& p : kPermissions) {
     if (!(flow == AwsFlow::kPush ? p.push : p.deploy)) continue;
     switch (p.scope) {
@@ -156,6 +169,9 @@ nlohmann::ordered_json IamPolicyFor(AwsFlow flow) {
         break;
       case Scope::kServiceLinkedRoles:
         linked.push_back(p.action);
+        break;
+      case Scope::kTemplateBucket:
+        bucket.push_back(p.action);
         break;
     }
   }
@@ -177,6 +193,12 @@ nlohmann::ordered_json IamPolicyFor(AwsFlow flow) {
                   {{"StringLike",
                     {{"iam:AWSServiceName",
                       {"autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com"}}}}}));
+  }
+  if (!bucket.empty()) {
+    // The buckets TemplateBucketName() derives, whatever the account and region.
+    statements.push_back(
+        Statement("KeepLargeTemplatesInI2kitsBucket", bucket,
+                  {"arn:aws:s3:::i2kit-templates-*", "arn:aws:s3:::i2kit-templates-*/*"}));
   }
   return {{"Version", "2012-10-17"}, {"Statement", std::move(statements)}};
 }

@@ -17,7 +17,8 @@ enum class AwsFlow { kPush, kDeploy };
 // Which statement an action goes in: most on any resource; iam:PassRole only for roles passed
 // to EC2 (the instance role); iam:CreateServiceLinkedRole only for Auto Scaling's and Elastic
 // Load Balancing's roles (an account's first group or balancer creates them).
-enum class PermissionScope { kAnyResource, kPassRoleToEc2, kServiceLinkedRoles };
+// kTemplateBucket only for i2kit's template buckets and their objects (template_bucket.h).
+enum class PermissionScope { kAnyResource, kPassRoleToEc2, kServiceLinkedRoles, kTemplateBucket };
 
 struct AwsPermission {
   std::string_view action;  // "cloudformation:CreateChangeSet"

@@ -3,7 +3,8 @@
 // until it settles. A deployment without --ami is pushed first (built if it is not, and its
 // disk made an AMI, see push.cpp). Before the stack is touched, a preflight reads the account
 // and refuses what would fail (account_preflight.h). --dry-run prints the template and calls
-// nothing.
+// nothing. Before it changes anything it shows what the stack runs and an estimate of its
+// monthly cost (monthly_estimate.h); --format json prints the result and the estimate as JSON.
 #include <memory>
 #include <ostream>
 
@@ -13,8 +14,10 @@
 #include "host-cli/command.h"
 #include "host-cli/image_digests.h"
 #include "host-cli/manifest_stack.h"
+#include "host-cli/monthly_estimate.h"
 #include "host-cli/stack_rollout.h"
 #include "host-cli/startup_failures.h"
+#include "host-cli/template_bucket.h"
 
 namespace i2kit {
 namespace {
@@ -24,6 +27,7 @@ struct DeployOptions {
   AmiPushOptions push;
   AwsOptions aws;
   bool dry_run = false;
+  std::string format = "text";
 };
 
 ExitCode Fail(Console& console, const std::string& message) {
@@ -54,16 +58,36 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
   }
   Result<StackChange> change = LoadStackChange(options.manifest, console);
   if (!change.ok()) return Fail(console, change.status().message());
+  bool json = options.format == "json";
   if (options.dry_run) {
+    // No session: the estimate is for --region, else us-east-1, and counts no NAT gateway.
+    MonthlyEstimate estimate = EstimateMonthlyCost(
+        change->stack_template, options.aws.region.empty() ? "us-east-1" : options.aws.region,
+        std::nullopt);
+    if (json) {
+      nlohmann::ordered_json out{{"template", change->stack_template},
+                                 {"estimate", EstimateJson(estimate)}};
+      console.out << out.dump(2) << "\n";
+      return ExitCode::kOk;
+    }
     console.out << change->stack_template.dump(2) << "\n";
+    for (const std::string& line : FormatEstimate(estimate)) console.err << line << "\n";
     return ExitCode::kOk;
   }
   Result<AwsSession*> opened = session.Get();
   if (!opened.ok()) return Fail(console, opened.status().message());
   AwsSession& aws_session = **opened;
-  Status ready = CheckAccountReady(*change, options.manifest.stack.domain, aws_session, log);
+  std::optional<bool> nat_needed;
+  Status ready =
+      CheckAccountReady(*change, options.manifest.stack.domain, aws_session, log, &nat_needed);
+  MonthlyEstimate estimate =
+      EstimateMonthlyCost(change->stack_template, aws_session.region(), nat_needed);
+  for (const std::string& line : FormatEstimate(estimate)) log.Event(line);
   if (!ready.ok()) return Fail(console, ready.message());
   StackRollout rollout(aws_session.cloudformation(), log, PollTiming(options.aws));
+  rollout.StageLargeTemplatesWith([&](const std::string& stack, const std::string& body) {
+    return StageTemplate(aws_session.context(), stack, body, log);
+  });
   aws::CloudWatchLogsClient logs(aws_session.context());
   rollout.ExplainGroupFailuresWith([&](std::chrono::sys_seconds began) {
     Result<std::vector<std::string>> reasons =
@@ -74,6 +98,17 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
   });
   Result<aws::Stack> deployed = rollout.Deploy(*change);
   if (!deployed.ok()) return Fail(console, deployed.status().message());
+  if (json) {
+    nlohmann::ordered_json outputs = nlohmann::ordered_json::object();
+    for (const aws::StackOutput& output : deployed->outputs) outputs[output.key] = output.value;
+    nlohmann::ordered_json out{{"stack", deployed->name},
+                               {"status", deployed->status},
+                               {"region", aws_session.region()},
+                               {"outputs", outputs},
+                               {"estimate", EstimateJson(estimate)}};
+    console.out << out.dump(2) << "\n";
+    return ExitCode::kOk;
+  }
   console.out << "stack " << deployed->name << " " << deployed->status << " in "
               << aws_session.region() << "\n";
   for (const aws::StackOutput& output : deployed->outputs) {
@@ -88,6 +123,11 @@ CommandRunner SetupDeploy(CLI::App& sub) {
   auto options = std::make_shared<DeployOptions>();
   AddManifestStackOptions(sub, options->manifest);
   sub.add_flag("--dry-run", options->dry_run, "Print the CloudFormation template; call nothing");
+  sub.add_option("--format", options->format,
+                 "text, or json: the stack, its outputs and the cost estimate (with --dry-run: "
+                 "the template and the estimate) as one JSON document")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   AddAmiPushOptions(sub, options->push);
   AddAwsOptions(sub, options->aws);
   sub.footer(

@@ -2,10 +2,13 @@
 // set's summary — and nothing changed: the change set (and the empty stack a new one needs) is
 // deleted afterwards. A deployment given no --ami is shown with the AMI a push would reuse
 // (its built image digest's); diff never builds or uploads, so without one it says to push.
-// It runs deploy's preflight first: what deploy would refuse, diff refuses too.
+// It runs deploy's preflight first: what deploy would refuse, diff refuses too. It ends with what
+// the stack would run and an estimate of its monthly cost (monthly_estimate.h); --format json
+// prints both as JSON.
 #include <filesystem>
 #include <memory>
 #include <ostream>
+#include <sstream>
 
 #include "host-cli/account_preflight.h"
 #include "host-cli/ami_push.h"
@@ -14,7 +17,9 @@
 #include "host-cli/command.h"
 #include "host-cli/image_digests.h"
 #include "host-cli/manifest_stack.h"
+#include "host-cli/monthly_estimate.h"
 #include "host-cli/stack_rollout.h"
+#include "host-cli/template_bucket.h"
 
 namespace i2kit {
 namespace {
@@ -23,6 +28,7 @@ struct DiffOptions {
   ManifestStackOptions manifest;
   AwsOptions aws;
   std::string output_dir = kDefaultOutputDir;  // where push finds the built deployments
+  std::string format = "text";
 };
 
 ExitCode Fail(Console& console, const std::string& message) {
@@ -54,11 +60,33 @@ ExitCode RunDiff(DiffOptions& options, Console& console) {
   Result<AwsSession*> opened = session.Get();
   if (!opened.ok()) return Fail(console, opened.status().message());
   EventLog log(console.err, IsTerminal(console.err));
-  Status ready = CheckAccountReady(*change, options.manifest.stack.domain, **opened, log);
-  if (!ready.ok()) return Fail(console, ready.message());
+  std::optional<bool> nat_needed;
+  Status ready =
+      CheckAccountReady(*change, options.manifest.stack.domain, **opened, log, &nat_needed);
+  MonthlyEstimate estimate =
+      EstimateMonthlyCost(change->stack_template, (*opened)->region(), nat_needed);
+  if (!ready.ok()) {
+    for (const std::string& line : FormatEstimate(estimate)) log.Event(line);
+    return Fail(console, ready.message());
+  }
   StackRollout rollout((*opened)->cloudformation(), log, PollTiming(options.aws));
-  Status shown = rollout.Diff(*change, console.out);
+  rollout.StageLargeTemplatesWith([&](const std::string& stack, const std::string& body) {
+    return StageTemplate((*opened)->context(), stack, body, log);
+  });
+  std::ostringstream changes;
+  Status shown = rollout.Diff(*change, changes);
   if (!shown.ok()) return Fail(console, shown.message());
+  if (options.format == "json") {
+    nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+    std::istringstream text(changes.str());
+    for (std::string line; std::getline(text, line);) lines.push_back(line);
+    nlohmann::ordered_json out{
+        {"stack", change->stack_name}, {"changes", lines}, {"estimate", EstimateJson(estimate)}};
+    console.out << out.dump(2) << "\n";
+    return ExitCode::kOk;
+  }
+  console.out << changes.str();
+  for (const std::string& line : FormatEstimate(estimate)) console.out << line << "\n";
   return ExitCode::kOk;
 }
 
@@ -71,6 +99,10 @@ CommandRunner SetupDiff(CLI::App& sub) {
   sub.add_option("-o,--output", options->output_dir,
                  "Where push built the Pod VMs: DIR/<deployment>/, whose image digest names the "
                  "AMI of a deployment given no --ami")
+      ->capture_default_str();
+  sub.add_option("--format", options->format,
+                 "text, or json: the changes and the cost estimate as one JSON document")
+      ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   sub.footer(
       "Exit status: 0 changes shown (or none), 1 invalid manifest or options or an AWS "

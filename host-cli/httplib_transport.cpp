@@ -34,9 +34,10 @@ aws::HttpExchange HttplibTransport::Send(const aws::ServiceEndpoint& endpoint,
   }
   std::string target = request.query.empty() ? request.path : request.path + "?" + request.query;
   httplib::Result result =
-      request.method == "POST"  ? client->Post(target, headers, request.body, content_type)
-      : request.method == "PUT" ? client->Put(target, headers, request.body, content_type)
-                                : client->Get(target, headers);
+      request.method == "POST"   ? client->Post(target, headers, request.body, content_type)
+      : request.method == "PUT"  ? client->Put(target, headers, request.body, content_type)
+      : request.method == "HEAD" ? client->Head(target, headers)
+                                 : client->Get(target, headers);
   aws::HttpExchange exchange;
   if (!result) {
     httplib::Error error = result.error();

@@ -5,13 +5,10 @@
 
 #include "aws-client/query_client.h"
 #include "host-cli/change_set_request.h"
+#include "host-cli/template_bucket.h"
 
 namespace i2kit {
 namespace {
-
-// CloudFormation takes a template of at most 51 200 bytes in the request itself; larger ones
-// must come from S3, which i2kit does not upload to (yet).
-constexpr size_t kMaxTemplateBodyBytes = 51'200;
 
 std::string Padded(std::string text, size_t width) {
   if (text.size() < width) text.append(width - text.size(), ' ');
@@ -112,10 +109,18 @@ Result<StackRollout::Plan> StackRollout::MakePlan(const StackChange& change,
   request.change_set_name = ChangeSetName(aws::SystemNow(), std::random_device()());
   request.create = plan.create;
   request.template_body = change.stack_template.dump();
-  if (request.template_body.size() > kMaxTemplateBodyBytes) {
-    return Status::Error("the stack's template is " + std::to_string(request.template_body.size()) +
-                         " bytes; CloudFormation takes at most 51200 in a request (split the "
-                         "manifest into several stacks)");
+  size_t size = request.template_body.size();
+  if (size > kMaxTemplateUrlBytes || (size > kMaxTemplateBodyBytes && !stage_template_)) {
+    return Status::Error(
+        "the stack's template is " + std::to_string(size) +
+        " bytes; CloudFormation takes at most " +
+        std::to_string(stage_template_ ? kMaxTemplateUrlBytes : kMaxTemplateBodyBytes) +
+        " (split the manifest into several stacks)");
+  }
+  if (size > kMaxTemplateBodyBytes) {
+    Result<std::string> url = stage_template_(change.stack_name, request.template_body);
+    if (!url.ok()) return url.status().WithContext("putting the template in S3");
+    request.template_url = std::move(url).value();
   }
   request.parameters = std::move(parameters).value();
   request.capabilities = RequiredCapabilities(change.stack_template);

@@ -64,6 +64,13 @@ class StackRollout {
     explain_group_failures_ = std::move(explainer);
   }
 
+  // Called with the stack's name and a template CloudFormation cannot take in the request
+  // (over kMaxTemplateBodyBytes); returns the TemplateURL it was put at (template_bucket.h).
+  // Without one, such a template is an error.
+  using TemplateStager =
+      std::function<Result<std::string>(const std::string& stack_name, const std::string& body)>;
+  void StageLargeTemplatesWith(TemplateStager stager) { stage_template_ = std::move(stager); }
+
  private:
   struct Plan;
   Result<Plan> MakePlan(const StackChange& change, const std::optional<aws::Stack>& existing);
@@ -78,6 +85,7 @@ class StackRollout {
 
   aws::CloudFormationClient& cloudformation_;
   GroupFailureExplainer explain_group_failures_;
+  TemplateStager stage_template_;
   EventLog& log_;
   RolloutTiming timing_;
 };

@@ -50,6 +50,8 @@ from request_time import AwsClock  # noqa: E402
 from rest_xml_protocol import (is_rest_xml_service, parse_rest_xml_request,  # noqa: E402
                                render_rest_xml_error, render_rest_xml_result)
 from route53 import Route53  # noqa: E402
+from s3 import S3, parse_s3_request, render_s3_error, render_s3_result  # noqa: E402
+from sts import Sts  # noqa: E402
 from rest_json_protocol import (parse_rest_json_request, render_rest_json_error,  # noqa: E402
                                 render_rest_json_result)
 from sigv4_check import SERVICES, check_signature  # noqa: E402
@@ -131,12 +133,16 @@ class StandIn:
         self.ebs.consistency = self.consistency
         self.policy = IamPolicy(self.config.account)
         self.cloudformation.ops.policy = self.policy
+        self.s3 = S3(self.config)
+        self.cloudformation.s3 = self.s3
+        self.cloudformation.policy = self.policy
         self.cloudwatch = CloudWatch()
         self.logs = CloudWatchLogs()
         self.services = {'cloudformation': self.cloudformation, 'autoscaling': self.autoscaling,
                          'ebs': self.ebs, 'ec2': self.ec2, 'monitoring': self.cloudwatch,
                          'logs': self.logs, 'kms': Kms(self.ec2.account),
-                         'route53': Route53(self.ec2.account)}
+                         'route53': Route53(self.ec2.account), 's3': self.s3,
+                         'sts': Sts(self.config)}
 
     def handle_aws(self, method, raw_path, headers, body, tls=False):
         with self.lock:
@@ -153,6 +159,8 @@ class StandIn:
             model = self.models[service]
             if service == 'ebs':
                 operation, params = parse_rest_json_request(model, method, raw_path, headers, body)
+            elif service == 's3':
+                operation, params = parse_s3_request(model, method, raw_path, headers, body)
             elif is_rest_xml_service(model):
                 operation, params = parse_rest_xml_request(model, method, raw_path, body)
             elif is_json_service(model):
@@ -180,6 +188,11 @@ class StandIn:
                 return Answer(status, 'application/json', payload,
                               {'x-amzn-RequestId': request_id, **answer_headers},
                               f'{service} {action} {status}')
+            if service == 's3':
+                answer_headers, payload = render_s3_result(operation, result)
+                return Answer(200, 'application/xml', payload,
+                              {'x-amz-request-id': request_id, **answer_headers},
+                              f'{service} {action} 200')
             if is_rest_xml_service(model):
                 return Answer(200, 'text/xml', render_rest_xml_result(model, operation, result),
                               {'x-amzn-RequestId': request_id}, f'{service} {action} 200')
@@ -218,6 +231,9 @@ class StandIn:
         if service == 'ebs':
             answer_headers, payload = render_rest_json_error(error, request_id)
             return Answer(error.status, 'application/json', payload, answer_headers, log)
+        if service == 's3':
+            return Answer(error.status, 'application/xml', render_s3_error(error, request_id),
+                          {'x-amz-request-id': request_id}, log)
         if service == 'ec2':
             return Answer(error.status, 'text/xml', render_ec2_error(error, request_id),
                           {'x-amzn-RequestId': request_id}, log)
@@ -248,6 +264,17 @@ class StandIn:
                 return 200, self.ebs.record()
             if route == ('GET', '/_stand-in/images'):
                 return 200, self.ec2.record()
+            if route == ('GET', '/_stand-in/buckets'):
+                return 200, self.s3.record()
+            if route == ('POST', '/_stand-in/buckets'):
+                try:
+                    names = json.loads(body or b'null')['foreign']
+                    for name in names:
+                        self.s3.add_foreign_bucket(name)
+                except (ValueError, UnicodeDecodeError, KeyError, TypeError) as e:
+                    return 400, {'error': f'stand-in buckets: expected {{"foreign": [NAME, …]}}: '
+                                          f'{e}'}
+                return 200, self.s3.record()
             if route == ('GET', '/_stand-in/metrics'):
                 return 200, self.cloudwatch.metrics
             if route == ('GET', '/_stand-in/logs'):
@@ -349,6 +376,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_PUT(self):
         self._handle()
 
+    def do_HEAD(self):
+        self._handle()
+
     def _handle(self):
         body = self._read_body()
         stand_in = self.server.stand_in
@@ -384,7 +414,8 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != 'HEAD':  # a HEAD answer has headers only
+            self.wfile.write(body)
 
     @staticmethod
     def _log(line):

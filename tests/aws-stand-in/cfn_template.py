@@ -13,7 +13,8 @@ PSEUDO_PARAMETERS = {'AWS::AccountId', 'AWS::NotificationARNs', 'AWS::NoValue', 
                      'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix'}
 TEMPLATE_SECTIONS = {'AWSTemplateFormatVersion', 'Description', 'Metadata', 'Parameters',
                      'Mappings', 'Conditions', 'Transform', 'Resources', 'Outputs', 'Rules'}
-MAX_TEMPLATE_BODY = 51200
+MAX_TEMPLATE_BODY = 51200  # in a request's TemplateBody
+MAX_TEMPLATE_URL_BYTES = 1000000  # in the S3 object a TemplateURL names
 _SUB_VARIABLE = re.compile(r'\$\{([^}]*)\}')
 
 # Properties whose change replaces the resource: those with "UpdateType": "Immutable" in the
@@ -122,9 +123,10 @@ def dependency_order(deps):
     return order
 
 
-def parse_template(body):
-    """The template as JSON, checked as CloudFormation checks it when a change set is made."""
-    if len(body) > MAX_TEMPLATE_BODY:
+def parse_template(body, in_request=True):
+    """The template as JSON, checked as CloudFormation checks it when a change set is made;
+    `in_request` when it came as TemplateBody (at most MAX_TEMPLATE_BODY), not from S3."""
+    if in_request and len(body) > MAX_TEMPLATE_BODY:
         raise validation_error(
             f"1 validation error detected: Value '{body[:64]}…' at 'templateBody' failed to "
             f'satisfy constraint: Member must have length less than or equal to '

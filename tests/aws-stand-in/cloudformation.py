@@ -4,8 +4,10 @@ import base64
 import binascii
 
 from aws_error import model_error, utcnow, validation_error
-from cfn_template import diff_templates, parse_template, required_capability, resolve_parameters
+from cfn_template import (MAX_TEMPLATE_URL_BYTES, diff_templates, parse_template,
+                          required_capability, resolve_parameters)
 from stack_model import ChangeSet, Stack
+from iam_policy import TEMPLATE_URL_ACTIONS
 from stack_operations import StackOperations
 
 EVENTS_PAGE_SIZE = 100
@@ -18,6 +20,8 @@ class CloudFormation:
         self.config = config
         self.model = model
         self.ops = StackOperations(config, faults, clock)
+        self.s3 = None  # the account's S3 (s3.py), where a TemplateURL is read
+        self.policy = None  # the caller's (iam_policy.py): CloudFormation reads S3 as the caller
         self.stacks = []  # every stack ever created, deleted ones too, oldest first
         self.operations = {
             'CreateChangeSet': self.create_change_set,
@@ -83,9 +87,11 @@ class CloudFormation:
     def _proposal(self, params, stack, creating):
         """The body, doc, parameters, capabilities and tags a change set or stack operation
         proposes, checked as CloudFormation checks them before accepting the request."""
+        if 'TemplateURL' in params and 'TemplateBody' in params:
+            raise validation_error('Specify exactly one of TemplateBody or TemplateUrl.')
         if 'TemplateURL' in params:
-            raise validation_error('stand-in: TemplateURL is not emulated; send TemplateBody')
-        if params.get('UsePreviousTemplate'):
+            body = self._template_at(params['TemplateURL'])
+        elif params.get('UsePreviousTemplate'):
             if creating:
                 raise validation_error('UsePreviousTemplate can only be used with an existing '
                                        'stack')
@@ -94,7 +100,7 @@ class CloudFormation:
             body = params['TemplateBody']
         else:
             raise validation_error('Either Template URL or Template Body must be specified.')
-        doc = parse_template(body)
+        doc = parse_template(body, in_request='TemplateBody' in params)
         values = resolve_parameters(doc, params.get('Parameters', []),
                                     None if creating else stack.parameters)
         capabilities = params.get('Capabilities', [])
@@ -105,6 +111,22 @@ class CloudFormation:
         tags = params['Tags'] if 'Tags' in params else (stack.tags if stack else [])
         return {'body': body, 'doc': doc, 'parameters': values, 'capabilities': capabilities,
                 'tags': tags}
+
+    def _template_at(self, url):
+        """The template a TemplateURL names, read from S3 with the caller's permissions, as
+        CloudFormation reads it: at most MAX_TEMPLATE_URL_BYTES."""
+        if self.policy is not None and not all(self.policy.allows(a)
+                                               for a in TEMPLATE_URL_ACTIONS):
+            raise validation_error('TemplateURL must reference a valid S3 object to which you '
+                                   'have access.')
+        data = self.s3.object_for_url(url)
+        if len(data) > MAX_TEMPLATE_URL_BYTES:
+            raise validation_error(f'Template may not exceed {MAX_TEMPLATE_URL_BYTES} bytes in '
+                                   'size.')
+        try:
+            return data.decode('utf-8')
+        except UnicodeDecodeError:
+            raise validation_error('Template format error: not UTF-8') from None
 
     def _new_stack(self, name, params):
         stack = Stack(name, self.config)

@@ -13,6 +13,16 @@ from aws_error import AwsError
 
 # The IAM prefix of each signing name the stand-in serves.
 IAM_PREFIX = {'monitoring': 'cloudwatch'}
+# S3's IAM actions where they are not named after the operation (the Service Authorization
+# Reference's S3 table); S3 operations not here are s3:OPERATION.
+S3_ACTIONS = {'HeadBucket': 's3:ListBucket',
+              'PutPublicAccessBlock': 's3:PutBucketPublicAccessBlock',
+              'PutBucketEncryption': 's3:PutEncryptionConfiguration',
+              'PutBucketLifecycleConfiguration': 's3:PutLifecycleConfiguration'}
+# Calls IAM cannot deny (STS GetCallerIdentity needs no permission).
+NEVER_DENIED = {'sts:GetCallerIdentity'}
+# What CloudFormation reads with the caller's credentials for a TemplateURL.
+TEMPLATE_URL_ACTIONS = ['s3:GetObject']
 
 # What CloudFormation's resource handlers call, as the caller, to create, update and delete
 # each type the i2kit template uses (the handlers' "permissions" in the CloudFormation
@@ -103,12 +113,16 @@ class IamPolicy:
     def check_call(self, service, operation):
         """Refuses a call the policy does not allow, as the service's protocol words it."""
         action = f'{IAM_PREFIX.get(service, service)}:{operation}'
-        if self.allows(action):
+        if service == 's3':
+            action = S3_ACTIONS.get(operation, action)
+        if action in NEVER_DENIED or self.allows(action):
             return
         message = self._denial(action)
         if service == 'ec2':
             raise AwsError('UnauthorizedOperation', 'You are not authorized to perform this '
                            f'operation. {message}', 403)
+        if service == 's3':
+            raise AwsError('AccessDenied', message, 403)
         if service in ('ebs', 'logs', 'kms'):
             raise AwsError('AccessDeniedException', message, 403 if service == 'ebs' else 400)
         raise AwsError('AccessDenied', message, 403)

@@ -38,6 +38,9 @@ def _refusal(service, message):
         return AwsError('InvalidSignatureException', message)
     if service == 'ebs':
         return AwsError('InvalidSignatureException', message, 403)
+    if service == 's3':
+        return AwsError('RequestTimeTooSkewed', 'The difference between the request time and the '
+                        f'current time is too large. ({message})', 403)
     return AwsError('SignatureDoesNotMatch', message, 403)
 
 

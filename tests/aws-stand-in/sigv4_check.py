@@ -2,6 +2,7 @@
 request says it signed, and every failure is answered with AWS's code and message."""
 
 import datetime
+import hashlib
 import hmac
 
 import botocore.auth
@@ -14,7 +15,7 @@ from aws_error import AwsError
 from request_time import check_request_time
 
 SERVICES = ('cloudformation', 'autoscaling', 'ec2', 'ebs', 'monitoring', 'logs', 'kms',
-            'route53')
+            'route53', 's3', 'sts')
 # Global services, signed for one region whatever the client's.
 SIGNING_REGIONS = {'route53': 'us-east-1'}
 SIGV4_TIME_FORMAT = '%Y%m%dT%H%M%SZ'
@@ -27,6 +28,11 @@ class _SignedHeadersOnly(botocore.auth.SigV4Auth):
     def __init__(self, credentials, service, region, signed_names):
         super().__init__(credentials, service, region)
         self._signed_names = signed_names
+        self._s3 = service == 's3'
+
+    def _normalize_url_path(self, path):
+        # S3 signs the path as sent (botocore's S3SigV4Auth); every other service normalizes it.
+        return path if self._s3 else super()._normalize_url_path(path)
 
     def headers_to_sign(self, request):
         headers = botocore.compat.HTTPHeaders()
@@ -44,6 +50,18 @@ def _authorization_fields(authorization):
         if eq:
             fields[name] = value
     return algorithm, fields
+
+
+def _check_s3_payload_hash(headers, body):
+    """S3 wants the payload's hash in x-amz-content-sha256 (signed into the canonical request
+    in its place), and refuses one that is not the body's."""
+    sent = headers.get('X-Amz-Content-SHA256')
+    if sent is None:
+        raise AwsError('InvalidRequest',
+                       'Missing required header for this request: x-amz-content-sha256')
+    if sent != 'UNSIGNED-PAYLOAD' and sent != hashlib.sha256(body).hexdigest():
+        raise AwsError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header "
+                       'does not match what was computed.')
 
 
 def check_signature(config, method, raw_path, headers, body, now, unsigned_operation=None):
@@ -114,6 +132,8 @@ def check_signature(config, method, raw_path, headers, body, now, unsigned_opera
     operation = unsigned_operation(service) if unsigned_operation else None
     if operation is not None:
         check_unsigned_payload(operation, headers, signed_names)
+    if service == 's3':
+        _check_s3_payload_hash(headers, body)
     # As over AWS's https:// endpoints, where botocore's payload hash follows the authtype.
     request = botocore.awsrequest.AWSRequest(
         method=method, url=f"https://{headers.get('Host', '')}{raw_path}", data=body)

@@ -350,11 +350,13 @@ TEST(StackTemplateTest, LoadBalancerServiceIsInternetFacingAndFeedsItsDeployment
             Json::array({Json{{"Ref", "WebPublicServiceTcp80TargetGroup"}}}));
 }
 
-TEST(StackTemplateTest, ClusterIpServiceIsInternal) {
+TEST(StackTemplateTest, ClusterIpServiceListensOnTheSharedInternalBalancer) {
   std::string yaml = testing::ReadExample("web-with-service.yml");
   yaml.replace(yaml.find("type: LoadBalancer"), 18, "type: ClusterIP");
   Json t = Render(yaml);
-  EXPECT_EQ(Properties(t, "WebPublicServiceLoadBalancer")["Scheme"], "internal");
+  EXPECT_EQ(Properties(t, "SharedInternalLoadBalancer")["Scheme"], "internal");
+  EXPECT_EQ(Properties(t, "WebPublicServiceTcp80Listener")["LoadBalancerArn"],
+            Json({{"Ref", "SharedInternalLoadBalancer"}}));
   EXPECT_FALSE(t["Parameters"].contains("PublicSubnets"));
 }
 

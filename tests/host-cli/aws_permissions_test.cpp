@@ -54,6 +54,26 @@ TEST(AwsPermissionsTest, DeployCoversPushAndPassesTheInstanceRoleToEc2Only) {
   EXPECT_TRUE(service_linked);
 }
 
+TEST(AwsPermissionsTest, S3IsAllowedOnlyOnI2kitsTemplateBuckets) {
+  int s3_statements = 0;
+  nlohmann::ordered_json deploy = IamPolicyFor(AwsFlow::kDeploy);
+  for (const auto& statement : deploy["Statement"]) {
+    bool s3 = false;
+    for (const auto& action : statement["Action"])
+      s3 |= action.get<std::string>().starts_with("s3:");
+    if (!s3) continue;
+    ++s3_statements;
+    EXPECT_EQ(statement["Resource"],
+              nlohmann::ordered_json::array(
+                  {"arn:aws:s3:::i2kit-templates-*", "arn:aws:s3:::i2kit-templates-*/*"}));
+    EXPECT_EQ(statement["Action"].size(), 7u);
+  }
+  EXPECT_EQ(s3_statements, 1);
+  for (const std::string& action : Actions(IamPolicyFor(AwsFlow::kPush))) {
+    EXPECT_FALSE(action.starts_with("s3:")) << action;
+  }
+}
+
 TEST(AwsPermissionsTest, EveryActionOfTheTableIsListedOnce) {
   std::set<std::string> seen;
   for (const AwsPermission& p : AwsPermissions()) {

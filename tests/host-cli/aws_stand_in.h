@@ -112,6 +112,8 @@ class AwsStandIn {
   nlohmann::json Metrics() { return Get("/_stand-in/metrics"); }
   // The CloudWatch Logs groups: {group: {stream: [{timestamp, message}]}}.
   nlohmann::json Logs() { return Get("/_stand-in/logs"); }
+  // The S3 buckets: {name: {owner, settings…, objects: {key: size}}}.
+  nlohmann::json Buckets() { return Get("/_stand-in/buckets"); }
 
  private:
   std::string session_token_;

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include "aws-client/ebs_api.h"
+#include "common/base64.h"
 #include "aws-client/uri_encoding.h"
 
 namespace i2kit::aws {
@@ -21,7 +22,7 @@ std::string ContentMd5(const std::string& body) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_Digest(body.data(), body.size(), digest, &size, EVP_md5(), nullptr);
-  return Base64({reinterpret_cast<const char*>(digest), size});
+  return Base64Encode({reinterpret_cast<const char*>(digest), size});
 }
 
 std::string Element(const std::string& name, const std::string& content) {

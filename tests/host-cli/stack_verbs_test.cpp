@@ -165,7 +165,7 @@ TEST_F(StackVerbsTest, AFailedCreateIsRolledBackReportedAndTheNextDeployStartsAf
       << failed.err;
   EXPECT_TRUE(Contains(failed.err, "stack hello ended ROLLBACK_COMPLETE")) << failed.err;
   // No instance logged a reason (there is no log group): nothing more is said.
-  EXPECT_FALSE(Contains(failed.err, "instance ")) << failed.err;
+  EXPECT_FALSE(Contains(failed.err, "(hello): ")) << failed.err;
   EXPECT_FALSE(Contains(failed.err, "is not known")) << failed.err;
 
   CliRun retried = DeployHello("ami-11111111", kAccount);

@@ -35,6 +35,7 @@ ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {
     console.err << "i2kit-host: " << build.status().message() << "\n";
     return ExitCode::kFailure;
   }
+  build->config_maps = loaded.manifest.config_maps;
   EventLog log(console.err, IsTerminal(console.err));
   for (const Deployment& d : loaded.manifest.deployments) {
     auto start = std::chrono::steady_clock::now();

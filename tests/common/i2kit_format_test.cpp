@@ -90,10 +90,9 @@ TEST(I2kitFormatTest, DefaultsReplicasToOneAndFlagsToFalse) {
 
 TEST(I2kitFormatTest, ResolvesImagePathsAgainstTheManifestsDirectory) {
   LoadedManifest loaded;
-  ReadManifestText(
-      "name: a\ncontainers:\n  c: {image: 'oci:../images/web:v1'}\n  d: {image: "
-      "'docker-archive:/abs/web.tar'}\n",
-      "deploy/app/manifest.yml", loaded.manifest, loaded.diagnostics);
+  ReadManifestText("name: a\ncontainers:\n  c: {image: 'oci:../images/web:v1'}\n  d: {image: "
+                   "'docker-archive:/abs/web.tar'}\n",
+                   "deploy/app/manifest.yml", loaded.manifest, loaded.diagnostics);
   ASSERT_TRUE(IsValid(loaded));
   EXPECT_EQ(loaded.manifest.deployments[0].containers[0].image.path, "deploy/images/web");
   EXPECT_EQ(loaded.manifest.deployments[0].containers[0].image.tag, "v1");

@@ -8,10 +8,12 @@ is() {  # is WHAT GOT WANT
 
 is "uid:gid" "$(id -u):$(id -g)" 1000:1000
 groups=" $(id -G) "
-case $groups in
-  *" 2000 "*" 3000 "* | *" 3000 "*" 2000 "*) pass "id -G has fsGroup 2000 and supplemental 3000 →$groups" ;;
-  *) fail "id -G has fsGroup 2000 and supplemental 3000 →$groups" ;;
-esac
+for gid in 2000 3000; do
+  case $groups in
+    *" $gid "*) pass "id -G has $gid (fsGroup, supplementalGroups) →$groups" ;;
+    *) fail "id -G has $gid (fsGroup, supplementalGroups) →$groups" ;;
+  esac
+done
 is "/shared (emptyDir) group and mode" "$(stat -c '%g %a' /shared)" "2000 2777"
 is "/cache (emptyDir, Memory) group and mode" "$(stat -c '%g %a' /cache)" "2000 2777"
 is "/shared/init.txt (written by the init container as root) group" "$(stat -c %g /shared/init.txt)" 2000

@@ -1,11 +1,11 @@
 // The gRPC health checking protocol (grpc.health.v1.Health/Check) as the kubelet's gRPC probe
 // speaks it: plaintext HTTP/2 with prior knowledge, one request, within the probe's timeout.
-// A minimal client of its own, not a gRPC library: the agent is a static binary, and Debian's
-// gRPC and nghttp2 ship no static archives. It writes HPACK without Huffman coding or the
-// dynamic table (any HTTP/2 peer must accept it) and never needs to decode the server's
-// headers: a HealthCheckResponse message arrives only with an OK status, so the response
-// message alone decides, and a stream that ends without one (a trailers-only error such as
-// NOT_FOUND for an unknown service) is a failure.
+// A minimal client of its own rather than a library in the static agent (Debian's
+// libnghttp2.a would link, at ~300 KB of archive, to replace some 200 lines here). It writes
+// HPACK without Huffman coding or the dynamic table (any HTTP/2 peer must accept it) and never
+// needs to decode the server's headers: a HealthCheckResponse message arrives only with an OK
+// status, so the response message alone decides, and a stream that ends without one (a
+// trailers-only error such as NOT_FOUND for an unknown service) is a failure.
 #pragma once
 
 #include <string>

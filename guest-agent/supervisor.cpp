@@ -749,9 +749,11 @@ Status Supervisor::Run() {
       if (all_stopped) break;
       if (!st.killed && now >= st.kill_deadline) {
         st.killed = true;
-        // A sidecar whose turn never came (the others took the grace period) goes too.
+        // Containers whose stop has not begun (a stopping one has its own kill_at); sidecars
+        // still wait for the others to be gone (StopSidecarsWhenAlone), and are killed at once
+        // then, since the grace period is over.
         for (Supervised& c : st.containers) {
-          if (c.pid > 0 && !c.stopping) {
+          if (c.pid > 0 && !c.stopping && c.role != Role::kSidecar) {
             st.Event("container " + c.spec->name + " did not stop within the grace period: SIGKILL",
                      LogLevel::kWarn);
             ::kill(c.pid, SIGKILL);

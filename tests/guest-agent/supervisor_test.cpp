@@ -587,7 +587,7 @@ TEST(SupervisorTest, ALivenessFailureRunsThePreStopHookBeforeTheRestart) {
   Deployment pod = Pod({"web"});
   Probe probe;
   probe.action = ProbeAction::kExec;
-  probe.command = {"false"};
+  probe.command = {"sleep 0.3; false"};  // after the container said it started
   probe.period_seconds = 1;
   probe.failure_threshold = 1;
   pod.containers[0].liveness_probe = probe;
@@ -603,6 +603,27 @@ TEST(SupervisorTest, ALivenessFailureRunsThePreStopHookBeforeTheRestart) {
   EXPECT_EQ(std::vector<std::string>(lines.begin(), lines.begin() + 3),
             (std::vector<std::string>{"web-start", "prestop", "web-stop"}));
   std::filesystem::remove(file);
+}
+
+TEST(SupervisorTest, ASidecarOutlivesAnAppContainerKilledAtTheEndOfTheGracePeriod) {
+  std::string file = TempFile("sidecar-kill-order");
+  ShellRuntime runtime(
+      {{"side", Recording("side", file)}, {"web", "trap '' TERM; while :; do sleep 0.05; done"}});
+  Deployment pod = Pod({"web"}, /*grace_seconds=*/1);
+  pod.init_containers = {InitContainer("side", /*sidecar=*/true)};
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  RunPod(supervisor, [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(300)); });
+  std::lock_guard<std::mutex> lock(mu);
+  auto web =
+      std::find(console.begin(), console.end(), "i2kit-agent: container web stopped code=137");
+  auto side = std::find_if(console.begin(), console.end(), [](const std::string& line) {
+    return line.starts_with("i2kit-agent: container side stopped");
+  });
+  ASSERT_NE(web, console.end());
+  ASSERT_NE(side, console.end());
+  EXPECT_LT(web, side);
 }
 
 }  // namespace

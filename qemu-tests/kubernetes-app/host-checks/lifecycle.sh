@@ -22,11 +22,20 @@ host_check_lifecycle() {
   echo "PASS lifecycle: the init container completed, then the sidecar started, then web → console lines $init < $sidecar < $web"
   line_of "$log" 'i2kit-agent: container web: postStart hook done' >/dev/null
   echo "PASS lifecycle: web's postStart hook ran to its end → console"
+  # `down` removes the replica's state, its console with it: follow the console through the
+  # shutdown for the check after it.
+  "$host" logs shop -f >"$work/lifecycle-shop-console.log" 2>/dev/null &
+  lifecycle_follower=$!
 }
 
 host_check_lifecycle_after_down() {
-  local log hook term web watcher
-  log=$("$host" logs shop)
+  local log hook term web watcher i
+  for ((i = 0; i < 20; i++)); do
+    kill -0 "$lifecycle_follower" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill "$lifecycle_follower" 2>/dev/null || true
+  log=$(cat "$work/lifecycle-shop-console.log")
   hook=$(line_of "$log" 'i2kit-agent: container web: preStop hook \(exec\) started')
   term=$(line_of "$log" 'i2kit-agent: container web: preStop hook done, SIGTERM')
   web=$(line_of "$log" 'i2kit-agent: container web stopped')

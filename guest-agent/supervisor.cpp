@@ -628,7 +628,7 @@ size_t FirstUnfinishedInit(const Supervisor::State& st) {
 bool MayStart(const Supervisor::State& st, size_t i, size_t blocker, Clock::time_point now) {
   const Supervised& c = st.containers[i];
   if (st.shutting_down || c.pid > 0 || c.completed || now < c.next_start) return false;
-  if (c.role == Role::kApp) return blocker == std::string::npos;
+  if (c.role == Role::kApp) return st.init_complete;  // latched (and said) at the loop's top
   return i == blocker || (c.role == Role::kSidecar && c.ever_started);
 }
 

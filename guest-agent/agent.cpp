@@ -22,6 +22,7 @@
 #include "guest-agent/oci_runtime_spec.h"
 #include "guest-agent/partition_by_name.h"
 #include "guest-agent/pid1.h"
+#include "guest-agent/pod_secrets.h"
 #include "guest-agent/pod_status.h"
 #include "guest-agent/power_button.h"
 #include "guest-agent/runc_runtime.h"
@@ -152,6 +153,17 @@ Status RunAgent(const AgentOptions& options) {
         cgroup, PodBlockedDestinations(MetadataAddress(), options.health_port));
     if (!filter.ok()) return filter.status();
     network_filter.emplace(std::move(filter).value());
+  }
+
+  // The Pod's Secrets come now, from the host or Secrets Manager and never from the image
+  // (pod_secrets.h): before any container is prepared and while the agent may still connect.
+  std::vector<ConfigObject> secrets;
+  {
+    Result<std::vector<ConfigObject>> fetched = FetchPodSecrets(pod, MetadataAddress());
+    if (!fetched.ok()) return fetched.status();
+    secrets = std::move(fetched).value();
+    if (!secrets.empty())
+      console("i2kit-agent: " + std::to_string(secrets.size()) + " Secrets received");
   }
 
   std::map<std::string, ContainerRootPaths> roots;

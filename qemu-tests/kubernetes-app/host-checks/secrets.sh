@@ -6,7 +6,8 @@
 # secrets_unpack FILE DIR: FILE's contents into DIR when it is an initrd (cpio, maybe
 # compressed), an EROFS image or a partitioned disk; returns 1 when it is none of them.
 secrets_unpack() {
-  local file=$1 out=$2 kind
+  local file out kind
+  file=$(realpath "$1") out=$(realpath -m "$2")
   kind=$(file -b "$file")
   mkdir -p "$out"
   case $kind in

@@ -58,6 +58,13 @@ Json Mounts(const RuntimeSpecInputs& inputs) {
     bind["source"] = *source;
     mounts.push_back(std::move(bind));
   }
+  for (const RuntimeSpecInputs::VolumeBind& volume : inputs.volume_binds) {
+    Json bind = Mount("", "bind", "", {"rbind", "rprivate", "nosuid", "nodev"});
+    bind["destination"] = volume.destination;
+    bind["source"] = volume.source;
+    if (volume.read_only) bind["options"].push_back("ro");
+    mounts.push_back(std::move(bind));
+  }
   return mounts;
 }
 
@@ -137,14 +144,19 @@ Result<nlohmann::ordered_json> BuildRuntimeSpec(const Container& container,
       Seccomp(security.seccomp_profile, inputs.seccomp_profile_root);
   if (!seccomp.ok()) return seccomp.status().WithContext("container " + container.name);
 
+  std::vector<uint32_t> gids = process->user.additional_gids;
+  for (int64_t gid : inputs.pod_groups) {
+    auto id = static_cast<uint32_t>(gid);
+    if (id != process->user.gid && std::find(gids.begin(), gids.end(), id) == gids.end()) {
+      gids.push_back(id);
+    }
+  }
+
   Json spec;
   spec["ociVersion"] = kOciVersion;
   spec["process"] = {
       {"terminal", false},
-      {"user",
-       {{"uid", process->user.uid},
-        {"gid", process->user.gid},
-        {"additionalGids", process->user.additional_gids}}},
+      {"user", {{"uid", process->user.uid}, {"gid", process->user.gid}, {"additionalGids", gids}}},
       {"args", process->args},
       {"env", process->env},
       {"cwd", process->cwd},

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "common/image_config.h"
 #include "common/pod_model.h"
@@ -32,6 +33,16 @@ struct RuntimeSpecInputs {
   std::string passwd;
   std::string group;
   std::string seccomp_profile_root = kDefaultSeccompProfileRoot;  // for Localhost profiles
+  // The Pod's volumes as this container mounts them (pod_volumes.h): bind mounts, after the
+  // standard ones, each nosuid and nodev, and read-only when asked.
+  struct VolumeBind {
+    std::string destination;
+    std::string source;
+    bool read_only = false;
+  };
+  std::vector<VolumeBind> volume_binds;
+  // Groups every process of the Pod gets besides its own: fsGroup, then supplementalGroups.
+  std::vector<int64_t> pod_groups;
   // linux.resources.pids.limit; 0 = no limit. Counts threads too: 4096 is far above what a
   // server uses and still stops a fork bomb before it starves the Pod's other containers.
   int64_t pids_limit = 4096;

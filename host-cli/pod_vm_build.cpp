@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/config_references.h"
 #include "common/pod_spec.h"
 #include "common/pod_vm.h"
 #include "common/text_file.h"
@@ -207,6 +208,7 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   spec.deployment.strategy = DeploymentStrategy{};
   spec.deployment.min_ready_seconds = 0;
   spec.deployment.progress_deadline_seconds = Deployment{}.progress_deadline_seconds;
+  spec.config_maps = ReferencedConfigMaps(deployment, options.config_maps);
   int64_t limits_bytes = 0;
   for (size_t i = 0; i < deployment.containers.size(); ++i) {
     const Container& c = deployment.containers[i];

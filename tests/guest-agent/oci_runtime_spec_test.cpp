@@ -23,8 +23,7 @@ Container Web() {
   Container c;
   c.name = "web";
   c.args = {"-g", "daemon off; error_log stderr $(LOG_LEVEL);"};
-  c.env = {LiteralEnvVar("LOG_LEVEL", "info"),
-           LiteralEnvVar("NGINX_VERSION", "1.25.3-i2kit")};
+  c.env = {LiteralEnvVar("LOG_LEVEL", "info"), LiteralEnvVar("NGINX_VERSION", "1.25.3-i2kit")};
   c.resources.requests = {250, 64 << 20};
   c.resources.limits = {500, 128 << 20};
   c.security_context.run_as_non_root = true;
@@ -162,4 +161,25 @@ TEST(OciRuntimeSpecTest, LeavesOutWhatIsNotGiven) {
 }
 
 }  // namespace
+TEST(OciRuntimeSpecTest, VolumesAreBindMountedNosuidNodevAndReadOnlyWhenAsked) {
+  RuntimeSpecInputs inputs = Inputs();
+  inputs.volume_binds = {{"/shared", "/run/i2kit/volumes/shared", false},
+                         {"/etc/shop", "/run/i2kit/volumes/config", true}};
+  Json mounts = Build(Web(), inputs)["mounts"];
+  Json shared = mounts[mounts.size() - 2], config = mounts[mounts.size() - 1];
+  EXPECT_EQ(shared["destination"], "/shared");
+  EXPECT_EQ(shared["source"], "/run/i2kit/volumes/shared");
+  EXPECT_EQ(shared["options"], Json({"rbind", "rprivate", "nosuid", "nodev"}));
+  EXPECT_EQ(config["destination"], "/etc/shop");
+  EXPECT_EQ(config["options"], Json({"rbind", "rprivate", "nosuid", "nodev", "ro"}));
+}
+
+TEST(OciRuntimeSpecTest, FsGroupAndSupplementalGroupsAreAddedToTheImagesGroupsOnce) {
+  RuntimeSpecInputs inputs = Inputs();
+  inputs.pod_groups = {2000, 3000, 33, 2000};  // 33: already there (nginx is in www)
+  Json user = Build(Web(), inputs)["process"]["user"];
+  EXPECT_EQ(user["gid"], 101);
+  EXPECT_EQ(user["additionalGids"], Json({101, 33, 2000, 3000}));
+}
+
 }  // namespace i2kit

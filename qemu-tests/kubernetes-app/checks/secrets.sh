@@ -1,4 +1,5 @@
-# runs-in: web — the Secret shop-secret arrived at boot (env, envFrom, the secret volume), and
+# runs-in: web
+# The Secret shop-secret arrived at boot (env, envFrom, the secret volume), and
 # its values are on no disk the container can see: only in memory (tmpfs), never in the image.
 password=s3cr3t-pa55
 token=tok-4711-never-in-an-image

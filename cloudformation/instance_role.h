@@ -21,6 +21,13 @@ std::string GroupNameSub(const Deployment& d);
 std::string InstanceRoleId(const std::string& id_prefix);
 std::string InstanceProfileId(const std::string& id_prefix);
 
+// A Deployment that refers to Secrets keeps them in AWS Secrets Manager, never in the
+// template or the AMI: the NoEcho parameter SecretsParameterId (its value, deploy's, is
+// common/pod_secrets.h's JSON of the Deployment's Secrets) fills the secret SecretsId, named
+// STACK/DEPLOYMENT, and the role may read that secret alone (secretsmanager:GetSecretValue).
+std::string SecretsParameterId(const std::string& id_prefix);
+std::string SecretsId(const std::string& id_prefix);
+
 // Adds the role and its instance profile for `d`, whose resources' IDs start with `id_prefix`.
 Status AddInstanceRole(const Deployment& d, const std::string& id_prefix, TemplateDocument& doc);
 

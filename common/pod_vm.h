@@ -38,6 +38,10 @@ inline constexpr const char* kLocalHostAddress = "10.0.2.2";
 // The path under the metadata service that lists the deployments a Pod can reach by name
 // (common/service_directory.h). Not an EC2 path: on EC2 names come from Route 53.
 inline constexpr const char* kServiceDirectoryPath = "/i2kit/v1/services";
+// The path under the local metadata service that gives the Pod's Secrets (common/
+// pod_secrets.h's JSON), to the agent at boot and to no container (they cannot reach the
+// service). Not an EC2 path: on EC2 they come from Secrets Manager.
+inline constexpr const char* kPodSecretsPath = "/i2kit/v1/secrets";
 // The agent's DNS server for the containers (they share the VM's network): names in the
 // directory are answered here, everything else is forwarded to the VM's own resolver.
 inline constexpr const char* kPodDnsAddress = "127.0.0.53";

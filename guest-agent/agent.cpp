@@ -27,6 +27,7 @@
 #include "guest-agent/partition_by_name.h"
 #include "guest-agent/pid1.h"
 #include "guest-agent/pod_field.h"
+#include "guest-agent/pod_secrets.h"
 #include "guest-agent/pod_status.h"
 #include "guest-agent/pod_volumes.h"
 #include "guest-agent/power_button.h"
@@ -177,11 +178,20 @@ Status RunAgent(const AgentOptions& options) {
     network_filter.emplace(std::move(filter).value());
   }
 
+  // The Pod's Secrets come now, from the host or Secrets Manager and never from the image
+  // (pod_secrets.h): before any container is prepared and while the agent may still connect.
+  std::vector<ConfigObject> secrets;
+  {
+    Result<std::vector<ConfigObject>> fetched = FetchPodSecrets(pod, MetadataAddress());
+    if (!fetched.ok()) return fetched.status();
+    secrets = std::move(fetched).value();
+    if (!secrets.empty())
+      console("i2kit-agent: " + std::to_string(secrets.size()) + " Secrets received");
+  }
+
   std::map<std::string, ContainerRootPaths> roots;
   Result<MemoryUsage> memory = ParseMeminfo(ReadTextFile("/proc/meminfo"));
   const int64_t vm_memory = memory.ok() ? memory->total_bytes : 0;
-  // pod_secrets fills it at boot (locally from the host, on AWS from Secrets Manager).
-  std::vector<ConfigObject> secrets;
   PodFacts facts;
   facts.name = hostname;
   facts.namespace_name = pod.namespace_name;

@@ -24,6 +24,18 @@ Result<std::vector<std::string>> ManifestDeployments(const std::string& path) {
   return names;
 }
 
+// The container port `p` of Service `s` reaches in Deployment `d`: its number, or the container
+// port of that name; 0 when none has it.
+int TargetPortIn(const ServicePort& p, const Deployment& d) {
+  if (p.target_port != 0) return p.target_port;
+  for (const Container& c : d.containers) {
+    for (const ContainerPort& cp : c.ports) {
+      if (cp.name == p.target_port_name) return cp.container_port;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::string ArtifactsDirOf(const std::string& path) {
@@ -65,18 +77,51 @@ Result<std::vector<LocalService>> LocalServicesOf(const std::string& path) {
     for (const ServicePort& p : s.ports) {
       int target = p.target_port;
       for (const Deployment& d : loaded.manifest.deployments) {
-        if (target != 0 || !SelectorMatches(s.selector, d.labels)) continue;
-        for (const Container& c : d.containers) {
-          for (const ContainerPort& cp : c.ports) {
-            if (cp.name == p.target_port_name) target = cp.container_port;
-          }
-        }
+        if (target == 0 && SelectorMatches(s.selector, d.labels)) target = TargetPortIn(p, d);
       }
       if (target != 0) local.ports.push_back({p.port, target});
     }
     services.push_back(std::move(local));
   }
   return services;
+}
+
+Result<std::vector<NodePortPublish>> NodePortsOfManifest(const Manifest& manifest) {
+  std::vector<NodePortPublish> out;
+  for (const Service& s : manifest.services) {
+    if (s.type != ServiceType::kNodePort) continue;
+    std::vector<const Deployment*> selected;
+    for (const Deployment& d : manifest.deployments) {
+      if (SelectorMatches(s.selector, d.labels)) selected.push_back(&d);
+    }
+    if (selected.size() != 1) {
+      return Status::Error("NodePort Service " + s.name + " selects " +
+                           (selected.empty() ? std::string("no Deployment")
+                                             : std::to_string(selected.size()) + " Deployments") +
+                           ": locally its nodePort is balanced across one Deployment's replicas");
+    }
+    for (const ServicePort& p : s.ports) {
+      if (p.node_port == 0) continue;
+      int target = TargetPortIn(p, *selected[0]);
+      if (target == 0) {
+        return Status::Error("NodePort Service " + s.name + ": Deployment " + selected[0]->name +
+                             " has no container port named " + p.target_port_name);
+      }
+      PublishedPort published;
+      published.host_port = p.node_port;
+      published.container_port = target;
+      published.protocol = p.protocol;
+      out.push_back({s.name, selected[0]->name, published});
+    }
+  }
+  return out;
+}
+
+Result<std::vector<NodePortPublish>> NodePortsOf(const std::string& path) {
+  if (!ArtifactsDirOf(path).empty()) return std::vector<NodePortPublish>{};
+  LoadedManifest loaded = LoadManifests({path}, ReadOptions{});
+  if (!loaded.ok()) return Status::Error(path + ": not a valid manifest");
+  return NodePortsOfManifest(loaded.manifest);
 }
 
 Result<std::vector<std::string>> DeploymentsOf(const std::string& path) {

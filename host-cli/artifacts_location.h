@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "common/pod_model.h"
 #include "common/status.h"
 #include "host-cli/controller_files.h"
+#include "host-cli/port_mapping.h"
 
 namespace i2kit {
 
@@ -26,6 +28,22 @@ Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path);
 // The Kubernetes Services of a manifest, their named target ports resolved against the
 // containers of the Deployments they select; none for an artifacts directory or vm.json.
 Result<std::vector<LocalService>> LocalServicesOf(const std::string& path);
+
+// A NodePort Service's port as it is run here: there are no nodes, so it is published on the
+// host's 127.0.0.1 at its nodePort and balanced across the replicas of the one Deployment it
+// selects, like a port of `run -p`.
+struct NodePortPublish {
+  std::string service;
+  std::string deployment;
+  PublishedPort port;  // host_port = nodePort, container_port = the resolved target port
+};
+
+// The NodePort Services' ports of `manifest` that give a nodePort (without one: none, and
+// `validate` says so). Fails naming the Service when its selector matches no Deployment or
+// several (one local balancer serves one Deployment), or its target port cannot be resolved.
+Result<std::vector<NodePortPublish>> NodePortsOfManifest(const Manifest& manifest);
+// The same for a manifest file; none for an artifacts directory or vm.json.
+Result<std::vector<NodePortPublish>> NodePortsOf(const std::string& path);
 
 // The deployments `path` names: vm.json's, or every deployment of a manifest.
 Result<std::vector<std::string>> DeploymentsOf(const std::string& path);

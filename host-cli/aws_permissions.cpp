@@ -22,6 +22,7 @@ constexpr char kTemplate[] = "CloudFormation for AWS::EC2::LaunchTemplate";
 constexpr char kAsg[] = "CloudFormation for AWS::AutoScaling::AutoScalingGroup";
 constexpr char kElb[] = "CloudFormation for AWS::ElasticLoadBalancingV2::*";
 constexpr char kDns[] = "CloudFormation for AWS::Route53::RecordSet";
+constexpr char kSecret[] = "CloudFormation for AWS::SecretsManager::Secret";
 constexpr char kTemplateBucket[] =
     "deploy, diff: a template past 51,200 bytes goes to the account's template bucket";
 
@@ -136,6 +137,15 @@ const std::vector<AwsPermission> kPermissions = {
     {"route53:GetChange", kNoPush, kDeploy, Scope::kAnyResource, kDns},
     {"route53:GetHostedZone", kNoPush, kDeploy, Scope::kAnyResource, kDns},
     {"route53:ListResourceRecordSets", kNoPush, kDeploy, Scope::kAnyResource, kDns},
+    // A deployment's Secrets (cloudformation/instance_role.h), from the type's handlers.
+    {"secretsmanager:CreateSecret", kNoPush, kDeploy, Scope::kAnyResource, kSecret},
+    {"secretsmanager:DescribeSecret", kNoPush, kDeploy, Scope::kAnyResource, kSecret},
+    {"secretsmanager:GetRandomPassword", kNoPush, kDeploy, Scope::kAnyResource, kSecret},
+    {"secretsmanager:GetSecretValue", kNoPush, kDeploy, Scope::kAnyResource, kSecret},
+    {"secretsmanager:UpdateSecret", kNoPush, kDeploy, Scope::kAnyResource, kSecret},
+    {"secretsmanager:TagResource", kNoPush, kDeploy, Scope::kAnyResource, kSecret},
+    {"secretsmanager:UntagResource", kNoPush, kDeploy, Scope::kAnyResource, kSecret},
+    {"secretsmanager:DeleteSecret", kNoPush, kDeploy, Scope::kAnyResource, kSecret},
 };
 
 nlohmann::ordered_json Statement(std::string_view sid, const nlohmann::ordered_json& actions,

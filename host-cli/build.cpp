@@ -10,6 +10,7 @@
 #include "host-cli/build_tools.h"
 #include "host-cli/command.h"
 #include "host-cli/event_log.h"
+#include "host-cli/pod_secrets_file.h"
 
 namespace i2kit {
 namespace {
@@ -48,6 +49,10 @@ ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {
     }
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     std::filesystem::path dir = std::filesystem::path(options.output) / d.name;
+    if (Status s = WritePodSecretsFile(dir.string(), d, loaded.manifest.secrets); !s.ok()) {
+      console.err << "i2kit-host: " << s.message() << "\n";
+      return ExitCode::kFailure;
+    }
     console.out << d.name << ": built in " << static_cast<int>(took.count() * 10) / 10.0 << " s → "
                 << dir.string() << "\n";
     std::vector<std::string> files = {artifacts->kernel, artifacts->initrd};

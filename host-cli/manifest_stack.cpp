@@ -3,7 +3,9 @@
 #include <filesystem>
 #include <ostream>
 
+#include "cloudformation/instance_role.h"
 #include "common/manifest_reader.h"
+#include "common/pod_secrets.h"
 #include "host-cli/change_set_request.h"
 
 namespace i2kit {
@@ -83,8 +85,8 @@ Result<StackChange> LoadStackChange(ManifestStackOptions& options, Console& cons
   }
   StackChange result;
   result.stack_name = options.stack_name.empty()
-                    ? std::filesystem::path(options.files.front()).stem().string()
-                    : options.stack_name;
+                          ? std::filesystem::path(options.files.front()).stem().string()
+                          : options.stack_name;
   options.stack.stack_name = result.stack_name;
   if (!IsStackName(result.stack_name)) {
     return Status::Error("'" + result.stack_name +
@@ -99,6 +101,19 @@ Result<StackChange> LoadStackChange(ManifestStackOptions& options, Console& cons
       ParseParameterAssignments(options.parameters);
   if (!parameters.ok()) return parameters.status();
   result.parameter_values = std::move(parameters).value();
+  // Each deployment's Secrets, as the value of its NoEcho parameter (cfn/instance_role.h): sent
+  // on every deploy, never UsePreviousValue, so a changed Secret reaches the stack.
+  for (const Deployment& d : loaded.manifest.deployments) {
+    if (ReferencedSecrets(d).empty()) continue;
+    std::string json = SecretsToJson(SecretsFor(d, loaded.manifest.secrets));
+    // CloudFormation's limit on a parameter's value.
+    if (json.size() > 4096) {
+      return Status::Error("deployment " + d.name + ": its Secrets take " +
+                           std::to_string(json.size()) +
+                           " bytes in base64, past the 4096 a CloudFormation parameter holds");
+    }
+    result.parameter_values[cfn::SecretsParameterId(cfn::LogicalIdPrefix(d.name))] = json;
+  }
   return result;
 }
 

@@ -16,6 +16,7 @@
 #include "host-cli/console_log.h"
 #include "host-cli/controller_files.h"
 #include "host-cli/metadata_service.h"
+#include "host-cli/pod_secrets_file.h"
 #include "host-cli/state_dir.h"
 
 namespace i2kit {
@@ -74,11 +75,12 @@ ExitCode RunMetadataServe(const std::string& domain) {
   }
   InstanceIdentity identity;
   identity.instance_id = "i-local-" + record->deployment + "-" + std::to_string(record->replica);
-  identity.user_data = nlohmann::ordered_json{{"stack", "local"},
-                                              {"deployment", record->deployment},
-                                              {"replica", record->replica},
-                                              {"region", identity.region}}
-                           .dump();
+  identity.user_data = nlohmann::ordered_json{
+      {"stack", "local"},
+      {"deployment", record->deployment},
+      {"replica", record->replica},
+      {"region",
+       identity.region}}.dump();
   // The state root is two levels up: ROOT/<deployment>/<replica>.
   StateDir state(std::filesystem::current_path().parent_path().parent_path().string());
   MetadataResponse response = HandleMetadataRequest(
@@ -87,7 +89,9 @@ ExitCode RunMetadataServe(const std::string& domain) {
         ServiceDirectory directory = LocalServiceDirectory(state);
         directory.domain = domain;
         return DirectoryToJson(directory);
-      });
+      },
+      // Read from the artifacts this replica was started from: its own Deployment's only.
+      [&] { return ReadPodSecretsFile(record->artifacts_dir); });
   WriteAll(response.Serialize());
   return ExitCode::kOk;
 }

@@ -32,11 +32,13 @@ std::optional<std::string> Header(std::string_view head, std::string_view name) 
   while (at != std::string_view::npos && at + 2 < head.size()) {
     size_t start = at + 2;
     size_t end = head.find("\r\n", start);
-    std::string_view line = head.substr(start, end == std::string_view::npos ? head.npos : end - start);
+    std::string_view line =
+        head.substr(start, end == std::string_view::npos ? head.npos : end - start);
     size_t colon = line.find(':');
     if (colon != std::string_view::npos && colon == name.size() &&
         std::equal(name.begin(), name.end(), line.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
         })) {
       std::string_view value = line.substr(colon + 1);
       while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
@@ -56,7 +58,8 @@ bool ValidToken(std::string_view token, std::string_view key, int64_t now) {
   if (ec != std::errc() || ptr != token.data() + dot || expiry <= now) return false;
   std::string expected = Sign(key, token.substr(0, dot));
   std::string_view mac = token.substr(dot + 1);
-  return mac.size() == expected.size() && CRYPTO_memcmp(mac.data(), expected.data(), mac.size()) == 0;
+  return mac.size() == expected.size() &&
+         CRYPTO_memcmp(mac.data(), expected.data(), mac.size()) == 0;
 }
 
 }  // namespace
@@ -67,6 +70,7 @@ std::string MetadataResponse::Serialize() const {
                        : status == 401 ? "Unauthorized"
                        : status == 403 ? "Forbidden"
                        : status == 404 ? "Not Found"
+                       : status == 500 ? "Internal Server Error"
                                        : "Method Not Allowed";
   return "HTTP/1.0 " + std::to_string(status) + " " + reason +
          "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
@@ -75,12 +79,14 @@ std::string MetadataResponse::Serialize() const {
 
 MetadataResponse HandleMetadataRequest(std::string_view request, const InstanceIdentity& identity,
                                        std::string_view key, int64_t now_unix,
-                                       const std::function<std::string()>& directory) {
+                                       const std::function<std::string()>& directory,
+                                       const std::function<Result<std::string>()>& secrets) {
   size_t line_end = request.find("\r\n");
   std::string_view line = request.substr(0, line_end);
   size_t space = line.find(' ');
   size_t space2 = space == std::string_view::npos ? space : line.find(' ', space + 1);
-  if (space == std::string_view::npos || space2 == std::string_view::npos) return {400, "bad request\n"};
+  if (space == std::string_view::npos || space2 == std::string_view::npos)
+    return {400, "bad request\n"};
   std::string_view method = line.substr(0, space);
   std::string_view path = line.substr(space + 1, space2 - space - 1);
   // EC2 refuses token requests that went through a proxy.
@@ -90,8 +96,9 @@ MetadataResponse HandleMetadataRequest(std::string_view request, const InstanceI
     if (method != "PUT") return {405, "use PUT\n"};
     std::optional<std::string> ttl_text = Header(request, "X-aws-ec2-metadata-token-ttl-seconds");
     int64_t ttl = 0;
-    if (!ttl_text || std::from_chars(ttl_text->data(), ttl_text->data() + ttl_text->size(), ttl).ec !=
-                         std::errc() ||
+    if (!ttl_text ||
+        std::from_chars(ttl_text->data(), ttl_text->data() + ttl_text->size(), ttl).ec !=
+            std::errc() ||
         ttl < 1 || ttl > kMaxTtlSeconds) {
       return {400, "X-aws-ec2-metadata-token-ttl-seconds must be 1-21600\n"};
     }
@@ -120,6 +127,12 @@ MetadataResponse HandleMetadataRequest(std::string_view request, const InstanceI
     return {200, document.dump(2)};
   }
   if (path == pod_vm::kServiceDirectoryPath) return {200, directory()};
+  if (path == pod_vm::kPodSecretsPath) {
+    if (!secrets) return {404, ""};
+    Result<std::string> json = secrets();
+    if (!json.ok()) return {500, json.status().message() + "\n"};
+    return {200, *json};
+  }
   return {404, ""};
 }
 

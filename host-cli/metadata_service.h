@@ -3,7 +3,10 @@
 // /latest/api/token (TTL 1–21600 s), then GETs that must carry it (401 otherwise, as EC2).
 // Tokens are stateless (the expiry and an HMAC-SHA256 of it under the replica's key): QEMU
 // starts one `i2kit-host metadata-serve` per guest connection, so nothing is remembered
-// between requests. Also serves the local service directory (pod_vm.h kServiceDirectoryPath).
+// between requests. Also serves the local service directory (pod_vm.h kServiceDirectoryPath)
+// and the Pod's Secrets (kPodSecretsPath): QEMU runs this service for one VM's connections
+// only, in that replica's state directory, so what it answers is that VM's Deployment's and no
+// other's; the containers cannot reach it (the agent's cgroup filter blocks the address).
 // A pure function of the request; metadata_serve.cpp is its shell.
 #pragma once
 
@@ -11,6 +14,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+
+#include "common/status.h"
 
 namespace i2kit {
 
@@ -29,9 +34,11 @@ struct MetadataResponse {
 };
 
 // Answers one request (head and body as received). `key` signs tokens; `now_unix` is the
-// time; `directory` gives the service directory's JSON when asked for.
+// time; `directory` gives the service directory's JSON when asked for, `secrets` the Pod's
+// Secrets' JSON (common/pod_secrets.h; 500 with its error, which names no value; none: 404).
 MetadataResponse HandleMetadataRequest(std::string_view request, const InstanceIdentity& identity,
                                        std::string_view key, int64_t now_unix,
-                                       const std::function<std::string()>& directory);
+                                       const std::function<std::string()>& directory,
+                                       const std::function<Result<std::string>()>& secrets = {});
 
 }  // namespace i2kit

@@ -13,6 +13,7 @@
 
 #include "common/names.h"
 #include "common/service_directory.h"
+#include "common/sys_error.h"
 #include "host-cli/accelerator.h"
 #include "host-cli/artifacts_location.h"
 #include "host-cli/command.h"
@@ -23,7 +24,6 @@
 #include "host-cli/local_ports.h"
 #include "host-cli/rotating_log.h"
 #include "host-cli/signal_watch.h"
-#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {
@@ -58,9 +58,9 @@ class RolloutProgress {
   }
   void OnTick() {
     auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start_);
-    log_.Progress(deployment_ + ": " + std::to_string(ready_) + " of " +
-                  std::to_string(replicas_) + " new replicas ready, " + std::to_string(booted_) +
-                  " booted, " + FormatSeconds(took));
+    log_.Progress(deployment_ + ": " + std::to_string(ready_) + " of " + std::to_string(replicas_) +
+                  " new replicas ready, " + std::to_string(booted_) + " booted, " +
+                  FormatSeconds(took));
   }
 
  private:
@@ -78,8 +78,9 @@ ExitCode Update(const StateDir& state, const std::string& deployment, int replic
   RolloutProgress progress(log, deployment, replicas);
   FollowHooks hooks;
   hooks.on_tick = [&] { progress.OnTick(); };
-  Status result = CallController(ControllerSocketPath(state, deployment), request,
-                                 [&](std::string_view event) { progress.OnEvent(event); }, hooks);
+  Status result = CallController(
+      ControllerSocketPath(state, deployment), request,
+      [&](std::string_view event) { progress.OnEvent(event); }, hooks);
   if (!result.ok()) {
     log.Error(result.message());
     return ExitCode::kFailure;
@@ -99,7 +100,8 @@ ExitCode Detach(const StateDir& state, ControllerSettings settings, VmArtifacts 
   }
   UniqueFd ours(pair[0]), theirs(pair[1]);
   std::string log_path = ControllerLogPath(state, artifacts.deployment);
-  if (Status s = state.MakeControllersDir(); !s.ok()) return (log.Error(s.message()), ExitCode::kFailure);
+  if (Status s = state.MakeControllersDir(); !s.ok())
+    return (log.Error(s.message()), ExitCode::kFailure);
   std::cout.flush();
   std::cerr.flush();
   pid_t child = ::fork();
@@ -179,8 +181,8 @@ std::string ResolveIn(const std::string& dir, const std::string& path) {
 
 // Runs (or updates) one deployment from its artifacts directory.
 ExitCode RunDeployment(const RunOptions& options, const std::string& artifacts_dir,
-                       const std::vector<PublishedPort>& ports, SignalWatch& signals,
-                       EventLog& log, Console& console) {
+                       const std::vector<PublishedPort>& ports, SignalWatch& signals, EventLog& log,
+                       Console& console) {
   auto failed = [&](const Status& status, ExitCode code = ExitCode::kFailure) {
     log.Error(status.message());
     return code;
@@ -269,8 +271,8 @@ ExitCode RunDeployment(const RunOptions& options, const std::string& artifacts_d
 
 // The published ports of each directory in `dirs`: with several deployments, a port goes to the
 // one that declares its container port.
-Result<std::vector<std::vector<PublishedPort>>> AssignPorts(const std::vector<std::string>& dirs,
-                                                            const std::vector<PublishedPort>& ports) {
+Result<std::vector<std::vector<PublishedPort>>> AssignPorts(
+    const std::vector<std::string>& dirs, const std::vector<PublishedPort>& ports) {
   std::vector<std::vector<PublishedPort>> assigned(dirs.size());
   if (dirs.size() == 1) {
     assigned[0] = ports;
@@ -332,6 +334,20 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
   }
   Result<std::vector<std::vector<PublishedPort>>> assigned = AssignPorts(*dirs, ports);
   if (!assigned.ok()) return failed(assigned.status(), ExitCode::kUsage);
+  // NodePort Services: published like -p on their nodePort, by their Deployment's controller.
+  Result<std::vector<NodePortPublish>> node_ports = NodePortsOf(options.target);
+  if (!node_ports.ok()) return failed(node_ports.status());
+  for (const NodePortPublish& n : *node_ports) {
+    for (size_t i = 0; i < dirs->size(); ++i) {
+      if (std::filesystem::path((*dirs)[i]).filename() != n.deployment) continue;
+      assigned.value()[i].push_back(n.port);
+      log.Event("NodePort Service " + n.service + " → " + FormatPublishedPort(n.port) + " on " +
+                n.deployment + "'s replicas");
+    }
+  }
+  for (const std::vector<PublishedPort>& per_dir : *assigned) {
+    if (Status s = CheckDistinctHostPorts(per_dir); !s.ok()) return failed(s, ExitCode::kUsage);
+  }
   // The manifest's Services become names in the local service directory.
   Result<std::vector<LocalService>> services = LocalServicesOf(options.target);
   if (!services.ok()) return failed(services.status());

@@ -184,8 +184,10 @@ class CloudFormation:
         result = self._change_set_summary(change_set)
         change_set.described = True
         result.update({
-            'Parameters': [{'ParameterKey': k, 'ParameterValue': v}
-                           for k, v in change_set.parameters.items()],
+            # NoEcho values are masked here as in DescribeStacks.
+            'Parameters': [{'ParameterKey': k, 'ParameterValue': '****' if str(
+                change_set.doc.get('Parameters', {}).get(k, {}).get('NoEcho')).lower() == 'true'
+                else v} for k, v in change_set.parameters.items()],
             'NotificationARNs': change_set.stack.notification_arns,
             'RollbackConfiguration': {},
             'Capabilities': change_set.capabilities, 'Tags': change_set.tags,

@@ -178,5 +178,24 @@ TEST(SharedBalancerTest, EachInternetFacingServiceKeepsItsOwnBalancer) {
                                       "SharedInternalLoadBalancer"}));
 }
 
+TEST(SharedBalancerTest, ANodePortServiceGetsTheSharedInternalBalancerAsClusterIpDoes) {
+  LoadedManifest loaded = testing::Read(std::string(kWeb) + ServiceYaml("a", "ClusterIP", 80) +
+                                        ServiceYaml("b", "ClusterIP", 81));
+  ASSERT_TRUE(loaded.ok()) << testing::AllDiagnostics(loaded.diagnostics);
+  // As the reader makes it of `type: NodePort` (there are no nodes on AWS to open it on).
+  loaded.manifest.services[1].type = ServiceType::kNodePort;
+  loaded.manifest.services[1].ports[0].node_port = 30095;
+  StackOptions options = Options();
+  options.domain.clear();
+  Result<Json> t = StackTemplate(loaded.manifest, options);
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_EQ(IdsOfType(*t, "AWS::ElasticLoadBalancingV2::LoadBalancer"),
+            (std::vector<std::string>{"SharedInternalLoadBalancer"}));
+  EXPECT_EQ(Properties(*t, "BServiceTcp81Listener")["LoadBalancerArn"],
+            Json({{"Ref", "SharedInternalLoadBalancer"}}));
+  EXPECT_EQ(Properties(*t, "BServiceTcp81Listener")["Port"], 81);  // the port, not the nodePort
+  EXPECT_TRUE(CheckTemplate(Spec(), *t).empty());
+}
+
 }  // namespace
 }  // namespace i2kit

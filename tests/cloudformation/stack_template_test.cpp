@@ -579,3 +579,45 @@ TEST(StackTemplateTest, MalformedAmiOrUnknownDeploymentIsAnError) {
 
 }  // namespace
 }  // namespace i2kit
+
+namespace i2kit {
+namespace {
+
+TEST(StackTemplateTest, SecretsGoToSecretsManagerFromANoEchoParameterAndOnlyTheirRoleReadsThem) {
+  Manifest manifest = Parse(testing::ReadExample("paper-fig5-i2kit.yml"));
+  ASSERT_FALSE(manifest.deployments.empty());
+  Deployment& d = manifest.deployments[0];
+  EnvFromSource from;
+  from.is_secret = true;
+  from.object_name = "shop-secret";
+  d.containers[0].env_from.push_back(from);
+  ConfigObject secret;
+  secret.name = "shop-secret";
+  secret.data = {{"password", "s3cr3t-pa55"}};
+  manifest.secrets.push_back(secret);
+  Result<Json> rendered = StackTemplate(manifest, Options());
+  ASSERT_TRUE(rendered.ok()) << rendered.status().message();
+  const Json& t = *rendered;
+  EXPECT_EQ(t.dump().find("s3cr3t"), std::string::npos);  // the value is deploy's to give
+  const Json& parameter = t["Parameters"]["NginxDeploymentSecretsValue"];
+  EXPECT_EQ(parameter["NoEcho"], true);
+  EXPECT_EQ(parameter["Type"], "String");
+  EXPECT_FALSE(parameter.contains("Default"));
+  EXPECT_EQ(Resource(t, "NginxDeploymentSecrets")["Type"], "AWS::SecretsManager::Secret");
+  EXPECT_EQ(Properties(t, "NginxDeploymentSecrets")["SecretString"],
+            Json({{"Ref", "NginxDeploymentSecretsValue"}}));
+  const Json& statements =
+      Properties(t, "NginxDeploymentInstanceRole")["Policies"][0]["PolicyDocument"]["Statement"];
+  const Json& last = statements.back();
+  EXPECT_EQ(last["Action"], "secretsmanager:GetSecretValue");
+  EXPECT_EQ(last["Resource"], Json({{"Ref", "NginxDeploymentSecrets"}}));
+}
+
+TEST(StackTemplateTest, ADeploymentWithoutSecretsHasNoSecretNorTheRightToReadOne) {
+  Json t = Render(testing::ReadExample("paper-fig5-i2kit.yml"));
+  EXPECT_TRUE(IdsOfType(t, "AWS::SecretsManager::Secret").empty());
+  EXPECT_EQ(t.dump().find("secretsmanager"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace i2kit

@@ -75,6 +75,7 @@ Result<std::map<std::string, std::string>> PushedImages(const std::vector<Deploy
 }
 
 Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,
+                                                const std::vector<ConfigObject>& config_maps,
                                                 const AmiPushOptions& options, EventLog& log,
                                                 bool terminal) {
   std::vector<std::string> dirs;
@@ -86,6 +87,7 @@ Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& d
         Result<PodVmBuildOptions> found = BuildOptionsFor(options.tools, options.output_dir);
         if (!found.ok()) return found.status().WithContext("building " + d.name);
         build = *found;
+        build->config_maps = config_maps;
       }
       Result<VmArtifacts> built = BuildShowingSteps(d, *build, log, terminal);
       if (!built.ok()) return built.status();

@@ -20,7 +20,7 @@ struct AmiPushOptions {
   std::string output_dir = kDefaultOutputDir;  // where build wrote DIR/<deployment>/
   int uploads_in_flight = 8;
   std::chrono::milliseconds poll_interval{5000};  // between looks at a snapshot: --poll-interval
-  BuildTools tools;  // for the deployments not built yet
+  BuildTools tools;                               // for the deployments not built yet
 };
 
 // Declares -o/--output, --uploads and the build tool options on `sub`.
@@ -40,8 +40,10 @@ Result<std::map<std::string, std::string>> PushedImages(const std::vector<Deploy
                                                         AwsSession& session);
 
 // The artifacts directory of each of `deployments` under options.output_dir, building (as
-// `build` does) those not built there yet.
+// `build` does) those not built there yet, with the ConfigMaps they refer to among
+// `config_maps`.
 Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,
+                                                const std::vector<ConfigObject>& config_maps,
                                                 const AmiPushOptions& options, EventLog& log,
                                                 bool terminal);
 

@@ -40,10 +40,11 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
   EventLog log(console.err, IsTerminal(console.err));
   if (!options.dry_run) {
     options.push.poll_interval = PollTiming(options.aws).poll_interval;
-    options.manifest.images_for = [&](const std::vector<Deployment>& deployments)
+    options.manifest.images_for = [&](const std::vector<Deployment>& deployments,
+                                      const std::vector<ConfigObject>& config_maps)
         -> Result<std::map<std::string, std::string>> {
       Result<std::vector<std::string>> dirs =
-          BuiltArtifacts(deployments, options.push, log, IsTerminal(console.err));
+          BuiltArtifacts(deployments, config_maps, options.push, log, IsTerminal(console.err));
       if (!dirs.ok()) return dirs.status();
       Result<AwsSession*> opened = session.Get();
       if (!opened.ok()) return opened.status();

@@ -38,8 +38,9 @@ ExitCode Fail(Console& console, const std::string& message) {
 
 ExitCode RunDiff(DiffOptions& options, Console& console) {
   LazyAwsSession session(options.aws, console.err);
-  options.manifest.images_for = [&](const std::vector<Deployment>& deployments)
-      -> Result<std::map<std::string, std::string>> {
+  options.manifest.images_for =
+      [&](const std::vector<Deployment>& deployments,
+          const std::vector<ConfigObject>&) -> Result<std::map<std::string, std::string>> {
     Result<AwsSession*> opened = session.Get();
     if (!opened.ok()) return opened.status();
     Result<std::map<std::string, std::string>> amis =

@@ -78,7 +78,8 @@ Result<StackChange> LoadStackChange(ManifestStackOptions& options, Console& cons
       if (!options.stack.image_ids.contains(d.name)) missing.push_back(d);
     }
     if (!missing.empty()) {
-      Result<std::map<std::string, std::string>> found = options.images_for(missing);
+      Result<std::map<std::string, std::string>> found =
+          options.images_for(missing, loaded.manifest.config_maps);
       if (!found.ok()) return found.status();
       options.stack.image_ids.insert(found->begin(), found->end());
     }

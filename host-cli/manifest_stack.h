@@ -3,9 +3,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -17,13 +17,15 @@ namespace i2kit {
 
 struct ManifestStackOptions {
   std::vector<std::string> files;
-  std::vector<std::string> amis;  // "ami-…" for every Deployment, or "NAME=ami-…"
-  std::string stack_name;         // default: the first file's name without extension
+  std::vector<std::string> amis;        // "ami-…" for every Deployment, or "NAME=ami-…"
+  std::string stack_name;               // default: the first file's name without extension
   std::vector<std::string> parameters;  // --parameter KEY=VALUE
   StackOptions stack;
-  // Given the deployments no --ami names (when there is no default --ami), returns their AMIs
-  // by name: deploy pushes their disks. Unset, such deployments are an error of the template.
-  std::function<Result<std::map<std::string, std::string>>(const std::vector<Deployment>&)>
+  // Given the deployments no --ami names (when there is no default --ami) and the manifest's
+  // ConfigMaps (built into their images), returns their AMIs by name: deploy pushes their
+  // disks. Unset, such deployments are an error of the template.
+  std::function<Result<std::map<std::string, std::string>>(const std::vector<Deployment>&,
+                                                           const std::vector<ConfigObject>&)>
       images_for;
 };
 

@@ -1,7 +1,5 @@
 #include "host-cli/pod_vm_build.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -14,6 +12,7 @@
 #include <sstream>
 
 #include "common/manifest_reader.h"
+#include "host-cli/initrd_listing.h"
 #include "image-builder/run_tool.h"
 
 namespace i2kit {
@@ -30,31 +29,7 @@ std::string ReadAll(const fs::path& path) {
   return text.str();
 }
 
-// Every entry of a gzip cpio archive: name → file data or symlink target ("" for the rest),
-// with its type.
-struct Entry {
-  mode_t type = 0;
-  std::string data;
-};
-std::map<std::string, Entry> ListInitrd(const fs::path& path) {
-  std::map<std::string, Entry> out;
-  archive* reader = archive_read_new();
-  archive_read_support_filter_all(reader);
-  archive_read_support_format_cpio(reader);
-  EXPECT_EQ(archive_read_open_filename(reader, path.c_str(), 1 << 16), ARCHIVE_OK);
-  archive_entry* entry = nullptr;
-  while (archive_read_next_header(reader, &entry) == ARCHIVE_OK) {
-    Entry e;
-    e.type = archive_entry_filetype(entry);
-    if (e.type == AE_IFLNK) e.data = archive_entry_symlink(entry);
-    char buffer[1 << 16];
-    for (la_ssize_t n; (n = archive_read_data(reader, buffer, sizeof buffer)) > 0;)
-      e.data.append(buffer, static_cast<size_t>(n));
-    out[archive_entry_pathname(entry)] = e;
-  }
-  archive_read_free(reader);
-  return out;
-}
+using testing::ListInitrd;
 
 // Builds the example Pod (its image from examples/build-images.sh) with a stand-in kernel
 // and agent: building only copies those two, so their bytes need not boot.
@@ -142,7 +117,7 @@ TEST_F(PodVmBuildTest, ScalingIsNoNewImageButItsRolloutRulesAreRecorded) {
 TEST_F(PodVmBuildTest, TheInitrdHoldsTheAgentTheSpecAndRuncAsAMergedUsrImage) {
   Result<VmArtifacts> built = Build("out");
   ASSERT_TRUE(built.ok()) << built.status().message();
-  std::map<std::string, Entry> initrd = ListInitrd(dir_ / "out/web/initrd.img");
+  std::map<std::string, testing::InitrdEntry> initrd = ListInitrd(dir_ / "out/web/initrd.img");
   EXPECT_EQ(initrd["init"].data, "an agent");
   nlohmann::json spec = nlohmann::json::parse(initrd["etc/i2kit/pod.json"].data);
   EXPECT_EQ(spec["deployment"]["name"], "web");
@@ -174,7 +149,7 @@ TEST_F(PodVmBuildTest, TheBootDiskCarriesEachRootAsAPartitionNamedAfterItsContai
   EXPECT_EQ(read->boot_cmdline,
             "console=ttyS0,115200n8 panic=-1 reboot=t quiet nvme_core.io_timeout=4294967295 "
             "ip=dhcp i2kit.rootfs=partname");
-  std::map<std::string, Entry> initrd = ListInitrd(dir_ / "out/web/initrd.img");
+  std::map<std::string, testing::InitrdEntry> initrd = ListInitrd(dir_ / "out/web/initrd.img");
   nlohmann::json spec = nlohmann::json::parse(initrd["etc/i2kit/pod.json"].data);
   EXPECT_EQ(spec["images"][0]["rootfsPartition"], "httpd");
   fs::path disk = dir_ / "out/web/disk.raw";
@@ -212,7 +187,7 @@ TEST_F(PodVmBuildTest, InitContainersGetTheirRootsAfterTheAppContainers) {
   ASSERT_TRUE(built.ok()) << built.status().message();
   EXPECT_EQ(built->disks, (std::vector<std::string>{"rootfs-httpd.erofs", "rootfs-prepare.erofs",
                                                     "rootfs-side.erofs"}));
-  std::map<std::string, Entry> initrd = ListInitrd(dir_ / "out/web/initrd.img");
+  std::map<std::string, testing::InitrdEntry> initrd = ListInitrd(dir_ / "out/web/initrd.img");
   nlohmann::json spec = nlohmann::json::parse(initrd["etc/i2kit/pod.json"].data);
   ASSERT_EQ(spec["images"].size(), 3u);
   EXPECT_EQ(spec["images"][1]["rootfsDevice"], "/dev/vdb");

@@ -11,6 +11,7 @@
 #include "host-cli/ami_publisher.h"
 #include "host-cli/aws_verbs_test.h"
 #include "host-cli/httplib_transport.h"
+#include "host-cli/initrd_listing.h"
 #include "host-cli/vm_artifacts.h"
 #include "image-builder/boot_disk.h"
 #include "image-builder/run_tool.h"
@@ -247,8 +248,8 @@ TEST_F(PushVerbTest, AnUploadThatFailsDeletesItsSnapshot) {
   ASSERT_EQ(started.size(), 1u);
   std::vector<nlohmann::json> deleted = Requests("DeleteSnapshot");
   ASSERT_EQ(deleted.size(), 1u);
-  EXPECT_TRUE(Contains(run.err, "hello: deleted snapshot " +
-                                    deleted[0]["params"]["SnapshotId"].get<std::string>()))
+  EXPECT_TRUE(Contains(
+      run.err, "hello: deleted snapshot " + deleted[0]["params"]["SnapshotId"].get<std::string>()))
       << run.err;
   EXPECT_EQ(stand_in_.Snapshots(), nlohmann::json::array()) << stand_in_.Snapshots().dump();
   EXPECT_TRUE(stand_in_.Images().empty());
@@ -295,12 +296,32 @@ TEST_F(PushVerbTest, PushOfAManifestNotBuiltBuildsItFirst) {
   std::ofstream(dir_ / "bzImage") << "a kernel";
   std::ofstream(dir_ / "agent") << "an agent";
   std::ofstream(dir_ / "reporter") << "a reporter";
-  std::string manifest = Write("web.yml", "name: web\ncontainers:\n  httpd:\n    image: oci:" +
-                                              (images / "busybox-httpd").string() + ":latest\n");
+  // A Kubernetes Deployment whose ConfigMap is built into its image, as `build` does it.
+  std::string manifest = Write("web.yml", R"(apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {greeting: hello}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: httpd
+        image: oci:)" + (images / "busybox-httpd").string() +
+                                              R"(:latest
+        env:
+        - name: GREETING
+          valueFrom: {configMapKeyRef: {name: settings, key: greeting}}
+)");
   std::filesystem::path out = dir_ / "built";
-  CliRun run = Aws({"push", manifest, "-o", out.string(), "--kernel", (dir_ / "bzImage").string(),
-                    "--agent", (dir_ / "agent").string(), "--ec2-reporter",
-                    (dir_ / "reporter").string()});
+  CliRun run =
+      Aws({"push", manifest, "-o", out.string(), "--kernel", (dir_ / "bzImage").string(), "--agent",
+           (dir_ / "agent").string(), "--ec2-reporter", (dir_ / "reporter").string()});
   ASSERT_EQ(run.code, 0) << run.err;
   Result<VmArtifacts> built = ReadVmArtifacts((out / "web").string());
   ASSERT_TRUE(built.ok()) << built.status().message();
@@ -310,6 +331,9 @@ TEST_F(PushVerbTest, PushOfAManifestNotBuiltBuildsItFirst) {
   EXPECT_EQ(run.out, "web " + images_registered[0]["ImageId"].get<std::string>() + "\n");
   EXPECT_TRUE(Contains(images_registered[0]["Tags"].dump(), built->image_digest));
   EXPECT_FALSE(stand_in_.Snapshots()[0]["blocks"].empty());
+  nlohmann::json spec = nlohmann::json::parse(
+      testing::ListInitrd(out / "web" / "initrd.img")["etc/i2kit/pod.json"].data);
+  EXPECT_EQ(spec["configMaps"][0]["name"], "settings") << spec["configMaps"].dump();
 }
 
 TEST_F(PushVerbTest, DeployWithoutAmiPushesThenCreatesTheStackWithThatAmi) {

@@ -112,6 +112,8 @@ const char* VolumeTypeName(VolumeType t) {
       return "secret";
     case VolumeType::kDownwardApi:
       return "downwardAPI";
+    case VolumeType::kPersistent:
+      return "persistent";
   }
   return "?";
 }

@@ -91,8 +91,11 @@ struct ConfigObject {
   SourceLocation location;
 };
 
-// Kubernetes volumes that mean something in a Pod VM. Each lives as long as the Pod's VM.
-enum class VolumeType { kEmptyDir, kConfigMap, kSecret, kDownwardApi };
+// Kubernetes volumes that mean something in a Pod VM. Each lives as long as the Pod's VM,
+// except kPersistent: a disk that outlives every VM of the Pod (a PersistentVolumeClaim, a
+// StatefulSet's volumeClaimTemplate, or an i2kit `volumes:` entry), ext4, attached to the one
+// VM that runs the Pod — locally an image file in the state dir, on AWS an EBS volume.
+enum class VolumeType { kEmptyDir, kConfigMap, kSecret, kDownwardApi, kPersistent };
 
 // One file of a configMap, secret or downwardAPI volume.
 struct VolumeItem {
@@ -116,6 +119,10 @@ struct Volume {
   // configMap and secret, no items means one file per key, named as the key.
   int default_mode = 0644;
   std::vector<VolumeItem> items;
+  // persistent: the disk's size and the claim it was asked by (a PersistentVolumeClaim's name;
+  // the volume's own name for the i2kit format), which names the disk outside the Pod.
+  int64_t size_bytes = 0;
+  std::string claim_name;
 };
 
 struct VolumeMount {

@@ -130,6 +130,14 @@ const char* HookActionName(HookAction a) {
   return "?";
 }
 
+std::vector<const Volume*> PersistentVolumes(const Deployment& d) {
+  std::vector<const Volume*> out;
+  for (const Volume& v : d.volumes) {
+    if (v.type == VolumeType::kPersistent) out.push_back(&v);
+  }
+  return out;
+}
+
 bool SelectorMatches(const std::map<std::string, std::string>& selector,
                      const std::map<std::string, std::string>& labels) {
   if (selector.empty()) return false;

@@ -321,6 +321,10 @@ const char* EnvSourceName(EnvSource s);
 const char* VolumeTypeName(VolumeType t);
 const char* HookActionName(HookAction a);
 
+// The deployment's persistent volumes, in the order of its volumes: the order in which they
+// are attached to its VM (pod_vm.h kVolumeSerialPrefix).
+std::vector<const Volume*> PersistentVolumes(const Deployment& d);
+
 // True when every selector entry is among `labels` (an empty selector matches nothing).
 bool SelectorMatches(const std::map<std::string, std::string>& selector,
                      const std::map<std::string, std::string>& labels);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "common/async_console_log.h"
 #include "common/pod_spec.h"
@@ -21,6 +22,7 @@
 #include "guest-agent/file_tree.h"
 #include "guest-agent/oci_runtime_spec.h"
 #include "guest-agent/partition_by_name.h"
+#include "guest-agent/persistent_volume.h"
 #include "guest-agent/pid1.h"
 #include "guest-agent/pod_status.h"
 #include "guest-agent/power_button.h"
@@ -154,6 +156,19 @@ Status RunAgent(const AgentOptions& options) {
     network_filter.emplace(std::move(filter).value());
   }
 
+  // Before any container starts, and fatal if it cannot be: a database must not start on an
+  // empty directory in place of its data.
+  std::map<std::string, std::string> persistent;
+  if (options.pid1 && !PersistentVolumes(pod).empty()) {
+    Result<std::map<std::string, std::string>> mounted = MountPersistentVolumes(
+        pod, "/sys/class/block", pod_vm::kVolumesMount, std::chrono::seconds(10));
+    if (!mounted.ok()) return mounted.status();
+    persistent = *mounted;
+    for (const auto& [name, path] : persistent)
+      console("i2kit-agent: volume " + name + " at " + path);
+  }
+
+  std::set<std::string> given_volumes;
   std::map<std::string, ContainerRootPaths> roots;
   Result<MemoryUsage> memory = ParseMeminfo(ReadTextFile("/proc/meminfo"));
   const int64_t vm_memory = memory.ok() ? memory->total_bytes : 0;
@@ -192,6 +207,12 @@ Status RunAgent(const AgentOptions& options) {
     inputs.hostname_file = etc + "/hostname";
     inputs.passwd = image.passwd;
     inputs.group = image.group;
+    inputs.volume_paths = persistent;
+    if (Status s = GiveShortFormatVolumes(pod, c, image.config, image.passwd, image.group,
+                                          persistent, given_volumes);
+        !s.ok()) {
+      return s.WithContext("container " + c.name);
+    }
     Result<nlohmann::ordered_json> config = BuildRuntimeSpec(c, image.config, inputs);
     if (!config.ok()) return config.status();
     std::string bundle = bundles + "/" + c.name;

@@ -31,7 +31,7 @@ Json Mount(const char* destination, const char* type, const char* source,
           {"options", std::vector<std::string>(options.begin(), options.end())}};
 }
 
-Json Mounts(const RuntimeSpecInputs& inputs) {
+Json Mounts(const Container& container, const RuntimeSpecInputs& inputs) {
   Json mounts = Json::array({
       Mount("/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}),
       // runc fills this /dev with the few devices a container may use (null, zero, full,
@@ -56,6 +56,15 @@ Json Mounts(const RuntimeSpecInputs& inputs) {
     if (source->empty()) continue;
     Json bind = Mount(destination, "bind", "", {"bind", "ro", "nosuid", "nodev", "noexec"});
     bind["source"] = *source;
+    mounts.push_back(std::move(bind));
+  }
+  for (const VolumeMount& m : container.volume_mounts) {
+    auto path = inputs.volume_paths.find(m.name);
+    if (path == inputs.volume_paths.end()) continue;
+    Json bind = m.read_only ? Mount("", "bind", "", {"rbind", "ro", "nosuid", "nodev"})
+                            : Mount("", "bind", "", {"rbind", "nosuid", "nodev"});
+    bind["destination"] = m.mount_path;
+    bind["source"] = m.sub_path.empty() ? path->second : path->second + "/" + m.sub_path;
     mounts.push_back(std::move(bind));
   }
   return mounts;
@@ -156,7 +165,7 @@ Result<nlohmann::ordered_json> BuildRuntimeSpec(const Container& container,
   };
   spec["root"] = {{"path", inputs.rootfs}, {"readonly", security.read_only_root_filesystem}};
   if (!inputs.hostname.empty()) spec["hostname"] = inputs.hostname;
-  spec["mounts"] = Mounts(inputs);
+  spec["mounts"] = Mounts(container, inputs);
   Json linux = {{"resources", LinuxResources(container.resources, inputs.pids_limit)}};
   // Empty leaves the choice to runc (a path named after the container id).
   if (!inputs.cgroups_path.empty()) linux["cgroupsPath"] = inputs.cgroups_path;

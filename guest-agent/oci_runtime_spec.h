@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -31,6 +32,9 @@ struct RuntimeSpecInputs {
   // The image's /etc/passwd and /etc/group, for its User and supplementary groups.
   std::string passwd;
   std::string group;
+  // Volume name → its directory in the VM, bind-mounted at each of the container's
+  // volumeMounts that names it (read-only when the mount says so); others are not mounted.
+  std::map<std::string, std::string> volume_paths;
   std::string seccomp_profile_root = kDefaultSeccompProfileRoot;  // for Localhost profiles
   // linux.resources.pids.limit; 0 = no limit. Counts threads too: 4096 is far above what a
   // server uses and still stops a fork bomb before it starves the Pod's other containers.

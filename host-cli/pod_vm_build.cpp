@@ -132,8 +132,7 @@ Status PackSystemImage(const std::string& runc, const fs::path& root, const fs::
 }
 
 // The EC2 partition's content: the reporter and the CA bundle, at the paths the agent expects.
-Status PackEc2Image(const PodVmBuildOptions& options, const fs::path& root,
-                    const fs::path& image) {
+Status PackEc2Image(const PodVmBuildOptions& options, const fs::path& root, const fs::path& image) {
   // A bundle without a certificate would surface only on EC2, as every AWS call refused.
   Result<std::string> bundle = ReadFileText(options.ca_bundle);
   if (!bundle.ok()) return bundle.status().WithContext("the CA bundle");
@@ -150,7 +149,8 @@ Status PackEc2Image(const PodVmBuildOptions& options, const fs::path& root,
     fs::create_directories(target.parent_path(), ec);
     if (!ec) fs::copy_file(fs::canonical(source, ec), target, ec);
     if (!ec) fs::permissions(target, mode, ec);
-    if (ec) return Status::Error("copying " + source + " to " + target.string() + ": " + ec.message());
+    if (ec)
+      return Status::Error("copying " + source + " to " + target.string() + ": " + ec.message());
   }
   ErofsOptions erofs;
   erofs.all_root = true;
@@ -198,6 +198,9 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   artifacts.max_surge = counts.max_surge;
   artifacts.max_unavailable = counts.max_unavailable;
   artifacts.progress_deadline_seconds = deployment.progress_deadline_seconds;
+  for (const Volume* v : PersistentVolumes(deployment)) {
+    artifacts.volumes.push_back({v->name, v->size_bytes});
+  }
   artifacts.labels = deployment.labels;
   PodSpec spec;
   spec.deployment = deployment;

@@ -23,8 +23,7 @@ Container Web() {
   Container c;
   c.name = "web";
   c.args = {"-g", "daemon off; error_log stderr $(LOG_LEVEL);"};
-  c.env = {LiteralEnvVar("LOG_LEVEL", "info"),
-           LiteralEnvVar("NGINX_VERSION", "1.25.3-i2kit")};
+  c.env = {LiteralEnvVar("LOG_LEVEL", "info"), LiteralEnvVar("NGINX_VERSION", "1.25.3-i2kit")};
   c.resources.requests = {250, 64 << 20};
   c.resources.limits = {500, 128 << 20};
   c.security_context.run_as_non_root = true;
@@ -125,6 +124,29 @@ TEST(OciRuntimeSpecTest, LocalhostProfileComesFromTheProfileRoot) {
   EXPECT_EQ(BuildRuntimeSpec(c, Nginx(), inputs).status().message(),
             "container web: seccomp profile '../audit.json': must be a relative path inside " +
                 dir.path().string() + " without '..'");
+}
+
+TEST(OciRuntimeSpecTest, BindsTheVolumesItHasAPathForAtTheirMountPaths) {
+  Container c = Web();
+  c.volume_mounts = {{"data", "/var/lib/data", false, ""},
+                     {"data", "/etc/seed", true, "seed"},
+                     {"other", "/other", false, ""}};
+  RuntimeSpecInputs inputs = Inputs();
+  inputs.volume_paths = {{"data", "/run/i2kit/persistent/data"}};
+  Json mounts = Build(c, inputs)["mounts"];
+  Json binds = Json::array();
+  for (const Json& m : mounts) {
+    if (m["destination"] == "/var/lib/data" || m["destination"] == "/etc/seed" ||
+        m["destination"] == "/other")
+      binds.push_back(m);
+  }
+  ASSERT_EQ(binds.size(), 2u);  // "other" has no path: it is not this code's to mount
+  EXPECT_EQ(binds[0], Json({{"destination", "/var/lib/data"},
+                            {"type", "bind"},
+                            {"source", "/run/i2kit/persistent/data"},
+                            {"options", {"rbind", "nosuid", "nodev"}}}));
+  EXPECT_EQ(binds[1]["source"], "/run/i2kit/persistent/data/seed");
+  EXPECT_EQ(binds[1]["options"], Json({"rbind", "ro", "nosuid", "nodev"}));
 }
 
 TEST(OciRuntimeSpecTest, ErrorsNameTheContainer) {

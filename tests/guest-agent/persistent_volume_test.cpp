@@ -48,15 +48,15 @@ TEST(PersistentVolumeTest, NamesTheSerialItDidNotFind) {
 TEST(PersistentVolumeTest, GivesEveryFileToTheFsGroupWithGroupWriteAndSetgidDirectories) {
   TempDir root;
   root.Write("db/rows", "row 1\n");
-  ASSERT_EQ(::chmod((root.path() + "/db/rows").c_str(), 0600), 0);
+  ASSERT_EQ(::chmod((root.path().string() + "/db/rows").c_str(), 0600), 0);
   gid_t gid = ::getegid();  // a group this process may give files to
-  Status s = ApplyFsGroup(root.path(), gid, false);
+  Status s = ApplyFsGroup(root.path().string(), gid, false);
   ASSERT_TRUE(s.ok()) << s.message();
   struct stat st {};
-  ASSERT_EQ(::stat((root.path() + "/db/rows").c_str(), &st), 0);
+  ASSERT_EQ(::stat((root.path().string() + "/db/rows").c_str(), &st), 0);
   EXPECT_EQ(st.st_gid, gid);
   EXPECT_EQ(st.st_mode & 07777, 0660u);
-  ASSERT_EQ(::stat((root.path() + "/db").c_str(), &st), 0);
+  ASSERT_EQ(::stat((root.path().string() + "/db").c_str(), &st), 0);
   EXPECT_TRUE(st.st_mode & S_ISGID);
   EXPECT_TRUE(st.st_mode & S_IWGRP);
 }
@@ -64,11 +64,11 @@ TEST(PersistentVolumeTest, GivesEveryFileToTheFsGroupWithGroupWriteAndSetgidDire
 TEST(PersistentVolumeTest, OnRootMismatchLeavesAVolumeWhoseRootHasTheGroup) {
   TempDir root;
   root.Write("rows", "row 1\n");
-  ASSERT_EQ(::chmod((root.path() + "/rows").c_str(), 0600), 0);
-  Status s = ApplyFsGroup(root.path(), ::getegid(), /*only_on_root_mismatch=*/true);
+  ASSERT_EQ(::chmod((root.path().string() + "/rows").c_str(), 0600), 0);
+  Status s = ApplyFsGroup(root.path().string(), ::getegid(), /*only_on_root_mismatch=*/true);
   ASSERT_TRUE(s.ok()) << s.message();
   struct stat st {};
-  ASSERT_EQ(::stat((root.path() + "/rows").c_str(), &st), 0);
+  ASSERT_EQ(::stat((root.path().string() + "/rows").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
 }
 

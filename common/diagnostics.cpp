@@ -26,9 +26,10 @@ void Diagnostics::Warning(const SourceLocation& where, std::string what, std::st
   all_.push_back({Severity::kWarning, kind, where, std::move(what), std::move(expected)});
 }
 
-void Diagnostics::MakeUnknownFieldsErrors() {
+void Diagnostics::MakeStrictErrors() {
   for (Diagnostic& d : all_) {
-    if (d.severity == Severity::kWarning && d.kind == WarningKind::kUnknownField) {
+    if (d.severity == Severity::kWarning &&
+        (d.kind == WarningKind::kUnknownField || d.kind == WarningKind::kNoMeaningHere)) {
       d.severity = Severity::kError;
     }
   }

@@ -16,8 +16,10 @@ struct SourceLocation {
 
 enum class Severity { kError, kWarning };
 
-// Why a warning was raised; --strict turns kUnknownField warnings into errors.
-enum class WarningKind { kGeneral, kUnknownField };
+// Why a warning was raised; --strict turns kUnknownField and kNoMeaningHere warnings into
+// errors. kNoMeaningHere: a Kubernetes kind or field that would do something in a cluster
+// (RBAC, namespaces, autoscaling, service accounts) and does nothing in a Pod VM.
+enum class WarningKind { kGeneral, kUnknownField, kNoMeaningHere };
 
 struct Diagnostic {
   Severity severity = Severity::kError;
@@ -36,8 +38,8 @@ class Diagnostics {
   void Warning(const SourceLocation& where, std::string what, std::string expected = {},
                WarningKind kind = WarningKind::kGeneral);
 
-  // Turns every unknown-field warning into an error (the --strict mode).
-  void MakeUnknownFieldsErrors();
+  // Turns every unknown-field and no-meaning-here warning into an error (the --strict mode).
+  void MakeStrictErrors();
   // Appends everything `other` holds.
   void Append(const Diagnostics& other);
 

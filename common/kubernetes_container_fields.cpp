@@ -29,12 +29,69 @@ std::optional<int> ReadProbePort(const YamlContext& ctx, const YAML::Node& node,
 }
 
 // The port and host an httpGet or tcpSocket probe connects to.
+template <typename T>
 void ReadProbeTarget(const YamlContext& ctx, YamlFields& fields,
-                     const std::vector<ContainerPort>& ports, Probe& probe) {
+                     const std::vector<ContainerPort>& ports, T& probe) {
   if (auto port = fields.Require("port", "a port number or name")) {
     probe.port = ReadProbePort(ctx, *port, fields.Child("port"), ports).value_or(0);
   }
   if (auto host = fields.String("host")) probe.host = *host;
+}
+
+// httpGet of a probe or a lifecycle hook (the same fields in both).
+template <typename T>
+void ReadHttpGet(const YamlContext& ctx, const YAML::Node& node, const std::string& path,
+                 const std::vector<ContainerPort>& ports, T& out) {
+  YamlFields h(ctx, node, path);
+  if (!h.is_mapping()) return;
+  ReadProbeTarget(ctx, h, ports, out);
+  if (auto p = h.String("path")) {
+    out.path = *p;
+    if (p->empty() || p->front() != '/')
+      ctx.Error(*h.Get("path"), h.Child("path") + ": '" + *p + "' is not an absolute path",
+                "a path starting with '/'");
+  }
+  if (auto scheme = h.String("scheme")) {
+    if (*scheme == "HTTP" || *scheme == "HTTPS")
+      out.scheme = *scheme;
+    else
+      ctx.Error(*h.Get("scheme"), h.Child("scheme") + ": unknown scheme '" + *scheme + "'",
+                "HTTP or HTTPS");
+  }
+  if (auto headers = h.Get("httpHeaders")) {
+    if (!headers->IsSequence()) {
+      ctx.Error(*headers, h.Child("httpHeaders") + ": got " + YamlKindName(*headers),
+                "a list of {name, value}");
+    } else {
+      for (size_t i = 0; i < headers->size(); ++i) {
+        YamlFields hf(ctx, (*headers)[i], h.Child("httpHeaders") + "[" + std::to_string(i) + "]");
+        auto name = hf.Require("name", "a header name");
+        auto value = hf.Get("value");
+        EnvVar header;
+        if (name) header.name = ReadString(ctx, *name, hf.Child("name")).value_or("");
+        if (value) header.value = ReadString(ctx, *value, hf.Child("value")).value_or("");
+        hf.WarnUnknown();
+        out.http_headers.push_back(header);
+      }
+    }
+  }
+  h.WarnUnknown();
+}
+
+// An exec action's command: a non-empty list.
+std::vector<std::string> ReadExecCommand(const YamlContext& ctx, const YAML::Node& node,
+                                         const std::string& path) {
+  YamlFields e(ctx, node, path);
+  std::vector<std::string> out;
+  if (!e.is_mapping()) return out;
+  if (auto command = e.Require("command", "the command to run in the container")) {
+    if (auto list = ReadStringList(ctx, *command, e.Child("command"))) {
+      out = *list;
+      if (list->empty()) ctx.Error(*command, e.Child("command") + ": is empty", "a command to run");
+    }
+  }
+  e.WarnUnknown();
+  return out;
 }
 
 }  // namespace
@@ -50,52 +107,12 @@ std::optional<Probe> ReadProbe(const YamlContext& ctx, const YAML::Node& node,
   if (auto exec = fields.Get("exec")) {
     ++actions;
     probe.action = ProbeAction::kExec;
-    YamlFields e(ctx, *exec, path + ".exec");
-    if (auto command = e.Require("command", "the command to run in the container")) {
-      if (auto list = ReadStringList(ctx, *command, e.Child("command"))) {
-        probe.command = *list;
-        if (list->empty())
-          ctx.Error(*command, e.Child("command") + ": is empty", "a command to run");
-      }
-    }
-    e.WarnUnknown();
+    probe.command = ReadExecCommand(ctx, *exec, path + ".exec");
   }
   if (auto http = fields.Get("httpGet")) {
     ++actions;
     probe.action = ProbeAction::kHttpGet;
-    YamlFields h(ctx, *http, path + ".httpGet");
-    ReadProbeTarget(ctx, h, ports, probe);
-    if (auto p = h.String("path")) {
-      probe.path = *p;
-      if (p->empty() || p->front() != '/')
-        ctx.Error(*h.Get("path"), h.Child("path") + ": '" + *p + "' is not an absolute path",
-                  "a path starting with '/'");
-    }
-    if (auto scheme = h.String("scheme")) {
-      if (*scheme == "HTTP" || *scheme == "HTTPS")
-        probe.scheme = *scheme;
-      else
-        ctx.Error(*h.Get("scheme"), h.Child("scheme") + ": unknown scheme '" + *scheme + "'",
-                  "HTTP or HTTPS");
-    }
-    if (auto headers = h.Get("httpHeaders")) {
-      if (!headers->IsSequence()) {
-        ctx.Error(*headers, h.Child("httpHeaders") + ": got " + YamlKindName(*headers),
-                  "a list of {name, value}");
-      } else {
-        for (size_t i = 0; i < headers->size(); ++i) {
-          YamlFields hf(ctx, (*headers)[i], h.Child("httpHeaders") + "[" + std::to_string(i) + "]");
-          auto name = hf.Require("name", "a header name");
-          auto value = hf.Get("value");
-          EnvVar header;
-          if (name) header.name = ReadString(ctx, *name, hf.Child("name")).value_or("");
-          if (value) header.value = ReadString(ctx, *value, hf.Child("value")).value_or("");
-          hf.WarnUnknown();
-          probe.http_headers.push_back(header);
-        }
-      }
-    }
-    h.WarnUnknown();
+    ReadHttpGet(ctx, *http, path + ".httpGet", ports, probe);
   }
   if (auto tcp = fields.Get("tcpSocket")) {
     ++actions;
@@ -104,11 +121,20 @@ std::optional<Probe> ReadProbe(const YamlContext& ctx, const YAML::Node& node,
     ReadProbeTarget(ctx, t, ports, probe);
     t.WarnUnknown();
   }
-  fields.Unsupported("grpc", "use httpGet, tcpSocket or exec");
-  if (fields.Get("grpc")) ++actions;
+  if (auto grpc = fields.Get("grpc")) {
+    ++actions;
+    probe.action = ProbeAction::kGrpc;
+    YamlFields g(ctx, *grpc, path + ".grpc");
+    // Kubernetes takes only a number here, not a port name.
+    if (auto port = g.Require("port", "the port number of the gRPC health service")) {
+      probe.port = static_cast<int>(ReadInt(ctx, *port, g.Child("port"), 1, 65535).value_or(0));
+    }
+    if (auto service = g.String("service")) probe.grpc_service = *service;
+    g.WarnUnknown();
+  }
   if (actions != 1) {
     ctx.Error(node, path + ": has " + std::to_string(actions) + " probe actions",
-              "exactly one of exec, httpGet, tcpSocket");
+              "exactly one of exec, httpGet, tcpSocket, grpc");
   }
   // Zero means "not set" in the Kubernetes API, so it gets the default too.
   auto timing = [&](std::string_view key, int64_t min, int fallback) {
@@ -133,7 +159,8 @@ std::optional<Probe> ReadProbe(const YamlContext& ctx, const YAML::Node& node,
 
 SecurityContext ReadSecurityContext(const YamlContext& ctx, const YAML::Node& node,
                                     const std::string& path, const SecurityContext& inherited,
-                                    bool pod_level) {
+                                    PodSecurityContext* pod) {
+  bool pod_level = pod != nullptr;
   SecurityContext sc = inherited;
   YamlFields fields(ctx, node, path);
   if (!fields.is_mapping()) return sc;
@@ -178,9 +205,31 @@ SecurityContext ReadSecurityContext(const YamlContext& ctx, const YAML::Node& no
                  "the Pod VM runs no AppArmor policy; seccomp and capabilities confine it");
   fields.Ignored("windowsOptions", "Pod VMs are Linux");
   if (pod_level) {
-    fields.Unsupported("fsGroup", "there are no volumes");
-    fields.Ignored("fsGroupChangePolicy", "there are no volumes");
-    fields.Unsupported("supplementalGroups", "not yet implemented");
+    if (auto group = fields.Int("fsGroup", 0, kMaxId)) pod->fs_group = *group;
+    if (auto groups = fields.Get("supplementalGroups")) {
+      if (!groups->IsSequence()) {
+        ctx.Error(*groups, fields.Child("supplementalGroups") + ": got " + YamlKindName(*groups),
+                  "a list of group ids");
+      } else {
+        for (size_t i = 0; i < groups->size(); ++i) {
+          std::string item = fields.Child("supplementalGroups") + "[" + std::to_string(i) + "]";
+          if (auto gid = ReadInt(ctx, (*groups)[i], item, 0, kMaxId))
+            pod->supplemental_groups.push_back(*gid);
+        }
+      }
+    }
+    if (auto policy = fields.String("fsGroupChangePolicy")) {
+      if (*policy == "OnRootMismatch")
+        pod->fs_group_on_root_mismatch = true;
+      else if (*policy != "Always")
+        ctx.Error(*fields.Get("fsGroupChangePolicy"),
+                  fields.Child("fsGroupChangePolicy") + ": unknown policy '" + *policy + "'",
+                  "Always or OnRootMismatch");
+    }
+    if (auto policy = fields.String("supplementalGroupsPolicy"); policy && *policy != "Merge") {
+      fields.Unsupported("supplementalGroupsPolicy",
+                         "only Merge (the image's groups plus these) is implemented");
+    }
     fields.Unsupported("sysctls", "each Pod's kernel is configured by i2kit");
     fields.WarnUnknown();
     return sc;
@@ -265,6 +314,70 @@ Resources ReadResources(const YamlContext& ctx, const YAML::Node& node, const st
               "a request no larger than its limit");
   }
   return r;
+}
+
+}  // namespace i2kit
+
+namespace i2kit {
+namespace {
+
+std::optional<LifecycleHook> ReadLifecycleHook(const YamlContext& ctx, const YAML::Node& node,
+                                               const std::string& path,
+                                               const std::vector<ContainerPort>& ports) {
+  YamlFields fields(ctx, node, path);
+  if (!fields.is_mapping()) return std::nullopt;
+  int errors_before = ctx.diagnostics->error_count();
+  LifecycleHook hook;
+  int actions = 0;
+  if (auto exec = fields.Get("exec")) {
+    ++actions;
+    hook.action = HookAction::kExec;
+    hook.command = ReadExecCommand(ctx, *exec, path + ".exec");
+  }
+  if (auto http = fields.Get("httpGet")) {
+    ++actions;
+    hook.action = HookAction::kHttpGet;
+    ReadHttpGet(ctx, *http, path + ".httpGet", ports, hook);
+  }
+  if (auto sleep = fields.Get("sleep")) {
+    ++actions;
+    hook.action = HookAction::kSleep;
+    YamlFields sf(ctx, *sleep, path + ".sleep");
+    if (auto seconds = sf.Require("seconds", "how long to sleep, in seconds")) {
+      hook.sleep_seconds =
+          static_cast<int>(ReadInt(ctx, *seconds, sf.Child("seconds"), 0, 86400).value_or(0));
+    }
+    sf.WarnUnknown();
+  }
+  if (fields.Get("tcpSocket")) {
+    ++actions;
+    fields.Unsupported("tcpSocket",
+                       "a tcpSocket hook is deprecated and the kubelet never runs it; use exec, "
+                       "httpGet or sleep");
+  }
+  if (actions != 1) {
+    ctx.Error(node, path + ": has " + std::to_string(actions) + " actions",
+              "exactly one of exec, httpGet, sleep");
+  }
+  fields.WarnUnknown();
+  if (ctx.diagnostics->error_count() != errors_before) return std::nullopt;
+  return hook;
+}
+
+}  // namespace
+
+Lifecycle ReadLifecycle(const YamlContext& ctx, const YAML::Node& node, const std::string& path,
+                        const std::vector<ContainerPort>& ports) {
+  Lifecycle lifecycle;
+  YamlFields fields(ctx, node, path);
+  if (!fields.is_mapping()) return lifecycle;
+  if (auto hook = fields.Get("postStart"))
+    lifecycle.post_start = ReadLifecycleHook(ctx, *hook, fields.Child("postStart"), ports);
+  if (auto hook = fields.Get("preStop"))
+    lifecycle.pre_stop = ReadLifecycleHook(ctx, *hook, fields.Child("preStop"), ports);
+  fields.Unsupported("stopSignal", "containers are stopped with SIGTERM");
+  fields.WarnUnknown();
+  return lifecycle;
 }
 
 }  // namespace i2kit

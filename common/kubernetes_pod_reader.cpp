@@ -2,7 +2,9 @@
 #include <set>
 
 #include "common/kubernetes_container_fields.h"
+#include "common/kubernetes_env.h"
 #include "common/kubernetes_reader.h"
+#include "common/kubernetes_volumes.h"
 #include "common/names.h"
 #include "common/pod_checks.h"
 
@@ -10,39 +12,6 @@ namespace i2kit {
 namespace {
 
 constexpr std::string_view kNoNodes = "each Pod is its own VM; there are no nodes to choose";
-
-std::vector<EnvVar> ReadEnv(const YamlContext& ctx, const YAML::Node& node,
-                            const std::string& path) {
-  std::vector<EnvVar> env;
-  if (!node.IsSequence()) {
-    ctx.Error(node, path + ": got " + std::string(YamlKindName(node)), "a list of {name, value}");
-    return env;
-  }
-  std::set<std::string> seen;
-  for (size_t i = 0; i < node.size(); ++i) {
-    YamlFields fields(ctx, node[i], path + "[" + std::to_string(i) + "]");
-    if (!fields.is_mapping()) continue;
-    EnvVar var;
-    if (auto name = fields.Require("name", "a variable name")) {
-      if (auto text = ReadString(ctx, *name, fields.Child("name"))) {
-        if (std::string why = CheckEnvVarName(*text); !why.empty()) {
-          ctx.Error(*name, fields.Child("name") + ": '" + *text + "': " + why,
-                    "a variable name without '='");
-        } else if (!seen.insert(*text).second) {
-          ctx.Warning(*name,
-                      fields.Child("name") + ": '" + *text + "' is set twice; the last value wins");
-        }
-        var.name = *text;
-      }
-    }
-    if (auto value = fields.String("value")) var.value = *value;
-    fields.Unsupported("valueFrom",
-                       "there are no ConfigMaps, Secrets or field references; give a value");
-    fields.WarnUnknown();
-    env.push_back(var);
-  }
-  return env;
-}
 
 std::vector<ContainerPort> ReadPorts(const YamlContext& ctx, const YAML::Node& node,
                                      const std::string& path, const std::string& container,
@@ -108,10 +77,21 @@ PullPolicy DefaultPullPolicy(const ImageReference& image) {
              : PullPolicy::kIfNotPresent;
 }
 
+// What a container is read against: the Pod's settings and what its containers share.
+struct PodScope {
+  SecurityContext security;
+  const std::vector<Volume>* volumes = nullptr;  // the deployment's, once read
+  std::set<std::string> all_container_names;     // for resourceFieldRef.containerName
+  std::set<std::string> port_names;
+  std::set<std::string> container_names;  // read so far, for duplicates
+};
+
 std::optional<Container> ReadContainer(const YamlContext& ctx, const YAML::Node& node,
-                                       const std::string& path, const SecurityContext& pod_security,
-                                       PodPorts& pod_ports, std::set<std::string>& port_names,
-                                       std::set<std::string>& container_names) {
+                                       const std::string& path, bool is_init, PodScope& pod,
+                                       PodPorts& pod_ports) {
+  const SecurityContext& pod_security = pod.security;
+  std::set<std::string>& port_names = pod.port_names;
+  std::set<std::string>& container_names = pod.container_names;
   YamlFields fields(ctx, node, path);
   if (!fields.is_mapping()) return std::nullopt;
   int errors_before = ctx.diagnostics->error_count();
@@ -154,32 +134,66 @@ std::optional<Container> ReadContainer(const YamlContext& ctx, const YAML::Node&
     }
     c.working_dir = *dir;
   }
-  if (auto env = fields.Get("env")) c.env = ReadEnv(ctx, *env, fields.Child("env"));
+  if (auto env_from = fields.Get("envFrom"))
+    c.env_from = ReadEnvFrom(ctx, *env_from, fields.Child("envFrom"));
+  if (auto env = fields.Get("env"))
+    c.env = ReadEnv(ctx, *env, fields.Child("env"), pod.all_container_names);
   if (auto ports = fields.Get("ports"))
     c.ports = ReadPorts(ctx, *ports, fields.Child("ports"), c.name, pod_ports, port_names);
   if (auto resources = fields.Get("resources"))
     c.resources = ReadResources(ctx, *resources, fields.Child("resources"));
   if (auto security = fields.Get("securityContext")) {
     c.security_context =
-        ReadSecurityContext(ctx, *security, fields.Child("securityContext"), pod_security, false);
+        ReadSecurityContext(ctx, *security, fields.Child("securityContext"), pod_security, nullptr);
   }
+  if (auto mounts = fields.Get("volumeMounts"))
+    c.volume_mounts = ReadVolumeMounts(ctx, *mounts, fields.Child("volumeMounts"),
+                                       pod.volumes ? *pod.volumes : std::vector<Volume>{});
+  if (is_init) {
+    if (auto policy = fields.String("restartPolicy")) {
+      if (*policy == "Always")
+        c.restart_always = true;
+      else
+        ctx.Error(*fields.Get("restartPolicy"),
+                  fields.Child("restartPolicy") + ": '" + *policy + "' is not a container policy",
+                  "Always (a sidecar), or no restartPolicy (run to completion)");
+    }
+  } else {
+    fields.Unsupported("restartPolicy",
+                       "only init containers take restartPolicy (Always makes them sidecars)");
+  }
+  // An init container that runs to completion is never probed and has no lifecycle: the
+  // API server refuses both, and so does i2kit.
+  bool runs_to_completion = is_init && !c.restart_always;
   const std::pair<const char*, ProbeKind> probes[] = {{"livenessProbe", ProbeKind::kLiveness},
                                                       {"readinessProbe", ProbeKind::kReadiness},
                                                       {"startupProbe", ProbeKind::kStartup}};
   for (const auto& [key, kind] : probes) {
     auto probe_node = fields.Get(key);
     if (!probe_node) continue;
+    if (runs_to_completion) {
+      ctx.Error(*probe_node,
+                fields.Child(key) + ": an init container runs to completion and is not probed",
+                "probes only on containers, or on init containers with restartPolicy: Always");
+      continue;
+    }
     std::optional<Probe> probe = ReadProbe(ctx, *probe_node, fields.Child(key), kind, c.ports);
     if (kind == ProbeKind::kLiveness) c.liveness_probe = probe;
     if (kind == ProbeKind::kReadiness) c.readiness_probe = probe;
     if (kind == ProbeKind::kStartup) c.startup_probe = probe;
   }
-  fields.Unsupported("envFrom", "there are no ConfigMaps or Secrets; list the variables in env");
-  fields.Unsupported("volumeMounts", "Pod VMs have no volumes yet");
-  fields.Unsupported("volumeDevices", "Pod VMs have no volumes yet");
-  fields.Unsupported("lifecycle",
-                     "postStart and preStop hooks are not implemented; the container gets SIGTERM");
-  fields.Unsupported("restartPolicy", "sidecar containers are not implemented");
+  if (auto lifecycle = fields.Get("lifecycle")) {
+    if (runs_to_completion) {
+      ctx.Error(*lifecycle,
+                fields.Child("lifecycle") +
+                    ": an init container that runs to completion has no "
+                    "lifecycle hooks",
+                "lifecycle only on containers, or on init containers with restartPolicy: Always");
+    } else {
+      c.lifecycle = ReadLifecycle(ctx, *lifecycle, fields.Child("lifecycle"), c.ports);
+    }
+  }
+  fields.Unsupported("volumeDevices", "a Pod VM has no block devices to give a container");
   fields.Unsupported("stdin", "nothing attaches to a Pod VM's containers");
   fields.Unsupported("stdinOnce", "nothing attaches to a Pod VM's containers");
   fields.Ignored("tty", "container output goes to the VM's log");
@@ -191,16 +205,33 @@ std::optional<Container> ReadContainer(const YamlContext& ctx, const YAML::Node&
   return c;
 }
 
+// serviceAccountName and automountServiceAccountToken: accepted; one note says what they
+// become here, unless the token is already turned off (then nothing differs from Kubernetes).
+void ReadServiceAccount(const YamlContext& ctx, YamlFields& spec) {
+  std::optional<YAML::Node> name = spec.Get("serviceAccountName");
+  if (auto legacy = spec.Get("serviceAccount"); legacy && !name) name = legacy;
+  auto automount = spec.Bool("automountServiceAccountToken");
+  if (automount && !*automount) return;
+  std::optional<YAML::Node> at = name ? name : spec.Get("automountServiceAccountToken");
+  if (!at) return;
+  ctx.Warning(*at,
+              spec.path() +
+                  ": no service account token is mounted: there is no Kubernetes API "
+                  "server in a Pod VM to call; on AWS the Pod VM's instance role is "
+                  "its identity",
+              {}, WarningKind::kNoMeaningHere);
+}
+
 }  // namespace
 
 void ReadPodSpec(const YamlContext& ctx, const YAML::Node& spec_node, const std::string& path,
                  Deployment& deployment) {
   YamlFields spec(ctx, spec_node, path);
   if (!spec.is_mapping()) return;
-  SecurityContext pod_security;
+  PodScope pod;
   if (auto security = spec.Get("securityContext")) {
-    pod_security =
-        ReadSecurityContext(ctx, *security, spec.Child("securityContext"), pod_security, true);
+    pod.security = ReadSecurityContext(ctx, *security, spec.Child("securityContext"), pod.security,
+                                       &deployment.pod_security);
   }
   if (auto grace = spec.Int("terminationGracePeriodSeconds", 0, 86400)) {
     deployment.termination_grace_period_seconds = static_cast<int>(*grace);
@@ -210,19 +241,40 @@ void ReadPodSpec(const YamlContext& ctx, const YAML::Node& spec_node, const std:
               spec.Child("restartPolicy") + ": '" + *policy + "' is not allowed in a Deployment",
               "Always, the only policy of a Deployment");
   }
+  for (const char* key : {"containers", "initContainers"}) {
+    const YAML::Node list = spec_node[key];
+    if (!list || !list.IsSequence()) continue;
+    for (const YAML::Node& c : list) {
+      if (c.IsMap() && c["name"] && c["name"].IsScalar())
+        pod.all_container_names.insert(c["name"].Scalar());
+    }
+  }
+  if (auto volumes = spec.Get("volumes")) {
+    deployment.volumes = ReadVolumes(ctx, *volumes, spec.Child("volumes"), pod.all_container_names);
+    pod.volumes = &deployment.volumes;
+  }
+  PodPorts pod_ports(ctx);
+  if (auto init = spec.Get("initContainers")) {
+    if (!init->IsSequence()) {
+      ctx.Error(*init, spec.Child("initContainers") + ": got " + std::string(YamlKindName(*init)),
+                "a list of containers");
+    } else {
+      for (size_t i = 0; i < init->size(); ++i) {
+        std::string item = spec.Child("initContainers") + "[" + std::to_string(i) + "]";
+        if (auto c = ReadContainer(ctx, (*init)[i], item, true, pod, pod_ports))
+          deployment.init_containers.push_back(std::move(*c));
+      }
+    }
+  }
   if (auto containers = spec.Require("containers", "a list of at least one container")) {
     if (!containers->IsSequence()) {
       ctx.Error(*containers,
                 spec.Child("containers") + ": got " + std::string(YamlKindName(*containers)),
                 "a list of containers");
     } else {
-      PodPorts pod_ports(ctx);
-      std::set<std::string> port_names;
-      std::set<std::string> container_names;
       for (size_t i = 0; i < containers->size(); ++i) {
         std::string item = spec.Child("containers") + "[" + std::to_string(i) + "]";
-        if (auto c = ReadContainer(ctx, (*containers)[i], item, pod_security, pod_ports, port_names,
-                                   container_names)) {
+        if (auto c = ReadContainer(ctx, (*containers)[i], item, false, pod, pod_ports)) {
           deployment.containers.push_back(std::move(*c));
         }
       }
@@ -231,9 +283,7 @@ void ReadPodSpec(const YamlContext& ctx, const YAML::Node& spec_node, const std:
       }
     }
   }
-  spec.Unsupported("initContainers", "not implemented yet");
   spec.Unsupported("ephemeralContainers", "nothing attaches to a Pod VM");
-  spec.Unsupported("volumes", "Pod VMs have no volumes yet");
   spec.Unsupported("hostNetwork", "a Pod is its own VM; there is no host to share");
   spec.Unsupported("hostPID", "a Pod is its own VM; there is no host to share");
   spec.Unsupported("hostIPC", "a Pod is its own VM; there is no host to share");
@@ -246,9 +296,7 @@ void ReadPodSpec(const YamlContext& ctx, const YAML::Node& spec_node, const std:
         "overhead", "schedulingGates"}) {
     spec.Ignored(key, std::string(kNoNodes));
   }
-  for (const char* key : {"serviceAccountName", "serviceAccount", "automountServiceAccountToken"}) {
-    spec.Ignored(key, "there is no Kubernetes API in a Pod VM; on AWS the instance role applies");
-  }
+  ReadServiceAccount(ctx, spec);
   spec.Ignored("imagePullSecrets",
                "images are pulled at build time with the builder's credentials");
   spec.Ignored("dnsPolicy", "i2kit sets the Pod's resolver");

@@ -1,5 +1,6 @@
 #include "common/kubernetes_reader.h"
 
+#include <algorithm>
 #include <set>
 
 #include "common/names.h"
@@ -9,6 +10,62 @@ namespace i2kit {
 namespace {
 
 constexpr std::string_view kNoNamespaces = "i2kit has no namespaces; names are global";
+
+// Kinds that do something in a cluster and nothing in a Pod VM: read, warned about (an error
+// with --strict), and otherwise left alone. Each says what it would have done and why not here.
+struct KindWithoutMeaning {
+  std::string_view kind;
+  std::string_view would;  // what it does in Kubernetes
+  std::string_view here;   // why nothing happens in a Pod VM
+};
+
+constexpr KindWithoutMeaning kKindsWithoutMeaning[] = {
+    {"Namespace", "create a scope for names",
+     "names are global to the files given; metadata.namespace is kept for fieldRef only"},
+    {"ServiceAccount", "give Pods an identity for the Kubernetes API",
+     "there is no Kubernetes API server; on AWS a Pod VM acts with its instance role"},
+    {"Role", "grant access to the Kubernetes API in a namespace",
+     "there is no Kubernetes API server to grant access to"},
+    {"RoleBinding", "grant a Role to a subject", "there is no Kubernetes API server"},
+    {"ClusterRole", "grant access to the Kubernetes API cluster-wide",
+     "there is no Kubernetes API server to grant access to"},
+    {"ClusterRoleBinding", "grant a ClusterRole to a subject", "there is no Kubernetes API server"},
+    {"PodDisruptionBudget", "limit how many Pods node drains may evict at once",
+     "there are no nodes to drain; rollouts follow the Deployment's maxUnavailable"},
+    {"HorizontalPodAutoscaler", "change a Deployment's replicas with its load",
+     "the replicas stay at spec.replicas; scale with the Deployment itself"},
+    {"VerticalPodAutoscaler", "change containers' resource requests with their use",
+     "the resources stay as written; each Pod VM is sized from them"},
+    {"NetworkPolicy", "restrict the traffic between Pods",
+     "nothing enforces it: every Pod VM is reachable on its declared ports by the others"},
+    {"ResourceQuota", "cap the resources a namespace may use",
+     "there is no shared cluster to apportion; each Pod VM gets its own resources"},
+    {"LimitRange", "give containers default requests and limits",
+     "no defaults are applied; containers get only the resources written on them"},
+    {"PriorityClass", "rank Pods for scheduling and preemption",
+     "there is no scheduler; every Pod gets its own VM"},
+    {"IngressClass", "name the controller that serves Ingresses",
+     "there is no Ingress controller; Services of type LoadBalancer are the way in"},
+};
+
+// Ingress would leave an app unreachable the way its author meant it to be reached, so it is
+// refused, naming the way that works.
+constexpr std::string_view kIngressWhy =
+    "kind: Ingress is not supported by i2kit: no Ingress controller runs here, so its routes "
+    "would not exist";
+
+void WarnKindWithoutMeaning(const YamlContext& ctx, const YAML::Node& kind_node,
+                            const KindWithoutMeaning& kind, const YAML::Node& doc) {
+  std::string name;
+  if (doc["metadata"] && doc["metadata"].IsMap() && doc["metadata"]["name"] &&
+      doc["metadata"]["name"].IsScalar()) {
+    name = " '" + doc["metadata"]["name"].Scalar() + "'";
+  }
+  ctx.Warning(kind_node,
+              "kind: " + std::string(kind.kind) + name + " is ignored: in Kubernetes it would " +
+                  std::string(kind.would) + "; here " + std::string(kind.here),
+              {}, WarningKind::kNoMeaningHere);
+}
 
 std::optional<std::map<std::string, std::string>> ReadLabels(const YamlContext& ctx,
                                                              const YAML::Node& node,
@@ -34,11 +91,7 @@ std::optional<std::map<std::string, std::string>> ReadLabels(const YamlContext& 
   return labels;
 }
 
-// metadata: name (checked by `check_name`), labels, and the fields that carry no meaning.
-struct Metadata {
-  std::string name;
-  std::map<std::string, std::string> labels;
-};
+}  // namespace
 
 std::optional<Metadata> ReadMetadata(const YamlContext& ctx, YamlFields& object,
                                      std::string (*check_name)(std::string_view),
@@ -71,9 +124,15 @@ std::optional<Metadata> ReadMetadata(const YamlContext& ctx, YamlFields& object,
   }
   fields.Get("annotations");  // free-form notes for tools; i2kit keeps none
   if (auto ns = fields.Get("namespace")) {
-    if (auto text = ReadString(ctx, *ns, "metadata.namespace"); text && *text != "default") {
-      ctx.Warning(*ns,
-                  "metadata.namespace '" + *text + "' is ignored: " + std::string(kNoNamespaces));
+    if (auto text = ReadString(ctx, *ns, "metadata.namespace")) {
+      if (std::string why = CheckDns1123Label(*text); !why.empty()) {
+        ctx.Error(*ns, "metadata.namespace: '" + *text + "' is not a valid namespace: " + why,
+                  "a DNS-1123 label");
+        ok = false;
+      }
+      meta.namespace_name = *text;
+    } else {
+      ok = false;
     }
   }
   fields.Unsupported("generateName",
@@ -86,6 +145,8 @@ std::optional<Metadata> ReadMetadata(const YamlContext& ctx, YamlFields& object,
   if (!ok) return std::nullopt;
   return meta;
 }
+
+namespace {
 
 // maxSurge / maxUnavailable: an integer or "N%".
 std::optional<IntOrPercent> ReadIntOrPercent(const YamlContext& ctx, const YAML::Node& node,
@@ -164,7 +225,10 @@ void ReadDeployment(const YamlContext& ctx, YamlFields& object, std::string_view
   auto meta = ReadMetadata(ctx, object, CheckDns1123Label,
                            "a DNS-1123 label: 1-63 lower-case letters, digits and '-', as it "
                            "becomes a host and DNS name");
-  if (meta) d.name = meta->name;
+  if (meta) {
+    d.name = meta->name;
+    d.namespace_name = meta->namespace_name;
+  }
   object.Ignored("status", "it is reported by a Kubernetes API server");
   auto spec_node = object.Require("spec", "a Deployment spec");
   object.WarnUnknown();
@@ -240,6 +304,10 @@ Protocol ReadProtocol(const YamlContext& ctx, YamlFields& fields) {
   return Protocol::kTcp;
 }
 
+// Kubernetes' default NodePort range (kube-apiserver --service-node-port-range).
+constexpr int kMinNodePort = 30000;
+constexpr int kMaxNodePort = 32767;
+
 void ReadServicePorts(const YamlContext& ctx, const YAML::Node& node, Service& s) {
   if (!node.IsSequence() || node.size() == 0) {
     ctx.Error(
@@ -293,7 +361,18 @@ void ReadServicePorts(const YamlContext& ctx, const YAML::Node& node, Service& s
         port.target_port_name = *name;
       }
     }
-    fields.Ignored("nodePort", "there are no nodes; each replica is its own VM");
+    if (auto node_port = fields.Get("nodePort")) {
+      if (s.type == ServiceType::kNodePort) {
+        port.node_port = static_cast<int>(
+            ReadInt(ctx, *node_port, path + ".nodePort", kMinNodePort, kMaxNodePort).value_or(0));
+      } else if (s.type == ServiceType::kLoadBalancer) {
+        ctx.Warning(*node_port,
+                    path + ".nodePort is ignored: the load balancer listens on `port` itself");
+      } else {
+        ctx.Error(*node_port, path + ".nodePort: given on a ClusterIP Service",
+                  "nodePort only with type NodePort (as Kubernetes requires)");
+      }
+    }
     fields.Ignored("appProtocol", "the load balancer's protocol follows the port's protocol");
     fields.WarnUnknown();
     s.ports.push_back(port);
@@ -322,13 +401,18 @@ void ReadService(const YamlContext& ctx, YamlFields& object, Manifest& out) {
       s.type = ServiceType::kClusterIP;
     else if (*type == "LoadBalancer")
       s.type = ServiceType::kLoadBalancer;
-    else if (*type == "NodePort")
-      spec.Unsupported("type", "there are no nodes; use LoadBalancer to expose a Service");
-    else if (*type == "ExternalName")
+    else if (*type == "NodePort") {
+      s.type = ServiceType::kNodePort;
+      ctx.Warning(*spec.Get("type"),
+                  "spec.type: NodePort has no nodes to open ports on here: locally each port is "
+                  "published on the host's 127.0.0.1 at its nodePort; on AWS it is reached as "
+                  "a ClusterIP Service, through the shared internal load balancer",
+                  "LoadBalancer to expose the Service outside");
+    } else if (*type == "ExternalName")
       spec.Unsupported("type", "ExternalName Services point outside i2kit; use a DNS record");
     else
       ctx.Error(*spec.Get("type"), "spec.type: unknown type '" + *type + "'",
-                "ClusterIP or LoadBalancer");
+                "ClusterIP, NodePort or LoadBalancer");
   }
   if (auto selector =
           spec.Require("selector", "labels selecting the Deployments behind this Service")) {
@@ -379,6 +463,22 @@ void ReadKubernetesObject(const YamlContext& ctx, const YAML::Node& doc, Manifes
       return;
     }
     ReadService(ctx, object, out);
+  } else if (*kind_name == "ConfigMap" || *kind_name == "Secret") {
+    if (*version != "v1") {
+      ctx.Error(*api_version,
+                "apiVersion: '" + *version + "' is not the " + *kind_name + " API version", "v1");
+      return;
+    }
+    ReadConfigObject(ctx, object, *kind_name == "Secret", out);
+  } else if (*kind_name == "Ingress") {
+    ctx.Error(*kind, std::string(kIngressWhy),
+              "a Service of type LoadBalancer for each entry point (locally and on AWS a "
+              "load balancer in front of the selected Pod VMs)");
+  } else if (auto known =
+                 std::find_if(std::begin(kKindsWithoutMeaning), std::end(kKindsWithoutMeaning),
+                              [&](const KindWithoutMeaning& k) { return k.kind == *kind_name; });
+             known != std::end(kKindsWithoutMeaning)) {
+    WarnKindWithoutMeaning(ctx, *kind, *known, doc);
   } else {
     ctx.Error(*kind, "kind: " + *kind_name + " is not supported by i2kit",
               "Deployment or Service: each Pod is a VM kept alive by the cloud, with no "

@@ -104,7 +104,7 @@ LoadedManifest LoadManifests(const std::vector<std::string>& paths, const ReadOp
   LoadedManifest loaded;
   for (const std::string& path : paths) ReadManifestFile(path, loaded.manifest, loaded.diagnostics);
   CheckManifest(loaded.manifest, loaded.diagnostics);
-  if (options.strict) loaded.diagnostics.MakeUnknownFieldsErrors();
+  if (options.strict) loaded.diagnostics.MakeStrictErrors();
   loaded.diagnostics.SortByLocation();
   return loaded;
 }

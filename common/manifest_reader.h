@@ -15,7 +15,7 @@ namespace i2kit {
 inline constexpr int kMaxDiagnosticsPerFile = 100;
 
 struct ReadOptions {
-  bool strict = false;  // unknown fields are errors, not warnings
+  bool strict = false;  // unknown fields and kinds with no meaning here are errors
 };
 
 // Reads every document of `text`, named `file` in diagnostics, appending to `out`.

@@ -40,6 +40,37 @@ std::string CheckDns1123Label(std::string_view s) {
   return {};
 }
 
+std::string CheckDns1123Subdomain(std::string_view s) {
+  if (s.empty()) return "it is empty";
+  if (s.size() > 253) return "it is longer than 253 characters";
+  size_t start = 0;
+  while (true) {
+    size_t dot = s.find('.', start);
+    std::string_view label = s.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    if (label.empty()) return "it has an empty part between dots";
+    for (char c : label) {
+      if (!IsLowerAlnum(c) && c != '-')
+        return "it may contain only lower-case letters, digits, '-' and '.'";
+    }
+    if (label.front() == '-' || label.back() == '-')
+      return "each part must start and end with a letter or digit";
+    if (dot == std::string_view::npos) return {};
+    start = dot + 1;
+  }
+}
+
+std::string CheckConfigKey(std::string_view s) {
+  if (s.empty()) return "it is empty";
+  if (s.size() > 253) return "it is longer than 253 characters";
+  for (char c : s) {
+    if (!IsAlnum(c) && c != '-' && c != '_' && c != '.')
+      return "it may contain only letters, digits, '-', '_' and '.'";
+  }
+  if (s == "." || s == "..") return "it must not be '.' or '..'";
+  if (s.starts_with("..")) return "it must not start with '..'";
+  return {};
+}
+
 std::string CheckDns1035Label(std::string_view s) {
   std::string why = CheckDns1123Label(s);
   if (!why.empty()) return why;

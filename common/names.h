@@ -14,6 +14,14 @@ std::string CheckDns1123Label(std::string_view s);
 // RFC 1035 label: a DNS-1123 label that starts with a letter (Service names).
 std::string CheckDns1035Label(std::string_view s);
 
+// RFC 1123 subdomain: 1-253 of [a-z0-9-.], dot-separated DNS-1123 labels (ConfigMap and
+// Secret names).
+std::string CheckDns1123Subdomain(std::string_view s);
+
+// A ConfigMap or Secret key: 1-253 of [A-Za-z0-9-_.], not "." or "..", not starting with ".."
+// (it becomes a file name in a volume).
+std::string CheckConfigKey(std::string_view s);
+
 // IANA service name (named ports): 1-15 of [a-z0-9-], a letter somewhere, no "--", no
 // leading or trailing '-'.
 std::string CheckPortName(std::string_view s);

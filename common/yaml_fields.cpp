@@ -125,8 +125,9 @@ void YamlContext::Error(const YAML::Node& node, std::string what, std::string ex
   diagnostics->Error(Where(node), std::move(what), std::move(expected));
 }
 
-void YamlContext::Warning(const YAML::Node& node, std::string what, std::string expected) const {
-  diagnostics->Warning(Where(node), std::move(what), std::move(expected));
+void YamlContext::Warning(const YAML::Node& node, std::string what, std::string expected,
+                          WarningKind kind) const {
+  diagnostics->Warning(Where(node), std::move(what), std::move(expected), kind);
 }
 
 std::vector<YAML::Node> LoadYamlDocuments(std::string_view text, const YamlContext& ctx) {

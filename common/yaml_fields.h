@@ -27,7 +27,8 @@ struct YamlContext {
 
   SourceLocation Where(const YAML::Node& node) const;
   void Error(const YAML::Node& node, std::string what, std::string expected = {}) const;
-  void Warning(const YAML::Node& node, std::string what, std::string expected = {}) const;
+  void Warning(const YAML::Node& node, std::string what, std::string expected = {},
+               WarningKind kind = WarningKind::kGeneral) const;
 };
 
 // Parses `text` as a stream of YAML documents. Rejects, with one error each, text over

@@ -1,7 +1,10 @@
 #include "guest-agent/agent.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <sys/reboot.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -19,12 +22,15 @@
 #include "guest-agent/container_network_filter.h"
 #include "guest-agent/container_root.h"
 #include "guest-agent/ec2_reporter_launch.h"
+#include "guest-agent/env_resolution.h"
 #include "guest-agent/file_tree.h"
 #include "guest-agent/oci_runtime_spec.h"
 #include "guest-agent/partition_by_name.h"
 #include "guest-agent/persistent_volume.h"
 #include "guest-agent/pid1.h"
+#include "guest-agent/pod_field.h"
 #include "guest-agent/pod_status.h"
+#include "guest-agent/pod_volumes.h"
 #include "guest-agent/power_button.h"
 #include "guest-agent/runc_runtime.h"
 #include "guest-agent/self_confinement.h"
@@ -100,6 +106,23 @@ std::unique_ptr<ServiceDiscovery> BindServiceDiscovery(
   return std::move(discovery).value();
 }
 
+// The VM's address (status.podIP): its first IPv4 address that is not loopback, or "".
+std::string VmAddress() {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return "";
+  std::string address;
+  for (ifaddrs* a = list; a != nullptr && address.empty(); a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
+    char text[INET_ADDRSTRLEN];
+    const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
+    if (::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) == nullptr) continue;
+    if (std::string_view(text).starts_with("127.")) continue;
+    address = text;
+  }
+  ::freeifaddrs(list);
+  return address;
+}
+
 }  // namespace
 
 Status RunAgent(const AgentOptions& options) {
@@ -172,6 +195,24 @@ Status RunAgent(const AgentOptions& options) {
   std::map<std::string, ContainerRootPaths> roots;
   Result<MemoryUsage> memory = ParseMeminfo(ReadTextFile("/proc/meminfo"));
   const int64_t vm_memory = memory.ok() ? memory->total_bytes : 0;
+  // pod_secrets fills it at boot (locally from the host, on AWS from Secrets Manager).
+  std::vector<ConfigObject> secrets;
+  PodFacts facts;
+  facts.name = hostname;
+  facts.namespace_name = pod.namespace_name;
+  facts.labels = pod.labels;
+  facts.pod_ip = VmAddress();
+  facts.vm_cpu_millis = static_cast<int64_t>(::sysconf(_SC_NPROCESSORS_ONLN)) * 1000;
+  facts.vm_memory_bytes = vm_memory;
+  const EnvSources sources{&spec->config_maps, &secrets, &facts, &pod};
+  // Made now: the agent cannot mount once confined.
+  Result<PodVolumes> volumes =
+      MountPodVolumes(options.run_dir + "/volumes", pod, sources, vm_memory);
+  if (!volumes.ok()) return volumes.status().WithContext("pod volumes");
+  for (const auto& [name, error] : volumes->errors) console("i2kit-agent: " + error);
+  volumes.value().paths.insert(persistent.begin(), persistent.end());
+  // Containers whose references are missing: they fail to start and back off, the Pod boots.
+  std::map<std::string, std::string> refused;
   std::string bundles = options.run_dir + "/bundles";
   const bool by_partition =
       KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineRootfs) ==
@@ -193,9 +234,14 @@ Status RunAgent(const AgentOptions& options) {
       console("i2kit-agent: container " + c.name + " root " + device + " (partition " +
               image.rootfs_partition + ")");
     }
+    // A read-only root with volumes still gets an overlay, of one page's worth: runc makes the
+    // missing mount points in it, then mounts the root read-only (root.readonly).
+    const bool read_only_root = c.security_context.read_only_root_filesystem;
+    const bool bare_root = read_only_root && c.volume_mounts.empty();
     Result<ContainerRootPaths> root = MountContainerRoot(
-        options.run_dir, c.name, device, c.security_context.read_only_root_filesystem,
-        WritableLayerBytes(c.resources.limits.memory_bytes, vm_memory));
+        options.run_dir, c.name, device, bare_root,
+        read_only_root ? 64 * 1024
+                       : WritableLayerBytes(c.resources.limits.memory_bytes, vm_memory));
     if (!root.ok()) return root.status().WithContext("container " + c.name);
     roots[c.name] = *root;
     RuntimeSpecInputs inputs;
@@ -207,13 +253,30 @@ Status RunAgent(const AgentOptions& options) {
     inputs.hostname_file = etc + "/hostname";
     inputs.passwd = image.passwd;
     inputs.group = image.group;
-    inputs.volume_paths = persistent;
+    if (pod.pod_security.fs_group) inputs.pod_groups.push_back(*pod.pod_security.fs_group);
+    for (int64_t gid : pod.pod_security.supplemental_groups) inputs.pod_groups.push_back(gid);
+    Result<std::vector<ContainerMount>> mounts =
+        ContainerVolumeMounts(c, pod, *volumes, options.run_dir + "/subpaths");
+    const auto note = [&](const std::string& line) {
+      console("i2kit-agent: " + c.name + ": " + line);
+    };
+    Result<std::vector<EnvVar>> env = ResolveEnvironment(c, sources, note);
+    if (!mounts.ok() || !env.ok()) {
+      refused[c.name] = (!mounts.ok() ? mounts.status() : env.status()).message();
+      continue;
+    }
     if (Status s = GiveShortFormatVolumes(pod, c, image.config, image.passwd, image.group,
                                           persistent, given_volumes);
         !s.ok()) {
       return s.WithContext("container " + c.name);
     }
-    Result<nlohmann::ordered_json> config = BuildRuntimeSpec(c, image.config, inputs);
+    for (const ContainerMount& m : *mounts) {
+      inputs.volume_binds.push_back({m.destination, m.source, m.read_only});
+    }
+    Container resolved = c;
+    resolved.env = std::move(env).value();
+    resolved.env_from.clear();
+    Result<nlohmann::ordered_json> config = BuildRuntimeSpec(resolved, image.config, inputs);
     if (!config.ok()) return config.status();
     std::string bundle = bundles + "/" + c.name;
     if (Status s = MakeDirectories(bundle); !s.ok()) return s;
@@ -252,6 +315,7 @@ Status RunAgent(const AgentOptions& options) {
   if (discovery) discovery->Start();
 
   RuncRuntime runtime(options.runc, options.run_dir + "/runc", bundles, roots);
+  for (const auto& [name, reason] : refused) runtime.RefuseStart(name, reason);
   SupervisorOptions supervision;
   supervision.health_port = options.health_port;
   supervision.console = [&log](LogLevel level, const std::string& line) { log.Log(level, line); };

@@ -84,7 +84,8 @@ HttpResponse Logs(std::string_view query, const LogBuffer* logs) {
   if (!query.empty()) {
     constexpr std::string_view kKey = "container=";
     constexpr std::string_view kSince = "since=";
-    if (query.substr(0, kSince.size()) == kSince) return LogsSince(query.substr(kSince.size()), logs);
+    if (query.substr(0, kSince.size()) == kSince)
+      return LogsSince(query.substr(kSince.size()), logs);
     if (query.substr(0, kKey.size()) != kKey) {
       return Text(400, "the queries are container=NAME and since=N");
     }
@@ -132,7 +133,8 @@ HttpResponse HandleHealthRequest(std::string_view request_head, const PodStatus&
   if (target == "/healthz") {
     response = Text(200, "ok");
   } else if (target == "/readyz") {
-    response = status.Ready() ? Text(200, "ready") : Text(503, "not ready");
+    response =
+        status.Ready() ? Text(200, "ready") : Text(503, "not ready: " + status.NotReadyReason());
   } else if (target == "/status") {
     response = {200, status.ToJson().dump() + "\n", "application/json"};
   } else if (target == "/logs") {

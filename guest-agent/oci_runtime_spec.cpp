@@ -31,7 +31,7 @@ Json Mount(const char* destination, const char* type, const char* source,
           {"options", std::vector<std::string>(options.begin(), options.end())}};
 }
 
-Json Mounts(const Container& container, const RuntimeSpecInputs& inputs) {
+Json Mounts(const RuntimeSpecInputs& inputs) {
   Json mounts = Json::array({
       Mount("/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}),
       // runc fills this /dev with the few devices a container may use (null, zero, full,
@@ -58,13 +58,11 @@ Json Mounts(const Container& container, const RuntimeSpecInputs& inputs) {
     bind["source"] = *source;
     mounts.push_back(std::move(bind));
   }
-  for (const VolumeMount& m : container.volume_mounts) {
-    auto path = inputs.volume_paths.find(m.name);
-    if (path == inputs.volume_paths.end()) continue;
-    Json bind = m.read_only ? Mount("", "bind", "", {"rbind", "ro", "nosuid", "nodev"})
-                            : Mount("", "bind", "", {"rbind", "nosuid", "nodev"});
-    bind["destination"] = m.mount_path;
-    bind["source"] = m.sub_path.empty() ? path->second : path->second + "/" + m.sub_path;
+  for (const RuntimeSpecInputs::VolumeBind& volume : inputs.volume_binds) {
+    Json bind = Mount("", "bind", "", {"rbind", "rprivate", "nosuid", "nodev"});
+    bind["destination"] = volume.destination;
+    bind["source"] = volume.source;
+    if (volume.read_only) bind["options"].push_back("ro");
     mounts.push_back(std::move(bind));
   }
   return mounts;
@@ -146,14 +144,19 @@ Result<nlohmann::ordered_json> BuildRuntimeSpec(const Container& container,
       Seccomp(security.seccomp_profile, inputs.seccomp_profile_root);
   if (!seccomp.ok()) return seccomp.status().WithContext("container " + container.name);
 
+  std::vector<uint32_t> gids = process->user.additional_gids;
+  for (int64_t gid : inputs.pod_groups) {
+    auto id = static_cast<uint32_t>(gid);
+    if (id != process->user.gid && std::find(gids.begin(), gids.end(), id) == gids.end()) {
+      gids.push_back(id);
+    }
+  }
+
   Json spec;
   spec["ociVersion"] = kOciVersion;
   spec["process"] = {
       {"terminal", false},
-      {"user",
-       {{"uid", process->user.uid},
-        {"gid", process->user.gid},
-        {"additionalGids", process->user.additional_gids}}},
+      {"user", {{"uid", process->user.uid}, {"gid", process->user.gid}, {"additionalGids", gids}}},
       {"args", process->args},
       {"env", process->env},
       {"cwd", process->cwd},
@@ -165,7 +168,7 @@ Result<nlohmann::ordered_json> BuildRuntimeSpec(const Container& container,
   };
   spec["root"] = {{"path", inputs.rootfs}, {"readonly", security.read_only_root_filesystem}};
   if (!inputs.hostname.empty()) spec["hostname"] = inputs.hostname;
-  spec["mounts"] = Mounts(container, inputs);
+  spec["mounts"] = Mounts(inputs);
   Json linux = {{"resources", LinuxResources(container.resources, inputs.pids_limit)}};
   // Empty leaves the choice to runc (a path named after the container id).
   if (!inputs.cgroups_path.empty()) linux["cgroupsPath"] = inputs.cgroups_path;

@@ -5,9 +5,9 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "common/image_config.h"
 #include "common/pod_model.h"
@@ -32,10 +32,17 @@ struct RuntimeSpecInputs {
   // The image's /etc/passwd and /etc/group, for its User and supplementary groups.
   std::string passwd;
   std::string group;
-  // Volume name → its directory in the VM, bind-mounted at each of the container's
-  // volumeMounts that names it (read-only when the mount says so); others are not mounted.
-  std::map<std::string, std::string> volume_paths;
   std::string seccomp_profile_root = kDefaultSeccompProfileRoot;  // for Localhost profiles
+  // The Pod's volumes as this container mounts them (pod_volumes.h): bind mounts, after the
+  // standard ones, each nosuid and nodev, and read-only when asked.
+  struct VolumeBind {
+    std::string destination;
+    std::string source;
+    bool read_only = false;
+  };
+  std::vector<VolumeBind> volume_binds;
+  // Groups every process of the Pod gets besides its own: fsGroup, then supplementalGroups.
+  std::vector<int64_t> pod_groups;
   // linux.resources.pids.limit; 0 = no limit. Counts threads too: 4096 is far above what a
   // server uses and still stops a fork bomb before it starves the Pod's other containers.
   int64_t pids_limit = 4096;

@@ -1,6 +1,5 @@
 #include "guest-agent/persistent_volume.h"
 
-#include <ftw.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,24 +11,9 @@
 #include "common/text_file.h"
 #include "guest-agent/container_user.h"
 #include "guest-agent/file_tree.h"
+#include "guest-agent/pod_volumes.h"
 
 namespace i2kit {
-namespace {
-
-gid_t fs_group_gid = 0;  // nftw's callback takes no context
-
-int GiveToGroup(const char* path, const struct stat* st, int type, struct FTW*) {
-  if (::lchown(path, static_cast<uid_t>(-1), fs_group_gid) != 0) return errno;
-  if (type == FTW_SL || S_ISLNK(st->st_mode)) return 0;
-  mode_t mode = st->st_mode & 07777;
-  mode_t wanted = mode | S_IRGRP | S_IWGRP;
-  if (S_ISDIR(st->st_mode)) wanted |= S_IXGRP | S_ISGID;
-  if (wanted != mode && ::chmod(path, wanted) != 0) return errno;
-  return 0;
-}
-
-}  // namespace
-
 std::string DiskSerial(const std::string& class_block, const std::string& device) {
   std::string serial = ReadTextFile(class_block + "/" + device + "/serial");
   if (serial.empty()) serial = ReadTextFile(class_block + "/" + device + "/device/serial");
@@ -58,16 +42,6 @@ Result<std::string> WaitForDiskBySerial(const std::string& class_block, const st
   }
 }
 
-Status ApplyFsGroup(const std::string& root, int64_t gid, bool only_on_root_mismatch) {
-  struct stat st {};
-  if (::stat(root.c_str(), &st) != 0) return SysError("stat", root);
-  if (only_on_root_mismatch && st.st_gid == static_cast<gid_t>(gid)) return Status::Ok();
-  fs_group_gid = static_cast<gid_t>(gid);
-  int err = ::nftw(root.c_str(), GiveToGroup, 16, FTW_PHYS | FTW_MOUNT);
-  if (err != 0) return SysError("giving the fsGroup", root, err > 0 ? err : errno);
-  return Status::Ok();
-}
-
 Result<std::map<std::string, std::string>> MountPersistentVolumes(
     const Deployment& pod, const std::string& class_block, const std::string& mount_root,
     std::chrono::milliseconds timeout) {
@@ -84,7 +58,7 @@ Result<std::map<std::string, std::string>> MountPersistentVolumes(
       return SysError("mount", *device + " (ext4) on " + target).WithContext("volume " + v.name);
     }
     if (pod.pod_security.fs_group) {
-      if (Status s = ApplyFsGroup(target, *pod.pod_security.fs_group,
+      if (Status s = ApplyFsGroup(target, *pod.pod_security.fs_group, /*read_only=*/false,
                                   pod.pod_security.fs_group_on_root_mismatch);
           !s.ok()) {
         return s.WithContext("volume " + v.name);

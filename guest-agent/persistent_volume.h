@@ -1,7 +1,7 @@
 // Persistent volumes in the guest (pod_model.h VolumeType::kPersistent): the agent finds each
 // one's disk by its serial, mounts its ext4 filesystem below pod_vm.h kVolumesMount and gives
 // it to the Pod's fsGroup, all before any container starts; containers bind-mount it from
-// there (oci_runtime_spec.h RuntimeSpecInputs::volume_paths). Locally the serial is
+// there like any other volume of the Pod (pod_volumes.h PodVolumes::paths). Locally the serial is
 // pod_vm.h kVolumeSerialPrefix + the volume's index; the host formats the image.
 #pragma once
 
@@ -28,15 +28,10 @@ std::string DiskSerial(const std::string& class_block, const std::string& device
 Result<std::string> WaitForDiskBySerial(const std::string& class_block, const std::string& serial,
                                         std::chrono::milliseconds timeout);
 
-// Gives the tree at `root` to group `gid` as Kubernetes does for fsGroup: every file and
-// directory gets the group and group read/write (directories also setgid, so new files
-// inherit it). With `only_on_root_mismatch` (fsGroupChangePolicy: OnRootMismatch) nothing
-// changes when the root already has the group.
-Status ApplyFsGroup(const std::string& root, int64_t gid, bool only_on_root_mismatch);
-
 // Mounts every persistent volume of `pod` (ext4, nosuid, nodev) at `mount_root`/<name> and
-// applies the Pod's fsGroup; returns volume name → mount point. A missing disk or one that is
-// not ext4 is an error: a database must never start on an empty stand-in for its data.
+// applies the Pod's fsGroup (pod_volumes.h ApplyFsGroup); returns volume name → mount point. A
+// missing disk or one that is not ext4 is an error: a database must never start on an empty
+// stand-in for its data.
 Result<std::map<std::string, std::string>> MountPersistentVolumes(
     const Deployment& pod, const std::string& class_block, const std::string& mount_root,
     std::chrono::milliseconds timeout);

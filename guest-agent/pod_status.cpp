@@ -92,32 +92,85 @@ Result<AgentConfinement> ParseAgentConfinement(std::string_view proc_status) {
   return agent;
 }
 
-bool PodStatus::Ready() const {
-  if (shutting_down || containers.empty()) return false;
-  for (const ContainerStatus& c : containers) {
-    if (c.state != ContainerState::kRunning || !c.ready) return false;
+namespace {
+
+bool RunningAndReady(const ContainerStatus& c) {
+  return c.state == ContainerState::kRunning && c.ready;
+}
+
+// An init container is done once it exited 0; a sidecar never is, it must run and be ready.
+bool InitDone(const ContainerStatus& c) {
+  if (c.sidecar) return RunningAndReady(c);
+  return c.state == ContainerState::kTerminated && c.last_exit_code == 0;
+}
+
+// "web: Running, not ready", "prepare: CrashLoopBackOff, exit code 1, 2 restarts".
+std::string Describe(const ContainerStatus& c) {
+  std::string text = c.name + ": " + ContainerStateName(c.state);
+  if (!c.reason.empty()) text += " (" + c.reason + ")";
+  if (c.state == ContainerState::kRunning && !c.started) text += ", not started";
+  if (c.state == ContainerState::kRunning && c.started && !c.ready) text += ", not ready";
+  if (c.state != ContainerState::kRunning && c.last_exit_code) {
+    text += ", exit code " + std::to_string(*c.last_exit_code);
   }
-  return true;
+  if (c.restarts > 0) text += ", " + std::to_string(c.restarts) + " restarts";
+  return text;
+}
+
+nlohmann::ordered_json ContainersJson(const std::vector<ContainerStatus>& containers) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const ContainerStatus& c : containers) {
+    nlohmann::ordered_json probes = nlohmann::ordered_json::array();
+    for (const ProbeStatus& p : c.probes) {
+      probes.push_back({{"type", p.type},
+                        {"action", p.action},
+                        {"successes", p.successes},
+                        {"failures", p.failures}});
+    }
+    nlohmann::ordered_json item = {{"name", c.name}};
+    if (c.sidecar) item["sidecar"] = true;
+    item.update(nlohmann::ordered_json{
+        {"state", ContainerStateName(c.state)},
+        {"started", c.started},
+        {"ready", c.ready},
+        {"restarts", c.restarts},
+        {"lastExitCode", c.last_exit_code ? nlohmann::ordered_json(*c.last_exit_code)
+                                          : nlohmann::ordered_json(nullptr)},
+        {"reason", c.reason},
+        {"startedAt", c.started_at_unix},
+        {"probes", probes}});
+    list.push_back(std::move(item));
+  }
+  return list;
+}
+
+}  // namespace
+
+bool PodStatus::Ready() const {
+  return NotReadyReason().empty();
+}
+
+std::string PodStatus::NotReadyReason() const {
+  if (shutting_down) return "shutting down";
+  if (containers.empty()) return "no containers";
+  for (const ContainerStatus& c : init_containers) {
+    if (!InitDone(c)) return (c.sidecar ? "sidecar container " : "init container ") + Describe(c);
+  }
+  for (const ContainerStatus& c : containers) {
+    if (!RunningAndReady(c)) return "container " + Describe(c);
+  }
+  return "";
 }
 
 nlohmann::ordered_json PodStatus::ToJson() const {
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const ContainerStatus& c : containers) {
-    list.push_back({{"name", c.name},
-                    {"state", ContainerStateName(c.state)},
-                    {"started", c.started},
-                    {"ready", c.ready},
-                    {"restarts", c.restarts},
-                    {"lastExitCode", c.last_exit_code ? nlohmann::ordered_json(*c.last_exit_code)
-                                                      : nlohmann::ordered_json(nullptr)},
-                    {"reason", c.reason},
-                    {"startedAt", c.started_at_unix}});
-  }
+  std::string not_ready = NotReadyReason();
   return {{"pod", pod},
           {"replica", replica},
-          {"ready", Ready()},
+          {"ready", not_ready.empty()},
+          {"notReadyReason", not_ready},
           {"shuttingDown", shutting_down},
-          {"containers", list},
+          {"initContainers", ContainersJson(init_containers)},
+          {"containers", ContainersJson(containers)},
           {"memory",
            {{"totalBytes", memory.total_bytes},
             {"availableBytes", memory.available_bytes},

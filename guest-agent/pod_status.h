@@ -17,6 +17,15 @@ namespace i2kit {
 enum class ContainerState { kWaiting, kRunning, kBackOff, kTerminated };
 const char* ContainerStateName(ContainerState s);
 
+// One probe of a container as last run: which (readiness, liveness, startup), how
+// (ProbeActionName: httpGet, tcpSocket, exec, grpc) and its consecutive results.
+struct ProbeStatus {
+  std::string type;
+  std::string action;
+  int successes = 0;
+  int failures = 0;
+};
+
 struct ContainerStatus {
   std::string name;
   ContainerState state = ContainerState::kWaiting;
@@ -26,6 +35,8 @@ struct ContainerStatus {
   std::optional<int> last_exit_code;  // 128 + signal for a container killed by a signal
   std::string reason;                 // why it is not running: "CrashLoopBackOff", …
   int64_t started_at_unix = 0;
+  std::vector<ProbeStatus> probes;
+  bool sidecar = false;  // an init container with restartPolicy: Always
 };
 
 // The guest's memory from /proc/meminfo, in bytes: MemTotal and MemAvailable, and where the
@@ -62,13 +73,18 @@ Result<AgentConfinement> ParseAgentConfinement(std::string_view proc_status);
 struct PodStatus {
   std::string pod;  // the deployment's name
   int replica = 0;
+  std::vector<ContainerStatus> init_containers;  // init containers and sidecars, in order
   std::vector<ContainerStatus> containers;
   MemoryUsage memory;
   std::optional<AgentConfinement> agent;  // unset until read
   bool shutting_down = false;
 
-  // Every container runs and is ready, and the Pod is not shutting down.
+  // Every init container completed, every sidecar and container runs and is ready, and the
+  // Pod is not shutting down.
   bool Ready() const;
+  // Why Ready() is false, naming the first container that holds it back ("init container
+  // prepare: CrashLoopBackOff, exit code 1, 2 restarts"); empty when ready.
+  std::string NotReadyReason() const;
   nlohmann::ordered_json ToJson() const;
 };
 

@@ -13,14 +13,13 @@
 
 #include "common/unique_fd.h"
 #include "guest-agent/container_runtime.h"
+#include "guest-agent/grpc_health_check.h"
 
 namespace i2kit {
-namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A connected, non-blocking socket to host:port, or an invalid fd after `deadline`.
-UniqueFd Connect(const std::string& host, int port, Clock::time_point deadline) {
+UniqueFd ConnectBefore(const std::string& host, int port, Clock::time_point deadline) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -42,10 +41,8 @@ UniqueFd Connect(const std::string& host, int port, Clock::time_point deadline) 
   return fd;
 }
 
-}  // namespace
-
 bool CheckTcp(const std::string& host, int port, int timeout_seconds) {
-  return Connect(host, port, Clock::now() + std::chrono::seconds(timeout_seconds)).valid();
+  return ConnectBefore(host, port, Clock::now() + std::chrono::seconds(timeout_seconds)).valid();
 }
 
 pid_t StartNetworkProbe(const Probe& probe) {
@@ -54,7 +51,8 @@ pid_t StartNetworkProbe(const Probe& probe) {
   ::syscall(SYS_close_range, 3, UINT_MAX, 0);
   // Not root (tests): nothing to drop.
   if (::geteuid() == 0 && !DropToIdentity(kProbeIdentity)) ::_exit(126);
-  bool ok = probe.action == ProbeAction::kTcpSocket || probe.scheme == "HTTPS"
+  bool ok = probe.action == ProbeAction::kGrpc ? CheckGrpcHealth(probe).ok()
+            : probe.action == ProbeAction::kTcpSocket || probe.scheme == "HTTPS"
                 ? CheckTcp(probe.host, probe.port, probe.timeout_seconds)
                 : CheckHttp(probe, probe.timeout_seconds);
   ::_exit(ok ? 0 : 1);
@@ -76,7 +74,7 @@ int ParseHttpStatus(const std::string& status_line) {
 
 bool CheckHttp(const Probe& probe, int timeout_seconds) {
   Clock::time_point deadline = Clock::now() + std::chrono::seconds(timeout_seconds);
-  UniqueFd fd = Connect(probe.host, probe.port, deadline);
+  UniqueFd fd = ConnectBefore(probe.host, probe.port, deadline);
   if (!fd.valid()) return false;
   std::string request = "GET " + probe.path +
                         " HTTP/1.1\r\nHost: " + (probe.host.empty() ? "127.0.0.1" : probe.host) +

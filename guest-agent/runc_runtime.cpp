@@ -16,7 +16,14 @@ RuncRuntime::RuncRuntime(std::string runc, std::string state_root, std::string b
       bundles_(std::move(bundles)),
       roots_(std::move(roots)) {}
 
+void RuncRuntime::RefuseStart(const std::string& name, std::string reason) {
+  refused_[name] = std::move(reason);
+}
+
 Result<pid_t> RuncRuntime::Start(const std::string& name, int stdout_fd, int stderr_fd) {
+  if (auto refused = refused_.find(name); refused != refused_.end()) {
+    return Status::Error(refused->second);
+  }
   std::string bundle = bundles_ + "/" + name;
   std::string pid_file = bundle + "/container.pid";
   // A container of the same name left by a previous start (it crashed) is removed first.

@@ -19,6 +19,10 @@ class RuncRuntime : public ContainerRuntime {
   RuncRuntime(std::string runc, std::string state_root, std::string bundles,
               std::map<std::string, ContainerRootPaths> roots);
 
+  // Every Start of `name` fails with `reason` (a reference the container needs is missing):
+  // the supervisor reports it and backs off, as Kubernetes' CreateContainerConfigError.
+  void RefuseStart(const std::string& name, std::string reason);
+
   Result<pid_t> Start(const std::string& name, int stdout_fd, int stderr_fd) override;
   void Cleanup(const std::string& name) override;
   std::vector<std::string> ExecArgv(const std::string& name,
@@ -29,6 +33,7 @@ class RuncRuntime : public ContainerRuntime {
   std::string root_;
   std::string bundles_;
   std::map<std::string, ContainerRootPaths> roots_;
+  std::map<std::string, std::string> refused_;
 };
 
 }  // namespace i2kit

@@ -20,6 +20,7 @@
 
 #include "common/text_file.h"
 #include "guest-agent/health_http.h"
+#include "guest-agent/lifecycle_hook.h"
 #include "guest-agent/line_rate_limit.h"
 #include "guest-agent/power_button.h"
 #include "guest-agent/probe_check.h"
@@ -58,8 +59,23 @@ struct ProbeRun {
   Clock::time_point attempt_deadline;
 };
 
+// Where a container stands in the Pod's order (Kubernetes' init containers and sidecars).
+enum class Role {
+  kInit,     // runs to completion, in order, before the next one and the app containers
+  kSidecar,  // an init container with restartPolicy: Always: started in order, kept running
+  kApp,
+};
+
+// A lifecycle hook under way: a child (exec, httpGet) or a sleep until `until`.
+struct HookRun {
+  bool active = false;
+  pid_t pid = -1;
+  Clock::time_point until;
+};
+
 struct Supervised {
   const Container* spec = nullptr;
+  Role role = Role::kApp;
   ContainerStatus status;
   RestartBackoff backoff;
   pid_t pid = -1;
@@ -68,6 +84,14 @@ struct Supervised {
   UniqueFd out, err;
   ProbeRun liveness, readiness, startup;
   bool stop_requested = false;
+  bool ever_started = false;
+  bool completed = false;  // an init container that exited 0: never started again
+  HookRun post_start, pre_stop;
+  // A graceful stop under way (shutdown, a failed liveness or startup probe or postStart):
+  // the preStop hook, then SIGTERM, then SIGKILL at kill_at.
+  bool stopping = false;
+  bool killed = false;
+  Clock::time_point kill_at;
   LineRateLimit output_limit{0, 0};
   Clock::time_point next_drop_report;
 };
@@ -105,6 +129,7 @@ struct Supervisor::State {
   bool shutting_down = false;
   Clock::time_point kill_deadline;
   bool killed = false;
+  bool init_complete = false;  // every init container completed and every sidecar started
 
   LogBuffer* logs = nullptr;
 
@@ -136,6 +161,81 @@ Status BlockSupervisorSignals() {
   return Status::Ok();
 }
 
+namespace {
+
+// Starts `hook` for container `c`: exec through the runtime as the exec probes do, httpGet in
+// a child under the probe identity as the HTTP probes do (lifecycle_hook.h), sleep as a timer.
+// A hook that cannot start is inactive with pid -1 and `false` returned: it failed.
+bool StartHook(Supervisor::State& st, const Supervised& c, const LifecycleHook& hook,
+               int timeout_seconds, Clock::time_point now, HookRun& run) {
+  run = HookRun{};
+  if (hook.action == HookAction::kSleep) {
+    run.active = true;
+    run.until = now + seconds(hook.sleep_seconds);
+    return true;
+  }
+  if (hook.action == HookAction::kExec) {
+    Result<pid_t> pid = SpawnProcess(st.runtime.ExecArgv(c.spec->name, hook.command), -1, -1, -1);
+    run.pid = pid.ok() ? *pid : -1;
+  } else {
+    run.pid = StartNetworkProbe(HookHttpProbe(hook, timeout_seconds));
+  }
+  run.active = run.pid > 0;
+  return run.active;
+}
+
+void CancelHook(HookRun& run) {
+  if (run.active && run.pid > 0) KillProcessTree(run.pid);
+  run = HookRun{};
+}
+
+void SendTerm(Supervised& c) {
+  if (c.pid > 0) ::kill(c.pid, SIGTERM);
+}
+
+// Stops `c` as Kubernetes does: its preStop hook first, then SIGTERM, and SIGKILL at
+// `kill_at` — the grace period counts from the preStop hook's start, not from the SIGTERM.
+void BeginStop(Supervisor::State& st, Supervised& c, Clock::time_point now,
+               Clock::time_point kill_at) {
+  if (c.pid <= 0 || c.stopping) return;
+  c.stopping = true;
+  c.kill_at = kill_at;
+  CancelHook(c.post_start);
+  const std::optional<LifecycleHook>& pre_stop = c.spec->lifecycle.pre_stop;
+  if (pre_stop) {
+    auto left = std::chrono::duration_cast<seconds>(kill_at - now).count();
+    if (StartHook(st, c, *pre_stop, static_cast<int>(std::max<long>(1, left)), now, c.pre_stop)) {
+      st.Event("container " + c.spec->name + ": preStop hook (" + HookActionName(pre_stop->action) +
+               ") started");
+      return;
+    }
+    st.Event("container " + c.spec->name + ": preStop hook could not start", LogLevel::kWarn);
+  }
+  SendTerm(c);
+}
+
+void OnPreStopDone(Supervisor::State& st, Supervised& c, bool ok) {
+  c.pre_stop = HookRun{};
+  st.Event("container " + c.spec->name + ": preStop hook " + (ok ? "done" : "failed") + ", SIGTERM",
+           ok ? LogLevel::kInfo : LogLevel::kWarn);
+  SendTerm(c);
+}
+
+// Sidecars stop after every other container has, the last started first, one at a time.
+void StopSidecarsWhenAlone(Supervisor::State& st, Clock::time_point now) {
+  for (const Supervised& c : st.containers) {
+    if (c.role != Role::kSidecar && c.pid > 0) return;
+  }
+  for (auto it = st.containers.rbegin(); it != st.containers.rend(); ++it) {
+    if (it->role != Role::kSidecar || it->pid <= 0) continue;
+    it->stop_requested = true;
+    BeginStop(st, *it, now, st.kill_deadline);
+    return;
+  }
+}
+
+}  // namespace
+
 Supervisor::Supervisor(const Deployment& deployment, int replica, ContainerRuntime& runtime,
                        SupervisorOptions options)
     : state_(std::make_unique<State>(deployment, runtime, std::move(options))) {
@@ -143,10 +243,20 @@ Supervisor::Supervisor(const Deployment& deployment, int replica, ContainerRunti
   state_->pod.pod = deployment.name;
   state_->pod.replica = replica;
   Clock::time_point now = Clock::now();
-  for (const Container& c : deployment.containers) {
+  // Init containers and sidecars first, in order: the order in which they start.
+  std::vector<std::pair<const Container*, Role>> order;
+  for (const Container& c : deployment.init_containers) {
+    order.push_back({&c, c.restart_always ? Role::kSidecar : Role::kInit});
+  }
+  for (const Container& c : deployment.containers) order.push_back({&c, Role::kApp});
+  for (const auto& [container, role] : order) {
+    const Container& c = *container;
     Supervised s;
     s.spec = &c;
+    s.role = role;
     s.status.name = c.name;
+    s.status.sidecar = role == Role::kSidecar;
+    if (!deployment.init_containers.empty()) s.status.reason = "PodInitializing";
     s.next_start = now;
     s.liveness.probe = c.liveness_probe ? &*c.liveness_probe : nullptr;
     s.readiness.probe = c.readiness_probe ? &*c.readiness_probe : nullptr;
@@ -177,11 +287,15 @@ void Supervisor::RequestShutdown(const std::string& why) {
   for (Auxiliary& a : st.auxiliaries) {
     if (a.pid > 0) ::kill(a.pid, SIGTERM);
   }
-  // Reverse order: the first container is usually the one the others depend on.
+  // Reverse order: the first container is usually the one the others depend on. Sidecars
+  // serve the others to the end: they stop once the rest have (StopSidecarsWhenAlone).
+  Clock::time_point now = Clock::now();
   for (auto it = st.containers.rbegin(); it != st.containers.rend(); ++it) {
+    if (it->role == Role::kSidecar) continue;
     it->stop_requested = true;
-    if (it->pid > 0) ::kill(it->pid, SIGTERM);
+    BeginStop(st, *it, now, st.kill_deadline);
   }
+  StopSidecarsWhenAlone(st, now);
 }
 
 namespace {
@@ -202,6 +316,28 @@ pid_t StartProbeAttempt(ContainerRuntime& runtime, const Supervised& c, const Pr
     return pid.ok() ? *pid : -1;
   }
   return StartNetworkProbe(probe);
+}
+
+// A postStart HTTP hook has no timeout in Kubernetes; one that hangs holds the container
+// unready, so it is bounded here.
+constexpr int kPostStartHttpTimeoutSeconds = 30;
+
+// A postStart hook ended: the container may now start its probes, or, when the hook failed,
+// it is stopped and restarted with the back-off, as the kubelet does.
+void OnPostStartDone(Supervisor::State& st, Supervised& c, bool ok, Clock::time_point now) {
+  c.post_start = HookRun{};
+  if (c.pid <= 0) return;
+  if (!ok) {
+    c.status.reason = "FailedPostStartHook";
+    st.Event("container " + c.spec->name + ": postStart hook failed: restarting", LogLevel::kWarn);
+    BeginStop(st, c, now, now + seconds(st.deployment.termination_grace_period_seconds));
+    return;
+  }
+  c.status.reason.clear();
+  c.status.started = c.startup.probe == nullptr;
+  c.status.ready = c.readiness.probe == nullptr && c.status.started;
+  ResetProbes(c, now);
+  st.Event("container " + c.spec->name + ": postStart hook done");
 }
 
 void StartContainer(Supervisor::State& st, Supervised& c, Clock::time_point now) {
@@ -231,14 +367,27 @@ void StartContainer(Supervisor::State& st, Supervised& c, Clock::time_point now)
   }
   c.pid = *pid;
   c.started = now;
+  c.ever_started = true;
+  c.stopping = c.killed = false;
   c.status.state = ContainerState::kRunning;
   c.status.reason.clear();
   c.status.started_at_unix = static_cast<int64_t>(::time(nullptr));
   c.status.started = c.startup.probe == nullptr;
   c.status.ready = c.readiness.probe == nullptr && c.status.started;
   ResetProbes(c, now);
-  st.Event("container " + c.spec->name + " started pid=" + std::to_string(c.pid) +
+  st.Event(std::string(c.role == Role::kApp       ? "container "
+                       : c.role == Role::kSidecar ? "sidecar container "
+                                                  : "init container ") +
+           c.spec->name + " started pid=" + std::to_string(c.pid) +
            " restarts=" + std::to_string(c.status.restarts));
+  // Not started nor ready, and probed by nothing, until its postStart hook has ended.
+  if (const std::optional<LifecycleHook>& hook = c.spec->lifecycle.post_start) {
+    c.status.started = c.status.ready = false;
+    c.status.reason = "PostStartHook";
+    if (!StartHook(st, c, *hook, kPostStartHttpTimeoutSeconds, now, c.post_start)) {
+      OnPostStartDone(st, c, false, now);
+    }
+  }
 }
 
 void OnContainerExit(Supervisor::State& st, Supervised& c, int wait_status, Clock::time_point now) {
@@ -247,11 +396,22 @@ void OnContainerExit(Supervisor::State& st, Supervised& c, int wait_status, Cloc
   c.status.last_exit_code = code;
   c.status.ready = false;
   ResetProbes(c, now);
+  CancelHook(c.post_start);
+  CancelHook(c.pre_stop);
+  c.stopping = c.killed = false;
   st.runtime.Cleanup(c.spec->name);
   if (st.shutting_down || c.stop_requested) {
     c.status.state = ContainerState::kTerminated;
     c.status.reason = "Stopped";
     st.Event("container " + c.spec->name + " stopped code=" + std::to_string(code));
+    if (st.shutting_down) StopSidecarsWhenAlone(st, now);
+    return;
+  }
+  if (c.role == Role::kInit && code == 0) {
+    c.completed = true;
+    c.status.state = ContainerState::kTerminated;
+    c.status.reason = "Completed";
+    st.Event("init container " + c.spec->name + " completed");
     return;
   }
   auto ran = std::chrono::duration_cast<seconds>(now - c.started);
@@ -260,7 +420,8 @@ void OnContainerExit(Supervisor::State& st, Supervised& c, int wait_status, Cloc
   c.status.state = ContainerState::kBackOff;
   c.status.reason = "CrashLoopBackOff";
   c.next_start = now + delay;
-  st.Event("container " + c.spec->name + " exited code=" + std::to_string(code) +
+  st.Event(std::string(c.role == Role::kInit ? "init container " : "container ") + c.spec->name +
+               " exited code=" + std::to_string(code) +
                " restarts=" + std::to_string(c.status.restarts) +
                " backoff=" + std::to_string(delay.count()) + "s",
            LogLevel::kWarn);
@@ -282,11 +443,11 @@ void OnProbeResult(Supervisor::State& st, Supervised& c, ProbeRun& run, bool ok,
       c.status.started = true;
       c.status.ready = c.readiness.probe == nullptr;
       st.Event("container " + c.spec->name + " started (startup probe passed)");
-    } else if (run.failures >= run.probe->failure_threshold && c.pid > 0) {
+    } else if (run.failures >= run.probe->failure_threshold && c.pid > 0 && !c.stopping) {
       st.Event("container " + c.spec->name + " failed its startup probe " +
                    std::to_string(run.failures) + " times: restarting",
                LogLevel::kWarn);
-      ::kill(c.pid, SIGKILL);
+      BeginStop(st, c, now, now + seconds(st.deployment.termination_grace_period_seconds));
     }
   } else if (&run == &c.readiness) {
     bool was = c.status.ready;
@@ -295,16 +456,17 @@ void OnProbeResult(Supervisor::State& st, Supervised& c, ProbeRun& run, bool ok,
     if (was != c.status.ready) {
       st.Event("container " + c.spec->name + (c.status.ready ? " ready" : " not ready"));
     }
-  } else if (!ok && run.failures >= run.probe->failure_threshold && c.pid > 0) {
+  } else if (!ok && run.failures >= run.probe->failure_threshold && c.pid > 0 && !c.stopping) {
+    // As the kubelet: the preStop hook, SIGTERM, and SIGKILL after the grace period.
     st.Event("container " + c.spec->name + " failed its liveness probe " +
                  std::to_string(run.failures) + " times: restarting",
              LogLevel::kWarn);
-    ::kill(c.pid, SIGKILL);
+    BeginStop(st, c, now, now + seconds(st.deployment.termination_grace_period_seconds));
   }
 }
 
 void RunDueProbes(Supervisor::State& st, Supervised& c, Clock::time_point now) {
-  if (c.pid <= 0 || st.shutting_down) return;
+  if (c.pid <= 0 || st.shutting_down || c.stopping || c.post_start.active) return;
   // A startup probe holds the others back until it has passed.
   std::vector<ProbeRun*> runs;
   if (!c.status.started)
@@ -368,6 +530,10 @@ void ReapChildren(Supervisor::State& st, Clock::time_point now) {
         OnContainerExit(st, c, status, now);
         break;
       }
+      if (c.post_start.active && c.post_start.pid == pid) {
+        OnPostStartDone(st, c, ExitCodeOf(status) == 0, now);
+      }
+      if (c.pre_stop.active && c.pre_stop.pid == pid) OnPreStopDone(st, c, ExitCodeOf(status) == 0);
       for (ProbeRun* run : {&c.liveness, &c.readiness, &c.startup}) {
         if (run->attempt == pid) OnProbeResult(st, c, *run, ExitCodeOf(status) == 0, now);
       }
@@ -441,6 +607,54 @@ Status Listen(Supervisor::State& st) {
   return Status::Ok();
 }
 
+// The index of the first init container or sidecar that the ones after it (and the app
+// containers) still wait for — an init container not yet completed, a sidecar not yet started
+// (its postStart hook and startup probe passed, as Kubernetes waits for them) — or npos.
+size_t FirstUnfinishedInit(const Supervisor::State& st) {
+  if (st.init_complete) return std::string::npos;
+  for (size_t i = 0; i < st.containers.size(); ++i) {
+    const Supervised& c = st.containers[i];
+    if (c.role == Role::kInit && !c.completed) return i;
+    if (c.role == Role::kSidecar &&
+        (c.pid <= 0 || c.post_start.active || c.stopping || !c.status.started)) {
+      return i;
+    }
+  }
+  return std::string::npos;
+}
+
+// Whether container `i` may start now: a first start waits for the init containers before
+// it; a sidecar that ran before restarts on its back-off alone, as app containers do.
+bool MayStart(const Supervisor::State& st, size_t i, size_t blocker, Clock::time_point now) {
+  const Supervised& c = st.containers[i];
+  if (st.shutting_down || c.pid > 0 || c.completed || now < c.next_start) return false;
+  if (c.role == Role::kApp) return st.init_complete;  // latched (and said) at the loop's top
+  return i == blocker || (c.role == Role::kSidecar && c.ever_started);
+}
+
+ProbeStatus ProbeReport(const char* type, const ProbeRun& run) {
+  ProbeStatus report;
+  report.type = type;
+  report.action = ProbeActionName(run.probe->action);
+  report.successes = run.successes;
+  report.failures = run.failures;
+  return report;
+}
+
+// Copies the containers' states into the Pod's status, as /status and /readyz show them.
+void PublishStatus(Supervisor::State& st) {
+  st.pod.init_containers.clear();
+  st.pod.containers.clear();
+  for (const Supervised& c : st.containers) {
+    ContainerStatus status = c.status;
+    status.probes.clear();
+    if (c.startup.probe) status.probes.push_back(ProbeReport("startup", c.startup));
+    if (c.readiness.probe) status.probes.push_back(ProbeReport("readiness", c.readiness));
+    if (c.liveness.probe) status.probes.push_back(ProbeReport("liveness", c.liveness));
+    (c.role == Role::kApp ? st.pod.containers : st.pod.init_containers).push_back(status);
+  }
+}
+
 // Read at report time, so that /status shows what the kernel enforces, not what was planned.
 void RefreshFromProc(Supervisor::State& st) {
   if (Result<MemoryUsage> usage = ParseMeminfo(ReadTextFile(st.options.meminfo_path)); usage.ok()) {
@@ -459,8 +673,7 @@ void ServeClient(Supervisor::State& st, const LogBuffer& logs, Client& client) {
       client.received.append(buffer, static_cast<size_t>(n));
       if (HasCompleteRequestHead(client.received) ||
           client.received.size() > kMaxHealthRequestBytes) {
-        for (size_t i = 0; i < st.containers.size(); ++i)
-          st.pod.containers[i] = st.containers[i].status;
+        PublishStatus(st);
         RefreshFromProc(st);
         client.response = HandleHealthRequest(client.received, st.pod, &logs).Serialize();
       }
@@ -484,7 +697,7 @@ void ServeClient(Supervisor::State& st, const LogBuffer& logs, Client& client) {
 
 Status Supervisor::Run() {
   State& st = *state_;
-  st.pod.containers.resize(st.containers.size());
+  PublishStatus(st);
   // Orphans of containers' runtimes come to the agent when it is not PID 1 too.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   if (Status s = BlockSupervisorSignals(); !s.ok()) return s;
@@ -497,8 +710,32 @@ Status Supervisor::Run() {
   while (true) {
     Clock::time_point now = Clock::now();
     bool all_stopped = true;
-    for (Supervised& c : st.containers) {
-      if (!st.shutting_down && c.pid <= 0 && now >= c.next_start) StartContainer(st, c, now);
+    size_t blocker = FirstUnfinishedInit(st);
+    if (blocker == std::string::npos && !st.init_complete) {
+      st.init_complete = true;
+      if (!st.deployment.init_containers.empty()) {
+        st.Event("init containers done: starting the app containers");
+      }
+    }
+    for (size_t i = 0; i < st.containers.size(); ++i) {
+      Supervised& c = st.containers[i];
+      if (MayStart(st, i, blocker, now)) {
+        StartContainer(st, c, now);
+        blocker = FirstUnfinishedInit(st);
+      }
+      if (c.post_start.active && c.post_start.pid < 0 && now >= c.post_start.until) {
+        OnPostStartDone(st, c, true, now);
+      }
+      if (c.pre_stop.active && c.pre_stop.pid < 0 && now >= c.pre_stop.until) {
+        OnPreStopDone(st, c, true);
+      }
+      if (c.stopping && !c.killed && c.pid > 0 && now >= c.kill_at) {
+        c.killed = true;
+        st.Event("container " + c.spec->name + " did not stop within the grace period: SIGKILL",
+                 LogLevel::kWarn);
+        CancelHook(c.pre_stop);
+        ::kill(c.pid, SIGKILL);
+      }
       RunDueProbes(st, c, now);
       if (c.pid > 0 || c.out.valid() || c.err.valid()) all_stopped = false;
     }
@@ -512,8 +749,11 @@ Status Supervisor::Run() {
       if (all_stopped) break;
       if (!st.killed && now >= st.kill_deadline) {
         st.killed = true;
+        // Containers whose stop has not begun (a stopping one has its own kill_at); sidecars
+        // still wait for the others to be gone (StopSidecarsWhenAlone), and are killed at once
+        // then, since the grace period is over.
         for (Supervised& c : st.containers) {
-          if (c.pid > 0) {
+          if (c.pid > 0 && !c.stopping && c.role != Role::kSidecar) {
             st.Event("container " + c.spec->name + " did not stop within the grace period: SIGKILL",
                      LogLevel::kWarn);
             ::kill(c.pid, SIGKILL);
@@ -524,8 +764,7 @@ Status Supervisor::Run() {
         }
       }
     }
-    for (size_t i = 0; i < st.containers.size(); ++i)
-      st.pod.containers[i] = st.containers[i].status;
+    PublishStatus(st);
     if (st.pod.Ready() != announced_ready) {
       announced_ready = st.pod.Ready();
       st.Event(announced_ready ? "pod ready, " + SinceBoot() : "pod not ready");
@@ -535,6 +774,10 @@ Status Supervisor::Run() {
     Clock::time_point wake = now + seconds(1);
     for (Supervised& c : st.containers) {
       if (c.pid <= 0 && !st.shutting_down) wake = std::min(wake, c.next_start);
+      for (const HookRun* hook : {&c.post_start, &c.pre_stop}) {
+        if (hook->active && hook->pid < 0) wake = std::min(wake, hook->until);
+      }
+      if (c.stopping && !c.killed && c.pid > 0) wake = std::min(wake, c.kill_at);
       for (ProbeRun* run : {&c.liveness, &c.readiness, &c.startup}) {
         if (run->probe && c.pid > 0)
           wake = std::min(wake, run->attempt > 0 ? run->attempt_deadline : run->next);

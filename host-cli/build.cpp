@@ -35,10 +35,13 @@ ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {
     console.err << "i2kit-host: " << build.status().message() << "\n";
     return ExitCode::kFailure;
   }
+  PodVmBuildOptions build_options = *build;
+  build_options.config_maps = loaded.manifest.config_maps;
   EventLog log(console.err, IsTerminal(console.err));
   for (const Deployment& d : loaded.manifest.deployments) {
     auto start = std::chrono::steady_clock::now();
-    Result<VmArtifacts> artifacts = BuildShowingSteps(d, *build, log, IsTerminal(console.err));
+    Result<VmArtifacts> artifacts =
+        BuildShowingSteps(d, build_options, log, IsTerminal(console.err));
     if (!artifacts.ok()) {
       console.err << "i2kit-host: " << artifacts.status().message() << "\n";
       return ExitCode::kFailure;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/config_references.h"
 #include "common/pod_spec.h"
 #include "common/pod_vm.h"
 #include "common/text_file.h"
@@ -210,9 +211,18 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   spec.deployment.strategy = DeploymentStrategy{};
   spec.deployment.min_ready_seconds = 0;
   spec.deployment.progress_deadline_seconds = Deployment{}.progress_deadline_seconds;
+  spec.config_maps = ReferencedConfigMaps(deployment, options.config_maps);
   int64_t limits_bytes = 0;
-  for (size_t i = 0; i < deployment.containers.size(); ++i) {
-    const Container& c = deployment.containers[i];
+  int64_t largest_init_bytes = 0;  // init containers run one at a time, before the others
+  // The app containers' roots first, then the init containers': the pod spec's image order,
+  // and so the order of the drives (/dev/vdX) and of the boot disk's partitions. Each gets its
+  // own EROFS image, even when two containers name the same image (not deduplicated yet).
+  std::vector<const Container*> every_container;
+  for (const Container& c : deployment.containers) every_container.push_back(&c);
+  for (const Container& c : deployment.init_containers) every_container.push_back(&c);
+  for (size_t i = 0; i < every_container.size(); ++i) {
+    const Container& c = *every_container[i];
+    const bool plain_init = i >= deployment.containers.size() && !c.restart_always;
     fs::path blobs = scratch.path / ("blobs-" + c.name);
     fs::path root = scratch.path / ("root-" + c.name);
     fs::create_directories(blobs, ec);
@@ -246,9 +256,18 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
     entry.group = ReadEtcFile(root, "group");
     entry.digest = image->manifest_digest.empty() ? image->config_digest : image->manifest_digest;
     spec.images.push_back(std::move(entry));
-    for (const ContainerPort& p : c.ports)
-      artifacts.ports.push_back({p.container_port, p.protocol});
-    limits_bytes += c.resources.limits.memory_bytes.value_or(0);
+    if (!plain_init) {
+      for (const ContainerPort& p : c.ports)
+        artifacts.ports.push_back({p.container_port, p.protocol});
+    }
+    // As Kubernetes sizes a Pod: app containers and sidecars run together, an init container
+    // alone (beside the sidecars started before it).
+    if (plain_init) {
+      largest_init_bytes =
+          std::max(largest_init_bytes, c.resources.limits.memory_bytes.value_or(0));
+    } else {
+      limits_bytes += c.resources.limits.memory_bytes.value_or(0);
+    }
     fs::remove_all(root, ec);
   }
 
@@ -277,6 +296,7 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
 
   // 64 MiB serves a small Pod; larger limits get what they ask for plus the agent's share.
   constexpr int64_t kMiB = 1 << 20;
+  limits_bytes = std::max(limits_bytes, largest_init_bytes);
   artifacts.memory_mib =
       static_cast<int>(std::max<int64_t>(64, 48 + (limits_bytes + kMiB - 1) / kMiB));
   // reboot=t: with panic=-1, a panicking guest must reset (and so exit, -no-reboot) on microvm.

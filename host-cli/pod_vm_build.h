@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "common/pod_model.h"
 #include "common/status.h"
@@ -25,6 +26,9 @@ struct PodVmBuildOptions {
   std::string containerd;
   // The registry hosts directory the pull reads; empty: /etc/containerd/certs.d if it exists.
   std::string registry_hosts;
+  // The manifest's ConfigMaps: the Pod spec carries those the deployment refers to (Secrets
+  // are never given here: they reach the agent at boot).
+  std::vector<ConfigObject> config_maps;
   // Called with one line per step ("flattening web: 3 layers"), for the user.
   std::function<void(const std::string&)> progress;
   // Called with what the user must see whatever the steps (a layer entry skipped, and why).

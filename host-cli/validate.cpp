@@ -53,7 +53,8 @@ CommandRunner SetupValidate(CLI::App& sub) {
       ->required();
   sub.add_option("-o,--output", options->output, "Output format")
       ->check(CLI::IsMember({"text", "json"}));
-  sub.add_flag("--strict", options->strict, "Treat unknown fields as errors");
+  sub.add_flag("--strict", options->strict,
+               "Treat unknown fields, and kinds and fields with no meaning in a Pod VM, as errors");
   sub.footer("Exit status: 0 valid, 1 invalid, 2 usage error.");
   return [options](Console& console) { return RunValidate(*options, console); };
 }

@@ -138,3 +138,45 @@ wait_http() {
   done
   printf '%s\n' "$body"
 }
+
+# oci_image NAME ROOTFS CONFIG: an OCI image layout $work/images/NAME, tag latest, whose one
+# uncompressed layer is the directory ROOTFS (owned by root) and whose config is CONFIG.
+oci_image() {
+  local layout=$work/images/$1 layer config manifest
+  mkdir -p "$layout/blobs/sha256"
+  tar -C "$2" --sort=name --numeric-owner --owner=0 --group=0 -cf "$work/$1.layer.tar" .
+  blob() {
+    local digest
+    digest=$(sha256sum "$1" | cut -d' ' -f1)
+    cp "$1" "$layout/blobs/sha256/$digest"
+    jq -n -c --arg d "sha256:$digest" --argjson s "$(stat -c %s "$1")" --arg t "$2" \
+      '{mediaType: $t, digest: $d, size: $s}'
+  }
+  layer=$(blob "$work/$1.layer.tar" application/vnd.oci.image.layer.v1.tar)
+  jq -n -c --argjson c "$3" --arg diff "$(jq -r .digest <<<"$layer")" \
+    '{architecture: "amd64", os: "linux", config: $c, rootfs: {type: "layers", diff_ids: [$diff]}}' \
+    >"$work/$1.config.json"
+  config=$(blob "$work/$1.config.json" application/vnd.oci.image.config.v1+json)
+  jq -n -c --argjson c "$config" --argjson l "$layer" \
+    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: $c, layers: [$l]}' \
+    >"$work/$1.manifest.json"
+  manifest=$(blob "$work/$1.manifest.json" application/vnd.oci.image.manifest.v1+json)
+  echo '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
+  jq -n -c --argjson m "$manifest" \
+    '{schemaVersion: 2, manifests: [$m + {annotations: {"org.opencontainers.image.ref.name": "latest"}}]}' \
+    >"$layout/index.json"
+}
+
+# busybox_root DIR: a root filesystem of Debian's static busybox with every applet in DIR/bin,
+# and a /tmp anyone may write: the base of the tests' own images.
+busybox=$(dpkg-query -L busybox-static 2>/dev/null | grep -m1 -E '^(/usr)?/bin/busybox$') || busybox=""
+busybox_root() {
+  [[ -n $busybox ]] || fail "busybox-static is not installed"
+  mkdir -p "$1"/{bin,tmp}
+  chmod 1777 "$1/tmp"
+  install -m 0755 "$busybox" "$1/bin/busybox"
+  local applet
+  for applet in $("$busybox" --list); do
+    [[ $applet == busybox ]] || ln -sf busybox "$1/bin/$applet"
+  done
+}

@@ -100,7 +100,7 @@ if [[ -x qemu-tests/run.sh ]]; then
   # Every test in qemu-tests/, the longest first (~100 s each under load, the rest under 50 s)
   # so that the last to start are short ones.
   vm_tests=()
-  for t in replicas rolling-update hostile-container console-flood service-discovery ec2-reporter; do
+  for t in kubernetes-app replicas rolling-update hostile-container console-flood service-discovery ec2-reporter; do
     if [[ -f qemu-tests/$t/test.sh ]]; then vm_tests+=("$t"); fi
   done
   for t in qemu-tests/*/test.sh; do

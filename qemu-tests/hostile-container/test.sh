@@ -12,44 +12,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # probed = an exec liveness probe that never ends (timeout 45 s, never restarting it).
 containers=(witness root nonroot bind layer filler scratch probed)
 
-# oci_image NAME ROOTFS CONFIG: an OCI image layout $work/images/NAME, tag latest, whose one
-# uncompressed layer is the directory ROOTFS (owned by root) and whose config is CONFIG.
-oci_image() {
-  local layout=$work/images/$1 layer config manifest
-  mkdir -p "$layout/blobs/sha256"
-  tar -C "$2" --sort=name --numeric-owner --owner=0 --group=0 -cf "$work/$1.layer.tar" .
-  blob() {
-    local digest
-    digest=$(sha256sum "$1" | cut -d' ' -f1)
-    cp "$1" "$layout/blobs/sha256/$digest"
-    jq -n -c --arg d "sha256:$digest" --argjson s "$(stat -c %s "$1")" --arg t "$2" \
-      '{mediaType: $t, digest: $d, size: $s}'
-  }
-  layer=$(blob "$work/$1.layer.tar" application/vnd.oci.image.layer.v1.tar)
-  jq -n -c --argjson c "$3" --arg diff "$(jq -r .digest <<<"$layer")" \
-    '{architecture: "amd64", os: "linux", config: $c, rootfs: {type: "layers", diff_ids: [$diff]}}' \
-    >"$work/$1.config.json"
-  config=$(blob "$work/$1.config.json" application/vnd.oci.image.config.v1+json)
-  jq -n -c --argjson c "$config" --argjson l "$layer" \
-    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: $c, layers: [$l]}' \
-    >"$work/$1.manifest.json"
-  manifest=$(blob "$work/$1.manifest.json" application/vnd.oci.image.manifest.v1+json)
-  echo '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
-  jq -n -c --argjson m "$manifest" \
-    '{schemaVersion: 2, manifests: [$m + {annotations: {"org.opencontainers.image.ref.name": "latest"}}]}' \
-    >"$layout/index.json"
-}
-
 # The attack image: a static busybox with every applet, the attacks and the tools.
-busybox=$(dpkg-query -L busybox-static | grep -m1 -E '^(/usr)?/bin/busybox$') ||
-  fail "busybox-static is not installed"
 rootfs="$work/attack-root"
-mkdir -p "$rootfs"/{bin,etc,tmp,attacks,tools}
-chmod 1777 "$rootfs/tmp"
-install -m 0755 "$busybox" "$rootfs/bin/busybox"
-for applet in $("$busybox" --list); do
-  [[ $applet == busybox ]] || ln -s busybox "$rootfs/bin/$applet"
-done
+busybox_root "$rootfs"
+mkdir -p "$rootfs"/{etc,attacks,tools}
 gcc -static -Os -Wall -Wextra -Werror -o "$rootfs/tools/attack-tool" "$here/tools/attack-tool.c" ||
   fail "compiling tools/attack-tool.c"
 install -m 0755 "$here/tools/run-attacks" "$rootfs/tools/run-attacks"

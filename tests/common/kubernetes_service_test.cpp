@@ -74,7 +74,7 @@ spec:
   EXPECT_TRUE(
       HasError(loaded, 3, 18,
                "metadata.name: '1frontend' is not a valid name: it must start with a letter"));
-  EXPECT_TRUE(HasError(loaded, 5, 3, "spec.type is not supported by i2kit: there are no nodes"));
+  EXPECT_TRUE(HasWarning(loaded, 5, 9, "spec.type: NodePort has no nodes to open ports on here"));
   EXPECT_TRUE(HasError(loaded, 6, 13, "spec.selector: is empty"));
   EXPECT_TRUE(HasError(
       loaded, 8, 5, "spec.ports[0].name: missing (a name on every port of a multi-port Service)"));

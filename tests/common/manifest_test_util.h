@@ -16,7 +16,7 @@ inline LoadedManifest Read(const std::string& yaml, bool strict = false) {
   LoadedManifest loaded;
   ReadManifestText(yaml, "test.yml", loaded.manifest, loaded.diagnostics);
   CheckManifest(loaded.manifest, loaded.diagnostics);
-  if (strict) loaded.diagnostics.MakeUnknownFieldsErrors();
+  if (strict) loaded.diagnostics.MakeStrictErrors();
   loaded.diagnostics.SortByLocation();
   return loaded;
 }

@@ -126,29 +126,6 @@ TEST(OciRuntimeSpecTest, LocalhostProfileComesFromTheProfileRoot) {
                 dir.path().string() + " without '..'");
 }
 
-TEST(OciRuntimeSpecTest, BindsTheVolumesItHasAPathForAtTheirMountPaths) {
-  Container c = Web();
-  c.volume_mounts = {{"data", "/var/lib/data", false, ""},
-                     {"data", "/etc/seed", true, "seed"},
-                     {"other", "/other", false, ""}};
-  RuntimeSpecInputs inputs = Inputs();
-  inputs.volume_paths = {{"data", "/run/i2kit/persistent/data"}};
-  Json mounts = Build(c, inputs)["mounts"];
-  Json binds = Json::array();
-  for (const Json& m : mounts) {
-    if (m["destination"] == "/var/lib/data" || m["destination"] == "/etc/seed" ||
-        m["destination"] == "/other")
-      binds.push_back(m);
-  }
-  ASSERT_EQ(binds.size(), 2u);  // "other" has no path: it is not this code's to mount
-  EXPECT_EQ(binds[0], Json({{"destination", "/var/lib/data"},
-                            {"type", "bind"},
-                            {"source", "/run/i2kit/persistent/data"},
-                            {"options", {"rbind", "nosuid", "nodev"}}}));
-  EXPECT_EQ(binds[1]["source"], "/run/i2kit/persistent/data/seed");
-  EXPECT_EQ(binds[1]["options"], Json({"rbind", "ro", "nosuid", "nodev"}));
-}
-
 TEST(OciRuntimeSpecTest, ErrorsNameTheContainer) {
   Container c = Web();
   c.security_context.capabilities_add = {"BOGUS"};
@@ -184,4 +161,25 @@ TEST(OciRuntimeSpecTest, LeavesOutWhatIsNotGiven) {
 }
 
 }  // namespace
+TEST(OciRuntimeSpecTest, VolumesAreBindMountedNosuidNodevAndReadOnlyWhenAsked) {
+  RuntimeSpecInputs inputs = Inputs();
+  inputs.volume_binds = {{"/shared", "/run/i2kit/volumes/shared", false},
+                         {"/etc/shop", "/run/i2kit/volumes/config", true}};
+  Json mounts = Build(Web(), inputs)["mounts"];
+  Json shared = mounts[mounts.size() - 2], config = mounts[mounts.size() - 1];
+  EXPECT_EQ(shared["destination"], "/shared");
+  EXPECT_EQ(shared["source"], "/run/i2kit/volumes/shared");
+  EXPECT_EQ(shared["options"], Json({"rbind", "rprivate", "nosuid", "nodev"}));
+  EXPECT_EQ(config["destination"], "/etc/shop");
+  EXPECT_EQ(config["options"], Json({"rbind", "rprivate", "nosuid", "nodev", "ro"}));
+}
+
+TEST(OciRuntimeSpecTest, FsGroupAndSupplementalGroupsAreAddedToTheImagesGroupsOnce) {
+  RuntimeSpecInputs inputs = Inputs();
+  inputs.pod_groups = {2000, 3000, 33, 2000};  // 33: already there (nginx is in www)
+  Json user = Build(Web(), inputs)["process"]["user"];
+  EXPECT_EQ(user["gid"], 101);
+  EXPECT_EQ(user["additionalGids"], Json({101, 33, 2000, 3000}));
+}
+
 }  // namespace i2kit

@@ -45,32 +45,5 @@ TEST(PersistentVolumeTest, NamesTheSerialItDidNotFind) {
   EXPECT_NE(device.status().message().find("no disk with serial 'i2kit-vol0'"), std::string::npos);
 }
 
-TEST(PersistentVolumeTest, GivesEveryFileToTheFsGroupWithGroupWriteAndSetgidDirectories) {
-  TempDir root;
-  root.Write("db/rows", "row 1\n");
-  ASSERT_EQ(::chmod((root.path().string() + "/db/rows").c_str(), 0600), 0);
-  gid_t gid = ::getegid();  // a group this process may give files to
-  Status s = ApplyFsGroup(root.path().string(), gid, false);
-  ASSERT_TRUE(s.ok()) << s.message();
-  struct stat st {};
-  ASSERT_EQ(::stat((root.path().string() + "/db/rows").c_str(), &st), 0);
-  EXPECT_EQ(st.st_gid, gid);
-  EXPECT_EQ(st.st_mode & 07777, 0660u);
-  ASSERT_EQ(::stat((root.path().string() + "/db").c_str(), &st), 0);
-  EXPECT_TRUE(st.st_mode & S_ISGID);
-  EXPECT_TRUE(st.st_mode & S_IWGRP);
-}
-
-TEST(PersistentVolumeTest, OnRootMismatchLeavesAVolumeWhoseRootHasTheGroup) {
-  TempDir root;
-  root.Write("rows", "row 1\n");
-  ASSERT_EQ(::chmod((root.path().string() + "/rows").c_str(), 0600), 0);
-  Status s = ApplyFsGroup(root.path().string(), ::getegid(), /*only_on_root_mismatch=*/true);
-  ASSERT_TRUE(s.ok()) << s.message();
-  struct stat st {};
-  ASSERT_EQ(::stat((root.path().string() + "/rows").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 07777, 0600u);
-}
-
 }  // namespace
 }  // namespace i2kit

@@ -372,5 +372,259 @@ TEST(SupervisorTest, AFloodingContainerStallsNeitherTheHealthEndpointNorTheShutd
   EXPECT_TRUE(said(" lines dropped (console too slow)"));
 }
 
+// The lines of a file the test's containers append to, to see the order of what they did.
+std::vector<std::string> FileLines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::string TempFile(const std::string& name) {
+  std::string path = ::testing::TempDir() + "/" + name + "-" + std::to_string(::getpid());
+  std::filesystem::remove(path);
+  return path;
+}
+
+Container InitContainer(const std::string& name, bool sidecar = false) {
+  Container c;
+  c.name = name;
+  c.restart_always = sidecar;
+  return c;
+}
+
+// A container that says it started and, on SIGTERM, that it stopped.
+std::string Recording(const std::string& name, const std::string& file) {
+  return "echo " + name + "-start >>" + file + "; trap 'echo " + name + "-stop >>" + file +
+         "; exit 0' TERM; while :; do sleep 0.05; done";
+}
+
+TEST(SupervisorTest, InitContainersRunInOrderEachToCompletionBeforeTheAppContainers) {
+  std::string file = TempFile("init-order");
+  ShellRuntime runtime({{"first", "sleep 0.3; echo first >>" + file},
+                        {"second", "echo second >>" + file + "; echo from-init"},
+                        {"web", "echo web >>" + file + "; exec sleep 30"}});
+  Deployment pod = Pod({"web"});
+  pod.init_containers = {InitContainer("first"), InitContainer("second")};
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  std::string readyz, status;
+  RunPod(supervisor, [&](int port) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    readyz = HttpGet(port, "/readyz");
+    status = HttpGet(port, "/status");
+  });
+  EXPECT_EQ(FileLines(file), (std::vector<std::string>{"first", "second", "web"}));
+  EXPECT_NE(readyz.find("200 OK"), std::string::npos) << readyz;
+  EXPECT_NE(status.find("\"initContainers\":[{\"name\":\"first\",\"state\":\"terminated\""),
+            std::string::npos)
+      << status;
+  // An init container's output is in the logs as any container's.
+  EXPECT_EQ(supervisor.logs().Lines("second"), std::vector<std::string>{"second: from-init"});
+  EXPECT_EQ(runtime.starts["first"], 1);
+  std::filesystem::remove(file);
+}
+
+TEST(SupervisorTest, AFailingInitContainerIsRetriedWithTheBackOffAndTheAppWaitsUnready) {
+  ShellRuntime runtime({{"prepare", "echo cannot >&2; exit 2"}, {"web", "exec sleep 30"}});
+  Deployment pod = Pod({"web"});
+  pod.init_containers = {InitContainer("prepare")};
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  std::string readyz, status;
+  RunPod(supervisor, [&](int port) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    readyz = HttpGet(port, "/readyz");
+    status = HttpGet(port, "/status");
+  });
+  EXPECT_NE(readyz.find("503"), std::string::npos) << readyz;
+  EXPECT_NE(readyz.find("not ready: init container prepare: backoff (CrashLoopBackOff), exit "
+                        "code 2, 1 restarts"),
+            std::string::npos)
+      << readyz;
+  EXPECT_NE(status.find("\"name\":\"web\",\"state\":\"waiting\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"reason\":\"PodInitializing\""), std::string::npos) << status;
+  EXPECT_EQ(runtime.starts["prepare"], 1);  // the retry is 10 s away
+  EXPECT_EQ(runtime.starts["web"], 0);
+  EXPECT_EQ(supervisor.logs().Lines("prepare/stderr"),
+            std::vector<std::string>{"prepare/stderr: cannot"});
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_NE(std::find(console.begin(), console.end(),
+                      "i2kit-agent: init container prepare exited code=2 restarts=1 backoff=10s"),
+            console.end());
+}
+
+TEST(SupervisorTest, ASidecarStartsBeforeTheNextInitContainerAndStopsAfterTheAppContainers) {
+  std::string file = TempFile("sidecar-order");
+  ShellRuntime runtime({{"side", Recording("side", file)},
+                        {"prepare", "echo prepare >>" + file},
+                        {"web", Recording("web", file)}});
+  Deployment pod = Pod({"web"});
+  pod.init_containers = {InitContainer("side", /*sidecar=*/true), InitContainer("prepare")};
+  // The next init container waits for the sidecar's startup probe, as Kubernetes does.
+  Probe probe;
+  probe.action = ProbeAction::kExec;
+  probe.command = {"grep", "-q", "side-start", file};
+  probe.period_seconds = 1;
+  pod.init_containers[0].startup_probe = probe;
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  std::string status;
+  RunPod(supervisor, [&](int port) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    status = HttpGet(port, "/status");
+  });
+  EXPECT_EQ(FileLines(file), (std::vector<std::string>{"side-start", "prepare", "web-start",
+                                                       "web-stop", "side-stop"}));
+  EXPECT_NE(status.find("\"name\":\"side\",\"sidecar\":true,\"state\":\"running\""),
+            std::string::npos)
+      << status;
+  EXPECT_NE(status.find("\"ready\":true,\"notReadyReason\":\"\""), std::string::npos) << status;
+  std::filesystem::remove(file);
+}
+
+TEST(SupervisorTest, ACrashedSidecarRestartsWithTheBackOffAndTheAppKeepsRunning) {
+  ShellRuntime runtime({{"side", "sleep 0.2; exit 1"}, {"web", "exec sleep 30"}});
+  Deployment pod = Pod({"web"});
+  pod.init_containers = {InitContainer("side", /*sidecar=*/true)};
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  RunPod(supervisor, [&](int) { std::this_thread::sleep_for(std::chrono::milliseconds(700)); });
+  EXPECT_EQ(runtime.starts["web"], 1);
+  EXPECT_EQ(runtime.starts["side"], 1);  // its restart is 10 s away
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_NE(std::find(console.begin(), console.end(),
+                      "i2kit-agent: container side exited code=1 restarts=1 backoff=10s"),
+            console.end());
+}
+
+TEST(SupervisorTest, AContainerIsNotReadyUntilItsPostStartHookEnds) {
+  ShellRuntime runtime(std::map<std::string, std::string>{{"web", "exec sleep 30"}});
+  Deployment pod = Pod({"web"});
+  LifecycleHook hook;
+  hook.action = HookAction::kSleep;
+  hook.sleep_seconds = 1;
+  pod.containers[0].lifecycle.post_start = hook;
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  std::string during, after;
+  RunPod(supervisor, [&](int port) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    during = HttpGet(port, "/readyz");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    after = HttpGet(port, "/readyz");
+  });
+  EXPECT_NE(during.find("not ready: container web: running (PostStartHook), not started"),
+            std::string::npos)
+      << during;
+  EXPECT_NE(after.find("200 OK"), std::string::npos) << after;
+}
+
+TEST(SupervisorTest, AFailingPostStartHookStopsTheContainerWhichBacksOff) {
+  ShellRuntime runtime(std::map<std::string, std::string>{{"web", "exec sleep 30"}});
+  Deployment pod = Pod({"web"});
+  LifecycleHook hook;
+  hook.command = {"exit", "3"};
+  pod.containers[0].lifecycle.post_start = hook;
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  std::string status;
+  RunPod(supervisor, [&](int port) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    status = HttpGet(port, "/status");
+  });
+  EXPECT_NE(status.find("\"state\":\"backoff\""), std::string::npos) << status;
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_NE(std::find(console.begin(), console.end(),
+                      "i2kit-agent: container web: postStart hook failed: restarting"),
+            console.end());
+}
+
+TEST(SupervisorTest, ThePreStopHookRunsBeforeTheSigterm) {
+  std::string file = TempFile("prestop");
+  ShellRuntime runtime(std::map<std::string, std::string>{{"web", Recording("web", file)}});
+  Deployment pod = Pod({"web"}, /*grace_seconds=*/5);
+  LifecycleHook hook;
+  hook.command = {"sleep 0.3; echo prestop >>" + file};
+  pod.containers[0].lifecycle.pre_stop = hook;
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  RunPod(supervisor, [&](int) { std::this_thread::sleep_for(std::chrono::milliseconds(300)); });
+  EXPECT_EQ(FileLines(file), (std::vector<std::string>{"web-start", "prestop", "web-stop"}));
+  std::filesystem::remove(file);
+}
+
+TEST(SupervisorTest, TheGracePeriodCountsFromThePreStopHooksStart) {
+  ShellRuntime runtime(std::map<std::string, std::string>{{"web", "exec sleep 30"}});
+  Deployment pod = Pod({"web"}, /*grace_seconds=*/1);
+  LifecycleHook hook;
+  hook.action = HookAction::kSleep;
+  hook.sleep_seconds = 10;
+  pod.containers[0].lifecycle.pre_stop = hook;
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  auto start = std::chrono::steady_clock::now();
+  RunPod(supervisor, [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(200)); });
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, std::chrono::seconds(4));
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_NE(std::find(console.begin(), console.end(),
+                      "i2kit-agent: container web did not stop within the grace period: SIGKILL"),
+            console.end());
+}
+
+TEST(SupervisorTest, ALivenessFailureRunsThePreStopHookBeforeTheRestart) {
+  std::string file = TempFile("liveness-prestop");
+  ShellRuntime runtime(std::map<std::string, std::string>{{"web", Recording("web", file)}});
+  Deployment pod = Pod({"web"});
+  Probe probe;
+  probe.action = ProbeAction::kExec;
+  probe.command = {"sleep 0.3; false"};  // after the container said it started
+  probe.period_seconds = 1;
+  probe.failure_threshold = 1;
+  pod.containers[0].liveness_probe = probe;
+  LifecycleHook hook;
+  hook.command = {"echo prestop >>" + file};
+  pod.containers[0].lifecycle.pre_stop = hook;
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  RunPod(supervisor, [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(800)); });
+  std::vector<std::string> lines = FileLines(file);
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_EQ(std::vector<std::string>(lines.begin(), lines.begin() + 3),
+            (std::vector<std::string>{"web-start", "prestop", "web-stop"}));
+  std::filesystem::remove(file);
+}
+
+TEST(SupervisorTest, ASidecarOutlivesAnAppContainerKilledAtTheEndOfTheGracePeriod) {
+  std::string file = TempFile("sidecar-kill-order");
+  ShellRuntime runtime(
+      {{"side", Recording("side", file)}, {"web", "trap '' TERM; while :; do sleep 0.05; done"}});
+  Deployment pod = Pod({"web"}, /*grace_seconds=*/1);
+  pod.init_containers = {InitContainer("side", /*sidecar=*/true)};
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  RunPod(supervisor, [](int) { std::this_thread::sleep_for(std::chrono::milliseconds(300)); });
+  std::lock_guard<std::mutex> lock(mu);
+  auto web =
+      std::find(console.begin(), console.end(), "i2kit-agent: container web stopped code=137");
+  auto side = std::find_if(console.begin(), console.end(), [](const std::string& line) {
+    return line.starts_with("i2kit-agent: container side stopped");
+  });
+  ASSERT_NE(web, console.end());
+  ASSERT_NE(side, console.end());
+  EXPECT_LT(web, side);
+}
+
 }  // namespace
 }  // namespace i2kit

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -84,11 +85,14 @@ class PodVmBuildTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Result<VmArtifacts> Build(const std::string& out) {
+  // `edit` changes the Deployment read from pod.yml before it is built.
+  Result<VmArtifacts> Build(const std::string& out,
+                            const std::function<void(Deployment&)>& edit = {}) {
     LoadedManifest loaded = LoadManifests({(dir_ / "pod.yml").string()}, {});
     if (!loaded.ok() || loaded.manifest.deployments.empty()) {
       return Status::Error("the test manifest does not load");
     }
+    if (edit) edit(loaded.manifest.deployments.front());
     PodVmBuildOptions options;
     options.output_dir = (dir_ / out).string();
     options.kernel = (dir_ / "bzImage").string();
@@ -194,6 +198,31 @@ TEST_F(PodVmBuildTest, TheBootDiskCarriesEachRootAsAPartitionNamedAfterItsContai
   EXPECT_EQ(ReadAll(dir_ / "ec2/bin/i2kit-ec2-reporter"), "a reporter");
   EXPECT_EQ(fs::status(dir_ / "ec2/bin/i2kit-ec2-reporter").permissions(), fs::perms(0755));
   EXPECT_EQ(ReadAll(dir_ / "ec2/etc/ssl/certs/ca-certificates.crt"), kCaBundle);
+}
+
+TEST_F(PodVmBuildTest, InitContainersGetTheirRootsAfterTheAppContainers) {
+  Result<VmArtifacts> built = Build("out", [](Deployment& d) {
+    Container prepare = d.containers[0];
+    prepare.name = "prepare";
+    Container side = d.containers[0];
+    side.name = "side";
+    side.restart_always = true;
+    d.init_containers = {prepare, side};
+  });
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  EXPECT_EQ(built->disks, (std::vector<std::string>{"rootfs-httpd.erofs", "rootfs-prepare.erofs",
+                                                    "rootfs-side.erofs"}));
+  std::map<std::string, Entry> initrd = ListInitrd(dir_ / "out/web/initrd.img");
+  nlohmann::json spec = nlohmann::json::parse(initrd["etc/i2kit/pod.json"].data);
+  ASSERT_EQ(spec["images"].size(), 3u);
+  EXPECT_EQ(spec["images"][1]["rootfsDevice"], "/dev/vdb");
+  EXPECT_EQ(spec["images"][2]["rootfsPartition"], "side");
+  Result<ToolOutput> dump = RunTool({"sfdisk", "--json", (dir_ / "out/web/disk.raw").string()});
+  ASSERT_TRUE(dump.ok()) << dump.status().message();
+  nlohmann::json partitions = nlohmann::json::parse(dump->out)["partitiontable"]["partitions"];
+  ASSERT_EQ(partitions.size(), 5u);
+  EXPECT_EQ(partitions[2]["name"], "prepare");
+  EXPECT_EQ(partitions[3]["name"], "side");
 }
 
 TEST_F(PodVmBuildTest, ANewReporterIsANewImage) {

@@ -300,12 +300,21 @@ struct Service {
   SourceLocation location;
 };
 
+// A Kubernetes PersistentVolumeClaim: the disk a Deployment's persistentVolumeClaim volume
+// names, read as ReadWriteOnce (one VM at a time) whatever it says it needs.
+struct VolumeClaim {
+  std::string name;
+  int64_t size_bytes = 0;  // spec.resources.requests.storage
+  SourceLocation location;
+};
+
 // Everything read from one or more manifest files.
 struct Manifest {
   std::vector<Deployment> deployments;
   std::vector<Service> services;
   std::vector<ConfigObject> config_maps;
   std::vector<ConfigObject> secrets;  // held in memory only: never written into a Pod VM
+  std::vector<VolumeClaim> claims;
 };
 
 // Names for enums, as they appear in manifests and in JSON output.

@@ -1,9 +1,11 @@
 #include "common/i2kit_format_reader.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/names.h"
 #include "common/pod_checks.h"
+#include "common/quantity.h"
 #include "common/shell_words.h"
 
 namespace i2kit {
@@ -47,6 +49,64 @@ bool CanForward(ListenerProtocol from, ListenerProtocol to) {
       return to == ListenerProtocol::kUdp;
   }
   return false;
+}
+
+constexpr std::string_view kVolumeForm =
+    "NAME:SIZE:PATH such as data:1Gi:/var/lib/data, a disk that outlives the Pod's VMs";
+
+// A volume of the short format, NAME:SIZE:PATH: a persistent disk named NAME (a DNS label, so
+// that it can name an image file and an EBS volume's tag), of SIZE bytes (a Kubernetes
+// quantity), mounted at the absolute PATH.
+Result<std::pair<Volume, VolumeMount>> ParseI2kitVolume(std::string_view text) {
+  std::string quoted = "'" + std::string(text) + "'";
+  size_t first = text.find(':');
+  size_t second = first == std::string_view::npos ? first : text.find(':', first + 1);
+  if (second == std::string_view::npos) return Status::Error(quoted + " is not NAME:SIZE:PATH");
+  std::string name(text.substr(0, first));
+  if (std::string why = CheckDns1123Label(name); !why.empty())
+    return Status::Error(quoted + ": volume name '" + name + "' " + why);
+  Result<int64_t> size = ParseMemoryBytes(text.substr(first + 1, second - first - 1));
+  if (!size.ok()) return Status::Error(quoted + ": size: " + size.status().message());
+  // 1 MiB is the smallest ext4 that holds a journal; EBS sizes in GiB round it up on AWS.
+  if (*size < (int64_t{1} << 20)) return Status::Error(quoted + ": size is below 1Mi");
+  std::string path(text.substr(second + 1));
+  if (path.empty() || path[0] != '/' || path == "/")
+    return Status::Error(quoted + ": mount path '" + path + "' is not an absolute path below /");
+  Volume v;
+  v.name = name;
+  v.type = VolumeType::kPersistent;
+  v.size_bytes = *size;
+  v.claim_name = name;
+  VolumeMount mount;
+  mount.name = name;
+  mount.mount_path = path;
+  return std::make_pair(v, mount);
+}
+
+// Adds the container's `volumes:` to the deployment's; a name two containers use is one disk
+// they share, so its sizes must agree.
+void ReadVolumes(const YamlContext& ctx, const YAML::Node& node, const std::string& path,
+                 Container& c, std::vector<Volume>& volumes) {
+  std::optional<std::vector<std::string>> entries = ReadStringList(ctx, node, path);
+  if (!entries) return;
+  for (size_t i = 0; i < entries->size(); ++i) {
+    std::string item_path = path + "[" + std::to_string(i) + "]";
+    Result<std::pair<Volume, VolumeMount>> parsed = ParseI2kitVolume((*entries)[i]);
+    if (!parsed.ok()) {
+      ctx.Error(node[i], item_path + ": " + parsed.status().message(), std::string(kVolumeForm));
+      continue;
+    }
+    auto& [volume, mount] = *parsed;
+    auto same = std::find_if(volumes.begin(), volumes.end(),
+                             [&](const Volume& v) { return v.name == volume.name; });
+    if (same != volumes.end() && same->size_bytes != volume.size_bytes) {
+      ctx.Error(node[i], item_path + ": volume '" + volume.name + "' has another size elsewhere",
+                "one size per volume name");
+      continue;
+    }
+    if (same == volumes.end()) volumes.push_back(volume);
+    c.volume_mounts.push_back(mount);
+  }
 }
 
 std::optional<std::vector<std::string>> ReadCommand(const YamlContext& ctx, const YAML::Node& node,
@@ -94,7 +154,7 @@ std::optional<std::vector<EnvVar>> ReadEnvironment(const YamlContext& ctx, const
 
 std::optional<Container> ReadContainer(const YamlContext& ctx, const YAML::Node& key,
                                        const YAML::Node& node, const std::string& path,
-                                       PodPorts& pod_ports) {
+                                       PodPorts& pod_ports, std::vector<Volume>& volumes) {
   Container c;
   c.location = ctx.Where(key);
   std::optional<std::string> name = ReadDnsLabel(ctx, key, path);
@@ -132,6 +192,9 @@ std::optional<Container> ReadContainer(const YamlContext& ctx, const YAML::Node&
         c.ports.push_back(*port);
       }
     }
+  }
+  if (auto entries = fields.Get("volumes")) {
+    ReadVolumes(ctx, *entries, fields.Child("volumes"), c, volumes);
   }
   fields.WarnUnknown();
   if (!name || static_cast<size_t>(ctx.diagnostics->error_count()) != errors_before)
@@ -247,13 +310,25 @@ std::optional<Deployment> ReadI2kitDeployment(const YamlContext& ctx, const YAML
       for (auto it = containers->begin(); it != containers->end(); ++it) {
         if (!it->first.IsScalar()) continue;
         std::string path = "containers." + it->first.Scalar();
-        if (auto c = ReadContainer(ctx, it->first, it->second, path, pod_ports)) {
+        if (auto c = ReadContainer(ctx, it->first, it->second, path, pod_ports, d.volumes)) {
           d.containers.push_back(std::move(*c));
         }
       }
       if (containers->size() == 0)
         ctx.Error(*containers, "containers: is empty", "at least one container");
     }
+  }
+  if (!d.volumes.empty()) {
+    // A disk is attached to one VM at a time: a deployment with one is stateful, and is
+    // replaced by stopping the old VM before the new one starts.
+    if (d.replicas > 1 && !d.stateful) {  // else the stateful check above said it
+      ctx.Error(*fields.Get("replicas"),
+                "replicas: " + std::to_string(d.replicas) +
+                    " VMs cannot share a persistent volume: a disk is attached to one VM at a time",
+                "replicas: 0 or 1 with volumes");
+    }
+    d.stateful = true;
+    d.strategy.type = StrategyType::kRecreate;
   }
   fields.WarnUnknown();
   if (ctx.diagnostics->error_count() != errors_before) return std::nullopt;

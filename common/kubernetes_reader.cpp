@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/kubernetes_volumes.h"
 #include "common/names.h"
 #include "common/yaml_fields.h"
 
@@ -290,6 +291,24 @@ void ReadDeployment(const YamlContext& ctx, YamlFields& object, std::string_view
     }
     tmpl.WarnUnknown();
   }
+  if (!PersistentVolumes(d).empty()) {
+    // A disk is attached to one VM at a time: the old VM stops before the new one starts.
+    if (d.replicas > 1) {
+      ctx.Error(spec.Get("replicas").value_or(*spec_node),
+                "spec.replicas: " + std::to_string(d.replicas) +
+                    " VMs cannot share a persistentVolumeClaim: a disk is attached to one VM at "
+                    "a time",
+                "replicas: 0 or 1 with a persistentVolumeClaim volume");
+    }
+    if (spec.Get("strategy") && d.strategy.type == StrategyType::kRollingUpdate) {
+      ctx.Error(*spec.Get("strategy"),
+                "spec.strategy: RollingUpdate would start the new VM while the old one holds "
+                "the persistentVolumeClaim's disk",
+                "type: Recreate, or no strategy");
+    }
+    d.stateful = true;
+    d.strategy.type = StrategyType::kRecreate;
+  }
   spec.WarnUnknown();
   if (ctx.diagnostics->error_count() == errors_before) out.deployments.push_back(std::move(d));
 }
@@ -470,6 +489,14 @@ void ReadKubernetesObject(const YamlContext& ctx, const YAML::Node& doc, Manifes
       return;
     }
     ReadConfigObject(ctx, object, *kind_name == "Secret", out);
+  } else if (*kind_name == "PersistentVolumeClaim") {
+    if (*version != "v1") {
+      ctx.Error(*api_version,
+                "apiVersion: '" + *version + "' is not the PersistentVolumeClaim API version",
+                "v1");
+      return;
+    }
+    ReadVolumeClaimObject(ctx, object, out);
   } else if (*kind_name == "Ingress") {
     ctx.Error(*kind, std::string(kIngressWhy),
               "a Service of type LoadBalancer for each entry point (locally and on AWS a "

@@ -1,6 +1,10 @@
 #include "common/kubernetes_volumes.h"
 
+#include <algorithm>
+#include <map>
+
 #include "common/kubernetes_env.h"
+#include "common/kubernetes_reader.h"
 #include "common/names.h"
 #include "common/quantity.h"
 
@@ -8,7 +12,8 @@ namespace i2kit {
 namespace {
 
 constexpr std::string_view kVolumeKinds =
-    "emptyDir, configMap, secret, downwardAPI or projected (one of those)";
+    "emptyDir, configMap, secret, downwardAPI, projected (one of those) or "
+    "persistentVolumeClaim";
 
 // A file mode: 0-0777, written in octal (0644, YAML 1.1 as Kubernetes reads it, or 0o644)
 // or in decimal (420, as JSON manifests carry it).
@@ -212,16 +217,20 @@ void ReadProjected(const YamlContext& ctx, const YAML::Node& node, const std::st
   source.WarnUnknown();
 }
 
-// persistentVolumeClaim: refused until Pod VMs have persistent disks (the `stateful` work
-// replaces this function).
+// persistentVolumeClaim: a disk that outlives the Pod's VMs; its size comes from the
+// PersistentVolumeClaim object it names (ResolveVolumeClaims), once every file is read.
 void ReadPersistentVolumeClaim(const YamlContext& ctx, const YAML::Node& node,
-                               const std::string& path) {
-  ctx.Error(node,
-            path +
-                " is not supported by i2kit yet: a Pod VM has no persistent disk to bind a "
-                "claim to, and its own disk is replaced with each rollout",
-            "emptyDir for data that may be lost with the Pod, or a managed store (a database "
-            "service, S3) for data that must outlive it");
+                               const std::string& path, Volume& v) {
+  YamlFields fields(ctx, node, path);
+  if (!fields.is_mapping()) return;
+  v.type = VolumeType::kPersistent;
+  if (auto claim = fields.Require("claimName", "the name of a PersistentVolumeClaim")) {
+    if (auto text = ReadString(ctx, *claim, fields.Child("claimName"))) v.claim_name = *text;
+  }
+  if (auto read_only = fields.Bool("readOnly"); read_only && *read_only) {
+    fields.Unsupported("readOnly", "set readOnly on the containers' volumeMounts instead");
+  }
+  fields.WarnUnknown();
 }
 
 }  // namespace
@@ -278,7 +287,7 @@ std::vector<Volume> ReadVolumes(const YamlContext& ctx, const YAML::Node& node,
     }
     if (auto s = fields.Get("persistentVolumeClaim")) {
       ++kinds;
-      ReadPersistentVolumeClaim(ctx, *s, fields.Child("persistentVolumeClaim"));
+      ReadPersistentVolumeClaim(ctx, *s, fields.Child("persistentVolumeClaim"), v);
     }
     if (auto s = fields.Get("hostPath")) {
       ++kinds;
@@ -374,6 +383,95 @@ std::vector<VolumeMount> ReadVolumeMounts(const YamlContext& ctx, const YAML::No
     mounts.push_back(m);
   }
   return mounts;
+}
+
+void ReadVolumeClaimObject(const YamlContext& ctx, YamlFields& object, Manifest& out) {
+  int errors_before = ctx.diagnostics->error_count();
+  VolumeClaim claim;
+  claim.location = ctx.Where(object.node());
+  auto meta = ReadMetadata(ctx, object, CheckDns1123Subdomain,
+                           "a DNS-1123 subdomain: lower-case letters, digits, '-' and '.'");
+  if (meta) claim.name = meta->name;
+  object.Ignored("status", "it is reported by a Kubernetes API server");
+  auto spec_node = object.Require("spec", "a PersistentVolumeClaim spec with resources");
+  object.WarnUnknown();
+  if (!spec_node) return;
+  YamlFields spec(ctx, *spec_node, "spec");
+  if (!spec.is_mapping()) return;
+  if (auto modes = spec.Get("accessModes")) {
+    if (auto list = ReadStringList(ctx, *modes, spec.Child("accessModes"))) {
+      for (const std::string& mode : *list) {
+        if (mode != "ReadWriteOnce" && mode != "ReadWriteOncePod") {
+          ctx.Error(*modes,
+                    spec.Child("accessModes") + ": " + mode +
+                        " is not supported by i2kit: the claim is a disk attached to one VM at "
+                        "a time",
+                    "ReadWriteOnce");
+        }
+      }
+    }
+  }
+  if (auto mode = spec.String("volumeMode"); mode && *mode != "Filesystem") {
+    spec.Unsupported("volumeMode", "the disk is given to containers as an ext4 filesystem");
+  }
+  spec.Ignored("storageClassName", "locally a sparse image file, on AWS an EBS volume");
+  spec.Unsupported("selector", "there are no pre-made PersistentVolumes to select");
+  spec.Unsupported("volumeName", "there are no pre-made PersistentVolumes to bind");
+  spec.Unsupported("dataSource", "a new disk starts empty");
+  spec.Unsupported("dataSourceRef", "a new disk starts empty");
+  if (auto resources = spec.Require("resources", "resources.requests.storage")) {
+    YamlFields res(ctx, *resources, "spec.resources");
+    if (auto requests = res.Require("requests", "requests.storage")) {
+      YamlFields req(ctx, *requests, "spec.resources.requests");
+      if (auto storage = req.Require("storage", "a size such as 10Gi")) {
+        if (auto text = ReadString(ctx, *storage, req.Child("storage"))) {
+          Result<int64_t> bytes = ParseMemoryBytes(*text);
+          if (!bytes.ok() || *bytes < (int64_t{1} << 20)) {
+            ctx.Error(*storage,
+                      req.Child("storage") + ": '" + *text +
+                          "': " + (bytes.ok() ? "is below 1Mi" : bytes.status().message()),
+                      "a size of at least 1Mi, such as 10Gi");
+          } else {
+            claim.size_bytes = *bytes;
+          }
+        }
+      }
+      req.WarnUnknown();
+    }
+    res.Ignored("limits", "the disk is as large as requested");
+    res.WarnUnknown();
+  }
+  spec.WarnUnknown();
+  if (ctx.diagnostics->error_count() == errors_before) out.claims.push_back(std::move(claim));
+}
+
+void ResolveVolumeClaims(Manifest& manifest, Diagnostics& diagnostics) {
+  std::map<std::string, const Deployment*> users;
+  for (Deployment& d : manifest.deployments) {
+    if (d.format != ManifestFormat::kKubernetes) continue;
+    for (Volume& v : d.volumes) {
+      if (v.type != VolumeType::kPersistent) continue;
+      auto claim = std::find_if(manifest.claims.begin(), manifest.claims.end(),
+                                [&](const VolumeClaim& c) { return c.name == v.claim_name; });
+      std::string what = "deployment '" + d.name + "' volume " + v.name;
+      if (claim == manifest.claims.end()) {
+        diagnostics.Error(
+            d.location, what + ": no PersistentVolumeClaim '" + v.claim_name + "' in the manifests",
+            "a PersistentVolumeClaim object of that name with "
+            "spec.resources.requests.storage");
+        continue;
+      }
+      v.size_bytes = claim->size_bytes;
+      auto [user, first] = users.emplace(v.claim_name, &d);
+      if (!first && user->second != &d) {
+        diagnostics.Error(d.location,
+                          what + ": PersistentVolumeClaim '" + v.claim_name +
+                              "' is already deployment '" + user->second->name +
+                              "''s: a disk is attached to one VM at a time",
+                          "a claim of its own");
+      }
+    }
+  }
 }
 
 }  // namespace i2kit

@@ -9,6 +9,7 @@
 
 #include "common/i2kit_format_reader.h"
 #include "common/kubernetes_reader.h"
+#include "common/kubernetes_volumes.h"
 #include "common/yaml_fields.h"
 
 namespace i2kit {
@@ -103,6 +104,7 @@ void ReadManifestFile(const std::string& path, Manifest& out, Diagnostics& diagn
 LoadedManifest LoadManifests(const std::vector<std::string>& paths, const ReadOptions& options) {
   LoadedManifest loaded;
   for (const std::string& path : paths) ReadManifestFile(path, loaded.manifest, loaded.diagnostics);
+  ResolveVolumeClaims(loaded.manifest, loaded.diagnostics);
   CheckManifest(loaded.manifest, loaded.diagnostics);
   if (options.strict) loaded.diagnostics.MakeStrictErrors();
   loaded.diagnostics.SortByLocation();

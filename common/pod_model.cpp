@@ -112,6 +112,8 @@ const char* VolumeTypeName(VolumeType t) {
       return "secret";
     case VolumeType::kDownwardApi:
       return "downwardAPI";
+    case VolumeType::kPersistent:
+      return "persistent";
   }
   return "?";
 }
@@ -126,6 +128,14 @@ const char* HookActionName(HookAction a) {
       return "sleep";
   }
   return "?";
+}
+
+std::vector<const Volume*> PersistentVolumes(const Deployment& d) {
+  std::vector<const Volume*> out;
+  for (const Volume& v : d.volumes) {
+    if (v.type == VolumeType::kPersistent) out.push_back(&v);
+  }
+  return out;
 }
 
 bool SelectorMatches(const std::map<std::string, std::string>& selector,

@@ -91,8 +91,11 @@ struct ConfigObject {
   SourceLocation location;
 };
 
-// Kubernetes volumes that mean something in a Pod VM. Each lives as long as the Pod's VM.
-enum class VolumeType { kEmptyDir, kConfigMap, kSecret, kDownwardApi };
+// Kubernetes volumes that mean something in a Pod VM. Each lives as long as the Pod's VM,
+// except kPersistent: a disk that outlives every VM of the Pod (a PersistentVolumeClaim, a
+// StatefulSet's volumeClaimTemplate, or an i2kit `volumes:` entry), ext4, attached to the one
+// VM that runs the Pod — locally an image file in the state dir, on AWS an EBS volume.
+enum class VolumeType { kEmptyDir, kConfigMap, kSecret, kDownwardApi, kPersistent };
 
 // One file of a configMap, secret or downwardAPI volume.
 struct VolumeItem {
@@ -116,6 +119,10 @@ struct Volume {
   // configMap and secret, no items means one file per key, named as the key.
   int default_mode = 0644;
   std::vector<VolumeItem> items;
+  // persistent: the disk's size and the claim it was asked by (a PersistentVolumeClaim's name;
+  // the volume's own name for the i2kit format), which names the disk outside the Pod.
+  int64_t size_bytes = 0;
+  std::string claim_name;
 };
 
 struct VolumeMount {
@@ -293,12 +300,21 @@ struct Service {
   SourceLocation location;
 };
 
+// A Kubernetes PersistentVolumeClaim: the disk a Deployment's persistentVolumeClaim volume
+// names, read as ReadWriteOnce (one VM at a time) whatever it says it needs.
+struct VolumeClaim {
+  std::string name;
+  int64_t size_bytes = 0;  // spec.resources.requests.storage
+  SourceLocation location;
+};
+
 // Everything read from one or more manifest files.
 struct Manifest {
   std::vector<Deployment> deployments;
   std::vector<Service> services;
   std::vector<ConfigObject> config_maps;
   std::vector<ConfigObject> secrets;  // held in memory only: never written into a Pod VM
+  std::vector<VolumeClaim> claims;
 };
 
 // Names for enums, as they appear in manifests and in JSON output.
@@ -313,6 +329,10 @@ const char* ManifestFormatName(ManifestFormat f);
 const char* EnvSourceName(EnvSource s);
 const char* VolumeTypeName(VolumeType t);
 const char* HookActionName(HookAction a);
+
+// The deployment's persistent volumes, in the order of its volumes: the order in which they
+// are attached to its VM (pod_vm.h kVolumeSerialPrefix).
+std::vector<const Volume*> PersistentVolumes(const Deployment& d);
 
 // True when every selector entry is among `labels` (an empty selector matches nothing).
 bool SelectorMatches(const std::map<std::string, std::string>& selector,

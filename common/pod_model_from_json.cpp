@@ -107,7 +107,8 @@ constexpr std::array kProbeActions = {ProbeAction::kHttpGet, ProbeAction::kTcpSo
                                       ProbeAction::kExec, ProbeAction::kGrpc};
 constexpr std::array kHookActions = {HookAction::kExec, HookAction::kHttpGet, HookAction::kSleep};
 constexpr std::array kVolumeTypes = {VolumeType::kEmptyDir, VolumeType::kConfigMap,
-                                     VolumeType::kSecret, VolumeType::kDownwardApi};
+                                     VolumeType::kSecret, VolumeType::kDownwardApi,
+                                     VolumeType::kPersistent};
 constexpr std::array kSeccompTypes = {SeccompProfileType::kRuntimeDefault,
                                       SeccompProfileType::kUnconfined,
                                       SeccompProfileType::kLocalhost};
@@ -207,6 +208,11 @@ Volume ReadVolume(const Json& node, const std::string& path, Status& status) {
   if (v.type == VolumeType::kEmptyDir) {
     r.Read("inMemory", v.in_memory);
     r.ReadOptional("sizeLimitBytes", v.size_limit_bytes);
+    return v;
+  }
+  if (v.type == VolumeType::kPersistent) {
+    r.Read("sizeBytes", v.size_bytes);
+    r.Read("claimName", v.claim_name);
     return v;
   }
   if (v.type != VolumeType::kDownwardApi) {

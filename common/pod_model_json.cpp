@@ -190,6 +190,11 @@ Json ToJson(const Volume& v) {
     out["sizeLimitBytes"] = Optional(v.size_limit_bytes);
     return out;
   }
+  if (v.type == VolumeType::kPersistent) {
+    out["sizeBytes"] = v.size_bytes;
+    out["claimName"] = v.claim_name;
+    return out;
+  }
   if (v.type != VolumeType::kDownwardApi) {
     out["objectName"] = v.object_name;
     out["optional"] = v.optional;

@@ -65,4 +65,11 @@ inline constexpr const char* kEc2Mount = "/run/i2kit/ec2";
 inline constexpr const char* kEc2ReporterBinary = "bin/i2kit-ec2-reporter";
 inline constexpr const char* kEc2CaBundle = "etc/ssl/certs/ca-certificates.crt";
 
+// Persistent volumes (pod_model.h VolumeType::kPersistent) are ext4 disks attached after the
+// container disks, the i-th of the Pod's with this prefix and i as its disk serial
+// (/sys/class/block/<dev>/serial). The agent mounts each at kVolumesMount/<volume name>
+// before any container starts, and containers bind-mount it from there.
+inline constexpr const char* kVolumeSerialPrefix = "i2kit-vol";
+inline constexpr const char* kVolumesMount = "/run/i2kit/persistent";
+
 }  // namespace i2kit::pod_vm

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "common/async_console_log.h"
 #include "common/pod_spec.h"
@@ -25,6 +26,7 @@
 #include "guest-agent/file_tree.h"
 #include "guest-agent/oci_runtime_spec.h"
 #include "guest-agent/partition_by_name.h"
+#include "guest-agent/persistent_volume.h"
 #include "guest-agent/pid1.h"
 #include "guest-agent/pod_field.h"
 #include "guest-agent/pod_secrets.h"
@@ -189,6 +191,19 @@ Status RunAgent(const AgentOptions& options) {
       console("i2kit-agent: " + std::to_string(secrets.size()) + " Secrets received");
   }
 
+  // Before any container starts, and fatal if it cannot be: a database must not start on an
+  // empty directory in place of its data.
+  std::map<std::string, std::string> persistent;
+  if (options.pid1 && !PersistentVolumes(pod).empty()) {
+    Result<std::map<std::string, std::string>> mounted = MountPersistentVolumes(
+        pod, "/sys/class/block", pod_vm::kVolumesMount, std::chrono::seconds(10));
+    if (!mounted.ok()) return mounted.status();
+    persistent = *mounted;
+    for (const auto& [name, path] : persistent)
+      console("i2kit-agent: volume " + name + " at " + path);
+  }
+
+  std::set<std::string> given_volumes;
   std::map<std::string, ContainerRootPaths> roots;
   Result<MemoryUsage> memory = ParseMeminfo(ReadTextFile("/proc/meminfo"));
   const int64_t vm_memory = memory.ok() ? memory->total_bytes : 0;
@@ -205,6 +220,7 @@ Status RunAgent(const AgentOptions& options) {
       MountPodVolumes(options.run_dir + "/volumes", pod, sources, vm_memory);
   if (!volumes.ok()) return volumes.status().WithContext("pod volumes");
   for (const auto& [name, error] : volumes->errors) console("i2kit-agent: " + error);
+  volumes.value().paths.insert(persistent.begin(), persistent.end());
   // Containers whose references are missing: they fail to start and back off, the Pod boots.
   std::map<std::string, std::string> refused;
   std::string bundles = options.run_dir + "/bundles";
@@ -258,6 +274,11 @@ Status RunAgent(const AgentOptions& options) {
     if (!mounts.ok() || !env.ok()) {
       refused[c.name] = (!mounts.ok() ? mounts.status() : env.status()).message();
       continue;
+    }
+    if (Status s = GiveShortFormatVolumes(pod, c, image.config, image.passwd, image.group,
+                                          persistent, given_volumes);
+        !s.ok()) {
+      return s.WithContext("container " + c.name);
     }
     for (const ContainerMount& m : *mounts) {
       inputs.volume_binds.push_back({m.destination, m.source, m.read_only});

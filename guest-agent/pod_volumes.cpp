@@ -130,8 +130,10 @@ Status MountTmpfs(const std::string& dir, int64_t bytes, const char* mode) {
   return Status::Ok();
 }
 
+// Written by the agent and read-only to containers; emptyDir and persistent volumes are theirs.
 bool IsContentVolume(VolumeType type) {
-  return type != VolumeType::kEmptyDir;
+  return type == VolumeType::kConfigMap || type == VolumeType::kSecret ||
+         type == VolumeType::kDownwardApi;
 }
 
 const Volume* FindVolume(const Deployment& pod, const std::string& name) {
@@ -169,6 +171,7 @@ Result<std::vector<VolumeFile>> VolumeFiles(const Volume& volume, const EnvSourc
   std::vector<VolumeFile> files;
   switch (volume.type) {
     case VolumeType::kEmptyDir:
+    case VolumeType::kPersistent:
       return files;
     case VolumeType::kConfigMap:
     case VolumeType::kSecret: {
@@ -227,6 +230,7 @@ Result<PodVolumes> MountPodVolumes(const std::string& dir, const Deployment& pod
   PodVolumes volumes;
   const PodSecurityContext& security = pod.pod_security;
   for (const Volume& volume : pod.volumes) {
+    if (volume.type == VolumeType::kPersistent) continue;  // persistent_volume.h mounts them
     std::string path = dir + "/" + volume.name;
     Result<std::vector<VolumeFile>> files = VolumeFiles(volume, sources);
     if (!files.ok()) {
@@ -298,7 +302,7 @@ Result<std::vector<ContainerMount>> ContainerVolumeMounts(const Container& conta
     ContainerMount mount{m.mount_path, path->second, m.read_only || IsContentVolume(volume->type)};
     if (!m.sub_path.empty()) {
       Result<std::string> source =
-          SubPathSource(path->second, m.sub_path, volume->type == VolumeType::kEmptyDir);
+          SubPathSource(path->second, m.sub_path, !IsContentVolume(volume->type));
       if (!source.ok()) return source.status().WithContext("volumeMount " + m.mount_path);
       // Bound now, before any container runs: the mount holds what the path was at boot.
       std::string target = subpath_dir + "/" + container.name + "/" + std::to_string(i);

@@ -50,13 +50,16 @@ Status ApplyFsGroup(const std::string& dir, int64_t gid, bool read_only, bool on
 int64_t DefaultEmptyDirBytes(int64_t vm_memory_bytes);
 
 struct PodVolumes {
-  std::map<std::string, std::string> paths;   // volume name → its directory
+  // Volume name → its directory. Persistent volumes are disks, not tmpfs: the agent adds
+  // theirs from MountPersistentVolumes (persistent_volume.h).
+  std::map<std::string, std::string> paths;
   std::map<std::string, std::string> errors;  // volume name → why it has no content
 };
 
-// Mounts and fills every volume of `pod` under `dir` (e.g. /run/i2kit/volumes). A volume whose
-// ConfigMap, Secret or key is missing (and not optional) is in `errors`: the containers that
-// mount it cannot start, the Pod VM still boots. Failing to mount is an error.
+// Mounts and fills every volume of `pod` but the persistent ones under `dir` (e.g.
+// /run/i2kit/volumes). A volume whose ConfigMap, Secret or key is missing (and not optional) is in
+// `errors`: the containers that mount it cannot start, the Pod VM still boots. Failing to mount is
+// an error.
 Result<PodVolumes> MountPodVolumes(const std::string& dir, const Deployment& pod,
                                    const EnvSources& sources, int64_t vm_memory_bytes);
 
@@ -69,7 +72,8 @@ struct ContainerMount {
 
 // The file or directory `sub_path` inside the volume at `volume_dir`, which must stay inside
 // it once symlinks are resolved; when missing and `create`, it is made as a directory with the
-// mode and group of the volume's root (the kubelet does so for an emptyDir).
+// mode and group of the volume's root (the kubelet does so for emptyDir and persistent
+// volumes).
 Result<std::string> SubPathSource(const std::string& volume_dir, const std::string& sub_path,
                                   bool create);
 

@@ -1,13 +1,13 @@
 // i2kit-host down NAME|FILE...: stops Pod VMs cleanly (the power button first, then QMP quit,
 // then SIGKILL; see vm_stop.h) and removes their state, exited ones included. NAME is a
 // deployment or DEPLOYMENT/REPLICA; FILE an artifacts directory, vm.json or a manifest.
+// Persistent volumes (volume_images.h) are kept, and said to be, unless --volumes is given.
 #include <filesystem>
 #include <memory>
 #include <ostream>
 #include <thread>
 
 #include "host-cli/artifacts_location.h"
-#include "host-cli/controller_files.h"
 #include "host-cli/command.h"
 #include "host-cli/control_channel.h"
 #include "host-cli/controller_files.h"
@@ -15,6 +15,7 @@
 #include "host-cli/qmp_client.h"
 #include "host-cli/state_dir.h"
 #include "host-cli/vm_stop.h"
+#include "host-cli/volume_images.h"
 
 namespace i2kit {
 namespace {
@@ -24,7 +25,30 @@ using std::chrono::milliseconds;
 struct DownOptions {
   std::vector<std::string> targets;
   int grace_seconds = -1;  // -1: each replica's recorded grace period
+  bool volumes = false;    // also delete the deployments' persistent volumes
 };
+
+// After a whole deployment is down: its volumes are deleted with --volumes, else named as
+// kept. True when it had any.
+bool SettleVolumes(const StateDir& state, const std::string& deployment, const DownOptions& options,
+                   EventLog& log, bool& failed) {
+  std::string dir = state.root() + "/" + kVolumesDir + "/" + deployment;
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) return false;
+  if (!options.volumes) {
+    log.Event(deployment + " volumes kept in " + dir + " ('i2kit-host down --volumes " +
+              deployment + "' deletes them and their data)");
+    return true;
+  }
+  Result<std::vector<std::string>> removed = RemoveVolumeImages(state.root(), deployment);
+  if (!removed.ok()) {
+    log.Error(removed.status().message());
+    failed = true;
+    return true;
+  }
+  for (const std::string& path : *removed) log.Event(deployment + " volume deleted: " + path);
+  return true;
+}
 
 // What the arguments name: a path that exists is a file or artifacts dir, anything else a
 // DEPLOYMENT[/REPLICA].
@@ -122,8 +146,10 @@ ExitCode RunDown(const DownOptions& options, Console& console) {
           continue;
         }
       } else {
-        log.Event("note: " + name.deployment + "'s controller replaces a replica stopped alone; "
-                  "'i2kit-host down " + name.deployment + "' stops the deployment");
+        log.Event("note: " + name.deployment +
+                  "'s controller replaces a replica stopped alone; "
+                  "'i2kit-host down " +
+                  name.deployment + "' stops the deployment");
       }
     }
     // Held throughout: no replica of this deployment is started or removed meanwhile.
@@ -150,6 +176,7 @@ ExitCode RunDown(const DownOptions& options, Console& console) {
         failed = true;
       }
     }
+    if (!name.replica && SettleVolumes(state, name.deployment, options, log, failed)) found = true;
     if (!found && !stopped_by_controller) {
       std::string what =
           name.deployment + (name.replica ? "/" + std::to_string(*name.replica) : "");
@@ -171,6 +198,8 @@ CommandRunner SetupDown(CLI::App& sub) {
                  "Seconds the guest gets to power off after the power button; 0 skips it "
                  "(default: the Pod's terminationGracePeriodSeconds + 5)")
       ->check(CLI::Range(0, 3600));
+  sub.add_flag("--volumes", options->volumes,
+               "Also delete the deployments' persistent volumes and the data on them");
   sub.footer("Exit status: 0 every VM named is stopped and removed, 1 otherwise, 2 usage error.");
   return [options](Console& console) { return RunDown(*options, console); };
 }

@@ -199,6 +199,9 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   artifacts.max_surge = counts.max_surge;
   artifacts.max_unavailable = counts.max_unavailable;
   artifacts.progress_deadline_seconds = deployment.progress_deadline_seconds;
+  for (const Volume* v : PersistentVolumes(deployment)) {
+    artifacts.volumes.push_back({v->name, v->size_bytes});
+  }
   artifacts.labels = deployment.labels;
   PodSpec spec;
   spec.deployment = deployment;

@@ -70,6 +70,17 @@ std::vector<std::string> QemuArgv(const VmArtifacts& artifacts, const std::strin
                      EscapeCommas(Resolve(artifacts_dir, artifacts.disks[i])) + ",id=" + id,
                  "-device", "virtio-blk-device,drive=" + id});
   }
+  // After the container disks, so that those keep their names (/dev/vda, ...). QEMU takes a
+  // write lock on each image: a second VM of the same volume fails to start.
+  for (size_t i = 0; i < options.volume_images.size(); ++i) {
+    std::string id = "volume" + std::to_string(i);
+    argv.insert(argv.end(), {"-drive",
+                             "if=none,format=raw,discard=unmap,file=" +
+                                 EscapeCommas(options.volume_images[i]) + ",id=" + id,
+                             "-device",
+                             "virtio-blk-device,drive=" + id +
+                                 ",serial=" + pod_vm::kVolumeSerialPrefix + std::to_string(i)});
+  }
   // No IPv6 on the user network: the guest is configured for IPv4 only, and its IPv6 host
   // alias (fec0::2) would be one more way to the host's loopback (the agent blocks the IPv4
   // one, pod_vm.h kLocalHostAddress, for containers).

@@ -34,6 +34,9 @@ struct QemuOptions {
   // (pod_vm.h kLocalMetadataAddress:80), e.g. "/usr/bin/i2kit-host metadata-serve"; the guest
   // is told that address on its command line.
   std::string metadata_command;
+  // Disk images of the Pod's persistent volumes (volume_images.h), in the artifacts' volume
+  // order, attached writable after the container disks with the serials the guest looks for.
+  std::vector<std::string> volume_images;
   std::string console_log = "console.log";
   std::string qmp_socket = "qmp.sock";
 };

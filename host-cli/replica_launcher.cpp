@@ -6,9 +6,10 @@
 
 #include <ctime>
 
-#include "host-cli/local_ports.h"
-#include "image-builder/sha256.h"
 #include "common/sys_error.h"
+#include "host-cli/local_ports.h"
+#include "host-cli/volume_images.h"
+#include "image-builder/sha256.h"
 
 namespace i2kit {
 namespace {
@@ -46,6 +47,12 @@ Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launc
   launch.qemu.agent_host_port = *agent_port;
   launch.qemu.console_log = kConsoleLogFile;
   launch.qemu.qmp_socket = kQmpSocketFile;
+  launch.qemu.volume_images.clear();
+  for (const VmVolume& volume : launch.artifacts.volumes) {
+    Result<std::string> image = EnsureVolumeImage(state.root(), deployment, volume);
+    if (!image.ok()) return image.status();
+    launch.qemu.volume_images.push_back(*image);
+  }
 
   Result<UniqueFd> alive = state.CreateReplica(*lock, launch.replica);
   if (!alive.ok()) return alive.status();

@@ -39,6 +39,13 @@ Status WriteVmArtifacts(const std::string& dir, const VmArtifacts& a) {
                  {"progressDeadlineSeconds", a.progress_deadline_seconds}}},
                {"labels", a.labels},
                {"imageDigest", a.image_digest}};
+  if (!a.volumes.empty()) {
+    Json volumes = Json::array();
+    for (const VmVolume& v : a.volumes) {
+      volumes.push_back({{"name", v.name}, {"sizeBytes", v.size_bytes}});
+    }
+    json["volumes"] = volumes;
+  }
   std::string path = PathOf(dir);
   std::ofstream out(path, std::ios::trunc);
   out << json.dump(2) << "\n";
@@ -96,6 +103,11 @@ Result<VmArtifacts> ReadVmArtifacts(const std::string& dir) {
       a.labels = json.at("labels").get<std::map<std::string, std::string>>();
     }
     a.image_digest = json.at("imageDigest").get<std::string>();
+    if (json.contains("volumes")) {
+      for (const nlohmann::json& v : json.at("volumes")) {
+        a.volumes.push_back({v.at("name").get<std::string>(), v.at("sizeBytes").get<int64_t>()});
+      }
+    }
     return a;
   } catch (const nlohmann::json::exception& e) {
     return Status::Error(path + ": " + e.what());

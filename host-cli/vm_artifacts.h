@@ -3,6 +3,7 @@
 // vm.json are relative to that directory, so it can be moved or copied whole.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,6 +16,14 @@ namespace i2kit {
 struct VmPort {
   int container_port = 0;
   Protocol protocol = Protocol::kTcp;
+};
+
+// A persistent volume of the Pod (pod_model.h VolumeType::kPersistent): `run` attaches one
+// disk image of it, kept in the state dir (volume_images.h), to whichever VM runs the Pod.
+struct VmVolume {
+  std::string name;
+  int64_t size_bytes = 0;
+  bool operator==(const VmVolume&) const = default;
 };
 
 struct VmArtifacts {
@@ -39,6 +48,9 @@ struct VmArtifacts {
   int progress_deadline_seconds = 600;
   std::map<std::string, std::string> labels;  // the Pod template's, for Service selectors
   std::string image_digest;                   // sha256 over every artifact: the VM image's identity
+  // In the order of the Pod's volumes; the guest finds the i-th by its disk serial
+  // (pod_vm.h kVolumeSerialPrefix + i).
+  std::vector<VmVolume> volumes;
 };
 
 inline constexpr const char* kVmArtifactsFile = "vm.json";

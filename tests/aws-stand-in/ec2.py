@@ -8,6 +8,7 @@ import secrets
 
 from account import Account
 from aws_error import AwsError
+from ec2_volumes import Ec2Volumes
 
 AMI_NAME = re.compile(r"[a-zA-Z0-9()\[\] ./'@_-]{3,128}")
 
@@ -31,6 +32,9 @@ class Ec2:
         # What deploy's preflight reads: the network, instance types and EBS defaults.
         self.account = Account(config)
         self.operations.update(self.account.operations)
+        # A stateful Pod's EBS volume, attached by the instance that runs it.
+        self.volumes = Ec2Volumes(config, clock)
+        self.operations.update(self.volumes.operations)
 
     def describe_snapshots(self, params):
         ids = params.get('SnapshotIds') or list(self.ebs.snapshots)

@@ -280,6 +280,17 @@ TEST(StackTemplateTest, MalformedInstanceTypeFlagIsAnError) {
   EXPECT_NE(t.status().message().find("--instance-type 'large'"), std::string::npos);
 }
 
+TEST(StackTemplateTest, APersistentVolumeIsRefusedRatherThanDeployedWithoutItsDisk) {
+  Result<Json> t = StackTemplate(
+      Parse("name: db\ncontainers:\n  db:\n    image: redis:7\n    volumes: [data:1Gi:/data]\n"),
+      Options());
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find(
+                "deployment db: persistent volume 'data' cannot be deployed to AWS yet"),
+            std::string::npos)
+      << t.status().message();
+}
+
 TEST(StackTemplateTest, StartupProbeLengthensTheGracePeriod) {
   std::string yaml = testing::ReadExample("web-with-service.yml");
   yaml.replace(yaml.find("        livenessProbe:"), 0,

@@ -90,9 +90,10 @@ TEST(I2kitFormatTest, DefaultsReplicasToOneAndFlagsToFalse) {
 
 TEST(I2kitFormatTest, ResolvesImagePathsAgainstTheManifestsDirectory) {
   LoadedManifest loaded;
-  ReadManifestText("name: a\ncontainers:\n  c: {image: 'oci:../images/web:v1'}\n  d: {image: "
-                   "'docker-archive:/abs/web.tar'}\n",
-                   "deploy/app/manifest.yml", loaded.manifest, loaded.diagnostics);
+  ReadManifestText(
+      "name: a\ncontainers:\n  c: {image: 'oci:../images/web:v1'}\n  d: {image: "
+      "'docker-archive:/abs/web.tar'}\n",
+      "deploy/app/manifest.yml", loaded.manifest, loaded.diagnostics);
   ASSERT_TRUE(IsValid(loaded));
   EXPECT_EQ(loaded.manifest.deployments[0].containers[0].image.path, "deploy/images/web");
   EXPECT_EQ(loaded.manifest.deployments[0].containers[0].image.tag, "v1");
@@ -189,6 +190,48 @@ TEST(I2kitFormatTest, StatefulDeploymentsHaveOneReplica) {
   LoadedManifest loaded =
       Read("name: db\nstateful: true\nreplicas: 2\ncontainers:\n  db:\n    image: redis\n");
   EXPECT_TRUE(HasError(loaded, 3, 11, "replicas: a stateful deployment runs one instance, not 2"));
+}
+
+TEST(I2kitFormatTest, ReadsAPersistentVolumeAndMakesTheDeploymentStateful) {
+  LoadedManifest loaded = Read(
+      "name: db\ncontainers:\n  db:\n    image: redis\n    volumes: [data:1Gi:/data]\n"
+      "  backup:\n    image: busybox\n    volumes: ['data:1Gi:/backup/source']\n");
+  ASSERT_TRUE(IsValid(loaded));
+  const Deployment& d = loaded.manifest.deployments.at(0);
+  ASSERT_EQ(d.volumes.size(), 1u);  // one disk, shared by both containers
+  EXPECT_EQ(d.volumes[0].type, VolumeType::kPersistent);
+  EXPECT_EQ(d.volumes[0].name, "data");
+  EXPECT_EQ(d.volumes[0].claim_name, "data");
+  EXPECT_EQ(d.volumes[0].size_bytes, int64_t{1} << 30);
+  ASSERT_EQ(d.containers[0].volume_mounts.size(), 1u);
+  EXPECT_EQ(d.containers[0].volume_mounts[0].mount_path, "/data");
+  EXPECT_EQ(d.containers[1].volume_mounts[0].mount_path, "/backup/source");
+  EXPECT_TRUE(d.stateful);
+  EXPECT_EQ(d.strategy.type, StrategyType::kRecreate);
+}
+
+TEST(I2kitFormatTest, RefusesSeveralReplicasOfAPersistentVolume) {
+  LoadedManifest loaded = Read(
+      "name: db\nreplicas: 2\ncontainers:\n  db:\n    image: redis\n"
+      "    volumes: [data:1Gi:/data]\n");
+  EXPECT_TRUE(HasError(loaded, 2, 11,
+                       "replicas: 2 VMs cannot share a persistent volume: a disk is attached to "
+                       "one VM at a time"));
+}
+
+TEST(I2kitFormatTest, ReportsMalformedVolumes) {
+  auto read = [](const std::string& entry) {
+    return Read("name: db\ncontainers:\n  db:\n    image: redis\n    volumes: ['" + entry + "']\n");
+  };
+  EXPECT_TRUE(HasError(read("data:/data"), 5, 15, "'data:/data' is not NAME:SIZE:PATH"));
+  EXPECT_TRUE(HasError(read("Data:1Gi:/data"), 5, 15, "volume name 'Data'"));
+  EXPECT_TRUE(HasError(read("data:lots:/data"), 5, 15, "size:"));
+  EXPECT_TRUE(HasError(read("data:1Ki:/data"), 5, 15, "size is below 1Mi"));
+  EXPECT_TRUE(HasError(read("data:1Gi:data"), 5, 15, "is not an absolute path"));
+  LoadedManifest clash = Read(
+      "name: db\ncontainers:\n  a:\n    image: x\n    volumes: [d:1Gi:/d]\n"
+      "  b:\n    image: x\n    volumes: [d:2Gi:/d]\n");
+  EXPECT_TRUE(HasError(clash, 8, 15, "volume 'd' has another size elsewhere"));
 }
 
 TEST(I2kitFormatTest, WarnsAboutShellOperatorsInCommands) {

@@ -105,9 +105,8 @@ TEST(KubernetesPodDataTest, ReportsVolumeErrors) {
   EXPECT_TRUE(HasError(loaded, 10, 32,
                        "volumes[0].hostPath is not supported by i2kit: a Pod VM runs on no shared "
                        "host, so there is no host directory to share (emptyDir for scratch space"));
-  EXPECT_TRUE(HasError(loaded, 11, 46,
-                       "volumes[1].persistentVolumeClaim is not supported by i2kit yet: a Pod VM "
-                       "has no persistent disk to bind a claim to"));
+  // volumes[1], a persistentVolumeClaim, is read (kubernetes_volume_claim_test).
+  EXPECT_FALSE(HasError(loaded, 11, 0, "persistentVolumeClaim"));
   EXPECT_TRUE(HasError(loaded, 12, 40,
                        "emptyDir.medium: 'HugePages' is not supported by i2kit: Pod VMs have no "
                        "huge pages"));

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/kubernetes_volumes.h"
 #include "common/manifest_reader.h"
 
 namespace i2kit::testing {
@@ -15,6 +16,7 @@ namespace i2kit::testing {
 inline LoadedManifest Read(const std::string& yaml, bool strict = false) {
   LoadedManifest loaded;
   ReadManifestText(yaml, "test.yml", loaded.manifest, loaded.diagnostics);
+  ResolveVolumeClaims(loaded.manifest, loaded.diagnostics);
   CheckManifest(loaded.manifest, loaded.diagnostics);
   if (strict) loaded.diagnostics.MakeStrictErrors();
   loaded.diagnostics.SortByLocation();

@@ -88,7 +88,12 @@ TEST(PodModelJsonTest, RoundTripsVolumesEnvSourcesInitContainersAndHooks) {
   info.type = VolumeType::kDownwardApi;
   info.items = {{"labels", std::nullopt, "", {.field_path = "metadata.labels"}},
                 {"mem", std::nullopt, "", {.resource = "limits.memory", .divisor = 1 << 20}}};
-  d.volumes = {scratch, config, info};
+  Volume data;
+  data.name = "data";
+  data.type = VolumeType::kPersistent;
+  data.size_bytes = int64_t{10} << 30;
+  data.claim_name = "data-db-0";
+  d.volumes = {scratch, config, info, data};
   Container& c = d.containers.at(0);
   c.env_from = {{true, "tokens", "T_", false}, {false, "settings", "", true}};
   EnvVar password;
@@ -102,7 +107,9 @@ TEST(PodModelJsonTest, RoundTripsVolumesEnvSourcesInitContainersAndHooks) {
   pod_ip.field.field_path = "status.podIP";
   c.env.push_back(password);
   c.env.push_back(pod_ip);
-  c.volume_mounts = {{"scratch", "/tmp/x", false, ""}, {"config", "/etc/app", true, "app.conf"}};
+  c.volume_mounts = {{"scratch", "/tmp/x", false, ""},
+                     {"config", "/etc/app", true, "app.conf"},
+                     {"data", "/var/lib/data", false, ""}};
   LifecycleHook drain;
   drain.action = HookAction::kSleep;
   drain.sleep_seconds = 5;

@@ -208,6 +208,43 @@ TEST(PodVolumesTest, MountsAreOrderedParentsFirstAndContentVolumesReadOnly) {
             "volume config: ConfigMap shop-config not found");
 }
 
+TEST(PodVolumesTest, APersistentVolumeIsWritableAndItsPathIsTheDisksMountPoint) {
+  Deployment pod;
+  Volume data;
+  data.name = "data";
+  data.type = VolumeType::kPersistent;
+  data.size_bytes = int64_t{1} << 30;
+  pod.volumes = {data};
+  Container c;
+  c.volume_mounts = {{"data", "/var/lib/postgresql/data", false, ""}};
+  PodVolumes volumes;
+  EXPECT_EQ(ContainerVolumeMounts(c, pod, volumes, "/unused").status().message(),
+            "volume data is not mounted");
+  volumes.paths = {{"data", "/run/i2kit/persistent/data"}};
+  Result<std::vector<ContainerMount>> mounts = ContainerVolumeMounts(c, pod, volumes, "/unused");
+  ASSERT_TRUE(mounts.ok()) << mounts.status().message();
+  ASSERT_EQ(mounts->size(), 1u);
+  EXPECT_EQ((*mounts)[0].source, "/run/i2kit/persistent/data");
+  EXPECT_FALSE((*mounts)[0].read_only);
+}
+
+TEST(PodVolumesTest, MountPodVolumesLeavesPersistentVolumesToTheirDisks) {
+  Volume data;
+  data.name = "data";
+  data.type = VolumeType::kPersistent;
+  Result<std::vector<VolumeFile>> files = VolumeFiles(data, EnvSources{});
+  ASSERT_TRUE(files.ok()) << files.status().message();
+  EXPECT_TRUE(files->empty());
+  Deployment pod;
+  pod.volumes = {data};
+  TempDir dir;
+  // No tmpfs is made in its place: the agent adds the disk's mount point itself.
+  Result<PodVolumes> volumes = MountPodVolumes(dir.path().string(), pod, EnvSources{}, 0);
+  ASSERT_TRUE(volumes.ok()) << volumes.status().message();
+  EXPECT_TRUE(volumes->paths.empty());
+  EXPECT_TRUE(volumes->errors.empty());
+}
+
 TEST(PodVolumesTest, AnEmptyDirWithoutSizeLimitGetsAnEighthOfTheVm) {
   EXPECT_EQ(DefaultEmptyDirBytes(int64_t{512} << 20), int64_t{64} << 20);
 }

@@ -69,8 +69,9 @@ TEST(QemuCommandTest, AMetadataCommandBecomesAGuestForwardAndACmdlineKey) {
   std::vector<std::string> argv = QemuArgv(WebArtifacts(), "/art/web", o);
   auto netdev = std::find(argv.begin(), argv.end(), "-netdev");
   ASSERT_NE(netdev, argv.end());
-  EXPECT_NE((netdev + 1)->find(",guestfwd=tcp:10.0.2.4:80-cmd:/opt/i2kit host/i2kit-host "
-                               "metadata-serve,,x"),
+  EXPECT_NE((netdev + 1)
+                ->find(",guestfwd=tcp:10.0.2.4:80-cmd:/opt/i2kit host/i2kit-host "
+                       "metadata-serve,,x"),
             std::string::npos)
       << *(netdev + 1);
   auto append = std::find(argv.begin(), argv.end(), "-append");
@@ -110,6 +111,25 @@ TEST(QemuCommandTest, KernelAndMemoryOverridesWin) {
   };
   EXPECT_EQ(after("-kernel"), "/boot/other");
   EXPECT_EQ(after("-m"), "256");
+}
+
+TEST(QemuCommandTest, AttachesVolumeImagesWritableAfterTheContainerDisksWithTheirSerials) {
+  QemuOptions o = TcgOptions();
+  o.volume_images = {"/state/_volumes/web/data.ext4", "/state/_volumes/web/lo,gs.ext4"};
+  std::vector<std::string> argv = QemuArgv(WebArtifacts(), "/art", o);
+  std::vector<std::string> drives;
+  for (size_t i = 0; i + 1 < argv.size(); ++i) {
+    if (argv[i] == "-drive" || argv[i] == "-device") drives.push_back(argv[i + 1]);
+  }
+  ASSERT_GE(drives.size(), 8u);
+  // The container disks first, read-only, so they stay /dev/vda and /dev/vdb.
+  EXPECT_EQ(drives[0], "if=none,format=raw,readonly=on,file=/art/nginx.erofs,id=disk0");
+  EXPECT_EQ(drives[4],
+            "if=none,format=raw,discard=unmap,file=/state/_volumes/web/data.ext4,id=volume0");
+  EXPECT_EQ(drives[5], "virtio-blk-device,drive=volume0,serial=i2kit-vol0");
+  EXPECT_EQ(drives[6],
+            "if=none,format=raw,discard=unmap,file=/state/_volumes/web/lo,,gs.ext4,id=volume1");
+  EXPECT_EQ(drives[7], "virtio-blk-device,drive=volume1,serial=i2kit-vol1");
 }
 
 TEST(QemuCommandTest, ReplicaCmdlineAppendsReplicaAndStaticIp) {

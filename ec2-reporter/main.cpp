@@ -1,6 +1,10 @@
 // i2kit-ec2-reporter: started by the agent on EC2, unprivileged. Learns who it is through
 // IMDSv2 (giving up, and saying so, when no metadata service answers: then it is not on EC2
 // and does nothing), then steps the reporter every few seconds until it is stopped.
+// `i2kit-ec2-reporter secrets [FLAGS]` is the agent's one-shot fetch of the Pod's Secrets at
+// boot: the SecretString of the deployment's Secrets Manager secret, STACK/DEPLOYMENT (from the
+// same user data), on stdout and nothing else there; its lines go to stderr and never hold the
+// value; exit 0 with the value, 1 without (the agent retries).
 // Exit codes: 0 stopped or nothing to do — among them user data it cannot use, which another
 // start would read the same — 2 bad usage. Its lines go to the console through the agent's
 // kind of logger (common/async_console_log.h), at or above --log-level (the agent passes its
@@ -18,6 +22,7 @@
 
 #include "aws-client/openssl_transport.h"
 #include "aws-client/retry_policy.h"
+#include "aws-client/secrets_manager_api.h"
 #include "common/async_console_log.h"
 #include "common/log_level.h"
 #include "ec2-reporter/reporter.h"
@@ -123,13 +128,42 @@ void CorrectClock(const std::string& server, aws::ClockSkew& skew, const Logger&
                            (offset->count() >= 0 ? "behind" : "ahead") + "; signing with its time");
 }
 
+// The secrets mode's work once the instance is known: the value on stdout, whole, or an error.
+int PrintDeploymentSecret(const reporter::InstanceIdentity& identity, aws::ClientContext& context,
+                          aws::InstanceMetadataClient& metadata, const Logger& say) {
+  Result<aws::Credentials> credentials = metadata.RoleCredentials();
+  if (!credentials.ok()) {
+    say(LogLevel::kError, "no role credentials: " + credentials.status().message());
+    return 1;
+  }
+  context.credentials = *credentials;
+  aws::SecretsManagerClient secrets(context);
+  Result<std::string> value = secrets.GetSecretString(identity.stack + "/" + identity.deployment);
+  if (!value.ok()) {
+    say(LogLevel::kError, value.status().message());
+    return 1;
+  }
+  if (std::fwrite(value->data(), 1, value->size(), stdout) != value->size() ||
+      std::fflush(stdout) != 0) {
+    say(LogLevel::kError, "writing the secret to stdout failed");
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The one-shot mode: its word is dropped, the flags are the same.
+  const bool secrets_mode = argc > 1 && std::string(argv[1]) == "secrets";
+  if (secrets_mode) {
+    --argc;
+    ++argv;
+  }
   Flags flags;
   if (!ParseFlags(argc, argv, flags)) {
     std::fprintf(stderr,
-                 "usage: i2kit-ec2-reporter [--metadata-url URL] [--agent-url URL] "
+                 "usage: i2kit-ec2-reporter [secrets] [--metadata-url URL] [--agent-url URL] "
                  "[--endpoint-url URL] [--ca-bundle FILE] [--poll-seconds N] "
                  "[--discovery-attempts N] [--steps N] [--uptime-file FILE] "
                  "[--time-server IPV4[:PORT]] [--log-level debug|info|warn|error|off]\n");
@@ -138,6 +172,12 @@ int main(int argc, char** argv) {
   AsyncConsoleLogOptions log_options;
   log_options.level = flags.log_level;
   log_options.program = "i2kit-ec2-reporter";
+  // stdout carries the secret alone in the secrets mode.
+  if (secrets_mode) {
+    log_options.write = [](std::string_view line) {
+      std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+    };
+  }
   AsyncConsoleLog log(log_options);
   // AWS's and the metadata service's messages are not trusted with the console's cursor.
   const Logger say = [&log](LogLevel level, const std::string& line) {
@@ -174,6 +214,10 @@ int main(int argc, char** argv) {
   reporter::IdentityFailure failure = reporter::IdentityFailure::kNoAnswer;
   Result<reporter::InstanceIdentity> identity =
       Discover(metadata, flags.discovery_attempts, failure, say);
+  if (!identity.ok() && secrets_mode) {
+    say(LogLevel::kError, "no instance identity: " + identity.status().message());
+    return 1;
+  }
   if (!identity.ok() && failure == reporter::IdentityFailure::kUserData) {
     // Permanent: exiting 0 keeps the agent's supervisor from restarting the reporter forever
     // to read the same user data again.
@@ -204,6 +248,7 @@ int main(int argc, char** argv) {
     say(LogLevel::kInfo, "every AWS service at " + endpoint->Url());
     context.endpoint_override = *endpoint;
   }
+  if (secrets_mode) return PrintDeploymentSecret(*identity, context, metadata, say);
   aws::CloudFormationClient cloudformation(context);
   aws::AutoScalingClient autoscaling(context);
   aws::CloudWatchClient cloudwatch(context);

@@ -168,6 +168,9 @@ Status RunAgent(const AgentOptions& options) {
   if (Status s = WritePodEtc(etc, hostname, options.pid1); !s.ok()) return s;
   std::unique_ptr<ServiceDiscovery> discovery;
   std::optional<ContainerNetworkFilter> network_filter;
+  // The VM's own resolver, before the agent's replaces it: the one-shot Secrets fetch on EC2
+  // runs before the agent's resolver answers.
+  const std::string vm_resolv_conf = ReadTextFile(etc + "/resolv.conf");
   if (options.pid1) {
     discovery = BindServiceDiscovery(etc, console);
     // Before any container starts, and fatal if it cannot be: a container must never hold the
@@ -180,13 +183,47 @@ Status RunAgent(const AgentOptions& options) {
     network_filter.emplace(std::move(filter).value());
   }
 
+  const bool by_partition =
+      KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineRootfs) ==
+      pod_vm::kRootfsByPartition;
+  // The EC2 reporter's partition, mounted while the agent may still mount, and before the
+  // Secrets, which on EC2 the reporter fetches. Without it the Pod runs as ever: the reporter
+  // is the Pod's voice to AWS, not part of serving.
+  std::optional<Ec2ReporterFiles> ec2_reporter;
+  if (options.pid1 && by_partition) {
+    Result<std::optional<Ec2ReporterFiles>> mounted =
+        MountEc2Partition("/sys/class/block", pod_vm::kEc2Mount);
+    if (mounted.ok()) {
+      ec2_reporter = *mounted;
+      // glibc reads the VM's /etc/resolv.conf, which nothing else writes: the VM's resolver
+      // for the Secrets fetch, the containers' once the agent's answers (below).
+      if (ec2_reporter) {
+        Status s = WriteTextFile("/etc/resolv.conf", vm_resolv_conf);
+        if (!s.ok()) console("i2kit-agent: " + s.message());
+      }
+    } else {
+      console("i2kit-agent: the EC2 reporter will not run: " + mounted.status().message());
+    }
+  }
+
   // The Pod's Secrets come now, from the host or Secrets Manager and never from the image
   // (pod_secrets.h): before any container is prepared and while the agent may still connect.
   std::vector<ConfigObject> secrets;
   {
-    Result<std::vector<ConfigObject>> fetched = FetchPodSecrets(pod, MetadataAddress());
+    Result<std::vector<ConfigObject>> fetched =
+        ec2_reporter ? FetchPodSecrets(pod,
+                                       [&] {
+                                         return FetchEc2DeploymentSecrets(
+                                             *ec2_reporter, MetadataAddress(), log_options.level);
+                                       })
+                     : FetchPodSecrets(pod, MetadataAddress());
     if (!fetched.ok()) return fetched.status();
     secrets = std::move(fetched).value();
+    // The reporter resolves AWS endpoints the way the containers do from now on.
+    if (ec2_reporter) {
+      Status s = WriteTextFile("/etc/resolv.conf", ReadTextFile(etc + "/resolv.conf"));
+      if (!s.ok()) console("i2kit-agent: " + s.message());
+    }
     if (!secrets.empty())
       console("i2kit-agent: " + std::to_string(secrets.size()) + " Secrets received");
   }
@@ -224,9 +261,6 @@ Status RunAgent(const AgentOptions& options) {
   // Containers whose references are missing: they fail to start and back off, the Pod boots.
   std::map<std::string, std::string> refused;
   std::string bundles = options.run_dir + "/bundles";
-  const bool by_partition =
-      KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineRootfs) ==
-      pod_vm::kRootfsByPartition;
   // Init containers get their roots and bundles now too: the agent cannot mount once confined.
   std::vector<const Container*> every_container;
   for (const Container& c : pod.containers) every_container.push_back(&c);
@@ -291,25 +325,6 @@ Status RunAgent(const AgentOptions& options) {
     std::string bundle = bundles + "/" + c.name;
     if (Status s = MakeDirectories(bundle); !s.ok()) return s;
     if (Status s = WriteTextFile(bundle + "/config.json", config->dump(2)); !s.ok()) return s;
-  }
-
-  // The EC2 reporter's partition, mounted while the agent may still mount. Without it the Pod
-  // runs as ever: the reporter is the Pod's voice to AWS, not part of serving.
-  std::optional<Ec2ReporterFiles> ec2_reporter;
-  if (options.pid1 && by_partition) {
-    Result<std::optional<Ec2ReporterFiles>> mounted =
-        MountEc2Partition("/sys/class/block", pod_vm::kEc2Mount);
-    if (mounted.ok()) {
-      ec2_reporter = *mounted;
-      // The reporter resolves AWS endpoints the way the containers do (glibc reads the VM's
-      // /etc/resolv.conf, which nothing else writes).
-      if (ec2_reporter) {
-        Status s = WriteTextFile("/etc/resolv.conf", ReadTextFile(etc + "/resolv.conf"));
-        if (!s.ok()) console("i2kit-agent: " + s.message());
-      }
-    } else {
-      console("i2kit-agent: the EC2 reporter will not run: " + mounted.status().message());
-    }
   }
 
   if (options.pid1) {

@@ -1,12 +1,15 @@
 #include "guest-agent/ec2_reporter_launch.h"
 
+#include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "common/pod_vm.h"
+#include "common/unique_fd.h"
 #include "guest-agent/container_runtime.h"
 #include "guest-agent/file_tree.h"
 #include "guest-agent/partition_by_name.h"
@@ -36,21 +39,69 @@ Result<std::optional<Ec2ReporterFiles>> MountEc2Partition(const std::string& cla
   return std::optional<Ec2ReporterFiles>(files);
 }
 
+namespace {
+
+std::vector<std::string> ReporterFlags(const Ec2ReporterFiles& files,
+                                       const std::string& metadata_address, LogLevel log_level) {
+  return {"--metadata-url", "http://" + metadata_address + "/",
+          "--ca-bundle",    files.ca_file,
+          "--log-level",    LogLevelName(log_level)};
+}
+
+}  // namespace
+
 AuxiliaryProcess Ec2ReporterProcess(const Ec2ReporterFiles& files, int agent_port,
                                     const std::string& metadata_address, LogLevel log_level) {
-  std::vector<std::string> argv = {files.binary,
-                                   "--agent-url",
-                                   "http://127.0.0.1:" + std::to_string(agent_port) + "/",
-                                   "--metadata-url",
-                                   "http://" + metadata_address + "/",
-                                   "--ca-bundle",
-                                   files.ca_file,
-                                   "--log-level",
-                                   LogLevelName(log_level)};
+  std::vector<std::string> argv = {files.binary, "--agent-url",
+                                   "http://127.0.0.1:" + std::to_string(agent_port) + "/"};
+  for (std::string& flag : ReporterFlags(files, metadata_address, log_level)) {
+    argv.push_back(std::move(flag));
+  }
   return {"ec2-reporter", [argv] {
             // The agent's stdout and stderr are the console.
             return SpawnProcess(argv, -1, STDOUT_FILENO, STDERR_FILENO, kEc2ReporterIdentity);
           }};
+}
+
+Result<std::string> FetchEc2DeploymentSecrets(const Ec2ReporterFiles& files,
+                                              const std::string& metadata_address,
+                                              LogLevel log_level) {
+  std::vector<std::string> argv = {files.binary, "secrets"};
+  for (std::string& flag : ReporterFlags(files, metadata_address, log_level)) {
+    argv.push_back(std::move(flag));
+  }
+  int ends[2];
+  if (::pipe2(ends, O_CLOEXEC) != 0)
+    return Status::Error(std::string("pipe: ") + std::strerror(errno));
+  UniqueFd read_end(ends[0]);
+  UniqueFd write_end(ends[1]);
+  Result<pid_t> pid = SpawnProcess(argv, -1, write_end.get(), STDERR_FILENO, kEc2ReporterIdentity);
+  write_end.reset();  // the child's copy alone keeps the pipe open
+  if (!pid.ok()) return pid.status().WithContext("starting " + files.binary + " secrets");
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(read_end.get(), buffer, sizeof buffer);
+    if (n > 0) {
+      text.append(buffer, static_cast<size_t>(n));
+    } else if (n == 0) {
+      break;
+    } else if (errno != EINTR) {
+      text.clear();  // a part of a value is no value; the child ends on its broken pipe
+      read_end.reset();
+      break;
+    }
+  }
+  int status = 0;
+  while (::waitpid(*pid, &status, 0) < 0) {
+    if (errno != EINTR) return Status::Error(std::string("waitpid: ") + std::strerror(errno));
+  }
+  if (int code = ExitCodeOf(status); code != 0) {
+    // Its own lines, on the console, say why; the output is not repeated (it may be a value).
+    return Status::Error("i2kit-ec2-reporter secrets exited with " + std::to_string(code));
+  }
+  if (!read_end.valid()) return Status::Error("reading i2kit-ec2-reporter secrets' pipe failed");
+  return text;
 }
 
 }  // namespace i2kit

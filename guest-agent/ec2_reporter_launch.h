@@ -31,4 +31,13 @@ Result<std::optional<Ec2ReporterFiles>> MountEc2Partition(const std::string& cla
 AuxiliaryProcess Ec2ReporterProcess(const Ec2ReporterFiles& files, int agent_port,
                                     const std::string& metadata_address, LogLevel log_level);
 
+// The deployment's Secrets on EC2, as their JSON (common/pod_secrets.h): the reporter run once,
+// `secrets` mode, under its own identity, reads them from Secrets Manager with the instance
+// role and writes them to a pipe the agent reads; its lines go to the console and never hold a
+// value. Fails with its exit code when it gave none. For pod_secrets.h FetchPodSecrets, which
+// retries.
+Result<std::string> FetchEc2DeploymentSecrets(const Ec2ReporterFiles& files,
+                                              const std::string& metadata_address,
+                                              LogLevel log_level);
+
 }  // namespace i2kit

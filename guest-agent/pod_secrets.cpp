@@ -53,11 +53,13 @@ Result<std::vector<ConfigObject>> FetchPodSecrets(const Deployment& pod,
                                                   const std::string& metadata_address,
                                                   const SecretsFetchOptions& options) {
   if (metadata_address == pod_vm::kEc2MetadataAddress && !ReferencedSecrets(pod).empty()) {
-    // The stack keeps them in Secrets Manager (cloudformation/instance_role.h), which the agent,
-    // without TLS or SigV4, does not call yet; said here rather than after 5 vain IMDS attempts.
+    // The stack keeps them in Secrets Manager (cloudformation/instance_role.h), which the EC2
+    // reporter reads for the agent (ec2_reporter_launch.h); without its partition nothing can.
+    // Said here rather than after 5 vain IMDS attempts.
     return Status::Error("the Pod refers to Secrets, and on EC2 they are in Secrets Manager (" +
                          std::string("STACK/") + pod.name +
-                         "), which this agent cannot fetch from yet");
+                         "), which only the EC2 reporter fetches, and this VM has no EC2 "
+                         "partition");
   }
   MetadataClient client(metadata_address, 80, std::chrono::seconds(5));
   return FetchPodSecrets(

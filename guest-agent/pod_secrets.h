@@ -29,7 +29,9 @@ Result<std::vector<ConfigObject>> FetchPodSecrets(const Deployment& pod,
                                                   const SecretsFetchOptions& options = {});
 
 // The same from the metadata service at `metadata_address` (IMDSv2 session, kPodSecretsPath).
-// EC2's address: an error when the Pod refers to Secrets (Secrets Manager is not read yet).
+// EC2's address: an error when the Pod refers to Secrets, since there they are in Secrets
+// Manager, which the agent reads through the EC2 reporter (ec2_reporter_launch.h
+// FetchEc2DeploymentSecrets, given to the overload above) when the VM has its partition.
 Result<std::vector<ConfigObject>> FetchPodSecrets(const Deployment& pod,
                                                   const std::string& metadata_address,
                                                   const SecretsFetchOptions& options = {});

@@ -42,6 +42,7 @@ from ec2 import Ec2  # noqa: E402
 from faults import Faults  # noqa: E402
 from iam_policy import IamPolicy  # noqa: E402
 from kms import Kms  # noqa: E402
+from secrets_manager import SecretsManager  # noqa: E402
 from json_protocol import (is_json_service, parse_json_request, render_json_error,  # noqa: E402
                            render_json_result)
 from query_protocol import (parse_query_request, render_ec2_error, render_ec2_result,  # noqa: E402
@@ -142,6 +143,7 @@ class StandIn:
                          'ebs': self.ebs, 'ec2': self.ec2, 'monitoring': self.cloudwatch,
                          'logs': self.logs, 'kms': Kms(self.ec2.account),
                          'route53': Route53(self.ec2.account), 's3': self.s3,
+                         'secretsmanager': SecretsManager(self.cloudformation),
                          'sts': Sts(self.config)}
 
     def handle_aws(self, method, raw_path, headers, body, tls=False):

@@ -1160,3 +1160,73 @@ class ProcessTest(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+def secret_template():
+    """A deployment's Secrets as the i2kit template keeps them (instance_role.cpp AddSecrets)."""
+    return json.dumps({
+        'AWSTemplateFormatVersion': '2010-09-09',
+        'Parameters': {'WebSecretsValue': {'Type': 'String', 'NoEcho': True}},
+        'Resources': {'WebSecrets': {'Type': 'AWS::SecretsManager::Secret', 'Properties': {
+            'Name': {'Fn::Sub': '${AWS::StackName}/web'},
+            'SecretString': {'Ref': 'WebSecretsValue'}}}}})
+
+
+class SecretsManagerTest(StandInTestCase):
+    VALUE = '{"secrets":[{"name":"db","data":{"password":"aHVudGVyMg=="}}]}'
+
+    def deploy_secret(self, value, kind):
+        return self.deploy('shop', secret_template(), kind=kind, parameters=[
+            {'ParameterKey': 'WebSecretsValue', 'ParameterValue': value}])
+
+    def test_a_stack_secret_is_read_by_name_or_arn_and_shown_by_no_stack_call(self):
+        stack = self.deploy_secret(self.VALUE, 'CREATE')
+        self.assertEqual(stack['StackStatus'], 'CREATE_COMPLETE')
+        secrets = self.other_client('secretsmanager')
+        got = secrets.get_secret_value(SecretId='shop/web')
+        self.assertEqual(got['SecretString'], self.VALUE)
+        self.assertEqual(got['Name'], 'shop/web')
+        self.assertRegex(got['ARN'],
+                         r'^arn:aws:secretsmanager:us-east-1:\d{12}:secret:shop/web-\w{6}$')
+        self.assertEqual(got['VersionStages'], ['AWSCURRENT'])
+        self.assertEqual(secrets.get_secret_value(SecretId=got['ARN'])['SecretString'],
+                         self.VALUE)
+        # The value is in no answer of CloudFormation's.
+        shown = [self.cfn.describe_stacks(StackName='shop'),
+                 self.cfn.get_template(StackName='shop'),
+                 self.cfn.describe_stack_resources(StackName='shop'),
+                 self.cfn.describe_stack_events(StackName='shop')]
+        for answer in shown:
+            self.assertNotIn('aHVudGVyMg', json.dumps(answer, default=str))
+        self.assertEqual(shown[0]['Stacks'][0]['Parameters'][0]['ParameterValue'], '****')
+
+    def test_an_update_brings_the_new_value_and_a_deleted_stack_takes_its_secret(self):
+        self.deploy_secret(self.VALUE, 'CREATE')
+        secrets = self.other_client('secretsmanager')
+        self.deploy_secret('{"secrets":[]}', 'UPDATE')
+        self.assertEqual(secrets.get_secret_value(SecretId='shop/web')['SecretString'],
+                         '{"secrets":[]}')
+        self.cfn.delete_stack(StackName='shop')
+        self.wait_deleted('shop')
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            secrets.get_secret_value(SecretId='shop/web')
+        self.assertAwsError(context, 'ResourceNotFoundException', 400,
+                            "Secrets Manager can't find the specified secret.")
+
+    def wait_deleted(self, stack):
+        for _ in range(200):
+            try:
+                self.cfn.describe_stacks(StackName=stack)
+            except botocore.exceptions.ClientError:
+                return
+        self.fail(f'{stack} never deleted')
+
+    def test_get_secret_value_needs_its_iam_action(self):
+        self.deploy_secret(self.VALUE, 'CREATE')
+        self.control('POST', 'policy', {'Version': '2012-10-17', 'Statement': [
+            {'Effect': 'Allow', 'Action': 'cloudformation:*', 'Resource': '*'}]})
+        with self.assertRaises(botocore.exceptions.ClientError) as context:
+            self.other_client('secretsmanager').get_secret_value(SecretId='shop/web')
+        self.assertAwsError(context, 'AccessDeniedException', 400)
+        self.assertIn('secretsmanager:GetSecretValue',
+                      context.exception.response['Error']['Message'])

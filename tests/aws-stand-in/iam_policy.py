@@ -62,6 +62,10 @@ RESOURCE_ACTIONS = {
         'elasticloadbalancing:DeleteListener'],
     'AWS::Route53::RecordSet': ['route53:ChangeResourceRecordSets', 'route53:GetChange',
                                 'route53:ListResourceRecordSets'],
+    'AWS::SecretsManager::Secret': ['secretsmanager:CreateSecret',
+                                    'secretsmanager:GetRandomPassword',
+                                    'secretsmanager:DescribeSecret',
+                                    'secretsmanager:TagResource', 'secretsmanager:DeleteSecret'],
 }
 
 
@@ -123,7 +127,7 @@ class IamPolicy:
                            f'operation. {message}', 403)
         if service == 's3':
             raise AwsError('AccessDenied', message, 403)
-        if service in ('ebs', 'logs', 'kms'):
+        if service in ('ebs', 'logs', 'kms', 'secretsmanager'):
             raise AwsError('AccessDeniedException', message, 403 if service == 'ebs' else 400)
         raise AwsError('AccessDenied', message, 403)
 

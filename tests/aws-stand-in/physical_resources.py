@@ -2,6 +2,7 @@
 Fn::GetAtt reads, and the instances of Auto Scaling groups."""
 
 import random
+import time
 import uuid
 
 from cfn_template import Resolver
@@ -93,11 +94,28 @@ def physical_identity(stack, resource, config):
                              f"{props.get('Path', '/')}{physical}"}
     elif kind == 'AWS::AutoScaling::AutoScalingGroup':
         physical = props.get('AutoScalingGroupName') or _generated_name(stack, lid, 255)
+    elif kind == 'AWS::SecretsManager::Secret':
+        name = props.get('Name') or _generated_name(stack, lid, 256)
+        physical = f'arn:aws:secretsmanager:{region}:{account}:secret:{name}-{_suffix(6)}'
+        attributes = {'Id': physical}
     elif kind == 'AWS::Route53::RecordSet':
         physical = str(props.get('Name', _generated_name(stack, lid, 255))).rstrip('.')
     else:
         physical = _generated_name(stack, lid, 255)
     return str(physical), attributes
+
+def sync_secret(stack, resource, config):
+    """Keeps a Secrets Manager secret's value as its definition now says (a NoEcho parameter's
+    real value), for secrets_manager.py: a new version on each create or update."""
+    if resource.type != 'AWS::SecretsManager::Secret':
+        return
+    props = Resolver(stack, config).resolve(resource.definition.get('Properties', {}))
+    if not isinstance(props, dict):
+        props = {}
+    name = resource.physical_id.split(':secret:', 1)[1].rsplit('-', 1)[0]
+    resource.secret = {'Name': name, 'SecretString': str(props.get('SecretString', '')),
+                       'VersionId': str(uuid.uuid4()), 'CreatedDate': time.time()}
+
 
 def sync_group(stack, resource, config, clock, creating):
     """Keeps an Auto Scaling group's instances in line with its definition: a changed launch

@@ -15,7 +15,7 @@ from aws_error import AwsError
 from request_time import check_request_time
 
 SERVICES = ('cloudformation', 'autoscaling', 'ec2', 'ebs', 'monitoring', 'logs', 'kms',
-            'route53', 's3', 'sts')
+            'route53', 's3', 'secretsmanager', 'sts')
 # Global services, signed for one region whatever the client's.
 SIGNING_REGIONS = {'route53': 'us-east-1'}
 SIGV4_TIME_FORMAT = '%Y%m%dT%H%M%SZ'

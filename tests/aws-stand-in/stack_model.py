@@ -19,13 +19,17 @@ class Resource:
         self.physical_id = None
         self.attributes = {}
         self.group = None  # an Auto Scaling group's live state
+        # A Secrets Manager secret's live state (physical_resources.py sync_secret): never in
+        # attributes, which Fn::GetAtt and the APIs read.
+        self.secret = None
 
     def snapshot(self):
         return (self.definition, self.physical_id, dict(self.attributes),
-                copy.deepcopy(self.group))
+                copy.deepcopy(self.group), copy.deepcopy(self.secret))
 
     def restore(self, snapshot):
-        self.definition, self.physical_id, self.attributes, self.group = snapshot
+        (self.definition, self.physical_id, self.attributes, self.group,
+         self.secret) = snapshot
 
 
 class Stack:

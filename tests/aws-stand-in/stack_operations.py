@@ -6,7 +6,7 @@ import uuid
 from aws_error import iso8601, utcnow
 from cfn_template import Resolver, resource_dependencies
 from iam_policy import IamPolicy
-from physical_resources import physical_identity, sync_group
+from physical_resources import physical_identity, sync_group, sync_secret
 from stack_model import Resource
 
 
@@ -112,6 +112,7 @@ class StackOperations:
             resource.physical_id, resource.attributes = physical_identity(stack, resource,
                                                                           self.config)
             sync_group(stack, resource, self.config, self.clock, creating=True)
+            sync_secret(stack, resource, self.config)
             self._resource_event(stack, resource, 'CREATE_IN_PROGRESS',
                                  'Resource creation Initiated')
 
@@ -151,6 +152,7 @@ class StackOperations:
                 latest = int(resource.attributes.get('LatestVersionNumber', '1')) + 1
                 resource.attributes['LatestVersionNumber'] = str(latest)
             sync_group(stack, resource, self.config, self.clock, creating=False)
+            sync_secret(stack, resource, self.config)
             self._resource_event(stack, resource, 'UPDATE_COMPLETE')
             return True
         return [start, initiated, finish] if replace else [start, finish]

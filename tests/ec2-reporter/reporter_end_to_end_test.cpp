@@ -2,7 +2,6 @@
 // agent endpoint, all plain HTTP on loopback: what it signals, marks, publishes and ships, and
 // what it does when AWS throttles or no metadata service answers.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <chrono>
@@ -28,8 +27,13 @@ using testing::FakeResponse;
 
 constexpr char kSessionToken[] = "stand-in-session-token";
 
-// One Auto Scaling group of one instance, as the stand-in needs to accept signals and health.
-constexpr char kTemplate[] = R"({"Resources":{
+// One Auto Scaling group of one instance, as the stand-in needs to accept signals and health,
+// and the deployment's Secrets as the i2kit template keeps them (from a NoEcho parameter).
+constexpr char kSecretsValue[] = R"({"secrets":[{"name":"db","data":{"password":"aHVudGVy"}}]})";
+constexpr char kTemplate[] = R"({"Parameters":{"WebSecretsValue":{"Type":"String","NoEcho":true}},
+  "Resources":{
+  "WebSecrets":{"Type":"AWS::SecretsManager::Secret","Properties":{
+    "Name":{"Fn::Sub":"${AWS::StackName}/web"},"SecretString":{"Ref":"WebSecretsValue"}}},
   "WebLaunchTemplate":{"Type":"AWS::EC2::LaunchTemplate","Properties":{"LaunchTemplateData":{
     "ImageId":"ami-0123456789abcdef0","InstanceType":"t3.micro"}}},
   "WebGroup":{"Type":"AWS::AutoScaling::AutoScalingGroup","Properties":{
@@ -51,8 +55,9 @@ struct ReporterRun {
   std::string output;
 };
 
-ReporterRun RunReporter(const std::string& arguments) {
-  std::string command = std::string(I2KIT_EC2_REPORTER) + " " + arguments + " 2>&1";
+// `redirect`: which of its outputs are read (by default both).
+ReporterRun RunReporter(const std::string& arguments, const std::string& redirect = "2>&1") {
+  std::string command = std::string(I2KIT_EC2_REPORTER) + " " + arguments + " " + redirect;
   ReporterRun run;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return run;
@@ -83,6 +88,8 @@ class ReporterEndToEndTest : public ::testing::Test {
     aws::QueryParameters create;
     create.Add("StackName", "shop");
     create.Add("TemplateBody", kTemplate);
+    create.Add("Parameters.member.1.ParameterKey", "WebSecretsValue");
+    create.Add("Parameters.member.1.ParameterValue", kSecretsValue);
     aws::QueryClient cloudformation(aws::kCloudFormationApi, context_);
     ASSERT_TRUE(cloudformation.Call("CreateStack", create).ok());
     aws::CloudFormationClient stacks(context_);
@@ -117,9 +124,9 @@ class ReporterEndToEndTest : public ::testing::Test {
     }
     if (request.path == "/latest/meta-data/iam/security-credentials/") return {200, "shop-web"};
     if (request.path == "/latest/meta-data/iam/security-credentials/shop-web") {
-      return {200, std::string(R"({"Code":"Success","AccessKeyId":")") +
-                       AwsStandIn::kAccessKeyId + R"(","SecretAccessKey":")" +
-                       AwsStandIn::kSecretAccessKey + R"(","Token":")" + kSessionToken +
+      return {200, std::string(R"({"Code":"Success","AccessKeyId":")") + AwsStandIn::kAccessKeyId +
+                       R"(","SecretAccessKey":")" + AwsStandIn::kSecretAccessKey +
+                       R"(","Token":")" + kSessionToken +
                        R"(","Expiration":"2099-01-01T00:00:00Z"})"};
     }
     return {404, ""};
@@ -272,8 +279,7 @@ TEST_F(ReporterEndToEndTest, LogsSurviveAThrottledPutLogEvents) {
   EXPECT_NE(run.output.find("logs not shipped, keeping them queued"), std::string::npos)
       << run.output;
   // Three attempts in the first step, the fourth throttled in the second, then through.
-  EXPECT_EQ(stand_in_.Logs()["/i2kit/shop/web"][instance_id_ + "/web"].size(), 2u)
-      << run.output;
+  EXPECT_EQ(stand_in_.Logs()["/i2kit/shop/web"][instance_id_ + "/web"].size(), 2u) << run.output;
 }
 
 TEST_F(ReporterEndToEndTest, RetriesThrottledCallsAndStillSignals) {
@@ -296,8 +302,7 @@ TEST_F(ReporterEndToEndTest, MarksACrashLoopingInstanceUnhealthy) {
   SetAgentStatus(AgentStatus(false, 6));  // past the default limit of 5 in 10 minutes
   ReporterRun run = RunReporter(Arguments(1));
   EXPECT_EQ(run.exit_code, 0) << run.output;
-  EXPECT_NE(run.output.find("marked Unhealthy: container web restarted 6 times"),
-            std::string::npos)
+  EXPECT_NE(run.output.find("marked Unhealthy: container web restarted 6 times"), std::string::npos)
       << run.output;
   Result<std::vector<aws::AutoScalingGroup>> groups = GroupNow();
   ASSERT_TRUE(groups.ok());
@@ -313,8 +318,8 @@ TEST_F(ReporterEndToEndTest, WithoutAMetadataServiceItDoesNothingAndSaysSo) {
   }
   size_t before = stand_in_.Requests().size();
   ReporterRun run = RunReporter("--metadata-url http://127.0.0.1:" + std::to_string(closed_port) +
-                        "/ --agent-url " + agent_.url() + " --endpoint-url " + stand_in_.url() +
-                        " --discovery-attempts 2");
+                                "/ --agent-url " + agent_.url() + " --endpoint-url " +
+                                stand_in_.url() + " --discovery-attempts 2");
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("instance metadata attempt 2"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("not on EC2, or not an i2kit instance"), std::string::npos)
@@ -352,7 +357,7 @@ TEST_F(ReporterEndToEndTest, ASlowMetadataServiceIsGivenUpOnInBoundedTime) {
   });
   auto start = std::chrono::steady_clock::now();
   ReporterRun run = RunReporter("--metadata-url " + slow.url() + " --agent-url " + agent_.url() +
-                        " --discovery-attempts 1");
+                                " --discovery-attempts 1");
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("reporting nothing"), std::string::npos) << run.output;
@@ -360,12 +365,40 @@ TEST_F(ReporterEndToEndTest, ASlowMetadataServiceIsGivenUpOnInBoundedTime) {
 }
 
 TEST_F(ReporterEndToEndTest, RefusesCountsThatAreNotWholeNumbers) {
-  for (std::string flags : {"--discovery-attempts 2x", "--poll-seconds five",
-                            "--poll-seconds 0", "--steps -1", "--discovery-attempts 99999999999"}) {
+  for (std::string flags : {"--discovery-attempts 2x", "--poll-seconds five", "--poll-seconds 0",
+                            "--steps -1", "--discovery-attempts 99999999999"}) {
     ReporterRun run = RunReporter(flags + " --metadata-url http://127.0.0.1:1/");
     EXPECT_EQ(run.exit_code, 2) << flags << ": " << run.output;
     EXPECT_NE(run.output.find("usage: i2kit-ec2-reporter"), std::string::npos) << run.output;
   }
+}
+
+TEST_F(ReporterEndToEndTest, SecretsModePrintsTheDeploymentsSecretAloneOnStdoutAndDoesNothingElse) {
+  ReporterRun run = RunReporter("secrets " + Arguments(1), "2>/dev/null");
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(run.output, kSecretsValue);
+  ReporterRun said = RunReporter("secrets " + Arguments(1), "2>&1 >/dev/null");
+  EXPECT_EQ(said.exit_code, 0) << said.output;
+  EXPECT_NE(said.output.find("deployment=web"), std::string::npos) << said.output;
+  EXPECT_EQ(said.output.find("aHVudGVy"), std::string::npos) << said.output;
+  EXPECT_TRUE(stand_in_.Stacks()[0]["signals"].empty());  // it reported nothing
+  EXPECT_TRUE(stand_in_.Metrics().empty());
+}
+
+TEST_F(ReporterEndToEndTest, SecretsModeFailsSayingWhyWhenTheDeploymentHasNoSecret) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    user_data_ = R"({"stack":"shop","deployment":"api","resource":"WebGroup",)"
+                 R"("metricsNamespace":"i2kit/shop"})";
+  }
+  ReporterRun out = RunReporter("secrets " + Arguments(1), "2>/dev/null");
+  EXPECT_EQ(out.exit_code, 1);
+  EXPECT_EQ(out.output, "");
+  ReporterRun said = RunReporter("secrets " + Arguments(1), "2>&1 >/dev/null");
+  EXPECT_EQ(said.exit_code, 1);
+  EXPECT_NE(said.output.find("secretsmanager GetSecretValue: ResourceNotFoundException"),
+            std::string::npos)
+      << said.output;
 }
 
 }  // namespace

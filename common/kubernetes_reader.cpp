@@ -497,6 +497,12 @@ void ReadKubernetesObject(const YamlContext& ctx, const YAML::Node& doc, Manifes
       return;
     }
     ReadVolumeClaimObject(ctx, object, out);
+  } else if (*kind_name == "StatefulSet") {
+    // Its one-replica form is what i2kit already runs another way; more replicas, each with a
+    // disk and a name of its own, would need the ordinal identities nothing here gives.
+    ctx.Error(*kind, "kind: StatefulSet is not read by i2kit yet",
+              "a Deployment of replicas: 1 with a persistentVolumeClaim volume and its "
+              "PersistentVolumeClaim, or the i2kit format's stateful: true with volumes:");
   } else if (*kind_name == "Ingress") {
     ctx.Error(*kind, std::string(kIngressWhy),
               "a Service of type LoadBalancer for each entry point (locally and on AWS a "

@@ -105,6 +105,14 @@ TEST(KubernetesConfigTest, RefusesIngressNamingTheWayIn) {
                        "so its routes would not exist (a Service of type LoadBalancer"));
 }
 
+TEST(KubernetesConfigTest, RefusesAStatefulSetNamingTheFormsThatRunHere) {
+  LoadedManifest loaded = Read("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n");
+  EXPECT_TRUE(HasError(loaded, 2, 7,
+                       "kind: StatefulSet is not read by i2kit yet (a Deployment of replicas: 1 "
+                       "with a persistentVolumeClaim volume and its PersistentVolumeClaim, or "
+                       "the i2kit format's stateful: true with volumes:"));
+}
+
 TEST(KubernetesConfigTest, ServiceAccountNameGetsOneNoteUnlessTheTokenIsOff) {
   auto deployment = [](const std::string& pod) {
     return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\n"

@@ -97,8 +97,9 @@ void ReadVolumes(const YamlContext& ctx, const YAML::Node& node, const std::stri
       continue;
     }
     auto& [volume, mount] = *parsed;
+    // Clang 14 (the fuzz build) cannot capture a structured binding: capture the name.
     auto same = std::find_if(volumes.begin(), volumes.end(),
-                             [&](const Volume& v) { return v.name == volume.name; });
+                             [&name = volume.name](const Volume& v) { return v.name == name; });
     if (same != volumes.end() && same->size_bytes != volume.size_bytes) {
       ctx.Error(node[i], item_path + ": volume '" + volume.name + "' has another size elsewhere",
                 "one size per volume name");

@@ -273,7 +273,7 @@ TEST(KubernetesDeploymentTest, RejectsWhatI2kitCannotDo) {
 }
 
 TEST(KubernetesDeploymentTest, RejectsOtherKinds) {
-  for (const char* kind : {"StatefulSet", "DaemonSet", "Job", "Pod"}) {
+  for (const char* kind : {"DaemonSet", "Job", "Pod"}) {
     LoadedManifest loaded =
         Read(std::string("apiVersion: apps/v1\nkind: ") + kind + "\nmetadata: {name: x}\n");
     EXPECT_TRUE(HasError(loaded, 2, 7, std::string("kind: ") + kind + " is not supported by i2kit"))

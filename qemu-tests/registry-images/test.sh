@@ -293,7 +293,8 @@ containers:
   app: {image: "$ref"}
 YAML
   build_pod "$work/pinned.yml" --containerd "unix://$socket"
-  ctr --address "$socket" images ls | grep -q "^$ref .* $index_digest " ||
+  # Read whole: grep -q would stop at the match, ctr would die of SIGPIPE, pipefail would fail.
+  ctr --address "$socket" images ls | grep "^$ref .* $index_digest " >/dev/null ||
     fail "containerd does not hold $ref after the build: $(ctr --address "$socket" images ls)"
 done
 
@@ -311,7 +312,7 @@ containers:
   app: {image: mirror.test/i2kit/httpd:archive}
 YAML
 build_pod "$work/mirror.yml" --containerd "unix://$socket" --registry-hosts "$work/certs.d"
-ctr --address "$socket" images ls -q | grep -qx mirror.test/i2kit/httpd:archive ||
+ctr --address "$socket" images ls -q | grep -x mirror.test/i2kit/httpd:archive >/dev/null ||
   fail "containerd does not hold mirror.test/i2kit/httpd:archive after the build"
 
 # --- a registry that wants a login ------------------------------------------------------------

@@ -8,7 +8,7 @@ run_pod hello -p 18081:8080
 body=$(curl -sf -m 5 --retry 10 --retry-delay 1 --retry-all-errors http://127.0.0.1:18081/) ||
   fail "no answer on 127.0.0.1:18081"
 [[ "$body" == "Hello from i2kit" ]] || fail "unexpected answer: $body"
-"$host" ps | grep -qE '^hello/0 +ready' || fail "ps does not show hello/0 ready"
+"$host" ps | grep -E '^hello/0 +ready' >/dev/null || fail "ps does not show hello/0 ready"
 # httpd logs each request on stderr; the agent keeps those lines for the host to fetch.
 agent_port=$(jq -r .agentPort "$XDG_STATE_HOME/i2kit/hello/0/replica.json") || fail "no agentPort"
 logs=$(curl -sf -m 5 "http://127.0.0.1:$agent_port/logs?container=web") || fail "no /logs from the agent"

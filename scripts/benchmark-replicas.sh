@@ -4,14 +4,18 @@
 # the drop in the host's MemAvailable divided by N, and guest-side (MemTotal − MemAvailable
 # as each agent reports it). Beside it, the same image as N plain runc containers on the host,
 # the "Kubernetes worker" analogue (no VM, no isolation beyond namespaces). Prints a table and
-# draws a PNG plot. A benchmark, not a test: it asserts nothing, it reports.
+# draws a PNG plot. A benchmark, not a test: it asserts nothing, it reports. The table is
+# docs/benchmarks.md's section; --doc also writes it there.
 #
-# Usage: scripts/benchmark-replicas.sh [N...]   Needs a build (scripts/test.sh or cmake --build
-# build) and root (runc on the host). Env: I2KIT_BUILD_DIR (default build), ACCEL (default tcg:
+# Usage: scripts/benchmark-replicas.sh [--doc] [N...]   Needs a build (scripts/test.sh or cmake
+# --build build) and root (runc on the host). Env: I2KIT_BUILD_DIR (default build), ACCEL (default tcg:
 # KVM does not work on these machines), PLOT (default build/benchmark-replicas.png).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$repo/scripts/benchmark-doc.sh"
+write_doc=false
+[[ ${1:-} == --doc ]] && { write_doc=true; shift; }
 build_dir=${I2KIT_BUILD_DIR:-$repo/build}
 host="$build_dir/bin/i2kit-host"
 agent="$build_dir/bin/i2kit-agent"
@@ -125,15 +129,19 @@ for n in "${counts[@]}"; do
 done
 
 # --- report ----------------------------------------------------------------------------------
-printf '\n%-4s  %-28s  %-28s  %-28s\n' "" "all ready (s)" "host memory per Pod (MiB)" "guest memory per Pod (MiB)"
-printf '%-4s  %-13s %-14s  %-13s %-14s  %-28s\n' "N" "Pod VMs" "runc on host" "Pod VMs" "runc on host" "Pod VMs"
 : >"$work/data"
-for n in "${counts[@]}"; do
-  printf '%-4s  %-13s %-14s  %-13s %-14s  %-28s\n' "$n" "${vm_ready[$n]}" "${rc_ready[$n]}" \
-    "${vm_host[$n]}" "${rc_host[$n]}" "${vm_guest[$n]}"
-  echo "$n ${vm_ready[$n]} ${rc_ready[$n]} ${vm_host[$n]} ${rc_host[$n]}" >>"$work/data"
-done
-echo "(accelerator $accel; $(nproc) CPUs; host memory = drop in MemAvailable / N)"
+{
+  benchmark_doc_header scripts/benchmark-replicas.sh "${counts[@]}"
+  echo "Accelerator $accel; host memory per Pod is the drop in the host's MemAvailable divided by N."
+  echo
+  echo "| N | all ready: Pod VMs | runc on host | host memory per Pod: Pod VMs | runc on host | guest memory per Pod |"
+  echo "|---|---|---|---|---|---|"
+  for n in "${counts[@]}"; do
+    echo "| $n | ${vm_ready[$n]} s | ${rc_ready[$n]} s | ${vm_host[$n]} MiB | ${rc_host[$n]} MiB | ${vm_guest[$n]} MiB |"
+    echo "$n ${vm_ready[$n]} ${rc_ready[$n]} ${vm_host[$n]} ${rc_host[$n]}" >>"$work/data"
+  done
+} >"$work/section.md"
+cat "$work/section.md"
 
 gnuplot <<EOF
 set terminal png size 1000,420 font ",10"
@@ -149,3 +157,4 @@ plot "$work/data" using 1:4 with linespoints title "Pod VMs", "" using 1:5 with 
 unset multiplot
 EOF
 echo "plot: $plot"
+! $write_doc || benchmark_doc_write benchmark-replicas.sh "$repo/docs/benchmarks.md" <"$work/section.md"

@@ -3,13 +3,17 @@
 # sizes, cold and warm build times, boot-to-serving time (from `i2kit-host run` to the first
 # HTTP 200 on 127.0.0.1) and guest memory used once ready (MemTotal − MemAvailable, as the
 # agent reads /proc/meminfo). A benchmark, not a test: it asserts nothing, it reports.
+# It prints them as docs/benchmarks.md's section; --doc also writes that section there.
 #
-# Usage: scripts/benchmark.sh [BOOTS]   (default 5 boots; needs a build: scripts/test.sh or
-#        cmake --build build). Env: I2KIT_BUILD_DIR (default build), ACCEL (default tcg,
+# Usage: scripts/benchmark.sh [--doc] [BOOTS]   (default 5 boots; needs a build: scripts/test.sh
+#        or cmake --build build). Env: I2KIT_BUILD_DIR (default build), ACCEL (default tcg,
 #        since KVM does not work on these machines), PORT (default 18080).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$repo/scripts/benchmark-doc.sh"
+write_doc=false
+[[ ${1:-} == --doc ]] && { write_doc=true; shift; }
 build_dir=${I2KIT_BUILD_DIR:-$repo/build}
 host="$build_dir/bin/i2kit-host"
 agent="$build_dir/bin/i2kit-agent"
@@ -104,22 +108,23 @@ done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 memory=$(median "${used[@]}")
-cat <<EOF
-i2kit Pod VM benchmark: the example Pod (busybox httpd), $boots boots, accelerator $accel
-host: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')
+{
+  benchmark_doc_header scripts/benchmark.sh "$boots"
+  cat <<EOF
+The example Pod (busybox httpd), $boots boots, accelerator $accel.
 
-sizes
-  kernel (bzImage)                      $(mib "$kernel_size")
-  initrd                                $(mib "$initrd_size")  (gzip; unpacked: agent $(mib "$(size_of "$work/initrd/init")"), runc + libraries as EROFS $(mib "$(size_of "$work/initrd/system.erofs")"))
-  kernel + initrd (no app)              $(mib $((kernel_size + initrd_size))) ($((kernel_size + initrd_size)) bytes)  target ≤ 8 MiB (8388608 bytes)
-  container web (EROFS, lz4hc)          $(mib "$(size_of "$out/rootfs-web.erofs")")
-build (i2kit-host build)
-  cold (empty output directory)         $cold s
-  warm (the same again)                 $warm s
-boot to serving ($boots boots)
-  run → first HTTP 200 on 127.0.0.1     $(stats <"$work/boot-times")  target ≤ 2.0 s
-  guest uptime at "pod ready"           $(stats <"$work/guest-times")
-guest memory once ready
-  MemTotal − MemAvailable (median)      $(mib "$memory") of $(mib "$total") (a $(sed -n 's/.*"memoryMiB": *\([0-9]*\).*/\1/p' "$out/vm.json") MiB VM)  target ≤ 20 MiB
-  of which (medians)                    Shmem $(mib "$(median "${shmem[@]}")"), SUnreclaim $(mib "$(median "${slab[@]}")"), VmallocUsed $(mib "$(median "${vmalloc[@]}")"), in no counter $(mib "$(median "${uncounted[@]}")")
+| what | measured | target |
+|---|---|---|
+| kernel (bzImage) | $(mib "$kernel_size") | |
+| initrd (gzip; unpacked: agent $(mib "$(size_of "$work/initrd/init")"), runc + libraries as EROFS $(mib "$(size_of "$work/initrd/system.erofs")")) | $(mib "$initrd_size") | |
+| kernel + initrd, without the app | $(mib $((kernel_size + initrd_size))) ($((kernel_size + initrd_size)) bytes) | ≤ 8 MiB (8388608 bytes) |
+| container web (EROFS, lz4hc) | $(mib "$(size_of "$out/rootfs-web.erofs")") | |
+| \`build\`, cold (empty output directory) / warm (the same again) | $cold s / $warm s | |
+| \`run\` to the first HTTP 200 on 127.0.0.1 | $(stats <"$work/boot-times") | ≤ 2.0 s |
+| guest uptime when the agent reports the Pod ready | $(stats <"$work/guest-times") | |
+| guest memory used once ready (MemTotal − MemAvailable, median) | $(mib "$memory") of $(mib "$total") (a $(sed -n 's/.*"memoryMiB": *\([0-9]*\).*/\1/p' "$out/vm.json") MiB VM) | ≤ 20 MiB |
+| of which (medians) | Shmem $(mib "$(median "${shmem[@]}")"), SUnreclaim $(mib "$(median "${slab[@]}")"), VmallocUsed $(mib "$(median "${vmalloc[@]}")"), in no counter $(mib "$(median "${uncounted[@]}")") | |
 EOF
+} >"$work/section.md"
+cat "$work/section.md"
+! $write_doc || benchmark_doc_write benchmark.sh "$repo/docs/benchmarks.md" <"$work/section.md"

@@ -26,7 +26,7 @@ class InitrdBuilder {
   // Adds a character device node, e.g. /dev/console (5, 1) for the kernel to open for /init.
   void AddCharDevice(const std::string& path, unsigned major, unsigned minor, mode_t mode);
 
-  // Writes the archive, gzip-compressed (reproducibly: no name, no time in its header).
+  // Writes the archive, zstd-compressed (reproducibly: the frame holds no name and no time).
   Status Write(const std::string& output) const;
 
  private:

@@ -24,11 +24,11 @@ struct Listed {
   dev_t rdev = 0;
 };
 
-// Every entry of a gzip'd newc archive, by path.
+// Every entry of a zstd-compressed newc archive, by path.
 std::map<std::string, Listed> List(const std::string& path) {
   std::map<std::string, Listed> out;
   archive* a = archive_read_new();
-  archive_read_support_filter_gzip(a);
+  archive_read_support_filter_zstd(a);
   archive_read_support_format_cpio(a);
   EXPECT_EQ(archive_read_open_filename(a, path.c_str(), 1 << 16), ARCHIVE_OK);
   archive_entry* e;

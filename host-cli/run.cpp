@@ -11,19 +11,19 @@
 #include <iostream>
 #include <memory>
 
+#include "common/event_log.h"
 #include "common/names.h"
 #include "common/service_directory.h"
 #include "common/sys_error.h"
-#include "host-cli/accelerator.h"
 #include "host-cli/artifacts_location.h"
 #include "host-cli/command.h"
-#include "host-cli/control_channel.h"
-#include "host-cli/deployment_controller.h"
-#include "host-cli/event_log.h"
-#include "host-cli/host_tsc.h"
-#include "host-cli/local_ports.h"
-#include "host-cli/rotating_log.h"
-#include "host-cli/signal_watch.h"
+#include "local-cluster/control_channel.h"
+#include "local-cluster/deployment_controller.h"
+#include "local-cluster/signal_watch.h"
+#include "local-vm/accelerator.h"
+#include "local-vm/host_tsc.h"
+#include "local-vm/local_ports.h"
+#include "local-vm/rotating_log.h"
 
 namespace i2kit {
 namespace {

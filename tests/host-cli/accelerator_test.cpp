@@ -1,6 +1,6 @@
 // Choosing the accelerator: KVM only when /dev/kvm is usable and a probe boot (or its cached
 // verdict) says it works; the facts are injected, no VM boots here.
-#include "host-cli/accelerator.h"
+#include "local-vm/accelerator.h"
 
 #include <gtest/gtest.h>
 

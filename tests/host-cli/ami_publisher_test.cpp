@@ -1,4 +1,4 @@
-#include "host-cli/ami_publisher.h"
+#include "aws-deploy/ami_publisher.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The IAM policies `i2kit-host policy` prints, derived from the one table of calls. That they
 // are enough, and that the stand-in refuses what they leave out, push_verb_test and
 // stack_verbs_test show end to end.
-#include "host-cli/aws_permissions.h"
+#include "aws-deploy/aws_permissions.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "host-cli/change_set_request.h"
+#include "aws-deploy/change_set_request.h"
 
 #include <gtest/gtest.h>
 

@@ -1,20 +1,19 @@
 // The line protocol between run/down and a deployment's controller, and the status file ps
 // reads: round trips, and what a malformed line or file gives.
-#include "host-cli/control_channel.h"
-
-#include <gtest/gtest.h>
-#include <sys/socket.h>
+#include "local-cluster/control_channel.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <map>
 #include <thread>
 
-#include "host-cli/controller_files.h"
-#include "host-cli/state_dir.h"
+#include "local-cluster/controller_files.h"
+#include "local-vm/state_dir.h"
 
 namespace i2kit {
 namespace {

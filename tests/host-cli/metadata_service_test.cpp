@@ -1,5 +1,5 @@
 // The local instance-metadata service: IMDSv2's token rules and the paths the agent reads.
-#include "host-cli/metadata_service.h"
+#include "local-vm/metadata_service.h"
 
 #include <gtest/gtest.h>
 

@@ -1,15 +1,15 @@
 // The bill shown before it is run up: what a stack's template makes, by billable kind, priced
 // from the repository's dated table, and said to be an estimate.
-#include "host-cli/monthly_estimate.h"
+#include "aws-deploy/monthly_estimate.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "aws-deploy/price_table.h"
 #include "cloudformation/stack_template.h"
 #include "common/manifest_reader.h"
-#include "host-cli/price_table.h"
 
 namespace i2kit {
 namespace {

@@ -1,6 +1,6 @@
 // The host's private secrets file between build and run: 0600, only the Deployment's Secrets,
 // gone when the Deployment no longer refers to any.
-#include "host-cli/pod_secrets_file.h"
+#include "local-vm/pod_secrets_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "common/pod_secrets.h"
-#include "host-cli/temp_dir.h"
+#include "common/temp_dir.h"
 
 namespace i2kit {
 namespace {

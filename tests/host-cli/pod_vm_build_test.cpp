@@ -1,4 +1,4 @@
-#include "host-cli/pod_vm_build.h"
+#include "image-builder/pod_vm_build.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

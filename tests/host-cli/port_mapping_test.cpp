@@ -1,5 +1,5 @@
 // `-p HOSTPORT:CONTAINERPORT[/tcp|/udp]`: the forms accepted and the ones refused.
-#include "host-cli/port_mapping.h"
+#include "local-vm/port_mapping.h"
 
 #include <gtest/gtest.h>
 

@@ -3,11 +3,11 @@
 // "*" principals in a key policy, the plan read from a rendered template.
 #include <gtest/gtest.h>
 
-#include "host-cli/ebs_key_check.h"
-#include "host-cli/egress_check.h"
-#include "host-cli/hosted_zone_check.h"
-#include "host-cli/instance_type_check.h"
-#include "host-cli/preflight_plan.h"
+#include "aws-deploy/ebs_key_check.h"
+#include "aws-deploy/egress_check.h"
+#include "aws-deploy/hosted_zone_check.h"
+#include "aws-deploy/instance_type_check.h"
+#include "aws-deploy/preflight_plan.h"
 
 namespace i2kit {
 namespace {

@@ -1,5 +1,5 @@
 // The QEMU command line of a Pod VM replica, asserted argument by argument.
-#include "host-cli/qemu_command.h"
+#include "local-vm/qemu_command.h"
 
 #include <gtest/gtest.h>
 

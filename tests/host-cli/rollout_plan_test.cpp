@@ -1,6 +1,6 @@
 // The rollout planner: Kubernetes' surge and unavailability arithmetic, Recreate, scaling and
 // the replacement of replicas that died.
-#include "host-cli/rollout_plan.h"
+#include "local-cluster/rollout_plan.h"
 
 #include <gtest/gtest.h>
 

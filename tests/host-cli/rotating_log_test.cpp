@@ -1,5 +1,5 @@
 // The files the host keeps within a size: the controller's log and each replica's console.
-#include "host-cli/rotating_log.h"
+#include "local-vm/rotating_log.h"
 
 #include <gtest/gtest.h>
 
@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "host-cli/console_log.h"
-#include "host-cli/event_log.h"
+#include "common/event_log.h"
 #include "host-cli/host_cli_test_util.h"
+#include "local-vm/console_log.h"
 
 namespace i2kit {
 namespace {

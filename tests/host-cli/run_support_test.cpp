@@ -9,11 +9,11 @@
 #include <sstream>
 #include <thread>
 
-#include "host-cli/console_log.h"
-#include "host-cli/event_log.h"
+#include "common/event_log.h"
 #include "host-cli/host_cli_test_util.h"
-#include "host-cli/local_ports.h"
-#include "host-cli/readiness.h"
+#include "local-vm/console_log.h"
+#include "local-vm/local_ports.h"
+#include "local-vm/readiness.h"
 
 namespace i2kit {
 namespace {

@@ -1,6 +1,6 @@
 // One direction of a proxied connection, between socket pairs: bounded buffering, the FIN
 // passed on after the bytes, a vanished sink reported instead of raising SIGPIPE.
-#include "host-cli/socket_pipe.h"
+#include "local-cluster/socket_pipe.h"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>

@@ -1,6 +1,6 @@
 // The state dir: replicas created, recorded, listed; liveness from the alive lock; stale
 // leftovers cleaned; nothing left behind once the last replica is removed.
-#include "host-cli/state_dir.h"
+#include "local-vm/state_dir.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 
 #include <filesystem>
 
-#include "host-cli/vm_process.h"
+#include "local-vm/vm_process.h"
 
 namespace i2kit {
 namespace {

@@ -1,5 +1,5 @@
 // ELB-style target health: thresholds, flapping, timeouts, silence and the one-way drain.
-#include "host-cli/target_health.h"
+#include "local-cluster/target_health.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The local load balancer with real sockets on loopback: echo backends in their own threads,
 // the balancer pumped by the test thread (as the controller's loop will), clients either
 // non-blocking in the test thread or blocking in a thread of their own.
-#include "host-cli/tcp_balancer.h"
+#include "local-cluster/tcp_balancer.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "host-cli/local_ports.h"
+#include "local-vm/local_ports.h"
 
 namespace i2kit {
 namespace {

@@ -1,5 +1,5 @@
 // The template bucket's name and keys: derived, so that every run finds them.
-#include "host-cli/template_bucket.h"
+#include "aws-deploy/template_bucket.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The QEMU process handle, exercised with ordinary programs: spawn without a shell, identity by
 // pid and start time, the inherited alive lock, and stopping without QMP.
-#include "host-cli/vm_process.h"
+#include "local-vm/vm_process.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -13,9 +13,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "host-cli/event_log.h"
-#include "host-cli/state_dir.h"
-#include "host-cli/vm_stop.h"
+#include "common/event_log.h"
+#include "local-vm/state_dir.h"
+#include "local-vm/vm_stop.h"
 
 namespace i2kit {
 namespace {

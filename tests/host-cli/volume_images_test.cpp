@@ -1,13 +1,13 @@
 // The local persistent volumes' disk images: made once, formatted ext4, kept, and removed only
 // on request.
-#include "host-cli/volume_images.h"
+#include "local-vm/volume_images.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <fstream>
 
-#include "host-cli/temp_dir.h"
+#include "common/temp_dir.h"
 
 namespace i2kit {
 namespace {

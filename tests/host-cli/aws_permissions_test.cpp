@@ -8,8 +8,6 @@
 #include <set>
 #include <string>
 
-#include "host-cli/host_cli_test_util.h"
-
 namespace i2kit {
 namespace {
 
@@ -80,13 +78,6 @@ TEST(AwsPermissionsTest, EveryActionOfTheTableIsListedOnce) {
     EXPECT_TRUE(seen.insert(std::string(p.action)).second) << p.action;
     EXPECT_TRUE(p.deploy) << p.action << ": what push needs, a deploy without --ami needs too";
   }
-}
-
-TEST(AwsPermissionsTest, PolicyVerbPrintsThePolicyAndRefusesAnotherFlow) {
-  CliRun run = RunCli({"policy", "deploy"});
-  ASSERT_EQ(run.code, 0) << run.err;
-  EXPECT_EQ(nlohmann::ordered_json::parse(run.out), IamPolicyFor(AwsFlow::kDeploy));
-  EXPECT_EQ(RunCli({"policy", "run"}).code, 2);
 }
 
 }  // namespace

@@ -7,14 +7,18 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/event_log.h"
-#include "host-cli/host_cli_test_util.h"
+#include "common/temp_dir.h"
 #include "local-vm/console_log.h"
 
 namespace i2kit {
 namespace {
 
-using RotatingLogTest = ManifestFilesTest;  // a temporary directory of the test's own
+// A temporary directory of the test's own.
+class RotatingLogTest : public ::testing::Test {
+ protected:
+  TempDir temp_ = TempDir::Create(::testing::TempDir(), "rotating-log").value();
+  std::filesystem::path dir_ = temp_.path();
+};
 
 std::string Read(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -74,29 +78,6 @@ TEST_F(RotatingLogTest, AConsoleAppendedByAnotherProcessIsCopiedAwayAndEmptiedIn
   EXPECT_EQ(Read(dir_ / "console.1.log"), std::string(120, 'd') + "\n");
   EXPECT_EQ(Read(dir_ / "console.2.log"), "after\n" + std::string(120, 'c') + "\n");
   EXPECT_FALSE(std::filesystem::exists(dir_ / "console.3.log"));
-}
-
-TEST(HostLogLevelTest, LevelsFilterTheEventLogButNotItsStatusLine) {
-  std::ostringstream out;
-  EventLog log(out, /*terminal=*/false);
-  SetHostLogLevel(LogLevel::kDebug);
-  log.Debug("checked");
-  log.Event("ready");
-  SetHostLogLevel(LogLevel::kWarn);
-  log.Debug("checked again");
-  log.Event("ready again");
-  log.Error("broken");
-  SetHostLogLevel(LogLevel::kInfo);
-  log.Debug("not shown");
-  EXPECT_EQ(out.str(), "checked\nready\nerror: broken\n");
-}
-
-TEST(HostLogLevelTest, EveryVerbTakesTheLevelAndRefusesAnUnknownOne) {
-  CliRun run = RunCli({"ps", "--log-level", "loud"});
-  EXPECT_EQ(run.code, 2);
-  EXPECT_NE(run.err.find("unknown log level 'loud'"), std::string::npos) << run.err;
-  EXPECT_EQ(RunCli({"-v", "validate", "--help"}).code, 0);
-  SetHostLogLevel(LogLevel::kInfo);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 #include "common/base64.h"
 #include "common/vm_artifacts.h"
 #include "host-cli/aws_verbs_test.h"
-#include "host-cli/initrd_listing.h"
+#include "image-builder/initrd_listing.h"
 #include "image-builder/boot_disk.h"
 #include "image-builder/run_tool.h"
 

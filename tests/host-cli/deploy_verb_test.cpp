@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "cloudformation_test_util.h"
+#include "cloudformation/cloudformation_test_util.h"
 #include "host-cli/host_cli_test_util.h"
 
 namespace i2kit {

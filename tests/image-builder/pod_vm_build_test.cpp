@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "common/manifest_reader.h"
-#include "host-cli/initrd_listing.h"
+#include "image-builder/initrd_listing.h"
 #include "image-builder/run_tool.h"
 
 namespace i2kit {

@@ -138,7 +138,8 @@ ExitCode Detach(const StateDir& state, ControllerSettings settings, VmArtifacts 
         (void)SendLine(theirs.get(), ResultLine(controller.status()));
       } else {
         (*controller)->AttachInitialWaiter(std::move(theirs));
-        code = (*controller)->Run(signals);
+        (*controller)->Run(signals);
+        code = ExitCode::kOk;
       }
     }
     log_owner.reset();  // writes a last line left without its '\n', before _exit
@@ -266,7 +267,8 @@ ExitCode RunDeployment(const RunOptions& options, const std::string& artifacts_d
   Result<std::unique_ptr<DeploymentController>> controller =
       DeploymentController::Start(state, std::move(settings), a, absolute_dir, log, console.out);
   if (!controller.ok()) return failed(controller.status());
-  return (*controller)->Run(signals);
+  (*controller)->Run(signals);
+  return ExitCode::kOk;
 }
 
 // The published ports of each directory in `dirs`: with several deployments, a port goes to the

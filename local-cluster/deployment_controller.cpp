@@ -732,7 +732,7 @@ void DeploymentController::AttachInitialWaiter(UniqueFd fd) {
   if (impl_->rollout) impl_->rollout->waiters.push_back(std::move(fd));
 }
 
-ExitCode DeploymentController::Run(SignalWatch& signals) {
+void DeploymentController::Run(SignalWatch& signals) {
   Impl& c = *impl_;
   while (!(c.shutting_down && c.replicas.empty())) c.Step(signals);
   c.WriteStatus();
@@ -742,7 +742,6 @@ ExitCode DeploymentController::Run(SignalWatch& signals) {
     if (fd.valid()) (void)SendLine(fd.get(), ResultLine(Status::Ok()));
   }
   if (c.rollout) c.AnswerRollout(Status::Error(c.deployment + " was stopped"));
-  return ExitCode::kOk;
 }
 
 }  // namespace i2kit

@@ -20,7 +20,6 @@
 #include "common/status.h"
 #include "common/unique_fd.h"
 #include "common/vm_artifacts.h"
-#include "host-cli/exit_codes.h"
 #include "local-cluster/controller_files.h"
 #include "local-cluster/signal_watch.h"
 #include "local-cluster/target_health.h"
@@ -60,8 +59,8 @@ class DeploymentController {
   // Who waits for the first rollout (a detaching `run`): it gets its events and its result.
   void AttachInitialWaiter(UniqueFd fd);
 
-  // Runs until a signal or `down` stops it, then stops every VM; kOk once none is left.
-  ExitCode Run(SignalWatch& signals);
+  // Runs until a signal or `down` stops it, then stops every VM; returns once none is left.
+  void Run(SignalWatch& signals);
 
   struct Impl;
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "local-vm/readiness.h"
 
 namespace i2kit {
 
@@ -30,12 +31,6 @@ struct HealthCheckSettings {
 // the interval (so checks of one target never overlap), thresholds from 1 to 10 (ELB's range
 // starts at 2; 1 is allowed for tests and impatient users).
 Status ValidateHealthCheckSettings(const HealthCheckSettings& settings);
-
-enum class CheckResult {
-  kSuccess,  // /readyz answered 200
-  kFailure,  // any other answer, a refused or reset connection
-  kTimeout,  // no answer within the timeout: counts as a failure
-};
 
 enum class TargetState {
   kInitial,    // registered, not yet healthy: no traffic

@@ -11,9 +11,15 @@
 #include <string_view>
 
 #include "common/unique_fd.h"
-#include "local-cluster/target_health.h"
 
 namespace i2kit {
+
+// The outcome of one readiness check, as a load balancer's target health counts it.
+enum class CheckResult {
+  kSuccess,  // /readyz answered 200
+  kFailure,  // any other answer, a refused or reset connection
+  kTimeout,  // no answer within the timeout: counts as a failure
+};
 
 // The status code of an HTTP response's status line ("HTTP/1.0 200 OK" → 200).
 std::optional<int> HttpStatusCode(std::string_view response);

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "aws-client/ebs_api.h"
+#include "common/sys_error.h"
 #include "common/temp_dir.h"
 #include "common/unique_fd.h"
 #include "common/vm_artifacts.h"
@@ -25,10 +26,6 @@ constexpr auto kProgressRedraw = std::chrono::milliseconds(100);
 // EBS finishes a snapshot in minutes at most; past this the publisher gives up on it.
 constexpr auto kSnapshotDeadline = std::chrono::hours(1);
 
-std::string SysError(const std::string& call, const std::filesystem::path& path) {
-  return call + "(" + path.string() + ") failed: " + std::strerror(errno);
-}
-
 // Reads block `index` of `fd`, zero-padded past the end of the file.
 Status ReadBlock(int fd, int64_t index, std::string& block, const std::filesystem::path& path) {
   block.assign(aws::kSnapshotBlockSize, '\0');
@@ -38,7 +35,7 @@ Status ReadBlock(int fd, int64_t index, std::string& block, const std::filesyste
                         static_cast<off_t>(index * static_cast<int64_t>(aws::kSnapshotBlockSize) +
                                            static_cast<int64_t>(done)));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::Error(SysError("pread", path));
+    if (n < 0) return SysError("pread", path.string());
     if (n == 0) break;
     done += static_cast<size_t>(n);
   }
@@ -47,9 +44,9 @@ Status ReadBlock(int fd, int64_t index, std::string& block, const std::filesyste
 
 Result<UniqueFd> OpenDisk(const std::filesystem::path& disk, int64_t* size) {
   UniqueFd fd(::open(disk.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return Status::Error(SysError("open", disk));
+  if (!fd.valid()) return SysError("open", disk.string());
   struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) return Status::Error(SysError("fstat", disk));
+  if (::fstat(fd.get(), &info) != 0) return SysError("fstat", disk.string());
   *size = info.st_size;
   return fd;
 }

@@ -150,7 +150,7 @@ TEST_F(AmiPublisherTest, ADiskThatCannotBeReadIsAnErrorNamingIt) {
   Result<DiskBlocks> blocks = ScanDisk(source_.disk);  // never written
   ASSERT_FALSE(blocks.ok());
   EXPECT_EQ(blocks.status().message(),
-            "open(" + source_.disk.string() + ") failed: No such file or directory");
+            "open(\"" + source_.disk.string() + "\") failed: ENOENT (No such file or directory)");
 }
 
 TEST_F(AmiPublisherTest, AnAvailableImageOfTheDigestIsReusedWithoutReadingTheDisk) {

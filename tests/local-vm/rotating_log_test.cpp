@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/event_log.h"
 #include "common/temp_dir.h"
 #include "local-vm/console_log.h"
 

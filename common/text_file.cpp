@@ -6,25 +6,23 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/sys_error.h"
+
 namespace i2kit {
 namespace {
-
-Status Failed(const char* call, const std::string& path) {
-  return Status::Error(std::string(call) + " " + path + ": " + std::strerror(errno));
-}
 
 }  // namespace
 
 Result<std::string> ReadFileText(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Failed("open", path);
+  if (fd < 0) return SysError("open", path);
   std::string text;
   char buffer[4096];
   for (;;) {
     ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      Status error = Failed("read", path);
+      Status error = SysError("read", path);
       ::close(fd);
       return error;
     }
@@ -42,18 +40,18 @@ std::string ReadTextFile(const std::string& path) {
 
 Status WriteTextFile(const std::string& path, std::string_view data) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Failed("open", path);
+  if (fd < 0) return SysError("open", path);
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      Status error = Failed("write", path);
+      Status error = SysError("write", path);
       ::close(fd);
       return error;
     }
     data.remove_prefix(static_cast<size_t>(n));
   }
-  if (::close(fd) != 0) return Failed("close", path);
+  if (::close(fd) != 0) return SysError("close", path);
   return Status::Ok();
 }
 

@@ -5,19 +5,16 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/sys_error.h"
 #include "guest-agent/file_tree.h"
 
 namespace i2kit {
 namespace {
 
-Status Failed(const std::string& what) {
-  return Status::Error(what + " failed: " + std::strerror(errno));
-}
-
 // Detaches what is mounted at `path`; nothing mounted there is fine.
 Status Detach(const std::string& path) {
   if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL) {
-    return Failed("umount(" + path + ")");
+    return SysError("umount", path);
   }
   return Status::Ok();
 }
@@ -39,7 +36,7 @@ Result<ContainerRootPaths> MountContainerRoot(const std::string& run_dir, const 
   paths.image = base + "/image";
   if (Status s = MakeDirectories(paths.image); !s.ok()) return s;
   if (::mount(device.c_str(), paths.image.c_str(), "erofs", MS_RDONLY | MS_NODEV, nullptr) != 0) {
-    return Failed("mount(" + device + ", " + paths.image + ", erofs)");
+    return SysError("mount erofs " + device, paths.image);
   }
   if (read_only_root) {
     paths.rootfs = paths.image;
@@ -62,7 +59,7 @@ Status FreshWritableLayer(const ContainerRootPaths& paths) {
   std::string size = "size=" + std::to_string(paths.layer_bytes > 4096 ? paths.layer_bytes : 4096);
   if (::mount("tmpfs", paths.layer.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
               (size + ",mode=0755").c_str()) != 0) {
-    return Failed("mount(tmpfs, " + paths.layer + ", " + size + ")");
+    return SysError("mount tmpfs " + size, paths.layer);
   }
   std::string upper = paths.layer + "/upper", work = paths.layer + "/work";
   for (const std::string& dir : {upper, work}) {
@@ -70,7 +67,7 @@ Status FreshWritableLayer(const ContainerRootPaths& paths) {
   }
   std::string options = "lowerdir=" + paths.image + ",upperdir=" + upper + ",workdir=" + work;
   if (::mount("overlay", paths.rootfs.c_str(), "overlay", MS_NODEV, options.c_str()) != 0) {
-    return Failed("mount(overlay, " + paths.rootfs + ")");
+    return SysError("mount overlay", paths.rootfs);
   }
   return Status::Ok();
 }
@@ -82,7 +79,7 @@ Status UnmountContainerRoot(const ContainerRootPaths& paths) {
     if (Status s = Detach(path); !s.ok() && result.ok()) result = s;
   }
   if (::umount2(paths.image.c_str(), MNT_DETACH) != 0 && result.ok()) {
-    result = Failed("umount(" + paths.image + ")");
+    result = SysError("umount", paths.image);
   }
   return result;
 }

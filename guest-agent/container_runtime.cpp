@@ -17,6 +17,7 @@
 #include <cstring>
 #include <map>
 
+#include "common/sys_error.h"
 #include "common/text_file.h"
 
 namespace i2kit {
@@ -66,7 +67,7 @@ Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, int stdin_fd, i
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = ::fork();
-  if (pid < 0) return Status::Error(std::string("fork failed: ") + std::strerror(errno));
+  if (pid < 0) return SysError("fork");
   if (pid == 0) {
     // In the child only async-signal-safe calls until exec.
     int null_fd = ::open("/dev/null", O_RDWR);
@@ -90,8 +91,7 @@ Result<int> RunProcess(const std::vector<std::string>& argv, int stdout_fd, int 
   if (!pid.ok()) return pid.status();
   int status = 0;
   while (::waitpid(*pid, &status, 0) < 0) {
-    if (errno != EINTR)
-      return Status::Error(std::string("waitpid failed: ") + std::strerror(errno));
+    if (errno != EINTR) return SysError("waitpid");
   }
   return ExitCodeOf(status);
 }

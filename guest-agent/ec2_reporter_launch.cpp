@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/pod_vm.h"
+#include "common/sys_error.h"
 #include "common/unique_fd.h"
 #include "guest-agent/container_runtime.h"
 #include "guest-agent/file_tree.h"
@@ -26,8 +27,7 @@ Result<std::optional<Ec2ReporterFiles>> MountEc2Partition(const std::string& cla
   if (Status s = MakeDirectories(mount_point); !s.ok()) return s;
   if (::mount(device.c_str(), mount_point.c_str(), "erofs", MS_RDONLY | MS_NOSUID | MS_NODEV,
               nullptr) != 0) {
-    return Status::Error("mount(" + device + ", " + mount_point +
-                         ", erofs): " + std::strerror(errno));
+    return SysError("mount erofs " + device, mount_point);
   }
   Ec2ReporterFiles files;
   files.binary = mount_point + "/" + pod_vm::kEc2ReporterBinary;
@@ -71,8 +71,7 @@ Result<std::string> FetchEc2DeploymentSecrets(const Ec2ReporterFiles& files,
     argv.push_back(std::move(flag));
   }
   int ends[2];
-  if (::pipe2(ends, O_CLOEXEC) != 0)
-    return Status::Error(std::string("pipe: ") + std::strerror(errno));
+  if (::pipe2(ends, O_CLOEXEC) != 0) return SysError("pipe2");
   UniqueFd read_end(ends[0]);
   UniqueFd write_end(ends[1]);
   Result<pid_t> pid = SpawnProcess(argv, -1, write_end.get(), STDERR_FILENO, kEc2ReporterIdentity);
@@ -94,7 +93,7 @@ Result<std::string> FetchEc2DeploymentSecrets(const Ec2ReporterFiles& files,
   }
   int status = 0;
   while (::waitpid(*pid, &status, 0) < 0) {
-    if (errno != EINTR) return Status::Error(std::string("waitpid: ") + std::strerror(errno));
+    if (errno != EINTR) return SysError("waitpid");
   }
   if (int code = ExitCodeOf(status); code != 0) {
     // Its own lines, on the console, say why; the output is not repeated (it may be a value).

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "common/sys_error.h"
 #include "common/unique_fd.h"
 #include "guest-agent/seccomp_profile.h"
 
@@ -18,13 +19,6 @@ namespace {
 
 // Far above any real profile (Docker's default is ~20 KiB); stops a huge file early.
 constexpr off_t kMaxProfileBytes = 1 << 20;
-
-std::string Failed(const std::string& call, const std::string& path) {
-  int saved = errno;
-  const char* name = strerrorname_np(saved);
-  return call + "(" + path + ") failed: " + (name ? name : std::to_string(saved)) + " (" +
-         std::strerror(saved) + ")";
-}
 
 // True when `path` is relative and has no ".." component.
 bool IsPlainRelativePath(std::string_view path) {
@@ -40,7 +34,7 @@ bool IsPlainRelativePath(std::string_view path) {
 
 Result<std::string> ReadAll(int fd, const std::string& path) {
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return Status::Error(Failed("fstat", path));
+  if (::fstat(fd, &st) != 0) return SysError("fstat", path);
   if (!S_ISREG(st.st_mode)) return Status::Error(path + ": not a regular file");
   if (st.st_size > kMaxProfileBytes) {
     return Status::Error(path + ": larger than " + std::to_string(kMaxProfileBytes) + " bytes");
@@ -50,7 +44,7 @@ Result<std::string> ReadAll(int fd, const std::string& path) {
   while (done < text.size()) {
     ssize_t n = ::read(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::Error(Failed("read", path));
+    if (n < 0) return SysError("read", path);
     if (n == 0) break;
     done += static_cast<size_t>(n);
   }
@@ -68,7 +62,7 @@ Result<nlohmann::ordered_json> LoadLocalhostSeccompProfile(const std::string& pr
                          "': must be a relative path inside " + profile_root + " without '..'");
   }
   UniqueFd root(::open(profile_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root.valid()) return Status::Error(Failed("open", profile_root));
+  if (!root.valid()) return SysError("open", profile_root);
   // glibc 2.36 has no openat2() wrapper. RESOLVE_BENEATH also refuses absolute symlinks and
   // symlinks whose target climbs out of the root.
   open_how how{};
@@ -81,7 +75,7 @@ Result<nlohmann::ordered_json> LoadLocalhostSeccompProfile(const std::string& pr
       return Status::Error("seccomp profile '" + relative_path + "': leads outside " +
                            profile_root);
     }
-    return Status::Error(Failed("openat2", path));
+    return SysError("openat2", path);
   }
   Result<std::string> text = ReadAll(file.get(), path);
   if (!text.ok()) return text.status();

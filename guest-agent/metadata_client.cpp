@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "common/fd_wait.h"
+#include "common/sys_error.h"
 #include "common/unique_fd.h"
 
 namespace i2kit {
@@ -27,7 +28,7 @@ Result<std::string> MetadataClient::Request(const std::string& head, int* status
   Clock::time_point deadline = Clock::now() + timeout_;
   std::string where = address_ + ":" + std::to_string(port_);
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return Status::Error(std::string("socket: ") + std::strerror(errno));
+  if (!fd.valid()) return SysError("socket");
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port_));
@@ -35,19 +36,19 @@ Result<std::string> MetadataClient::Request(const std::string& head, int* status
     return Status::Error("metadata address " + address_ + " is no IPv4 address");
   }
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    if (errno != EINPROGRESS) return Status::Error("connect " + where + ": " + std::strerror(errno));
+    if (errno != EINPROGRESS) return SysError("connect", where);
     if (!WaitForFd(fd.get(), POLLOUT, deadline)) return Status::Error("connect " + where + ": timed out");
     int error = 0;
     socklen_t size = sizeof error;
     ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &size);
-    if (error != 0) return Status::Error("connect " + where + ": " + std::strerror(error));
+    if (error != 0) return SysError("connect", where, error);
   }
   size_t sent = 0;
   while (sent < head.size()) {
     if (!WaitForFd(fd.get(), POLLOUT, deadline)) return Status::Error(where + ": send timed out");
     ssize_t n = ::send(fd.get(), head.data() + sent, head.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n <= 0) return Status::Error(where + ": send: " + std::strerror(errno));
+    if (n <= 0) return SysError("send", where);
     sent += static_cast<size_t>(n);
   }
   std::string response;
@@ -56,7 +57,7 @@ Result<std::string> MetadataClient::Request(const std::string& head, int* status
     char chunk[4096];
     ssize_t n = ::recv(fd.get(), chunk, sizeof chunk, 0);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n < 0) return Status::Error(where + ": recv: " + std::strerror(errno));
+    if (n < 0) return SysError("recv", where);
     if (n == 0) break;
     response.append(chunk, static_cast<size_t>(n));
     if (response.size() > kMaxResponse) return Status::Error(where + ": answer too large");

@@ -16,22 +16,19 @@
 #include <cstring>
 #include <set>
 
-#include "common/unique_fd.h"
+#include "common/sys_error.h"
 #include "common/text_file.h"
+#include "common/unique_fd.h"
 #include "guest-agent/file_tree.h"
 
 namespace i2kit {
 namespace {
 
 
-Status Failed(const std::string& call, const std::string& path) {
-  return Status::Error(call + "(" + path + ") failed: " + std::strerror(errno));
-}
-
 Status Mount(const char* source, const char* target, const char* type, unsigned long flags,
              const char* data) {
   ::mkdir(target, 0755);
-  if (::mount(source, target, type, flags, data) != 0) return Failed("mount", target);
+  if (::mount(source, target, type, flags, data) != 0) return SysError("mount", target);
   return Status::Ok();
 }
 
@@ -57,27 +54,27 @@ Status SwitchToTmpfsRoot(const std::set<std::string>& left_behind) {
     // whoever still has it open or mapped lets go). What cannot be removed only costs memory.
     (void)RemoveTree("/" + name);
   }
-  if (::chdir(kNewRoot) != 0) return Failed("chdir", kNewRoot);
-  if (::mount(".", "/", nullptr, MS_MOVE, nullptr) != 0) return Failed("mount MS_MOVE", kNewRoot);
-  if (::chroot(".") != 0) return Failed("chroot", kNewRoot);
-  if (::chdir("/") != 0) return Failed("chdir", "/");
+  if (::chdir(kNewRoot) != 0) return SysError("chdir", kNewRoot);
+  if (::mount(".", "/", nullptr, MS_MOVE, nullptr) != 0) return SysError("mount MS_MOVE", kNewRoot);
+  if (::chroot(".") != 0) return SysError("chroot", kNewRoot);
+  if (::chdir("/") != 0) return SysError("chdir", "/");
   return Status::Ok();
 }
 
 Status MountImageFile(int image_fd, const std::string& target) {
   UniqueFd control(::open("/dev/loop-control", O_RDWR | O_CLOEXEC));
-  if (!control.valid()) return Failed("open", "/dev/loop-control");
+  if (!control.valid()) return SysError("open", "/dev/loop-control");
   int number = ::ioctl(control.get(), LOOP_CTL_GET_FREE);
-  if (number < 0) return Failed("ioctl LOOP_CTL_GET_FREE", "/dev/loop-control");
+  if (number < 0) return SysError("ioctl LOOP_CTL_GET_FREE", "/dev/loop-control");
   std::string device = "/dev/loop" + std::to_string(number);
   UniqueFd loop(::open(device.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!loop.valid()) return Failed("open", device);
+  if (!loop.valid()) return SysError("open", device);
   loop_config config{};
   config.fd = static_cast<uint32_t>(image_fd);
   // Autoclear: the device lets go of the image once it is unmounted, with nothing to detach.
   config.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
   if (::ioctl(loop.get(), LOOP_CONFIGURE, &config) != 0) {
-    return Failed("ioctl LOOP_CONFIGURE", device);
+    return SysError("ioctl LOOP_CONFIGURE", device);
   }
   return Mount(device.c_str(), target.c_str(), "erofs", MS_RDONLY | MS_NODEV, nullptr);
 }
@@ -117,15 +114,16 @@ Status MountEarlyFilesystems() {
 
 Status ConfigureNetwork(const std::string& hostname, const std::string& resolv_conf,
                         const std::string& fallback_dns) {
-  if (::sethostname(hostname.c_str(), hostname.size()) != 0) return Failed("sethostname", hostname);
+  if (::sethostname(hostname.c_str(), hostname.size()) != 0)
+    return SysError("sethostname", hostname);
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Failed("socket", "AF_INET");
+  if (fd < 0) return SysError("socket", "AF_INET");
   ifreq request{};
   std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
   bool up = ::ioctl(fd, SIOCGIFFLAGS, &request) == 0 &&
             (request.ifr_flags |= IFF_UP, ::ioctl(fd, SIOCSIFFLAGS, &request) == 0);
   ::close(fd);
-  if (!up) return Failed("ioctl SIOCSIFFLAGS", "lo");
+  if (!up) return SysError("ioctl SIOCSIFFLAGS", "lo");
   // /proc/net/pnp holds "nameserver X" lines when the kernel's IP autoconfiguration got any.
   std::string servers;
   std::string pnp = ReadTextFile("/proc/net/pnp");

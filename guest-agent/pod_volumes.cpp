@@ -11,15 +11,12 @@
 #include <climits>
 #include <cstring>
 
+#include "common/sys_error.h"
 #include "common/unique_fd.h"
 #include "guest-agent/file_tree.h"
 
 namespace i2kit {
 namespace {
-
-Status Failed(const std::string& what, const std::string& path) {
-  return Status::Error(what + "(" + path + ") failed: " + std::strerror(errno));
-}
 
 const char* VolumeKind(VolumeType type) {
   return type == VolumeType::kSecret ? "Secret" : "ConfigMap";
@@ -56,7 +53,7 @@ Status MakeParents(const std::string& dir, const std::string& path) {
        slash = path.find('/', slash + 1)) {
     std::string parent = dir + "/" + path.substr(0, slash);
     if (Status s = MakeDirectories(parent); !s.ok()) return s;
-    if (::chmod(parent.c_str(), 0755) != 0) return Failed("chmod", parent);
+    if (::chmod(parent.c_str(), 0755) != 0) return SysError("chmod", parent);
   }
   return Status::Ok();
 }
@@ -64,13 +61,13 @@ Status MakeParents(const std::string& dir, const std::string& path) {
 Status WriteAtomically(const std::string& target, const VolumeFile& file) {
   std::string temp = target.substr(0, target.rfind('/') + 1) + ".i2kit-XXXXXX";
   UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
-  if (!fd.valid()) return Failed("mkstemp", temp);
+  if (!fd.valid()) return SysError("mkstemp", temp);
   size_t done = 0;
   while (done < file.content.size()) {
     ssize_t n = ::write(fd.get(), file.content.data() + done, file.content.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      Status s = Failed("write", temp);
+      Status s = SysError("write", temp);
       ::unlink(temp.c_str());
       return s;
     }
@@ -79,7 +76,7 @@ Status WriteAtomically(const std::string& target, const VolumeFile& file) {
   // fchmod, not the umask-filtered create mode: the mode must be exact.
   if (::fchmod(fd.get(), static_cast<mode_t>(file.mode & 07777)) != 0 ||
       ::rename(temp.c_str(), target.c_str()) != 0) {
-    Status s = Failed("fchmod/rename", target);
+    Status s = SysError("fchmod/rename", target);
     ::unlink(temp.c_str());
     return s;
   }
@@ -95,12 +92,12 @@ mode_t FsGroupMask(bool is_dir, bool read_only) {
 
 Status ChangeTree(const std::string& path, gid_t gid, bool read_only) {
   struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return Failed("lstat", path);
-  if (::lchown(path.c_str(), static_cast<uid_t>(-1), gid) != 0) return Failed("lchown", path);
+  if (::lstat(path.c_str(), &st) != 0) return SysError("lstat", path);
+  if (::lchown(path.c_str(), static_cast<uid_t>(-1), gid) != 0) return SysError("lchown", path);
   if (S_ISLNK(st.st_mode)) return Status::Ok();
   bool is_dir = S_ISDIR(st.st_mode);
   if (::chmod(path.c_str(), (st.st_mode & 07777) | FsGroupMask(is_dir, read_only)) != 0) {
-    return Failed("chmod", path);
+    return SysError("chmod", path);
   }
   if (!is_dir) return Status::Ok();
   Result<std::vector<std::string>> names = ListDirectory(path);
@@ -125,7 +122,7 @@ Status MountTmpfs(const std::string& dir, int64_t bytes, const char* mode) {
   // At least one page: tmpfs reads size=0 as no limit at all.
   std::string options = "size=" + std::to_string(std::max<int64_t>(bytes, 4096)) + ",mode=" + mode;
   if (::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0) {
-    return Failed("mount tmpfs " + options, dir);
+    return SysError("mount tmpfs " + options, dir);
   }
   return Status::Ok();
 }
@@ -214,7 +211,7 @@ Status WriteVolumeFiles(const std::string& dir, const std::vector<VolumeFile>& f
 Status ApplyFsGroup(const std::string& dir, int64_t gid, bool read_only, bool on_root_mismatch) {
   if (on_root_mismatch) {
     struct stat st {};
-    if (::stat(dir.c_str(), &st) != 0) return Failed("stat", dir);
+    if (::stat(dir.c_str(), &st) != 0) return SysError("stat", dir);
     mode_t mask = FsGroupMask(true, read_only);
     if (st.st_gid == static_cast<gid_t>(gid) && (st.st_mode & mask) == mask) return Status::Ok();
   }
@@ -252,7 +249,7 @@ Result<PodVolumes> MountPodVolumes(const std::string& dir, const Deployment& pod
     }
     if (content && ::mount(nullptr, path.c_str(), nullptr,
                            MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0) {
-      return Failed("remount read-only", path);
+      return SysError("remount read-only", path);
     }
     volumes.paths[volume.name] = path;
   }
@@ -265,19 +262,19 @@ Result<std::string> SubPathSource(const std::string& volume_dir, const std::stri
   std::string path = volume_dir + "/" + sub_path;
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
-    if (errno != ENOENT || !create) return Failed("subPath lstat", path);
+    if (errno != ENOENT || !create) return SysError("subPath lstat", path);
     struct stat root {};
-    if (::stat(volume_dir.c_str(), &root) != 0) return Failed("stat", volume_dir);
+    if (::stat(volume_dir.c_str(), &root) != 0) return SysError("stat", volume_dir);
     if (Status s = MakeDirectories(path, root.st_mode & 07777); !s.ok()) return s;
     // mkdir's mode passes the umask; the kubelet gives the volume root's mode and group.
     if (::chmod(path.c_str(), root.st_mode & 07777) != 0 ||
         ::lchown(path.c_str(), static_cast<uid_t>(-1), root.st_gid) != 0) {
-      return Failed("chmod/chown", path);
+      return SysError("chmod/chown", path);
     }
   }
   char real_root[PATH_MAX], real_path[PATH_MAX];
-  if (::realpath(volume_dir.c_str(), real_root) == nullptr) return Failed("realpath", volume_dir);
-  if (::realpath(path.c_str(), real_path) == nullptr) return Failed("realpath", path);
+  if (::realpath(volume_dir.c_str(), real_root) == nullptr) return SysError("realpath", volume_dir);
+  if (::realpath(path.c_str(), real_path) == nullptr) return SysError("realpath", path);
   std::string root_prefix = std::string(real_root) + "/";
   if (!std::string(real_path).starts_with(root_prefix)) {
     return Status::Error("subPath '" + sub_path + "' leaves its volume");
@@ -308,15 +305,15 @@ Result<std::vector<ContainerMount>> ContainerVolumeMounts(const Container& conta
       std::string target = subpath_dir + "/" + container.name + "/" + std::to_string(i);
       if (Status s = MakeDirectories(subpath_dir + "/" + container.name); !s.ok()) return s;
       struct stat st {};
-      if (::stat(source->c_str(), &st) != 0) return Failed("stat", *source);
+      if (::stat(source->c_str(), &st) != 0) return SysError("stat", *source);
       if (S_ISDIR(st.st_mode)) {
         if (Status s = MakeDirectories(target); !s.ok()) return s;
       } else {
         UniqueFd placeholder(::open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
-        if (!placeholder.valid()) return Failed("open", target);
+        if (!placeholder.valid()) return SysError("open", target);
       }
       if (::mount(source->c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
-        return Failed("bind mount " + *source, target);
+        return SysError("bind mount " + *source, target);
       }
       mount.source = target;
     }

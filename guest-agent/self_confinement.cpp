@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 
+#include "common/sys_error.h"
 #include "guest-agent/capabilities.h"
 
 namespace i2kit {
@@ -60,25 +61,21 @@ const std::vector<std::string> kDeniedSyscalls = {
     "uselib",             // the a.out library loader; nothing built this century calls it
 };
 
-std::string Errno(const std::string& call, int error) {
-  return call + " failed: " + std::strerror(error);
-}
-
 Status LowerBoundingSet(uint64_t keep) {
   capng_setpid(0);  // this thread, not whatever libcap-ng cached before a fork
-  if (capng_get_caps_process() != 0) return Status::Error(Errno("capng_get_caps_process", errno));
+  if (capng_get_caps_process() != 0) return SysError("capng_get_caps_process");
   const auto sets = static_cast<capng_type_t>(CAPNG_BOUNDING_SET | CAPNG_INHERITABLE);
   // PR_CAPBSET_READ fails past the last capability this kernel has.
   for (unsigned cap = 0; cap < kMaxCapabilities && ::prctl(PR_CAPBSET_READ, cap) >= 0; ++cap) {
     if ((keep >> cap) & 1) continue;
     if (capng_update(CAPNG_DROP, sets, cap) != 0) {
-      return Status::Error(Errno("capng_update(drop " + CapabilityName(cap) + ")", errno));
+      return SysError("capng_update(drop " + CapabilityName(cap) + ")");
     }
   }
   // Bounds first (PR_CAPBSET_DROP, which needs CAP_SETPCAP), then capset with the lowered
   // inheritable set; the kernel trims the ambient set to it.
   if (capng_apply(CAPNG_SELECT_BOTH) != 0) {
-    return Status::Error(Errno("capng_apply(bounding and inheritable sets)", errno));
+    return SysError("capng_apply(bounding and inheritable sets)");
   }
   for (unsigned cap = 0; cap < kMaxCapabilities; ++cap) {
     int in_bounding = ::prctl(PR_CAPBSET_READ, cap);
@@ -96,16 +93,16 @@ Status LoadDenyFilter(const std::vector<std::string>& denied) {
   if (filter == nullptr) return Status::Error("seccomp_init failed");
   // libseccomp sets no_new_privs by default; the agent has CAP_SYS_ADMIN and needs none.
   if (int rc = seccomp_attr_set(filter.get(), SCMP_FLTATR_CTL_NNP, 0); rc != 0) {
-    return Status::Error(Errno("seccomp_attr_set(CTL_NNP)", -rc));
+    return SysError("seccomp_attr_set(CTL_NNP)", {}, -rc);
   }
   if (int rc = seccomp_attr_set(filter.get(), SCMP_FLTATR_CTL_TSYNC, 1); rc != 0) {
-    return Status::Error(Errno("seccomp_attr_set(CTL_TSYNC)", -rc));
+    return SysError("seccomp_attr_set(CTL_TSYNC)", {}, -rc);
   }
   // Without these a 32-bit syscall would meet the bad-architecture action, which kills.
   if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
     for (uint32_t arch : {SCMP_ARCH_X86, SCMP_ARCH_X32}) {
       if (int rc = seccomp_arch_add(filter.get(), arch); rc != 0 && rc != -EEXIST) {
-        return Status::Error(Errno("seccomp_arch_add", -rc));
+        return SysError("seccomp_arch_add", {}, -rc);
       }
     }
   }
@@ -113,11 +110,11 @@ Status LoadDenyFilter(const std::vector<std::string>& denied) {
     int number = seccomp_syscall_resolve_name(name.c_str());
     if (number == __NR_SCMP_ERROR) return Status::Error("libseccomp knows no syscall " + name);
     if (int rc = seccomp_rule_add(filter.get(), SCMP_ACT_ERRNO(EPERM), number, 0); rc != 0) {
-      return Status::Error(Errno("seccomp_rule_add(" + name + ")", -rc));
+      return SysError("seccomp_rule_add(" + name + ")", {}, -rc);
     }
   }
   if (int rc = seccomp_load(filter.get()); rc != 0) {
-    return Status::Error(Errno("seccomp_load", -rc));
+    return SysError("seccomp_load", {}, -rc);
   }
   return Status::Ok();
 }

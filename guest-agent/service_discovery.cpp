@@ -15,6 +15,7 @@
 
 #include "common/pod_vm.h"
 #include "common/service_directory.h"
+#include "common/sys_error.h"
 #include "common/unique_fd.h"
 #include "guest-agent/connect_redirect.h"
 #include "guest-agent/dns_message.h"
@@ -43,10 +44,6 @@ Result<uint32_t> ParseIpv4(const std::string& text) {
   if (::inet_pton(AF_INET, text.c_str(), &a) != 1)
     return Status::Error(text + " is no IPv4 address");
   return ntohl(a.s_addr);
-}
-
-std::string Errno(const std::string& what) {
-  return what + ": " + std::strerror(errno);
 }
 
 }  // namespace
@@ -222,11 +219,10 @@ Result<std::unique_ptr<ServiceDiscovery>> ServiceDiscovery::Bind(DiscoveryOption
   sockaddr_in a = Address(*dns_ip, options.dns_port);
   if (!state->dns.valid() ||
       ::bind(state->dns.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    return Status::Error(
-        Errno("bind " + options.dns_address + ":" + std::to_string(options.dns_port)));
+    return SysError("bind", options.dns_address + ":" + std::to_string(options.dns_port));
   }
   state->stop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!state->stop.valid()) return Status::Error(Errno("eventfd"));
+  if (!state->stop.valid()) return SysError("eventfd");
   if (!options.metadata_address.empty()) {
     state->metadata.emplace(options.metadata_address, options.metadata_port, kMetadataTimeout);
   }

@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 
+#include "common/sys_error.h"
 #include "common/text_file.h"
 #include "guest-agent/health_http.h"
 #include "guest-agent/lifecycle_hook.h"
@@ -43,10 +44,6 @@ std::string SinceBoot() {
   char text[32];
   std::snprintf(text, sizeof text, "%.2f s after boot", uptime);
   return text;
-}
-
-std::string Errno(const char* call) {
-  return std::string(call) + " failed: " + std::strerror(errno);
 }
 
 // One probe of one container: when it runs next, its consecutive results, the running attempt.
@@ -157,7 +154,7 @@ sigset_t SupervisorSignals() {
 
 Status BlockSupervisorSignals() {
   sigset_t mask = SupervisorSignals();
-  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) return Status::Error(Errno("sigprocmask"));
+  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) return SysError("sigprocmask");
   return Status::Ok();
 }
 
@@ -343,7 +340,8 @@ void OnPostStartDone(Supervisor::State& st, Supervised& c, bool ok, Clock::time_
 void StartContainer(Supervisor::State& st, Supervised& c, Clock::time_point now) {
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
-    st.Event("container " + c.spec->name + " not started: " + Errno("pipe2"), LogLevel::kWarn);
+    st.Event("container " + c.spec->name + " not started: " + SysErrorMessage("pipe2"),
+             LogLevel::kWarn);
     c.next_start = now + seconds(1);
     return;
   }
@@ -586,7 +584,7 @@ void DrainOutput(Supervisor::State& st, LogBuffer& logs, Supervised& c, bool err
 Status Listen(Supervisor::State& st) {
   if (st.options.health_port < 0) return Status::Ok();
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return Status::Error(Errno("socket"));
+  if (!fd.valid()) return SysError("socket");
   int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
@@ -596,10 +594,10 @@ Status Listen(Supervisor::State& st) {
     return Status::Error("bad health address " + st.options.health_address);
   }
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    return Status::Error(Errno("bind") + " (health port " + std::to_string(st.options.health_port) +
-                         ")");
+    return Status::Error(SysErrorMessage("bind") + " (health port " +
+                         std::to_string(st.options.health_port) + ")");
   }
-  if (::listen(fd.get(), 16) != 0) return Status::Error(Errno("listen"));
+  if (::listen(fd.get(), 16) != 0) return SysError("listen");
   socklen_t len = sizeof addr;
   ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len);
   st.bound_port = ntohs(addr.sin_port);
@@ -703,7 +701,7 @@ Status Supervisor::Run() {
   if (Status s = BlockSupervisorSignals(); !s.ok()) return s;
   sigset_t mask = SupervisorSignals();
   st.signals.reset(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
-  if (!st.signals.valid()) return Status::Error(Errno("signalfd"));
+  if (!st.signals.valid()) return SysError("signalfd");
   if (Status s = Listen(st); !s.ok()) return s;
   bool announced_ready = false;
 
@@ -802,7 +800,7 @@ Status Supervisor::Run() {
     }
     auto timeout = std::chrono::duration_cast<milliseconds>(wake - Clock::now()).count();
     int ready = ::poll(fds.data(), fds.size(), static_cast<int>(std::max<long>(0, timeout) + 1));
-    if (ready < 0 && errno != EINTR) return Status::Error(Errno("poll"));
+    if (ready < 0 && errno != EINTR) return SysError("poll");
     now = Clock::now();
 
     signalfd_siginfo info;

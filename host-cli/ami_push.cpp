@@ -2,8 +2,8 @@
 
 #include <filesystem>
 
-#include "host-cli/ami_publisher.h"
-#include "host-cli/vm_artifacts.h"
+#include "aws-deploy/ami_publisher.h"
+#include "common/vm_artifacts.h"
 
 namespace i2kit {
 namespace {

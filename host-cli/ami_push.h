@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "aws-deploy/aws_session.h"
+#include "common/event_log.h"
 #include "host-cli/artifacts_location.h"
-#include "host-cli/aws_session.h"
 #include "host-cli/build_tools.h"
-#include "host-cli/event_log.h"
 
 namespace i2kit {
 

@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "common/manifest_reader.h"
-#include "host-cli/vm_artifacts.h"
+#include "common/vm_artifacts.h"
 
 namespace i2kit {
 namespace {

@@ -8,8 +8,8 @@
 
 #include "common/pod_model.h"
 #include "common/status.h"
-#include "host-cli/controller_files.h"
-#include "host-cli/port_mapping.h"
+#include "local-cluster/controller_files.h"
+#include "local-vm/port_mapping.h"
 
 namespace i2kit {
 

@@ -5,12 +5,12 @@
 #include <memory>
 #include <ostream>
 
+#include "common/event_log.h"
 #include "common/manifest_reader.h"
 #include "host-cli/artifacts_location.h"
 #include "host-cli/build_tools.h"
 #include "host-cli/command.h"
-#include "host-cli/event_log.h"
-#include "host-cli/pod_secrets_file.h"
+#include "local-vm/pod_secrets_file.h"
 
 namespace i2kit {
 namespace {

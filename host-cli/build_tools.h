@@ -6,9 +6,9 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "common/event_log.h"
 #include "common/pod_model.h"
-#include "host-cli/event_log.h"
-#include "host-cli/pod_vm_build.h"
+#include "image-builder/pod_vm_build.h"
 
 namespace i2kit {
 

@@ -2,9 +2,9 @@
 #include <memory>
 #include <ostream>
 
-#include "host-cli/aws_session.h"
+#include "aws-deploy/aws_session.h"
+#include "aws-deploy/stack_rollout.h"
 #include "host-cli/command.h"
-#include "host-cli/stack_rollout.h"
 
 namespace i2kit {
 namespace {

@@ -8,16 +8,16 @@
 #include <memory>
 #include <ostream>
 
-#include "host-cli/account_preflight.h"
+#include "aws-deploy/account_preflight.h"
+#include "aws-deploy/aws_session.h"
+#include "aws-deploy/image_digests.h"
+#include "aws-deploy/monthly_estimate.h"
+#include "aws-deploy/stack_rollout.h"
+#include "aws-deploy/startup_failures.h"
+#include "aws-deploy/template_bucket.h"
 #include "host-cli/ami_push.h"
-#include "host-cli/aws_session.h"
 #include "host-cli/command.h"
-#include "host-cli/image_digests.h"
 #include "host-cli/manifest_stack.h"
-#include "host-cli/monthly_estimate.h"
-#include "host-cli/stack_rollout.h"
-#include "host-cli/startup_failures.h"
-#include "host-cli/template_bucket.h"
 
 namespace i2kit {
 namespace {

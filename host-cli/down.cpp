@@ -7,15 +7,15 @@
 #include <ostream>
 #include <thread>
 
+#include "common/event_log.h"
 #include "host-cli/artifacts_location.h"
 #include "host-cli/command.h"
-#include "host-cli/control_channel.h"
-#include "host-cli/controller_files.h"
-#include "host-cli/event_log.h"
-#include "host-cli/qmp_client.h"
-#include "host-cli/state_dir.h"
-#include "host-cli/vm_stop.h"
-#include "host-cli/volume_images.h"
+#include "local-cluster/control_channel.h"
+#include "local-cluster/controller_files.h"
+#include "local-vm/qmp_client.h"
+#include "local-vm/state_dir.h"
+#include "local-vm/vm_stop.h"
+#include "local-vm/volume_images.h"
 
 namespace i2kit {
 namespace {

@@ -1,9 +1,9 @@
 #include <optional>
 #include <ostream>
 
+#include "common/event_log.h"
 #include "common/version.h"
 #include "host-cli/command.h"
-#include "host-cli/event_log.h"
 
 namespace i2kit {
 

@@ -5,14 +5,14 @@
 #include <poll.h>
 
 #include <memory>
-#include <set>
 #include <ostream>
+#include <set>
 
 #include "host-cli/command.h"
-#include "host-cli/console_log.h"
-#include "host-cli/controller_files.h"
-#include "host-cli/signal_watch.h"
-#include "host-cli/state_dir.h"
+#include "local-cluster/controller_files.h"
+#include "local-cluster/signal_watch.h"
+#include "local-vm/console_log.h"
+#include "local-vm/state_dir.h"
 
 namespace i2kit {
 namespace {

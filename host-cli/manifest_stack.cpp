@@ -3,10 +3,10 @@
 #include <filesystem>
 #include <ostream>
 
+#include "aws-deploy/change_set_request.h"
 #include "cloudformation/instance_role.h"
 #include "common/manifest_reader.h"
 #include "common/pod_secrets.h"
-#include "host-cli/change_set_request.h"
 
 namespace i2kit {
 namespace {

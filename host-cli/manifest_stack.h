@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "aws-deploy/stack_rollout.h"
 #include "cloudformation/stack_template.h"
 #include "host-cli/command.h"
-#include "host-cli/stack_rollout.h"
 
 namespace i2kit {
 

@@ -13,11 +13,11 @@
 #include <nlohmann/json.hpp>
 
 #include "host-cli/command.h"
-#include "host-cli/console_log.h"
-#include "host-cli/controller_files.h"
-#include "host-cli/metadata_service.h"
-#include "host-cli/pod_secrets_file.h"
-#include "host-cli/state_dir.h"
+#include "local-cluster/controller_files.h"
+#include "local-vm/console_log.h"
+#include "local-vm/metadata_service.h"
+#include "local-vm/pod_secrets_file.h"
+#include "local-vm/state_dir.h"
 
 namespace i2kit {
 namespace {

@@ -1,9 +1,9 @@
 // i2kit-host policy push|deploy: prints the least-privilege IAM policy a user or a CI role
-// needs for push, or for deploy, diff, status and delete (host-cli/aws_permissions.h).
+// needs for push, or for deploy, diff, status and delete (aws-deploy/aws_permissions.h).
 #include <memory>
 #include <ostream>
 
-#include "host-cli/aws_permissions.h"
+#include "aws-deploy/aws_permissions.h"
 #include "host-cli/command.h"
 
 namespace i2kit {

@@ -8,10 +8,10 @@
 
 #include "common/pod_vm.h"
 #include "host-cli/command.h"
-#include "host-cli/console_log.h"
-#include "host-cli/controller_files.h"
-#include "host-cli/readiness.h"
-#include "host-cli/state_dir.h"
+#include "local-cluster/controller_files.h"
+#include "local-vm/console_log.h"
+#include "local-vm/readiness.h"
+#include "local-vm/state_dir.h"
 
 namespace i2kit {
 namespace {

@@ -11,19 +11,19 @@
 #include <iostream>
 #include <memory>
 
+#include "common/event_log.h"
 #include "common/names.h"
 #include "common/service_directory.h"
 #include "common/sys_error.h"
-#include "host-cli/accelerator.h"
 #include "host-cli/artifacts_location.h"
 #include "host-cli/command.h"
-#include "host-cli/control_channel.h"
-#include "host-cli/deployment_controller.h"
-#include "host-cli/event_log.h"
-#include "host-cli/host_tsc.h"
-#include "host-cli/local_ports.h"
-#include "host-cli/rotating_log.h"
-#include "host-cli/signal_watch.h"
+#include "local-cluster/control_channel.h"
+#include "local-cluster/deployment_controller.h"
+#include "local-cluster/signal_watch.h"
+#include "local-vm/accelerator.h"
+#include "local-vm/host_tsc.h"
+#include "local-vm/local_ports.h"
+#include "local-vm/rotating_log.h"
 
 namespace i2kit {
 namespace {
@@ -138,7 +138,8 @@ ExitCode Detach(const StateDir& state, ControllerSettings settings, VmArtifacts 
         (void)SendLine(theirs.get(), ResultLine(controller.status()));
       } else {
         (*controller)->AttachInitialWaiter(std::move(theirs));
-        code = (*controller)->Run(signals);
+        (*controller)->Run(signals);
+        code = ExitCode::kOk;
       }
     }
     log_owner.reset();  // writes a last line left without its '\n', before _exit
@@ -266,7 +267,8 @@ ExitCode RunDeployment(const RunOptions& options, const std::string& artifacts_d
   Result<std::unique_ptr<DeploymentController>> controller =
       DeploymentController::Start(state, std::move(settings), a, absolute_dir, log, console.out);
   if (!controller.ok()) return failed(controller.status());
-  return (*controller)->Run(signals);
+  (*controller)->Run(signals);
+  return ExitCode::kOk;
 }
 
 // The published ports of each directory in `dirs`: with several deployments, a port goes to the

@@ -5,7 +5,7 @@
 #include <memory>
 #include <ostream>
 
-#include "host-cli/aws_session.h"
+#include "aws-deploy/aws_session.h"
 #include "host-cli/command.h"
 
 namespace i2kit {

@@ -53,7 +53,8 @@ cmake --build build --target i2kit-host i2kit-agent i2kit-ec2-reporter
 background_log=build/background-builds.log
 asan_build() {
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DI2KIT_WERROR=ON -DI2KIT_SANITIZE=ON >/dev/null
-  cmake --build build-asan --target common_tests host_cli_tests guest_agent_tests image_builder_tests \
+  cmake --build build-asan --target common_tests local_vm_tests local_cluster_tests aws_deploy_tests \
+    host_cli_tests guest_agent_tests image_builder_tests \
     aws_client_tests cloudformation_tests ec2_reporter_tests
 }
 background_builds() {

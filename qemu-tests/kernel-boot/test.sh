@@ -98,7 +98,7 @@ EOF
 gcc -static -Os -Wall -Wextra -Werror -o "$work/init" "$work/init.c"
 
 # The guest's TSC rate, given to microvm as `run` gives it to a Pod VM under TCG
-# (host-cli/host_tsc.h): TCG's RDTSC is the host's TSC unscaled, and on microvm the kernel's own
+# (local-vm/host_tsc.h): TCG's RDTSC is the host's TSC unscaled, and on microvm the kernel's own
 # calibration against the PIT fails on a busy host ("tsc: Unable to calibrate against PIT"),
 # after which it has no clocksource and hangs. The boot this test must see is the Pod VM's.
 cat >"$work/tsc_khz.c" <<'TSC'

@@ -39,7 +39,8 @@ TEST(PodSpecTest, NeedsOneImagePerContainer) {
 
 TEST(PodSpecTest, ReportsUnreadableFiles) {
   EXPECT_EQ(ReadPodSpec("/nonexistent/pod.json").status().message(),
-            "reading the pod spec: open /nonexistent/pod.json: No such file or directory");
+            "reading the pod spec: open(\"/nonexistent/pod.json\") failed: ENOENT (No such file or "
+            "directory)");
 }
 
 }  // namespace

@@ -39,7 +39,9 @@ TEST_F(TextFileTest, WhatIsWrittenIsReadBackAndAShorterWriteTruncates) {
 TEST_F(TextFileTest, ErrorsNameThePathAndTheReason) {
   Result<std::string> missing = ReadFileText(dir_ + "/missing");
   ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find(dir_ + "/missing: No such file"), std::string::npos)
+  EXPECT_NE(missing.status().message().find("open(\"" + dir_ +
+                                            "/missing\") failed: ENOENT (No such file"),
+            std::string::npos)
       << missing.status().message();
   EXPECT_EQ(ReadTextFile(dir_ + "/missing"), "");
   Status unwritable = WriteTextFile(dir_ + "/no/such/dir", "x");

@@ -60,8 +60,8 @@ TEST_F(LocalhostSeccompProfileTest, FollowsSymbolicLinksThatStayInsideTheRoot) {
 }
 
 TEST_F(LocalhostSeccompProfileTest, ReportsAMissingProfileWithItsPath) {
-  EXPECT_EQ(Error("team/missing.json"), "openat2(" + root_ +
-                                            "/team/missing.json) failed: ENOENT (No such file or "
+  EXPECT_EQ(Error("team/missing.json"), "openat2(\"" + root_ +
+                                            "/team/missing.json\") failed: ENOENT (No such file or "
                                             "directory)");
 }
 

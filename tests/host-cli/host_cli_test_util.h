@@ -1,10 +1,6 @@
 // What the host-cli suites share: running i2kit-host in-process as a user would, manifest files
-// in a directory of the test's own, and holding a port on 127.0.0.1 the way another program would.
+// in a directory of the test's own, and holding a port on 127.0.0.1 (loopback_listener.h).
 #pragma once
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -15,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "common/unique_fd.h"
 #include "host-cli/command.h"
+#include "loopback_listener.h"
 
 namespace i2kit {
 
@@ -53,20 +49,6 @@ inline CliRun RunCli(std::vector<std::string> args) {
   Console console{out, err};
   int code = RunHostCli(static_cast<int>(argv.size()), argv.data(), console);
   return {code, out.str(), err.str()};
-}
-
-// A TCP listener on 127.0.0.1:`port` (invalid if that failed), closed when dropped.
-inline UniqueFd ListenOnLoopback(int port) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
-      ::listen(fd.get(), 1) != 0) {
-    fd.reset();
-  }
-  return fd;
 }
 
 }  // namespace i2kit

@@ -7,12 +7,12 @@
 #include <fstream>
 
 #include "aws-client/ebs_api.h"
+#include "aws-deploy/ami_publisher.h"
+#include "aws-deploy/httplib_transport.h"
 #include "common/base64.h"
-#include "host-cli/ami_publisher.h"
+#include "common/vm_artifacts.h"
 #include "host-cli/aws_verbs_test.h"
-#include "host-cli/httplib_transport.h"
-#include "host-cli/initrd_listing.h"
-#include "host-cli/vm_artifacts.h"
+#include "image-builder/initrd_listing.h"
 #include "image-builder/boot_disk.h"
 #include "image-builder/run_tool.h"
 

@@ -9,11 +9,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/vm_artifacts.h"
 #include "host-cli/command.h"
 #include "host-cli/host_cli_test_util.h"
-#include "host-cli/local_ports.h"
-#include "host-cli/state_dir.h"
-#include "host-cli/vm_artifacts.h"
+#include "local-vm/local_ports.h"
+#include "local-vm/state_dir.h"
 
 namespace i2kit {
 namespace {

@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "aws-client/cloudwatch_logs_api.h"
+#include "aws-deploy/httplib_transport.h"
 #include "host-cli/aws_verbs_test.h"
 #include "host-cli/host_cli_test_util.h"
-#include "host-cli/httplib_transport.h"
 
 namespace i2kit {
 namespace {

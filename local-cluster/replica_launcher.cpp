@@ -1,0 +1,117 @@
+#include "local-cluster/replica_launcher.h"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <ctime>
+
+#include "common/sys_error.h"
+#include "image-builder/sha256.h"
+#include "local-vm/local_ports.h"
+#include "local-vm/volume_images.h"
+
+namespace i2kit {
+namespace {
+
+// Clears the way for `replica`: fails if it runs, removes it if it has exited.
+Status ClearReplicaSlot(const StateDir& state, const DeploymentLock& lock, int replica) {
+  Result<std::vector<ReplicaEntry>> entries = state.List(lock.deployment());
+  if (!entries.ok()) return entries.status();
+  for (const ReplicaEntry& entry : *entries) {
+    if (entry.replica != replica) continue;
+    if (entry.state != ReplicaState::kExited) {
+      std::string pid = entry.record ? " (pid " + std::to_string(entry.record->pid) + ")" : "";
+      return Status::Error(entry.name() + " is already running" + pid + "; stop it with " +
+                           "'i2kit-host down " + lock.deployment() + "'");
+    }
+    return state.RemoveReplica(lock, replica);
+  }
+  // Not listed but present: a stale leftover, which List could not clean while we hold the lock.
+  if (::access(state.ReplicaDir(lock.deployment(), replica).c_str(), F_OK) == 0) {
+    return state.RemoveReplica(lock, replica);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launch) {
+  const std::string& deployment = launch.artifacts.deployment;
+  Result<DeploymentLock> lock = state.LockDeployment(deployment, /*wait=*/false);
+  if (!lock.ok()) return lock.status();
+  if (Status s = ClearReplicaSlot(state, *lock, launch.replica); !s.ok()) return s;
+  Result<int> agent_port = PickFreeLocalPort();
+  if (!agent_port.ok()) return agent_port.status().WithContext("choosing the agent's port");
+  launch.qemu.replica = launch.replica;
+  launch.qemu.agent_host_port = *agent_port;
+  launch.qemu.console_log = kConsoleLogFile;
+  launch.qemu.qmp_socket = kQmpSocketFile;
+  launch.qemu.volume_images.clear();
+  for (const VmVolume& volume : launch.artifacts.volumes) {
+    Result<std::string> image = EnsureVolumeImage(state.root(), deployment, volume);
+    if (!image.ok()) return image.status();
+    launch.qemu.volume_images.push_back(*image);
+  }
+
+  Result<UniqueFd> alive = state.CreateReplica(*lock, launch.replica);
+  if (!alive.ok()) return alive.status();
+  std::string dir = state.ReplicaDir(deployment, launch.replica);
+  auto fail = [&](const Status& status) -> Result<LaunchedReplica> {
+    alive.value().reset();
+    (void)state.RemoveReplica(*lock, launch.replica);
+    return status;
+  };
+  // A key per replica for its metadata tokens: 32 random bytes, hex.
+  {
+    unsigned char random[32];
+    if (::getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) {
+      return fail(SysError("getrandom", dir));
+    }
+    std::string key = HexEncode(random, sizeof random);
+    if (Status s = WriteFileAtomically(dir + "/" + kMetadataKeyFile, key); !s.ok()) return fail(s);
+  }
+  std::string qemu_log = dir + "/" + kQemuLogFile;
+  UniqueFd output(::open(qemu_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!output.valid()) return fail(SysError("open", qemu_log));
+  std::vector<std::string> argv = QemuArgv(launch.artifacts, launch.artifacts_dir, launch.qemu);
+  Result<VmProcess> process = VmProcess::Spawn({argv, dir, output.get(), alive->get()});
+  if (!process.ok()) {
+    return fail(process.status().WithContext("starting QEMU (Debian package qemu-system-x86)"));
+  }
+  // From here QEMU alone holds the alive lock: it is released exactly when QEMU exits.
+  alive.value().reset();
+
+  ReplicaRecord record;
+  record.deployment = deployment;
+  record.replica = launch.replica;
+  record.pid = process->pid();
+  record.start_time = process->start_time();
+  record.created_unix = static_cast<int64_t>(std::time(nullptr));
+  record.artifacts_dir = launch.artifacts_dir;
+  record.image_digest = launch.artifacts.image_digest;
+  record.accelerator = AcceleratorName(launch.qemu.accelerator);
+  record.ports = launch.qemu.ports;
+  record.agent_port = *agent_port;
+  record.grace_seconds = launch.artifacts.termination_grace_period_seconds;
+  if (Status s = state.WriteRecord(record); !s.ok()) {
+    { VmProcess doomed = std::move(process).value(); }  // killed and reaped here
+    return fail(s);
+  }
+  return LaunchedReplica{std::move(record), dir, std::move(process).value()};
+}
+
+Status ForgetReplica(const StateDir& state, const ReplicaRecord& record) {
+  Result<DeploymentLock> lock = state.LockDeployment(record.deployment, /*wait=*/true);
+  if (!lock.ok()) return lock.status();
+  Result<std::vector<ReplicaEntry>> entries = state.List(record.deployment);
+  if (!entries.ok()) return entries.status();
+  for (const ReplicaEntry& entry : *entries) {
+    if (entry.replica != record.replica || entry.state != ReplicaState::kExited) continue;
+    if (entry.record->pid != record.pid || entry.record->start_time != record.start_time) continue;
+    return state.RemoveReplica(*lock, record.replica);
+  }
+  return Status::Ok();
+}
+
+}  // namespace i2kit

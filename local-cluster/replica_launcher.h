@@ -1,0 +1,37 @@
+// Starting one replica's VM and recording it in the state dir, and forgetting it once gone:
+// the part of `run` that several replicas of several deployments will share.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "common/vm_artifacts.h"
+#include "local-vm/qemu_command.h"
+#include "local-vm/state_dir.h"
+#include "local-vm/vm_process.h"
+
+namespace i2kit {
+
+struct ReplicaLaunch {
+  VmArtifacts artifacts;
+  std::string artifacts_dir;  // absolute: QEMU runs in the replica's state dir
+  QemuOptions qemu;           // its replica and agent port are filled in by LaunchReplica
+  int replica = 0;
+};
+
+struct LaunchedReplica {
+  ReplicaRecord record;
+  std::string dir;    // the replica's state dir
+  VmProcess process;  // owned: killed if dropped, unless Detach()ed
+};
+
+// Under the deployment's lock: refuses if the replica is running, removes an exited entry of it,
+// picks the agent's host port, creates the replica's state dir and starts QEMU there holding the
+// alive lock, then records it. On failure nothing is left behind.
+Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launch);
+
+// Removes the entry of a VM that has exited, unless another CLI already removed it or a newer
+// VM has taken its place (the record no longer names this process).
+Status ForgetReplica(const StateDir& state, const ReplicaRecord& record);
+
+}  // namespace i2kit

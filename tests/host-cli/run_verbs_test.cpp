@@ -170,6 +170,80 @@ TEST_F(RunVerbsTest, LogsOfADeploymentShowEveryReplicaPrefixed) {
       << missing.err;
 }
 
+// A deployment `web` built from a folder `web/`: the verbs run where that folder is.
+class SameNamedFolderTest : public RunVerbsTest {
+ protected:
+  void SetUp() override {
+    RunVerbsTest::SetUp();
+    old_cwd_ = fs::current_path();
+    fs::create_directories(dir_ / "web");
+    fs::current_path(dir_);
+  }
+  void TearDown() override {
+    fs::current_path(old_cwd_);
+    RunVerbsTest::TearDown();
+  }
+  fs::path old_cwd_;
+};
+
+TEST_F(SameNamedFolderTest, DownStopsTheRunningDeploymentNotTheFolder) {
+  ExitedReplica("web", 0);
+  CliRun down = RunCli({"down", "web"});
+  EXPECT_EQ(down.code, 0) << down.err;
+  EXPECT_NE(down.err.find("web/0 removed"), std::string::npos) << down.err;
+  EXPECT_EQ(down.err.find("vm.json"), std::string::npos) << down.err;
+  EXPECT_TRUE(fs::is_empty(dir_ / "state" / "i2kit"));
+}
+
+TEST_F(SameNamedFolderTest, DownOfOneReplicaStopsOnlyIt) {
+  ExitedReplica("web", 0);
+  ExitedReplica("web", 1);
+  CliRun down = RunCli({"down", "web/1"});
+  EXPECT_EQ(down.code, 0) << down.err;
+  CliRun ps = RunCli({"ps", "-o", "json"});
+  EXPECT_EQ(nlohmann::json::parse(ps.out).size(), 1u) << ps.out;
+}
+
+TEST_F(SameNamedFolderTest, DownWinsOverAFolderHoldingAnotherDeploymentsArtifacts) {
+  // ./web holds the artifacts of deployment "api", which does not run; web does.
+  VmArtifacts a;
+  a.deployment = "api";
+  a.disks = {"api.erofs"};
+  for (const char* f : {"bzImage", "initrd.img", "api.erofs"}) Write(std::string("web/") + f, "x");
+  ASSERT_TRUE(WriteVmArtifacts((dir_ / "web").string(), a).ok());
+  ExitedReplica("web", 0);
+  ExitedReplica("api", 0);
+  CliRun down = RunCli({"down", "web"});
+  EXPECT_EQ(down.code, 0) << down.err;
+  CliRun ps = RunCli({"ps", "-o", "json"});
+  nlohmann::json list = nlohmann::json::parse(ps.out);
+  ASSERT_EQ(list.size(), 1u) << ps.out;
+  EXPECT_EQ(list[0]["deployment"], "api");
+  // Written as a path, the folder is meant: its deployment, api, goes.
+  EXPECT_EQ(RunCli({"down", "./web"}).code, 0);
+  EXPECT_TRUE(fs::is_empty(dir_ / "state" / "i2kit"));
+}
+
+TEST_F(SameNamedFolderTest, DownOfANameThatRunsNothingNeverReportsABuildProblem) {
+  CliRun down = RunCli({"down", "web"});
+  EXPECT_EQ(down.code, 1);
+  EXPECT_NE(down.err.find("no VM named web"), std::string::npos) << down.err;
+  EXPECT_EQ(down.err.find("build"), std::string::npos) << down.err;
+  CliRun path = RunCli({"down", "./web"});
+  EXPECT_EQ(path.code, 1);
+  EXPECT_EQ(path.err.find("build"), std::string::npos) << path.err;
+}
+
+TEST_F(SameNamedFolderTest, PsAndLogsReadTheNameAsTheDeployment) {
+  ExitedReplica("web", 0);
+  CliRun ps = RunCli({"ps", "web", "-o", "json"});
+  EXPECT_EQ(ps.code, 0) << ps.err;
+  EXPECT_EQ(nlohmann::json::parse(ps.out).size(), 1u) << ps.out;
+  CliRun logs = RunCli({"logs", "web"});
+  EXPECT_EQ(logs.code, 0) << logs.err;
+  EXPECT_EQ(logs.out, "booting\ni2kit-agent: pod ready\n");
+}
+
 TEST_F(RunVerbsTest, UnknownNamesFailWithoutLeavingState) {
   CliRun down = RunCli({"down", "nothing"});
   EXPECT_EQ(down.code, 1);

@@ -1,6 +1,7 @@
 // `run`, `ps`, `logs` and `down` as a user runs them, short of booting a VM (qemu-tests/
 // run-command boots one): what they refuse, and how they treat the state a run left behind.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "host-cli/command.h"
 #include "host-cli/host_cli_test_util.h"
@@ -168,6 +170,30 @@ TEST_F(RunVerbsTest, LogsOfADeploymentShowEveryReplicaPrefixed) {
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.err.find("no replica web/7 (there is web/0, web/1)"), std::string::npos)
       << missing.err;
+}
+
+TEST_F(RunVerbsTest, PsWatchRedrawsTheListUntilCtrlC) {
+  ExitedReplica("web", 0);
+  // SIGINT blocked here and in the thread that sends it, so that it waits for ps's signalfd.
+  sigset_t interrupt, previous;
+  sigemptyset(&interrupt);
+  sigaddset(&interrupt, SIGINT);
+  ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &interrupt, &previous), 0);
+  std::thread ctrl_c([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+    ::kill(::getpid(), SIGINT);
+  });
+  CliRun watch = RunCli({"ps", "-w"});
+  ctrl_c.join();
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  EXPECT_EQ(watch.code, 0) << watch.err;
+  // Not a terminal: each listing follows the last after a blank line, nothing redrawn.
+  EXPECT_EQ(watch.out.find("\033"), std::string::npos);
+  size_t first = watch.out.find("NAME");
+  size_t second = watch.out.find("\n\nNAME");
+  EXPECT_EQ(first, 0u) << watch.out;
+  EXPECT_NE(second, std::string::npos) << watch.out;
+  EXPECT_NE(watch.out.find("web/0"), std::string::npos) << watch.out;
 }
 
 // A deployment `web` built from a folder `web/`: the verbs run where that folder is.

@@ -196,6 +196,19 @@ TEST_F(RunVerbsTest, PsWatchRedrawsTheListUntilCtrlC) {
   EXPECT_NE(watch.out.find("web/0"), std::string::npos) << watch.out;
 }
 
+TEST_F(RunVerbsTest, LogsOfOneContainerDropEveryOtherLineAndThePrefix) {
+  ExitedReplica("web", 0);
+  std::ofstream(StateDir(StateDir::DefaultRoot()).ReplicaDir("web", 0) + "/" + kConsoleLogFile)
+      << "[    0.1] kernel line\r\nweb: GET /\r\ni2kit-agent: pod ready\r\n"
+         "sidecar: tick\r\nweb/stderr: slow request\r\nweb: GET /health\r\n";
+  CliRun web = RunCli({"logs", "web", "-c", "web"});
+  EXPECT_EQ(web.code, 0) << web.err;
+  EXPECT_EQ(web.out, "GET /\nslow request\nGET /health\n");
+  EXPECT_EQ(RunCli({"logs", "web", "-c", "web", "-n", "1"}).out, "GET /health\n");
+  EXPECT_EQ(RunCli({"logs", "web", "-c", "sidecar", "-f"}).out, "tick\n");
+  EXPECT_EQ(RunCli({"logs", "web", "-c", "nothing"}).out, "");
+}
+
 // A deployment `web` built from a folder `web/`: the verbs run where that folder is.
 class SameNamedFolderTest : public RunVerbsTest {
  protected:

@@ -5,11 +5,10 @@
 namespace i2kit {
 
 std::string EncodeExecRequest(const ExecRequest& request) {
-  nlohmann::ordered_json json = {{"key", request.key},
-                                 {"container", request.container},
-                                 {"command", request.command},
-                                 {"tty", request.tty},
-                                 {"env", request.env}};
+  nlohmann::ordered_json json = {{"key", request.key},         {"container", request.container},
+                                 {"command", request.command}, {"tty", request.tty},
+                                 {"env", request.env},         {"rows", request.rows},
+                                 {"cols", request.cols}};
   return json.dump() + "\n";
 }
 
@@ -42,6 +41,15 @@ Result<ExecRequest> DecodeExecRequest(std::string_view line) {
     if (!s.ok()) return s;
   }
   if (request.command.empty()) return Status::Error("exec request: command is empty");
+  for (auto [field, out] :
+       {std::pair<const char*, int*>{"rows", &request.rows}, {"cols", &request.cols}}) {
+    if (!json.contains(field)) continue;
+    if (!json[field].is_number_integer() || json[field].get<int>() < 0 ||
+        json[field].get<int>() > 10000) {
+      return Status::Error(std::string("exec request: ") + field + " must be 0-10000");
+    }
+    *out = json[field].get<int>();
+  }
   if (json.contains("tty")) {
     if (!json["tty"].is_boolean()) return Status::Error("exec request: tty must be true or false");
     request.tty = json["tty"].get<bool>();

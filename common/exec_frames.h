@@ -36,13 +36,16 @@ struct ExecFrame {
 
 // What the host asks: `key` proves it is the host (the replica's exec key, which only the
 // host and the agent know), `container` the Pod's container, `command` its argv, `tty` a
-// terminal, `env` extra NAME=VALUE entries (TERM, from the host's terminal).
+// terminal, `env` extra NAME=VALUE entries (TERM, from the host's terminal), `rows` and `cols`
+// the terminal's size (0: unknown).
 struct ExecRequest {
   std::string key;
   std::string container;
   std::vector<std::string> command;
   bool tty = false;
   std::vector<std::string> env;
+  int rows = 0;
+  int cols = 0;
 };
 
 // The request as its line (JSON and "\n").

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -116,6 +117,22 @@ void Pump(int socket, std::string pending, pid_t pid, UniqueFd in, UniqueFd out,
   if (!host_gone) Send(socket, ExecFrameType::kExit, std::to_string(ExitCodeOf(status)));
 }
 
+// A new pseudo-terminal's master, unlocked, of `rows` x `cols` when known.
+Result<UniqueFd> OpenTerminal(int rows, int cols) {
+  UniqueFd master(::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master.valid()) master.reset(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master.valid()) return SysError("open", "/dev/ptmx");
+  int unlock = 0;
+  if (::ioctl(master.get(), TIOCSPTLCK, &unlock) != 0) return SysError("ioctl(TIOCSPTLCK)", "pty");
+  if (rows > 0 && cols > 0) {
+    winsize size{};
+    size.ws_row = static_cast<unsigned short>(rows);
+    size.ws_col = static_cast<unsigned short>(cols);
+    ::ioctl(master.get(), TIOCSWINSZ, &size);
+  }
+  return master;
+}
+
 void Session(UniqueFd socket, const ExecServerOptions& options) {
   std::string rest;
   Result<std::string> line = ReadRequestLine(socket.get(), rest);
@@ -141,6 +158,33 @@ void Session(UniqueFd socket, const ExecServerOptions& options) {
     Send(socket.get(), ExecFrameType::kError, argv.status().message());
     return;
   }
+  std::fprintf(stderr, "i2kit-agent: exec in container %s: %s%s\n", request->container.c_str(),
+               request->command.front().c_str(), request->tty ? " (terminal)" : "");
+  if (request->tty) {
+    // runc -t wants a terminal of its own to relay the container's from (it opens /dev/tty
+    // otherwise): a pty whose other end is this session's side of the connection.
+    Result<UniqueFd> master = OpenTerminal(request->rows, request->cols);
+    if (!master.ok()) {
+      Send(socket.get(), ExecFrameType::kError, master.status().message());
+      return;
+    }
+    UniqueFd peer(::ioctl(master->get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    UniqueFd writer(::fcntl(master->get(), F_DUPFD_CLOEXEC, 0));
+    if (!peer.valid() || !writer.valid()) {
+      Send(socket.get(), ExecFrameType::kError, SysError("ioctl(TIOCGPTPEER)", "exec").message());
+      return;
+    }
+    Result<pid_t> pid = SpawnProcess(*argv, peer.get(), peer.get(), peer.get());
+    if (!pid.ok()) {
+      Send(socket.get(), ExecFrameType::kError, pid.status().message());
+      return;
+    }
+    peer.reset();
+    // The master reads EIO once runc and the command have closed the terminal: the end.
+    Pump(socket.get(), std::move(rest), *pid, std::move(writer), std::move(master).value(),
+         UniqueFd());
+    return;
+  }
   int in[2], out[2], err[2];
   if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     Send(socket.get(), ExecFrameType::kError, SysError("pipe2", "exec").message());
@@ -148,8 +192,6 @@ void Session(UniqueFd socket, const ExecServerOptions& options) {
   }
   UniqueFd in_read(in[0]), in_write(in[1]), out_read(out[0]), out_write(out[1]), err_read(err[0]),
       err_write(err[1]);
-  std::fprintf(stderr, "i2kit-agent: exec in container %s: %s%s\n", request->container.c_str(),
-               request->command.front().c_str(), request->tty ? " (terminal)" : "");
   Result<pid_t> pid = SpawnProcess(*argv, in_read.get(), out_write.get(), err_write.get());
   if (!pid.ok()) {
     Send(socket.get(), ExecFrameType::kError, pid.status().message());

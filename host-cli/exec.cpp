@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
@@ -135,6 +136,12 @@ ExitCode RunExec(const ExecOptions& options, Console& console) {
   if (options.tty) {
     const char* term = std::getenv("TERM");
     request.env.push_back(std::string("TERM=") + (term != nullptr && *term ? term : "xterm"));
+    winsize size{};
+    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 ||
+        ::ioctl(STDIN_FILENO, TIOCGWINSZ, &size) == 0) {
+      request.rows = size.ws_row;
+      request.cols = size.ws_col;
+    }
   }
   if (options.container.empty()) {
     Result<std::string> first = FirstContainer(record);

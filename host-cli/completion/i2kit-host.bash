@@ -4,11 +4,11 @@
 # without asking any VM. Installed by `cmake --install` to share/bash-completion/completions.
 
 _i2kit_host_verbs() {
-  "$1" --help 2>/dev/null | awk '/^SUBCOMMANDS:/ { s = 1; next } s && /^  [a-z]/ { print $1 }'
+  "$1" --help 2>/dev/null | awk 'tolower($0) ~ /^subcommands:/ { s = 1; next } s && /^  [a-z]/ { print $1 }'
 }
 
 _i2kit_host_flags() {
-  "$1" "$2" --help 2>/dev/null | grep -oE -- '(^|[ ,])--?[A-Za-z][-A-Za-z]*' | sed 's/^[ ,]//' | sort -u
+  "$1" "$2" --help 2>/dev/null | awk '/^ +-/ { print $1 }' | tr ',' '\n' | sort -u
 }
 
 _i2kit_host_deployments() {

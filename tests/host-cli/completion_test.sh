@@ -3,7 +3,7 @@
 # a verb's flags, and the local deployments' names, never the controllers' directory.
 # Usage: completion_test.sh I2KIT_HOST COMPLETION_SCRIPT
 set -euo pipefail
-host=$1
+host=$(realpath "$1")
 script=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -1,4 +1,4 @@
-# `i2kit-host exec` on one Pod VM, one boot for every check: the exit code comes back, -t gives a terminal, -i passes stdin, a non-root container's command stays that user with no capability, seccomp and no_new_privs, a wrong key is refused, and a container cannot reach the exec port.
+# `i2kit-host exec` on one Pod VM, one boot for every check: the exit code comes back, -t gives a terminal, -i passes stdin, a non-root container's command stays that user with no capability, seccomp and no_new_privs, a wrong key is refused, and a container cannot reach the exec port; `ps -o json` shows the replica's live figures.
 # shellcheck shell=bash
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
@@ -71,4 +71,10 @@ for address in 127.0.0.1 10.0.2.15; do
   grep -q 'rc=0' <<<"$attack" && fail "a container reached the exec port at $address: $attack"
   grep -qi 'not permitted' <<<"$attack" || fail "connecting to $address:8090 from a container: $attack"
 done
+# ps shows the replica's live figures from its agent (one more check on the same boot).
+ps_json=$("$host" ps shell -o json)
+jq -e '.[0].memoryUsedBytes > 0 and .[0].memoryTotalBytes > 0 and (.[0].containers | length) == 2
+  and (.[0].cpuPercent | type) == "number" and .[0].restarts == 0' <<<"$ps_json" >/dev/null ||
+  fail "ps -o json lacks the live figures: $ps_json"
+"$host" ps shell
 echo "exec: exit code, terminal, stdin, the container's own uid and capabilities, forged key refused, exec port closed to containers"

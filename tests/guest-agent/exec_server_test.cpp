@@ -4,13 +4,12 @@
 #include "guest-agent/exec_server.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 
@@ -24,9 +23,9 @@ TEST(ExecServerTest, RuncGetsOnlyTheCommandTheTerminalFlagAndTerm) {
   ExecRequest request{"k", "web", {"sh", "-c", "id"}, true, {"TERM=xterm"}};
   Result<std::vector<std::string>> argv = RuncExecArgv("/usr/bin/runc", "/run/runc", request);
   ASSERT_TRUE(argv.ok()) << argv.status().message();
-  EXPECT_EQ(*argv, (std::vector<std::string>{"/usr/bin/runc", "--root", "/run/runc", "exec",
-                                             "--tty", "--env", "TERM=xterm", "--", "web", "sh",
-                                             "-c", "id"}));
+  EXPECT_EQ(*argv,
+            (std::vector<std::string>{"/usr/bin/runc", "--root", "/run/runc", "exec", "--tty",
+                                      "--env", "TERM=xterm", "--", "web", "sh", "-c", "id"}));
 }
 
 TEST(ExecServerTest, RefusesAContainerNameThatCouldBeAFlag) {
@@ -49,7 +48,8 @@ class ExecSessionTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // runc's stand-in: skips to "--", then the container's name, and runs the rest.
-    runc_ = dir_.Write("runc", "#!/bin/sh\nwhile [ \"$1\" != -- ]; do shift; done\nshift 2\nexec \"$@\"\n");
+    runc_ = dir_.Write("runc",
+                       "#!/bin/sh\nwhile [ \"$1\" != -- ]; do shift; done\nshift 2\nexec \"$@\"\n");
     std::filesystem::permissions(runc_, std::filesystem::perms::owner_all);
     port_ = FreePort();
     server_ = ::fork();
@@ -128,10 +128,25 @@ TEST_F(ExecSessionTest, RunsTheCommandWithStdinAndPassesItsOutputAndExitCode) {
   EXPECT_EQ(frames.back().type, ExecFrameType::kExit);
 }
 
+TEST_F(ExecSessionTest, WithATerminalTheCommandsStdioIsOneOfTheGivenSize) {
+  ExecRequest request{
+      "the-key", "web", {"sh", "-c", "[ -t 0 ] && [ -t 1 ] && stty size; exit 3"}, true, {}};
+  request.rows = 33;
+  request.cols = 101;
+  std::vector<ExecFrame> frames = Exchange(request, "");
+  std::string out, exit_code;
+  for (const ExecFrame& f : frames) {
+    if (f.type == ExecFrameType::kStdout) out += f.data;
+    if (f.type == ExecFrameType::kExit) exit_code = f.data;
+  }
+  EXPECT_NE(out.find("33 101"), std::string::npos) << out;
+  EXPECT_EQ(exit_code, "3");
+}
+
 TEST_F(ExecSessionTest, ARequestWithoutTheKeyRunsNothing) {
   std::filesystem::path marker = dir_.path() / "ran";
-  std::vector<ExecFrame> frames = Exchange(
-      {"not-the-key", "web", {"touch", marker.string()}, false, {}}, "");
+  std::vector<ExecFrame> frames =
+      Exchange({"not-the-key", "web", {"touch", marker.string()}, false, {}}, "");
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_EQ(frames[0].type, ExecFrameType::kError);
   EXPECT_NE(frames[0].data.find("exec refused"), std::string::npos);

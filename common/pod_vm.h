@@ -19,6 +19,9 @@ inline constexpr const char* kSystemMount = "/usr";
 // The agent's health endpoint (GET /healthz, /readyz, /status) listens on this TCP port on
 // every address of the VM; nothing else listens there.
 inline constexpr int kAgentPort = 8089;
+// The agent's exec server (`i2kit-host exec`; guest-agent/exec_server.h), blocked for the
+// containers like kAgentPort.
+inline constexpr int kExecPort = 8090;
 
 // Kernel command-line keys, all prefixed "i2kit.".
 inline constexpr const char* kCmdlineReplica = "i2kit.replica";  // replica number, from 0
@@ -42,6 +45,9 @@ inline constexpr const char* kServiceDirectoryPath = "/i2kit/v1/services";
 // pod_secrets.h's JSON), to the agent at boot and to no container (they cannot reach the
 // service). Not an EC2 path: on EC2 they come from Secrets Manager.
 inline constexpr const char* kPodSecretsPath = "/i2kit/v1/secrets";
+// The path under the local metadata service that gives the replica's exec key: the agent's exec
+// server runs only a request that carries it. Not on EC2, where exec is not served.
+inline constexpr const char* kExecKeyPath = "/i2kit/v1/exec-key";
 // The agent's DNS server for the containers (they share the VM's network): names in the
 // directory are answered here, everything else is forwarded to the VM's own resolver.
 inline constexpr const char* kPodDnsAddress = "127.0.0.53";

@@ -23,6 +23,7 @@
 #include "guest-agent/container_root.h"
 #include "guest-agent/ec2_reporter_launch.h"
 #include "guest-agent/env_resolution.h"
+#include "guest-agent/exec_server.h"
 #include "guest-agent/file_tree.h"
 #include "guest-agent/oci_runtime_spec.h"
 #include "guest-agent/partition_by_name.h"
@@ -178,7 +179,8 @@ Status RunAgent(const AgentOptions& options) {
     std::string cgroup = std::string("/sys/fs/cgroup") + kContainersCgroup;
     if (Status s = MakeDirectories(cgroup); !s.ok()) return s;
     Result<ContainerNetworkFilter> filter = ContainerNetworkFilter::Attach(
-        cgroup, PodBlockedDestinations(MetadataAddress(), options.health_port));
+        cgroup,
+        PodBlockedDestinations(MetadataAddress(), {options.health_port, pod_vm::kExecPort}));
     if (!filter.ok()) return filter.status();
     network_filter.emplace(std::move(filter).value());
   }
@@ -350,6 +352,11 @@ Status RunAgent(const AgentOptions& options) {
   if (ec2_reporter) {
     supervision.auxiliaries.push_back(Ec2ReporterProcess(*ec2_reporter, options.health_port,
                                                          MetadataAddress(), log_options.level));
+  }
+  // Exec is served where the host can hold the key: under `run`, whose metadata service has it.
+  if (options.pid1 && MetadataAddress() == pod_vm::kLocalMetadataAddress) {
+    supervision.auxiliaries.push_back(
+        ExecServerProcess(options.runc, options.run_dir + "/runc", MetadataAddress()));
   }
   Supervisor supervisor(pod, replica, runtime, supervision);
   Status result = supervisor.Run();

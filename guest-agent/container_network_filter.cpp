@@ -99,14 +99,14 @@ std::vector<bpf_insn> Program(Family family, const std::vector<Rule>& rules) {
 }  // namespace
 
 std::vector<BlockedDestination> PodBlockedDestinations(const std::string& metadata_address,
-                                                       int agent_port) {
+                                                       const std::vector<int>& agent_ports) {
   std::vector<BlockedDestination> blocked = {{pod_vm::kEc2MetadataAddress, 0},
                                              {"fd00:ec2::254", 0}};
   if (metadata_address != pod_vm::kEc2MetadataAddress) blocked.push_back({metadata_address, 0});
   if (metadata_address == pod_vm::kLocalMetadataAddress) {
     blocked.push_back({pod_vm::kLocalHostAddress, 0});
   }
-  blocked.push_back({"", static_cast<uint16_t>(agent_port)});
+  for (int port : agent_ports) blocked.push_back({"", static_cast<uint16_t>(port)});
   return blocked;
 }
 

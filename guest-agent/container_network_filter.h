@@ -29,9 +29,10 @@ struct BlockedDestination {
 // (pod_vm.h: EC2's address, or the local one under `run`) and the agent's port: EC2's metadata
 // service at both its addresses (169.254.169.254, fd00:ec2::254) and `metadata_address`, every
 // port of each; under `run`, every port of the host's loopback too (kLocalHostAddress), which
-// the service redirect still reaches on the containers' behalf; the agent's port on every address.
+// the service redirect still reaches on the containers' behalf; the agent's ports (health,
+// exec) on every address.
 std::vector<BlockedDestination> PodBlockedDestinations(const std::string& metadata_address,
-                                                       int agent_port);
+                                                       const std::vector<int>& agent_ports);
 
 class ContainerNetworkFilter {
  public:

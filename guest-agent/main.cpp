@@ -7,10 +7,13 @@
 
 #include "common/pod_vm.h"
 #include "guest-agent/agent.h"
+#include "guest-agent/exec_server.h"
 #include "guest-agent/pid1.h"
 #include "guest-agent/supervisor.h"
 
 int main(int argc, char** argv) {
+  // The agent run again by itself, as its exec server (exec_server.h).
+  if (argc > 1 && std::string(argv[1]) == "exec-server") return i2kit::ExecServerMain(argc, argv);
   // First, while this is the only thread (supervisor.h says why).
   if (i2kit::Status s = i2kit::BlockSupervisorSignals(); !s.ok()) {
     std::fprintf(stderr, "i2kit-agent: %s\n", s.message().c_str());

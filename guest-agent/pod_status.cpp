@@ -1,6 +1,8 @@
 #include "guest-agent/pod_status.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 
 namespace i2kit {
 
@@ -162,6 +164,34 @@ std::string PodStatus::NotReadyReason() const {
   return "";
 }
 
+Result<CpuTimes> ParseProcStat(std::string_view text) {
+  if (!text.starts_with("cpu ")) return Status::Error("/proc/stat: no \"cpu\" line first");
+  std::string_view line = text.substr(4, text.find('\n') - 4);
+  std::vector<int64_t> fields;
+  while (!line.empty()) {
+    while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    if (line.empty()) break;
+    int64_t value = 0;
+    auto [end, error] = std::from_chars(line.data(), line.data() + line.size(), value);
+    if (error != std::errc()) return Status::Error("/proc/stat: bad \"cpu\" line");
+    fields.push_back(value);
+    line.remove_prefix(static_cast<size_t>(end - line.data()));
+  }
+  // user nice system idle iowait irq softirq steal [guest guest_nice, already in user and nice]
+  if (fields.size() < 8) return Status::Error("/proc/stat: \"cpu\" line has too few fields");
+  CpuTimes times;
+  times.busy_ticks = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7];
+  times.total_ticks = times.busy_ticks + fields[3] + fields[4];
+  return times;
+}
+
+std::optional<double> CpuPercent(const CpuTimes& before, const CpuTimes& after, int cpus) {
+  int64_t total = after.total_ticks - before.total_ticks;
+  if (total <= 0) return std::nullopt;
+  double busy = static_cast<double>(after.busy_ticks - before.busy_ticks);
+  return 100.0 * busy / static_cast<double>(total) * std::max(cpus, 1);
+}
+
 nlohmann::ordered_json PodStatus::ToJson() const {
   std::string not_ready = NotReadyReason();
   return {{"pod", pod},
@@ -179,6 +209,9 @@ nlohmann::ordered_json PodStatus::ToJson() const {
             {"slabUnreclaimableBytes", memory.slab_unreclaimable_bytes},
             {"vmallocBytes", memory.vmalloc_bytes},
             {"uncountedBytes", memory.uncounted_bytes}}},
+          {"cpu",
+           {{"percent", cpu_percent ? nlohmann::ordered_json(std::round(*cpu_percent * 10) / 10)
+                                    : nlohmann::ordered_json(nullptr)}}},
           {"agent", agent ? nlohmann::ordered_json{{"capBnd", agent->cap_bnd},
                                                    {"seccomp", agent->seccomp},
                                                    {"noNewPrivs", agent->no_new_privs}}

@@ -59,6 +59,20 @@ struct MemoryUsage {
 // fields are 0 when absent).
 Result<MemoryUsage> ParseMeminfo(std::string_view text);
 
+// The guest's CPU time from /proc/stat's first line, in clock ticks: busy (user, nice, system,
+// irq, softirq, steal) and all of it (idle and iowait too).
+struct CpuTimes {
+  int64_t busy_ticks = 0;
+  int64_t total_ticks = 0;
+};
+
+// Parses the text of /proc/stat; fails when its "cpu " line is missing or short.
+Result<CpuTimes> ParseProcStat(std::string_view text);
+
+// The share of the guest's CPUs busy between two readings, in percent of one CPU (top's
+// convention: 200 = two CPUs busy), given how many CPUs there are; nullopt when no time passed.
+std::optional<double> CpuPercent(const CpuTimes& before, const CpuTimes& after, int cpus);
+
 // The agent's own confinement as the kernel reports it in /proc/self/status.
 struct AgentConfinement {
   std::string cap_bnd;  // CapBnd: the bounding set, 16 hex digits
@@ -76,6 +90,7 @@ struct PodStatus {
   std::vector<ContainerStatus> init_containers;  // init containers and sidecars, in order
   std::vector<ContainerStatus> containers;
   MemoryUsage memory;
+  std::optional<double> cpu_percent;      // over the last few seconds; unset until measured
   std::optional<AgentConfinement> agent;  // unset until read
   bool shutting_down = false;
 

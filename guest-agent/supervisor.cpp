@@ -125,6 +125,8 @@ struct Supervisor::State {
   std::vector<Client> clients;
   bool shutting_down = false;
   Clock::time_point kill_deadline;
+  std::optional<CpuTimes> last_cpu;  // the last /proc/stat reading, for the CPU use since
+  Clock::time_point next_cpu_sample;
   bool killed = false;
   bool init_complete = false;  // every init container completed and every sidecar started
 
@@ -662,6 +664,19 @@ void RefreshFromProc(Supervisor::State& st) {
   if (agent.ok()) st.pod.agent = *agent;
 }
 
+// Every 2 s, the guest's CPU use over the 2 s just ended, for /status (ps shows it).
+void SampleCpu(Supervisor::State& st, Clock::time_point now) {
+  if (now < st.next_cpu_sample) return;
+  st.next_cpu_sample = now + seconds(2);
+  Result<CpuTimes> times = ParseProcStat(ReadTextFile(st.options.proc_stat_path));
+  if (!times.ok()) return;
+  if (st.last_cpu) {
+    st.pod.cpu_percent =
+        CpuPercent(*st.last_cpu, *times, static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN)));
+  }
+  st.last_cpu = *times;
+}
+
 // Reads what a client sent; once its request head is complete, prepares the response.
 void ServeClient(Supervisor::State& st, const LogBuffer& logs, Client& client) {
   char buffer[1024];
@@ -763,6 +778,7 @@ Status Supervisor::Run() {
       }
     }
     PublishStatus(st);
+    SampleCpu(st, now);
     if (st.pod.Ready() != announced_ready) {
       announced_ready = st.pod.Ready();
       st.Event(announced_ready ? "pod ready, " + SinceBoot() : "pod not ready");

@@ -37,6 +37,7 @@ struct SupervisorOptions {
   std::string health_address = "0.0.0.0";
   std::string meminfo_path = "/proc/meminfo";
   std::string proc_status_path = "/proc/self/status";  // the agent's own confinement
+  std::string proc_stat_path = "/proc/stat";           // the guest's CPU time
   // Called for every line of container output ("web: …", kInfo) and every agent event
   // ("i2kit-agent: …"), for the console; it must not block (common/async_console_log.h). The
   // agent's events also go to the log buffer, as the lines of source "i2kit-agent", a name no

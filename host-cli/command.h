@@ -44,6 +44,7 @@ CommandRunner SetupPolicy(CLI::App& sub);
 CommandRunner SetupPs(CLI::App& sub);
 CommandRunner SetupLogs(CLI::App& sub);
 CommandRunner SetupDown(CLI::App& sub);
+CommandRunner SetupExec(CLI::App& sub);
 CommandRunner SetupMetadataServe(CLI::App& sub);
 
 }  // namespace i2kit

@@ -1,6 +1,7 @@
 // i2kit-host down NAME|FILE...: stops Pod VMs cleanly (the power button first, then QMP quit,
 // then SIGKILL; see vm_stop.h) and removes their state, exited ones included. NAME is a
-// deployment or DEPLOYMENT/REPLICA; FILE an artifacts directory, vm.json or a manifest.
+// deployment or DEPLOYMENT/REPLICA; FILE an artifacts directory, vm.json or a manifest. A
+// deployment's name wins over a same-named path (running_target.h).
 // Persistent volumes (volume_images.h) are kept, and said to be, unless --volumes is given.
 #include <filesystem>
 #include <memory>
@@ -10,6 +11,7 @@
 #include "common/event_log.h"
 #include "host-cli/artifacts_location.h"
 #include "host-cli/command.h"
+#include "host-cli/running_target.h"
 #include "local-cluster/control_channel.h"
 #include "local-cluster/controller_files.h"
 #include "local-vm/qmp_client.h"
@@ -50,28 +52,34 @@ bool SettleVolumes(const StateDir& state, const std::string& deployment, const D
   return true;
 }
 
-// What the arguments name: a path that exists is a file or artifacts dir, anything else a
-// DEPLOYMENT[/REPLICA].
-Result<std::vector<ReplicaName>> ResolveTargets(const std::vector<std::string>& targets) {
+// What the arguments name (running_target.h): a deployment known here by its name even where a
+// path of that name exists, else an existing path (its deployments), else DEPLOYMENT[/REPLICA].
+// A path holding nothing built is no error of its own: down stops what runs, never builds.
+Result<std::vector<ReplicaName>> ResolveTargets(const StateDir& state,
+                                                const std::vector<std::string>& targets) {
   std::vector<ReplicaName> names;
   for (const std::string& target : targets) {
-    std::error_code error;
-    if (std::filesystem::exists(target, error)) {
-      // The manifest's Services go with it.
-      Result<std::vector<LocalService>> services = LocalServicesOf(target);
-      if (services.ok()) {
-        for (const LocalService& s : *services) {
-          RemoveLocalService(StateDir(StateDir::DefaultRoot()), s.name);
-        }
-      }
-      Result<std::vector<std::string>> deployments = DeploymentsOf(target);
-      if (!deployments.ok()) return deployments.status();
-      for (const std::string& d : *deployments) names.push_back({d, std::nullopt});
+    Result<RunningTarget> resolved = ResolveRunningTarget(state, target, /*accept_paths=*/true);
+    if (!resolved.ok()) return resolved.status();
+    if (resolved->kind == RunningTarget::Kind::kName) {
+      names.push_back(resolved->name);
       continue;
     }
-    Result<ReplicaName> name = ParseReplicaName(target);
-    if (!name.ok()) return Status::Error(name.status().message() + ", nor an existing file");
-    names.push_back(*name);
+    Result<std::vector<std::string>> deployments = DeploymentsOf(target);
+    if (!deployments.ok()) {
+      if (Result<ReplicaName> name = ParseReplicaName(target); name.ok()) {
+        names.push_back(*name);  // a folder of that name with nothing built: the name it is
+        continue;
+      }
+      return Status::Error("nothing to stop for " + target +
+                           ": it is neither an artifacts directory nor a manifest");
+    }
+    // The manifest's Services go with it.
+    Result<std::vector<LocalService>> services = LocalServicesOf(target);
+    if (services.ok()) {
+      for (const LocalService& s : *services) RemoveLocalService(state, s.name);
+    }
+    for (const std::string& d : *deployments) names.push_back({d, std::nullopt});
   }
   return names;
 }
@@ -128,12 +136,12 @@ Status StopThroughController(const StateDir& state, const std::string& deploymen
 
 ExitCode RunDown(const DownOptions& options, Console& console) {
   EventLog log(console.err, IsTerminal(console.err));
-  Result<std::vector<ReplicaName>> names = ResolveTargets(options.targets);
+  StateDir state(StateDir::DefaultRoot());
+  Result<std::vector<ReplicaName>> names = ResolveTargets(state, options.targets);
   if (!names.ok()) {
     log.Error(names.status().message());
     return ExitCode::kFailure;
   }
-  StateDir state(StateDir::DefaultRoot());
   bool failed = false;
   for (const ReplicaName& name : *names) {
     bool stopped_by_controller = false;
@@ -192,7 +200,8 @@ ExitCode RunDown(const DownOptions& options, Console& console) {
 CommandRunner SetupDown(CLI::App& sub) {
   auto options = std::make_shared<DownOptions>();
   sub.add_option("targets", options->targets,
-                 "DEPLOYMENT, DEPLOYMENT/REPLICA, an artifacts directory or a manifest")
+                 "DEPLOYMENT, DEPLOYMENT/REPLICA, an artifacts directory or a manifest (a running "
+                 "deployment's name wins over a same-named folder: write ./NAME for the folder)")
       ->required();
   sub.add_option("-t,--grace", options->grace_seconds,
                  "Seconds the guest gets to power off after the power button; 0 skips it "

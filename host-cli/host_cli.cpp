@@ -30,6 +30,8 @@ const std::vector<Command>& Commands() {
       {"logs", "Print (or follow) the console of a replica, or of a deployment's replicas",
        SetupLogs},
       {"down", "Stop deployments (or one VM) cleanly and remove their state", SetupDown},
+      {"exec", "Run a command in a running container of a local Pod VM, as the container's user",
+       SetupExec},
       {"metadata-serve", "Serve one instance-metadata request on stdin/stdout (QEMU runs it)",
        SetupMetadataServe},
   };

@@ -1,7 +1,7 @@
 // i2kit-host logs NAME[/REPLICA] [-f]: prints a replica's console log (the kernel's and the
 // agent's messages, the containers' output the agent forwards), or every replica's of a
-// deployment, each line prefixed with its replica; -f follows them until nothing named runs
-// any more or Ctrl-C.
+// deployment, each line prefixed with its replica; -c keeps only what one container wrote; -f
+// follows them until nothing named runs any more or Ctrl-C.
 #include <poll.h>
 
 #include <memory>
@@ -23,6 +23,7 @@ struct LogsOptions {
   std::string name;
   bool follow = false;
   int tail = -1;
+  std::string container;  // only this container's output, without its prefix
 };
 
 // The replicas `name` names: one, or every replica of a deployment.
@@ -53,9 +54,15 @@ struct ConsoleStream {
 };
 
 void Print(ConsoleStream& stream, const std::string& text, bool prefix, bool flush_partial,
-           std::ostream& out) {
-  out << TakeLines(stream.carry, text, prefix ? stream.entry.name() + " | " : "", flush_partial)
-      << std::flush;
+           const std::string& container, std::ostream& out) {
+  std::string label = prefix ? stream.entry.name() + " | " : "";
+  if (container.empty()) {
+    out << TakeLines(stream.carry, text, label, flush_partial) << std::flush;
+    return;
+  }
+  std::string own = ContainerOutput(TakeLines(stream.carry, text, "", flush_partial), container);
+  std::string carry;
+  out << TakeLines(carry, own, label, true) << std::flush;
 }
 
 // Follows the consoles until Ctrl-C, or until nothing named is left running: a replica that
@@ -63,7 +70,7 @@ void Print(ConsoleStream& stream, const std::string& text, bool prefix, bool flu
 // update) are followed as they appear.
 ExitCode Follow(const StateDir& state, const ReplicaName& name,
                 std::vector<std::unique_ptr<ConsoleStream>> streams, bool prefix,
-                Console& console) {
+                const std::string& container, Console& console) {
   Result<SignalWatch> signals = SignalWatch::Create();
   if (!signals.ok()) {
     console.err << "error: " << signals.status().message() << "\n";
@@ -88,7 +95,7 @@ ExitCode Follow(const StateDir& state, const ReplicaName& name,
       // Looked at before reading, so that nothing written before the VM exited is missed.
       bool alive = IsLockHeld(stream.entry.dir + "/" + kAliveLockFile);
       Result<std::string> text = stream.follower.ReadNew();
-      if (text.ok()) Print(stream, *text, prefix, !alive, console.out);
+      if (text.ok()) Print(stream, *text, prefix, !alive, container, console.out);
       it = alive && text.ok() ? it + 1 : streams.erase(it);
     }
     if ((p.revents & POLLIN) != 0 && signals.value().Take()) return ExitCode::kOk;
@@ -121,8 +128,11 @@ ExitCode RunLogs(const LogsOptions& options, Console& console) {
     }
     std::string text = *all;
     if (options.tail >= 0) {
+      // The last lines of what is shown: of the container's output with -c.
+      std::string shown =
+          options.container.empty() ? *all : ContainerOutput(*all, options.container);
       text.clear();
-      for (const std::string& line : LastLines(*all, static_cast<size_t>(options.tail))) {
+      for (const std::string& line : LastLines(shown, static_cast<size_t>(options.tail))) {
         text += line + "\n";
       }
     } else if (options.follow && !all->empty() && all->back() != '\n') {
@@ -131,11 +141,12 @@ ExitCode RunLogs(const LogsOptions& options, Console& console) {
       stream->carry = all->substr(cut == std::string::npos ? 0 : cut + 1);
       text = cut == std::string::npos ? "" : all->substr(0, cut + 1);
     }
-    Print(*stream, text, prefix, !options.follow, console.out);
+    Print(*stream, text, prefix, !options.follow,
+          options.tail >= 0 ? std::string() : options.container, console.out);
     streams.push_back(std::move(stream));
   }
   if (!options.follow) return ExitCode::kOk;
-  return Follow(state, *name, std::move(streams), prefix, console);
+  return Follow(state, *name, std::move(streams), prefix, options.container, console);
 }
 
 }  // namespace
@@ -150,6 +161,8 @@ CommandRunner SetupLogs(CLI::App& sub) {
                "none runs");
   sub.add_option("-n,--tail", options->tail, "Only the last N lines")
       ->check(CLI::NonNegativeNumber);
+  sub.add_option("-c,--container", options->container,
+                 "Only what this container wrote (stdout and stderr), without its name");
   return [options](Console& console) { return RunLogs(*options, console); };
 }
 

@@ -1,14 +1,22 @@
-// i2kit-host ps [DEPLOYMENT]: the Pod VMs this user runs locally, one line per replica, with
-// their state (starting, booting, ready, unready, exited), QEMU's pid, age and ports.
+// i2kit-host ps [DEPLOYMENT] [-w]: the Pod VMs this user runs locally, one line per replica, with
+// their state (starting, booting, ready, unready, exited), their containers' readiness and
+// restarts, the guest's CPU and memory use (agent_figures.h), QEMU's pid, age and ports; -w
+// redraws it every 2 s until Ctrl-C.
+#include <poll.h>
+
 #include <ctime>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <sstream>
 
+#include "common/event_log.h"
 #include "common/pod_vm.h"
 #include "host-cli/command.h"
 #include "local-cluster/controller_files.h"
+#include "local-cluster/signal_watch.h"
+#include "local-vm/agent_figures.h"
 #include "local-vm/console_log.h"
 #include "local-vm/readiness.h"
 #include "local-vm/state_dir.h"
@@ -21,37 +29,31 @@ constexpr std::chrono::milliseconds kReadyCheckTimeout{300};
 struct PsOptions {
   std::string deployment;
   std::string output = "text";
+  bool watch = false;
 };
+
+constexpr int kWatchIntervalMs = 2000;
 
 struct Row {
   const ReplicaEntry* entry;
   std::string state;
   int64_t age_seconds = 0;
   const ControllerStatus* controller = nullptr;  // when a controller runs its deployment
-  std::optional<int> restarts;                   // its containers' restarts, if its agent said
+  std::optional<AgentFigures> figures;           // what its agent said, if it did
 };
 
-// The restarts of a running replica's containers, from its agent's GET /status.
-std::optional<int> ContainerRestarts(const ReplicaEntry& entry) {
+// A running replica's live figures, from its agent's GET /status.
+std::optional<AgentFigures> FetchFigures(const ReplicaEntry& entry) {
   if (entry.state != ReplicaState::kRunning || !entry.record) return std::nullopt;
-  std::optional<std::string> body = FetchLocal(entry.record->agent_port, "/status", kReadyCheckTimeout);
+  std::optional<std::string> body =
+      FetchLocal(entry.record->agent_port, "/status", kReadyCheckTimeout);
   if (!body) return std::nullopt;
-  nlohmann::json status = nlohmann::json::parse(*body, nullptr, /*allow_exceptions=*/false);
-  if (!status.is_object() || !status.contains("containers") || !status["containers"].is_array()) {
-    return std::nullopt;
-  }
-  int restarts = 0;
-  for (const nlohmann::json& c : status["containers"]) {
-    if (c.is_object() && c.contains("restarts") && c["restarts"].is_number_integer()) {
-      restarts += c["restarts"].get<int>();
-    }
-  }
-  return restarts;
+  return AgentFiguresFromStatus(*body);
 }
 
 // The statuses of the controllers that run now, by deployment.
-std::map<std::string, ControllerStatus> ControllerStatuses(const StateDir& state,
-                                                           const std::vector<ReplicaEntry>& entries) {
+std::map<std::string, ControllerStatus> ControllerStatuses(
+    const StateDir& state, const std::vector<ReplicaEntry>& entries) {
   std::map<std::string, ControllerStatus> statuses;
   for (const ReplicaEntry& entry : entries) {
     if (statuses.count(entry.deployment) || !ControllerRuns(state, entry.deployment)) continue;
@@ -79,8 +81,8 @@ std::string PortsText(const Row& row) {
   if (row.controller != nullptr) {
     for (const ControllerStatus::Port& p : row.controller->ports) {
       if (!p.published) continue;
-      ports += (ports.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(p.host_port) +
-               "->" + std::to_string(p.container_port) + "/tcp";
+      ports += (ports.empty() ? "" : ",") + std::string("127.0.0.1:") +
+               std::to_string(p.host_port) + "->" + std::to_string(p.container_port) + "/tcp";
     }
     return ports;
   }
@@ -121,15 +123,20 @@ std::string FormatAge(int64_t seconds) {
 
 void PrintTable(const std::vector<Row>& rows, std::ostream& out) {
   std::vector<std::vector<std::string>> cells = {
-      {"NAME", "STATE", "RESTARTS", "PID", "AGE", "ACCEL", "PORTS"}};
+      {"NAME", "STATE", "READY", "RESTARTS", "CPU", "MEM", "PID", "AGE", "ACCEL", "PORTS"}};
   for (const Row& row : rows) {
     const std::optional<ReplicaRecord>& r = row.entry->record;
+    const std::optional<AgentFigures>& f = row.figures;
     std::string ports = PortsText(row);
-    cells.push_back({row.entry->name(), row.state,
-                     row.restarts ? std::to_string(*row.restarts) : "-",
-                     r ? std::to_string(r->pid) : "-",
-                     r ? FormatAge(row.age_seconds) : "-", r ? r->accelerator : "-",
-                     ports.empty() ? "-" : ports});
+    cells.push_back(
+        {row.entry->name(), row.state,
+         f ? std::to_string(f->ready_containers()) + "/" + std::to_string(f->containers.size())
+           : "-",
+         f ? std::to_string(f->restarts) : "-", f ? FormatCpu(f->cpu_percent) : "-",
+         f ? FormatMebibytes(f->memory_used_bytes) + "/" + FormatMebibytes(f->memory_total_bytes)
+           : "-",
+         r ? std::to_string(r->pid) : "-", r ? FormatAge(row.age_seconds) : "-",
+         r ? r->accelerator : "-", ports.empty() ? "-" : ports});
   }
   std::vector<size_t> widths(cells.front().size(), 0);
   for (const auto& line : cells) {
@@ -164,8 +171,21 @@ void PrintJson(const std::vector<Row>& rows, std::ostream& out) {
                          {"protocol", PortProtocolName(p.protocol)}});
       }
       item["pid"] = r.pid;
-      item["restarts"] = row.restarts ? nlohmann::ordered_json(*row.restarts)
-                                      : nlohmann::ordered_json(nullptr);
+      item["restarts"] = row.figures ? nlohmann::ordered_json(row.figures->restarts)
+                                     : nlohmann::ordered_json(nullptr);
+      if (row.figures) {
+        const AgentFigures& f = *row.figures;
+        nlohmann::ordered_json containers = nlohmann::ordered_json::array();
+        for (const AgentFigures::Container& c : f.containers) {
+          containers.push_back(
+              {{"name", c.name}, {"state", c.state}, {"ready", c.ready}, {"restarts", c.restarts}});
+        }
+        item["containers"] = containers;
+        item["cpuPercent"] = f.cpu_percent ? nlohmann::ordered_json(*f.cpu_percent)
+                                           : nlohmann::ordered_json(nullptr);
+        item["memoryUsedBytes"] = f.memory_used_bytes;
+        item["memoryTotalBytes"] = f.memory_total_bytes;
+      }
       item["ageSeconds"] = row.age_seconds;
       item["accelerator"] = r.accelerator;
       item["ports"] = ports;
@@ -190,14 +210,8 @@ void PrintJson(const std::vector<Row>& rows, std::ostream& out) {
   out << list.dump(2) << "\n";
 }
 
-ExitCode RunPs(const PsOptions& options, Console& console) {
-  if (!options.deployment.empty()) {
-    if (Result<ReplicaName> name = ParseReplicaName(options.deployment);
-        !name.ok() || name->replica) {
-      console.err << "error: '" << options.deployment << "' is not a deployment name\n";
-      return ExitCode::kUsage;
-    }
-  }
+// Prints the list once.
+ExitCode PrintPs(const PsOptions& options, Console& console) {
   StateDir state(StateDir::DefaultRoot());
   Result<std::vector<ReplicaEntry>> entries = state.List(options.deployment);
   if (!entries.ok()) {
@@ -210,12 +224,13 @@ ExitCode RunPs(const PsOptions& options, Console& console) {
   for (const ReplicaEntry& entry : *entries) {
     int64_t age = entry.record ? std::max<int64_t>(0, now - entry.record->created_unix) : 0;
     auto controller = controllers.find(entry.deployment);
-    const ControllerStatus* status = controller == controllers.end() ? nullptr : &controller->second;
+    const ControllerStatus* status =
+        controller == controllers.end() ? nullptr : &controller->second;
     std::optional<std::string> state_name = entry.state == ReplicaState::kRunning
                                                 ? ControllerState(status, entry.replica)
                                                 : std::nullopt;
-    rows.push_back({&entry, state_name ? *state_name : LiveState(entry), age, status,
-                    ContainerRestarts(entry)});
+    rows.push_back(
+        {&entry, state_name ? *state_name : LiveState(entry), age, status, FetchFigures(entry)});
   }
   if (options.output == "json") {
     PrintJson(rows, console.out);
@@ -225,6 +240,34 @@ ExitCode RunPs(const PsOptions& options, Console& console) {
   return ExitCode::kOk;
 }
 
+ExitCode RunPs(const PsOptions& options, Console& console) {
+  if (!options.deployment.empty()) {
+    if (Result<ReplicaName> name = ParseReplicaName(options.deployment);
+        !name.ok() || name->replica) {
+      console.err << "error: '" << options.deployment << "' is not a deployment name\n";
+      return ExitCode::kUsage;
+    }
+  }
+  if (!options.watch) return PrintPs(options, console);
+  Result<SignalWatch> signals = SignalWatch::Create();
+  if (!signals.ok()) {
+    console.err << "error: " << signals.status().message() << "\n";
+    return ExitCode::kFailure;
+  }
+  // On a terminal the list is redrawn in place (cursor home, clear below); elsewhere each
+  // listing follows the last, a blank line between.
+  bool in_place = IsTerminal(console.out);
+  for (bool first = true;; first = false) {
+    std::ostringstream text;
+    Console buffered{text, console.err};
+    ExitCode code = PrintPs(options, buffered);
+    if (code != ExitCode::kOk) return code;
+    console.out << (in_place ? "\033[H\033[J" : first ? "" : "\n") << text.str() << std::flush;
+    pollfd p{signals->fd(), POLLIN, 0};
+    if (::poll(&p, 1, kWatchIntervalMs) > 0 && signals.value().Take()) return ExitCode::kOk;
+  }
+}
+
 }  // namespace
 
 CommandRunner SetupPs(CLI::App& sub) {
@@ -232,9 +275,14 @@ CommandRunner SetupPs(CLI::App& sub) {
   sub.add_option("deployment", options->deployment, "Only this deployment's replicas");
   sub.add_option("-o,--output", options->output, "Output format")
       ->check(CLI::IsMember({"text", "json"}));
+  sub.add_flag("-w,--watch", options->watch,
+               "Redraw the list every 2 s (in place on a terminal) until Ctrl-C");
   sub.footer(
-      "RESTARTS counts the replica's container restarts, as its agent reports them. States: starting (QEMU being started), booting, ready (in service: GET /readyz answers "
-      "200), unhealthy (out of service, replaced if it stays so), draining (finishing its "
+      "READY counts the Pod's ready app containers, RESTARTS their restarts, CPU the guest's "
+      "use of one CPU over the agent's last 2 s, MEM the guest's memory in use of its total, as "
+      "its agent reports them. States: starting (QEMU being started), booting, ready (in "
+      "service: GET /readyz answers 200), unhealthy (out of service, replaced if it stays so), "
+      "draining (finishing its "
       "connections before it stops), stopping, exited (kept for 'logs' until 'down'). PORTS are "
       "the deployment's load-balanced ports on 127.0.0.1.");
   return [options](Console& console) { return RunPs(*options, console); };

@@ -43,6 +43,9 @@ Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launc
   if (Status s = ClearReplicaSlot(state, *lock, launch.replica); !s.ok()) return s;
   Result<int> agent_port = PickFreeLocalPort();
   if (!agent_port.ok()) return agent_port.status().WithContext("choosing the agent's port");
+  Result<int> exec_port = PickFreeLocalPort();
+  if (!exec_port.ok()) return exec_port.status().WithContext("choosing the exec port");
+  launch.qemu.exec_host_port = *exec_port;
   launch.qemu.replica = launch.replica;
   launch.qemu.agent_host_port = *agent_port;
   launch.qemu.console_log = kConsoleLogFile;
@@ -93,6 +96,7 @@ Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launc
   record.accelerator = AcceleratorName(launch.qemu.accelerator);
   record.ports = launch.qemu.ports;
   record.agent_port = *agent_port;
+  record.exec_port = *exec_port;
   record.grace_seconds = launch.artifacts.termination_grace_period_seconds;
   if (Status s = state.WriteRecord(record); !s.ok()) {
     { VmProcess doomed = std::move(process).value(); }  // killed and reaped here

@@ -91,4 +91,23 @@ std::string TakeLines(std::string& carry, std::string_view text, std::string_vie
   return lines;
 }
 
+std::string ContainerOutput(std::string_view lines, std::string_view container) {
+  std::string out = std::string(container) + ": ";
+  std::string err = std::string(container) + "/stderr: ";
+  std::string kept;
+  while (!lines.empty()) {
+    size_t end = lines.find('\n');
+    std::string_view line = lines.substr(0, end);
+    lines.remove_prefix(end == std::string_view::npos ? lines.size() : end + 1);
+    for (const std::string& prefix : {out, err}) {
+      if (line.starts_with(prefix)) {
+        kept.append(line.substr(prefix.size()));
+        kept += '\n';
+        break;
+      }
+    }
+  }
+  return kept;
+}
+
 }  // namespace i2kit

@@ -21,8 +21,13 @@ std::vector<std::string> LastLines(std::string_view text, size_t count);
 // Appends `text` to `carry` and takes out its whole lines, each after `prefix`; what follows
 // the last newline stays in `carry` for the next call, unless `all`: then it is a line too.
 // For consoles shown together, a line per line ("web/1 | ...").
-std::string TakeLines(std::string& carry, std::string_view text, std::string_view prefix,
-                      bool all);
+std::string TakeLines(std::string& carry, std::string_view text, std::string_view prefix, bool all);
+
+// What container `container` wrote, out of a console's whole lines: the agent forwards its
+// output as "NAME: text" and "NAME/stderr: text" (guest-agent/log_buffer.h); these lines are
+// kept without that prefix, every other line (the kernel's, the agent's, other containers')
+// is dropped. `lines` holds whole lines (a last one without its newline counts as one).
+std::string ContainerOutput(std::string_view lines, std::string_view container);
 
 // The file's last `max_bytes` bytes (all of it if smaller), CRs dropped.
 Result<std::string> ReadLogTail(const std::string& path, size_t max_bytes);

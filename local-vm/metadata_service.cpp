@@ -77,6 +77,10 @@ std::string MetadataResponse::Serialize() const {
          "\r\nConnection: close\r\n\r\n" + body;
 }
 
+std::string ExecKeyFor(std::string_view metadata_key) {
+  return Sign(metadata_key, "i2kit exec key v1");
+}
+
 MetadataResponse HandleMetadataRequest(std::string_view request, const InstanceIdentity& identity,
                                        std::string_view key, int64_t now_unix,
                                        const std::function<std::string()>& directory,
@@ -127,6 +131,7 @@ MetadataResponse HandleMetadataRequest(std::string_view request, const InstanceI
     return {200, document.dump(2)};
   }
   if (path == pod_vm::kServiceDirectoryPath) return {200, directory()};
+  if (path == pod_vm::kExecKeyPath) return {200, ExecKeyFor(key)};
   if (path == pod_vm::kPodSecretsPath) {
     if (!secrets) return {404, ""};
     Result<std::string> json = secrets();

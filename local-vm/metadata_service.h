@@ -33,6 +33,11 @@ struct MetadataResponse {
   std::string Serialize() const;  // HTTP/1.0, Content-Length, Connection: close
 };
 
+// The replica's exec key (pod_vm.h kExecKeyPath; guest-agent/exec_server.h), derived from its
+// metadata key: what `i2kit-host exec` sends and the agent's exec server asks this service for.
+// Derived, not stored, so the one key file per replica stays the one secret to keep.
+std::string ExecKeyFor(std::string_view metadata_key);
+
 // Answers one request (head and body as received). `key` signs tokens; `now_unix` is the
 // time; `directory` gives the service directory's JSON when asked for, `secrets` the Pod's
 // Secrets' JSON (common/pod_secrets.h; 500 with its error, which names no value; none: 404).

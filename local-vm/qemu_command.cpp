@@ -86,6 +86,9 @@ std::vector<std::string> QemuArgv(const VmArtifacts& artifacts, const std::strin
   // one, pod_vm.h kLocalHostAddress, for containers).
   std::string netdev = "user,id=n0,ipv6=off" +
                        HostForward(Protocol::kTcp, options.agent_host_port, pod_vm::kAgentPort);
+  if (options.exec_host_port != 0) {
+    netdev += HostForward(Protocol::kTcp, options.exec_host_port, pod_vm::kExecPort);
+  }
   for (const PublishedPort& port : options.ports) {
     netdev += HostForward(port.protocol, port.host_port, port.container_port);
   }

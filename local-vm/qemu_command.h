@@ -28,6 +28,7 @@ struct QemuOptions {
   int memory_mib = 0;  // overrides the artifacts' memory when positive (--memory)
   std::vector<PublishedPort> ports;
   int agent_host_port = 0;  // 127.0.0.1 port forwarded to the agent's port in the guest
+  int exec_host_port = 0;   // and to its exec server's (0: none)
   // Where QEMU writes the console and serves QMP. Relative paths are resolved against QEMU's
   // working directory, the replica's state dir: short unix socket paths, whatever $HOME is.
   // When set, the command QEMU starts for each guest connection to the metadata address

@@ -71,6 +71,7 @@ std::string RecordToJson(const ReplicaRecord& r) {
                                  {"accelerator", r.accelerator},
                                  {"ports", ports},
                                  {"agentPort", r.agent_port},
+                                 {"execPort", r.exec_port},
                                  {"graceSeconds", r.grace_seconds}};
   return json.dump(2) + "\n";
 }
@@ -93,6 +94,8 @@ Result<ReplicaRecord> RecordFromJson(std::string_view text) {
            p.at("protocol").get<std::string>() == "udp" ? Protocol::kUdp : Protocol::kTcp});
     }
     r.agent_port = json.at("agentPort").get<int>();
+    // Records of replicas started before exec existed have none.
+    r.exec_port = json.value("execPort", 0);
     r.grace_seconds = json.at("graceSeconds").get<int>();
     return r;
   } catch (const nlohmann::json::exception& e) {

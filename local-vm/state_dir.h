@@ -49,6 +49,7 @@ struct ReplicaRecord {
   std::string accelerator;  // "kvm" or "tcg"
   std::vector<PublishedPort> ports;
   int agent_port = 0;  // 127.0.0.1 port forwarded to the agent
+  int exec_port = 0;   // 127.0.0.1 port forwarded to the agent's exec server (0: none)
   int grace_seconds = 30;
 
   bool operator==(const ReplicaRecord&) const = default;

@@ -169,7 +169,7 @@ bool Blocks(const std::vector<BlockedDestination>& blocked, const std::string& a
 }
 
 TEST(ContainerNetworkFilterRules, OnEc2ContainersLoseTheMetadataServiceAndTheAgentPort) {
-  std::vector<BlockedDestination> blocked = PodBlockedDestinations("169.254.169.254", 8089);
+  std::vector<BlockedDestination> blocked = PodBlockedDestinations("169.254.169.254", {8089, 8090});
   EXPECT_TRUE(Blocks(blocked, "169.254.169.254", 80));
   EXPECT_TRUE(Blocks(blocked, "fd00:ec2::254", 80));
   EXPECT_TRUE(Blocks(blocked, "10.0.0.5", 8089));
@@ -178,11 +178,13 @@ TEST(ContainerNetworkFilterRules, OnEc2ContainersLoseTheMetadataServiceAndTheAge
 }
 
 TEST(ContainerNetworkFilterRules, UnderRunContainersLoseTheLocalMetadataAndTheHostLoopback) {
-  std::vector<BlockedDestination> blocked = PodBlockedDestinations("10.0.2.4", 8089);
+  std::vector<BlockedDestination> blocked = PodBlockedDestinations("10.0.2.4", {8089, 8090});
   EXPECT_TRUE(Blocks(blocked, "10.0.2.4", 80));
   EXPECT_TRUE(Blocks(blocked, "10.0.2.2", 5432));
   EXPECT_TRUE(Blocks(blocked, "169.254.169.254", 80));
   EXPECT_TRUE(Blocks(blocked, "127.0.0.1", 8089));
+  EXPECT_TRUE(Blocks(blocked, "127.0.0.1", 8090));  // the exec server's
+  EXPECT_TRUE(Blocks(blocked, "10.0.2.15", 8090));
   EXPECT_FALSE(Blocks(blocked, "10.0.2.3", 53));
 }
 

@@ -72,10 +72,11 @@ TEST(HealthHttpTest, LogsServesTheBufferedLinesOfOneOrEveryContainer) {
 
 TEST(HealthHttpTest, LogsSinceFollowsTheLinesByNumberAndShowsWhatWasMissed) {
   LogBuffer logs(60);
-  logs.Append("web", "started\n");                         // 0, dropped below
-  logs.Append("web/stderr", "GET / 200\n");                // 1
-  logs.Append("db", "ready to accept connections\n");      // 2
-  HttpResponse from_zero = HandleHealthRequest("GET /logs?since=0 HTTP/1.1\r\n\r\n", ReadyPod(), &logs);
+  logs.Append("web", "started\n");                     // 0, dropped below
+  logs.Append("web/stderr", "GET / 200\n");            // 1
+  logs.Append("db", "ready to accept connections\n");  // 2
+  HttpResponse from_zero =
+      HandleHealthRequest("GET /logs?since=0 HTTP/1.1\r\n\r\n", ReadyPod(), &logs);
   ASSERT_EQ(from_zero.status, 200);
   EXPECT_EQ(from_zero.content_type, "application/json");
   nlohmann::json json = nlohmann::json::parse(from_zero.body);
@@ -144,6 +145,31 @@ TEST(PodStatusTest, ParsesMeminfo) {
   EXPECT_EQ(usage->total_bytes, 61820LL * 1024);
   EXPECT_EQ(usage->used_bytes(), (61820LL - 48000) * 1024);
   EXPECT_FALSE(ParseMeminfo("MemTotal: 1 kB\n").ok());
+}
+
+TEST(PodStatusTest, ParsesTheCpuLineOfProcStat) {
+  Result<CpuTimes> times =
+      ParseProcStat("cpu  100 5 30 800 20 3 2 1 0 0\ncpu0 100 5 30 800 20 3 2 1 0 0\n");
+  ASSERT_TRUE(times.ok()) << times.status().message();
+  EXPECT_EQ(times->busy_ticks, 100 + 5 + 30 + 3 + 2 + 1);
+  EXPECT_EQ(times->total_ticks, 141 + 800 + 20);
+  EXPECT_FALSE(ParseProcStat("intr 1 2 3\n").ok());
+  EXPECT_FALSE(ParseProcStat("cpu  1 2 3\n").ok());
+}
+
+TEST(PodStatusTest, CpuPercentIsOfOneCpuOverTheInterval) {
+  CpuTimes before{100, 1000};
+  CpuTimes after{150, 1200};  // 50 of 200 ticks busy
+  EXPECT_DOUBLE_EQ(*CpuPercent(before, after, 1), 25.0);
+  EXPECT_DOUBLE_EQ(*CpuPercent(before, after, 2), 50.0);  // of all CPUs' ticks, 2 CPUs
+  EXPECT_FALSE(CpuPercent(after, after, 1).has_value());
+}
+
+TEST(PodStatusTest, StatusShowsTheCpuUseOnceMeasured) {
+  PodStatus status;
+  EXPECT_TRUE(status.ToJson()["cpu"]["percent"].is_null());
+  status.cpu_percent = 12.34;
+  EXPECT_DOUBLE_EQ(status.ToJson()["cpu"]["percent"].get<double>(), 12.3);
 }
 
 TEST(PodStatusTest, NamesWhereTheUsedMemoryGoes) {

@@ -1,6 +1,7 @@
 // `run`, `ps`, `logs` and `down` as a user runs them, short of booting a VM (qemu-tests/
 // run-command boots one): what they refuse, and how they treat the state a run left behind.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "common/vm_artifacts.h"
 #include "host-cli/command.h"
@@ -168,6 +170,117 @@ TEST_F(RunVerbsTest, LogsOfADeploymentShowEveryReplicaPrefixed) {
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.err.find("no replica web/7 (there is web/0, web/1)"), std::string::npos)
       << missing.err;
+}
+
+TEST_F(RunVerbsTest, PsWatchRedrawsTheListUntilCtrlC) {
+  ExitedReplica("web", 0);
+  // SIGINT blocked here and in the thread that sends it, so that it waits for ps's signalfd.
+  sigset_t interrupt, previous;
+  sigemptyset(&interrupt);
+  sigaddset(&interrupt, SIGINT);
+  ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &interrupt, &previous), 0);
+  std::thread ctrl_c([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+    ::kill(::getpid(), SIGINT);
+  });
+  CliRun watch = RunCli({"ps", "-w"});
+  ctrl_c.join();
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  EXPECT_EQ(watch.code, 0) << watch.err;
+  // Not a terminal: each listing follows the last after a blank line, nothing redrawn.
+  EXPECT_EQ(watch.out.find("\033"), std::string::npos);
+  size_t first = watch.out.find("NAME");
+  size_t second = watch.out.find("\n\nNAME");
+  EXPECT_EQ(first, 0u) << watch.out;
+  EXPECT_NE(second, std::string::npos) << watch.out;
+  EXPECT_NE(watch.out.find("web/0"), std::string::npos) << watch.out;
+}
+
+TEST_F(RunVerbsTest, LogsOfOneContainerDropEveryOtherLineAndThePrefix) {
+  ExitedReplica("web", 0);
+  std::ofstream(StateDir(StateDir::DefaultRoot()).ReplicaDir("web", 0) + "/" + kConsoleLogFile)
+      << "[    0.1] kernel line\r\nweb: GET /\r\ni2kit-agent: pod ready\r\n"
+         "sidecar: tick\r\nweb/stderr: slow request\r\nweb: GET /health\r\n";
+  CliRun web = RunCli({"logs", "web", "-c", "web"});
+  EXPECT_EQ(web.code, 0) << web.err;
+  EXPECT_EQ(web.out, "GET /\nslow request\nGET /health\n");
+  EXPECT_EQ(RunCli({"logs", "web", "-c", "web", "-n", "1"}).out, "GET /health\n");
+  EXPECT_EQ(RunCli({"logs", "web", "-c", "sidecar", "-f"}).out, "tick\n");
+  EXPECT_EQ(RunCli({"logs", "web", "-c", "nothing"}).out, "");
+}
+
+// A deployment `web` built from a folder `web/`: the verbs run where that folder is.
+class SameNamedFolderTest : public RunVerbsTest {
+ protected:
+  void SetUp() override {
+    RunVerbsTest::SetUp();
+    old_cwd_ = fs::current_path();
+    fs::create_directories(dir_ / "web");
+    fs::current_path(dir_);
+  }
+  void TearDown() override {
+    fs::current_path(old_cwd_);
+    RunVerbsTest::TearDown();
+  }
+  fs::path old_cwd_;
+};
+
+TEST_F(SameNamedFolderTest, DownStopsTheRunningDeploymentNotTheFolder) {
+  ExitedReplica("web", 0);
+  CliRun down = RunCli({"down", "web"});
+  EXPECT_EQ(down.code, 0) << down.err;
+  EXPECT_NE(down.err.find("web/0 removed"), std::string::npos) << down.err;
+  EXPECT_EQ(down.err.find("vm.json"), std::string::npos) << down.err;
+  EXPECT_TRUE(fs::is_empty(dir_ / "state" / "i2kit"));
+}
+
+TEST_F(SameNamedFolderTest, DownOfOneReplicaStopsOnlyIt) {
+  ExitedReplica("web", 0);
+  ExitedReplica("web", 1);
+  CliRun down = RunCli({"down", "web/1"});
+  EXPECT_EQ(down.code, 0) << down.err;
+  CliRun ps = RunCli({"ps", "-o", "json"});
+  EXPECT_EQ(nlohmann::json::parse(ps.out).size(), 1u) << ps.out;
+}
+
+TEST_F(SameNamedFolderTest, DownWinsOverAFolderHoldingAnotherDeploymentsArtifacts) {
+  // ./web holds the artifacts of deployment "api", which does not run; web does.
+  VmArtifacts a;
+  a.deployment = "api";
+  a.disks = {"api.erofs"};
+  for (const char* f : {"bzImage", "initrd.img", "api.erofs"}) Write(std::string("web/") + f, "x");
+  ASSERT_TRUE(WriteVmArtifacts((dir_ / "web").string(), a).ok());
+  ExitedReplica("web", 0);
+  ExitedReplica("api", 0);
+  CliRun down = RunCli({"down", "web"});
+  EXPECT_EQ(down.code, 0) << down.err;
+  CliRun ps = RunCli({"ps", "-o", "json"});
+  nlohmann::json list = nlohmann::json::parse(ps.out);
+  ASSERT_EQ(list.size(), 1u) << ps.out;
+  EXPECT_EQ(list[0]["deployment"], "api");
+  // Written as a path, the folder is meant: its deployment, api, goes.
+  EXPECT_EQ(RunCli({"down", "./web"}).code, 0);
+  EXPECT_TRUE(fs::is_empty(dir_ / "state" / "i2kit"));
+}
+
+TEST_F(SameNamedFolderTest, DownOfANameThatRunsNothingNeverReportsABuildProblem) {
+  CliRun down = RunCli({"down", "web"});
+  EXPECT_EQ(down.code, 1);
+  EXPECT_NE(down.err.find("no VM named web"), std::string::npos) << down.err;
+  EXPECT_EQ(down.err.find("build"), std::string::npos) << down.err;
+  CliRun path = RunCli({"down", "./web"});
+  EXPECT_EQ(path.code, 1);
+  EXPECT_EQ(path.err.find("build"), std::string::npos) << path.err;
+}
+
+TEST_F(SameNamedFolderTest, PsAndLogsReadTheNameAsTheDeployment) {
+  ExitedReplica("web", 0);
+  CliRun ps = RunCli({"ps", "web", "-o", "json"});
+  EXPECT_EQ(ps.code, 0) << ps.err;
+  EXPECT_EQ(nlohmann::json::parse(ps.out).size(), 1u) << ps.out;
+  CliRun logs = RunCli({"logs", "web"});
+  EXPECT_EQ(logs.code, 0) << logs.err;
+  EXPECT_EQ(logs.out, "booting\ni2kit-agent: pod ready\n");
 }
 
 TEST_F(RunVerbsTest, UnknownNamesFailWithoutLeavingState) {

@@ -45,6 +45,16 @@ TEST(MetadataServiceTest, ATokenOpensTheMetadataPaths) {
   EXPECT_EQ(Ask(Get("/latest/meta-data/nothing-here", token)).status, 404);
 }
 
+TEST(MetadataServiceTest, TheExecKeyIsTheReplicasOwnAndNeedsASessionToken) {
+  std::string token = Token();
+  MetadataResponse key = Ask(Get("/i2kit/v1/exec-key", token));
+  EXPECT_EQ(key.status, 200);
+  EXPECT_EQ(key.body, ExecKeyFor(kKey));
+  EXPECT_EQ(key.body.size(), 64u);
+  EXPECT_NE(key.body, ExecKeyFor("another-replica-key"));
+  EXPECT_EQ(Ask("GET /i2kit/v1/exec-key HTTP/1.0\r\n\r\n").status, 401);
+}
+
 TEST(MetadataServiceTest, WithoutAValidTokenEveryGetIs401) {
   std::string token = Token(60);
   EXPECT_EQ(Ask("GET /latest/meta-data/instance-id HTTP/1.0\r\n\r\n").status, 401);

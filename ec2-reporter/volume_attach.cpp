@@ -73,7 +73,6 @@ Status AttachOne(const std::string& name, const std::string& volume_id, const st
       if (attached.ok()) {
         links.log(LogLevel::kInfo, subject + ": attaching as " + device);
         decision = {AttachAction::kWait, "its attachment to this instance (attaching)"};
-        attempt = -1;  // attaching takes seconds: look again soon
       } else if (!AttachErrorIsTransient(refused.code)) {
         return attached.status().WithContext(subject);
       } else {
@@ -84,8 +83,9 @@ Status AttachOne(const std::string& name, const std::string& volume_id, const st
     if (decision.why != waiting_for) {
       waiting_for = decision.why;
       links.log(LogLevel::kInfo, subject + ": waiting for " + waiting_for);
+      attempt = 0;  // progress (detaching, attaching): the next step comes in seconds
     }
-    std::chrono::milliseconds pause = AttachBackoff(std::max(attempt, 0));
+    std::chrono::milliseconds pause = AttachBackoff(attempt);
     if (links.now() + pause > deadline) {
       return Status::Error(subject + " not attached by the startup deadline: still waiting for " +
                            waiting_for);

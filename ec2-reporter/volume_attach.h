@@ -51,7 +51,8 @@ inline constexpr size_t kMaxAttachedVolumes = 11;
 // The serial an EBS volume's NVMe disk carries: its id without the dash ("vol0123…").
 std::string NvmeSerialOf(const std::string& volume_id);
 
-// The pause after the `attempt`-th look (from 0) while waiting: 1, 2, 4, 8, then 10 s.
+// The pause after the `attempt`-th look (from 0) while waiting for the same thing: 1, 2, 4, 8,
+// then 10 s; a change (held → detaching → available → attaching) starts again at 1 s.
 std::chrono::milliseconds AttachBackoff(int attempt);
 
 struct AttachLinks {

@@ -49,7 +49,7 @@ started_at=$SECONDS
 boot_net=$boot_net boot_disk ec2vol "$port" $(disks)
 # The old instance lets go once the new one has said it waits (Auto Scaling terminating it).
 deadline=$((SECONDS + 300))
-until grep -aq "waiting for release by $old (attached)" "$work/ec2vol.log"; do
+until grep -aq "waiting for release by $old (attached)" "$work/ec2vol.log" 2>/dev/null; do
   ((SECONDS < deadline)) || fail "attach-volumes did not wait for $old: $(tail -n 30 "$work/ec2vol.log")"
   kill -0 "${qemu_pids[-1]}" 2>/dev/null || fail "the VM ended: $(tail -n 30 "$work/ec2vol.log")"
   sleep 1

@@ -1,5 +1,7 @@
 #include "aws-client/ec2_api.h"
 
+#include <cstdlib>
+
 namespace i2kit::aws {
 namespace {
 
@@ -8,6 +10,11 @@ constexpr char kSnapshotNotFound[] = "InvalidSnapshot.NotFound";
 // briefly unknown to the calls that name them (EC2 API reference, "Eventual consistency").
 const CallTraits kNamesNewSnapshot{false, {kSnapshotNotFound}};
 const CallTraits kNamesNewImage{false, {"InvalidAMIID.NotFound"}};
+const CallTraits kNamesNewVolume{false, {"InvalidVolume.NotFound"}};
+
+Ec2VolumeAttachment ParseAttachment(const XmlElement& a) {
+  return {a.TextOrEmpty("instanceId"), a.TextOrEmpty("device"), a.TextOrEmpty("status")};
+}
 
 // EC2's TagSpecification.N for a resource type, as RegisterImage takes it.
 void AddTagSpecification(QueryParameters& parameters, int n, const std::string& type,
@@ -104,6 +111,37 @@ Status Ec2Client::CreateTags(const std::vector<std::string>& resource_ids,
   parameters.AddStructureList("Tag", items);
   Result<XmlDocument> response = client_.Call("CreateTags", parameters, nullptr, kNamesNewImage);
   return response.ok() ? Status::Ok() : response.status();
+}
+
+Result<Ec2Volume> Ec2Client::DescribeVolume(const std::string& id, AwsError* error) {
+  QueryParameters parameters;
+  parameters.AddList("VolumeId", {id});
+  Result<XmlDocument> response =
+      client_.Call("DescribeVolumes", parameters, error, kNamesNewVolume);
+  if (!response.ok()) return response.status();
+  for (const XmlElement& v : response->root().Members("volumeSet", "item")) {
+    if (v.TextOrEmpty("volumeId") != id) continue;
+    Ec2Volume volume{id, v.TextOrEmpty("status"), v.TextOrEmpty("availabilityZone"), 0, {}};
+    std::string size = v.TextOrEmpty("size");
+    volume.size_gib = size.empty() ? 0 : std::strtoll(size.c_str(), nullptr, 10);
+    for (const XmlElement& a : v.Members("attachmentSet", "item")) {
+      volume.attachments.push_back(ParseAttachment(a));
+    }
+    return volume;
+  }
+  return Status::Error("ec2 DescribeVolumes did not list " + id);
+}
+
+Result<Ec2VolumeAttachment> Ec2Client::AttachVolume(const std::string& volume_id,
+                                                    const std::string& instance_id,
+                                                    const std::string& device, AwsError* error) {
+  QueryParameters parameters;
+  parameters.Add("Device", device);
+  parameters.Add("InstanceId", instance_id);
+  parameters.Add("VolumeId", volume_id);
+  Result<XmlDocument> response = client_.Call("AttachVolume", parameters, error, kNamesNewVolume);
+  if (!response.ok()) return response.status();
+  return ParseAttachment(response->root());
 }
 
 }  // namespace i2kit::aws

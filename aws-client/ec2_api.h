@@ -3,6 +3,7 @@
 // carry their members directly under <ActionResponse>, lists as <item>.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,22 @@ struct Ec2Image {
   std::string name;
   std::string state;  // pending, available, failed, …
   std::vector<ResourceTag> tags;
+};
+
+// One attachment of an EBS volume (the VolumeAttachment shape).
+struct Ec2VolumeAttachment {
+  std::string instance_id;
+  std::string device;
+  std::string state;  // attaching, attached, detaching, detached, busy
+};
+
+// An EBS volume as DescribeVolumes shows it (the Volume shape, what i2kit reads of it).
+struct Ec2Volume {
+  std::string id;
+  std::string state;  // creating, available, in-use, deleting, deleted, error
+  std::string availability_zone;
+  int64_t size_gib = 0;
+  std::vector<Ec2VolumeAttachment> attachments;
 };
 
 // An AMI of one EBS snapshot: hardware virtualization, x86-64, its root device /dev/xvda.
@@ -57,6 +74,18 @@ class Ec2Client {
   // Tags the resources; an image just registered that EC2 does not know yet is waited for.
   Status CreateTags(const std::vector<std::string>& resource_ids,
                     const std::vector<ResourceTag>& tags);
+
+  // The volume `id`; a volume EC2 does not know even after waiting out a new volume's eventual
+  // consistency is an error whose `error` code is InvalidVolume.NotFound.
+  Result<Ec2Volume> DescribeVolume(const std::string& id, AwsError* error = nullptr);
+
+  // Attaches the volume `volume_id` to `instance_id` as `device` ("/dev/sdf"); returns the
+  // attachment (normally "attaching"). AWS's refusals come back with their code in `error`:
+  // VolumeInUse while another instance (or this one) holds it, IncorrectState while it is not
+  // available (creating), InvalidVolume.ZoneMismatch, InvalidParameterValue (a device name).
+  Result<Ec2VolumeAttachment> AttachVolume(const std::string& volume_id,
+                                           const std::string& instance_id,
+                                           const std::string& device, AwsError* error = nullptr);
 
  private:
   QueryClient client_;

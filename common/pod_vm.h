@@ -77,5 +77,9 @@ inline constexpr const char* kEc2CaBundle = "etc/ssl/certs/ca-certificates.crt";
 // before any container starts, and containers bind-mount it from there.
 inline constexpr const char* kVolumeSerialPrefix = "i2kit-vol";
 inline constexpr const char* kVolumesMount = "/run/i2kit/persistent";
+// Each persistent volume's seed (common/volume_seed.h), the file <volume name> in this
+// directory of the system image (kSystemImagePath, compressed), so at kSystemMount/this in the
+// guest: the agent writes it on a blank disk instead of running a mkfs.
+inline constexpr const char* kVolumeSeedDir = "share/i2kit/volume-seeds";
 
 }  // namespace i2kit::pod_vm

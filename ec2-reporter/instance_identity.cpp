@@ -4,6 +4,16 @@
 #include <nlohmann/json.hpp>
 
 namespace i2kit::reporter {
+namespace {
+
+// "vol-" and 8 or 17 lowercase hex digits: EC2's volume ids, old and new.
+bool IsEbsVolumeId(const std::string& id) {
+  if (id.rfind("vol-", 0) != 0 || (id.size() != 12 && id.size() != 21)) return false;
+  return std::all_of(id.begin() + 4, id.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+}  // namespace
 
 Status ParseUserData(std::string_view user_data, InstanceIdentity& identity) {
   nlohmann::json json = nlohmann::json::parse(user_data, nullptr, /*allow_exceptions=*/false);
@@ -41,6 +51,16 @@ Status ParseUserData(std::string_view user_data, InstanceIdentity& identity) {
       return Status::Error("user data targetHealthySeconds is not a whole number of seconds");
     }
     identity.target_healthy = std::chrono::seconds(healthy->get<int64_t>());
+  }
+  if (auto volumes = json.find("volumes"); volumes != json.end()) {
+    if (!volumes->is_object()) return Status::Error("user data volumes is not an object");
+    for (const auto& [name, id] : volumes->items()) {
+      if (name.empty() || !id.is_string() || !IsEbsVolumeId(id.get<std::string>())) {
+        return Status::Error("user data volume '" + name +
+                             "' is not a volume name with an EBS volume id (vol-…)");
+      }
+      identity.volumes[name] = id.get<std::string>();
+    }
   }
   return Status::Ok();
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ struct InstanceIdentity {
   // How long after the Pod is ready its target groups route to it ("targetHealthySeconds",
   // optional): the SUCCESS signal waits that long.
   std::chrono::seconds target_healthy{0};
+  // Optional "volumes": the deployment's persistent volumes, name → EBS volume id
+  // ("vol-0123…"), which the agent attaches at boot (`attach-volumes`); empty without any.
+  std::map<std::string, std::string> volumes;
 };
 
 // Why ReadInstanceIdentity failed.
@@ -40,7 +44,8 @@ enum class IdentityFailure {
 // Fills the user-data fields of `identity` from the user data JSON; fails naming the first
 // missing or mistyped key and what it should be ("user data has no resource (a non-empty
 // string)"). signalTimeoutSeconds is optional (600 s, CloudFormation's default
-// for i2kit's progress deadline), and so is targetHealthySeconds (0).
+// for i2kit's progress deadline), and so are targetHealthySeconds (0) and volumes (none; an
+// object of volume names to EBS volume ids, "vol-" and lowercase hex digits).
 Status ParseUserData(std::string_view user_data, InstanceIdentity& identity);
 
 // The pause before discovery attempt `attempt` (the first is 0, and has none): 1, 2, 4 … s,

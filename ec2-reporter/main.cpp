@@ -5,6 +5,10 @@
 // boot: the SecretString of the deployment's Secrets Manager secret, STACK/DEPLOYMENT (from the
 // same user data), on stdout and nothing else there; its lines go to stderr and never hold the
 // value; exit 0 with the value, 1 without (the agent retries).
+// `i2kit-ec2-reporter attach-volumes [FLAGS]` is the agent's one-shot attach of the
+// deployment's EBS volumes at boot (volume_attach.h): "NAME SERIAL" lines on stdout, exit 0
+// once each is attached to this instance; 1 when one is not by the startup deadline, after
+// signalling the startup FAILURE with the reason (the Pod never starts without its data).
 // Exit codes: 0 stopped or nothing to do — among them user data it cannot use, which another
 // start would read the same — 2 bad usage. Its lines go to the console through the agent's
 // kind of logger (common/async_console_log.h), at or above --log-level (the agent passes its
@@ -16,10 +20,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include "aws-client/ec2_api.h"
 #include "aws-client/openssl_transport.h"
 #include "aws-client/retry_policy.h"
 #include "aws-client/secrets_manager_api.h"
@@ -27,6 +33,7 @@
 #include "common/log_level.h"
 #include "ec2-reporter/reporter.h"
 #include "ec2-reporter/time_sync.h"
+#include "ec2-reporter/volume_attach.h"
 
 namespace {
 
@@ -151,29 +158,66 @@ int PrintDeploymentSecret(const reporter::InstanceIdentity& identity, aws::Clien
   return 0;
 }
 
+// The attach-volumes mode's work once the instance is known; a failure is the boot's startup
+// FAILURE, signalled here since no reporter runs until the Pod has started.
+int AttachDeploymentVolumes(const reporter::InstanceIdentity& identity, aws::ClientContext& context,
+                            aws::InstanceMetadataClient& metadata,
+                            reporter::Clock::time_point start, const reporter::ReporterLinks& links,
+                            const Logger& say) {
+  Result<aws::Credentials> credentials = metadata.RoleCredentials();
+  if (!credentials.ok()) {
+    say(LogLevel::kError, "no role credentials: " + credentials.status().message());
+    return 1;
+  }
+  context.credentials = *credentials;
+  aws::Ec2Client ec2(context);
+  reporter::AttachLinks attach{
+      &ec2, [] { return reporter::Clock::now(); },
+      [](std::chrono::milliseconds pause) { std::this_thread::sleep_for(pause); }, say};
+  reporter::ReporterOptions options;
+  Result<std::map<std::string, std::string>> serials =
+      reporter::AttachVolumes(identity, reporter::SignalDeadline(start, identity, options), attach);
+  if (!serials.ok()) {
+    say(LogLevel::kError, serials.status().message());
+    reporter::Reporter failed(identity, options, links, start);
+    failed.FailStartup(serials.status().message());
+    return 1;
+  }
+  std::string text;
+  for (const auto& [name, serial] : *serials) text += name + " " + serial + "\n";
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+    say(LogLevel::kError, "writing the volumes to stdout failed");
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The one-shot mode: its word is dropped, the flags are the same.
+  // The one-shot modes: their word is dropped, the flags are the same.
   const bool secrets_mode = argc > 1 && std::string(argv[1]) == "secrets";
-  if (secrets_mode) {
+  const bool attach_mode = argc > 1 && std::string(argv[1]) == "attach-volumes";
+  const reporter::Clock::time_point start = reporter::Clock::now();
+  if (secrets_mode || attach_mode) {
     --argc;
     ++argv;
   }
   Flags flags;
   if (!ParseFlags(argc, argv, flags)) {
-    std::fprintf(stderr,
-                 "usage: i2kit-ec2-reporter [secrets] [--metadata-url URL] [--agent-url URL] "
-                 "[--endpoint-url URL] [--ca-bundle FILE] [--poll-seconds N] "
-                 "[--discovery-attempts N] [--steps N] [--uptime-file FILE] "
-                 "[--time-server IPV4[:PORT]] [--log-level debug|info|warn|error|off]\n");
+    std::fprintf(
+        stderr,
+        "usage: i2kit-ec2-reporter [secrets|attach-volumes] [--metadata-url URL] [--agent-url URL] "
+        "[--endpoint-url URL] [--ca-bundle FILE] [--poll-seconds N] "
+        "[--discovery-attempts N] [--steps N] [--uptime-file FILE] "
+        "[--time-server IPV4[:PORT]] [--log-level debug|info|warn|error|off]\n");
     return 2;
   }
   AsyncConsoleLogOptions log_options;
   log_options.level = flags.log_level;
   log_options.program = "i2kit-ec2-reporter";
-  // stdout carries the secret alone in the secrets mode.
-  if (secrets_mode) {
+  // stdout carries the secret, or the volumes, alone in the one-shot modes.
+  if (secrets_mode || attach_mode) {
     log_options.write = [](std::string_view line) {
       std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
     };
@@ -214,7 +258,7 @@ int main(int argc, char** argv) {
   reporter::IdentityFailure failure = reporter::IdentityFailure::kNoAnswer;
   Result<reporter::InstanceIdentity> identity =
       Discover(metadata, flags.discovery_attempts, failure, say);
-  if (!identity.ok() && secrets_mode) {
+  if (!identity.ok() && (secrets_mode || attach_mode)) {
     say(LogLevel::kError, "no instance identity: " + identity.status().message());
     return 1;
   }
@@ -263,6 +307,9 @@ int main(int argc, char** argv) {
                                 &context,
                                 [&] { return metadata.RoleCredentials(); },
                                 say};
+  if (attach_mode) {
+    return AttachDeploymentVolumes(*identity, context, metadata, start, links, say);
+  }
   reporter::ReporterOptions options;
   double uptime = 0;
   if (std::FILE* file = std::fopen(flags.uptime_file.c_str(), "r")) {

@@ -4,13 +4,14 @@
 #include "ec2-reporter/pod_metrics.h"
 
 namespace i2kit::reporter {
-namespace {
 
 Clock::time_point SignalDeadline(Clock::time_point start, const InstanceIdentity& identity,
                                  const ReporterOptions& options) {
   std::chrono::seconds before = identity.signal_timeout - options.signal_margin;
   return start + std::max(before, identity.signal_timeout / 2);
 }
+
+namespace {
 
 // CloudWatch Logs' answer about a group or stream that does not exist.
 constexpr char kResourceNotFound[] = "ResourceNotFoundException";
@@ -60,9 +61,17 @@ void Reporter::RenewCredentials() {
 void Reporter::Signal(const AgentReport* report, const std::string& unreachable,
                       Clock::time_point now) {
   std::optional<SignalDecision> decision = signal_.Decide(report, unreachable, now);
-  if (!decision) return;
-  const char* status = decision->success ? "SUCCESS" : "FAILURE";
-  if (!decision->success && !failure_reason_queued_) {
+  if (decision) Send(*decision);
+}
+
+void Reporter::FailStartup(const std::string& reason) {
+  RenewCredentials();
+  if (!signal_.sent()) Send({false, reason});
+}
+
+void Reporter::Send(const SignalDecision& decision) {
+  const char* status = decision.success ? "SUCCESS" : "FAILURE";
+  if (!decision.success && !failure_reason_queued_) {
     // SignalResource carries no reason: it goes to CloudWatch Logs first, where deploy finds
     // it (common/ec2_logs.h). Shipped now, but a signal never waits for CloudWatch Logs.
     failure_reason_queued_ = true;
@@ -70,12 +79,12 @@ void Reporter::Signal(const AgentReport* report, const std::string& unreachable,
     log_queue_.Push(
         ec2_logs::kReporterStream,
         {now_ms, ec2_logs::JsonLogMessage("error", now_ms, ec2_logs::kReporterStream,
-                                          ec2_logs::kStartupFailurePrefix + decision->reason)});
+                                          ec2_logs::kStartupFailurePrefix + decision.reason)});
     ShipLogs();
   }
   aws::AwsError error;
   Status sent = links_.cloudformation->SignalResource(
-      identity_.stack, identity_.resource, identity_.instance_id, decision->success, &error);
+      identity_.stack, identity_.resource, identity_.instance_id, decision.success, &error);
   if (!sent.ok() && error.code == "ValidationError") {
     // Nothing waits for this instance's signal: launched outside a creation or an update (a
     // replacement, a scale-out), or after CloudFormation's own timeout. Asking again every
@@ -92,7 +101,7 @@ void Reporter::Signal(const AgentReport* report, const std::string& unreachable,
   }
   signal_.MarkSent();
   links_.log(LogLevel::kInfo, std::string("signalled ") + status + " stack=" + identity_.stack +
-                                  " resource=" + identity_.resource + ": " + decision->reason);
+                                  " resource=" + identity_.resource + ": " + decision.reason);
 }
 
 void Reporter::WatchHealth(const AgentReport& report, Clock::time_point now) {

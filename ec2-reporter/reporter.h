@@ -46,6 +46,11 @@ struct ReporterOptions {
   int log_puts_per_step = 5;
 };
 
+// The startup deadline of a boot whose reporter started at `start`: the FAILURE signal goes
+// then, the CreationPolicy's timeout less the margin (never less than half of it).
+Clock::time_point SignalDeadline(Clock::time_point start, const InstanceIdentity& identity,
+                                 const ReporterOptions& options);
+
 // The log group of a deployment: /i2kit/STACK/DEPLOYMENT.
 std::string LogGroupName(const InstanceIdentity& identity);
 
@@ -70,12 +75,17 @@ class Reporter {
   // One pass at `now` (steady time; wall time comes from the context's clock).
   void Step(Clock::time_point now);
 
+  // The boot failed before the Pod could start (attach-volumes): the FAILURE signal now, its
+  // reason first to CloudWatch Logs as Step's would be; nothing if a signal went already.
+  void FailStartup(const std::string& reason);
+
   bool signalled() const { return signal_.sent(); }
   bool marked_unhealthy() const { return marked_unhealthy_; }
 
  private:
   void RenewCredentials();
   void Signal(const AgentReport* report, const std::string& unreachable, Clock::time_point now);
+  void Send(const SignalDecision& decision);
   void WatchHealth(const AgentReport& report, Clock::time_point now);
   void PublishMetrics(const AgentReport& report, Clock::time_point now);
   // Moves the agent's new lines into the queue, then puts what it can.

@@ -211,6 +211,7 @@ Status RunAgent(const AgentOptions& options) {
   // The Pod's Secrets come now, from the host or Secrets Manager and never from the image
   // (pod_secrets.h): before any container is prepared and while the agent may still connect.
   std::vector<ConfigObject> secrets;
+  std::map<std::string, std::string> ebs_serials;  // persistent volume name → NVMe serial
   {
     Result<std::vector<ConfigObject>> fetched =
         ec2_reporter ? FetchPodSecrets(pod,
@@ -221,6 +222,14 @@ Status RunAgent(const AgentOptions& options) {
                      : FetchPodSecrets(pod, MetadataAddress());
     if (!fetched.ok()) return fetched.status();
     secrets = std::move(fetched).value();
+    // On EC2 the EBS volumes are attached now, through the VM's resolver like the Secrets,
+    // waiting while an old instance still holds them; NVMe shows them within seconds after.
+    if (ec2_reporter && options.pid1 && !PersistentVolumes(pod).empty()) {
+      Result<std::map<std::string, std::string>> serials =
+          AttachEc2Volumes(*ec2_reporter, MetadataAddress(), log_options.level);
+      if (!serials.ok()) return serials.status();
+      ebs_serials = *serials;
+    }
     // The reporter resolves AWS endpoints the way the containers do from now on.
     if (ec2_reporter) {
       Status s = WriteTextFile("/etc/resolv.conf", ReadTextFile(etc + "/resolv.conf"));
@@ -234,8 +243,15 @@ Status RunAgent(const AgentOptions& options) {
   // empty directory in place of its data.
   std::map<std::string, std::string> persistent;
   if (options.pid1 && !PersistentVolumes(pod).empty()) {
-    Result<std::map<std::string, std::string>> mounted = MountPersistentVolumes(
-        pod, "/sys/class/block", pod_vm::kVolumesMount, std::chrono::seconds(10));
+    PersistentVolumeDisks disks;
+    disks.seed_dir = std::string(pod_vm::kSystemMount) + "/" + pod_vm::kVolumeSeedDir;
+    if (ec2_reporter) {
+      disks.serials = ebs_serials;
+      disks.timeout = std::chrono::seconds(60);
+    }
+    Result<std::map<std::string, std::string>> mounted =
+        MountPersistentVolumes(pod, disks, pod_vm::kVolumesMount,
+                               [&](const std::string& line) { console("i2kit-agent: " + line); });
     if (!mounted.ok()) return mounted.status();
     persistent = *mounted;
     for (const auto& [name, path] : persistent)

@@ -10,6 +10,7 @@
 
 #include "common/pod_vm.h"
 #include "common/sys_error.h"
+#include "common/text_file.h"
 #include "common/unique_fd.h"
 #include "guest-agent/container_runtime.h"
 #include "guest-agent/file_tree.h"
@@ -63,10 +64,13 @@ AuxiliaryProcess Ec2ReporterProcess(const Ec2ReporterFiles& files, int agent_por
           }};
 }
 
-Result<std::string> FetchEc2DeploymentSecrets(const Ec2ReporterFiles& files,
-                                              const std::string& metadata_address,
-                                              LogLevel log_level) {
-  std::vector<std::string> argv = {files.binary, "secrets"};
+namespace {
+
+// The reporter run once in `mode`, under its own identity: what it wrote on stdout, or an
+// error with its exit code when it exited with another than 0.
+Result<std::string> RunReporterOnce(const Ec2ReporterFiles& files, const std::string& mode,
+                                    const std::string& metadata_address, LogLevel log_level) {
+  std::vector<std::string> argv = {files.binary, mode};
   for (std::string& flag : ReporterFlags(files, metadata_address, log_level)) {
     argv.push_back(std::move(flag));
   }
@@ -76,7 +80,7 @@ Result<std::string> FetchEc2DeploymentSecrets(const Ec2ReporterFiles& files,
   UniqueFd write_end(ends[1]);
   Result<pid_t> pid = SpawnProcess(argv, -1, write_end.get(), STDERR_FILENO, kEc2ReporterIdentity);
   write_end.reset();  // the child's copy alone keeps the pipe open
-  if (!pid.ok()) return pid.status().WithContext("starting " + files.binary + " secrets");
+  if (!pid.ok()) return pid.status().WithContext("starting " + files.binary + " " + mode);
   std::string text;
   char buffer[4096];
   for (;;) {
@@ -97,10 +101,44 @@ Result<std::string> FetchEc2DeploymentSecrets(const Ec2ReporterFiles& files,
   }
   if (int code = ExitCodeOf(status); code != 0) {
     // Its own lines, on the console, say why; the output is not repeated (it may be a value).
-    return Status::Error("i2kit-ec2-reporter secrets exited with " + std::to_string(code));
+    return Status::Error("i2kit-ec2-reporter " + mode + " exited with " + std::to_string(code));
   }
-  if (!read_end.valid()) return Status::Error("reading i2kit-ec2-reporter secrets' pipe failed");
+  if (!read_end.valid()) {
+    return Status::Error("reading i2kit-ec2-reporter " + mode + "'s pipe failed");
+  }
   return text;
+}
+
+}  // namespace
+
+Result<std::string> FetchEc2DeploymentSecrets(const Ec2ReporterFiles& files,
+                                              const std::string& metadata_address,
+                                              LogLevel log_level) {
+  return RunReporterOnce(files, "secrets", metadata_address, log_level);
+}
+
+Result<std::map<std::string, std::string>> ParseAttachedVolumes(std::string_view text) {
+  std::map<std::string, std::string> serials;
+  for (std::string_view line : SplitLines(text)) {
+    std::vector<std::string_view> words = SplitWords(line);
+    if (words.empty()) continue;
+    if (words.size() != 2) {
+      return Status::Error(
+          "i2kit-ec2-reporter attach-volumes printed a line that is not "
+          "NAME SERIAL: " +
+          std::string(line.substr(0, 80)));
+    }
+    serials[std::string(words[0])] = std::string(words[1]);
+  }
+  return serials;
+}
+
+Result<std::map<std::string, std::string>> AttachEc2Volumes(const Ec2ReporterFiles& files,
+                                                            const std::string& metadata_address,
+                                                            LogLevel log_level) {
+  Result<std::string> text = RunReporterOnce(files, "attach-volumes", metadata_address, log_level);
+  if (!text.ok()) return text.status().WithContext("attaching the EBS volumes");
+  return ParseAttachedVolumes(*text);
 }
 
 }  // namespace i2kit

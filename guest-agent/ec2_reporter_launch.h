@@ -5,8 +5,10 @@
 // load balancer. Only a disk boot has the partition; without it (a local `run`) nothing starts.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/log_level.h"
 #include "common/status.h"
@@ -39,5 +41,17 @@ AuxiliaryProcess Ec2ReporterProcess(const Ec2ReporterFiles& files, int agent_por
 Result<std::string> FetchEc2DeploymentSecrets(const Ec2ReporterFiles& files,
                                               const std::string& metadata_address,
                                               LogLevel log_level);
+
+// The deployment's EBS volumes attached to this instance: the reporter run once,
+// `attach-volumes` mode, under its own identity, attaches each volume of the user data and
+// waits until it is attached (or, failing within the startup deadline, signals the startup
+// FAILURE with its reason itself and exits 1). Returns volume name → NVMe serial of its disk
+// (the volume id without its dash), from its stdout's "NAME SERIAL" lines.
+Result<std::map<std::string, std::string>> AttachEc2Volumes(const Ec2ReporterFiles& files,
+                                                            const std::string& metadata_address,
+                                                            LogLevel log_level);
+
+// The "NAME SERIAL" lines of attach-volumes' stdout as a map; another line is an error.
+Result<std::map<std::string, std::string>> ParseAttachedVolumes(std::string_view text);
 
 }  // namespace i2kit

@@ -9,9 +9,11 @@
 #include "common/pod_vm.h"
 #include "common/sys_error.h"
 #include "common/text_file.h"
+#include "common/volume_seed.h"
 #include "guest-agent/container_user.h"
 #include "guest-agent/file_tree.h"
 #include "guest-agent/pod_volumes.h"
+#include "guest-agent/volume_format.h"
 
 namespace i2kit {
 std::string DiskSerial(const std::string& class_block, const std::string& device) {
@@ -43,15 +45,30 @@ Result<std::string> WaitForDiskBySerial(const std::string& class_block, const st
 }
 
 Result<std::map<std::string, std::string>> MountPersistentVolumes(
-    const Deployment& pod, const std::string& class_block, const std::string& mount_root,
-    std::chrono::milliseconds timeout) {
+    const Deployment& pod, const PersistentVolumeDisks& disks, const std::string& mount_root,
+    const std::function<void(const std::string&)>& note) {
   std::map<std::string, std::string> mounted;
   std::vector<const Volume*> volumes = PersistentVolumes(pod);
   for (size_t i = 0; i < volumes.size(); ++i) {
     const Volume& v = *volumes[i];
     std::string serial = pod_vm::kVolumeSerialPrefix + std::to_string(i);
-    Result<std::string> device = WaitForDiskBySerial(class_block, serial, timeout);
+    if (!disks.serials.empty()) {
+      auto found = disks.serials.find(v.name);
+      if (found == disks.serials.end()) {
+        return Status::Error("volume " + v.name + " has no EBS volume in the instance's user data");
+      }
+      serial = found->second;
+    }
+    Result<std::string> device = WaitForDiskBySerial(disks.class_block, serial, disks.timeout);
     if (!device.ok()) return device.status().WithContext("volume " + v.name);
+    Result<std::string> seed_bytes = ReadFileText(disks.seed_dir + "/" + v.name);
+    if (!seed_bytes.ok()) return seed_bytes.status().WithContext("volume " + v.name + "'s seed");
+    Result<VolumeSeed> seed = DecodeVolumeSeed(*seed_bytes);
+    if (!seed.ok()) return seed.status().WithContext("volume " + v.name + "'s seed");
+    Result<FormatOutcome> format = FormatIfBlank(*device, *seed);
+    if (!format.ok()) return format.status().WithContext("volume " + v.name);
+    if (format->formatted) note("volume " + v.name + ": " + *device + " was blank: formatted ext4");
+    if (!format->warning.empty()) note("volume " + v.name + ": " + format->warning);
     std::string target = mount_root + "/" + v.name;
     if (Status s = MakeDirectories(target, 0700); !s.ok()) return s;
     if (::mount(device->c_str(), target.c_str(), "ext4", MS_NOSUID | MS_NODEV, "") != 0) {

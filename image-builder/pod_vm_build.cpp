@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "common/config_references.h"
@@ -25,6 +26,7 @@
 #include "image-builder/root_directory.h"
 #include "image-builder/run_tool.h"
 #include "image-builder/sha256.h"
+#include "image-builder/volume_seed_build.h"
 
 namespace i2kit {
 namespace {
@@ -105,11 +107,19 @@ Result<std::string> FileDigest(const fs::path& path) {
 // Lays out runc and the libraries it loads as a merged /usr under `root` (bin/runc,
 // lib/x86_64-linux-gnu/…, lib64/ld-linux-x86-64.so.2) and packs it as the Pod VM's system
 // image, mounted at /usr by the agent.
-Status PackSystemImage(const std::string& runc, const fs::path& root, const fs::path& image) {
+Status PackSystemImage(const std::string& runc, const std::map<std::string, std::string>& seeds,
+                       const fs::path& root, const fs::path& image) {
   std::error_code ec;
   fs::remove_all(root, ec);
   fs::create_directories(root / "bin", ec);
   if (ec) return Status::Error("cannot create " + root.string() + ": " + ec.message());
+  // The volumes' seeds, compressed with the rest: 10 GiB's 4.3 MB of mostly zero blocks.
+  for (const auto& [volume, seed] : seeds) {
+    fs::path path = root / pod_vm::kVolumeSeedDir / volume;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) return Status::Error("cannot create " + path.parent_path().string());
+    if (Status s = WriteTextFile(path.string(), seed); !s.ok()) return s;
+  }
   Result<std::vector<std::string>> libraries = SharedLibrariesOf(runc);
   if (!libraries.ok()) return libraries.status();
   std::vector<std::pair<std::string, fs::path>> files = {{runc, root / "bin" / "runc"}};
@@ -271,9 +281,18 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
     fs::remove_all(root, ec);
   }
 
+  std::map<std::string, std::string> seeds;
+  for (const Volume* v : PersistentVolumes(deployment)) {
+    progress("formatting volume " + v->name + " (its seed, written on a blank disk)");
+    Result<VolumeSeed> seed = MakeVolumeSeed(deployment.name, v->name,
+                                             static_cast<uint64_t>(v->size_bytes), scratch.path);
+    if (!seed.ok()) return seed.status();
+    seeds[v->name] = EncodeVolumeSeed(*seed);
+  }
   progress("writing the initrd: agent, runc, pod spec");
   fs::path system_image = scratch.path / "system.erofs";
-  if (Status s = PackSystemImage(options.runc, scratch.path / "system", system_image); !s.ok()) {
+  if (Status s = PackSystemImage(options.runc, seeds, scratch.path / "system", system_image);
+      !s.ok()) {
     return s.WithContext("packing runc and its libraries");
   }
   InitrdBuilder initrd;

@@ -8,18 +8,8 @@
 
 #include "common/sys_error.h"
 #include "common/unique_fd.h"
-#include "image-builder/run_tool.h"
 
 namespace i2kit {
-namespace {
-
-// Debian installs it in /usr/sbin, which a user's PATH often lacks.
-std::string Mkfs() {
-  return ::access("/usr/sbin/mkfs.ext4", X_OK) == 0 ? "/usr/sbin/mkfs.ext4" : "mkfs.ext4";
-}
-
-}  // namespace
-
 std::string VolumeImagePath(const std::string& state_root, const std::string& deployment,
                             const std::string& volume) {
   return state_root + "/" + kVolumesDir + "/" + deployment + "/" + volume + ".ext4";
@@ -35,20 +25,14 @@ Result<std::string> EnsureVolumeImage(const std::string& state_root, const std::
   if (ec) return Status::Error("cannot create " + dir + ": " + ec.message());
   std::filesystem::permissions(state_root + "/" + kVolumesDir, std::filesystem::perms::owner_all,
                                ec);
+  // Blank, as a new EBS volume is: the agent formats it with the Pod's seed (pod_vm.h
+  // kVolumeSeedDir) the same way on both. Made under another name and renamed, so a half-made
+  // image is never attached.
   std::string staging = path + ".new";
   {
     UniqueFd fd(::open(staging.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (!fd.valid()) return SysError("open", staging);
     if (::ftruncate(fd.get(), volume.size_bytes) != 0) return SysError("ftruncate", staging);
-  }
-  // root_owner: else the root directory would belong to the user running the CLI, a uid
-  // that means nothing in the guest. The agent gives it to the Pod's fsGroup.
-  Result<ToolOutput> made = RunTool({Mkfs(), "-q", "-F", "-t", "ext4", "-E", "root_owner=0:0", "-L",
-                                     volume.name.substr(0, 16), staging});
-  if (!made.ok()) {
-    ::unlink(staging.c_str());
-    return made.status().WithContext("formatting volume " + volume.name +
-                                     " (Debian package e2fsprogs)");
   }
   if (::rename(staging.c_str(), path.c_str()) != 0) return SysError("rename", staging);
   return path;

@@ -20,10 +20,10 @@ inline constexpr const char* kVolumesDir = "_volumes";
 std::string VolumeImagePath(const std::string& state_root, const std::string& deployment,
                             const std::string& volume);
 
-// The image of `volume`, made if missing: a sparse file of its size formatted ext4 (mkfs.ext4,
-// Debian package e2fsprogs) with its root owned by root, made under a temporary name and
-// renamed, so a half-made image is never attached. An existing image is kept as it is, data
-// and size: a smaller size asked later does not shrink it. Returns its path.
+// The image of `volume`, made if missing: a blank sparse file of its size, which the agent
+// formats on first boot from the Pod's seed (common/volume_seed.h), made under a temporary
+// name and renamed, so a half-made image is never attached. An existing image is kept as it is,
+// data and size: a smaller size asked later does not shrink it. Returns its path.
 Result<std::string> EnsureVolumeImage(const std::string& state_root, const std::string& deployment,
                                       const VmVolume& volume);
 

@@ -12,8 +12,8 @@ work=$(mktemp -d)
 # a test publishes are its own too, so that tests can run at once (run.sh -j): run-command 18080,
 # serve-example 18081, replicas 18082, rolling-update 18083, disk-uefi-nvme 18091,
 # disk-bios-virtio 18092, registry-images 18093 and 18094 (its registries; ec2-reporter runs in
-# a network namespace of its own), stateful-volume 18095; a new test takes a new one. The agent
-# ports `run` picks are free ones.
+# a network namespace of its own), stateful-volume 18095, ec2-volume 18096; a new test takes a
+# new one. The agent ports `run` picks are free ones.
 export XDG_STATE_HOME="$work/state"
 started=()
 # QEMU processes a test started itself (boot_disk), stopped however the test ends.
@@ -179,4 +179,31 @@ busybox_root() {
   for applet in $("$busybox" --list); do
     [[ $applet == busybox ]] || ln -sf busybox "$1/bin/$applet"
   done
+}
+
+# rows_db_manifest FILE: a stateful Pod "db" with a 16 MiB volume "data" at /data. Each start
+# appends a row to the volume and commits it (sync, as a database fsyncs a commit: a write
+# still in the guest's page cache dies with its VM), then serves the volume on port 8080
+# (busybox httpd, as nobody: the short format gives a volume's root to its container's user).
+rows_db_manifest() {
+  cat >"$1" <<YAML
+name: db
+containers:
+  db:
+    image: oci:$images/busybox-httpd:latest
+    command: [/bin/sh, -c, 'trap "exit 0" TERM; echo "row \$(cat /proc/sys/kernel/random/uuid)" >>/data/rows && sync; /bin/busybox httpd -f -p 8080 -h /data & wait']
+    ports: [8080]
+    volumes: ['data:16Mi:/data']
+YAML
+}
+
+# wait_rows PORT N: waits until the rows_db_manifest Pod on host port PORT holds N rows and
+# prints them.
+wait_rows() {
+  local deadline=$((SECONDS + 180)) got
+  until got=$(curl -sf -m 5 "http://127.0.0.1:$1/rows") && [[ $(wc -l <<<"$got") == "$2" ]]; do
+    ((SECONDS < deadline)) || fail "no $2 rows within 180 s (got: ${got:-nothing}): $("$host" ps)"
+    sleep 1
+  done
+  printf '%s\n' "$got"
 }

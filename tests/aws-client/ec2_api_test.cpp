@@ -99,5 +99,57 @@ TEST_F(Ec2ClientTest, CreateTagsListsResourcesAndTagsWithoutMember) {
             "Tag.1.Key=Name&Tag.1.Value=web");
 }
 
+TEST_F(Ec2ClientTest, AttachVolumeSendsDeviceInstanceAndVolumeAndReadsTheAttachment) {
+  transport_.answers.push_back(Answer(
+      200, Response("AttachVolume",
+                    "<attachTime>2026-12-07T10:00:00.000Z</attachTime><device>/dev/sdf</device>"
+                    "<instanceId>i-new</instanceId><status>attaching</status>"
+                    "<volumeId>vol-0abc</volumeId>")));
+  Result<Ec2VolumeAttachment> attached =
+      Ec2Client(context_).AttachVolume("vol-0abc", "i-new", "/dev/sdf");
+  ASSERT_TRUE(attached.ok()) << attached.status().message();
+  EXPECT_EQ(attached->instance_id, "i-new");
+  EXPECT_EQ(attached->device, "/dev/sdf");
+  EXPECT_EQ(attached->state, "attaching");
+  EXPECT_EQ(transport_.sent[0].body,
+            "Action=AttachVolume&Version=2016-11-15&Device=%2Fdev%2Fsdf&InstanceId=i-new&"
+            "VolumeId=vol-0abc");
+}
+
+TEST_F(Ec2ClientTest, AttachVolumeHeldElsewhereGivesVolumeInUseAsItsCode) {
+  transport_.answers.push_back(
+      Answer(400,
+             "<Response><Errors><Error><Code>VolumeInUse</Code><Message>vol-0abc is already "
+             "attached to an instance</Message></Error></Errors><RequestID>r4</RequestID>"
+             "</Response>"));
+  AwsError error;
+  Result<Ec2VolumeAttachment> attached =
+      Ec2Client(context_).AttachVolume("vol-0abc", "i-new", "/dev/sdf", &error);
+  ASSERT_FALSE(attached.ok());
+  EXPECT_EQ(error.code, "VolumeInUse");
+  EXPECT_EQ(transport_.sent.size(), 1u);  // not retried by the client: the caller waits
+}
+
+TEST_F(Ec2ClientTest, DescribeVolumeReadsStateSizeAndEveryAttachment) {
+  transport_.answers.push_back(
+      Answer(200, Response("DescribeVolumes",
+                           "<volumeSet><item><volumeId>vol-0abc</volumeId><size>10</size>"
+                           "<availabilityZone>eu-west-1a</availabilityZone><status>in-use</status>"
+                           "<attachmentSet><item><volumeId>vol-0abc</volumeId><instanceId>i-old"
+                           "</instanceId><device>/dev/sdf</device><status>detaching</status>"
+                           "<deleteOnTermination>false</deleteOnTermination></item></attachmentSet>"
+                           "</item></volumeSet>")));
+  Result<Ec2Volume> volume = Ec2Client(context_).DescribeVolume("vol-0abc");
+  ASSERT_TRUE(volume.ok()) << volume.status().message();
+  EXPECT_EQ(volume->state, "in-use");
+  EXPECT_EQ(volume->size_gib, 10);
+  EXPECT_EQ(volume->availability_zone, "eu-west-1a");
+  ASSERT_EQ(volume->attachments.size(), 1u);
+  EXPECT_EQ(volume->attachments[0].instance_id, "i-old");
+  EXPECT_EQ(volume->attachments[0].state, "detaching");
+  EXPECT_EQ(transport_.sent[0].body,
+            "Action=DescribeVolumes&Version=2016-11-15&VolumeId.1=vol-0abc");
+}
+
 }  // namespace
 }  // namespace i2kit::aws

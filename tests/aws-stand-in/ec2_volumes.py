@@ -102,6 +102,12 @@ class Ec2Volumes:
             # AWS's own wording, also while the volume is still detaching from the old one.
             raise AwsError('VolumeInUse', f"{volume['VolumeId']} is already attached to an "
                            'instance')
+        for other in self.volumes.values():
+            if any(a['InstanceId'] == params['InstanceId'] and a['Device'] == device
+                   for a in other['Attachments']):
+                # AWS's wording for a device name another volume of the instance has.
+                raise AwsError('InvalidParameterValue', f"Invalid value '{device}' for "
+                               f'unixDevice. Attachment point {device} is already in use')
         attachment = {'AttachTime': self.clock(), 'Device': device,
                       'InstanceId': params['InstanceId'], 'State': 'attaching',
                       'VolumeId': volume['VolumeId'], 'DeleteOnTermination': False}

@@ -75,3 +75,11 @@ class Ec2VolumesTest(StandInTestCase):
         self.ec2.attach_volume(VolumeId=volume_id, InstanceId=OLD, Device='/dev/xvdf')
         self.assertEqual(self.error_code(self.ec2.detach_volume, VolumeId=volume_id,
                                          InstanceId=NEW), 'InvalidAttachment.NotFound')
+
+    def test_a_device_name_another_volume_of_the_instance_has_is_refused(self):
+        first, second = self.make_volume()['VolumeId'], self.make_volume()['VolumeId']
+        self.ec2.attach_volume(VolumeId=first, InstanceId=NEW, Device='/dev/sdf')
+        self.assertEqual(self.error_code(self.ec2.attach_volume, VolumeId=second,
+                                         InstanceId=NEW, Device='/dev/sdf'),
+                         'InvalidParameterValue')
+        self.ec2.attach_volume(VolumeId=second, InstanceId=NEW, Device='/dev/sdg')

@@ -25,20 +25,24 @@ TEST(InstanceIdentity, ReadsWhatTheTemplatePutsInUserData) {
 TEST(InstanceIdentity, AnEndpointUrlInUserDataSendsEveryServiceThere) {
   InstanceIdentity identity;
   ASSERT_TRUE(ParseUserData(R"({"stack":"s","deployment":"d","resource":"R",
-      "metricsNamespace":"n","endpointUrl":"http://169.254.0.2:4566"})", identity).ok());
+      "metricsNamespace":"n","endpointUrl":"http://169.254.0.2:4566"})",
+                            identity)
+                  .ok());
   ASSERT_TRUE(identity.endpoint);
   EXPECT_EQ(identity.endpoint->Url(), "http://169.254.0.2:4566/");
   EXPECT_FALSE(ParseUserData(R"({"stack":"s","deployment":"d","resource":"R",
-      "metricsNamespace":"n","endpointUrl":7})", identity).ok());
+      "metricsNamespace":"n","endpointUrl":7})",
+                             identity)
+                   .ok());
 }
 
 TEST(InstanceIdentity, AnEndpointUrlThatIsNoUrlIsRefusedNamingTheField) {
   InstanceIdentity identity;
   Status parsed = ParseUserData(R"({"stack":"s","deployment":"d","resource":"R",
-      "metricsNamespace":"n","endpointUrl":"169.254.0.2:4566"})", identity);
+      "metricsNamespace":"n","endpointUrl":"169.254.0.2:4566"})",
+                                identity);
   ASSERT_FALSE(parsed.ok());
-  EXPECT_EQ(parsed.message().rfind("user data endpointUrl is not a usable URL (", 0),
-            0u)
+  EXPECT_EQ(parsed.message().rfind("user data endpointUrl is not a usable URL (", 0), 0u)
       << parsed.message();
 }
 
@@ -55,7 +59,40 @@ TEST(InstanceIdentity, RejectsABadTimeoutAndNonJson) {
   InstanceIdentity identity;
   EXPECT_FALSE(ParseUserData("#!/bin/sh\necho hi", identity).ok());
   EXPECT_FALSE(ParseUserData(R"({"stack":"s","deployment":"d","resource":"R",
-      "metricsNamespace":"n","signalTimeoutSeconds":-5})", identity).ok());
+      "metricsNamespace":"n","signalTimeoutSeconds":-5})",
+                             identity)
+                   .ok());
+}
+
+TEST(InstanceIdentity, VolumesMapEachNameToItsEbsVolumeId) {
+  InstanceIdentity identity;
+  Status parsed = ParseUserData(R"({"stack":"s","deployment":"db","resource":"R",
+      "metricsNamespace":"n","volumes":{"data":"vol-0123456789abcdef0","wal":"vol-1a2b3c4d"}})",
+                                identity);
+  ASSERT_TRUE(parsed.ok()) << parsed.message();
+  EXPECT_EQ(identity.volumes, (std::map<std::string, std::string>{{"data", "vol-0123456789abcdef0"},
+                                                                  {"wal", "vol-1a2b3c4d"}}));
+  InstanceIdentity without;
+  ASSERT_TRUE(ParseUserData(R"({"stack":"s","deployment":"d","resource":"R",
+      "metricsNamespace":"n"})",
+                            without)
+                  .ok());
+  EXPECT_TRUE(without.volumes.empty());
+}
+
+TEST(InstanceIdentity, AVolumeWithoutAnEbsIdIsRefusedNamingIt) {
+  for (const char* volumes :
+       {R"("volumes":["vol-1a2b3c4d"])", R"("volumes":{"data":7})",
+        R"("volumes":{"data":"snap-1a2b3c4d"})", R"("volumes":{"data":"vol-../../x"})",
+        R"("volumes":{"":"vol-1a2b3c4d"})"}) {
+    InstanceIdentity identity;
+    Status parsed = ParseUserData(
+        std::string(R"({"stack":"s","deployment":"d","resource":"R","metricsNamespace":"n",)") +
+            volumes + "}",
+        identity);
+    EXPECT_FALSE(parsed.ok()) << volumes;
+    EXPECT_NE(parsed.message().find("volume"), std::string::npos) << parsed.message();
+  }
 }
 
 TEST(InstanceIdentity, DiscoveryBacksOffByDoublingUpToThirtySeconds) {

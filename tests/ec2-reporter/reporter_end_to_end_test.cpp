@@ -11,6 +11,7 @@
 
 #include "aws-client/autoscaling_api.h"
 #include "aws-client/cloudformation_api.h"
+#include "aws-client/ec2_api.h"
 #include "aws-client/openssl_transport.h"
 #include "aws-client/retry_policy.h"
 #include "common/ec2_logs.h"
@@ -399,6 +400,113 @@ TEST_F(ReporterEndToEndTest, SecretsModeFailsSayingWhyWhenTheDeploymentHasNoSecr
   EXPECT_NE(said.output.find("secretsmanager GetSecretValue: ResourceNotFoundException"),
             std::string::npos)
       << said.output;
+}
+
+// A stateful deployment's volume for the attach-volumes tests, held by the instance it
+// replaces; the user data names it. Returns its id.
+std::string HeldVolume(aws::ClientContext& context, const std::string& old_instance) {
+  aws::QueryClient ec2(aws::kEc2Api, context);
+  aws::QueryParameters create;
+  create.Add("AvailabilityZone", "us-east-1a");
+  create.Add("Size", "1");
+  create.Add("VolumeType", "gp3");
+  Result<aws::XmlDocument> made = ec2.Call("CreateVolume", create);
+  if (!made.ok()) return "";
+  std::string id = made->root().TextOrEmpty("volumeId");
+  aws::QueryParameters attach;
+  attach.Add("Device", "/dev/sdf");
+  attach.Add("InstanceId", old_instance);
+  attach.Add("VolumeId", id);
+  if (!ec2.Call("AttachVolume", attach).ok()) return "";
+  return id;
+}
+
+TEST_F(ReporterEndToEndTest, AttachVolumesWaitsForTheOldInstanceToDetachThenAttachesHere) {
+  std::string volume = HeldVolume(context_, "i-0old0000000000000");
+  ASSERT_FALSE(volume.empty());
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    user_data_ = R"({"stack":"shop","deployment":"web","resource":"WebGroup",)"
+                 R"("metricsNamespace":"i2kit/shop","signalTimeoutSeconds":600,)"
+                 R"("volumes":{"data":")" +
+                 volume + R"("}})";
+  }
+  // The old instance lets go of it a few seconds into the new one's boot (Auto Scaling
+  // terminating it); until then the new one must wait, never attach.
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    aws::QueryClient ec2(aws::kEc2Api, context_);
+    aws::QueryParameters detach;
+    detach.Add("VolumeId", volume);
+    detach.Add("InstanceId", "i-0old0000000000000");
+    EXPECT_TRUE(ec2.Call("DetachVolume", detach).ok());
+  });
+  std::string said_file = ::testing::TempDir() + "i2kit-attach-said";
+  auto started = std::chrono::steady_clock::now();
+  ReporterRun run = RunReporter("attach-volumes " + Arguments(1), "2>" + said_file);
+  auto took = std::chrono::steady_clock::now() - started;
+  release.join();
+  std::string said;
+  if (std::FILE* file = std::fopen(said_file.c_str(), "r")) {
+    char buffer[4096];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) said.append(buffer, n);
+    std::fclose(file);
+  }
+  EXPECT_EQ(run.exit_code, 0) << said;
+  std::string serial = volume;
+  serial.erase(3, 1);  // vol-0abc → vol0abc, the NVMe serial
+  EXPECT_EQ(run.output, "data " + serial + "\n");
+  EXPECT_GE(took, std::chrono::seconds(3));  // not before the release
+  EXPECT_NE(said.find("waiting for release by i-0old0000000000000 (attached)"), std::string::npos)
+      << said;
+  // Said once, however many looks the wait took.
+  EXPECT_EQ(said.find("waiting for release by i-0old0000000000000 (attached)",
+                      said.find("(attached)") + 1),
+            std::string::npos)
+      << said;
+  EXPECT_NE(said.find("attaching as /dev/sdf"), std::string::npos) << said;
+  // Now it is this instance's, attached; the old instance's AttachVolume would be refused.
+  aws::Ec2Client ec2(context_);
+  Result<aws::Ec2Volume> now = ec2.DescribeVolume(volume);
+  ASSERT_TRUE(now.ok()) << now.status().message();
+  ASSERT_EQ(now->attachments.size(), 1u);
+  EXPECT_EQ(now->attachments[0].instance_id, instance_id_);
+  EXPECT_EQ(now->attachments[0].state, "attached");
+  EXPECT_TRUE(stand_in_.Stacks()[0]["signals"].empty());  // the Pod has not started yet
+  // A reboot: already attached here is success at once.
+  ReporterRun again = RunReporter("attach-volumes " + Arguments(1), "2>/dev/null");
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_EQ(again.output, "data " + serial + "\n");
+}
+
+TEST_F(ReporterEndToEndTest, AttachVolumesNeverReleasedFailsTheStartupWithTheReason) {
+  std::string volume = HeldVolume(context_, "i-0old0000000000000");
+  ASSERT_FALSE(volume.empty());
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // A 4 s timeout: the deadline is half of it, 2 s.
+    user_data_ = R"({"stack":"shop","deployment":"web","resource":"WebGroup",)"
+                 R"("metricsNamespace":"i2kit/shop","signalTimeoutSeconds":4,)"
+                 R"("volumes":{"data":")" +
+                 volume + R"("}})";
+  }
+  ReporterRun run = RunReporter("attach-volumes " + Arguments(1), "2>&1");
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("volume data (" + volume +
+                            ") not attached by the startup deadline: still waiting for release "
+                            "by i-0old0000000000000 (attached)"),
+            std::string::npos)
+      << run.output;
+  nlohmann::json signals = stand_in_.Stacks()[0]["signals"];
+  ASSERT_EQ(signals.size(), 1u) << signals.dump();
+  EXPECT_EQ(signals[0]["status"], "FAILURE");
+  EXPECT_NE(stand_in_.Logs().dump().find("startup FAILURE: volume data"), std::string::npos)
+      << stand_in_.Logs().dump();
+  aws::Ec2Client ec2(context_);
+  Result<aws::Ec2Volume> now = ec2.DescribeVolume(volume);
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->attachments[0].instance_id, "i-0old0000000000000");  // never taken
 }
 
 }  // namespace

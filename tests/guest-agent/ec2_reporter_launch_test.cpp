@@ -65,5 +65,15 @@ TEST_F(Ec2SecretsFetchTest, AReporterThatFailsGivesItsExitCodeAndNotWhatItPrinte
   EXPECT_EQ(value.status().message().find("half-a-value"), std::string::npos);
 }
 
+TEST(AttachedVolumesTest, EachLineIsAVolumeNameAndItsDisksSerial) {
+  Result<std::map<std::string, std::string>> serials =
+      ParseAttachedVolumes("data vol0123456789abcdef0\nwal vol1a2b3c4d\n");
+  ASSERT_TRUE(serials.ok()) << serials.status().message();
+  EXPECT_EQ(*serials, (std::map<std::string, std::string>{{"data", "vol0123456789abcdef0"},
+                                                          {"wal", "vol1a2b3c4d"}}));
+  EXPECT_TRUE(ParseAttachedVolumes("")->empty());
+  EXPECT_FALSE(ParseAttachedVolumes("data vol0123 extra\n").ok());
+}
+
 }  // namespace
 }  // namespace i2kit

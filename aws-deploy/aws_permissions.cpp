@@ -22,6 +22,9 @@ constexpr char kTemplate[] = "CloudFormation for AWS::EC2::LaunchTemplate";
 constexpr char kAsg[] = "CloudFormation for AWS::AutoScaling::AutoScalingGroup";
 constexpr char kElb[] = "CloudFormation for AWS::ElasticLoadBalancingV2::*";
 constexpr char kDns[] = "CloudFormation for AWS::Route53::RecordSet";
+constexpr char kVolume[] = "CloudFormation for AWS::EC2::Volume (a persistent volume)";
+constexpr char kVolumeKey[] =
+    "CloudFormation for AWS::EC2::Volume, when the default EBS key is customer managed";
 constexpr char kSecret[] = "CloudFormation for AWS::SecretsManager::Secret";
 constexpr char kTemplateBucket[] =
     "deploy, diff: a template past 51,200 bytes goes to the account's template bucket";
@@ -134,6 +137,20 @@ const std::vector<AwsPermission> kPermissions = {
     {"elasticloadbalancing:DeleteListener", kNoPush, kDeploy, Scope::kAnyResource, kElb},
     {"elasticloadbalancing:AddTags", kNoPush, kDeploy, Scope::kAnyResource, kElb},
     {"elasticloadbalancing:RemoveTags", kNoPush, kDeploy, Scope::kAnyResource, kElb},
+    // A stateful deployment's EBS volumes (cloudformation/persistent_volume.h); DeletionPolicy
+    // and UpdateReplacePolicy Snapshot make CloudFormation snapshot one before deleting it.
+    {"ec2:CreateVolume", kNoPush, kDeploy, Scope::kAnyResource, kVolume},
+    {"ec2:DescribeVolumes", kNoPush, kDeploy, Scope::kAnyResource, kVolume},
+    {"ec2:DescribeVolumeAttribute", kNoPush, kDeploy, Scope::kAnyResource, kVolume},
+    {"ec2:ModifyVolumeAttribute", kNoPush, kDeploy, Scope::kAnyResource, kVolume},
+    {"ec2:ModifyVolume", kNoPush, kDeploy, Scope::kAnyResource, kVolume},
+    {"ec2:DescribeVolumesModifications", kNoPush, kDeploy, Scope::kAnyResource, kVolume},
+    {"ec2:DeleteTags", kNoPush, kDeploy, Scope::kAnyResource, kVolume},
+    {"ec2:CreateSnapshot", kNoPush, kDeploy, Scope::kAnyResource, kVolume},
+    {"ec2:DeleteVolume", kNoPush, kDeploy, Scope::kAnyResource, kVolume},
+    {"kms:CreateGrant", kNoPush, kDeploy, Scope::kAnyResource, kVolumeKey},
+    {"kms:GenerateDataKeyWithoutPlaintext", kNoPush, kDeploy, Scope::kAnyResource, kVolumeKey},
+    {"kms:Decrypt", kNoPush, kDeploy, Scope::kAnyResource, kVolumeKey},
     {"route53:ChangeResourceRecordSets", kNoPush, kDeploy, Scope::kAnyResource, kDns},
     {"route53:GetChange", kNoPush, kDeploy, Scope::kAnyResource, kDns},
     {"route53:GetHostedZone", kNoPush, kDeploy, Scope::kAnyResource, kDns},

@@ -87,6 +87,26 @@ MonthlyEstimate EstimateMonthlyCost(const Json& stack_template, const std::strin
                               "gp3, " + std::to_string(kRootVolumeGiB) + " GiB each", instances,
                               monthly});
   }
+  int volumes = 0;
+  int64_t volume_gib = 0;
+  for (const auto& [id, resource] : resources.items()) {
+    if (resource.value("Type", "") != "AWS::EC2::Volume") continue;
+    volumes += 1;
+    volume_gib += IntegerValue(resource.value("Properties", Json::object()).value("Size", Json(0)));
+  }
+  if (volumes > 0) {
+    std::optional<double> monthly;
+    if (prices) monthly = prices->gp3_gb_month * static_cast<double>(volume_gib);
+    estimate.items.push_back({"EBS persistent volume",
+                              "gp3, " + std::to_string(volume_gib) + " GiB in all", volumes,
+                              monthly});
+    estimate.snapshots_note =
+        "the persistent volumes' snapshots, billed only while they exist (delete keeps one per "
+        "volume: " +
+        (prices ? Dollars(prices->snapshot_gb_month) + " per GB-month of data"
+                : std::string("no price in the table for ") + region) +
+        ")";
+  }
   if (nat_needed.value_or(false)) {
     std::optional<double> hourly;
     if (prices) hourly = prices->nat_gateway_hour;
@@ -119,7 +139,8 @@ std::vector<std::string> FormatEstimate(const MonthlyEstimate& estimate) {
   lines.push_back(std::string("  estimate: ") + (estimate.complete ? "" : "at least ") +
                   Dollars(estimate.total_usd) +
                   "/month; not counted: load balancer capacity units, data processed and "
-                  "transferred, CloudWatch logs and metrics, the template in S3 (cents)");
+                  "transferred, CloudWatch logs and metrics, the template in S3 (cents)" +
+                  (estimate.snapshots_note.empty() ? "" : ", " + estimate.snapshots_note));
   lines.push_back("  prices: " + std::string(kPriceTableSource) + ", read " +
                   std::string(kPriceTableDate) + "; AWS's bill is what counts");
   return lines;
@@ -141,7 +162,8 @@ Json EstimateJson(const MonthlyEstimate& estimate) {
               {"complete", estimate.complete},
               {"excludes",
                "load balancer capacity units, data processed and transferred, "
-               "CloudWatch logs and metrics"},
+               "CloudWatch logs and metrics" +
+                   (estimate.snapshots_note.empty() ? "" : ", " + estimate.snapshots_note)},
               {"priceTable", Json{{"date", kPriceTableDate}, {"source", kPriceTableSource}}}};
 }
 

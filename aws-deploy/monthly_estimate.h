@@ -1,5 +1,6 @@
 // What a stack will run, by billable kind, and an estimate of its monthly bill before it is run
-// up: instances by type and count, load balancers, EBS root volumes, and the NAT gateway the
+// up: instances by type and count, load balancers, EBS root and persistent volumes (gp3
+// GB-month; their snapshots are billed apart, while they exist), and the NAT gateway the
 // instances need when the preflight found none. A pure function of the rendered template (one
 // datum, one path: what is counted is what CloudFormation will make) and the price table.
 // Traffic (LCUs, data processed and transferred), logs and metrics are not in it: they depend on
@@ -18,7 +19,8 @@ namespace i2kit {
 inline constexpr int kRootVolumeGiB = 1;
 
 struct BillableItem {
-  std::string kind;    // "instance", "load balancer", "EBS root volume", "NAT gateway"
+  // "instance", "load balancer", "EBS root volume", "EBS persistent volume", "NAT gateway"
+  std::string kind;
   std::string detail;  // "t3.micro", "network, internal", "gp3, 1 GiB each"
   int count = 0;
   std::optional<double> monthly_usd;  // for all `count`; nullopt when the table has no price
@@ -29,6 +31,8 @@ struct MonthlyEstimate {
   std::vector<BillableItem> items;
   double total_usd = 0;  // of the items with a price
   bool complete = true;  // every item has a price
+  // What the persistent volumes' snapshots cost while they exist, when the stack has volumes.
+  std::string snapshots_note;
 };
 
 // Whether the instance subnets need a NAT gateway, as the preflight found (they have no way

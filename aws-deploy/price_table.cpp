@@ -26,7 +26,7 @@ constexpr std::array<InstancePrice, 33> kUsEast1Instances = {{
     {"t4g.micro", 0.0084},   {"t4g.small", 0.0168},   {"m7g.large", 0.0816},
 }};
 
-constexpr RegionPrices kUsEast1{"us-east-1", 0.0225, 0.045, 0.08};
+constexpr RegionPrices kUsEast1{"us-east-1", 0.0225, 0.045, 0.08, 0.05};
 
 }  // namespace
 

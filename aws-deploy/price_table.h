@@ -25,6 +25,7 @@ struct RegionPrices {
   double load_balancer_hour;  // an application or network balancer, before LCU/NLCU
   double nat_gateway_hour;    // before its $/GB processed
   double gp3_gb_month;        // EBS gp3 storage, GB-month
+  double snapshot_gb_month;   // EBS snapshots (standard tier), GB-month of data stored
 };
 
 // The prices of `region`, or nullopt when the table has none for it.

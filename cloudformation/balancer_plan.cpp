@@ -202,13 +202,19 @@ Result<std::vector<BalancerPlan>> PlanBalancers(const Manifest& manifest,
     service_plans.push_back(std::move(plan).value());
   }
   for (const Deployment& d : manifest.deployments) {
-    if (d.stateful || !HasPorts(d)) continue;
+    if (!HasPorts(d)) continue;
     // A Kubernetes Deployment behind a Service is reached through the Service, as in
     // Kubernetes; an i2kit Deployment's listeners are its own.
     if (d.format == ManifestFormat::kKubernetes && selected_by_a_service.count(d.name)) continue;
     Result<BalancerPlan> plan = DeploymentBalancer(d);
     if (!plan.ok()) return plan.status();
     plans.push_back(std::move(plan).value());
+    if (d.stateful) {
+      // Its stable name: listeners on the shared internal balancer, as an internal Service's,
+      // which follow whichever instance runs it (see balancer_plan.h).
+      plans.back().internet_facing = false;
+      plans.back().shared_internal = true;
+    }
   }
   for (BalancerPlan& plan : service_plans) plans.push_back(std::move(plan));
   std::set<std::string> names;

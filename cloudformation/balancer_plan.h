@@ -1,11 +1,21 @@
 // Which load balancers a manifest needs and what each forwards, decided before any resource
 // is written. A Deployment with ports gets its own balancer (its i2kit listeners as written,
-// or its Kubernetes container ports passed through as TCP/UDP) unless it is stateful or a
-// Kubernetes Service selects it; every Kubernetes Service gets listeners over the Deployments
-// its selector matches: an internet-facing (LoadBalancer) Service on a balancer of its own, an
-// internal (ClusterIP) one on the stack's shared internal network balancer. A balancer is
-// billed by the hour whether used or not (about $16 a month in us-east-1), so an app of a dozen
-// internal Services pays for one, not a dozen.
+// or its Kubernetes container ports passed through as TCP/UDP) unless a Kubernetes Service
+// selects it; every Kubernetes Service gets listeners over the Deployments its selector
+// matches: an internet-facing (LoadBalancer) Service on a balancer of its own, an internal
+// (ClusterIP) one on the stack's shared internal network balancer. A balancer is billed by the
+// hour whether used or not (about $16 a month in us-east-1), so an app of a dozen internal
+// Services pays for one, not a dozen.
+//
+// A stateful Deployment (a database) is reached by its name as an internal Service is: its
+// ports are listeners on the shared internal balancer, never internet-facing, and NAME.ZONE
+// (with --domain) is an alias of that balancer. Chosen over a Route 53 record the instance
+// would rewrite at boot because the balancer's target group follows the replacement instance
+// with no code and no permission on the instance (a record needs route53 write access for the
+// instance role and a hosted zone, and a stale record points at a dead address until the new
+// instance rewrites it, under the record's TTL); the balancer also health-checks the Pod's
+// /readyz. Its cost: nothing more when the stack already has internal Services, else one
+// network balancer (about $16 a month plus its capacity units, host-cli/price_table.cpp).
 #pragma once
 
 #include <string>

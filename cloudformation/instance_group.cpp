@@ -7,6 +7,7 @@
 #include "cloudformation/instance_role.h"
 #include "cloudformation/instance_sizing.h"
 #include "cloudformation/load_balancer.h"
+#include "cloudformation/persistent_volume.h"
 #include "common/pod_vm.h"
 
 namespace i2kit::cfn {
@@ -47,7 +48,8 @@ Json InstanceSecurityGroup(const InstanceGroupSpec& spec) {
 // CreationPolicy's timeout: the EC2 reporter signals FAILURE, with its reasons, before it.
 // targetHealthySeconds is how long after the Pod is ready its balancers' target groups take to
 // route to it: SUCCESS waits that long, so that a rolling update never retires an old instance
-// before the new one takes traffic.
+// before the new one takes traffic. volumes (stateful Deployments only) names each persistent
+// volume's EBS volume ID, which the reporter attaches to its own instance at boot.
 Json UserData(const InstanceGroupSpec& spec) {
   const Deployment& d = *spec.deployment;
   Json text{{"stack", "${AWS::StackName}"},
@@ -57,6 +59,9 @@ Json UserData(const InstanceGroupSpec& spec) {
             {"metricsNamespace", kMetricsNamespaceSub},
             {"signalTimeoutSeconds", d.progress_deadline_seconds},
             {"targetHealthySeconds", spec.balancers.empty() ? 0 : kSecondsToHealthyTarget}};
+  if (Json volumes = VolumesUserData(d, spec.id_prefix); !volumes.empty()) {
+    text["volumes"] = volumes;
+  }
   return Json{{"Fn::Base64", Sub(text.dump())}};
 }
 
@@ -139,6 +144,11 @@ Json AutoScalingGroup(const InstanceGroupSpec& spec, const GroupSizes& sizes) {
              {"MaxSize", std::to_string(sizes.max)},
              {"DesiredCapacity", std::to_string(sizes.desired)},
              {"VPCZoneIdentifier", Ref("InstanceSubnets")}};
+  // An EBS volume lives in one zone and attaches only to an instance there: a Deployment with
+  // one is pinned to the subnet of that zone.
+  if (!PersistentVolumes(d).empty()) {
+    group["VPCZoneIdentifier"] = Json::array({Ref(kVolumeSubnetParameter)});
+  }
   if (!target_groups.empty()) {
     group["TargetGroupARNs"] = target_groups;
     // The balancer's readiness checks, not just "the VM runs", decide when to replace one.
@@ -170,6 +180,7 @@ Status AddInstanceGroup(const InstanceGroupSpec& spec, TemplateDocument& doc) {
   std::string owner = "deployment " + d.name;
   Status added = doc.AddResource(InstanceSecurityGroupId(spec.id_prefix), "AWS::EC2::SecurityGroup",
                                  InstanceSecurityGroup(spec), owner);
+  if (added.ok()) added = AddPersistentVolumes(d, spec.id_prefix, doc);
   if (added.ok()) added = AddInstanceRole(d, spec.id_prefix, doc);
   if (added.ok()) {
     added = doc.AddResource(LaunchTemplateId(spec.id_prefix), "AWS::EC2::LaunchTemplate",

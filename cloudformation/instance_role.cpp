@@ -1,5 +1,6 @@
 #include "cloudformation/instance_role.h"
 
+#include "cloudformation/persistent_volume.h"
 #include "common/ec2_logs.h"
 #include "common/pod_secrets.h"
 
@@ -39,6 +40,10 @@ Json AgentPolicy(const Deployment& d, const std::string& id_prefix) {
   if (!ReferencedSecrets(d).empty()) {
     policy["Statement"].push_back(
         Allow("secretsmanager:GetSecretValue", Ref(SecretsId(id_prefix))));
+  }
+  // Its own persistent volumes, attached to itself at boot.
+  for (Json& statement : VolumeAttachStatements(d, id_prefix)) {
+    policy["Statement"].push_back(std::move(statement));
   }
   return policy;
 }

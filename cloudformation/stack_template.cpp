@@ -110,13 +110,6 @@ int DeregistrationDelay(const BalancerPlan& plan, const Manifest& manifest) {
 
 Status AddDeployment(const Deployment& d, const std::vector<BalancerPlan>& plans,
                      const StackOptions& options, TemplateDocument& doc) {
-  if (std::vector<const Volume*> volumes = PersistentVolumes(d); !volumes.empty()) {
-    // Refused rather than deployed without it: the data would live on the instance's root
-    // volume and be lost, silently, with the first replacement.
-    return Status::Error("deployment " + d.name + ": persistent volume '" + volumes[0]->name +
-                         "' cannot be deployed to AWS yet (it needs an EBS volume that "
-                         "outlives the instance); run it locally with 'i2kit-host run'");
-  }
   Result<std::string> image = ImageIdFor(d, options);
   if (!image.ok()) return image.status();
   Result<std::string> instance_type = InstanceTypeFor(d, options);

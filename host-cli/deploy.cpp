@@ -18,6 +18,8 @@
 #include "host-cli/ami_push.h"
 #include "host-cli/command.h"
 #include "host-cli/manifest_stack.h"
+#include "aws-deploy/stack_volumes.h"
+#include "aws-deploy/volume_zone.h"
 
 namespace i2kit {
 namespace {
@@ -60,6 +62,7 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
   Result<StackChange> change = LoadStackChange(options.manifest, console);
   if (!change.ok()) return Fail(console, change.status().message());
   bool json = options.format == "json";
+  std::vector<StackVolume> volumes = StackVolumes(change->stack_template);
   if (options.dry_run) {
     // No session: the estimate is for --region, else us-east-1, and counts no NAT gateway.
     MonthlyEstimate estimate = EstimateMonthlyCost(
@@ -67,17 +70,22 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
         std::nullopt);
     if (json) {
       nlohmann::ordered_json out{{"template", change->stack_template},
+                                 {"volumes", StackVolumesJson(volumes)},
                                  {"estimate", EstimateJson(estimate)}};
       console.out << out.dump(2) << "\n";
       return ExitCode::kOk;
     }
     console.out << change->stack_template.dump(2) << "\n";
+    for (const std::string& line : FormatStackVolumes(volumes)) console.err << line << "\n";
     for (const std::string& line : FormatEstimate(estimate)) console.err << line << "\n";
     return ExitCode::kOk;
   }
   Result<AwsSession*> opened = session.Get();
   if (!opened.ok()) return Fail(console, opened.status().message());
   AwsSession& aws_session = **opened;
+  Status pinned = PinVolumeZone(change.value(), aws_session);
+  if (!pinned.ok()) return Fail(console, pinned.message());
+  for (const std::string& line : FormatStackVolumes(volumes)) log.Event(line);
   std::optional<bool> nat_needed;
   Status ready =
       CheckAccountReady(*change, options.manifest.stack.domain, aws_session, log, &nat_needed);
@@ -106,6 +114,7 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
                                {"status", deployed->status},
                                {"region", aws_session.region()},
                                {"outputs", outputs},
+                               {"volumes", StackVolumesJson(volumes)},
                                {"estimate", EstimateJson(estimate)}};
     console.out << out.dump(2) << "\n";
     return ExitCode::kOk;

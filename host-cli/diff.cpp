@@ -20,6 +20,8 @@
 #include "host-cli/artifacts_location.h"
 #include "host-cli/command.h"
 #include "host-cli/manifest_stack.h"
+#include "aws-deploy/stack_volumes.h"
+#include "aws-deploy/volume_zone.h"
 
 namespace i2kit {
 namespace {
@@ -61,6 +63,9 @@ ExitCode RunDiff(DiffOptions& options, Console& console) {
   Result<AwsSession*> opened = session.Get();
   if (!opened.ok()) return Fail(console, opened.status().message());
   EventLog log(console.err, IsTerminal(console.err));
+  Status pinned = PinVolumeZone(change.value(), **opened);
+  if (!pinned.ok()) return Fail(console, pinned.message());
+  std::vector<StackVolume> volumes = StackVolumes(change->stack_template);
   std::optional<bool> nat_needed;
   Status ready =
       CheckAccountReady(*change, options.manifest.stack.domain, **opened, log, &nat_needed);
@@ -81,12 +86,15 @@ ExitCode RunDiff(DiffOptions& options, Console& console) {
     nlohmann::ordered_json lines = nlohmann::ordered_json::array();
     std::istringstream text(changes.str());
     for (std::string line; std::getline(text, line);) lines.push_back(line);
-    nlohmann::ordered_json out{
-        {"stack", change->stack_name}, {"changes", lines}, {"estimate", EstimateJson(estimate)}};
+    nlohmann::ordered_json out{{"stack", change->stack_name},
+                               {"changes", lines},
+                               {"volumes", StackVolumesJson(volumes)},
+                               {"estimate", EstimateJson(estimate)}};
     console.out << out.dump(2) << "\n";
     return ExitCode::kOk;
   }
   console.out << changes.str();
+  for (const std::string& line : FormatStackVolumes(volumes)) console.out << line << "\n";
   for (const std::string& line : FormatEstimate(estimate)) console.out << line << "\n";
   return ExitCode::kOk;
 }

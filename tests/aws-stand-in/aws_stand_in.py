@@ -134,6 +134,8 @@ class StandIn:
         self.ebs.consistency = self.consistency
         self.policy = IamPolicy(self.config.account)
         self.cloudformation.ops.policy = self.policy
+        self.cloudformation.ops.volumes = self.ec2.volumes
+        self.cloudformation.ops.snapshots = self.ebs.snapshots
         self.s3 = S3(self.config)
         self.cloudformation.s3 = self.s3
         self.cloudformation.policy = self.policy

@@ -144,7 +144,8 @@ def setUpModule():
 def tearDownModule():
     for client in ('cfn', 'asg'):
         if client in _shared:
-            _shared[client].close()
+            # Gone with its stand-in: the next module's stand-in listens on another port.
+            _shared.pop(client).close()
     stop_stand_in(_shared['process'])
     _shared['stderr'].close()
 

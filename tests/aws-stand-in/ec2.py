@@ -18,6 +18,20 @@ def _not_found(kind, ids):
                     'not exist')
 
 
+def _snapshot_matches(snapshot, filters):
+    """DescribeSnapshots' filters the stand-in knows: volume-id, status and tag:KEY."""
+    fields = {'volume-id': [snapshot.get('volume_id') or 'vol-ffffffff'],
+              'status': [snapshot['state']]}
+    for tag in snapshot['tags'] or []:
+        fields['tag:' + tag['Key']] = [tag['Value']]
+    for f in filters:
+        if f['Name'] not in fields and not f['Name'].startswith('tag:'):
+            raise AwsError('InvalidParameterValue', f"The filter '{f['Name']}' is invalid")
+        if not set(fields.get(f['Name'], [])) & set(f.get('Values', [])):
+            return False
+    return True
+
+
 class Ec2:
     def __init__(self, config, ebs, clock):
         self.config = config
@@ -46,6 +60,8 @@ class Ec2:
         found = []
         for snapshot_id in ids:
             snapshot = self.ebs.snapshots[snapshot_id]
+            if not _snapshot_matches(snapshot, params.get('Filters', [])):
+                continue
             self.ebs.step(snapshot)
             progress = ('100%' if snapshot['state'] == 'completed'
                         else '0%' if snapshot['steps_left'] is None else '50%')
@@ -54,7 +70,10 @@ class Ec2:
                           'Progress': progress,
                           'VolumeSize': snapshot['volume_size'],
                           'StartTime': snapshot['start_time'], 'OwnerId': self.config.account,
-                          'Description': snapshot['description'], 'Encrypted': False,
+                          'Description': snapshot['description'],
+                          'Encrypted': snapshot.get('encrypted', False),
+                          # EBS direct API snapshots come from no volume: AWS shows this ID.
+                          'VolumeId': snapshot.get('volume_id') or 'vol-ffffffff',
                           'Tags': snapshot['tags'] or None})
         return {'Snapshots': found}
 

@@ -60,6 +60,8 @@ RESOURCE_ACTIONS = {
     'AWS::ElasticLoadBalancingV2::Listener': [
         'elasticloadbalancing:CreateListener', 'elasticloadbalancing:DescribeListeners',
         'elasticloadbalancing:DeleteListener'],
+    'AWS::EC2::Volume': ['ec2:CreateVolume', 'ec2:DescribeVolumes', 'ec2:CreateTags',
+                         'ec2:DeleteVolume', 'ec2:CreateSnapshot', 'ec2:DescribeSnapshots'],
     'AWS::Route53::RecordSet': ['route53:ChangeResourceRecordSets', 'route53:GetChange',
                                 'route53:ListResourceRecordSets'],
     'AWS::SecretsManager::Secret': ['secretsmanager:CreateSecret',

@@ -3,7 +3,7 @@ with rollback, events in AWS's order and wording, and plausible physical IDs."""
 
 import uuid
 
-from aws_error import iso8601, utcnow
+from aws_error import AwsError, iso8601, utcnow
 from cfn_template import Resolver, resource_dependencies
 from iam_policy import IamPolicy
 from physical_resources import physical_identity, sync_group, sync_secret
@@ -63,6 +63,10 @@ class StackOperations:
         self.faults = faults
         self.clock = clock
         self.policy = IamPolicy(config.account)  # the caller's; aws_stand_in.py sets its own
+        # EC2's volumes (ec2_volumes.py) and EBS's snapshots (ebs.py), where AWS::EC2::Volume
+        # resources live; aws_stand_in.py sets them. None: volumes are only physical IDs.
+        self.volumes = None
+        self.snapshots = None
 
     def advance(self, stack):
         """One step of the stack's operation, if one is under way."""
@@ -108,17 +112,21 @@ class StackOperations:
         def start():
             self._resource_event(stack, resource, 'CREATE_IN_PROGRESS')
 
+        failure = [fault]
+
         def initiated():
             resource.physical_id, resource.attributes = physical_identity(stack, resource,
                                                                           self.config)
+            if failure[0] is None:
+                failure[0] = self._create_volume(stack, resource)
             sync_group(stack, resource, self.config, self.clock, creating=True)
             sync_secret(stack, resource, self.config)
             self._resource_event(stack, resource, 'CREATE_IN_PROGRESS',
                                  'Resource creation Initiated')
 
         def finish():
-            if fault is not None:
-                self._resource_event(stack, resource, 'CREATE_FAILED', fault)
+            if failure[0] is not None:
+                self._resource_event(stack, resource, 'CREATE_FAILED', failure[0])
                 return False
             if resource.group:
                 for instance in resource.group['instances']:
@@ -157,6 +165,38 @@ class StackOperations:
             return True
         return [start, initiated, finish] if replace else [start, finish]
 
+    def _create_volume(self, stack, resource):
+        """An AWS::EC2::Volume made in EC2's state: None, or why its creation failed, in
+        CloudFormation's words."""
+        if resource.type != 'AWS::EC2::Volume' or self.volumes is None:
+            return None
+        props = Resolver(stack, self.config).resolve(
+            resource.definition.get('Properties', {}))
+        try:
+            resource.physical_id = self.volumes.create_for_stack(props)
+        except ValueError as e:
+            return (f'Properties validation failed for resource {resource.logical_id} with '
+                    f'message: {e}')
+        except AwsError as e:
+            return (f'Resource handler returned message: "{e.message}" (Service: Ec2, Status '
+                    f'Code: 400, Request ID: {uuid.uuid4()})')
+        resource.attributes = {'VolumeId': resource.physical_id}
+        return None
+
+    def _delete_volume(self, resource, physical_id, replaced):
+        """A stack's volume going away with its DeletionPolicy, or UpdateReplacePolicy when
+        `replaced`: None, or why the deletion failed."""
+        if resource.type != 'AWS::EC2::Volume' or self.volumes is None:
+            return None
+        policy = resource.definition.get('UpdateReplacePolicy' if replaced else 'DeletionPolicy',
+                                         'Delete')
+        try:
+            self.volumes.delete_for_stack(physical_id, policy, self.snapshots)
+        except AwsError as e:
+            return (f'Resource handler returned message: "{e.message}" (Service: Ec2, Status '
+                    f'Code: 400, Request ID: {uuid.uuid4()})')
+        return None
+
     def _deletion(self, stack, resource, physical_id=None):
         """Deleting `resource`, or only its old physical resource `physical_id` (replaced)."""
         track = physical_id is None
@@ -166,6 +206,15 @@ class StackOperations:
                                  track=track)
 
         def finish():
+            failure = self._delete_volume(resource, physical_id or resource.physical_id,
+                                          not track)
+            if failure is not None:
+                self._resource_event(stack, resource, 'DELETE_FAILED', failure,
+                                     physical_id=physical_id, track=track)
+                return False
+            if track and resource.group and self.volumes is not None:
+                for instance in resource.group['instances']:
+                    self.volumes.terminated(instance['InstanceId'])
             if track:
                 resource.group = None
             self._resource_event(stack, resource, 'DELETE_COMPLETE', physical_id=physical_id,
@@ -247,13 +296,18 @@ class StackOperations:
         lids = [lid for lid, r in stack.resources.items()
                 if r.status is not None and r.status != 'DELETE_COMPLETE']
         reverse = _reverse_deps(deps, lids)
-        yield from run_tasks(Task(lid, self._deletion(stack, stack.resources[lid]), reverse[lid])
-                             for lid in lids)
+        failed, _ = yield from run_tasks(
+            Task(lid, self._deletion(stack, stack.resources[lid]), reverse[lid]) for lid in lids)
+        return failed
 
     def delete(self, stack):
         self.stack_event(stack, 'DELETE_IN_PROGRESS', 'User Initiated')
         yield
-        yield from self._delete_resources(stack, resource_dependencies(stack.doc))
+        failed = yield from self._delete_resources(stack, resource_dependencies(stack.doc))
+        if failed:
+            self.stack_event(stack, 'DELETE_FAILED', 'The following resource(s) failed to '
+                             f"delete: [{', '.join(failed)}]. ")
+            return
         stack.deletion_time = utcnow()
         stack.change_sets.clear()
         self.stack_event(stack, 'DELETE_COMPLETE')

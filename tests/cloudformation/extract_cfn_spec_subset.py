@@ -16,6 +16,7 @@ RESOURCE_TYPES = [
     "AWS::EC2::LaunchTemplate",
     "AWS::EC2::SecurityGroup",
     "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::Volume",
     "AWS::ElasticLoadBalancingV2::Listener",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::ElasticLoadBalancingV2::TargetGroup",

@@ -247,10 +247,24 @@ TEST(StackTemplateTest, ServiceSelectedDeploymentUsesItsStrategyAndProbes) {
   EXPECT_EQ(rolling["MaxBatchSize"], 1);
 }
 
-TEST(StackTemplateTest, StatefulDeploymentHasNoBalancerAndEc2HealthChecks) {
+TEST(StackTemplateTest, StatefulDeploymentIsReachedByNameThroughTheSharedInternalBalancer) {
+  StackOptions options = Options();
+  options.domain = "example.com";
   Json t = Render(
-      "name: db\nstateful: true\ncontainers:\n  pg:\n    image: postgres:16\n"
-      "    ports: [5432]\n");
+      "name: db\nstateful: true\npublic: true\ncontainers:\n  pg:\n    image: postgres:16\n"
+      "    ports: [5432]\n",
+      options);
+  EXPECT_EQ(IdsOfType(t, "AWS::ElasticLoadBalancingV2::LoadBalancer"),
+            std::vector<std::string>{"SharedInternalLoadBalancer"});
+  EXPECT_EQ(Properties(t, "SharedInternalLoadBalancer")["Scheme"], "internal");
+  EXPECT_EQ(Properties(t, "DbTcp5432TargetGroup")["Port"], 5432);
+  EXPECT_EQ(Properties(t, "DbRecord")["Name"], "db.example.com.");
+  EXPECT_EQ(Properties(t, "DbGroup")["HealthCheckType"], "ELB");
+  EXPECT_EQ(SpecProblems(t), "");
+}
+
+TEST(StackTemplateTest, StatefulDeploymentWithoutPortsHasNoBalancerAndEc2HealthChecks) {
+  Json t = Render("name: db\nstateful: true\ncontainers:\n  pg:\n    image: postgres:16\n");
   EXPECT_TRUE(IdsOfType(t, "AWS::ElasticLoadBalancingV2::LoadBalancer").empty());
   EXPECT_EQ(Properties(t, "DbGroup")["HealthCheckType"], "EC2");
   EXPECT_FALSE(Properties(t, "DbInstanceSecurityGroup").contains("SecurityGroupIngress"));
@@ -278,17 +292,6 @@ TEST(StackTemplateTest, MalformedInstanceTypeFlagIsAnError) {
   Result<Json> t = StackTemplate(Parse(testing::ReadExample("hello.yml")), options);
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.status().message().find("--instance-type 'large'"), std::string::npos);
-}
-
-TEST(StackTemplateTest, APersistentVolumeIsRefusedRatherThanDeployedWithoutItsDisk) {
-  Result<Json> t = StackTemplate(
-      Parse("name: db\ncontainers:\n  db:\n    image: redis:7\n    volumes: [data:1Gi:/data]\n"),
-      Options());
-  ASSERT_FALSE(t.ok());
-  EXPECT_NE(t.status().message().find(
-                "deployment db: persistent volume 'data' cannot be deployed to AWS yet"),
-            std::string::npos)
-      << t.status().message();
 }
 
 TEST(StackTemplateTest, StartupProbeLengthensTheGracePeriod) {
@@ -628,6 +631,128 @@ TEST(StackTemplateTest, ADeploymentWithoutSecretsHasNoSecretNorTheRightToReadOne
   Json t = Render(testing::ReadExample("paper-fig5-i2kit.yml"));
   EXPECT_TRUE(IdsOfType(t, "AWS::SecretsManager::Secret").empty());
   EXPECT_EQ(t.dump().find("secretsmanager"), std::string::npos);
+}
+
+// --- persistent volumes -----------------------------------------------------------------------
+
+constexpr const char* kRedis =
+    "name: cache\ncontainers:\n  redis:\n    image: redis:7\n"
+    "    volumes: [data:1536Mi:/data]\n";
+
+TEST(StackTemplateTest, APersistentVolumeIsAnEncryptedGp3VolumeKeptAsASnapshot) {
+  Json t = Render(kRedis);
+  const Json& volume = Resource(t, "CacheDataVolume");
+  EXPECT_EQ(volume["Type"], "AWS::EC2::Volume");
+  EXPECT_EQ(volume["DeletionPolicy"], "Snapshot");
+  EXPECT_EQ(volume["UpdateReplacePolicy"], "Snapshot");
+  const Json& p = volume["Properties"];
+  EXPECT_EQ(p["Size"], 2);  // 1.5 GiB rounded up to whole GiB
+  EXPECT_EQ(p["VolumeType"], "gp3");
+  EXPECT_EQ(p["Encrypted"], true);
+  EXPECT_FALSE(p.contains("KmsKeyId"));  // the account's default EBS key
+  EXPECT_EQ(p["AvailabilityZone"], (Json{{"Ref", "VolumeZone"}}));
+  EXPECT_EQ(p["Tags"][1], (Json{{"Key", "i2kit:deployment"}, {"Value", "cache"}}));
+  EXPECT_EQ(p["Tags"][2],
+            (Json{{"Key", "i2kit:stack"}, {"Value", {{"Fn::Sub", "${AWS::StackName}"}}}}));
+  EXPECT_EQ(p["Tags"][3], (Json{{"Key", "i2kit:volume"}, {"Value", "data"}}));
+  EXPECT_EQ(t["Parameters"]["VolumeZone"]["Type"], "AWS::EC2::AvailabilityZone::Name");
+  EXPECT_EQ(t["Parameters"]["VolumeSubnet"]["Type"], "AWS::EC2::Subnet::Id");
+  EXPECT_EQ(SpecProblems(t), "");
+}
+
+TEST(StackTemplateTest, TheStatefulGroupIsPinnedToTheVolumesZoneAndNeverRunsTwoInstances) {
+  Json t = Render(kRedis);
+  const Json& group = Properties(t, "CacheGroup");
+  EXPECT_EQ(group["VPCZoneIdentifier"], Json::array({Json{{"Ref", "VolumeSubnet"}}}));
+  EXPECT_EQ(group["MaxSize"], "1");
+  const Json& update = Resource(t, "CacheGroup")["UpdatePolicy"]["AutoScalingRollingUpdate"];
+  EXPECT_EQ(update["MinInstancesInService"], 0);
+  EXPECT_EQ(update["MaxBatchSize"], 1);
+}
+
+TEST(StackTemplateTest, UserDataNamesEachVolumesIdForTheReporter) {
+  Json t = Render(kRedis);
+  std::string text =
+      Properties(t,
+                 "CacheLaunchTemplate")["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+          .get<std::string>();
+  Json data = Json::parse(text);
+  EXPECT_EQ(data["volumes"], (Json{{"data", "${CacheDataVolume}"}}));
+  // A deployment without volumes has no such key.
+  Json web = Render("name: web\ncontainers:\n  web:\n    image: nginx:1\n");
+  std::string plain =
+      Properties(web,
+                 "WebLaunchTemplate")["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+          .get<std::string>();
+  EXPECT_FALSE(Json::parse(plain).contains("volumes"));
+}
+
+TEST(StackTemplateTest, TheRoleAttachesOnlyItsOwnVolumesToItsOwnGroupsInstances) {
+  Json t = Render(kRedis);
+  const Json& statements =
+      Properties(t, "CacheInstanceRole")["Policies"][0]["PolicyDocument"]["Statement"];
+  std::vector<Json> attach;
+  for (const Json& s : statements) {
+    if (s["Action"] == "ec2:AttachVolume") attach.push_back(s);
+  }
+  ASSERT_EQ(attach.size(), 2u);
+  EXPECT_EQ(attach[0]["Resource"],
+            Json::array({Json{{"Fn::Sub",
+                               "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:volume/"
+                               "${CacheDataVolume}"}}}));
+  EXPECT_FALSE(attach[0].contains("Condition"));
+  EXPECT_EQ(attach[1]["Condition"]["StringEquals"]["ec2:ResourceTag/aws:autoscaling:groupName"],
+            (Json{{"Fn::Sub", "${AWS::StackName}-cache"}}));
+  bool describe = false;
+  for (const Json& s : statements) {
+    if (s["Action"] == "ec2:DescribeVolumes") describe = s["Resource"] == "*";
+  }
+  EXPECT_TRUE(describe);
+  // Nothing of EC2 for a deployment without volumes.
+  Json web = Render("name: web\ncontainers:\n  web:\n    image: nginx:1\n");
+  EXPECT_EQ(
+      Properties(web, "WebInstanceRole")["Policies"][0]["PolicyDocument"]["Statement"].dump().find(
+          "ec2:"),
+      std::string::npos);
+}
+
+TEST(StackTemplateTest, AKubernetesClaimBecomesAVolumeNamedAfterThePodsVolume) {
+  Json t = Render(R"(apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: pg-data}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 10Gi}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: pg}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: pg}}
+  template:
+    metadata: {labels: {app: pg}}
+    spec:
+      containers:
+      - name: pg
+        image: postgres:16
+        volumeMounts: [{name: data, mountPath: /var/lib/postgresql/data}]
+      volumes:
+      - name: data
+        persistentVolumeClaim: {claimName: pg-data}
+)");
+  EXPECT_EQ(Properties(t, "PgDataVolume")["Size"], 10);
+  EXPECT_EQ(SpecProblems(t), "");
+}
+
+TEST(StackTemplateTest, AModelWithTwoReplicasOfAPersistentVolumeIsRefused) {
+  Manifest m = Parse(kRedis);
+  m.deployments[0].replicas = 2;
+  Result<Json> t = StackTemplate(m, Options());
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("replicas 0 or 1 and the Recreate strategy"),
+            std::string::npos)
+      << t.status().message();
 }
 
 }  // namespace

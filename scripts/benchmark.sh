@@ -115,7 +115,7 @@ sizes
   container web (EROFS, lz4hc)          $(mib "$(size_of "$out/rootfs-web.erofs")")
 build (i2kit-host build)
   cold (empty output directory)         $cold s
-  warm (the same again)                 $warm s
+  unchanged (up to date: reused)        $warm s
 boot to serving ($boots boots)
   run → first HTTP 200 on 127.0.0.1     $(stats <"$work/boot-times")  target ≤ 2.0 s
   guest uptime at "pod ready"           $(stats <"$work/guest-times")

@@ -38,7 +38,8 @@ Status WriteVmArtifacts(const std::string& dir, const VmArtifacts& a) {
                  {"maxUnavailable", a.max_unavailable},
                  {"progressDeadlineSeconds", a.progress_deadline_seconds}}},
                {"labels", a.labels},
-               {"imageDigest", a.image_digest}};
+               {"imageDigest", a.image_digest},
+               {"buildKey", a.build_key}};
   if (!a.volumes.empty()) {
     Json volumes = Json::array();
     for (const VmVolume& v : a.volumes) {
@@ -103,6 +104,7 @@ Result<VmArtifacts> ReadVmArtifacts(const std::string& dir) {
       a.labels = json.at("labels").get<std::map<std::string, std::string>>();
     }
     a.image_digest = json.at("imageDigest").get<std::string>();
+    a.build_key = json.value("buildKey", "");
     if (json.contains("volumes")) {
       for (const nlohmann::json& v : json.at("volumes")) {
         a.volumes.push_back({v.at("name").get<std::string>(), v.at("sizeBytes").get<int64_t>()});

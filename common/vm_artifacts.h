@@ -16,6 +16,7 @@ namespace i2kit {
 struct VmPort {
   int container_port = 0;
   Protocol protocol = Protocol::kTcp;
+  bool operator==(const VmPort&) const = default;
 };
 
 // A persistent volume of the Pod (pod_model.h VolumeType::kPersistent): `run` attaches one
@@ -48,9 +49,13 @@ struct VmArtifacts {
   int progress_deadline_seconds = 600;
   std::map<std::string, std::string> labels;  // the Pod template's, for Service selectors
   std::string image_digest;                   // sha256 over every artifact: the VM image's identity
+  // sha256 over every input of the build (build_key.h): equal keys, equal artifacts. "" for
+  // artifacts built before it was recorded, which are never reused.
+  std::string build_key;
   // In the order of the Pod's volumes; the guest finds the i-th by its disk serial
   // (pod_vm.h kVolumeSerialPrefix + i).
   std::vector<VmVolume> volumes;
+  bool operator==(const VmArtifacts&) const = default;
 };
 
 inline constexpr const char* kVmArtifactsFile = "vm.json";

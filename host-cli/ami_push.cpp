@@ -76,24 +76,17 @@ Result<std::map<std::string, std::string>> PushedImages(const std::vector<Deploy
 
 Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,
                                                 const std::vector<ConfigObject>& config_maps,
-                                                const AmiPushOptions& options, EventLog& log,
+                                                const BuildTools& tools,
+                                                const std::string& output_dir, EventLog& log,
                                                 bool terminal) {
+  Result<std::vector<BuiltDeployment>> built =
+      BuildDeployments(deployments, config_maps, tools, output_dir, log, terminal);
+  if (!built.ok()) return built.status();
   std::vector<std::string> dirs;
-  std::optional<PodVmBuildOptions> build;  // found when the first deployment needs it
-  for (const Deployment& d : deployments) {
-    std::filesystem::path dir = BuiltDir(options.output_dir, d.name);
-    if (!IsBuilt(dir)) {
-      if (!build) {
-        Result<PodVmBuildOptions> found = BuildOptionsFor(options.tools, options.output_dir);
-        if (!found.ok()) return found.status().WithContext("building " + d.name);
-        build = *found;
-        build->config_maps = config_maps;
-      }
-      Result<VmArtifacts> built = BuildShowingSteps(d, *build, log, terminal);
-      if (!built.ok()) return built.status();
-      log.Event(d.name + ": built " + built->image_digest + " in " + dir.string());
-    }
-    dirs.push_back(dir.string());
+  for (const BuiltDeployment& b : *built) {
+    log.Event(b.artifacts.deployment + (b.reused ? ": up to date, image " : ": built ") +
+              b.artifacts.image_digest + " in " + b.dir);
+    dirs.push_back(b.dir);
   }
   return dirs;
 }

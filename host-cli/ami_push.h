@@ -1,5 +1,5 @@
 // What push and deploy share to turn Pod VMs into AMIs: the -o, --uploads and build tool
-// options, building the deployments not built yet, and publishing each artifacts directory's
+// options, building the deployments missing or stale, and publishing each artifacts directory's
 // disk.raw through one AmiPublisher.
 #pragma once
 
@@ -20,7 +20,7 @@ struct AmiPushOptions {
   std::string output_dir = kDefaultOutputDir;  // where build wrote DIR/<deployment>/
   int uploads_in_flight = 8;
   std::chrono::milliseconds poll_interval{5000};  // between looks at a snapshot: --poll-interval
-  BuildTools tools;                               // for the deployments not built yet
+  BuildTools tools;                               // for the deployments missing or stale
 };
 
 // Declares -o/--output, --uploads and the build tool options on `sub`.
@@ -39,12 +39,13 @@ Result<std::map<std::string, std::string>> PushedImages(const std::vector<Deploy
                                                         const std::string& output_dir,
                                                         AwsSession& session);
 
-// The artifacts directory of each of `deployments` under options.output_dir, building (as
-// `build` does) those not built there yet, with the ConfigMaps they refer to among
-// `config_maps`.
+// The artifacts directory of each of `deployments` under `output_dir`, built first (as
+// `build` does, with the ConfigMaps they refer to among `config_maps`) unless what is there was
+// built from the same inputs: a push never sends a stale image.
 Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,
                                                 const std::vector<ConfigObject>& config_maps,
-                                                const AmiPushOptions& options, EventLog& log,
+                                                const BuildTools& tools,
+                                                const std::string& output_dir, EventLog& log,
                                                 bool terminal);
 
 }  // namespace i2kit

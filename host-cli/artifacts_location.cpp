@@ -50,23 +50,6 @@ std::string ArtifactsDirOf(const std::string& path) {
   return "";
 }
 
-Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path) {
-  if (std::string dir = ArtifactsDirOf(path); !dir.empty()) return std::vector<std::string>{dir};
-  Result<std::vector<std::string>> names = ManifestDeployments(path);
-  if (!names.ok()) return names.status();
-  std::vector<std::string> dirs;
-  for (const std::string& name : *names) {
-    std::error_code error;
-    fs::path dir = fs::absolute(fs::path(kDefaultOutputDir) / name, error);
-    if (!fs::exists(dir / kVmArtifactsFile, error)) {
-      return Status::Error("no artifacts for deployment " + name + " in ./" + kDefaultOutputDir +
-                           "/" + name + ": run 'i2kit-host build " + path + "' first");
-    }
-    dirs.push_back(dir.lexically_normal().string());
-  }
-  return dirs;
-}
-
 Result<std::vector<LocalService>> LocalServicesOf(const std::string& path) {
   std::vector<LocalService> services;
   if (!ArtifactsDirOf(path).empty()) return services;

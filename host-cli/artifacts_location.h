@@ -20,11 +20,6 @@ inline constexpr const char* kDefaultOutputDir = "i2kit-out";
 // empty otherwise (a manifest).
 std::string ArtifactsDirOf(const std::string& path);
 
-// The absolute artifacts directories to boot for `path`: itself, or for a manifest each
-// deployment's default output; fails telling to run `i2kit-host build FILE` first when one is
-// missing.
-Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path);
-
 // The Kubernetes Services of a manifest, their named target ports resolved against the
 // containers of the Deployments they select; none for an artifacts directory or vm.json.
 Result<std::vector<LocalService>> LocalServicesOf(const std::string& path);

@@ -1,6 +1,6 @@
 // i2kit-host build FILE... [-o DIR]: builds the Pod VM of every Deployment in the manifests
-// and prints each artifact with its size, and the build time.
-#include <chrono>
+// (reusing one already built from the same inputs) and prints each artifact with its size,
+// and the build time.
 #include <filesystem>
 #include <memory>
 #include <ostream>
@@ -31,35 +31,32 @@ ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {
   LoadedManifest loaded = LoadManifests(options.files, {});
   for (const Diagnostic& d : loaded.diagnostics.all()) console.err << d.Format() << "\n";
   if (!loaded.ok()) return ExitCode::kFailure;
-  Result<PodVmBuildOptions> build = BuildOptionsFor(options.tools, options.output);
-  if (!build.ok()) {
-    console.err << "i2kit-host: " << build.status().message() << "\n";
+  EventLog log(console.err, IsTerminal(console.err));
+  Result<std::vector<BuiltDeployment>> built =
+      BuildDeployments(loaded.manifest.deployments, loaded.manifest.config_maps, options.tools,
+                       options.output, log, IsTerminal(console.err));
+  if (!built.ok()) {
+    console.err << "i2kit-host: " << built.status().message() << "\n";
     return ExitCode::kFailure;
   }
-  PodVmBuildOptions build_options = *build;
-  build_options.config_maps = loaded.manifest.config_maps;
-  EventLog log(console.err, IsTerminal(console.err));
-  for (const Deployment& d : loaded.manifest.deployments) {
-    auto start = std::chrono::steady_clock::now();
-    Result<VmArtifacts> artifacts =
-        BuildShowingSteps(d, build_options, log, IsTerminal(console.err));
-    if (!artifacts.ok()) {
-      console.err << "i2kit-host: " << artifacts.status().message() << "\n";
-      return ExitCode::kFailure;
-    }
-    std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-    std::filesystem::path dir = std::filesystem::path(options.output) / d.name;
-    if (Status s = WritePodSecretsFile(dir.string(), d, loaded.manifest.secrets); !s.ok()) {
+  for (size_t i = 0; i < built->size(); ++i) {
+    const BuiltDeployment& b = (*built)[i];
+    const VmArtifacts& artifacts = b.artifacts;
+    if (Status s =
+            WritePodSecretsFile(b.dir, loaded.manifest.deployments[i], loaded.manifest.secrets);
+        !s.ok()) {
       console.err << "i2kit-host: " << s.message() << "\n";
       return ExitCode::kFailure;
     }
-    console.out << d.name << ": built in " << static_cast<int>(took.count() * 10) / 10.0 << " s → "
-                << dir.string() << "\n";
-    std::vector<std::string> files = {artifacts->kernel, artifacts->initrd};
-    files.insert(files.end(), artifacts->disks.begin(), artifacts->disks.end());
-    if (!artifacts->boot_disk.empty()) files.push_back(artifacts->boot_disk);
+    std::filesystem::path dir = std::filesystem::path(options.output) / artifacts.deployment;
+    console.out << artifacts.deployment << ": "
+                << (b.reused ? "up to date, checked in " : "built in ")
+                << static_cast<int>(b.seconds * 10) / 10.0 << " s → " << dir.string() << "\n";
+    std::vector<std::string> files = {artifacts.kernel, artifacts.initrd};
+    files.insert(files.end(), artifacts.disks.begin(), artifacts.disks.end());
+    if (!artifacts.boot_disk.empty()) files.push_back(artifacts.boot_disk);
     for (const std::string& f : files) console.out << "  " << f << "  " << Size(dir / f) << "\n";
-    console.out << "  image " << artifacts->image_digest << "\n";
+    console.out << "  image " << artifacts.image_digest << "\n";
   }
   return ExitCode::kOk;
 }

@@ -1,10 +1,16 @@
 #include "host-cli/build_tools.h"
 
+#include <chrono>
+#include <filesystem>
+
 namespace i2kit {
 
-void AddBuildToolOptions(CLI::App& sub, BuildTools& tools) {
-  sub.add_option("--kernel", tools.kernel,
-                 "The kernel (bzImage) to boot; default $I2KIT_KERNEL or scripts/build-kernel.sh");
+void AddBuildToolOptions(CLI::App& sub, BuildTools& tools, BuildToolKernel kernel) {
+  if (kernel == BuildToolKernel::kDeclared) {
+    sub.add_option("--kernel", tools.kernel,
+                   "The kernel (bzImage) to boot; default $I2KIT_KERNEL or "
+                   "scripts/build-kernel.sh");
+  }
   sub.add_option("--agent", tools.agent, "The static guest agent; default: beside i2kit-host");
   sub.add_option("--ec2-reporter", tools.ec2_reporter,
                  "The static EC2 reporter for disk.raw; default: beside i2kit-host");
@@ -21,7 +27,8 @@ void AddBuildToolOptions(CLI::App& sub, BuildTools& tools) {
                  "exists");
 }
 
-Result<PodVmBuildOptions> BuildOptionsFor(const BuildTools& tools, const std::string& output_dir) {
+Result<PodVmBuildOptions> BuildOptionsFor(const BuildTools& tools, const std::string& output_dir,
+                                          const std::function<void(const std::string&)>& progress) {
   PodVmBuildOptions build;
   build.output_dir = output_dir;
   build.runc = tools.runc;
@@ -29,14 +36,13 @@ Result<PodVmBuildOptions> BuildOptionsFor(const BuildTools& tools, const std::st
   build.registry_hosts = tools.registry_hosts;
   build.ca_bundle = tools.ca_bundle;
   Result<std::string> kernel =
-      tools.kernel.empty() ? DefaultKernel() : Result<std::string>(tools.kernel);
+      tools.kernel.empty() ? DefaultKernel(progress) : Result<std::string>(tools.kernel);
   if (!kernel.ok()) return kernel.status();
   Result<std::string> agent =
       tools.agent.empty() ? DefaultAgent() : Result<std::string>(tools.agent);
   if (!agent.ok()) return agent.status();
-  Result<std::string> ec2_reporter = tools.ec2_reporter.empty()
-                                         ? DefaultEc2Reporter()
-                                         : Result<std::string>(tools.ec2_reporter);
+  Result<std::string> ec2_reporter =
+      tools.ec2_reporter.empty() ? DefaultEc2Reporter() : Result<std::string>(tools.ec2_reporter);
   if (!ec2_reporter.ok()) return ec2_reporter.status();
   build.kernel = *kernel;
   build.agent = *agent;
@@ -44,16 +50,34 @@ Result<PodVmBuildOptions> BuildOptionsFor(const BuildTools& tools, const std::st
   return build;
 }
 
-Result<VmArtifacts> BuildShowingSteps(const Deployment& deployment, PodVmBuildOptions options,
-                                      EventLog& log, bool terminal) {
+Result<std::vector<BuiltDeployment>> BuildDeployments(const std::vector<Deployment>& deployments,
+                                                      const std::vector<ConfigObject>& config_maps,
+                                                      const BuildTools& tools,
+                                                      const std::string& output_dir, EventLog& log,
+                                                      bool terminal) {
+  std::vector<BuiltDeployment> built;
+  if (deployments.empty()) return built;
   StepProgress steps(log, terminal);
-  options.progress = [&](const std::string& line) { steps.Step(deployment.name + ": " + line); };
-  options.warning = [&](const std::string& line) {
-    steps.Event(deployment.name + ": warning: " + line);
-  };
-  Result<VmArtifacts> artifacts = BuildPodVm(deployment, options);
-  if (!artifacts.ok()) return artifacts.status().WithContext("building " + deployment.name);
-  return artifacts;
+  Result<PodVmBuildOptions> found =
+      BuildOptionsFor(tools, output_dir, [&](const std::string& line) { steps.Step(line); });
+  if (!found.ok()) return found.status().WithContext("building " + deployments.front().name);
+  PodVmBuildOptions options = *found;
+  options.config_maps = config_maps;
+  for (const Deployment& d : deployments) {
+    options.progress = [&](const std::string& line) { steps.Step(d.name + ": " + line); };
+    options.warning = [&](const std::string& line) { steps.Event(d.name + ": warning: " + line); };
+    auto start = std::chrono::steady_clock::now();
+    BuiltDeployment one;
+    Result<VmArtifacts> artifacts = BuildPodVm(d, options, &one.reused);
+    if (!artifacts.ok()) return artifacts.status().WithContext("building " + d.name);
+    one.artifacts = *std::move(artifacts);
+    one.dir = std::filesystem::absolute(std::filesystem::path(output_dir) / d.name)
+                  .lexically_normal()
+                  .string();
+    one.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    built.push_back(std::move(one));
+  }
+  return built;
 }
 
 }  // namespace i2kit

@@ -1,10 +1,12 @@
-// What the verbs that build Pod VMs share (build, and push and deploy for a deployment not
-// built yet): the --kernel, --agent, --ec2-reporter, --ca-bundle, --runc, --containerd and
-// --registry-hosts options, and building one deployment with its steps shown.
+// What the verbs that build Pod VMs share (build, and run, push, deploy and diff, which build
+// what is missing or stale first): the --kernel, --agent, --ec2-reporter, --ca-bundle, --runc,
+// --containerd and --registry-hosts options, and building deployments with their steps shown.
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "common/event_log.h"
 #include "common/pod_model.h"
@@ -13,8 +15,8 @@
 namespace i2kit {
 
 struct BuildTools {
-  std::string kernel;  // empty: DefaultKernel()
-  std::string agent;   // empty: DefaultAgent()
+  std::string kernel;        // empty: DefaultKernel()
+  std::string agent;         // empty: DefaultAgent()
   std::string ec2_reporter;  // empty: DefaultEc2Reporter()
   std::string ca_bundle = PodVmBuildOptions().ca_bundle;
   std::string runc = "/usr/sbin/runc";
@@ -22,18 +24,38 @@ struct BuildTools {
   std::string registry_hosts;
 };
 
+// Whether AddBuildToolOptions declares --kernel (run has its own, which also boots it).
+enum class BuildToolKernel { kDeclared, kOmitted };
+
 // Declares --kernel, --agent, --ec2-reporter, --ca-bundle, --runc, --containerd and
 // --registry-hosts on `sub`.
-void AddBuildToolOptions(CLI::App& sub, BuildTools& tools);
+void AddBuildToolOptions(CLI::App& sub, BuildTools& tools,
+                         BuildToolKernel kernel = BuildToolKernel::kDeclared);
 
 // The options that build into `output_dir` with `tools`, the default kernel, agent and reporter
-// found;
-// fails saying where they were looked for.
-Result<PodVmBuildOptions> BuildOptionsFor(const BuildTools& tools, const std::string& output_dir);
+// found (`progress` is told before the kernel is built, which takes minutes once); fails saying
+// where they were looked for.
+Result<PodVmBuildOptions> BuildOptionsFor(
+    const BuildTools& tools, const std::string& output_dir,
+    const std::function<void(const std::string&)>& progress = {});
 
-// Builds `deployment` with `options`, each step on `log` ("web: flattening …", redrawn in place
-// on a terminal) and warnings as events; errors begin "building NAME: ".
-Result<VmArtifacts> BuildShowingSteps(const Deployment& deployment, PodVmBuildOptions options,
-                                      EventLog& log, bool terminal);
+// One deployment as BuildDeployments left it.
+struct BuiltDeployment {
+  std::string dir;  // its artifacts directory
+  VmArtifacts artifacts;
+  bool reused = false;  // up to date: nothing was built
+  double seconds = 0;   // what checking (and building) it took
+};
+
+// Each of `deployments` built into OUTPUT_DIR/<name>/ with `tools` and the ConfigMaps they
+// refer to among `config_maps` — or, when the artifacts there were built from the same inputs
+// (build_key.h), reused as they are. Each step goes to `log` before it starts ("web: flattening
+// …", redrawn in place with its time on a terminal, one line each otherwise); errors begin
+// "building NAME: ".
+Result<std::vector<BuiltDeployment>> BuildDeployments(const std::vector<Deployment>& deployments,
+                                                      const std::vector<ConfigObject>& config_maps,
+                                                      const BuildTools& tools,
+                                                      const std::string& output_dir, EventLog& log,
+                                                      bool terminal);
 
 }  // namespace i2kit

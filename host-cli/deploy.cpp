@@ -1,9 +1,9 @@
 // i2kit-host deploy FILE... [--ami AMI]: the manifests as one CloudFormation stack — created,
 // or updated through a change set whose summary is shown first, then followed event by event
-// until it settles. A deployment without --ami is pushed first (built if it is not, and its
-// disk made an AMI, see push.cpp). Before the stack is touched, a preflight reads the account
-// and refuses what would fail (account_preflight.h). --dry-run prints the template and calls
-// nothing. Before it changes anything it shows what the stack runs and an estimate of its
+// until it settles. A deployment without --ami is pushed first (built if it is missing or
+// stale, and its disk made an AMI, see push.cpp). Before the stack is touched, a preflight reads
+// the account and refuses what would fail (account_preflight.h). --dry-run prints the template and
+// calls nothing. Before it changes anything it shows what the stack runs and an estimate of its
 // monthly cost (monthly_estimate.h); --format json prints the result and the estimate as JSON.
 #include <memory>
 #include <ostream>
@@ -46,7 +46,8 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
                                       const std::vector<ConfigObject>& config_maps)
         -> Result<std::map<std::string, std::string>> {
       Result<std::vector<std::string>> dirs =
-          BuiltArtifacts(deployments, config_maps, options.push, log, IsTerminal(console.err));
+          BuiltArtifacts(deployments, config_maps, options.push.tools, options.push.output_dir, log,
+                         IsTerminal(console.err));
       if (!dirs.ok()) return dirs.status();
       Result<AwsSession*> opened = session.Get();
       if (!opened.ok()) return opened.status();

@@ -1,11 +1,11 @@
 // i2kit-host diff FILE... [--ami AMI]: what deploy would change in the stack — the change
 // set's summary — and nothing changed: the change set (and the empty stack a new one needs) is
-// deleted afterwards. A deployment given no --ami is shown with the AMI a push would reuse
-// (its built image digest's); diff never builds or uploads, so without one it says to push.
+// deleted afterwards. A deployment given no --ami is shown with the AMI a push would reuse: its
+// image is built first when missing or stale (locally, as push would, to know its digest), and
+// diff never uploads, so without an AMI of that digest it says to push.
 // It runs deploy's preflight first: what deploy would refuse, diff refuses too. It ends with what
 // the stack would run and an estimate of its monthly cost (monthly_estimate.h); --format json
 // prints both as JSON.
-#include <filesystem>
 #include <memory>
 #include <ostream>
 #include <sstream>
@@ -18,6 +18,7 @@
 #include "aws-deploy/template_bucket.h"
 #include "host-cli/ami_push.h"
 #include "host-cli/artifacts_location.h"
+#include "host-cli/build_tools.h"
 #include "host-cli/command.h"
 #include "host-cli/manifest_stack.h"
 #include "aws-deploy/stack_volumes.h"
@@ -30,6 +31,7 @@ struct DiffOptions {
   ManifestStackOptions manifest;
   AwsOptions aws;
   std::string output_dir = kDefaultOutputDir;  // where push finds the built deployments
+  BuildTools tools;                            // for the deployments missing or stale
   std::string format = "text";
 };
 
@@ -40,20 +42,21 @@ ExitCode Fail(Console& console, const std::string& message) {
 
 ExitCode RunDiff(DiffOptions& options, Console& console) {
   LazyAwsSession session(options.aws, console.err);
-  options.manifest.images_for =
-      [&](const std::vector<Deployment>& deployments,
-          const std::vector<ConfigObject>&) -> Result<std::map<std::string, std::string>> {
+  EventLog log(console.err, IsTerminal(console.err));
+  options.manifest.images_for = [&](const std::vector<Deployment>& deployments,
+                                    const std::vector<ConfigObject>& config_maps)
+      -> Result<std::map<std::string, std::string>> {
+    // The digest a push would tag is the one of the build the manifest gives now.
+    Result<std::vector<std::string>> built = BuiltArtifacts(
+        deployments, config_maps, options.tools, options.output_dir, log, IsTerminal(console.err));
+    if (!built.ok()) return built.status();
     Result<AwsSession*> opened = session.Get();
     if (!opened.ok()) return opened.status();
     Result<std::map<std::string, std::string>> amis =
         PushedImages(deployments, options.output_dir, **opened);
     if (!amis.ok()) return amis;
-    // Pushed images are built there: the same digests deploy would tag with.
-    std::vector<std::string> dirs;
-    for (const Deployment& d : deployments) {
-      dirs.push_back((std::filesystem::path(options.output_dir) / d.name).string());
-    }
-    Result<std::map<std::string, std::string>> digests = ImageDigestsOf(*amis, dirs);
+    // The same digests deploy would tag with.
+    Result<std::map<std::string, std::string>> digests = ImageDigestsOf(*amis, *built);
     if (!digests.ok()) return digests.status();
     options.manifest.stack.image_digests = std::move(digests).value();
     return amis;
@@ -62,7 +65,6 @@ ExitCode RunDiff(DiffOptions& options, Console& console) {
   if (!change.ok()) return Fail(console, change.status().message());
   Result<AwsSession*> opened = session.Get();
   if (!opened.ok()) return Fail(console, opened.status().message());
-  EventLog log(console.err, IsTerminal(console.err));
   Status pinned = PinVolumeZone(change.value(), **opened);
   if (!pinned.ok()) return Fail(console, pinned.message());
   std::vector<StackVolume> volumes = StackVolumes(change->stack_template);
@@ -106,9 +108,10 @@ CommandRunner SetupDiff(CLI::App& sub) {
   AddManifestStackOptions(sub, options->manifest);
   AddAwsOptions(sub, options->aws);
   sub.add_option("-o,--output", options->output_dir,
-                 "Where push built the Pod VMs: DIR/<deployment>/, whose image digest names the "
-                 "AMI of a deployment given no --ami")
+                 "Where the Pod VMs are built: DIR/<deployment>/ (built there first when missing "
+                 "or stale), whose image digest names the AMI of a deployment given no --ami")
       ->capture_default_str();
+  AddBuildToolOptions(sub, options->tools);
   sub.add_option("--format", options->format,
                  "text, or json: the changes and the cost estimate as one JSON document")
       ->check(CLI::IsMember({"text", "json"}))

@@ -1,7 +1,7 @@
 // i2kit-host push FILE|DIR... [-o DIR]: the Pod VM of every deployment as an AMI — built under
-// DIR first if it is not yet, its disk.raw uploaded through the EBS direct APIs and
-// registered, or the AMI already registered for the same image digest reused — printing each
-// deployment's AMI ID.
+// DIR first if it is missing or stale (a manifest's; a directory is pushed as it is), its disk.raw
+// uploaded through the EBS direct APIs and registered, or the AMI already registered for the same
+// image digest reused — printing each deployment's AMI ID.
 #include <memory>
 #include <ostream>
 
@@ -36,8 +36,8 @@ ExitCode RunPush(PushOptions& options, Console& console) {
     for (const Diagnostic& d : loaded.diagnostics.all()) console.err << d.Format() << "\n";
     if (!loaded.ok()) return Fail(console, "");  // the diagnostics said why
     Result<std::vector<std::string>> built =
-        BuiltArtifacts(loaded.manifest.deployments, loaded.manifest.config_maps, options.push, log,
-                       IsTerminal(console.err));
+        BuiltArtifacts(loaded.manifest.deployments, loaded.manifest.config_maps, options.push.tools,
+                       options.push.output_dir, log, IsTerminal(console.err));
     if (!built.ok()) return Fail(console, built.status().message());
     dirs.insert(dirs.end(), built->begin(), built->end());
   }
@@ -57,8 +57,8 @@ ExitCode RunPush(PushOptions& options, Console& console) {
 CommandRunner SetupPush(CLI::App& sub) {
   auto options = std::make_shared<PushOptions>();
   sub.add_option("paths", options->paths,
-                 "Manifest files (their deployments built under -o, first if need be), or "
-                 "artifacts directories")
+                 "Manifest files (their deployments built under -o first when missing or "
+                 "stale), or artifacts directories (pushed as they are)")
       ->required();
   AddAmiPushOptions(sub, options->push);
   AddAwsOptions(sub, options->aws);

@@ -1,4 +1,5 @@
-// i2kit-host run DIR_OR_FILE: boots a Pod VM under QEMU from the artifacts `build` wrote. In
+// i2kit-host run FILE_OR_DIR: boots a Pod VM under QEMU from the artifacts `build` writes (for a
+// manifest, built first when missing or stale: build_key.h). In
 // the foreground it streams the console until Ctrl-C, then stops the VM cleanly; with -d it
 // returns once the Pod is ready and leaves the VM to `ps`, `logs` and `down`.
 #include <fcntl.h>
@@ -12,10 +13,12 @@
 #include <memory>
 
 #include "common/event_log.h"
+#include "common/manifest_reader.h"
 #include "common/names.h"
 #include "common/service_directory.h"
 #include "common/sys_error.h"
 #include "host-cli/artifacts_location.h"
+#include "host-cli/build_tools.h"
 #include "host-cli/command.h"
 #include "local-cluster/control_channel.h"
 #include "local-cluster/deployment_controller.h"
@@ -24,6 +27,7 @@
 #include "local-vm/host_tsc.h"
 #include "local-vm/local_ports.h"
 #include "local-vm/rotating_log.h"
+#include "local-vm/pod_secrets_file.h"
 
 namespace i2kit {
 namespace {
@@ -43,6 +47,7 @@ struct RunOptions {
   std::string accel = "auto";
   int timeout_seconds = 0;
   std::string domain = kDefaultServiceDomain;
+  BuildTools tools;  // when a manifest is built first; its kernel is --kernel
 };
 
 // On a terminal, a status line while a rollout is followed: how many replicas of the new image
@@ -309,6 +314,44 @@ Result<std::vector<std::vector<PublishedPort>>> AssignPorts(
   return assigned;
 }
 
+// The artifacts directories to run: the one named, or those of the manifest's deployments in
+// ./i2kit-out, each built first when missing or stale (its Secrets file written afresh).
+Result<std::vector<std::string>> DirsToRun(const RunOptions& options, EventLog& log,
+                                           bool terminal) {
+  if (std::string dir = ArtifactsDirOf(options.target); !dir.empty()) {
+    return std::vector<std::string>{dir};
+  }
+  std::error_code error;
+  if (!std::filesystem::exists(options.target, error)) {
+    return Status::Error(options.target + ": no such file or directory");
+  }
+  LoadedManifest loaded = LoadManifests({options.target}, ReadOptions{});
+  for (const Diagnostic& d : loaded.diagnostics.all()) log.Event(d.Format());
+  if (!loaded.ok()) return Status::Error(options.target + ": not a valid manifest");
+  if (loaded.manifest.deployments.empty()) {
+    return Status::Error(options.target + ": the manifest has no deployment");
+  }
+  BuildTools tools = options.tools;
+  tools.kernel = options.kernel;
+  Result<std::vector<BuiltDeployment>> built =
+      BuildDeployments(loaded.manifest.deployments, loaded.manifest.config_maps, tools,
+                       kDefaultOutputDir, log, terminal);
+  if (!built.ok()) return built.status();
+  std::vector<std::string> dirs;
+  for (size_t i = 0; i < built->size(); ++i) {
+    const BuiltDeployment& b = (*built)[i];
+    if (Status s =
+            WritePodSecretsFile(b.dir, loaded.manifest.deployments[i], loaded.manifest.secrets);
+        !s.ok()) {
+      return s;
+    }
+    log.Event(b.artifacts.deployment + (b.reused ? ": up to date, image " : ": built image ") +
+              b.artifacts.image_digest);
+    dirs.push_back(b.dir);
+  }
+  return dirs;
+}
+
 ExitCode RunRun(const RunOptions& options, Console& console) {
   EventLog log(console.err, IsTerminal(console.err));
   auto failed = [&](const Status& status, ExitCode code = ExitCode::kFailure) {
@@ -326,7 +369,7 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
     ports.push_back(*port);
   }
   if (Status s = CheckDistinctHostPorts(ports); !s.ok()) return failed(s, ExitCode::kUsage);
-  Result<std::vector<std::string>> dirs = ArtifactsDirsFor(options.target);
+  Result<std::vector<std::string>> dirs = DirsToRun(options, log, IsTerminal(console.err));
   if (!dirs.ok()) return failed(dirs.status());
   if (dirs->size() > 1 && !options.detach) {
     return failed(Status::Error(options.target + " has " + std::to_string(dirs->size()) +
@@ -371,16 +414,20 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
 CommandRunner SetupRun(CLI::App& sub) {
   auto options = std::make_shared<RunOptions>();
   sub.add_option("target", options->target,
-                 "Artifacts directory written by 'i2kit-host build' (holding vm.json), or the "
-                 "manifest it was built from (looked up in ./i2kit-out/<deployment>)")
+                 "A manifest (each deployment built into ./i2kit-out/<deployment> first when "
+                 "missing or stale), or an artifacts directory written by 'i2kit-host build' "
+                 "(holding vm.json), run as it is")
       ->required();
   sub.add_flag("-d,--detach", options->detach,
                "Return once the Pod is ready and leave the VM running");
   sub.add_option("-p,--publish", options->publish,
                  "Forward 127.0.0.1:HOSTPORT to the Pod's CONTAINERPORT "
                  "(HOSTPORT:CONTAINERPORT[/tcp|/udp]); repeatable");
-  sub.add_option("--kernel", options->kernel, "Boot this kernel instead of the artifacts' one")
+  sub.add_option("--kernel", options->kernel,
+                 "Boot this kernel instead of the artifacts' one (a manifest's Pod VM is built "
+                 "with it)")
       ->check(CLI::ExistingFile);
+  AddBuildToolOptions(sub, options->tools, BuildToolKernel::kOmitted);
   sub.add_option("--memory", options->memory_mib, "Guest memory in MiB (default: vm.json's)")
       ->check(CLI::Range(16, 1 << 20));
   sub.add_option("--accel", options->accel,

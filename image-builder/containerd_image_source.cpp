@@ -212,4 +212,30 @@ Result<ResolvedImage> ReadContainerdImage(const ImageReference& ref,
   return image;
 }
 
+Result<std::string> ContainerdImageDigest(const ImageReference& ref,
+                                          const ContainerdOptions& options) {
+  if (ref.transport != ImageTransport::kRegistry) {
+    return Status::Error("image " + ref.Canonical() + ": not a registry reference");
+  }
+  ContainerdOptions resolved = ResolveContainerdOptions(options);
+  Result<std::string> socket_path = ContainerdSocketPath(resolved.address);
+  if (!socket_path.ok()) return socket_path.status();
+  if (resolved.pull == PullPolicy::kAlways) {
+    // The registry decides what the tag names now; the build's own pull finds it fetched.
+    std::vector<std::string> pull_command = ContainerdPullCommand(ref, resolved, *socket_path);
+    Result<ToolOutput> pulled = RunTool(pull_command);
+    if (!pulled.ok()) {
+      return Status::Error(
+          "image " + ref.Canonical() +
+          ": imagePullPolicy Always fetches it from its registry, and that failed: " +
+          pulled.status().message() + PullFailureHint(pulled.status().message(), pull_command));
+    }
+  }
+  ContainerdClient client(*socket_path, resolved.namespace_name);
+  Result<std::optional<Descriptor>> target = client.GetImage(ref.Canonical());
+  if (!target.ok()) return target.status().WithContext("image " + ref.Canonical());
+  if (!target->has_value()) return std::string();
+  return (*target)->digest;
+}
+
 }  // namespace i2kit

@@ -79,4 +79,10 @@ Result<ResolvedImage> ReadContainerdImage(const ImageReference& ref,
                                           const ContainerdOptions& options,
                                           const std::filesystem::path& blob_dir);
 
+// The digest of the index or manifest containerd stores for `ref` (a kRegistry reference),
+// after the pull that imagePullPolicy Always makes first; "" when containerd does not hold it.
+// Reads no blob: cheap enough to tell whether a build of the image is up to date.
+Result<std::string> ContainerdImageDigest(const ImageReference& ref,
+                                          const ContainerdOptions& options);
+
 }  // namespace i2kit

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "common/sys_error.h"
 #include "common/unique_fd.h"
 #include "image-builder/image_manifest.h"
 #include "image-builder/parse_json.h"
 #include "image-builder/sha256.h"
-#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {
@@ -131,9 +131,8 @@ Result<Descriptor> SelectByTag(const std::vector<Descriptor>& manifests, std::st
                        " images match; name one by tag (tags: " + tags + ")");
 }
 
-}  // namespace
-
-Result<ResolvedImage> ReadOciImageLayout(const std::filesystem::path& dir, std::string_view tag) {
+// The index.json entry of the image `tag` names in the layout `dir`.
+Result<Descriptor> SelectImage(const std::filesystem::path& dir, std::string_view tag) {
   if (Status version = CheckLayoutVersion(dir); !version.ok()) return version;
   std::filesystem::path index_path = dir / "index.json";
   Result<std::string> index_text = ReadSmallFile(index_path);
@@ -142,10 +141,22 @@ Result<ResolvedImage> ReadOciImageLayout(const std::filesystem::path& dir, std::
   if (!index.ok()) return index.status();
   Result<std::vector<Descriptor>> top = ParseManifestList(*index, index_path.string());
   if (!top.ok()) return top.status();
-  Result<Descriptor> selected = SelectByTag(*top, tag, index_path.string());
+  return SelectByTag(*top, tag, index_path.string());
+}
+
+}  // namespace
+
+Result<ResolvedImage> ReadOciImageLayout(const std::filesystem::path& dir, std::string_view tag) {
+  Result<Descriptor> selected = SelectImage(dir, tag);
   if (!selected.ok()) return selected.status();
   Layout layout(dir);
   return ReadImageGraph(layout, *selected);
+}
+
+Result<std::string> OciImageLayoutDigest(const std::filesystem::path& dir, std::string_view tag) {
+  Result<Descriptor> selected = SelectImage(dir, tag);
+  if (!selected.ok()) return selected.status();
+  return selected->digest;
 }
 
 }  // namespace i2kit

@@ -19,4 +19,9 @@ namespace i2kit {
 // layers stay where they are: the result points into `dir`.
 Result<ResolvedImage> ReadOciImageLayout(const std::filesystem::path& dir, std::string_view tag);
 
+// The digest of the index.json entry ReadOciImageLayout(dir, tag) would read (a manifest, or an
+// index resolved further), found from index.json alone: the image's content address, cheap
+// enough to tell whether a build of it is up to date. No blob is read or checked.
+Result<std::string> OciImageLayoutDigest(const std::filesystem::path& dir, std::string_view tag);
+
 }  // namespace i2kit

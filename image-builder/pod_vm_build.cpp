@@ -11,10 +11,10 @@
 #include <map>
 #include <sstream>
 
-#include "common/config_references.h"
 #include "common/pod_spec.h"
 #include "common/pod_vm.h"
 #include "common/text_file.h"
+#include "image-builder/build_key.h"
 #include "image-builder/boot_disk.h"
 #include "image-builder/containerd_image_source.h"
 #include "image-builder/disk_layout.h"
@@ -181,16 +181,51 @@ Result<std::string> BesideHost(const std::string& name, const std::string& what,
   return file.string();
 }
 
+// What vm.json says of the deployment beside its image: its name, replicas, rollout rules,
+// labels and volumes, which may change with no new image.
+void SetDeploymentFields(const Deployment& deployment, VmArtifacts& artifacts) {
+  artifacts.deployment = deployment.name;
+  artifacts.replicas = deployment.replicas;
+  artifacts.termination_grace_period_seconds = deployment.termination_grace_period_seconds;
+  artifacts.recreate = deployment.strategy.type == StrategyType::kRecreate;
+  RolloutCounts counts = ResolveRollout(deployment.strategy, deployment.replicas);
+  artifacts.max_surge = counts.max_surge;
+  artifacts.max_unavailable = counts.max_unavailable;
+  artifacts.progress_deadline_seconds = deployment.progress_deadline_seconds;
+  artifacts.volumes.clear();
+  for (const Volume* v : PersistentVolumes(deployment)) {
+    artifacts.volumes.push_back({v->name, v->size_bytes});
+  }
+  artifacts.labels = deployment.labels;
+}
+
 }  // namespace
 
-Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOptions& options) {
+Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOptions& options,
+                               bool* reused) {
   auto progress = [&](const std::string& line) {
     if (options.progress) options.progress(line);
   };
   auto warning = [&](const std::string& line) {
     if (options.warning) options.warning(line);
   };
+  if (reused) *reused = false;
   fs::path final_dir = fs::path(options.output_dir) / deployment.name;
+  progress("checking the build's inputs");
+  Result<std::optional<std::string>> key = BuildKeyFor(deployment, options);
+  if (!key.ok()) return key.status();
+  if (key->has_value()) {
+    if (std::optional<VmArtifacts> built = ReusableBuild(final_dir.string(), **key)) {
+      // The same image; the rollout rules, which are no part of it, are the manifest's now.
+      VmArtifacts now = *built;
+      SetDeploymentFields(deployment, now);
+      if (!(now == *built)) {
+        if (Status s = WriteVmArtifacts(final_dir.string(), now); !s.ok()) return s;
+      }
+      if (reused) *reused = true;
+      return now;
+    }
+  }
   ScratchDir staging{fs::path(options.output_dir) / ("." + deployment.name + ".building")};
   ScratchDir scratch{staging.path.string() + "-work"};
   std::error_code ec;
@@ -201,27 +236,10 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   if (ec) return Status::Error("cannot create " + staging.path.string() + ": " + ec.message());
 
   VmArtifacts artifacts;
-  artifacts.deployment = deployment.name;
-  artifacts.replicas = deployment.replicas;
-  artifacts.termination_grace_period_seconds = deployment.termination_grace_period_seconds;
-  artifacts.recreate = deployment.strategy.type == StrategyType::kRecreate;
-  RolloutCounts counts = ResolveRollout(deployment.strategy, deployment.replicas);
-  artifacts.max_surge = counts.max_surge;
-  artifacts.max_unavailable = counts.max_unavailable;
-  artifacts.progress_deadline_seconds = deployment.progress_deadline_seconds;
-  for (const Volume* v : PersistentVolumes(deployment)) {
-    artifacts.volumes.push_back({v->name, v->size_bytes});
-  }
-  artifacts.labels = deployment.labels;
-  PodSpec spec;
-  spec.deployment = deployment;
+  SetDeploymentFields(deployment, artifacts);
   // The image is the Pod's, not the rollout's: scaling or a new maxSurge must not give a new
   // image digest, or the controller would replace every replica for it (Kubernetes does not).
-  spec.deployment.replicas = 1;
-  spec.deployment.strategy = DeploymentStrategy{};
-  spec.deployment.min_ready_seconds = 0;
-  spec.deployment.progress_deadline_seconds = Deployment{}.progress_deadline_seconds;
-  spec.config_maps = ReferencedConfigMaps(deployment, options.config_maps);
+  PodSpec spec = ImageSpecOf(deployment, options.config_maps);
   int64_t limits_bytes = 0;
   int64_t largest_init_bytes = 0;  // init containers run one at a time, before the others
   // The app containers' roots first, then the init containers': the pod spec's image order,
@@ -371,6 +389,12 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
       !layout.ok()) {
     return layout.status().WithContext("writing " + artifacts.boot_disk);
   }
+  // An image containerd lacked had no address before the build pulled it: it has one now.
+  if (!key->has_value()) {
+    key = BuildKeyFor(deployment, options);
+    if (!key.ok()) return key.status();
+  }
+  artifacts.build_key = key->value_or("");
   if (Status s = WriteVmArtifacts(staging.path.string(), artifacts); !s.ok()) return s;
   fs::remove_all(final_dir, ec);
   fs::rename(staging.path, final_dir, ec);
@@ -379,11 +403,17 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   return artifacts;
 }
 
-Result<std::string> DefaultKernel() {
+Result<std::string> DefaultKernel(const std::function<void(const std::string&)>& progress) {
   if (const char* env = std::getenv("I2KIT_KERNEL"); env && *env) return std::string(env);
   fs::path script = fs::path(I2KIT_SOURCE_DIR) / "scripts" / "build-kernel.sh";
   if (!fs::exists(script)) {
     return Status::Error("no kernel: pass --kernel PATH or set I2KIT_KERNEL");
+  }
+  // The script is silent on stdout while it builds: say so before the minutes it takes.
+  Result<ToolOutput> cached = RunTool({script.string(), "--print-path"});
+  std::error_code ec;
+  if (progress && cached.ok() && !fs::exists(cached->out.substr(0, cached->out.find('\n')), ec)) {
+    progress("building the kernel once (~4 min; scripts/build-kernel.sh, cached after)");
   }
   Result<ToolOutput> out = RunTool({script.string()});
   if (!out.ok()) return out.status().WithContext("building the kernel (scripts/build-kernel.sh)");

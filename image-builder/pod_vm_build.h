@@ -36,13 +36,16 @@ struct PodVmBuildOptions {
 };
 
 // Builds into a temporary directory beside the final one and renames it into place, so a
-// failed build never leaves a half-written VM where `run` would find it.
-Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOptions& options);
+// failed build never leaves a half-written VM where `run` would find it. Artifacts already
+// there built from the same inputs (build_key.h) are reused instead, their vm.json given the
+// deployment's replicas and rollout rules; `*reused` (if given) tells which happened.
+Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOptions& options,
+                               bool* reused = nullptr);
 
 // Where the kernel, the agent and runc are found when the user does not say: `--kernel`, then
-// $I2KIT_KERNEL, then the kernel cached by scripts/build-kernel.sh of this source tree; the
-// agent beside the running i2kit-host.
-Result<std::string> DefaultKernel();
+// $I2KIT_KERNEL, then the kernel cached by scripts/build-kernel.sh of this source tree (built
+// first if it is not cached, `progress` told before); the agent beside the running i2kit-host.
+Result<std::string> DefaultKernel(const std::function<void(const std::string&)>& progress = {});
 Result<std::string> DefaultAgent();
 Result<std::string> DefaultEc2Reporter();
 

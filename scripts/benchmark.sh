@@ -116,10 +116,10 @@ The example Pod (busybox httpd), $boots boots, accelerator $accel.
 | what | measured | target |
 |---|---|---|
 | kernel (bzImage) | $(mib "$kernel_size") | |
-| initrd (gzip; unpacked: agent $(mib "$(size_of "$work/initrd/init")"), runc + libraries as EROFS $(mib "$(size_of "$work/initrd/system.erofs")")) | $(mib "$initrd_size") | |
+| initrd (zstd; unpacked: agent $(mib "$(size_of "$work/initrd/init")"), runc + libraries as EROFS $(mib "$(size_of "$work/initrd/system.erofs")")) | $(mib "$initrd_size") | |
 | kernel + initrd, without the app | $(mib $((kernel_size + initrd_size))) ($((kernel_size + initrd_size)) bytes) | ≤ 8 MiB (8388608 bytes) |
 | container web (EROFS, lz4hc) | $(mib "$(size_of "$out/rootfs-web.erofs")") | |
-| \`build\`, cold (empty output directory) / warm (the same again) | $cold s / $warm s | |
+| \`build\`, cold (empty output directory) / unchanged (up to date: reused) | $cold s / $warm s | |
 | \`run\` to the first HTTP 200 on 127.0.0.1 | $(stats <"$work/boot-times") | ≤ 2.0 s |
 | guest uptime when the agent reports the Pod ready | $(stats <"$work/guest-times") | |
 | guest memory used once ready (MemTotal − MemAvailable, median) | $(mib "$memory") of $(mib "$total") (a $(sed -n 's/.*"memoryMiB": *\([0-9]*\).*/\1/p' "$out/vm.json") MiB VM) | ≤ 20 MiB |

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "aws-client/ebs_api.h"
 #include "aws-deploy/ami_publisher.h"
@@ -13,6 +14,7 @@
 #include "common/vm_artifacts.h"
 #include "host-cli/aws_verbs_test.h"
 #include "image-builder/initrd_listing.h"
+#include "host-cli/stand_in_build.h"
 #include "image-builder/boot_disk.h"
 #include "image-builder/run_tool.h"
 
@@ -40,21 +42,32 @@ std::string Checksum(const std::string& data) {
   return Base64Encode({reinterpret_cast<const char*>(digest.data()), digest.size()});
 }
 
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 class PushVerbTest : public AwsVerbsTest {
  protected:
   // Builds DIR/out/hello as `build` would for examples/hello.yml: vm.json and a disk.raw of
   // 6.5 blocks, a GPT disk (block 0, and the backup in the partial last one, 6) whose other
-  // data is in block 3 and also in block 6.
+  // data is in block 3 and also in block 6. Its build key is the one of hello_ built with tools_:
+  // the verbs find it up to date (stand_in_build.h), and a rebuild fails on the image's first blob.
   void SetUp() override {
     AwsVerbsTest::SetUp();
     out_ = dir_ / "out";
+    hello_ = Write("hello.yml", "name: hello\ncontainers:\n  web:\n    image: " +
+                                    testing::WriteIndexOnlyLayout(dir_ / "layout") +
+                                    "\n    ports:\n      - http:8080:http:8080\n");
+    stand_in_tools_ = testing::WriteStandInTools(dir_);
     std::filesystem::path artifacts = out_ / "hello";
-    std::filesystem::create_directories(artifacts);
     VmArtifacts vm;
     vm.deployment = "hello";
     vm.boot_disk = "disk.raw";
     vm.image_digest = kDigest;
-    ASSERT_TRUE(WriteVmArtifacts(artifacts.string(), vm).ok());
+    ASSERT_TRUE(testing::WriteUpToDateArtifacts(hello_, stand_in_tools_.tools, out_, vm));
     std::filesystem::path disk = artifacts / "disk.raw";
     disk_ = disk;
     std::ofstream(disk, std::ios::binary) << std::string(6 * kBlock + kBlock / 2, '\0');
@@ -85,12 +98,31 @@ class PushVerbTest : public AwsVerbsTest {
     return blocks;
   }
 
+  // `args` with the stand-in build tools.
+  std::vector<std::string> WithTools(std::vector<std::string> args) {
+    args.insert(args.end(), stand_in_tools_.args.begin(), stand_in_tools_.args.end());
+    return args;
+  }
+
+  // `verb` (deploy or diff) of hello_ with its build under `out`, without --ami: it builds
+  // first, and the stand-in image fails that before AWS is asked anything.
+  void ExpectBuildBeforeAws(const std::string& verb, const std::filesystem::path& out) {
+    std::vector<std::string> args = WithTools({verb, hello_, "-o", out.string()});
+    args.insert(args.end(), kAccount.begin(), kAccount.end());
+    CliRun run = Aws(args);
+    EXPECT_EQ(run.code, 1);
+    EXPECT_TRUE(Contains(run.err, "i2kit-host " + verb + ": building hello: ")) << run.err;
+    EXPECT_TRUE(stand_in_.Requests().empty());
+  }
+
   CliRun Push(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"push", Example("hello.yml"), "-o", out_.string()};
+    std::vector<std::string> args = WithTools({"push", hello_, "-o", out_.string()});
     args.insert(args.end(), extra.begin(), extra.end());
     return Aws(args);
   }
 
+  std::string hello_;
+  testing::StandInTools stand_in_tools_;
   std::filesystem::path out_;
   std::filesystem::path disk_;
 };
@@ -193,7 +225,7 @@ TEST_F(PushVerbTest, PushWaitsOutASnapshotAndAnImageAwsDoesNotKnowYet) {
 
 TEST_F(PushVerbTest, DeployWithoutAmiPassesWhenAwsIsEventuallyConsistent) {
   ASSERT_TRUE(stand_in_.SetMode("consistency", {{"unknown_for", 3}}));
-  std::vector<std::string> args = {"deploy", Example("hello.yml"), "-o", out_.string()};
+  std::vector<std::string> args = WithTools({"deploy", hello_, "-o", out_.string()});
   args.insert(args.end(), kAccount.begin(), kAccount.end());
   CliRun run = Aws(args);
   ASSERT_EQ(run.code, 0) << run.err;
@@ -217,7 +249,7 @@ TEST_F(PushVerbTest, PushPassesWithThePolicyPolicyPushPrintsAndDeployIsRefusedWi
   CliRun run = Push();
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_EQ(stand_in_.Images().size(), 1u);
-  std::vector<std::string> args = {"deploy", Example("hello.yml"), "-o", out_.string()};
+  std::vector<std::string> args = WithTools({"deploy", hello_, "-o", out_.string()});
   args.insert(args.end(), kAccount.begin(), kAccount.end());
   CliRun deploy = Aws(args);
   EXPECT_EQ(deploy.code, 1);
@@ -319,9 +351,12 @@ spec:
           valueFrom: {configMapKeyRef: {name: settings, key: greeting}}
 )");
   std::filesystem::path out = dir_ / "built";
-  CliRun run =
-      Aws({"push", manifest, "-o", out.string(), "--kernel", (dir_ / "bzImage").string(), "--agent",
-           (dir_ / "agent").string(), "--ec2-reporter", (dir_ / "reporter").string()});
+  auto push = [&] {
+    return Aws({"push", manifest, "-o", out.string(), "--kernel", (dir_ / "bzImage").string(),
+                "--agent", (dir_ / "agent").string(), "--ec2-reporter",
+                (dir_ / "reporter").string()});
+  };
+  CliRun run = push();
   ASSERT_EQ(run.code, 0) << run.err;
   Result<VmArtifacts> built = ReadVmArtifacts((out / "web").string());
   ASSERT_TRUE(built.ok()) << built.status().message();
@@ -334,10 +369,47 @@ spec:
   nlohmann::json spec = nlohmann::json::parse(
       testing::ListInitrd(out / "web" / "initrd.img")["etc/i2kit/pod.json"].data);
   EXPECT_EQ(spec["configMaps"][0]["name"], "settings") << spec["configMaps"].dump();
+
+  // Unchanged, it is the same image: nothing is built, the AMI is reused.
+  CliRun again = push();
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_TRUE(Contains(again.err, "web: up to date, image " + built->image_digest)) << again.err;
+  EXPECT_EQ(Requests("RegisterImage").size(), 1u);
+  // A new value of the ConfigMap it refers to is a new image, built and pushed.
+  std::string text = ReadAll(manifest);
+  text.replace(text.find("greeting: hello"), 15, "greeting: bonjour");
+  Write("web.yml", text);
+  CliRun changed = push();
+  ASSERT_EQ(changed.code, 0) << changed.err;
+  Result<VmArtifacts> rebuilt = ReadVmArtifacts((out / "web").string());
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().message();
+  EXPECT_NE(rebuilt->image_digest, built->image_digest);
+  EXPECT_TRUE(Contains(changed.err, "web: built " + rebuilt->image_digest)) << changed.err;
+  EXPECT_EQ(Requests("RegisterImage").size(), 2u);
+}
+
+TEST_F(PushVerbTest, PushOfAManifestUpToDateBuildsNothing) {
+  CliRun run = Push();
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_TRUE(Contains(run.err, std::string("hello: up to date, image ") + kDigest)) << run.err;
+}
+
+TEST_F(PushVerbTest, PushOfAManifestWhoseAgentChangedBuildsItAgainBeforeUploading) {
+  std::ofstream(dir_ / "agent") << "a new agent";
+  CliRun run = Push();
+  EXPECT_EQ(run.code, 1);
+  // The stand-in image has no blobs: the rebuild fails, and nothing stale goes up.
+  EXPECT_TRUE(Contains(run.err, "i2kit-host push: building hello: ")) << run.err;
+  EXPECT_TRUE(Requests("StartSnapshot").empty());
+}
+
+TEST_F(PushVerbTest, DeployOfAManifestChangedSinceItsBuildBuildsItAgainBeforeTouchingAws) {
+  Write("hello.yml", ReadAll(hello_) + "    environment:\n      - GREETING=bonjour\n");
+  ExpectBuildBeforeAws("deploy", out_);
 }
 
 TEST_F(PushVerbTest, DeployWithoutAmiPushesThenCreatesTheStackWithThatAmi) {
-  std::vector<std::string> args = {"deploy", Example("hello.yml"), "-o", out_.string()};
+  std::vector<std::string> args = WithTools({"deploy", hello_, "-o", out_.string()});
   args.insert(args.end(), kAccount.begin(), kAccount.end());
   CliRun run = Aws(args);
   ASSERT_EQ(run.code, 0) << run.err;
@@ -355,7 +427,7 @@ TEST_F(PushVerbTest, DeployWithoutAmiPushesThenCreatesTheStackWithThatAmi) {
 TEST_F(PushVerbTest, DiffWithoutAmiShowsTheAmiAPushMadeAndUploadsNothing) {
   CliRun push = Push();
   ASSERT_EQ(push.code, 0) << push.err;
-  std::vector<std::string> args = {"diff", Example("hello.yml"), "-o", out_.string()};
+  std::vector<std::string> args = WithTools({"diff", hello_, "-o", out_.string()});
   args.insert(args.end(), kAccount.begin(), kAccount.end());
   CliRun diff = Aws(args);
   ASSERT_EQ(diff.code, 0) << diff.err;
@@ -371,7 +443,7 @@ TEST_F(PushVerbTest, DiffWithoutAmiShowsTheAmiAPushMadeAndUploadsNothing) {
 }
 
 TEST_F(PushVerbTest, DiffWithoutAmiOfAnImageNotPushedSaysToPush) {
-  std::vector<std::string> args = {"diff", Example("hello.yml"), "-o", out_.string()};
+  std::vector<std::string> args = WithTools({"diff", hello_, "-o", out_.string()});
   args.insert(args.end(), kAccount.begin(), kAccount.end());
   CliRun diff = Aws(args);
   EXPECT_EQ(diff.code, 1);
@@ -383,17 +455,13 @@ TEST_F(PushVerbTest, DiffWithoutAmiOfAnImageNotPushedSaysToPush) {
   EXPECT_TRUE(Requests("CreateChangeSet").empty());
 }
 
-TEST_F(PushVerbTest, DiffWithoutAmiOfADeploymentNotBuiltSaysToPush) {
-  std::vector<std::string> args = {"diff", Example("hello.yml"), "-o",
-                                   (dir_ / "elsewhere").string()};
-  args.insert(args.end(), kAccount.begin(), kAccount.end());
-  CliRun diff = Aws(args);
-  EXPECT_EQ(diff.code, 1);
-  EXPECT_TRUE(Contains(diff.err, "hello is not built in " + (dir_ / "elsewhere").string() +
-                                     " (-o): `i2kit-host push` builds and pushes it, or pass "
-                                     "--ami"))
-      << diff.err;
-  EXPECT_TRUE(stand_in_.Requests().empty());
+TEST_F(PushVerbTest, DiffWithoutAmiOfADeploymentNotBuiltBuildsItToKnowItsDigest) {
+  ExpectBuildBeforeAws("diff", dir_ / "elsewhere");
+}
+
+TEST_F(PushVerbTest, DiffWithoutAmiOfADeploymentChangedSinceItsBuildBuildsItAgain) {
+  std::ofstream(dir_ / "bzImage") << "a new kernel";
+  ExpectBuildBeforeAws("diff", out_);
 }
 
 TEST_F(PushVerbTest, DeployWithAnAmiPushesNothing) {

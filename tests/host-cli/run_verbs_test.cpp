@@ -16,6 +16,7 @@
 #include "host-cli/host_cli_test_util.h"
 #include "local-vm/local_ports.h"
 #include "local-vm/state_dir.h"
+#include "host-cli/stand_in_build.h"
 
 namespace i2kit {
 namespace {
@@ -81,12 +82,67 @@ TEST_F(RunVerbsTest, RunWithoutArtifactsSaysToBuildFirst) {
   EXPECT_NE(run.err.find("vm.json: run 'i2kit-host build' first"), std::string::npos) << run.err;
 }
 
-TEST_F(RunVerbsTest, RunOfAManifestNotYetBuiltNamesTheBuildCommand) {
-  std::string manifest = Write("app.yml", "name: shop\ncontainers:\n  web:\n    image: nginx\n");
-  CliRun run = RunCli({"run", manifest});
+// A manifest run from dir_, whose image is an OCI layout with only its index.json: its build
+// key is known, and a build of it fails on the first blob (stand_in_build.h).
+class RunManifestTest : public RunVerbsTest {
+ protected:
+  void SetUp() override {
+    RunVerbsTest::SetUp();
+    previous_ = fs::current_path();
+    fs::current_path(dir_);
+    manifest_ = Write("app.yml", "name: web\ncontainers:\n  web:\n    image: " +
+                                     testing::WriteIndexOnlyLayout(dir_ / "layout") + "\n");
+    tools_ = testing::WriteStandInTools(dir_);
+  }
+  void TearDown() override {
+    fs::current_path(previous_);
+    RunVerbsTest::TearDown();
+  }
+  CliRun Run(std::vector<std::string> extra) {
+    std::vector<std::string> args = {"run", manifest_, "--accel", "tcg"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.insert(args.end(), tools_.args.begin(), tools_.args.end());
+    return RunCli(args);
+  }
+  fs::path previous_;
+  std::string manifest_;
+  testing::StandInTools tools_;
+};
+
+TEST_F(RunManifestTest, RunOfAManifestNotYetBuiltBuildsItFirst) {
+  CliRun run = Run({});
   EXPECT_EQ(run.code, 1);
-  EXPECT_NE(run.err.find("run 'i2kit-host build " + manifest + "' first"), std::string::npos)
-      << run.err;
+  EXPECT_NE(run.err.find("building web: "), std::string::npos) << run.err;
+  EXPECT_FALSE(fs::exists(dir_ / "i2kit-out" / "web" / "vm.json"));
+}
+
+TEST_F(RunManifestTest, RunOfAManifestUpToDateBuildsNothing) {
+  VmArtifacts vm;
+  vm.deployment = "web";
+  vm.boot_disk = "disk.raw";
+  vm.ports = {{80, Protocol::kTcp}};
+  ASSERT_TRUE(testing::WriteUpToDateArtifacts(manifest_, tools_.tools, dir_ / "i2kit-out", vm));
+  // A port in use stops it before booting, after the check.
+  Result<int> port = PickFreeLocalPort();
+  ASSERT_TRUE(port.ok());
+  UniqueFd listener = ListenOnLoopback(*port);
+  ASSERT_TRUE(listener.valid());
+  CliRun run = Run({"-p", std::to_string(*port) + ":80"});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("web: up to date"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("EADDRINUSE"), std::string::npos) << run.err;
+}
+
+TEST_F(RunManifestTest, RunOfAManifestChangedSinceItsBuildBuildsItAgain) {
+  VmArtifacts vm;
+  vm.deployment = "web";
+  vm.boot_disk = "disk.raw";
+  ASSERT_TRUE(testing::WriteUpToDateArtifacts(manifest_, tools_.tools, dir_ / "i2kit-out", vm));
+  std::ofstream(manifest_, std::ios::app) << "    environment: [GREETING=bonjour]\n";
+  CliRun run = Run({});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("building web: "), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("up to date"), std::string::npos) << run.err;
 }
 
 TEST_F(RunVerbsTest, RunRejectsABadPortMappingAsAUsageError) {

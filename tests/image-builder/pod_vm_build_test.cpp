@@ -7,11 +7,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common/manifest_reader.h"
+#include "image-builder/build_key.h"
 #include "image-builder/initrd_listing.h"
 #include "image-builder/run_tool.h"
 
@@ -62,7 +64,8 @@ class PodVmBuildTest : public ::testing::Test {
 
   // `edit` changes the Deployment read from pod.yml before it is built.
   Result<VmArtifacts> Build(const std::string& out,
-                            const std::function<void(Deployment&)>& edit = {}) {
+                            const std::function<void(Deployment&)>& edit = {},
+                            bool* reused = nullptr) {
     LoadedManifest loaded = LoadManifests({(dir_ / "pod.yml").string()}, {});
     if (!loaded.ok() || loaded.manifest.deployments.empty()) {
       return Status::Error("the test manifest does not load");
@@ -74,7 +77,7 @@ class PodVmBuildTest : public ::testing::Test {
     options.agent = (dir_ / "agent").string();
     options.ec2_reporter = (dir_ / "reporter").string();
     options.ca_bundle = (dir_ / "ca.crt").string();
-    return BuildPodVm(loaded.manifest.deployments.front(), options);
+    return BuildPodVm(loaded.manifest.deployments.front(), options, reused);
   }
 
   static fs::path* images_;
@@ -112,6 +115,85 @@ TEST_F(PodVmBuildTest, ScalingIsNoNewImageButItsRolloutRulesAreRecorded) {
   EXPECT_EQ(read->max_unavailable, 1);
   EXPECT_FALSE(read->recreate);
   EXPECT_EQ(read->progress_deadline_seconds, 600);
+}
+
+TEST_F(PodVmBuildTest, AnUnchangedPodIsReusedInUnderASecondAndAScaledOneToo) {
+  bool reused = true;
+  Result<VmArtifacts> first = Build("a", {}, &reused);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_FALSE(reused);
+  EXPECT_FALSE(first->build_key.empty());
+  fs::file_time_type written = fs::last_write_time(dir_ / "a/web/disk.raw");
+  auto start = std::chrono::steady_clock::now();
+  Result<VmArtifacts> second = Build("a", {}, &reused);
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_TRUE(reused);
+  EXPECT_EQ(second->image_digest, first->image_digest);
+  EXPECT_EQ(fs::last_write_time(dir_ / "a/web/disk.raw"), written);
+  EXPECT_LT(took.count(), 3.0) << "checking an unchanged build took " << took.count() << " s";
+  std::cout << "an unchanged Pod checked and reused in " << took.count() << " s\n";
+  // More replicas are the same image: reused, with the new count in vm.json.
+  Result<VmArtifacts> scaled = Build(
+      "a", [](Deployment& d) { d.replicas = 4; }, &reused);
+  ASSERT_TRUE(scaled.ok()) << scaled.status().message();
+  EXPECT_TRUE(reused);
+  Result<VmArtifacts> read = ReadVmArtifacts((dir_ / "a/web").string());
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->replicas, 4);
+  EXPECT_EQ(read->image_digest, first->image_digest);
+}
+
+TEST_F(PodVmBuildTest, EachChangedInputOfTheImageBuildsItAgain) {
+  ASSERT_TRUE(Build("a").ok());
+  bool reused = true;
+  std::map<std::string, std::function<void()>> changes = {
+      {"an environment value",
+       [&] {
+         std::ofstream(dir_ / "pod.yml", std::ios::app) << "    environment: [GREETING=bonjour]\n";
+       }},
+      {"the kernel", [&] { std::ofstream(dir_ / "bzImage") << "a new kernel"; }},
+      {"the agent", [&] { std::ofstream(dir_ / "agent") << "a new agent"; }},
+      {"the reporter", [&] { std::ofstream(dir_ / "reporter") << "a new reporter"; }},
+      {"the CA bundle", [&] { std::ofstream(dir_ / "ca.crt", std::ios::app) << kCaBundle; }},
+      {"a deleted disk", [&] { fs::remove(dir_ / "a/web/disk.raw"); }},
+  };
+  for (const auto& [what, change] : changes) {
+    change();
+    Result<VmArtifacts> rebuilt = Build("a", {}, &reused);
+    ASSERT_TRUE(rebuilt.ok()) << what << ": " << rebuilt.status().message();
+    EXPECT_FALSE(reused) << what << " changed, and the build was reused";
+    Result<VmArtifacts> again = Build("a", {}, &reused);
+    ASSERT_TRUE(again.ok()) << what << ": " << again.status().message();
+    EXPECT_TRUE(reused) << what << ": the build after the rebuild was not reused";
+  }
+}
+
+TEST_F(PodVmBuildTest, AnotherImageDigestIsAnotherBuildKey) {
+  LoadedManifest loaded = LoadManifests({(dir_ / "pod.yml").string()}, {});
+  ASSERT_TRUE(loaded.ok());
+  PodVmBuildOptions options;
+  options.kernel = (dir_ / "bzImage").string();
+  options.agent = (dir_ / "agent").string();
+  options.ec2_reporter = (dir_ / "reporter").string();
+  options.ca_bundle = (dir_ / "ca.crt").string();
+  Deployment& d = loaded.manifest.deployments.front();
+  Result<std::optional<std::string>> key = BuildKeyFor(d, options);
+  ASSERT_TRUE(key.ok() && key->has_value()) << key.status().message();
+  // The same layout, its tag moved to another manifest: the key reads index.json only.
+  fs::copy(*images_ / "busybox-httpd", dir_ / "moved", fs::copy_options::recursive);
+  std::string index = ReadAll(dir_ / "moved/index.json");
+  size_t at = index.find("sha256:") + 7;
+  index[at] = index[at] == '0' ? '1' : '0';
+  std::ofstream(dir_ / "moved/index.json", std::ios::trunc) << index;
+  d.containers.front().image.path = (dir_ / "moved").string();
+  Result<std::optional<std::string>> moved = BuildKeyFor(d, options);
+  ASSERT_TRUE(moved.ok() && moved->has_value()) << moved.status().message();
+  EXPECT_NE(**moved, **key);
+  d.containers.front().image.path = (*images_ / "busybox-httpd").string();
+  Result<std::optional<std::string>> back = BuildKeyFor(d, options);
+  ASSERT_TRUE(back.ok() && back->has_value());
+  EXPECT_EQ(**back, **key);
 }
 
 TEST_F(PodVmBuildTest, TheInitrdHoldsTheAgentTheSpecAndRuncAsAMergedUsrImage) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The README's test command, and all that CI runs (.ci/run): installs the dependencies, builds
-# with warnings as errors, runs the unit tests, runs them again under ASan+UBSan, fuzzes the
-# parsers for FUZZ_SECONDS each, and boots the VM tests in qemu-tests/ when they exist. Prints
-# each stage's wall time and the total.
+# The README's test command, and all that CI runs (.ci/run): installs the dependencies, checks the
+# C++ files' format (scripts/check-format.sh), builds with warnings as errors, runs the unit
+# tests, runs them again under ASan+UBSan, fuzzes the parsers for FUZZ_SECONDS each, and boots
+# the VM tests in qemu-tests/ when they exist. Prints each stage's wall time and the total.
 #
 # The VM tests spend much of their time waiting (TCG boots of one vCPU, grace periods, back-off
 # timers, rollouts), so they run VM_TEST_JOBS (default 2) at a time, and everything they do not
@@ -37,6 +37,9 @@ trap 'summary $?' EXIT
 
 stage "dependencies"
 scripts/install-deps.sh
+
+stage "C++ format (.clang-format)"
+scripts/check-format.sh
 
 # Through ccache: where ~/.cache outlives a run (as the kernel's cache does), an unchanged file
 # compiles from it, its warnings included; a failed compile is never cached. Paths are hashed

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Checks that the C++ files (*.cpp, *.h) are as .clang-format wants them, with Debian's
 # clang-format (the one scripts/install-deps.sh installs: another version formats differently).
-# Prints each file that is not, with the first lines clang-format would change, and exits 1;
-# `clang-format -i FILE…` fixes them. Changes nothing itself.
+# Prints each file that is not, with how many lines clang-format would change from which line,
+# and exits 1; `clang-format -i FILE…` fixes them. Changes nothing itself.
 # Usage: scripts/check-format.sh            every tracked C++ file (what CI checks)
 #        scripts/check-format.sh REF        those changed since REF (committed or not), e.g. main
-#        scripts/check-format.sh -- FILE…   the files given
+#        scripts/check-format.sh -- FILE…   the files given (paths from the project's root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v clang-format >/dev/null || {
   echo "check-format: clang-format missing (apt-get install clang-format)" >&2
+  exit 2
+}
+[[ ${1:-} == -- ]] || git rev-parse --is-inside-work-tree >/dev/null 2>&1 || {
+  echo "check-format: not a git checkout: name the files (scripts/check-format.sh -- FILE…)" >&2
   exit 2
 }
 cpp=('*.cpp' '*.h')

@@ -11,8 +11,8 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache
   # Libraries (all Debian packages; see the README for why each)
   libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev libcli11-dev libcap-ng-dev
-  # Tests: GoogleTest, and clang with its runtime for libFuzzer and the sanitizers
-  libgtest-dev libgmock-dev clang libclang-rt-dev
+  # Tests: GoogleTest, clang with its runtime for libFuzzer and the sanitizers, clang-format
+  libgtest-dev libgmock-dev clang libclang-rt-dev clang-format
 )
 for list in */deps.txt scripts/*-deps.txt; do
   [[ -f "$list" ]] && mapfile -t -O "${#packages[@]}" packages < <(grep -v '^\s*\(#\|$\)' "$list")

@@ -5,6 +5,7 @@
 #include <memory>
 #include <ostream>
 
+#include "common/balancer_plan.h"
 #include "common/manifest_reader.h"
 #include "host-cli/artifacts_location.h"
 #include "host-cli/build_tools.h"
@@ -31,6 +32,12 @@ ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {
   LoadedManifest loaded = LoadManifests(options.files, {});
   for (const Diagnostic& d : loaded.diagnostics.all()) console.err << d.Format() << "\n";
   if (!loaded.ok()) return ExitCode::kFailure;
+  // Decided once here, so `run` reads the Services from vm.json, not from the manifest.
+  Result<std::vector<ServicePlan>> services = PlanServices(loaded.manifest);
+  if (!services.ok()) {
+    console.err << "i2kit-host: " << services.status().message() << "\n";
+    return ExitCode::kFailure;
+  }
   Result<PodVmBuildOptions> build = BuildOptionsFor(options.tools, options.output);
   if (!build.ok()) {
     console.err << "i2kit-host: " << build.status().message() << "\n";
@@ -38,6 +45,7 @@ ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {
   }
   PodVmBuildOptions build_options = *build;
   build_options.config_maps = loaded.manifest.config_maps;
+  build_options.services = std::move(services).value();
   EventLog log(console.err, IsTerminal(console.err));
   for (const Deployment& d : loaded.manifest.deployments) {
     auto start = std::chrono::steady_clock::now();

@@ -203,6 +203,7 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
     artifacts.volumes.push_back({v->name, v->size_bytes});
   }
   artifacts.labels = deployment.labels;
+  artifacts.services = options.services;
   PodSpec spec;
   spec.deployment = deployment;
   // The image is the Pod's, not the rollout's: scaling or a new maxSurge must not give a new

@@ -8,10 +8,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/kernel_cmdline.h"
+#include "common/sys_error.h"
 #include "host-cli/event_log.h"
 #include "host-cli/temp_dir.h"
 #include "host-cli/vm_process.h"
-#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {
@@ -169,7 +170,7 @@ std::vector<std::string> KvmProbeArgv(const std::string& qemu, const std::string
           "-kernel",
           kernel,
           "-append",
-          "console=ttyS0 panic=-1 reboot=t",
+          pod_vm::ProbeCmdline(),
           "-serial",
           "file:" + console_path};
 }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cloudformation/template_document.h"
+#include "common/balancer_plan.h"
 
 namespace i2kit::cfn {
 namespace {
@@ -77,51 +78,30 @@ Result<BalancerPlan> DeploymentBalancer(const Deployment& d) {
   return plan;
 }
 
-// The container port `service_port` reaches in `d`, or 0 when `d` exposes none.
-int TargetPortIn(const Deployment& d, const ServicePort& service_port) {
-  for (const Container& c : d.containers) {
-    for (const ContainerPort& cp : c.ports) {
-      bool named = !service_port.target_port_name.empty();
-      if (named ? cp.name == service_port.target_port_name
-                : cp.container_port == service_port.target_port) {
-        return cp.container_port;
-      }
-    }
-  }
-  return 0;
-}
-
-Result<BalancerPlan> ServiceBalancer(const Service& s,
-                                     const std::vector<const Deployment*>& selected) {
+// A Service's listeners as the shared plan (common/balancer_plan.h) resolved them, which every
+// selected Deployment must have: a target group registers all of their instances.
+Result<BalancerPlan> ServiceBalancer(const Service& s, const ServicePlan& planned) {
   BalancerPlan plan;
   plan.name = s.name;
   plan.id_prefix = LogicalIdPrefix(s.name) + "Service";
   plan.owner = "service " + s.name;
   plan.internet_facing = s.type == ServiceType::kLoadBalancer;
   plan.shared_internal = !plan.internet_facing;
-  for (const Deployment* d : selected) plan.deployments.push_back(d->name);
-  for (const ServicePort& sp : s.ports) {
+  plan.deployments = planned.deployments;
+  for (size_t i = 0; i < planned.listeners.size(); ++i) {
+    const ServiceListener& listener = planned.listeners[i];
+    const ServicePort& sp = s.ports[i];
     std::string where = plan.owner + ", port " + std::to_string(sp.port);
-    Result<ListenerProtocol> protocol = PassThroughProtocol(sp.protocol, where);
+    Result<ListenerProtocol> protocol = PassThroughProtocol(listener.protocol, where);
     if (!protocol.ok()) return protocol.status();
-    BalancedPort port{*protocol, sp.port, *protocol, 0, ""};
-    // One target group has one port, so every selected Deployment must agree on it.
-    for (const Deployment* d : selected) {
-      int target = TargetPortIn(*d, sp);
-      if (target == 0) {
-        return Status::Error(where + ": deployment " + d->name + " has no container port " +
-                             (sp.target_port_name.empty() ? std::to_string(sp.target_port)
-                                                          : "'" + sp.target_port_name + "'"));
-      }
-      if (port.target_port != 0 && port.target_port != target) {
-        return Status::Error(where + ": the target port is " + std::to_string(port.target_port) +
-                             " in deployment " + plan.deployments.front() + " but " +
-                             std::to_string(target) + " in deployment " + d->name +
-                             "; a load balancer's target group has one port");
-      }
-      port.target_port = target;
+    if (!listener.missing.empty()) {
+      return Status::Error(where + ": deployment " + listener.missing.front() +
+                           " has no container port " +
+                           (sp.target_port_name.empty() ? std::to_string(sp.target_port)
+                                                        : "'" + sp.target_port_name + "'"));
     }
-    plan.ports.push_back(port);
+    plan.ports.push_back(
+        BalancedPort{*protocol, listener.port, *protocol, listener.target_port, ""});
   }
   plan.kind = KindFor(plan.ports);
   return plan;
@@ -188,16 +168,16 @@ Result<std::vector<BalancerPlan>> PlanBalancers(const Manifest& manifest,
   std::set<std::string> selected_by_a_service;
   std::vector<BalancerPlan> plans;
   std::vector<BalancerPlan> service_plans;
-  for (const Service& s : manifest.services) {
-    std::vector<const Deployment*> selected;
-    for (const Deployment& d : manifest.deployments) {
-      if (SelectorMatches(s.selector, d.labels)) selected.push_back(&d);
-    }
-    if (selected.empty()) {
+  Result<std::vector<ServicePlan>> planned = PlanServices(manifest);
+  if (!planned.ok()) return planned.status();
+  for (size_t i = 0; i < manifest.services.size(); ++i) {
+    const Service& s = manifest.services[i];
+    const ServicePlan& service = (*planned)[i];
+    if (service.deployments.empty()) {
       return Status::Error("service " + s.name + " selects no deployment of this manifest");
     }
-    for (const Deployment* d : selected) selected_by_a_service.insert(d->name);
-    Result<BalancerPlan> plan = ServiceBalancer(s, selected);
+    selected_by_a_service.insert(service.deployments.begin(), service.deployments.end());
+    Result<BalancerPlan> plan = ServiceBalancer(s, service);
     if (!plan.ok()) return plan.status();
     service_plans.push_back(std::move(plan).value());
   }

@@ -14,6 +14,13 @@ const char* ProtocolName(Protocol p) {
   return "?";
 }
 
+std::optional<Protocol> ProtocolNamed(std::string_view name) {
+  for (Protocol p : {Protocol::kTcp, Protocol::kUdp, Protocol::kSctp}) {
+    if (name == ProtocolName(p)) return p;
+  }
+  return std::nullopt;
+}
+
 const char* ListenerProtocolName(ListenerProtocol p) {
   switch (p) {
     case ListenerProtocol::kHttp:

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/diagnostics.h"
@@ -328,6 +329,8 @@ const char* ServiceTypeName(ServiceType t);
 const char* ManifestFormatName(ManifestFormat f);
 const char* EnvSourceName(EnvSource s);
 const char* VolumeTypeName(VolumeType t);
+// The protocol ProtocolName gives `name`, if any: what vm.json and the Service plan read back.
+std::optional<Protocol> ProtocolNamed(std::string_view name);
 const char* HookActionName(HookAction a);
 
 // The deployment's persistent volumes, in the order of its volumes: the order in which they

@@ -47,6 +47,7 @@ Status WriteVmArtifacts(const std::string& dir, const VmArtifacts& a) {
     }
     json["volumes"] = volumes;
   }
+  if (!a.services.empty()) json["services"] = ServicePlansToJson(a.services);
   std::string path = PathOf(dir);
   std::ofstream out(path, std::ios::trunc);
   out << json.dump(2) << "\n";
@@ -75,10 +76,9 @@ Result<VmArtifacts> ReadVmArtifacts(const std::string& dir) {
     a.boot_disk = json.value("bootDisk", "");  // absent from artifacts built before it existed
     a.boot_cmdline = json.value("bootCmdline", "");
     for (const nlohmann::json& p : json.at("ports")) {
-      std::string protocol = p.at("protocol").get<std::string>();
-      a.ports.push_back({p.at("containerPort").get<int>(), protocol == "UDP"    ? Protocol::kUdp
-                                                           : protocol == "SCTP" ? Protocol::kSctp
-                                                                                : Protocol::kTcp});
+      std::optional<Protocol> protocol = ProtocolNamed(p.at("protocol").get<std::string>());
+      if (!protocol) return Status::Error(path + ": ports: protocol: not TCP, UDP or SCTP");
+      a.ports.push_back({p.at("containerPort").get<int>(), *protocol});
     }
     a.termination_grace_period_seconds = json.at("terminationGracePeriodSeconds").get<int>();
     // Artifacts built before rollouts were recorded get Kubernetes' defaults.
@@ -109,6 +109,11 @@ Result<VmArtifacts> ReadVmArtifacts(const std::string& dir) {
       for (const nlohmann::json& v : json.at("volumes")) {
         a.volumes.push_back({v.at("name").get<std::string>(), v.at("sizeBytes").get<int64_t>()});
       }
+    }
+    if (json.contains("services")) {
+      Result<std::vector<ServicePlan>> services = ServicePlansFromJson(json.at("services"), path);
+      if (!services.ok()) return services.status();
+      a.services = std::move(services).value();
     }
     return a;
   } catch (const nlohmann::json::exception& e) {

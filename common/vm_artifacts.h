@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/balancer_plan.h"
 #include "common/pod_model.h"
 #include "common/status.h"
 
@@ -55,6 +56,9 @@ struct VmArtifacts {
   // In the order of the Pod's volumes; the guest finds the i-th by its disk serial
   // (pod_vm.h kVolumeSerialPrefix + i).
   std::vector<VmVolume> volumes;
+  // The whole manifest's Service plan (common/balancer_plan.h), the same in every Deployment
+  // built from it: `run` publishes NodePorts and records Services from it, not the manifest.
+  std::vector<ServicePlan> services;
   bool operator==(const VmArtifacts&) const = default;
 };
 

@@ -11,7 +11,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "common/async_console_log.h"
@@ -22,8 +25,8 @@
 #include "guest-agent/container_network_filter.h"
 #include "guest-agent/container_root.h"
 #include "guest-agent/ec2_reporter_launch.h"
-#include "guest-agent/env_resolution.h"
 #include "guest-agent/exec_server.h"
+#include "guest-agent/env_resolution.h"
 #include "guest-agent/file_tree.h"
 #include "guest-agent/oci_runtime_spec.h"
 #include "guest-agent/partition_by_name.h"
@@ -55,17 +58,12 @@ LogLevel ConsoleLevel() {
   return ParseLogLevel(name).value_or(LogLevel::kInfo);
 }
 
-// The files every container sees at /etc/hostname, /etc/hosts and /etc/resolv.conf.
-Status WritePodEtc(const std::string& etc, const std::string& hostname, bool pid1) {
+// The files every container sees at /etc/hostname and /etc/hosts (/etc/resolv.conf is the
+// VM's: PID 1 writes it when it configures the network, otherwise it is the host's).
+Status WritePodEtc(const std::string& etc, const std::string& hostname) {
   if (Status s = MakeDirectories(etc); !s.ok()) return s;
   if (Status s = WriteTextFile(etc + "/hostname", hostname + "\n"); !s.ok()) return s;
-  if (Status s =
-          WriteTextFile(etc + "/hosts", "127.0.0.1\tlocalhost " + hostname + "\n::1\tlocalhost\n");
-      !s.ok()) {
-    return s;
-  }
-  if (pid1) return ConfigureNetwork(hostname, etc + "/resolv.conf", kFallbackDns);
-  return WriteTextFile(etc + "/resolv.conf", ReadTextFile("/etc/resolv.conf"));
+  return WriteTextFile(etc + "/hosts", "127.0.0.1\tlocalhost " + hostname + "\n::1\tlocalhost\n");
 }
 
 // The first nameserver of a resolv.conf, or "".
@@ -125,31 +123,128 @@ std::string VmAddress() {
   return address;
 }
 
+// PID 1's first duty, before anything else can run: a root it can empty and mount on, the
+// early filesystems, runc's image at /usr, and Ctrl-Alt-Del as a signal.
+Status BecomeInit() {
+  // Opened before the initramfs is emptied; mounted once /dev has the loop devices.
+  UniqueFd system(::open(pod_vm::kSystemImagePath, O_RDONLY | O_CLOEXEC));
+  if (!system.valid()) {
+    return Status::Error(std::string("the initrd has no ") + pod_vm::kSystemImagePath + ": " +
+                         std::strerror(errno));
+  }
+  const std::string_view system_path = pod_vm::kSystemImagePath;
+  const std::string system_name(system_path.substr(system_path.rfind('/') + 1));
+  if (Status s = SwitchToTmpfsRoot({"init", system_name}); !s.ok()) {
+    return s.WithContext("switching to a tmpfs root");
+  }
+  if (Status s = MountEarlyFilesystems(); !s.ok()) return s.WithContext("early mounts");
+  if (Status s = MountImageFile(system.get(), pod_vm::kSystemMount); !s.ok()) {
+    return s.WithContext(std::string("mounting ") + pod_vm::kSystemImagePath);
+  }
+  // runc copies its own 9 MB binary into a sealed memfd before every container start, so a
+  // container cannot overwrite it (CVE-2019-5736), unless this is set and the binary is on
+  // a read-only filesystem — which EROFS always is. Under TCG the copy also costs its
+  // translation afresh.
+  ::setenv("_LIBCONTAINER_CLONED_BINARY", "1", 1);
+  ::reboot(RB_DISABLE_CAD);  // Ctrl-Alt-Del then reaches PID 1 as SIGINT: a clean shutdown
+  return Status::Ok();
+}
+
+// What the VM gives the Pod beyond its containers' roots. PID 1 sets all of it up
+// (PrepareVmAsInit); the agent run as a test process has none of it but the host's resolver.
+struct PodVm {
+  std::unique_ptr<ServiceDiscovery> discovery;
+  std::optional<ContainerNetworkFilter> network_filter;
+  std::optional<Ec2ReporterFiles> ec2_reporter;
+  std::map<std::string, std::string> persistent;  // volume name → mount point
+  std::vector<UniqueFd> power_buttons;
+};
+
+// PID 1's preparation of the VM for `pod`, all before any of the Pod is prepared: the network
+// and the containers' resolver, the filter on their cgroup, the EC2 reporter's partition and
+// the persistent volumes (both mounted while the agent may still mount), the power buttons.
+Result<PodVm> PrepareVmAsInit(const Deployment& pod, const std::string& hostname,
+                              const std::string& etc, bool by_partition, int health_port,
+                              LogLevel log_level,
+                              const std::function<void(const std::string&)>& console) {
+  PodVm vm;
+  if (Status s = ConfigureNetwork(hostname, etc + "/resolv.conf", kFallbackDns); !s.ok()) {
+    return s;
+  }
+  // The VM's own resolver, before the agent's replaces it: the one-shot Secrets fetch on EC2
+  // runs before the agent's resolver answers.
+  const std::string vm_resolv_conf = ReadTextFile(etc + "/resolv.conf");
+  vm.discovery = BindServiceDiscovery(etc, console);
+  // Before any container starts, and fatal if it cannot be: a container must never hold the
+  // instance role's credentials or read every container's output.
+  std::string cgroup = std::string("/sys/fs/cgroup") + kContainersCgroup;
+  if (Status s = MakeDirectories(cgroup); !s.ok()) return s;
+  Result<ContainerNetworkFilter> filter = ContainerNetworkFilter::Attach(
+      cgroup, PodBlockedDestinations(MetadataAddress(), {health_port, pod_vm::kExecPort}));
+  if (!filter.ok()) return filter.status();
+  vm.network_filter.emplace(std::move(filter).value());
+
+  // The EC2 reporter's partition, before the Secrets, which on EC2 the reporter fetches.
+  // Without it the Pod runs as ever: the reporter is the Pod's voice to AWS, not part of
+  // serving.
+  if (by_partition) {
+    Result<std::optional<Ec2ReporterFiles>> mounted =
+        MountEc2Partition("/sys/class/block", pod_vm::kEc2Mount);
+    if (mounted.ok()) {
+      vm.ec2_reporter = *mounted;
+      // glibc reads the VM's /etc/resolv.conf, which nothing else writes: the VM's resolver
+      // for the Secrets fetch, the containers' once the agent's answers (PreparePod).
+      if (vm.ec2_reporter) {
+        Status s = WriteTextFile("/etc/resolv.conf", vm_resolv_conf);
+        if (!s.ok()) console("i2kit-agent: " + s.message());
+      }
+    } else {
+      console("i2kit-agent: the EC2 reporter will not run: " + mounted.status().message());
+    }
+  }
+
+  // Fatal if they cannot be mounted: a database must not start on an empty directory in place
+  // of its data.
+  if (!PersistentVolumes(pod).empty()) {
+    PersistentVolumeDisks disks;
+    disks.seed_dir = std::string(pod_vm::kSystemMount) + "/" + pod_vm::kVolumeSeedDir;
+    // On EC2 the EBS volumes are attached now, through the VM's resolver like the Secrets,
+    // waiting while an old instance still holds them; NVMe shows them within seconds after.
+    if (vm.ec2_reporter) {
+      Result<std::map<std::string, std::string>> serials =
+          AttachEc2Volumes(*vm.ec2_reporter, MetadataAddress(), log_level);
+      if (!serials.ok()) return serials.status();
+      disks.serials = *serials;
+      disks.timeout = std::chrono::seconds(60);
+    }
+    Result<std::map<std::string, std::string>> mounted =
+        MountPersistentVolumes(pod, disks, pod_vm::kVolumesMount,
+                               [&](const std::string& line) { console("i2kit-agent: " + line); });
+    if (!mounted.ok()) return mounted.status();
+    vm.persistent = *mounted;
+    for (const auto& [name, path] : vm.persistent)
+      console("i2kit-agent: volume " + name + " at " + path);
+  }
+  vm.power_buttons = OpenPowerButtons();
+  return vm;
+}
+
+// Run as a plain process (the tests): the VM is the host's, and so is the resolver.
+Result<PodVm> PodVmAsProcess(const std::string& etc) {
+  if (Status s = WriteTextFile(etc + "/resolv.conf", ReadTextFile("/etc/resolv.conf")); !s.ok()) {
+    return s;
+  }
+  return PodVm{};
+}
+
 }  // namespace
 
+// Three steps, as the Kata agent's init_agent_as_init: PID 1 prepares the VM (the machine
+// first, then, once the log and the Pod spec can be read, what the Pod needs of it); the Pod
+// is prepared (its Secrets, volumes, container roots and bundles); then it is supervised.
 Status RunAgent(const AgentOptions& options) {
   if (options.pid1) {
-    // Opened before the initramfs is emptied; mounted once /dev has the loop devices.
-    UniqueFd system(::open(pod_vm::kSystemImagePath, O_RDONLY | O_CLOEXEC));
-    if (!system.valid()) {
-      return Status::Error(std::string("the initrd has no ") + pod_vm::kSystemImagePath + ": " +
-                           std::strerror(errno));
-    }
-    const std::string_view system_path = pod_vm::kSystemImagePath;
-    const std::string system_name(system_path.substr(system_path.rfind('/') + 1));
-    if (Status s = SwitchToTmpfsRoot({"init", system_name}); !s.ok()) {
-      return s.WithContext("switching to a tmpfs root");
-    }
-    if (Status s = MountEarlyFilesystems(); !s.ok()) return s.WithContext("early mounts");
-    if (Status s = MountImageFile(system.get(), pod_vm::kSystemMount); !s.ok()) {
-      return s.WithContext(std::string("mounting ") + pod_vm::kSystemImagePath);
-    }
-    // runc copies its own 9 MB binary into a sealed memfd before every container start, so a
-    // container cannot overwrite it (CVE-2019-5736), unless this is set and the binary is on
-    // a read-only filesystem — which EROFS always is. Under TCG the copy also costs its
-    // translation afresh.
-    ::setenv("_LIBCONTAINER_CLONED_BINARY", "1", 1);
-    ::reboot(RB_DISABLE_CAD);  // Ctrl-Alt-Del then reaches PID 1 as SIGINT: a clean shutdown
+    if (Status s = BecomeInit(); !s.ok()) return s;
   }
   // Started once /proc is there to say the level; an error before it is returned to main.
   AsyncConsoleLogOptions log_options;
@@ -166,52 +261,21 @@ Status RunAgent(const AgentOptions& options) {
   console("i2kit-agent: pod " + pod.name + " replica " + std::to_string(replica) + ", " +
           std::to_string(pod.containers.size()) + " containers");
   std::string etc = options.run_dir + "/etc";
-  if (Status s = WritePodEtc(etc, hostname, options.pid1); !s.ok()) return s;
-  std::unique_ptr<ServiceDiscovery> discovery;
-  std::optional<ContainerNetworkFilter> network_filter;
-  // The VM's own resolver, before the agent's replaces it: the one-shot Secrets fetch on EC2
-  // runs before the agent's resolver answers.
-  const std::string vm_resolv_conf = ReadTextFile(etc + "/resolv.conf");
-  if (options.pid1) {
-    discovery = BindServiceDiscovery(etc, console);
-    // Before any container starts, and fatal if it cannot be: a container must never hold the
-    // instance role's credentials or read every container's output.
-    std::string cgroup = std::string("/sys/fs/cgroup") + kContainersCgroup;
-    if (Status s = MakeDirectories(cgroup); !s.ok()) return s;
-    Result<ContainerNetworkFilter> filter = ContainerNetworkFilter::Attach(
-        cgroup,
-        PodBlockedDestinations(MetadataAddress(), {options.health_port, pod_vm::kExecPort}));
-    if (!filter.ok()) return filter.status();
-    network_filter.emplace(std::move(filter).value());
-  }
-
+  if (Status s = WritePodEtc(etc, hostname); !s.ok()) return s;
   const bool by_partition =
       KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineRootfs) ==
       pod_vm::kRootfsByPartition;
-  // The EC2 reporter's partition, mounted while the agent may still mount, and before the
-  // Secrets, which on EC2 the reporter fetches. Without it the Pod runs as ever: the reporter
-  // is the Pod's voice to AWS, not part of serving.
-  std::optional<Ec2ReporterFiles> ec2_reporter;
-  if (options.pid1 && by_partition) {
-    Result<std::optional<Ec2ReporterFiles>> mounted =
-        MountEc2Partition("/sys/class/block", pod_vm::kEc2Mount);
-    if (mounted.ok()) {
-      ec2_reporter = *mounted;
-      // glibc reads the VM's /etc/resolv.conf, which nothing else writes: the VM's resolver
-      // for the Secrets fetch, the containers' once the agent's answers (below).
-      if (ec2_reporter) {
-        Status s = WriteTextFile("/etc/resolv.conf", vm_resolv_conf);
-        if (!s.ok()) console("i2kit-agent: " + s.message());
-      }
-    } else {
-      console("i2kit-agent: the EC2 reporter will not run: " + mounted.status().message());
-    }
-  }
+  Result<PodVm> vm =
+      options.pid1 ? PrepareVmAsInit(pod, hostname, etc, by_partition, options.health_port,
+                                    log_options.level, console)
+                   : PodVmAsProcess(etc);
+  if (!vm.ok()) return vm.status();
+  const std::optional<Ec2ReporterFiles>& ec2_reporter = vm->ec2_reporter;
+  const std::map<std::string, std::string>& persistent = vm->persistent;
 
   // The Pod's Secrets come now, from the host or Secrets Manager and never from the image
   // (pod_secrets.h): before any container is prepared and while the agent may still connect.
   std::vector<ConfigObject> secrets;
-  std::map<std::string, std::string> ebs_serials;  // persistent volume name → NVMe serial
   {
     Result<std::vector<ConfigObject>> fetched =
         ec2_reporter ? FetchPodSecrets(pod,
@@ -222,14 +286,6 @@ Status RunAgent(const AgentOptions& options) {
                      : FetchPodSecrets(pod, MetadataAddress());
     if (!fetched.ok()) return fetched.status();
     secrets = std::move(fetched).value();
-    // On EC2 the EBS volumes are attached now, through the VM's resolver like the Secrets,
-    // waiting while an old instance still holds them; NVMe shows them within seconds after.
-    if (ec2_reporter && options.pid1 && !PersistentVolumes(pod).empty()) {
-      Result<std::map<std::string, std::string>> serials =
-          AttachEc2Volumes(*ec2_reporter, MetadataAddress(), log_options.level);
-      if (!serials.ok()) return serials.status();
-      ebs_serials = *serials;
-    }
     // The reporter resolves AWS endpoints the way the containers do from now on.
     if (ec2_reporter) {
       Status s = WriteTextFile("/etc/resolv.conf", ReadTextFile(etc + "/resolv.conf"));
@@ -237,25 +293,6 @@ Status RunAgent(const AgentOptions& options) {
     }
     if (!secrets.empty())
       console("i2kit-agent: " + std::to_string(secrets.size()) + " Secrets received");
-  }
-
-  // Before any container starts, and fatal if it cannot be: a database must not start on an
-  // empty directory in place of its data.
-  std::map<std::string, std::string> persistent;
-  if (options.pid1 && !PersistentVolumes(pod).empty()) {
-    PersistentVolumeDisks disks;
-    disks.seed_dir = std::string(pod_vm::kSystemMount) + "/" + pod_vm::kVolumeSeedDir;
-    if (ec2_reporter) {
-      disks.serials = ebs_serials;
-      disks.timeout = std::chrono::seconds(60);
-    }
-    Result<std::map<std::string, std::string>> mounted =
-        MountPersistentVolumes(pod, disks, pod_vm::kVolumesMount,
-                               [&](const std::string& line) { console("i2kit-agent: " + line); });
-    if (!mounted.ok()) return mounted.status();
-    persistent = *mounted;
-    for (const auto& [name, path] : persistent)
-      console("i2kit-agent: volume " + name + " at " + path);
   }
 
   std::set<std::string> given_volumes;
@@ -345,8 +382,9 @@ Status RunAgent(const AgentOptions& options) {
     if (Status s = WriteTextFile(bundle + "/config.json", config->dump(2)); !s.ok()) return s;
   }
 
+  // Supervision. PID 1 confines itself first: everything is set up, so from here on nothing
+  // the agent starts can gain more than the Pod needs.
   if (options.pid1) {
-    // Set up, so from here on nothing the agent starts can gain more than the Pod needs.
     Result<SelfConfinementPlan> plan = PlanSelfConfinement(pod);
     if (!plan.ok()) return plan.status().WithContext("confining the agent");
     if (Status s = ApplySelfConfinement(*plan); !s.ok()) {
@@ -355,16 +393,14 @@ Status RunAgent(const AgentOptions& options) {
     console("i2kit-agent: " + Summary(*plan));
   }
   // Its thread inherits the confinement just applied (capabilities and seccomp are per thread).
-  if (discovery) discovery->Start();
+  if (vm->discovery) vm->discovery->Start();
 
   RuncRuntime runtime(options.runc, options.run_dir + "/runc", bundles, roots);
   for (const auto& [name, reason] : refused) runtime.RefuseStart(name, reason);
   SupervisorOptions supervision;
   supervision.health_port = options.health_port;
   supervision.console = [&log](LogLevel level, const std::string& line) { log.Log(level, line); };
-  std::vector<UniqueFd> buttons;
-  if (options.pid1) buttons = OpenPowerButtons();
-  for (const UniqueFd& b : buttons) supervision.power_buttons.push_back(b.get());
+  for (const UniqueFd& b : vm->power_buttons) supervision.power_buttons.push_back(b.get());
   if (ec2_reporter) {
     supervision.auxiliaries.push_back(Ec2ReporterProcess(*ec2_reporter, options.health_port,
                                                          MetadataAddress(), log_options.level));

@@ -75,12 +75,12 @@ Result<std::map<std::string, std::string>> PushedImages(const std::vector<Deploy
 }
 
 Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,
-                                                const std::vector<ConfigObject>& config_maps,
+                                                const Manifest& manifest,
                                                 const BuildTools& tools,
                                                 const std::string& output_dir, EventLog& log,
                                                 bool terminal) {
   Result<std::vector<BuiltDeployment>> built =
-      BuildDeployments(deployments, config_maps, tools, output_dir, log, terminal);
+      BuildDeployments(deployments, manifest, tools, output_dir, log, terminal);
   if (!built.ok()) return built.status();
   std::vector<std::string> dirs;
   for (const BuiltDeployment& b : *built) {

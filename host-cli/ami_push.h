@@ -40,10 +40,10 @@ Result<std::map<std::string, std::string>> PushedImages(const std::vector<Deploy
                                                         AwsSession& session);
 
 // The artifacts directory of each of `deployments` under `output_dir`, built first (as
-// `build` does, with the ConfigMaps they refer to among `config_maps`) unless what is there was
+// `build` does, build_tools.h BuildDeployments, from `manifest`) unless what is there was
 // built from the same inputs: a push never sends a stale image.
 Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,
-                                                const std::vector<ConfigObject>& config_maps,
+                                                const Manifest& manifest,
                                                 const BuildTools& tools,
                                                 const std::string& output_dir, EventLog& log,
                                                 bool terminal);

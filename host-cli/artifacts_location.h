@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/balancer_plan.h"
 #include "common/pod_model.h"
 #include "common/status.h"
 #include "local-cluster/controller_files.h"
@@ -20,8 +21,20 @@ inline constexpr const char* kDefaultOutputDir = "i2kit-out";
 // empty otherwise (a manifest).
 std::string ArtifactsDirOf(const std::string& path);
 
-// The Kubernetes Services of a manifest, their named target ports resolved against the
-// containers of the Deployments they select; none for an artifacts directory or vm.json.
+// The absolute artifacts directories to boot for `path`: itself, or for a manifest each
+// deployment's default output; fails telling to run `i2kit-host build FILE` first when one is
+// missing.
+Result<std::vector<std::string>> ArtifactsDirsFor(const std::string& path);
+
+// The Service plan (common/balancer_plan.h) `build` wrote into vm.json, for what `path` names:
+// for a manifest, its Services (from its deployments' build output: the manifest itself is not
+// read again); for an artifacts directory or vm.json, those that select its deployment.
+Result<std::vector<ServicePlan>> ServicePlansOf(const std::string& path);
+
+// The Services of a plan as the local service directory records them: each port that leads
+// to a container port.
+std::vector<LocalService> LocalServicesOfPlan(const std::vector<ServicePlan>& plans);
+// The same for what `path` names (ServicePlansOf).
 Result<std::vector<LocalService>> LocalServicesOf(const std::string& path);
 
 // A NodePort Service's port as it is run here: there are no nodes, so it is published on the
@@ -33,11 +46,12 @@ struct NodePortPublish {
   PublishedPort port;  // host_port = nodePort, container_port = the resolved target port
 };
 
-// The NodePort Services' ports of `manifest` that give a nodePort (without one: none, and
+// The NodePort Services' ports of `plans` that give a nodePort (without one: none, and
 // `validate` says so). Fails naming the Service when its selector matches no Deployment or
 // several (one local balancer serves one Deployment), or its target port cannot be resolved.
+Result<std::vector<NodePortPublish>> NodePortsOfPlan(const std::vector<ServicePlan>& plans);
+// The same for a manifest (planned here) and for what `path` names (ServicePlansOf).
 Result<std::vector<NodePortPublish>> NodePortsOfManifest(const Manifest& manifest);
-// The same for a manifest file; none for an artifacts directory or vm.json.
 Result<std::vector<NodePortPublish>> NodePortsOf(const std::string& path);
 
 // The deployments `path` names: vm.json's, or every deployment of a manifest.

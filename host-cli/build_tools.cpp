@@ -3,6 +3,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "common/balancer_plan.h"
+
 namespace i2kit {
 
 void AddBuildToolOptions(CLI::App& sub, BuildTools& tools, BuildToolKernel kernel) {
@@ -51,18 +53,22 @@ Result<PodVmBuildOptions> BuildOptionsFor(const BuildTools& tools, const std::st
 }
 
 Result<std::vector<BuiltDeployment>> BuildDeployments(const std::vector<Deployment>& deployments,
-                                                      const std::vector<ConfigObject>& config_maps,
+                                                      const Manifest& manifest,
                                                       const BuildTools& tools,
                                                       const std::string& output_dir, EventLog& log,
                                                       bool terminal) {
   std::vector<BuiltDeployment> built;
   if (deployments.empty()) return built;
+  // Decided once for the whole manifest, before anything is built.
+  Result<std::vector<ServicePlan>> services = PlanServices(manifest);
+  if (!services.ok()) return services.status();
   StepProgress steps(log, terminal);
   Result<PodVmBuildOptions> found =
       BuildOptionsFor(tools, output_dir, [&](const std::string& line) { steps.Step(line); });
   if (!found.ok()) return found.status().WithContext("building " + deployments.front().name);
   PodVmBuildOptions options = *found;
-  options.config_maps = config_maps;
+  options.config_maps = manifest.config_maps;
+  options.services = std::move(services).value();
   for (const Deployment& d : deployments) {
     options.progress = [&](const std::string& line) { steps.Step(d.name + ": " + line); };
     options.warning = [&](const std::string& line) { steps.Event(d.name + ": warning: " + line); };

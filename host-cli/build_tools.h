@@ -47,13 +47,14 @@ struct BuiltDeployment {
   double seconds = 0;   // what checking (and building) it took
 };
 
-// Each of `deployments` built into OUTPUT_DIR/<name>/ with `tools` and the ConfigMaps they
-// refer to among `config_maps` — or, when the artifacts there were built from the same inputs
+// Each of `deployments` (of `manifest`) built into OUTPUT_DIR/<name>/ with `tools`, the
+// ConfigMaps they refer to and the manifest's Service plan (common/balancer_plan.h, written into
+// vm.json so that `run` never reads the manifest again) — or, when the artifacts there were built from the same inputs
 // (build_key.h), reused as they are. Each step goes to `log` before it starts ("web: flattening
 // …", redrawn in place with its time on a terminal, one line each otherwise); errors begin
 // "building NAME: ".
 Result<std::vector<BuiltDeployment>> BuildDeployments(const std::vector<Deployment>& deployments,
-                                                      const std::vector<ConfigObject>& config_maps,
+                                                      const Manifest& manifest,
                                                       const BuildTools& tools,
                                                       const std::string& output_dir, EventLog& log,
                                                       bool terminal);

@@ -43,10 +43,10 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
   if (!options.dry_run) {
     options.push.poll_interval = PollTiming(options.aws).poll_interval;
     options.manifest.images_for = [&](const std::vector<Deployment>& deployments,
-                                      const std::vector<ConfigObject>& config_maps)
+                                      const Manifest& manifest)
         -> Result<std::map<std::string, std::string>> {
       Result<std::vector<std::string>> dirs =
-          BuiltArtifacts(deployments, config_maps, options.push.tools, options.push.output_dir, log,
+          BuiltArtifacts(deployments, manifest, options.push.tools, options.push.output_dir, log,
                          IsTerminal(console.err));
       if (!dirs.ok()) return dirs.status();
       Result<AwsSession*> opened = session.Get();

@@ -44,11 +44,10 @@ ExitCode RunDiff(DiffOptions& options, Console& console) {
   LazyAwsSession session(options.aws, console.err);
   EventLog log(console.err, IsTerminal(console.err));
   options.manifest.images_for = [&](const std::vector<Deployment>& deployments,
-                                    const std::vector<ConfigObject>& config_maps)
+                                    const Manifest& manifest)
       -> Result<std::map<std::string, std::string>> {
     // The digest a push would tag is the one of the build the manifest gives now.
-    Result<std::vector<std::string>> built = BuiltArtifacts(
-        deployments, config_maps, options.tools, options.output_dir, log, IsTerminal(console.err));
+    Result<std::vector<std::string>> built = BuiltArtifacts(deployments, manifest, options.tools, options.output_dir, log, IsTerminal(console.err));
     if (!built.ok()) return built.status();
     Result<AwsSession*> opened = session.Get();
     if (!opened.ok()) return opened.status();

@@ -79,7 +79,7 @@ Result<StackChange> LoadStackChange(ManifestStackOptions& options, Console& cons
     }
     if (!missing.empty()) {
       Result<std::map<std::string, std::string>> found =
-          options.images_for(missing, loaded.manifest.config_maps);
+          options.images_for(missing, loaded.manifest);
       if (!found.ok()) return found.status();
       options.stack.image_ids.insert(found->begin(), found->end());
     }

@@ -21,11 +21,11 @@ struct ManifestStackOptions {
   std::string stack_name;               // default: the first file's name without extension
   std::vector<std::string> parameters;  // --parameter KEY=VALUE
   StackOptions stack;
-  // Given the deployments no --ami names (when there is no default --ami) and the manifest's
-  // ConfigMaps (built into their images), returns their AMIs by name: deploy pushes their
+  // Given the deployments no --ami names (when there is no default --ami) and the manifest
+  // (its ConfigMaps are built into their images), returns their AMIs by name: deploy pushes their
   // disks. Unset, such deployments are an error of the template.
   std::function<Result<std::map<std::string, std::string>>(const std::vector<Deployment>&,
-                                                           const std::vector<ConfigObject>&)>
+                                                           const Manifest&)>
       images_for;
 };
 

@@ -36,7 +36,7 @@ ExitCode RunPush(PushOptions& options, Console& console) {
     for (const Diagnostic& d : loaded.diagnostics.all()) console.err << d.Format() << "\n";
     if (!loaded.ok()) return Fail(console, "");  // the diagnostics said why
     Result<std::vector<std::string>> built =
-        BuiltArtifacts(loaded.manifest.deployments, loaded.manifest.config_maps, options.push.tools,
+        BuiltArtifacts(loaded.manifest.deployments, loaded.manifest, options.push.tools,
                        options.push.output_dir, log, IsTerminal(console.err));
     if (!built.ok()) return Fail(console, built.status().message());
     dirs.insert(dirs.end(), built->begin(), built->end());

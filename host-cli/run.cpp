@@ -334,7 +334,7 @@ Result<std::vector<std::string>> DirsToRun(const RunOptions& options, EventLog& 
   BuildTools tools = options.tools;
   tools.kernel = options.kernel;
   Result<std::vector<BuiltDeployment>> built =
-      BuildDeployments(loaded.manifest.deployments, loaded.manifest.config_maps, tools,
+      BuildDeployments(loaded.manifest.deployments, loaded.manifest, tools,
                        kDefaultOutputDir, log, terminal);
   if (!built.ok()) return built.status();
   std::vector<std::string> dirs;

@@ -11,6 +11,8 @@
 #include <map>
 #include <sstream>
 
+#include "common/config_references.h"
+#include "common/kernel_cmdline.h"
 #include "common/pod_spec.h"
 #include "common/pod_vm.h"
 #include "common/text_file.h"
@@ -183,7 +185,8 @@ Result<std::string> BesideHost(const std::string& name, const std::string& what,
 
 // What vm.json says of the deployment beside its image: its name, replicas, rollout rules,
 // labels and volumes, which may change with no new image.
-void SetDeploymentFields(const Deployment& deployment, VmArtifacts& artifacts) {
+void SetDeploymentFields(const Deployment& deployment, const std::vector<ServicePlan>& services,
+                         VmArtifacts& artifacts) {
   artifacts.deployment = deployment.name;
   artifacts.replicas = deployment.replicas;
   artifacts.termination_grace_period_seconds = deployment.termination_grace_period_seconds;
@@ -197,6 +200,7 @@ void SetDeploymentFields(const Deployment& deployment, VmArtifacts& artifacts) {
     artifacts.volumes.push_back({v->name, v->size_bytes});
   }
   artifacts.labels = deployment.labels;
+  artifacts.services = services;
 }
 
 }  // namespace
@@ -218,7 +222,7 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
     if (std::optional<VmArtifacts> built = ReusableBuild(final_dir.string(), **key)) {
       // The same image; the rollout rules, which are no part of it, are the manifest's now.
       VmArtifacts now = *built;
-      SetDeploymentFields(deployment, now);
+      SetDeploymentFields(deployment, options.services, now);
       if (!(now == *built)) {
         if (Status s = WriteVmArtifacts(final_dir.string(), now); !s.ok()) return s;
       }
@@ -236,7 +240,7 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   if (ec) return Status::Error("cannot create " + staging.path.string() + ": " + ec.message());
 
   VmArtifacts artifacts;
-  SetDeploymentFields(deployment, artifacts);
+  SetDeploymentFields(deployment, options.services, artifacts);
   // The image is the Pod's, not the rollout's: scaling or a new maxSurge must not give a new
   // image digest, or the controller would replace every replica for it (Kubernetes does not).
   PodSpec spec = ImageSpecOf(deployment, options.config_maps);
@@ -336,9 +340,7 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   limits_bytes = std::max(limits_bytes, largest_init_bytes);
   artifacts.memory_mib =
       static_cast<int>(std::max<int64_t>(64, 48 + (limits_bytes + kMiB - 1) / kMiB));
-  // reboot=t: with panic=-1, a panicking guest must reset (and so exit, -no-reboot) on microvm.
-  const std::string kernel_flags = "panic=-1 reboot=t quiet";
-  artifacts.cmdline = "console=ttyS0 " + kernel_flags;
+  artifacts.cmdline = pod_vm::DirectBootCmdline();
   progress("packing the EC2 reporter");
   const fs::path ec2_image = scratch.path / "ec2.erofs";
   if (Status s = PackEc2Image(options, scratch.path / "ec2", ec2_image); !s.ok()) {
@@ -365,13 +367,8 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   // The same Pod as one bootable disk, the way EC2 boots it: its network comes from DHCP (on
   // EC2 the VPC's, locally QEMU's), and the roots are partitions of that disk, found by name.
   artifacts.boot_disk = "disk.raw";
-  // It is the AMI, so it carries what Nitro needs: the serial console at 115200 8N1, as EC2's
-  // console output and serial console read it (a second console= for the same port would be
-  // ignored, hence its own), and NVMe I/O that never times out — AWS's guidance for EBS, whose
-  // volumes may stall longer than the driver's 30 s default, which would fail the root disk.
-  artifacts.boot_cmdline = "console=ttyS0,115200n8 " + kernel_flags +
-                           " nvme_core.io_timeout=4294967295 ip=dhcp " + pod_vm::kCmdlineRootfs +
-                           "=" + pod_vm::kRootfsByPartition;
+  // It is the AMI, so it carries what Nitro needs (common/kernel_cmdline.h).
+  artifacts.boot_cmdline = pod_vm::BootDiskCmdline();
   progress("writing the bootable disk " + artifacts.boot_disk);
   BootDiskInput disk;
   disk.kernel = staging.path / artifacts.kernel;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/balancer_plan.h"
 #include "common/pod_model.h"
 #include "common/status.h"
 #include "common/vm_artifacts.h"
@@ -29,6 +30,8 @@ struct PodVmBuildOptions {
   // The manifest's ConfigMaps: the Pod spec carries those the deployment refers to (Secrets
   // are never given here: they reach the agent at boot).
   std::vector<ConfigObject> config_maps;
+  // The manifest's Service plan (common/balancer_plan.h), written into vm.json as it is.
+  std::vector<ServicePlan> services;
   // Called with one line per step ("flattening web: 3 layers"), for the user.
   std::function<void(const std::string&)> progress;
   // Called with what the user must see whatever the steps (a layer entry skipped, and why).

@@ -12,6 +12,7 @@
 #include "common/sys_error.h"
 #include "common/temp_dir.h"
 #include "local-vm/vm_process.h"
+#include "common/kernel_cmdline.h"
 
 namespace i2kit {
 namespace {
@@ -169,7 +170,7 @@ std::vector<std::string> KvmProbeArgv(const std::string& qemu, const std::string
           "-kernel",
           kernel,
           "-append",
-          "console=ttyS0 panic=-1 reboot=t",
+          pod_vm::ProbeCmdline(),
           "-serial",
           "file:" + console_path};
 }

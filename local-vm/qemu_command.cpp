@@ -1,5 +1,6 @@
 #include "local-vm/qemu_command.h"
 
+#include "common/kernel_cmdline.h"
 #include "common/pod_vm.h"
 
 namespace i2kit {
@@ -27,14 +28,6 @@ std::string HostForward(Protocol protocol, int host_port, int guest_port) {
 
 }  // namespace
 
-std::string ReplicaKernelCmdline(const std::string& base, int replica) {
-  std::string cmdline = base;
-  if (!cmdline.empty() && cmdline.back() != ' ') cmdline += ' ';
-  cmdline +=
-      std::string(pod_vm::kCmdlineReplica) + "=" + std::to_string(replica) + " " + kGuestIpConfig;
-  return cmdline;
-}
-
 std::vector<std::string> QemuArgv(const VmArtifacts& artifacts, const std::string& artifacts_dir,
                                   const QemuOptions& options) {
   std::vector<std::string> argv = {options.qemu, "-M", "microvm"};
@@ -52,13 +45,11 @@ std::vector<std::string> QemuArgv(const VmArtifacts& artifacts, const std::strin
                            std::to_string(memory), "-smp", std::to_string(artifacts.cpus)});
   std::string kernel =
       options.kernel.empty() ? Resolve(artifacts_dir, artifacts.kernel) : options.kernel;
-  std::string cmdline = ReplicaKernelCmdline(artifacts.cmdline, options.replica);
-  if (options.accelerator == Accelerator::kTcg && options.tcg_tsc_khz > 0) {
-    cmdline += " tsc_early_khz=" + std::to_string(options.tcg_tsc_khz);
-  }
-  if (!options.metadata_command.empty()) {
-    cmdline += std::string(" ") + pod_vm::kCmdlineMetadata + "=" + pod_vm::kLocalMetadataAddress;
-  }
+  pod_vm::ReplicaBoot boot;
+  boot.replica = options.replica;
+  if (options.accelerator == Accelerator::kTcg) boot.tsc_early_khz = options.tcg_tsc_khz;
+  boot.local_metadata = !options.metadata_command.empty();
+  std::string cmdline = pod_vm::ReplicaCmdline(artifacts.cmdline, boot);
   argv.insert(argv.end(), {"-kernel", kernel, "-initrd", Resolve(artifacts_dir, artifacts.initrd),
                            "-append", cmdline});
   // Devices are created in argument order, so the first disk is the first container's /dev/vda.

@@ -42,14 +42,6 @@ struct QemuOptions {
   std::string qmp_socket = "qmp.sock";
 };
 
-// The guest's address on QEMU's user network (10.0.2.0/24, gateway .2, DNS .3), configured
-// by the kernel itself: no DHCP client, no wait.
-inline constexpr const char* kGuestIpConfig =
-    "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off:10.0.2.3";
-
-// The artifacts' command line with the replica number and the network configuration appended.
-std::string ReplicaKernelCmdline(const std::string& base, int replica);
-
 // The full argv, argv[0] being options.qemu. Artifact paths relative in vm.json are joined to
 // `artifacts_dir`, which should be absolute (QEMU runs in the state dir).
 std::vector<std::string> QemuArgv(const VmArtifacts& artifacts, const std::string& artifacts_dir,

@@ -197,5 +197,21 @@ TEST(SharedBalancerTest, ANodePortServiceGetsTheSharedInternalBalancerAsClusterI
   EXPECT_TRUE(CheckTemplate(Spec(), *t).empty());
 }
 
+// The same refusal as a local build's (tests/host-cli/run_verbs_test.cpp): both come
+// from the one plan, common/balancer_plan.h.
+TEST(SharedBalancerTest, DeploymentsThatDisagreeOnANamedTargetPortFailTheTemplate) {
+  std::string path =
+      std::string(I2KIT_SOURCE_DIR) + "/tests/data/service-plan/disagreeing-target-ports.yml";
+  LoadedManifest loaded = LoadManifests({path}, ReadOptions{});
+  ASSERT_TRUE(loaded.ok()) << testing::AllDiagnostics(loaded.diagnostics);
+  Result<Json> t = StackTemplate(loaded.manifest, Options());
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find(path + ":"), std::string::npos) << t.status().message();
+  EXPECT_NE(t.status().message().find("service web, port 80: spec.ports[0].targetPort 'http' is "
+                                      "8080 in deployment a but 9090 in deployment b"),
+            std::string::npos)
+      << t.status().message();
+}
+
 }  // namespace
 }  // namespace i2kit

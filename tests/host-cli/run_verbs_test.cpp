@@ -1,5 +1,7 @@
 // `run`, `ps`, `logs` and `down` as a user runs them, short of booting a VM (qemu-tests/
-// run-command boots one): what they refuse, and how they treat the state a run left behind.
+// run-command boots one): what they refuse, and how they treat the state a run left behind;
+// and the Service plan (common/balancer_plan.h) locally: `build` refuses what the template
+// refuses, `run` takes the Services from vm.json alone (artifacts_location.h).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <thread>
 
 #include "common/vm_artifacts.h"
+#include "host-cli/artifacts_location.h"
 #include "host-cli/command.h"
 #include "host-cli/host_cli_test_util.h"
 #include "local-vm/local_ports.h"
@@ -55,6 +58,34 @@ class RunVerbsTest : public ::testing::Test {
     a.ports = {{80, Protocol::kTcp}};
     for (const char* f : {"bzImage", "initrd.img", "web.erofs"})
       Write(std::string("art/") + f, "x");
+    EXPECT_TRUE(WriteVmArtifacts(art.string(), a).ok());
+    return art.string();
+  }
+  // Deployment shop's artifacts as `build` leaves them, with a NodePort Service on `node_port`
+  // and a ClusterIP one in its plan; no manifest exists anywhere.
+  std::string ShopArtifacts(int node_port) {
+    fs::path art = dir_ / "i2kit-out" / "shop";
+    fs::create_directories(art);
+    VmArtifacts a;
+    a.deployment = "shop";
+    a.disks = {"web.erofs"};
+    a.ports = {{8080, Protocol::kTcp}};
+    a.labels = {{"app", "shop"}};
+    a.services = {
+        {"shop-web",
+         ServiceType::kNodePort,
+         {{"app", "shop"}},
+         {"shop"},
+         {{80, Protocol::kTcp, 8080, node_port, {}}}},
+        {"cart",
+         ServiceType::kClusterIP,
+         {{"app", "cart"}},
+         {"cart"},
+         {{80, Protocol::kTcp, 9090, 0, {}}}},
+    };
+    for (const char* f : {"bzImage", "initrd.img", "web.erofs"}) {
+      std::ofstream(art / f) << "x";
+    }
     EXPECT_TRUE(WriteVmArtifacts(art.string(), a).ok());
     return art.string();
   }
@@ -346,6 +377,51 @@ TEST_F(RunVerbsTest, UnknownNamesFailWithoutLeavingState) {
   EXPECT_EQ(RunCli({"logs", "nothing"}).code, 1);
   EXPECT_EQ(RunCli({"logs", "No/Such"}).code, 2);
   EXPECT_TRUE(!fs::exists(dir_ / "state" / "i2kit") || fs::is_empty(dir_ / "state" / "i2kit"));
+}
+
+// The same refusal as the CloudFormation template's (tests/cloudformation/
+// shared_balancer_test.cpp): both come from one plan, common/balancer_plan.h.
+TEST_F(RunVerbsTest, BuildRefusesDeploymentsThatDisagreeOnANamedTargetPort) {
+  std::string path =
+      std::string(I2KIT_SOURCE_DIR) + "/tests/data/service-plan/disagreeing-target-ports.yml";
+  CliRun run = RunCli({"build", path, "-o", (dir_ / "out").string()});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find(path + ":"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("service web, port 80: spec.ports[0].targetPort 'http' is 8080 in "
+                         "deployment a but 9090 in deployment b"),
+            std::string::npos)
+      << run.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+TEST_F(RunVerbsTest, AnArtifactsDirGivesTheServicesThatSelectItsDeployment) {
+  std::string art = ShopArtifacts(30095);
+  Result<std::vector<LocalService>> services = LocalServicesOf(art);
+  ASSERT_TRUE(services.ok()) << services.status().message();
+  ASSERT_EQ(services->size(), 1u);
+  EXPECT_EQ((*services)[0].name, "shop-web");
+  Result<std::vector<NodePortPublish>> node_ports = NodePortsOf(art);
+  ASSERT_TRUE(node_ports.ok()) << node_ports.status().message();
+  ASSERT_EQ(node_ports->size(), 1u);
+  EXPECT_EQ((*node_ports)[0].port, (PublishedPort{30095, 8080, Protocol::kTcp}));
+}
+
+TEST_F(RunVerbsTest, RunPublishesTheNodePortAndRecordsTheServiceFromVmJsonAlone) {
+  Result<int> port = PickFreeLocalPort();
+  ASSERT_TRUE(port.ok());
+  std::string art = ShopArtifacts(*port);
+  // The port is taken, so run stops before booting, after it has used the plan.
+  UniqueFd listener = ListenOnLoopback(*port);
+  ASSERT_TRUE(listener.valid());
+  CliRun run = RunCli({"run", art, "--accel", "tcg"});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("NodePort Service shop-web → 127.0.0.1:" + std::to_string(*port) +
+                         "->8080/tcp on shop's replicas"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("EADDRINUSE"), std::string::npos) << run.err;
+  EXPECT_TRUE(fs::exists(dir_ / "state" / "i2kit" / "_services" / "shop-web.json"));
+  EXPECT_FALSE(fs::exists(dir_ / "state" / "i2kit" / "_services" / "cart.json"));
 }
 
 }  // namespace

@@ -132,13 +132,5 @@ TEST(QemuCommandTest, AttachesVolumeImagesWritableAfterTheContainerDisksWithThei
   EXPECT_EQ(drives[7], "virtio-blk-device,drive=volume1,serial=i2kit-vol1");
 }
 
-TEST(QemuCommandTest, ReplicaCmdlineAppendsReplicaAndStaticIp) {
-  EXPECT_EQ(ReplicaKernelCmdline("console=ttyS0", 0),
-            "console=ttyS0 i2kit.replica=0 "
-            "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off:10.0.2.3");
-  EXPECT_EQ(ReplicaKernelCmdline("", 3),
-            "i2kit.replica=3 ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off:10.0.2.3");
-}
-
 }  // namespace
 }  // namespace i2kit

@@ -24,9 +24,9 @@ Result<std::vector<AutoScalingGroup>> AutoScalingClient::DescribeGroups(
     const std::vector<std::string>& names) {
   std::vector<AutoScalingGroup> groups;
   for (size_t start = 0; start < names.size(); start += kMaxNamesPerCall) {
-    std::vector<std::string> batch(
-        names.begin() + static_cast<std::ptrdiff_t>(start),
-        names.begin() + static_cast<std::ptrdiff_t>(std::min(names.size(), start + kMaxNamesPerCall)));
+    std::vector<std::string> batch(names.begin() + static_cast<std::ptrdiff_t>(start),
+                                   names.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                       names.size(), start + kMaxNamesPerCall)));
     std::string next_token;
     do {
       QueryParameters parameters;
@@ -35,12 +35,15 @@ Result<std::vector<AutoScalingGroup>> AutoScalingClient::DescribeGroups(
       Result<XmlDocument> response = client_.Call("DescribeAutoScalingGroups", parameters);
       if (!response.ok()) return response.status();
       XmlElement root = response->root();
-      for (const XmlElement& g : root.Members("DescribeAutoScalingGroupsResult/AutoScalingGroups")) {
-        AutoScalingGroup group{g.TextOrEmpty("AutoScalingGroupName"), IntOrZero(g, "MinSize"),
-                               IntOrZero(g, "MaxSize"), IntOrZero(g, "DesiredCapacity"), {}};
+      for (const XmlElement& g :
+           root.Members("DescribeAutoScalingGroupsResult/AutoScalingGroups")) {
+        AutoScalingGroup group{g.TextOrEmpty("AutoScalingGroupName"),
+                               IntOrZero(g, "MinSize"),
+                               IntOrZero(g, "MaxSize"),
+                               IntOrZero(g, "DesiredCapacity"),
+                               {}};
         for (const XmlElement& i : g.Members("Instances")) {
-          group.instances.push_back({i.TextOrEmpty("InstanceId"),
-                                     i.TextOrEmpty("AvailabilityZone"),
+          group.instances.push_back({i.TextOrEmpty("InstanceId"), i.TextOrEmpty("AvailabilityZone"),
                                      i.TextOrEmpty("LifecycleState"),
                                      i.TextOrEmpty("HealthStatus")});
         }

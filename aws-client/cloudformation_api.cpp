@@ -9,8 +9,12 @@ namespace {
 constexpr int kMaxEventPages = 50;
 
 Stack ReadStack(const XmlElement& member) {
-  Stack stack{member.TextOrEmpty("StackId"), member.TextOrEmpty("StackName"),
-              member.TextOrEmpty("StackStatus"), member.TextOrEmpty("StackStatusReason"), {}, {}};
+  Stack stack{member.TextOrEmpty("StackId"),
+              member.TextOrEmpty("StackName"),
+              member.TextOrEmpty("StackStatus"),
+              member.TextOrEmpty("StackStatusReason"),
+              {},
+              {}};
   for (const XmlElement& p : member.Members("Parameters")) {
     stack.parameters.push_back(
         {p.TextOrEmpty("ParameterKey"), p.TextOrEmpty("ParameterValue"), false});
@@ -44,7 +48,8 @@ Result<std::optional<Stack>> CloudFormationClient::DescribeStack(const std::stri
   AwsError error;
   Result<XmlDocument> response = client_.Call("DescribeStacks", parameters, &error);
   if (!response.ok()) {
-    if (error.code == "ValidationError" && error.message.find("does not exist") != std::string::npos) {
+    if (error.code == "ValidationError" &&
+        error.message.find("does not exist") != std::string::npos) {
       return std::optional<Stack>();
     }
     return response.status();
@@ -54,7 +59,8 @@ Result<std::optional<Stack>> CloudFormationClient::DescribeStack(const std::stri
   return std::optional<Stack>(ReadStack(stacks.front()));
 }
 
-Result<CloudFormationClient::CreatedChangeSet> CloudFormationClient::CreateChangeSet(const ChangeSetRequest& request) {
+Result<CloudFormationClient::CreatedChangeSet> CloudFormationClient::CreateChangeSet(
+    const ChangeSetRequest& request) {
   QueryParameters parameters;
   parameters.Add("StackName", request.stack_name);
   parameters.Add("ChangeSetName", request.change_set_name);
@@ -96,7 +102,8 @@ Result<ChangeSet> CloudFormationClient::DescribeChangeSet(const std::string& id)
     Result<XmlDocument> response = client_.Call("DescribeChangeSet", parameters);
     if (!response.ok()) return response.status();
     std::optional<XmlElement> result = response->root().Child("DescribeChangeSetResult");
-    if (!result) return Status::Error("cloudformation DescribeChangeSet: no result in the response");
+    if (!result)
+      return Status::Error("cloudformation DescribeChangeSet: no result in the response");
     change_set.id = result->TextOrEmpty("ChangeSetId");
     change_set.status = result->TextOrEmpty("Status");
     change_set.status_reason = result->TextOrEmpty("StatusReason");
@@ -105,8 +112,8 @@ Result<ChangeSet> CloudFormationClient::DescribeChangeSet(const std::string& id)
       std::optional<XmlElement> r = change.Child("ResourceChange");
       if (!r) continue;
       change_set.changes.push_back({r->TextOrEmpty("Action"), r->TextOrEmpty("LogicalResourceId"),
-                                    r->TextOrEmpty("PhysicalResourceId"), r->TextOrEmpty("ResourceType"),
-                                    r->TextOrEmpty("Replacement")});
+                                    r->TextOrEmpty("PhysicalResourceId"),
+                                    r->TextOrEmpty("ResourceType"), r->TextOrEmpty("Replacement")});
     }
     next_token = result->TextOrEmpty("NextToken");
   } while (!next_token.empty());
@@ -138,9 +145,12 @@ Result<std::vector<StackEvent>> CloudFormationClient::EventsAfter(
     Result<XmlDocument> response = client_.Call("DescribeStackEvents", parameters);
     if (!response.ok()) return response.status();
     for (const XmlElement& e : response->root().Members("DescribeStackEventsResult/StackEvents")) {
-      StackEvent event{e.TextOrEmpty("EventId"),      e.TextOrEmpty("LogicalResourceId"),
-                       e.TextOrEmpty("PhysicalResourceId"), e.TextOrEmpty("ResourceType"),
-                       e.TextOrEmpty("Timestamp"),    e.TextOrEmpty("ResourceStatus"),
+      StackEvent event{e.TextOrEmpty("EventId"),
+                       e.TextOrEmpty("LogicalResourceId"),
+                       e.TextOrEmpty("PhysicalResourceId"),
+                       e.TextOrEmpty("ResourceType"),
+                       e.TextOrEmpty("Timestamp"),
+                       e.TextOrEmpty("ResourceStatus"),
                        e.TextOrEmpty("ResourceStatusReason")};
       if (!after_event_id.empty() && event.id == after_event_id) {
         std::reverse(newest_first.begin(), newest_first.end());
@@ -188,8 +198,7 @@ Status CloudFormationClient::DeleteStack(const std::string& stack) {
   return response.ok() ? Status::Ok() : response.status();
 }
 
-Status CloudFormationClient::SignalResource(const std::string& stack,
-                                            const std::string& logical_id,
+Status CloudFormationClient::SignalResource(const std::string& stack, const std::string& logical_id,
                                             const std::string& unique_id, bool success,
                                             AwsError* error) {
   QueryParameters parameters;

@@ -61,7 +61,7 @@ struct ResourceChange {
 
 struct ChangeSet {
   std::string id;
-  std::string status;            // CREATE_PENDING, CREATE_IN_PROGRESS, CREATE_COMPLETE, FAILED
+  std::string status;  // CREATE_PENDING, CREATE_IN_PROGRESS, CREATE_COMPLETE, FAILED
   std::string status_reason;
   std::string execution_status;  // AVAILABLE once it can be executed
   std::vector<ResourceChange> changes;

@@ -46,9 +46,11 @@ Status CloudWatchLogsClient::PutLogEvents(const std::string& group, const std::s
   return result.ok() ? Status::Ok() : result.status();
 }
 
-Result<std::vector<FoundLogEvent>> CloudWatchLogsClient::FilterLogEvents(
-    const std::string& group, const std::string& pattern, int64_t since_ms, int max_pages,
-    AwsError* error) {
+Result<std::vector<FoundLogEvent>> CloudWatchLogsClient::FilterLogEvents(const std::string& group,
+                                                                         const std::string& pattern,
+                                                                         int64_t since_ms,
+                                                                         int max_pages,
+                                                                         AwsError* error) {
   std::vector<FoundLogEvent> found;
   nlohmann::json input = {
       {"logGroupName", group}, {"filterPattern", pattern}, {"startTime", since_ms}};
@@ -56,9 +58,8 @@ Result<std::vector<FoundLogEvent>> CloudWatchLogsClient::FilterLogEvents(
     Result<nlohmann::json> result = client_.Call("FilterLogEvents", input, error);
     if (!result.ok()) return result.status();
     // Read without exceptions: an answer of another shape is an error, not a crash.
-    const nlohmann::json* events = result->is_object() && result->contains("events")
-                                       ? &(*result)["events"]
-                                       : nullptr;
+    const nlohmann::json* events =
+        result->is_object() && result->contains("events") ? &(*result)["events"] : nullptr;
     if (events == nullptr || !events->is_array()) {
       return Status::Error("logs FilterLogEvents: the answer has no list of events");
     }

@@ -46,8 +46,7 @@ class CloudWatchLogsClient {
   // that does not exist fails with ResourceNotFoundException in `error`.
   Result<std::vector<FoundLogEvent>> FilterLogEvents(const std::string& group,
                                                      const std::string& pattern, int64_t since_ms,
-                                                     int max_pages = 10,
-                                                     AwsError* error = nullptr);
+                                                     int max_pages = 10, AwsError* error = nullptr);
 
  private:
   JsonClient client_;

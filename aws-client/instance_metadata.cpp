@@ -46,7 +46,8 @@ Result<ServiceEndpoint> InstanceMetadataEndpoint(const Environment& environment)
 
 bool InstanceMetadataDisabled(const Environment& environment) {
   auto disabled = environment.find("AWS_EC2_METADATA_DISABLED");
-  return disabled != environment.end() && (disabled->second == "true" || disabled->second == "TRUE");
+  return disabled != environment.end() &&
+         (disabled->second == "true" || disabled->second == "TRUE");
 }
 
 Result<Credentials> ParseRoleCredentials(std::string_view json) {

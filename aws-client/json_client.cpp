@@ -6,19 +6,16 @@
 namespace i2kit::aws {
 
 JsonClient::JsonClient(JsonApi api, const ClientContext& context)
-    : api_(api),
-      context_(context),
-      endpoint_(EndpointFor(context, api.endpoint_prefix)) {}
+    : api_(api), context_(context), endpoint_(EndpointFor(context, api.endpoint_prefix)) {}
 
 Result<nlohmann::json> JsonClient::Call(std::string_view action, const nlohmann::json& input,
                                         AwsError* error) {
   HttpRequest request;
   request.method = "POST";
   request.path = endpoint_.path;
-  request.headers = {
-      {"Host", endpoint_.HostHeader()},
-      {"Content-Type", "application/x-amz-json-" + std::string(api_.json_version)},
-      {"X-Amz-Target", std::string(api_.target_prefix) + "." + std::string(action)}};
+  request.headers = {{"Host", endpoint_.HostHeader()},
+                     {"Content-Type", "application/x-amz-json-" + std::string(api_.json_version)},
+                     {"X-Amz-Target", std::string(api_.target_prefix) + "." + std::string(action)}};
   request.body = input.dump();
   nlohmann::json output;
   // The JSON protocol's errors read as REST-JSON's do ("__type", "message").
@@ -28,10 +25,9 @@ Result<nlohmann::json> JsonClient::Call(std::string_view action, const nlohmann:
     output = std::move(body).value();
     return Status::Ok();
   };
-  Status sent =
-      SendSigned(context_, endpoint_, api_.signing_name,
-                 std::string(api_.endpoint_prefix) + " " + std::string(action), std::move(request),
-                 read, error);
+  Status sent = SendSigned(context_, endpoint_, api_.signing_name,
+                           std::string(api_.endpoint_prefix) + " " + std::string(action),
+                           std::move(request), read, error);
   if (!sent.ok()) return sent;
   return output;
 }

@@ -81,8 +81,8 @@ class Connection {
       if (io == Io::kTimedOut) {
         *error = "TLS handshake timed out";
       } else if (long verify = SSL_get_verify_result(ssl_.get()); verify != X509_V_OK) {
-        *error = std::string("TLS: certificate not trusted: ") +
-                 X509_verify_cert_error_string(verify);
+        *error =
+            std::string("TLS: certificate not trusted: ") + X509_verify_cert_error_string(verify);
       } else {
         *error = "TLS handshake: " + last_error_;
       }
@@ -286,8 +286,7 @@ HttpExchange OpenSslTransport::Send(const ServiceEndpoint& endpoint, const HttpR
     io = connection.Read(&received, deadline, &error);
     if (io == Io::kFailed || io == Io::kTimedOut) return fail(error, io == Io::kTimedOut);
     if (received.size() > options_.max_response_bytes) {
-      return fail("response larger than " + std::to_string(options_.max_response_bytes) +
-                      " bytes",
+      return fail("response larger than " + std::to_string(options_.max_response_bytes) + " bytes",
                   false);
     }
     Result<std::optional<HttpResponse>> response =

@@ -3,8 +3,8 @@
 #include <openssl/evp.h>
 
 #include "aws-client/ebs_api.h"
-#include "common/base64.h"
 #include "aws-client/uri_encoding.h"
+#include "common/base64.h"
 
 namespace i2kit::aws {
 namespace {

@@ -5,7 +5,9 @@
 namespace i2kit::aws {
 namespace {
 
-int DefaultPort(bool https) { return https ? 443 : 80; }
+int DefaultPort(bool https) {
+  return https ? 443 : 80;
+}
 
 }  // namespace
 
@@ -19,8 +21,8 @@ std::string ServiceEndpoint::Url() const {
 
 ServiceEndpoint RegionalEndpoint(std::string_view prefix, std::string_view region) {
   std::string domain = region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  return ServiceEndpoint{true, std::string(prefix) + "." + std::string(region) + "." + domain,
-                         443, "/"};
+  return ServiceEndpoint{true, std::string(prefix) + "." + std::string(region) + "." + domain, 443,
+                         "/"};
 }
 
 Result<ServiceEndpoint> ParseEndpointUrl(std::string_view url) {

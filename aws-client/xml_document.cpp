@@ -146,9 +146,8 @@ Result<XmlDocument> XmlDocument::Parse(std::string_view xml) {
   XML_SetParamEntityParsing(parser.get(), XML_PARAM_ENTITY_PARSING_NEVER);
   if (XML_Parse(parser.get(), xml.data(), static_cast<int>(xml.size()), XML_TRUE) !=
       XML_STATUS_OK) {
-    std::string message = !state.refusal.empty()
-                              ? state.refusal
-                              : XML_ErrorString(XML_GetErrorCode(parser.get()));
+    std::string message =
+        !state.refusal.empty() ? state.refusal : XML_ErrorString(XML_GetErrorCode(parser.get()));
     return Status::Error("XML line " + std::to_string(XML_GetCurrentLineNumber(parser.get())) +
                          ": " + message);
   }

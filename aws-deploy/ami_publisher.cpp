@@ -225,7 +225,8 @@ Status AmiPublisher::DeleteUnused(const AmiSource& source, const std::string& sn
     return Status::Error(failure.message() + "; snapshot " + snapshot_id +
                          " was left behind, delete it by hand (" + deleted.message() + ")");
   }
-  log_.Event(source.deployment + ": deleted snapshot " + snapshot_id + ", of no use after the failure");
+  log_.Event(source.deployment + ": deleted snapshot " + snapshot_id +
+             ", of no use after the failure");
   return failure;
 }
 

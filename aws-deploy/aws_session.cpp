@@ -23,9 +23,9 @@ void AddAwsOptions(CLI::App& sub, AwsOptions& options) {
 }
 
 RolloutTiming PollTiming(const AwsOptions& options) {
-  return RolloutTiming{std::chrono::milliseconds(
-                           static_cast<long long>(options.poll_interval_seconds * 1000)),
-                       aws::SleepFor};
+  return RolloutTiming{
+      std::chrono::milliseconds(static_cast<long long>(options.poll_interval_seconds * 1000)),
+      aws::SleepFor};
 }
 
 AwsSession::AwsSession(aws::ClientContext context)

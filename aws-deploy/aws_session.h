@@ -32,8 +32,7 @@ class AwsSession {
  public:
   // Resolves credentials and region; fails saying where they may be set. Retries are told to
   // `notices` as they happen.
-  static Result<std::unique_ptr<AwsSession>> Open(const AwsOptions& options,
-                                                  std::ostream& notices);
+  static Result<std::unique_ptr<AwsSession>> Open(const AwsOptions& options, std::ostream& notices);
 
   aws::CloudFormationClient& cloudformation() { return cloudformation_; }
   aws::AutoScalingClient& autoscaling() { return autoscaling_; }

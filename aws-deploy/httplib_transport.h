@@ -1,5 +1,5 @@
-// The host's HTTP transport for AWS requests (GET, POST, PUT): cpp-httplib with OpenSSL (certificates checked
-// against the system's CA store), one kept-alive connection per endpoint.
+// The host's HTTP transport for AWS requests (GET, POST, PUT): cpp-httplib with OpenSSL
+// (certificates checked against the system's CA store), one kept-alive connection per endpoint.
 #pragma once
 
 #include <chrono>

@@ -28,8 +28,9 @@ std::string Outcome(const aws::Stack& stack) {
   const std::string& s = stack.status;
   std::string line = "stack " + stack.name + " ended " + s;
   if (s == "ROLLBACK_COMPLETE") {
-    return line + ": its creation failed and was rolled back, nothing of it is left (the next "
-                  "deploy starts afresh)";
+    return line +
+           ": its creation failed and was rolled back, nothing of it is left (the next "
+           "deploy starts afresh)";
   }
   if (s == "UPDATE_ROLLBACK_COMPLETE") {
     return line + ": the update failed and was rolled back; the previous version still serves";
@@ -66,9 +67,9 @@ std::vector<std::string> FormatChanges(const std::vector<aws::ResourceChange>& c
   }
   std::vector<std::string> lines;
   for (const aws::ResourceChange& c : changes) {
-    std::string line = Padded(c.action, 6) + Padded(c.logical_id, id_width) +
-                       (c.action == "Modify" ? Padded(c.resource_type, type_width)
-                                             : c.resource_type);
+    std::string line =
+        Padded(c.action, 6) + Padded(c.logical_id, id_width) +
+        (c.action == "Modify" ? Padded(c.resource_type, type_width) : c.resource_type);
     if (c.action == "Modify") {
       line += c.replacement == "True"            ? "replaced"
               : c.replacement == "Conditionally" ? "may be replaced"
@@ -100,9 +101,8 @@ Result<StackRollout::Plan> StackRollout::MakePlan(const StackChange& change,
                                                   const std::optional<aws::Stack>& existing) {
   Plan plan;
   plan.create = !existing || existing->status == "REVIEW_IN_PROGRESS";
-  Result<std::vector<aws::StackParameter>> parameters =
-      StackParameters(change.stack_template, change.parameter_values,
-                      plan.create ? std::nullopt : existing);
+  Result<std::vector<aws::StackParameter>> parameters = StackParameters(
+      change.stack_template, change.parameter_values, plan.create ? std::nullopt : existing);
   if (!parameters.ok()) return parameters.status();
   aws::ChangeSetRequest request;
   request.stack_name = change.stack_name;
@@ -146,8 +146,8 @@ Result<StackRollout::Plan> StackRollout::MakePlan(const StackChange& change,
     plan.no_changes = true;
     return plan;
   }
-  std::string why = "change set " + request.change_set_name + " " + plan.change_set.status +
-                    ": " + plan.change_set.status_reason;
+  std::string why = "change set " + request.change_set_name + " " + plan.change_set.status + ": " +
+                    plan.change_set.status_reason;
   Status discarded = DiscardPlan(plan);
   if (!discarded.ok()) why += " (and cleaning up: " + discarded.message() + ")";
   return Status::Error(why);
@@ -212,7 +212,8 @@ Result<aws::Stack> StackRollout::Deploy(const StackChange& change) {
   if (!stack.ok()) {
     return stack.status().WithContext("lost track of stack " + change.stack_name +
                                       ", whose change goes on in CloudFormation (i2kit-host "
-                                      "status " + change.stack_name + " shows it)");
+                                      "status " +
+                                      change.stack_name + " shows it)");
   }
   if (Succeeded(stack->status)) return stack;
   ReportFailures(failures);

@@ -34,10 +34,10 @@ Result<std::vector<std::string>> StartupFailureReasons(aws::CloudWatchLogsClient
       size_t at = message.find(ec2_logs::kStartupFailurePrefix);
       if (at == std::string::npos) continue;
       std::string instance = f.stream.substr(0, f.stream.size() - suffix.size());
-      reasons.push_back({f.event.timestamp_ms,
-                         "instance " + instance + " (" + deployment + "): " +
-                             message.substr(at + std::char_traits<char>::length(
-                                                     ec2_logs::kStartupFailurePrefix))});
+      reasons.push_back(
+          {f.event.timestamp_ms, "instance " + instance + " (" + deployment + "): " +
+                                     message.substr(at + std::char_traits<char>::length(
+                                                             ec2_logs::kStartupFailurePrefix))});
     }
   }
   std::stable_sort(reasons.begin(), reasons.end(), [](const Reason& a, const Reason& b) {

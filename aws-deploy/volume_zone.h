@@ -11,9 +11,9 @@
 #include <optional>
 #include <string>
 
-#include "common/status.h"
 #include "aws-deploy/aws_session.h"
 #include "aws-deploy/stack_rollout.h"
+#include "common/status.h"
 
 namespace i2kit {
 

@@ -92,7 +92,8 @@ void StepProgress::Event(std::string_view line) {
 void StepProgress::Draw() {
   if (step_.empty()) return;
   auto took = std::chrono::steady_clock::now() - since_;
-  log_.Progress(step_ + " " + FormatSeconds(std::chrono::duration_cast<std::chrono::milliseconds>(took)));
+  log_.Progress(step_ + " " +
+                FormatSeconds(std::chrono::duration_cast<std::chrono::milliseconds>(took)));
 }
 
 bool IsTerminal(const std::ostream& stream) {

@@ -15,7 +15,8 @@ std::string CheckDomain(std::string_view domain) {
   size_t start = 0;
   while (start <= domain.size()) {
     size_t dot = domain.find('.', start);
-    std::string_view label = domain.substr(start, dot == std::string_view::npos ? domain.npos : dot - start);
+    std::string_view label =
+        domain.substr(start, dot == std::string_view::npos ? domain.npos : dot - start);
     if (std::string problem = CheckDns1123Label(label); !problem.empty()) return problem;
     if (dot == std::string_view::npos) break;
     start = dot + 1;
@@ -25,7 +26,9 @@ std::string CheckDomain(std::string_view domain) {
 
 }  // namespace
 
-std::string CheckServiceDomain(std::string_view domain) { return CheckDomain(domain); }
+std::string CheckServiceDomain(std::string_view domain) {
+  return CheckDomain(domain);
+}
 
 const DirectoryEntry* ServiceDirectory::Find(std::string_view dns_name) const {
   std::string name(dns_name);
@@ -72,7 +75,8 @@ Result<ServiceDirectory> DirectoryFromJson(std::string_view text) {
       for (const nlohmann::json& p : e.at("ports")) {
         DirectoryPort port{p.at("port").get<int>(), p.at("hostPorts").get<std::vector<int>>()};
         auto out_of_range = [](int n) { return n < 1 || n > 65535; };
-        if (out_of_range(port.port) || std::any_of(port.host_ports.begin(), port.host_ports.end(), out_of_range)) {
+        if (out_of_range(port.port) ||
+            std::any_of(port.host_ports.begin(), port.host_ports.end(), out_of_range)) {
           return Status::Error("service directory: " + entry.name + ": port out of range");
         }
         if (port.host_ports.empty() || port.host_ports.size() > kMaxDirectoryBackends) {

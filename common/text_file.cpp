@@ -9,9 +9,7 @@
 #include "common/sys_error.h"
 
 namespace i2kit {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Result<std::string> ReadFileText(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -47,9 +47,9 @@ Result<AgentReport> ParseAgentStatus(std::string_view text) {
     if (!name || !state || !container_ready || !restarts || !reason) {
       return missing("name, state, ready, restarts or reason in a container");
     }
-    ContainerReport container{name->get<std::string>(), state->get<std::string>(),
+    ContainerReport container{name->get<std::string>(),     state->get<std::string>(),
                               container_ready->get<bool>(), restarts->get<int>(),
-                              reason->get<std::string>(), std::nullopt};
+                              reason->get<std::string>(),   std::nullopt};
     if (const Json* code = Member(c, "lastExitCode", Json::value_t::number_integer)) {
       container.last_exit_code = code->get<int>();
     }
@@ -78,10 +78,10 @@ AgentClient::AgentClient(aws::HttpTransport& transport, aws::ServiceEndpoint end
 
 Result<LogPage> ParseLogPage(std::string_view text) {
   Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  const Json* first = json.is_object() ? Member(json, "first", Json::value_t::number_integer)
-                                       : nullptr;
-  const Json* next = json.is_object() ? Member(json, "next", Json::value_t::number_integer)
-                                      : nullptr;
+  const Json* first =
+      json.is_object() ? Member(json, "first", Json::value_t::number_integer) : nullptr;
+  const Json* next =
+      json.is_object() ? Member(json, "next", Json::value_t::number_integer) : nullptr;
   const Json* lines = json.is_object() ? Member(json, "lines", Json::value_t::array) : nullptr;
   if (!first || !next || !lines) return Status::Error("agent /logs: no first, next or lines");
   LogPage page{first->get<uint64_t>(), next->get<uint64_t>(), {}};

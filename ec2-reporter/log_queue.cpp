@@ -47,8 +47,7 @@ LogBatch LogQueue::NextBatch() const {
   for (const Line& line : lines_) {
     if (line.container != batch.container) continue;
     size_t cost = line.event.message.size() + aws::kLogEventOverheadBytes;
-    if (batch.events.size() == aws::kMaxLogEventsPerPut ||
-        bytes + cost > aws::kMaxLogBytesPerPut) {
+    if (batch.events.size() == aws::kMaxLogEventsPerPut || bytes + cost > aws::kMaxLogBytesPerPut) {
       break;
     }
     bytes += cost;

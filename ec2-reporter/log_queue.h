@@ -15,9 +15,9 @@
 namespace i2kit::reporter {
 
 struct LogBatch {
-  std::string container;  // one stream per container: every event of a batch is its
+  std::string container;              // one stream per container: every event of a batch is its
   std::vector<aws::LogEvent> events;  // oldest first, timestamps never decreasing
-  size_t notice_of_dropped = 0;  // a notice of that many lost lines, not container output
+  size_t notice_of_dropped = 0;       // a notice of that many lost lines, not container output
 };
 
 // The stream name ("container") under which notices of lost lines go: the reporter's own.
@@ -30,9 +30,9 @@ class LogQueue {
 
   explicit LogQueue(size_t capacity_bytes) : capacity_(capacity_bytes) {}
 
-  // Appends a line of `container`, cut to kMaxMessageBytes; its timestamp is raised to the previous line's if it is
-  // earlier (the clock stepped back), so batches stay in time order. Drops the oldest lines
-  // while the queue holds more than its capacity.
+  // Appends a line of `container`, cut to kMaxMessageBytes; its timestamp is raised to the previous
+  // line's if it is earlier (the clock stepped back), so batches stay in time order. Drops the
+  // oldest lines while the queue holds more than its capacity.
   void Push(const std::string& container, aws::LogEvent event);
   // Counts lines lost before they reached the queue (the agent's buffer overran).
   void AddDropped(size_t lines);

@@ -2,8 +2,7 @@
 
 namespace i2kit::reporter {
 
-std::optional<std::string> RestartWatch::Observe(const AgentReport& report,
-                                                 Clock::time_point now) {
+std::optional<std::string> RestartWatch::Observe(const AgentReport& report, Clock::time_point now) {
   std::optional<std::string> verdict;
   for (const ContainerReport& c : report.containers) {
     auto [it, first_look] = containers_.try_emplace(c.name);

@@ -25,8 +25,8 @@
 #include "guest-agent/container_network_filter.h"
 #include "guest-agent/container_root.h"
 #include "guest-agent/ec2_reporter_launch.h"
-#include "guest-agent/exec_server.h"
 #include "guest-agent/env_resolution.h"
+#include "guest-agent/exec_server.h"
 #include "guest-agent/file_tree.h"
 #include "guest-agent/oci_runtime_spec.h"
 #include "guest-agent/partition_by_name.h"
@@ -265,10 +265,9 @@ Status RunAgent(const AgentOptions& options) {
   const bool by_partition =
       KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineRootfs) ==
       pod_vm::kRootfsByPartition;
-  Result<PodVm> vm =
-      options.pid1 ? PrepareVmAsInit(pod, hostname, etc, by_partition, options.health_port,
-                                    log_options.level, console)
-                   : PodVmAsProcess(etc);
+  Result<PodVm> vm = options.pid1 ? PrepareVmAsInit(pod, hostname, etc, by_partition,
+                                                    options.health_port, log_options.level, console)
+                                  : PodVmAsProcess(etc);
   if (!vm.ok()) return vm.status();
   const std::optional<Ec2ReporterFiles>& ec2_reporter = vm->ec2_reporter;
   const std::map<std::string, std::string>& persistent = vm->persistent;

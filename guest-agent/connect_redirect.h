@@ -1,10 +1,10 @@
 // Sends connections for a service's virtual address to the host's load balancer (one of them,
-// at random, when a Service spans several deployments) without a proxy: an eBPF program on the root cgroup (cgroup/connect4, the hook Cilium's socket load
-// balancer uses) rewrites every connect() to (virtual address, port) found in its table into
-// (host address, host port) before the kernel routes it. Nothing listens on the virtual
-// addresses, so they can never take a port a container wants (a listener on 127.77.x.y:8080
-// would make the container's own bind to 0.0.0.0:8080 fail). Needs CONFIG_CGROUP_BPF and
-// CONFIG_BPF_SYSCALL, which runc's device controller needs anyway.
+// at random, when a Service spans several deployments) without a proxy: an eBPF program on the root
+// cgroup (cgroup/connect4, the hook Cilium's socket load balancer uses) rewrites every connect() to
+// (virtual address, port) found in its table into (host address, host port) before the kernel
+// routes it. Nothing listens on the virtual addresses, so they can never take a port a container
+// wants (a listener on 127.77.x.y:8080 would make the container's own bind to 0.0.0.0:8080 fail).
+// Needs CONFIG_CGROUP_BPF and CONFIG_BPF_SYSCALL, which runc's device controller needs anyway.
 #pragma once
 
 #include <cstdint>

@@ -9,7 +9,8 @@ constexpr size_t kHeaderSize = 12;
 constexpr uint16_t kTypeAny = 255;
 
 uint16_t Read16(std::string_view p, size_t at) {
-  return static_cast<uint16_t>((static_cast<uint8_t>(p[at]) << 8) | static_cast<uint8_t>(p[at + 1]));
+  return static_cast<uint16_t>((static_cast<uint8_t>(p[at]) << 8) |
+                               static_cast<uint8_t>(p[at + 1]));
 }
 
 void Append16(std::string& out, uint16_t v) {
@@ -56,8 +57,8 @@ Result<DnsQuestion> ParseDnsQuery(std::string_view packet) {
 
 std::string BuildDnsAnswer(std::string_view query, const DnsQuestion& question, uint32_t ipv4,
                            uint32_t ttl_seconds) {
-  bool answer = question.klass == kDnsClassIn &&
-                (question.type == kDnsTypeA || question.type == kTypeAny);
+  bool answer =
+      question.klass == kDnsClassIn && (question.type == kDnsTypeA || question.type == kTypeAny);
   std::string out;
   Append16(out, question.id);
   // QR, AA, the query's RD, RA; NOERROR.

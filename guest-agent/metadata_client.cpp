@@ -37,7 +37,8 @@ Result<std::string> MetadataClient::Request(const std::string& head, int* status
   }
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
     if (errno != EINPROGRESS) return SysError("connect", where);
-    if (!WaitForFd(fd.get(), POLLOUT, deadline)) return Status::Error("connect " + where + ": timed out");
+    if (!WaitForFd(fd.get(), POLLOUT, deadline))
+      return Status::Error("connect " + where + ": timed out");
     int error = 0;
     socklen_t size = sizeof error;
     ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &size);
@@ -75,10 +76,10 @@ Result<std::string> MetadataClient::Get(const std::string& path) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (token_.empty()) {
       int status = 0;
-      Result<std::string> token = Request(
-          std::string("PUT /latest/api/token HTTP/1.0\r\nHost: ") + address_ +
-              "\r\nX-aws-ec2-metadata-token-ttl-seconds: " + kTokenTtlSeconds + "\r\n\r\n",
-          &status);
+      Result<std::string> token =
+          Request(std::string("PUT /latest/api/token HTTP/1.0\r\nHost: ") + address_ +
+                      "\r\nX-aws-ec2-metadata-token-ttl-seconds: " + kTokenTtlSeconds + "\r\n\r\n",
+                  &status);
       if (!token.ok()) return token.status().WithContext("metadata token");
       if (status != 200) return Status::Error("metadata token: HTTP " + std::to_string(status));
       token_ = *token;
@@ -92,7 +93,8 @@ Result<std::string> MetadataClient::Get(const std::string& path) {
       token_.clear();
       continue;
     }
-    if (status != 200) return Status::Error("metadata " + path + ": HTTP " + std::to_string(status));
+    if (status != 200)
+      return Status::Error("metadata " + path + ": HTTP " + std::to_string(status));
     return body;
   }
   return Status::Error("metadata " + path + ": the token was refused twice");

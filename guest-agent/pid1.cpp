@@ -24,7 +24,6 @@
 namespace i2kit {
 namespace {
 
-
 Status Mount(const char* source, const char* target, const char* type, unsigned long flags,
              const char* data) {
   ::mkdir(target, 0755);

@@ -1,10 +1,10 @@
 #include "guest-agent/power_button.h"
-#include "guest-agent/file_tree.h"
 
 #include <fcntl.h>
 #include <linux/input.h>
 #include <sys/ioctl.h>
 
+#include "guest-agent/file_tree.h"
 
 namespace i2kit {
 

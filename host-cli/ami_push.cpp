@@ -75,8 +75,7 @@ Result<std::map<std::string, std::string>> PushedImages(const std::vector<Deploy
 }
 
 Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,
-                                                const Manifest& manifest,
-                                                const BuildTools& tools,
+                                                const Manifest& manifest, const BuildTools& tools,
                                                 const std::string& output_dir, EventLog& log,
                                                 bool terminal) {
   Result<std::vector<BuiltDeployment>> built =

@@ -43,8 +43,7 @@ Result<std::map<std::string, std::string>> PushedImages(const std::vector<Deploy
 // `build` does, build_tools.h BuildDeployments, from `manifest`) unless what is there was
 // built from the same inputs: a push never sends a stale image.
 Result<std::vector<std::string>> BuiltArtifacts(const std::vector<Deployment>& deployments,
-                                                const Manifest& manifest,
-                                                const BuildTools& tools,
+                                                const Manifest& manifest, const BuildTools& tools,
                                                 const std::string& output_dir, EventLog& log,
                                                 bool terminal);
 

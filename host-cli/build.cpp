@@ -5,8 +5,8 @@
 #include <memory>
 #include <ostream>
 
-#include "common/event_log.h"
 #include "common/balancer_plan.h"
+#include "common/event_log.h"
 #include "common/manifest_reader.h"
 #include "host-cli/artifacts_location.h"
 #include "host-cli/build_tools.h"
@@ -34,8 +34,8 @@ ExitCode RunBuild(const BuildCommandOptions& options, Console& console) {
   if (!loaded.ok()) return ExitCode::kFailure;
   EventLog log(console.err, IsTerminal(console.err));
   Result<std::vector<BuiltDeployment>> built =
-      BuildDeployments(loaded.manifest.deployments, loaded.manifest, options.tools,
-                       options.output, log, IsTerminal(console.err));
+      BuildDeployments(loaded.manifest.deployments, loaded.manifest, options.tools, options.output,
+                       log, IsTerminal(console.err));
   if (!built.ok()) {
     console.err << "i2kit-host: " << built.status().message() << "\n";
     return ExitCode::kFailure;

@@ -49,10 +49,10 @@ struct BuiltDeployment {
 
 // Each of `deployments` (of `manifest`) built into OUTPUT_DIR/<name>/ with `tools`, the
 // ConfigMaps they refer to and the manifest's Service plan (common/balancer_plan.h, written into
-// vm.json so that `run` never reads the manifest again) — or, when the artifacts there were built from the same inputs
-// (build_key.h), reused as they are. Each step goes to `log` before it starts ("web: flattening
-// …", redrawn in place with its time on a terminal, one line each otherwise); errors begin
-// "building NAME: ".
+// vm.json so that `run` never reads the manifest again) — or, when the artifacts there were built
+// from the same inputs (build_key.h), reused as they are. Each step goes to `log` before it starts
+// ("web: flattening …", redrawn in place with its time on a terminal, one line each otherwise);
+// errors begin "building NAME: ".
 Result<std::vector<BuiltDeployment>> BuildDeployments(const std::vector<Deployment>& deployments,
                                                       const Manifest& manifest,
                                                       const BuildTools& tools,

@@ -6,8 +6,8 @@
 
 #include "aws-deploy/aws_session.h"
 #include "aws-deploy/stack_rollout.h"
-#include "host-cli/command.h"
 #include "aws-deploy/stack_volumes.h"
+#include "host-cli/command.h"
 
 namespace i2kit {
 namespace {

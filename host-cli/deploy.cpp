@@ -13,13 +13,13 @@
 #include "aws-deploy/image_digests.h"
 #include "aws-deploy/monthly_estimate.h"
 #include "aws-deploy/stack_rollout.h"
+#include "aws-deploy/stack_volumes.h"
 #include "aws-deploy/startup_failures.h"
 #include "aws-deploy/template_bucket.h"
+#include "aws-deploy/volume_zone.h"
 #include "host-cli/ami_push.h"
 #include "host-cli/command.h"
 #include "host-cli/manifest_stack.h"
-#include "aws-deploy/stack_volumes.h"
-#include "aws-deploy/volume_zone.h"
 
 namespace i2kit {
 namespace {
@@ -42,9 +42,9 @@ ExitCode RunDeploy(DeployOptions& options, Console& console) {
   EventLog log(console.err, IsTerminal(console.err));
   if (!options.dry_run) {
     options.push.poll_interval = PollTiming(options.aws).poll_interval;
-    options.manifest.images_for = [&](const std::vector<Deployment>& deployments,
-                                      const Manifest& manifest)
-        -> Result<std::map<std::string, std::string>> {
+    options.manifest.images_for =
+        [&](const std::vector<Deployment>& deployments,
+            const Manifest& manifest) -> Result<std::map<std::string, std::string>> {
       Result<std::vector<std::string>> dirs =
           BuiltArtifacts(deployments, manifest, options.push.tools, options.push.output_dir, log,
                          IsTerminal(console.err));

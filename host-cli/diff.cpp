@@ -15,14 +15,14 @@
 #include "aws-deploy/image_digests.h"
 #include "aws-deploy/monthly_estimate.h"
 #include "aws-deploy/stack_rollout.h"
+#include "aws-deploy/stack_volumes.h"
 #include "aws-deploy/template_bucket.h"
+#include "aws-deploy/volume_zone.h"
 #include "host-cli/ami_push.h"
 #include "host-cli/artifacts_location.h"
 #include "host-cli/build_tools.h"
 #include "host-cli/command.h"
 #include "host-cli/manifest_stack.h"
-#include "aws-deploy/stack_volumes.h"
-#include "aws-deploy/volume_zone.h"
 
 namespace i2kit {
 namespace {
@@ -43,11 +43,12 @@ ExitCode Fail(Console& console, const std::string& message) {
 ExitCode RunDiff(DiffOptions& options, Console& console) {
   LazyAwsSession session(options.aws, console.err);
   EventLog log(console.err, IsTerminal(console.err));
-  options.manifest.images_for = [&](const std::vector<Deployment>& deployments,
-                                    const Manifest& manifest)
-      -> Result<std::map<std::string, std::string>> {
+  options.manifest.images_for =
+      [&](const std::vector<Deployment>& deployments,
+          const Manifest& manifest) -> Result<std::map<std::string, std::string>> {
     // The digest a push would tag is the one of the build the manifest gives now.
-    Result<std::vector<std::string>> built = BuiltArtifacts(deployments, manifest, options.tools, options.output_dir, log, IsTerminal(console.err));
+    Result<std::vector<std::string>> built = BuiltArtifacts(
+        deployments, manifest, options.tools, options.output_dir, log, IsTerminal(console.err));
     if (!built.ok()) return built.status();
     Result<AwsSession*> opened = session.Get();
     if (!opened.ok()) return opened.status();

@@ -26,8 +26,8 @@
 #include "local-vm/accelerator.h"
 #include "local-vm/host_tsc.h"
 #include "local-vm/local_ports.h"
-#include "local-vm/rotating_log.h"
 #include "local-vm/pod_secrets_file.h"
+#include "local-vm/rotating_log.h"
 
 namespace i2kit {
 namespace {
@@ -333,9 +333,8 @@ Result<std::vector<std::string>> DirsToRun(const RunOptions& options, EventLog& 
   }
   BuildTools tools = options.tools;
   tools.kernel = options.kernel;
-  Result<std::vector<BuiltDeployment>> built =
-      BuildDeployments(loaded.manifest.deployments, loaded.manifest, tools,
-                       kDefaultOutputDir, log, terminal);
+  Result<std::vector<BuiltDeployment>> built = BuildDeployments(
+      loaded.manifest.deployments, loaded.manifest, tools, kDefaultOutputDir, log, terminal);
   if (!built.ok()) return built.status();
   std::vector<std::string> dirs;
   for (size_t i = 0; i < built->size(); ++i) {

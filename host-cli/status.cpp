@@ -47,13 +47,13 @@ Status PrintStatus(AwsSession& session, const std::string& name, std::ostream& o
       session.autoscaling().DescribeGroups(group_names);
   if (!groups.ok()) return groups.status();
   for (const aws::AutoScalingGroup& g : *groups) {
-    long healthy = std::count_if(g.instances.begin(), g.instances.end(),
-                                 [](const aws::GroupInstance& i) {
-                                   return i.lifecycle_state == "InService" &&
-                                          i.health_status == "Healthy";
-                                 });
-    out << "group " << logical_ids[g.name] << " (" << g.name << ")  " << healthy << "/" << g.desired_capacity
-        << " in service and healthy (min " << g.min_size << ", max " << g.max_size << ")\n";
+    long healthy =
+        std::count_if(g.instances.begin(), g.instances.end(), [](const aws::GroupInstance& i) {
+          return i.lifecycle_state == "InService" && i.health_status == "Healthy";
+        });
+    out << "group " << logical_ids[g.name] << " (" << g.name << ")  " << healthy << "/"
+        << g.desired_capacity << " in service and healthy (min " << g.min_size << ", max "
+        << g.max_size << ")\n";
     for (const aws::GroupInstance& i : g.instances) {
       out << "  " << i.id << "  " << i.availability_zone << "  " << i.lifecycle_state << "  "
           << i.health_status << "\n";
@@ -64,8 +64,8 @@ Status PrintStatus(AwsSession& session, const std::string& name, std::ostream& o
 
 ExitCode RunStatus(const StatusOptions& options, Console& console) {
   Result<std::unique_ptr<AwsSession>> session = AwsSession::Open(options.aws, console.err);
-  Status printed = session.ok() ? PrintStatus(**session, options.stack_name, console.out)
-                                : session.status();
+  Status printed =
+      session.ok() ? PrintStatus(**session, options.stack_name, console.out) : session.status();
   if (!printed.ok()) {
     console.err << "i2kit-host status: " << printed.message() << "\n";
     return ExitCode::kFailure;

@@ -7,11 +7,11 @@
 #include <cstdint>
 #include <fstream>
 
+#include "common/sys_error.h"
 #include "common/unique_fd.h"
 #include "image-builder/boot_partition.h"
 #include "image-builder/run_tool.h"
 #include "image-builder/sha256.h"
-#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

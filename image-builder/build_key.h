@@ -14,8 +14,8 @@
 #include "common/pod_model.h"
 #include "common/pod_spec.h"
 #include "common/status.h"
-#include "image-builder/pod_vm_build.h"
 #include "common/vm_artifacts.h"
+#include "image-builder/pod_vm_build.h"
 
 namespace i2kit {
 

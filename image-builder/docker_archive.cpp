@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "common/image_reference.h"
+#include "common/sys_error.h"
 #include "common/unique_fd.h"
 #include "image-builder/archive_reader.h"
 #include "image-builder/image_config_blob.h"
 #include "image-builder/parse_json.h"
 #include "image-builder/root_directory.h"
 #include "image-builder/sha256.h"
-#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

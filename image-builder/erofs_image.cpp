@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "image-builder/run_tool.h"
 #include "common/sys_error.h"
+#include "image-builder/run_tool.h"
 
 namespace i2kit {
 namespace {

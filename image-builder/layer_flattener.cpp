@@ -11,10 +11,10 @@
 #include <set>
 #include <unordered_set>
 
+#include "common/sys_error.h"
 #include "image-builder/archive_reader.h"
 #include "image-builder/layer_stream.h"
 #include "image-builder/root_directory.h"
-#include "common/sys_error.h"
 
 namespace i2kit {
 namespace {

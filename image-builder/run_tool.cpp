@@ -10,8 +10,8 @@
 #include <csignal>
 #include <cstring>
 
-#include "common/unique_fd.h"
 #include "common/sys_error.h"
+#include "common/unique_fd.h"
 
 extern char** environ;
 

@@ -92,7 +92,9 @@ Result<ControlRequest> RequestFromLine(std::string_view line) {
   return request;
 }
 
-std::string EventLine(std::string_view text) { return json{{"event", text}}.dump(); }
+std::string EventLine(std::string_view text) {
+  return json{{"event", text}}.dump();
+}
 
 std::string ResultLine(const Status& status) {
   if (status.ok()) return json{{"ok", true}}.dump();

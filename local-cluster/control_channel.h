@@ -43,9 +43,9 @@ Status SendLine(int fd, std::string_view line);
 // Returns the controller's verdict; fails too if the connection ends without one (the
 // controller died).
 struct FollowHooks {
-  int interrupt_fd = -1;              // while waiting, on_interrupt runs when it is readable
+  int interrupt_fd = -1;  // while waiting, on_interrupt runs when it is readable
   std::function<void()> on_interrupt;
-  std::function<void()> on_tick;      // every quarter second without a reply (progress lines)
+  std::function<void()> on_tick;  // every quarter second without a reply (progress lines)
 };
 Status FollowReplies(int fd, const std::function<void(std::string_view)>& on_event,
                      const FollowHooks& hooks = {});

@@ -42,10 +42,15 @@ std::string ControllerStatusToJson(const ControllerStatus& s) {
   for (const ControllerStatus::Replica& r : s.members) {
     members.push_back({{"replica", r.replica}, {"state", r.state}, {"current", r.current}});
   }
-  Json json = {{"deployment", s.deployment}, {"labels", s.labels}, {"pid", s.pid},
-               {"replicas", s.replicas},     {"imageDigest", s.image_digest},
-               {"operation", s.operation},   {"replacements", s.replacements},
-               {"ports", ports},             {"members", members}};
+  Json json = {{"deployment", s.deployment},
+               {"labels", s.labels},
+               {"pid", s.pid},
+               {"replicas", s.replicas},
+               {"imageDigest", s.image_digest},
+               {"operation", s.operation},
+               {"replacements", s.replacements},
+               {"ports", ports},
+               {"members", members}};
   return json.dump(2) + "\n";
 }
 
@@ -85,8 +90,8 @@ std::string ServicePath(const StateDir& state, const std::string& name) {
 std::vector<LocalService> ReadLocalServices(const StateDir& state) {
   std::vector<LocalService> services;
   std::error_code error;
-  for (const auto& file :
-       std::filesystem::directory_iterator(std::filesystem::path(state.root()) / kServicesDir, error)) {
+  for (const auto& file : std::filesystem::directory_iterator(
+           std::filesystem::path(state.root()) / kServicesDir, error)) {
     Result<std::string> text = ReadLogTail(file.path().string(), 1 << 20);
     if (!text.ok()) continue;
     nlohmann::json json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
@@ -148,7 +153,9 @@ ServiceDirectory LocalServiceDirectory(const StateDir& state) {
     statuses.push_back(std::move(status).value());
   }
   std::sort(statuses.begin(), statuses.end(),
-            [](const ControllerStatus& a, const ControllerStatus& b) { return a.deployment < b.deployment; });
+            [](const ControllerStatus& a, const ControllerStatus& b) {
+              return a.deployment < b.deployment;
+            });
   for (const LocalService& service : ReadLocalServices(state)) {
     bool taken = std::any_of(directory.entries.begin(), directory.entries.end(),
                              [&](const DirectoryEntry& e) { return e.name == service.name; });
@@ -162,7 +169,8 @@ ServiceDirectory LocalServiceDirectory(const StateDir& state) {
       DirectoryPort port{sp.port, {}};
       for (const ControllerStatus* s : selected) {
         for (const ControllerStatus::Port& p : s->ports) {
-          if (p.container_port == sp.target_port && port.host_ports.size() < kMaxDirectoryBackends) {
+          if (p.container_port == sp.target_port &&
+              port.host_ports.size() < kMaxDirectoryBackends) {
             port.host_ports.push_back(p.host_port);
           }
         }

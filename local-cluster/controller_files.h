@@ -1,5 +1,6 @@
 // The files a deployment's controller (deployment_controller.h) keeps in the state dir, and
-// the status it publishes there for `ps`: ROOT/_controllers/<deployment>.{lock,sock,status.json,log}.
+// the status it publishes there for `ps`:
+// ROOT/_controllers/<deployment>.{lock,sock,status.json,log}.
 #pragma once
 
 #include <map>

@@ -263,23 +263,23 @@ struct DeploymentController::Impl {
     r.phase = Phase::kStopping;
     StopTimings timings;
     // A VM whose agent never answered has nothing to shut down cleanly.
-    timings.grace = !r.answered_once        ? milliseconds(0)
+    timings.grace = !r.answered_once              ? milliseconds(0)
                     : shutdown_grace.count() >= 0 ? shutdown_grace
                                                   : StopGrace(r.record.grace_seconds);
     std::string qmp = r.dir + "/" + kQmpSocketFile;
     std::string name = r.name();
-    r.stopping = std::async(std::launch::async, [vm = std::move(*r.process), qmp, timings,
-                                                 name]() mutable {
-      std::ostringstream lines;
-      EventLog stop_log(lines, false);
-      Result<StopOutcome> outcome = StopVm(vm, qmp, timings, name, stop_log);
-      if (outcome.ok()) {
-        stop_log.Event(name + " stopped: " + StopOutcomeText(*outcome));
-      } else {
-        stop_log.Error(outcome.status().message());
-      }
-      return lines.str();
-    });
+    r.stopping =
+        std::async(std::launch::async, [vm = std::move(*r.process), qmp, timings, name]() mutable {
+          std::ostringstream lines;
+          EventLog stop_log(lines, false);
+          Result<StopOutcome> outcome = StopVm(vm, qmp, timings, name, stop_log);
+          if (outcome.ok()) {
+            stop_log.Event(name + " stopped: " + StopOutcomeText(*outcome));
+          } else {
+            stop_log.Error(outcome.status().message());
+          }
+          return lines.str();
+        });
     r.process.reset();
   }
 
@@ -326,13 +326,15 @@ struct DeploymentController::Impl {
     if (shutting_down) return;
     if ((r.ever_ready || r.adopted) && now - r.last_answer >= settings.silent_limit) {
       ++replacements;
-      Retire(r, "hung (its agent has not answered for " + Seconds(now - r.last_answer) +
-                    "); a new VM replaces it",
+      Retire(r,
+             "hung (its agent has not answered for " + Seconds(now - r.last_answer) +
+                 "); a new VM replaces it",
              now, settings.drain_timeout);
-    } else if (r.phase == Phase::kUnhealthy && now - r.unhealthy_since >= settings.unhealthy_limit) {
+    } else if (r.phase == Phase::kUnhealthy &&
+               now - r.unhealthy_since >= settings.unhealthy_limit) {
       ++replacements;
-      Retire(r, "unhealthy for " + Seconds(now - r.unhealthy_since) + "; a new VM replaces it",
-             now, settings.drain_timeout);
+      Retire(r, "unhealthy for " + Seconds(now - r.unhealthy_since) + "; a new VM replaces it", now,
+             settings.drain_timeout);
     } else if (r.phase == Phase::kBooting && !rollout && now - r.started >= Deadline(0)) {
       ++replacements;
       last_failure = r.name() + " was not ready after " + Seconds(now - r.started) + ConsoleTail(r);
@@ -389,7 +391,9 @@ struct DeploymentController::Impl {
     RolloutActions actions = PlanRollout(spec, views);
     for (int id : actions.retire) {
       Replica& r = replicas.at(id);
-      Retire(r, IsCurrent(r) ? "scaled down" : "replaced by image " + ShortDigest(target.artifacts.image_digest),
+      Retire(r,
+             IsCurrent(r) ? "scaled down"
+                          : "replaced by image " + ShortDigest(target.artifacts.image_digest),
              now, settings.drain_timeout);
       if (rollout) rollout->last_progress = now;
     }
@@ -409,8 +413,8 @@ struct DeploymentController::Impl {
     std::string why;
     for (auto& [id, r] : replicas) {
       if (IsCurrent(r) && !r.leaving() && r.phase != Phase::kReady) {
-        why = "; " + r.name() + " is " + PhaseName(r.phase) + ", its last console lines:" +
-              ConsoleTail(r);
+        why = "; " + r.name() + " is " + PhaseName(r.phase) +
+              ", its last console lines:" + ConsoleTail(r);
         break;
       }
     }
@@ -517,8 +521,7 @@ struct DeploymentController::Impl {
   void StreamConsole(Replica& r, bool last) {
     if (!r.console) return;
     Result<std::string> text = r.console->ReadNew();
-    out << TakeLines(r.console_carry, text.ok() ? *text : "", r.name() + " | ", last)
-        << std::flush;
+    out << TakeLines(r.console_carry, text.ok() ? *text : "", r.name() + " | ", last) << std::flush;
   }
 
   void StreamConsoles() {
@@ -551,7 +554,8 @@ struct DeploymentController::Impl {
     for (const Balancer& b : balancers) {
       s.ports.push_back({b.container_port, b.lb.port(), b.published});
     }
-    for (const auto& [id, r] : replicas) s.members.push_back({id, PhaseName(r.phase), IsCurrent(r)});
+    for (const auto& [id, r] : replicas)
+      s.members.push_back({id, PhaseName(r.phase), IsCurrent(r)});
     std::string text = ControllerStatusToJson(s);
     if (text == status_written) return;
     if (Status st = WriteFileAtomically(status_path, text); !st.ok()) log.Error(st.message());
@@ -656,7 +660,8 @@ Result<std::unique_ptr<DeploymentController>> DeploymentController::Start(
       }
       return SysError("flock", lock_path);
     }
-    struct stat held {}, current{};
+    struct stat held {
+    }, current{};
     if (::fstat(impl->lock.get(), &held) != 0) return SysError("fstat", lock_path);
     if (::stat(lock_path.c_str(), &current) == 0 && held.st_ino == current.st_ino &&
         held.st_dev == current.st_dev) {
@@ -679,12 +684,14 @@ Result<std::unique_ptr<DeploymentController>> DeploymentController::Start(
                            ": only TCP ports can be published (the local load balancer is TCP)");
     }
     Result<TcpBalancer> lb = TcpBalancer::Listen(p.host_port);
-    if (!lb.ok()) return lb.status().WithContext("publishing 127.0.0.1:" + std::to_string(p.host_port));
+    if (!lb.ok())
+      return lb.status().WithContext("publishing 127.0.0.1:" + std::to_string(p.host_port));
     impl->balancers.push_back({p.container_port, true, std::move(lb).value()});
   }
   for (int container_port : impl->ForwardedPorts(impl->target.artifacts)) {
-    bool published = std::any_of(impl->balancers.begin(), impl->balancers.end(),
-                                 [&](const Impl::Balancer& b) { return b.container_port == container_port; });
+    bool published =
+        std::any_of(impl->balancers.begin(), impl->balancers.end(),
+                    [&](const Impl::Balancer& b) { return b.container_port == container_port; });
     if (published) continue;
     Result<TcpBalancer> lb = TcpBalancer::Listen(0);
     if (!lb.ok()) return lb.status();
@@ -711,7 +718,8 @@ Result<std::unique_ptr<DeploymentController>> DeploymentController::Start(
         impl->Track(LaunchedReplica{*entry.record, entry.dir, std::move(process).value()}, now);
     r.adopted = true;
     // Enough for healthy_threshold checks of a live agent.
-    impl->settle_until = now + impl->settings.health.interval * impl->settings.health.healthy_threshold +
+    impl->settle_until = now +
+                         impl->settings.health.interval * impl->settings.health.healthy_threshold +
                          impl->settings.health.timeout;
     impl->log.Event(r.name() + " adopted (pid " + std::to_string(r.record.pid) + ", image " +
                     ShortDigest(r.record.image_digest) + ")");

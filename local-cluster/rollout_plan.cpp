@@ -13,8 +13,8 @@ RolloutActions PlanRollout(const RolloutSpec& spec, const std::vector<ReplicaVie
       ++leaving;
       continue;
     }
-    auto& bucket = r.current ? (r.ready ? new_ready : new_unready)
-                             : (r.ready ? old_ready : old_unready);
+    auto& bucket =
+        r.current ? (r.ready ? new_ready : new_unready) : (r.ready ? old_ready : old_unready);
     bucket.push_back(&r);
   }
   const int n = spec.replicas;
@@ -67,8 +67,8 @@ RolloutActions PlanRollout(const RolloutSpec& spec, const std::vector<ReplicaVie
     }
   }
 
-  actions.complete = old_count == 0 && leaving == 0 && new_count == n &&
-                     static_cast<int>(new_ready.size()) == n;
+  actions.complete =
+      old_count == 0 && leaving == 0 && new_count == n && static_cast<int>(new_ready.size()) == n;
   return actions;
 }
 

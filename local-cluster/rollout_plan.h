@@ -24,9 +24,9 @@ struct ReplicaView {
 };
 
 struct RolloutActions {
-  int start = 0;                 // new replicas of the target image to start
-  std::vector<int> retire;       // replicas to drain and stop, in this order
-  bool complete = false;         // N current replicas, all ready, nothing else running
+  int start = 0;            // new replicas of the target image to start
+  std::vector<int> retire;  // replicas to drain and stop, in this order
+  bool complete = false;    // N current replicas, all ready, nothing else running
 };
 
 RolloutActions PlanRollout(const RolloutSpec& spec, const std::vector<ReplicaView>& replicas);

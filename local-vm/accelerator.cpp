@@ -9,10 +9,10 @@
 #include <sstream>
 
 #include "common/event_log.h"
+#include "common/kernel_cmdline.h"
 #include "common/sys_error.h"
 #include "common/temp_dir.h"
 #include "local-vm/vm_process.h"
-#include "common/kernel_cmdline.h"
 
 namespace i2kit {
 namespace {

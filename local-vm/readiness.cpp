@@ -86,9 +86,7 @@ std::optional<LocalHttpGet::Outcome> LocalHttpGet::Advance(Clock::time_point now
     sending_ = sent_ < request_.size();
   }
   // The status line is all a check needs; a body is read to the end of the answer.
-  auto complete = [&] {
-    return keep_body_ ? false : response_.find('\n') != std::string::npos;
-  };
+  auto complete = [&] { return keep_body_ ? false : response_.find('\n') != std::string::npos; };
   bool closed = false;
   while (!sending_ && !complete() && response_.size() < kMaxResponse) {
     char chunk[4096];

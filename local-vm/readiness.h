@@ -45,8 +45,7 @@ class LocalHttpGet {
   };
 
   // `keep_body`: read the whole answer (up to 1 MiB), not only the status line.
-  LocalHttpGet(int port, std::string_view path, Clock::time_point deadline,
-               bool keep_body = false);
+  LocalHttpGet(int port, std::string_view path, Clock::time_point deadline, bool keep_body = false);
   int fd() const { return fd_.get(); }
   short events() const { return connecting_ || sending_ ? POLLOUT : POLLIN; }
   // Does what the socket allows now; the outcome once known (then the socket is closed).

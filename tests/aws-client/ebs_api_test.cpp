@@ -57,7 +57,8 @@ TEST_F(EbsClientTest, AnAnswerOfAnotherShapeIsAnErrorNotACrash) {
   const std::pair<const char*, const char*> answers[] = {
       {R"(["snap-1"])", "is of type array, not an object"},
       {R"("snap-1")", "is of type string, not an object"},
-      {R"({"SnapshotId":7,"BlockSize":524288})", "has SnapshotId of type number, expected a string"},
+      {R"({"SnapshotId":7,"BlockSize":524288})",
+       "has SnapshotId of type number, expected a string"},
       {R"({"SnapshotId":"snap-1","BlockSize":"524288"})",
        "has BlockSize of type string, expected a whole number"},
       {R"({"SnapshotId":"snap-1","BlockSize":5.5})", "has BlockSize of type number"},

@@ -64,7 +64,8 @@ TEST(Http1Response, AConnectionClosedEarlyIsAnError) {
   ASSERT_FALSE(short_body.ok());
   EXPECT_NE(short_body.status().message().find("3 of 9"), std::string::npos);
   EXPECT_FALSE(
-      ParseHttp1Response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", true).ok());
+      ParseHttp1Response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", true)
+          .ok());
 }
 
 TEST(Http1Response, RejectsMalformedResponses) {
@@ -73,7 +74,8 @@ TEST(Http1Response, RejectsMalformedResponses) {
   EXPECT_FALSE(ParseHttp1Response("HTTP/1.1 200 OK\r\nno colon\r\n\r\n", false).ok());
   EXPECT_FALSE(ParseHttp1Response("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", false).ok());
   EXPECT_FALSE(
-      ParseHttp1Response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", false).ok());
+      ParseHttp1Response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", false)
+          .ok());
   EXPECT_FALSE(ParseHttp1Response("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", true).ok());
 }
 

@@ -16,8 +16,8 @@ TEST(RoleCredentialsTest, ReadsTheRoleDocument) {
 
 TEST(RoleCredentialsTest, ADocumentOfAnotherShapeIsAnErrorNotACrash) {
   for (const char* document :
-       {R"(["AKID"])", R"({"Code":0,"AccessKeyId":"AKID"})",
-        R"({"Code":"Failure","Message":7})", R"({"Code":"Success","AccessKeyId":["AKID"]})"}) {
+       {R"(["AKID"])", R"({"Code":0,"AccessKeyId":"AKID"})", R"({"Code":"Failure","Message":7})",
+        R"({"Code":"Success","AccessKeyId":["AKID"]})"}) {
     Result<Credentials> credentials = ParseRoleCredentials(document);
     EXPECT_FALSE(credentials.ok()) << document;
   }

@@ -73,9 +73,9 @@ TEST_F(JsonClientTest, FilterLogEventsFollowsTheTokenAndKeepsEachEventsStream) {
   EXPECT_EQ((*found)[0].event.timestamp_ms, 5);
   EXPECT_EQ((*found)[1].event.message, "b");
   ASSERT_EQ(transport_.sent.size(), 2u);
-  EXPECT_EQ(nlohmann::json::parse(transport_.sent[0].body),
-            (nlohmann::json{{"logGroupName", "g"}, {"filterPattern", "\"b c\""},
-                            {"startTime", 1000}}));
+  EXPECT_EQ(
+      nlohmann::json::parse(transport_.sent[0].body),
+      (nlohmann::json{{"logGroupName", "g"}, {"filterPattern", "\"b c\""}, {"startTime", 1000}}));
   EXPECT_EQ(nlohmann::json::parse(transport_.sent[1].body)["nextToken"], "t1");
 }
 

@@ -2,14 +2,13 @@
 // TLS with a certificate made for the test (openssl req), and the failures it must name.
 #include "aws-client/openssl_transport.h"
 
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <thread>
@@ -26,9 +25,11 @@ class TestCertificate {
     std::string pattern = (std::filesystem::temp_directory_path() / "i2kit-tls-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) return;
     dir_ = pattern;
-    std::string command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
-                          "-nodes -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost "
-                          "-keyout " + key() + " -out " + cert() + " 2>/dev/null";
+    std::string command =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+        "-nodes -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost "
+        "-keyout " +
+        key() + " -out " + cert() + " 2>/dev/null";
     made_ = std::system(command.c_str()) == 0;
   }
   ~TestCertificate() {
@@ -60,9 +61,8 @@ class OneShotServer {
       return;
     }
     port_ = ntohs(address.sin_port);
-    thread_ = std::thread([this, response = std::move(response), tls, silent] {
-      Serve(response, tls, silent);
-    });
+    thread_ = std::thread(
+        [this, response = std::move(response), tls, silent] { Serve(response, tls, silent); });
   }
   ~OneShotServer() {
     ::shutdown(listener_.get(), SHUT_RDWR);
@@ -93,7 +93,8 @@ class OneShotServer {
       }
     }
     auto read = [&](char* buffer, int size) {
-      return ssl ? SSL_read(ssl, buffer, size) : static_cast<int>(::read(connection.get(), buffer, size));
+      return ssl ? SSL_read(ssl, buffer, size)
+                 : static_cast<int>(::read(connection.get(), buffer, size));
     };
     char buffer[4096];
     size_t need = std::string::npos;

@@ -77,7 +77,8 @@ TEST_F(QueryClientTest, AnErrorThatIsNotRetryableIsReturnedWithItsCode) {
 }
 
 TEST_F(QueryClientTest, GivesUpAfterThreeAttemptsSayingSo) {
-  for (int i = 0; i < 3; ++i) transport_.answers.push_back(HttpExchange{std::nullopt, false, "Connection"});
+  for (int i = 0; i < 3; ++i)
+    transport_.answers.push_back(HttpExchange{std::nullopt, false, "Connection"});
   QueryClient client(kCloudFormationApi, context_);
   Result<XmlDocument> response = client.Call("DescribeStacks", {});
   ASSERT_FALSE(response.ok());

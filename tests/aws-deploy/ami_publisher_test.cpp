@@ -205,8 +205,9 @@ TEST_F(AmiPublisherTest, ASnapshotThatCannotBeDeletedIsNamedAsLeftBehind) {
         false, ""};
   });
   aws_.On("ec2 DeleteSnapshot", [](const aws::HttpRequest&) {
-    return Reply(403, "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>no"
-                      "</Message></Error></Errors><RequestID>r</RequestID></Response>");
+    return Reply(403,
+                 "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>no"
+                 "</Message></Error></Errors><RequestID>r</RequestID></Response>");
   });
   Result<PublishedAmi> published = Publish();
   ASSERT_FALSE(published.ok());

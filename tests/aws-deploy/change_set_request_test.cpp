@@ -23,13 +23,15 @@ aws::Stack ExistingStack() {
   aws::Stack stack;
   stack.name = "web";
   stack.status = "CREATE_COMPLETE";
-  stack.parameters = {{"VpcId", "vpc-1", false}, {"InstanceSubnets", "subnet-1", false},
+  stack.parameters = {{"VpcId", "vpc-1", false},
+                      {"InstanceSubnets", "subnet-1", false},
                       {"WebImageId", "ami-1", false}};
   return stack;
 }
 
 TEST(ChangeSetRequestTest, ANewStackNeedsItsAccountParametersAndSaysHowToPassThem) {
-  Result<std::vector<aws::StackParameter>> parameters = StackParameters(kTemplate, {}, std::nullopt);
+  Result<std::vector<aws::StackParameter>> parameters =
+      StackParameters(kTemplate, {}, std::nullopt);
   ASSERT_FALSE(parameters.ok());
   EXPECT_NE(parameters.status().message().find(
                 "--parameter VpcId=vpc-… --parameter InstanceSubnets=subnet-…,subnet-…"),

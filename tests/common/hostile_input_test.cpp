@@ -1,8 +1,8 @@
 // Bad input never crashes or hangs the reader: each of these ends in one clean error.
 #include <gtest/gtest.h>
 
-#include "common/yaml_fields.h"
 #include "common/manifest_test_util.h"
+#include "common/yaml_fields.h"
 
 namespace i2kit {
 namespace {

@@ -39,19 +39,33 @@ TEST(ServiceDirectoryTest, FindsANameAloneOrInTheDomainInAnyCase) {
 TEST(ServiceDirectoryTest, RefusesWhatTheAgentCouldNotServe) {
   EXPECT_FALSE(DirectoryFromJson("[]").ok());
   EXPECT_FALSE(DirectoryFromJson(R"({"domain":"i2kit.local"})").ok());
-  EXPECT_NE(DirectoryFromJson(R"({"domain":"bad..domain","entries":[]})").status().message().find("domain"),
+  EXPECT_NE(DirectoryFromJson(R"({"domain":"bad..domain","entries":[]})")
+                .status()
+                .message()
+                .find("domain"),
             std::string::npos);
   EXPECT_NE(DirectoryFromJson(R"({"domain":"x","entries":[{"name":"Web!","ports":[]}]})")
-                .status().message().find("name 'Web!'"),
+                .status()
+                .message()
+                .find("name 'Web!'"),
             std::string::npos);
-  EXPECT_NE(DirectoryFromJson(R"({"domain":"x","entries":[{"name":"web","ports":[{"port":0,"hostPorts":[1]}]}]})")
-                .status().message().find("out of range"),
+  EXPECT_NE(DirectoryFromJson(
+                R"({"domain":"x","entries":[{"name":"web","ports":[{"port":0,"hostPorts":[1]}]}]})")
+                .status()
+                .message()
+                .find("out of range"),
             std::string::npos);
-  EXPECT_NE(DirectoryFromJson(R"({"domain":"x","entries":[{"name":"web","ports":[{"port":80,"hostPorts":[]}]}]})")
-                .status().message().find("1 to 8 host ports"),
+  EXPECT_NE(DirectoryFromJson(
+                R"({"domain":"x","entries":[{"name":"web","ports":[{"port":80,"hostPorts":[]}]}]})")
+                .status()
+                .message()
+                .find("1 to 8 host ports"),
             std::string::npos);
-  EXPECT_NE(DirectoryFromJson(R"({"domain":"x","entries":[{"name":"a","ports":[]},{"name":"a","ports":[]}]})")
-                .status().message().find("twice"),
+  EXPECT_NE(DirectoryFromJson(
+                R"({"domain":"x","entries":[{"name":"a","ports":[]},{"name":"a","ports":[]}]})")
+                .status()
+                .message()
+                .find("twice"),
             std::string::npos);
 }
 

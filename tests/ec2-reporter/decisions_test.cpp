@@ -66,8 +66,8 @@ TEST(StartupSignal, FailsAtTheDeadlineNamingWhatIsNotReady) {
   EXPECT_FALSE(decision->success);
   EXPECT_NE(decision->reason.find("web (backoff, CrashLoopBackOff)"), std::string::npos)
       << decision->reason;
-  std::optional<SignalDecision> silent = signal.Decide(nullptr, "connection refused",
-                                                       start + seconds(541));
+  std::optional<SignalDecision> silent =
+      signal.Decide(nullptr, "connection refused", start + seconds(541));
   ASSERT_TRUE(silent);
   EXPECT_NE(silent->reason.find("agent did not answer: connection refused"), std::string::npos);
 }

@@ -4,12 +4,11 @@
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <deque>
-#include <set>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 #include "aws-client/http1_response.h"
 #include "common/ec2_logs.h"
@@ -28,7 +27,7 @@ class ScriptedWorld : public aws::HttpTransport {
   std::vector<std::pair<std::string, std::string>> log_lines;  // source, text
   uint64_t first_log_line = 0;
   std::map<std::string, std::deque<int>> failures;  // action → HTTP statuses to answer first
-  std::set<std::string> refused;  // actions answered 400 ValidationError, always
+  std::set<std::string> refused;                    // actions answered 400 ValidationError, always
   // The log group is gone: CreateLogStream and PutLogEvents answer ResourceNotFoundException
   // until CreateLogGroup makes it again.
   bool log_group_deleted = false;
@@ -54,13 +53,15 @@ class ScriptedWorld : public aws::HttpTransport {
     bodies.push_back(request.body);
     if (log_group_deleted && action == "CreateLogGroup") log_group_deleted = false;
     if (log_group_deleted && (action == "CreateLogStream" || action == "PutLogEvents")) {
-      return {aws::HttpResponse{400, {},
+      return {aws::HttpResponse{400,
+                                {},
                                 R"({"__type":"ResourceNotFoundException",)"
                                 R"("message":"The specified log group does not exist."})"},
               false, ""};
     }
     if (refused.count(action)) {
-      return {aws::HttpResponse{400, {},
+      return {aws::HttpResponse{400,
+                                {},
                                 "<ErrorResponse><Error><Code>ValidationError</Code><Message>no "
                                 "signal expected</Message></Error></ErrorResponse>"},
               false, ""};
@@ -124,8 +125,8 @@ class ReporterTest : public ::testing::Test {
       return std::chrono::sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 11 / 23}};
     };
     context_.sleep = [this](std::chrono::milliseconds d) { slept_ += d; };
-    identity_ = {"i-0123456789abcdef0", "eu-west-1", "shop", "WebGroup", "web", "i2kit/shop",
-                 seconds(600), std::nullopt};
+    identity_ = {"i-0123456789abcdef0", "eu-west-1",  "shop",      "WebGroup", "web",
+                 "i2kit/shop",          seconds(600), std::nullopt};
     expiry_ = context_.now() + std::chrono::hours(6);
   }
 
@@ -212,8 +213,9 @@ TEST_F(ReporterTest, SignalsFailureAtTheDeadlineWithTheReasonInTheLog) {
   reporter.Step(start_ + seconds(540));
   ASSERT_EQ(world_.Count("SignalResource"), 1);
   EXPECT_NE(world_.bodies.back().find("Status=FAILURE"), std::string::npos);
-  EXPECT_TRUE(Logged("signalled FAILURE stack=shop resource=WebGroup: startup deadline passed; "
-                     "not ready: web (backoff, CrashLoopBackOff)"));
+  EXPECT_TRUE(
+      Logged("signalled FAILURE stack=shop resource=WebGroup: startup deadline passed; "
+             "not ready: web (backoff, CrashLoopBackOff)"));
   // The reason went to the reporter's stream first, where deploy looks for it.
   auto put = std::find(world_.actions.begin(), world_.actions.end(), "PutLogEvents");
   auto signal = std::find(world_.actions.begin(), world_.actions.end(), "SignalResource");
@@ -264,8 +266,9 @@ TEST_F(ReporterTest, ASignalNobodyWaitsForIsNotSentAgain) {
   reporter.Step(start_ + seconds(10));
   reporter.Step(start_ + seconds(15));
   EXPECT_EQ(world_.Count("SignalResource"), 1);
-  EXPECT_TRUE(Logged("signal SUCCESS refused, not sent again: cloudformation SignalResource: "
-                     "ValidationError: no signal expected"));
+  EXPECT_TRUE(
+      Logged("signal SUCCESS refused, not sent again: cloudformation SignalResource: "
+             "ValidationError: no signal expected"));
 }
 
 TEST_F(ReporterTest, MarksTheInstanceUnhealthyOncePastTheRestartLimit) {
@@ -330,7 +333,8 @@ TEST_F(ReporterTest, AnAbsentAgentIsLoggedOnceAndSignalledAsFailureAtTheDeadline
   EXPECT_EQ(world_.Count("PutMetricData"), 0);
   reporter.Step(start_ + seconds(540));
   EXPECT_EQ(world_.Count("SignalResource"), 1);
-  EXPECT_TRUE(Logged("the agent did not answer: agent http://agent.test:8089/: connection refused"));
+  EXPECT_TRUE(
+      Logged("the agent did not answer: agent http://agent.test:8089/: connection refused"));
 }
 
 TEST_F(ReporterTest, RenewsCredentialsBeforeTheyExpire) {
@@ -354,9 +358,9 @@ TEST_F(ReporterTest, ShipsNewOutputToOneStreamPerContainer) {
   for (const std::string& action : world_.actions) {
     if (action.find("Log") != std::string::npos) logs_actions.push_back(action);
   }
-  EXPECT_EQ(logs_actions, (std::vector<std::string>{"CreateLogGroup", "CreateLogStream",
-                                                    "PutLogEvents", "CreateLogStream",
-                                                    "PutLogEvents"}));
+  EXPECT_EQ(logs_actions,
+            (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents",
+                                      "CreateLogStream", "PutLogEvents"}));
   EXPECT_EQ(nlohmann::json::parse(world_.FirstBody("CreateLogGroup"))["logGroupName"],
             "/i2kit/shop/web");
   nlohmann::json put = nlohmann::json::parse(world_.FirstBody("PutLogEvents"));

@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include "aws-client/http1_response.h"
-#include "aws-client/rest_json_protocol.h"
 #include "aws-client/query_protocol.h"
+#include "aws-client/rest_json_protocol.h"
 #include "aws-client/xml_document.h"
 #include "ec2-reporter/agent_status.h"
 

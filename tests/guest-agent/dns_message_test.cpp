@@ -13,7 +13,8 @@ std::string Query(const std::string& name, uint16_t type) {
   size_t start = 0;
   while (start <= name.size()) {
     size_t dot = name.find('.', start);
-    std::string label = name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string label =
+        name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     q += static_cast<char>(label.size());
     q += label;
     if (dot == std::string::npos) break;
@@ -40,13 +41,13 @@ TEST(DnsMessageTest, AnswersAWithOneRecordPointingAtTheQuestion) {
   DnsQuestion q = ParseDnsQuery(query).value();
   std::string answer = BuildDnsAnswer(query, q, 0x7f4d0102, 5);
   ASSERT_EQ(answer.size(), query.size() + 16);
-  EXPECT_EQ(answer.substr(0, 2), query.substr(0, 2));                    // same id
-  EXPECT_EQ(static_cast<uint8_t>(answer[2]), 0x85);                      // QR AA RD
-  EXPECT_EQ(static_cast<uint8_t>(answer[3]), 0x80);                      // RA, NOERROR
-  EXPECT_EQ(answer[7], 1);                                               // one answer
-  EXPECT_EQ(answer.substr(12, query.size() - 12), query.substr(12));    // the question
+  EXPECT_EQ(answer.substr(0, 2), query.substr(0, 2));                 // same id
+  EXPECT_EQ(static_cast<uint8_t>(answer[2]), 0x85);                   // QR AA RD
+  EXPECT_EQ(static_cast<uint8_t>(answer[3]), 0x80);                   // RA, NOERROR
+  EXPECT_EQ(answer[7], 1);                                            // one answer
+  EXPECT_EQ(answer.substr(12, query.size() - 12), query.substr(12));  // the question
   std::string rdata = answer.substr(answer.size() - 4);
-  EXPECT_EQ(rdata, std::string("\x7f\x4d\x01\x02", 4));                  // 127.77.1.2
+  EXPECT_EQ(rdata, std::string("\x7f\x4d\x01\x02", 4));  // 127.77.1.2
 }
 
 TEST(DnsMessageTest, OtherTypesOfAnOwnedNameGetNoData) {

@@ -86,10 +86,8 @@ TEST(ProcessSpecTest, ExpansionFollowsKubernetesEscapingRules) {
 
 TEST(ProcessSpecTest, ManifestEnvOverridesImageEnvInPlaceAndExpandsEarlierVariables) {
   Container c = Web();
-  c.env = {LiteralEnvVar("MODE", "manifest"),
-           LiteralEnvVar("URL", "http://$(HOST):80"),
-           LiteralEnvVar("HOST", "db"),
-           LiteralEnvVar("ME", "$(MODE)")};
+  c.env = {LiteralEnvVar("MODE", "manifest"), LiteralEnvVar("URL", "http://$(HOST):80"),
+           LiteralEnvVar("HOST", "db"), LiteralEnvVar("ME", "$(MODE)")};
   EXPECT_EQ(Build(c).env,
             (Words{"HOSTNAME=web-0", "PATH=/opt/app/bin:/usr/bin:/bin", "LANG=C.UTF-8",
                    "MODE=manifest", "URL=http://$(HOST):80", "HOST=db", "ME=manifest"}));

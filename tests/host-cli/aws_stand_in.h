@@ -3,15 +3,14 @@
 #pragma once
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-#include <httplib.h>
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -30,9 +29,9 @@ class AwsStandIn {
     int to_child[2], from_child[2];
     if (::pipe2(to_child, O_CLOEXEC) != 0 || ::pipe2(from_child, O_CLOEXEC) != 0) return;
     std::string script = std::string(I2KIT_SOURCE_DIR) + "/tests/aws-stand-in/aws_stand_in.py";
-    std::vector<const char*> argv = {"python3", script.c_str(), "--port", "0",
-                                     "--access-key-id", kAccessKeyId, "--secret-access-key",
-                                     kSecretAccessKey, "--region", "us-east-1"};
+    std::vector<const char*> argv = {
+        "python3",    script.c_str(),        "--port",         "0",        "--access-key-id",
+        kAccessKeyId, "--secret-access-key", kSecretAccessKey, "--region", "us-east-1"};
     if (!session_token.empty()) {
       argv.push_back("--session-token");
       argv.push_back(session_token.c_str());

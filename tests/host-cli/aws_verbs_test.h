@@ -33,8 +33,8 @@ class AwsVerbsTest : public ManifestFilesTest {
     ::unsetenv("AWS_ENDPOINT_URL");
   }
   void TearDown() override {
-    for (const char* name : {"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
-                             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}) {
+    for (const char* name : {"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_ACCESS_KEY_ID",
+                             "AWS_SECRET_ACCESS_KEY"}) {
       ::unsetenv(name);
     }
     ManifestFilesTest::TearDown();
@@ -42,7 +42,8 @@ class AwsVerbsTest : public ManifestFilesTest {
 
   // `i2kit-host VERB ARGS... --region us-east-1 --endpoint-url STAND-IN --poll-interval 0`.
   CliRun Aws(std::vector<std::string> args) {
-    for (const char* extra : {"--region", "us-east-1", "--poll-interval", "0"}) args.push_back(extra);
+    for (const char* extra : {"--region", "us-east-1", "--poll-interval", "0"})
+      args.push_back(extra);
     args.push_back("--endpoint-url");
     args.push_back(stand_in_.url());
     return RunCli(std::move(args));

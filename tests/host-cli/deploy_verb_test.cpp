@@ -1,7 +1,6 @@
 // `i2kit-host deploy` as a user runs it: --dry-run prints a template that passes the
 // specification and calls nothing; without it the verb says what is missing and fails.
 #include <gtest/gtest.h>
-
 #include <stdlib.h>
 
 #include <filesystem>

@@ -13,9 +13,9 @@
 #include "common/base64.h"
 #include "common/vm_artifacts.h"
 #include "host-cli/aws_verbs_test.h"
-#include "image-builder/initrd_listing.h"
 #include "host-cli/stand_in_build.h"
 #include "image-builder/boot_disk.h"
+#include "image-builder/initrd_listing.h"
 #include "image-builder/run_tool.h"
 
 namespace i2kit {

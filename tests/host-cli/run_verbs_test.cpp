@@ -17,9 +17,9 @@
 #include "host-cli/artifacts_location.h"
 #include "host-cli/command.h"
 #include "host-cli/host_cli_test_util.h"
+#include "host-cli/stand_in_build.h"
 #include "local-vm/local_ports.h"
 #include "local-vm/state_dir.h"
-#include "host-cli/stand_in_build.h"
 
 namespace i2kit {
 namespace {

@@ -72,8 +72,10 @@ TEST_F(StackVerbsTest, DeployCreatesTheStackThroughAChangeSetAndPrintsItsEndpoin
   EXPECT_TRUE(Contains(run.out, "stack hello CREATE_COMPLETE in us-east-1")) << run.out;
   EXPECT_TRUE(Contains(run.out, "HelloEndpoint = ")) << run.out;
   EXPECT_TRUE(Contains(run.err, "creating stack hello: 9 changes")) << run.err;
-  EXPECT_TRUE(HasLine(run.err, {"Add", "HelloGroup", "AWS::AutoScaling::AutoScalingGroup"})) << run.err;
-  EXPECT_TRUE(HasLine(run.err, {"CREATE_COMPLETE", "HelloGroup", "AWS::AutoScaling::AutoScalingGroup"}))
+  EXPECT_TRUE(HasLine(run.err, {"Add", "HelloGroup", "AWS::AutoScaling::AutoScalingGroup"}))
+      << run.err;
+  EXPECT_TRUE(
+      HasLine(run.err, {"CREATE_COMPLETE", "HelloGroup", "AWS::AutoScaling::AutoScalingGroup"}))
       << run.err;
 
   std::vector<nlohmann::json> created = Requests("CreateChangeSet");
@@ -98,7 +100,8 @@ TEST_F(StackVerbsTest, AnUpdateKeepsTheAccountParametersAndShowsWhatChanges) {
   CliRun update = DeployHello("ami-22222222");
   ASSERT_EQ(update.code, 0) << update.err;
   EXPECT_TRUE(Contains(update.err, "updating stack hello")) << update.err;
-  EXPECT_TRUE(HasLine(update.err, {"Modify", "HelloLaunchTemplate", "updated in place"})) << update.err;
+  EXPECT_TRUE(HasLine(update.err, {"Modify", "HelloLaunchTemplate", "updated in place"}))
+      << update.err;
   EXPECT_TRUE(Contains(update.out, "stack hello UPDATE_COMPLETE")) << update.out;
   std::vector<nlohmann::json> created = Requests("CreateChangeSet");
   ASSERT_EQ(created.size(), 2u);
@@ -158,10 +161,12 @@ TEST_F(StackVerbsTest, DeleteWaitsUntilTheStackIsGone) {
 
 TEST_F(StackVerbsTest, AFailedCreateIsRolledBackReportedAndTheNextDeployStartsAfresh) {
   const std::string reason = "Received 0 SUCCESS signal(s) out of 1.";
-  ASSERT_TRUE(stand_in_.AddFault({{"fail_resource", {{"logical_id", "HelloGroup"}, {"reason", reason}}}}));
+  ASSERT_TRUE(
+      stand_in_.AddFault({{"fail_resource", {{"logical_id", "HelloGroup"}, {"reason", reason}}}}));
   CliRun failed = DeployHello("ami-11111111", kAccount);
   EXPECT_EQ(failed.code, 1);
-  EXPECT_TRUE(Contains(failed.err, "HelloGroup (AWS::AutoScaling::AutoScalingGroup) CREATE_FAILED: " + reason))
+  EXPECT_TRUE(Contains(failed.err,
+                       "HelloGroup (AWS::AutoScaling::AutoScalingGroup) CREATE_FAILED: " + reason))
       << failed.err;
   EXPECT_TRUE(Contains(failed.err, "stack hello ended ROLLBACK_COMPLETE")) << failed.err;
   // No instance logged a reason (there is no log group): nothing more is said.
@@ -187,8 +192,8 @@ TEST_F(StackVerbsTest, AFailedGroupShowsWhyItsInstancesDidNotStart) {
         {{"logical_id", "HelloGroup"}, {"reason", "Received 1 FAILURE signal(s) out of 1."}}}}));
   CliRun failed = DeployHello("ami-11111111", kAccount);
   EXPECT_EQ(failed.code, 1);
-  EXPECT_TRUE(Contains(failed.err,
-                       "instance i-0bbb (hello): not ready: web (backoff, CrashLoopBackOff, exit 1)"))
+  EXPECT_TRUE(Contains(
+      failed.err, "instance i-0bbb (hello): not ready: web (backoff, CrashLoopBackOff, exit 1)"))
       << failed.err;
   EXPECT_FALSE(Contains(failed.err, "an old failure")) << failed.err;
   EXPECT_FALSE(Contains(failed.err, "from a container")) << failed.err;
@@ -199,10 +204,12 @@ TEST_F(StackVerbsTest, AReasonThatCannotBeReadIsSaidAndTheDeployStillFailsClearl
   PutLogLines("/i2kit/hello/hello", "i-0bbb/i2kit-ec2-reporter", {"startup FAILURE: x"});
   ASSERT_TRUE(stand_in_.AddFault(
       {{"fail_resource", {{"logical_id", "HelloGroup"}, {"reason", "Received 1 FAILURE"}}}}));
-  ASSERT_TRUE(stand_in_.AddFault({{"server_error", {{"count", 10}, {"action", "FilterLogEvents"}}}}));
+  ASSERT_TRUE(
+      stand_in_.AddFault({{"server_error", {{"count", 10}, {"action", "FilterLogEvents"}}}}));
   CliRun failed = DeployHello("ami-11111111", kAccount);
   EXPECT_EQ(failed.code, 1);
-  EXPECT_TRUE(Contains(failed.err, "why the instances did not start is not known: logs FilterLogEvents"))
+  EXPECT_TRUE(
+      Contains(failed.err, "why the instances did not start is not known: logs FilterLogEvents"))
       << failed.err;
   EXPECT_TRUE(Contains(failed.err, "stack hello ended ROLLBACK_COMPLETE")) << failed.err;
 }
@@ -213,9 +220,11 @@ TEST_F(StackVerbsTest, AFailedUpdateRollsBackToThePreviousVersion) {
       {{"fail_resource", {{"logical_id", "HelloLaunchTemplate"}, {"reason", "AMI not found"}}}}));
   CliRun failed = DeployHello("ami-22222222");
   EXPECT_EQ(failed.code, 1);
-  EXPECT_TRUE(Contains(failed.err, "HelloLaunchTemplate (AWS::EC2::LaunchTemplate) UPDATE_FAILED: AMI not found"))
+  EXPECT_TRUE(Contains(
+      failed.err, "HelloLaunchTemplate (AWS::EC2::LaunchTemplate) UPDATE_FAILED: AMI not found"))
       << failed.err;
-  EXPECT_TRUE(Contains(failed.err, "UPDATE_ROLLBACK_COMPLETE: the update failed and was rolled back"))
+  EXPECT_TRUE(
+      Contains(failed.err, "UPDATE_ROLLBACK_COMPLETE: the update failed and was rolled back"))
       << failed.err;
   // Deploying the previous version again changes nothing: the rollback restored it.
   CliRun previous = DeployHello("ami-11111111");
@@ -224,7 +233,8 @@ TEST_F(StackVerbsTest, AFailedUpdateRollsBackToThePreviousVersion) {
 }
 
 TEST_F(StackVerbsTest, ThrottledRequestsAreRetriedAndTheDeploySucceeds) {
-  ASSERT_TRUE(stand_in_.AddFault({{"throttle", {{"count", 1}, {"action", "DescribeStackEvents"}}}}));
+  ASSERT_TRUE(
+      stand_in_.AddFault({{"throttle", {{"count", 1}, {"action", "DescribeStackEvents"}}}}));
   CliRun run = DeployHello("ami-11111111", kAccount);
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_TRUE(Contains(run.err, "cloudformation DescribeStackEvents: Throttling; retrying in"))

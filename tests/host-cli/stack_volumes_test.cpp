@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "host-cli/aws_verbs_test.h"
 #include "aws-deploy/volume_zone.h"
+#include "host-cli/aws_verbs_test.h"
 
 namespace i2kit {
 namespace {

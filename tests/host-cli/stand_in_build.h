@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "common/manifest_reader.h"
-#include "image-builder/build_key.h"
-#include "host-cli/build_tools.h"
 #include "common/vm_artifacts.h"
+#include "host-cli/build_tools.h"
+#include "image-builder/build_key.h"
 
 namespace i2kit::testing {
 

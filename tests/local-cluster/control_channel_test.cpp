@@ -35,18 +35,23 @@ TEST(ControlChannelTest, AnUpdateRequestSurvivesTheRoundTrip) {
 TEST(ControlChannelTest, MalformedRequestsNameWhatIsWrong) {
   EXPECT_NE(RequestFromLine("not json").status().message().find("not a JSON object"),
             std::string::npos);
-  EXPECT_NE(RequestFromLine(R"({"op":"reboot"})").status().message().find("op: expected update or down"),
-            std::string::npos);
-  EXPECT_NE(RequestFromLine(R"({"op":"down","artifactsDir":"","publish":[],"timeoutSeconds":"x","graceSeconds":1})")
-                .status()
-                .message()
-                .find("timeoutSeconds: expected an integer"),
-            std::string::npos);
-  EXPECT_NE(RequestFromLine(R"({"op":"update","artifactsDir":"/a","publish":["99999:80"],"timeoutSeconds":0,"graceSeconds":-1})")
-                .status()
-                .message()
-                .find("publish"),
-            std::string::npos);
+  EXPECT_NE(
+      RequestFromLine(R"({"op":"reboot"})").status().message().find("op: expected update or down"),
+      std::string::npos);
+  EXPECT_NE(
+      RequestFromLine(
+          R"({"op":"down","artifactsDir":"","publish":[],"timeoutSeconds":"x","graceSeconds":1})")
+          .status()
+          .message()
+          .find("timeoutSeconds: expected an integer"),
+      std::string::npos);
+  EXPECT_NE(
+      RequestFromLine(
+          R"({"op":"update","artifactsDir":"/a","publish":["99999:80"],"timeoutSeconds":0,"graceSeconds":-1})")
+          .status()
+          .message()
+          .find("publish"),
+      std::string::npos);
 }
 
 TEST(ControlChannelTest, RepliesAreFollowedToTheResult) {
@@ -106,7 +111,8 @@ TEST(ControllerFilesTest, TheStatusSurvivesTheRoundTripAndBadFilesAreErrors) {
 class LocalDirectoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = std::filesystem::temp_directory_path() / ("i2kit-directory-" + std::to_string(::getpid()));
+    root_ =
+        std::filesystem::temp_directory_path() / ("i2kit-directory-" + std::to_string(::getpid()));
     ASSERT_TRUE(StateDir(root_.string()).MakeControllersDir().ok());
     AddController("web", {{"app", "web"}, {"tier", "front"}}, 8080, 40001);
   }
@@ -119,8 +125,11 @@ class LocalDirectoryTest : public ::testing::Test {
     status.deployment = name;
     status.labels = std::move(labels);
     status.ports = {{container_port, host_port, true}};
-    ASSERT_TRUE(WriteFileAtomically(ControllerStatusPath(state, name), ControllerStatusToJson(status)).ok());
-    UniqueFd lock(::open(ControllerLockPath(state, name).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    ASSERT_TRUE(
+        WriteFileAtomically(ControllerStatusPath(state, name), ControllerStatusToJson(status))
+            .ok());
+    UniqueFd lock(
+        ::open(ControllerLockPath(state, name).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
     ASSERT_EQ(::flock(lock.get(), LOCK_EX), 0);
     locks_[name] = std::move(lock);
   }
@@ -156,7 +165,8 @@ TEST_F(LocalDirectoryTest, AServiceLeadsToEveryDeploymentItSelects) {
   EXPECT_EQ(*frontend, (DirectoryEntry{"frontend", {{80, {40001, 40002}}}}));
 
   locks_.erase("web");  // one of them stops: the Service leads to the other
-  EXPECT_EQ(*LocalServiceDirectory(state).Find("frontend"), (DirectoryEntry{"frontend", {{80, {40002}}}}));
+  EXPECT_EQ(*LocalServiceDirectory(state).Find("frontend"),
+            (DirectoryEntry{"frontend", {{80, {40002}}}}));
 }
 
 }  // namespace

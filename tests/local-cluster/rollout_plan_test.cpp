@@ -7,9 +7,15 @@
 namespace i2kit {
 namespace {
 
-ReplicaView Old(int id, bool ready = true) { return {id, false, ready, false}; }
-ReplicaView New(int id, bool ready = true) { return {id, true, ready, false}; }
-ReplicaView Leaving(int id, bool current = false) { return {id, current, false, true}; }
+ReplicaView Old(int id, bool ready = true) {
+  return {id, false, ready, false};
+}
+ReplicaView New(int id, bool ready = true) {
+  return {id, true, ready, false};
+}
+ReplicaView Leaving(int id, bool current = false) {
+  return {id, current, false, true};
+}
 
 // Kubernetes' defaults for 3 replicas: maxSurge 25% rounds up to 1, maxUnavailable 25% down to 0.
 constexpr RolloutSpec kThree{3, 1, 0, false};

@@ -91,7 +91,7 @@ body=$(curl -fsS --max-time 5 http://127.0.0.1:18080/) || fail "curl 127.0.0.1:1
 [[ "$body" == hello ]] || fail "127.0.0.1:18080 answered '$body'"
 
 "$host" ps >"$work/ps.out"
-grep -Eq '^smoke/0 +ready +- +[0-9]+ .*127\.0\.0\.1:18080->8080/tcp' "$work/ps.out" ||
+grep -Eq '^smoke/0 +ready +- +- +- +- +[0-9]+ .*127\.0\.0\.1:18080->8080/tcp' "$work/ps.out" ||
   fail "ps: $(cat "$work/ps.out")"
 pid=$("$host" ps -o json | grep -o '"pid": [0-9]*' | grep -o '[0-9]*$')
 [[ -n "$pid" ]] || fail "ps -o json shows no pid"

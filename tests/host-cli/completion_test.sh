@@ -3,6 +3,7 @@
 # a verb's flags, and the local deployments' names, never the controllers' directory.
 # Usage: completion_test.sh I2KIT_HOST COMPLETION_SCRIPT
 set -euo pipefail
+[[ -x $1 ]] || { echo "FAIL: no i2kit-host at $1 (build it first)" >&2; exit 1; }
 host=$(realpath "$1")
 script=$2
 work=$(mktemp -d)

@@ -378,8 +378,11 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
   }
   Result<std::vector<std::vector<PublishedPort>>> assigned = AssignPorts(*dirs, ports);
   if (!assigned.ok()) return failed(assigned.status(), ExitCode::kUsage);
+  // The Services as `build` planned them (vm.json), read once for the NodePorts and the names.
+  Result<std::vector<ServicePlan>> plans = ServicePlansOf(options.target);
+  if (!plans.ok()) return failed(plans.status());
   // NodePort Services: published like -p on their nodePort, by their Deployment's controller.
-  Result<std::vector<NodePortPublish>> node_ports = NodePortsOf(options.target);
+  Result<std::vector<NodePortPublish>> node_ports = NodePortsOfPlan(*plans);
   if (!node_ports.ok()) return failed(node_ports.status());
   for (const NodePortPublish& n : *node_ports) {
     for (size_t i = 0; i < dirs->size(); ++i) {
@@ -393,10 +396,8 @@ ExitCode RunRun(const RunOptions& options, Console& console) {
     if (Status s = CheckDistinctHostPorts(per_dir); !s.ok()) return failed(s, ExitCode::kUsage);
   }
   // The manifest's Services become names in the local service directory.
-  Result<std::vector<LocalService>> services = LocalServicesOf(options.target);
-  if (!services.ok()) return failed(services.status());
   StateDir state(StateDir::DefaultRoot());
-  for (const LocalService& service : *services) {
+  for (const LocalService& service : LocalServicesOfPlan(*plans)) {
     if (Status s = WriteLocalService(state, service); !s.ok()) return failed(s);
     log.Event("service " + service.name + " resolves to the deployments its selector matches");
   }

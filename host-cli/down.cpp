@@ -130,8 +130,12 @@ Status StopThroughController(const StateDir& state, const std::string& deploymen
   ControlRequest request;
   request.op = ControlRequest::Op::kDown;
   request.grace_seconds = options.grace_seconds;
-  return CallController(ControllerSocketPath(state, deployment), request,
-                        [&](std::string_view event) { log.Event(event); });
+  if (Status s = CallController(ControllerSocketPath(state, deployment), request,
+                                [&](std::string_view event) { log.Event(event); });
+      !s.ok()) {
+    return s;
+  }
+  return WaitForControllerExit(state, deployment, std::chrono::seconds(10));
 }
 
 ExitCode RunDown(const DownOptions& options, Console& console) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "common/names.h"
 #include "common/pod_model.h"
@@ -29,6 +30,19 @@ std::string ControllerLogPath(const StateDir& state, const std::string& deployme
 }
 bool ControllerRuns(const StateDir& state, const std::string& deployment) {
   return IsLockHeld(ControllerLockPath(state, deployment));
+}
+
+Status WaitForControllerExit(const StateDir& state, const std::string& deployment,
+                             std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (ControllerRuns(state, deployment)) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Error("the controller of " + deployment + " still runs " +
+                           std::to_string(timeout.count()) + " ms after it stopped its VMs");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Status::Ok();
 }
 
 std::string ControllerStatusToJson(const ControllerStatus& s) {

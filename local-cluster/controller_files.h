@@ -3,6 +3,7 @@
 // ROOT/_controllers/<deployment>.{lock,sock,status.json,log}.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <string_view>
@@ -46,6 +47,10 @@ std::string ControllerStatusPath(const StateDir& state, const std::string& deplo
 std::string ControllerLogPath(const StateDir& state, const std::string& deployment);
 // Whether a controller runs `deployment` now (it holds its lock).
 bool ControllerRuns(const StateDir& state, const std::string& deployment);
+// Waits up to `timeout` for `deployment`'s controller to end. One told to stop answers first and
+// then removes its files on the way out: whoever expects them gone waits for this.
+Status WaitForControllerExit(const StateDir& state, const std::string& deployment,
+                             std::chrono::milliseconds timeout);
 
 // A Kubernetes Service run locally (`run FILE` records the manifest's Services): its name
 // resolves to the deployments its selector matches. ROOT/_services/<name>.json.

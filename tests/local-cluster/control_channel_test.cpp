@@ -169,5 +169,25 @@ TEST_F(LocalDirectoryTest, AServiceLeadsToEveryDeploymentItSelects) {
             (DirectoryEntry{"frontend", {{80, {40002}}}}));
 }
 
+TEST_F(LocalDirectoryTest, WaitingForAControllerToEndReturnsOnceItsLockIsReleased) {
+  StateDir state(root_.string());
+  EXPECT_TRUE(WaitForControllerExit(state, "none", std::chrono::milliseconds(0)).ok());
+
+  Status timed_out = WaitForControllerExit(state, "web", std::chrono::milliseconds(60));
+  ASSERT_FALSE(timed_out.ok());
+  EXPECT_NE(timed_out.message().find("controller of web still runs"), std::string::npos)
+      << timed_out.message();
+
+  auto started = std::chrono::steady_clock::now();
+  std::thread ending([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    locks_.erase("web");
+  });
+  Status ended = WaitForControllerExit(state, "web", std::chrono::seconds(10));
+  ending.join();
+  EXPECT_TRUE(ended.ok()) << ended.message();
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(150));
+}
+
 }  // namespace
 }  // namespace i2kit

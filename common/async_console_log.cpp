@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "common/console_time.h"
+
 namespace i2kit {
 namespace {
 
@@ -52,8 +54,9 @@ void ConfineWriterThread() {
   ::syscall(SYS_capset, &header, none);  // per thread: the rest of the agent keeps its own
 }
 
-// Writes each line's text as it is (no pattern: the console shows the lines as logged), first
-// saying how many lines the queue overran since the last line it wrote.
+// Writes each line's text as it is after the time it was logged (console_time.h; no pattern:
+// the console shows the lines as logged), first saying how many lines the queue overran since the
+// last line it wrote.
 class LineSink final : public spdlog::sinks::sink {
  public:
   LineSink(std::string program, std::function<void(std::string_view)> write)
@@ -67,12 +70,12 @@ class LineSink final : public spdlog::sinks::sink {
       // spdlog 1.10 counts overruns for good (no reset): report the growth.
       uint64_t overrun = pool_->overrun_counter();
       if (overrun > reported_) {
-        write_(program_ + ": " + std::to_string(overrun - reported_) +
+        write_(FormatConsoleTime(msg.time) + program_ + ": " + std::to_string(overrun - reported_) +
                " lines dropped (console too slow)");
         reported_ = overrun;
       }
     }
-    write_(std::string_view(msg.payload.data(), msg.payload.size()));
+    write_(FormatConsoleTime(msg.time) + std::string(msg.payload.data(), msg.payload.size()));
   }
   void flush() override {}
   void set_pattern(const std::string&) override {}

@@ -2,7 +2,8 @@
 // to the console through a bounded queue written by a thread of its own, so PID 1 (the agent:
 // its own events and the containers' output) and the EC2 reporter never wait on the serial
 // console. When the console cannot keep up the oldest queued lines are dropped, and the writer
-// says "PROGRAM: N lines dropped" before the next line it writes.
+// says "PROGRAM: N lines dropped" before the next line it writes. Each line starts with the time
+// it was logged (console_time.h).
 #pragma once
 
 #include <cstddef>
@@ -21,7 +22,8 @@ struct AsyncConsoleLogOptions {
   std::string program = "i2kit-agent";  // names the notice of dropped lines
   // Lines the queue holds; spdlog allocates the slots (408 bytes each) up front: ~200 KiB.
   size_t queue_lines = 512;
-  // Writes one line (without its '\n') on the logger's thread; empty: the console (stdout).
+  // Writes one line (its time first, without its '\n') on the logger's thread; empty: the
+  // console (stdout).
   std::function<void(std::string_view line)> write;
 };
 

@@ -1,7 +1,8 @@
 // i2kit-host logs NAME[/REPLICA] [-f]: prints a replica's console log (the kernel's and the
 // agent's messages, the containers' output the agent forwards), or every replica's of a
-// deployment, each line prefixed with its replica; -c keeps only what one container wrote; -f
-// follows them until nothing named runs any more or Ctrl-C.
+// deployment, interleaved by the time the agent logged each line and prefixed with its
+// replica; -c keeps only what one container wrote, --since only what was logged since a time,
+// -t shows the times; -f follows them until nothing named runs any more or Ctrl-C.
 #include <poll.h>
 
 #include <memory>
@@ -24,7 +25,38 @@ struct LogsOptions {
   bool follow = false;
   int tail = -1;
   std::string container;  // only this container's output, without its prefix
+  std::string since;      // a duration back from now, or a UTC time
+  bool timestamps = false;
 };
+
+// What --since names: "90s", "5m", "1h30m" back from `now`, or an RFC 3339 UTC time.
+Result<WallTime> ParseSince(std::string_view text, WallTime now) {
+  if (std::optional<WallTime> time = ParseUtcTime(text)) return *time;
+  std::chrono::seconds back{0};
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    size_t digits = 0;
+    long long value = 0;
+    while (digits < rest.size() && digits < 9 && rest[digits] >= '0' && rest[digits] <= '9') {
+      value = value * 10 + (rest[digits++] - '0');
+    }
+    if (digits == 0 || digits == rest.size()) break;
+    char unit = rest[digits];
+    if (unit == 's')
+      back += std::chrono::seconds(value);
+    else if (unit == 'm')
+      back += std::chrono::minutes(value);
+    else if (unit == 'h')
+      back += std::chrono::hours(value);
+    else
+      break;
+    rest.remove_prefix(digits + 1);
+  }
+  if (!text.empty() && rest.empty()) return now - back;
+  return Status::Error("--since " + std::string(text) +
+                       ": expected a duration back from now (30s, 5m, 1h30m) or a UTC time "
+                       "(2026-12-07T13:00:00Z)");
+}
 
 // The replicas `name` names: one, or every replica of a deployment.
 Result<std::vector<ReplicaEntry>> FindReplicas(const StateDir& state, const ReplicaName& name) {
@@ -43,34 +75,77 @@ Result<std::vector<ReplicaEntry>> FindReplicas(const StateDir& state, const Repl
                        " (there is " + names + ")");
 }
 
-// One replica's console, read as it grows; lines are printed whole, prefixed with the
-// replica's name when several replicas are shown together.
+// Which lines are shown, and how.
+struct Selection {
+  std::string container;
+  std::optional<WallTime> since;
+  bool timestamps = false;
+  bool prefix = false;  // several replicas shown together
+
+  // The line as shown, if it is: -c keeps the container's output without its name.
+  std::optional<std::string> Shown(const ConsoleLine& line) const {
+    if (since && line.time < *since) return std::nullopt;
+    std::string_view text = line.text;
+    if (!container.empty()) {
+      std::optional<std::string_view> own = ContainerText(text, container);
+      if (!own) return std::nullopt;
+      text = *own;
+    }
+    if (!timestamps) return std::string(text);
+    // A line without a time of its own (the kernel's) shows a blank one: the time it was
+    // dated with for ordering is another line's.
+    return (line.own_time ? FormatConsoleTime(line.time) : std::string(kConsoleTimeLength, ' ')) +
+           std::string(text);
+  }
+};
+
+// One replica's console, read as it grows, in whole lines.
 struct ConsoleStream {
   explicit ConsoleStream(const ReplicaEntry& e)
       : entry(e), follower(e.dir + "/" + kConsoleLogFile) {}
   ReplicaEntry entry;
   LogFollower follower;
   std::string carry;
+  std::optional<WallTime> last_time;
+
+  // The lines `text` completes (all of it when `all`) that `selection` shows.
+  std::vector<ConsoleLine> Take(std::string_view text, bool all, const Selection& selection) {
+    std::vector<ConsoleLine> shown;
+    for (ConsoleLine& line : DatedLines(TakeLines(carry, text, all), last_time)) {
+      std::optional<std::string> as_shown = selection.Shown(line);
+      if (!as_shown) continue;
+      line.text = std::move(*as_shown);
+      shown.push_back(std::move(line));
+    }
+    return shown;
+  }
 };
 
-void Print(ConsoleStream& stream, const std::string& text, bool prefix, bool flush_partial,
-           const std::string& container, std::ostream& out) {
-  std::string label = prefix ? stream.entry.name() + " | " : "";
-  if (container.empty()) {
-    out << TakeLines(stream.carry, text, label, flush_partial) << std::flush;
-    return;
+// Prints the streams' lines merged by time, each stream's in its own order; ties go to the
+// earlier stream.
+void PrintMerged(const std::vector<std::unique_ptr<ConsoleStream>>& streams,
+                 const std::vector<std::vector<ConsoleLine>>& lines, bool prefix,
+                 std::ostream& out) {
+  std::vector<size_t> next(lines.size(), 0);
+  for (;;) {
+    size_t pick = lines.size();
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (next[i] == lines[i].size()) continue;
+      if (pick == lines.size() || lines[i][next[i]].time < lines[pick][next[pick]].time) pick = i;
+    }
+    if (pick == lines.size()) break;
+    if (prefix) out << streams[pick]->entry.name() << " | ";
+    out << lines[pick][next[pick]++].text << "\n";
   }
-  std::string own = ContainerOutput(TakeLines(stream.carry, text, "", flush_partial), container);
-  std::string carry;
-  out << TakeLines(carry, own, label, true) << std::flush;
+  out << std::flush;
 }
 
 // Follows the consoles until Ctrl-C, or until nothing named is left running: a replica that
 // exits is followed to its last line, and a deployment's new replicas (replacements, an
 // update) are followed as they appear.
 ExitCode Follow(const StateDir& state, const ReplicaName& name,
-                std::vector<std::unique_ptr<ConsoleStream>> streams, bool prefix,
-                const std::string& container, Console& console) {
+                std::vector<std::unique_ptr<ConsoleStream>> streams, Selection selection,
+                Console& console) {
   Result<SignalWatch> signals = SignalWatch::Create();
   if (!signals.ok()) {
     console.err << "error: " << signals.status().message() << "\n";
@@ -86,17 +161,23 @@ ExitCode Follow(const StateDir& state, const ReplicaName& name,
       for (const ReplicaEntry& entry : entries.ok() ? *entries : std::vector<ReplicaEntry>{}) {
         if (seen.insert(entry.replica).second) {
           streams.push_back(std::make_unique<ConsoleStream>(entry));
-          prefix = prefix || seen.size() > 1;
+          selection.prefix = selection.prefix || seen.size() > 1;
         }
       }
     }
-    for (auto it = streams.begin(); it != streams.end();) {
-      ConsoleStream& stream = **it;
+    std::vector<std::vector<ConsoleLine>> lines;
+    std::vector<bool> ended;
+    for (auto& stream : streams) {
       // Looked at before reading, so that nothing written before the VM exited is missed.
-      bool alive = IsLockHeld(stream.entry.dir + "/" + kAliveLockFile);
-      Result<std::string> text = stream.follower.ReadNew();
-      if (text.ok()) Print(stream, *text, prefix, !alive, container, console.out);
-      it = alive && text.ok() ? it + 1 : streams.erase(it);
+      bool alive = IsLockHeld(stream->entry.dir + "/" + kAliveLockFile);
+      Result<std::string> text = stream->follower.ReadNew();
+      lines.push_back(text.ok() ? stream->Take(*text, !alive, selection)
+                                : std::vector<ConsoleLine>{});
+      ended.push_back(!alive || !text.ok());
+    }
+    PrintMerged(streams, lines, selection.prefix, console.out);
+    for (size_t i = streams.size(); i-- > 0;) {
+      if (ended[i]) streams.erase(streams.begin() + static_cast<std::ptrdiff_t>(i));
     }
     if ((p.revents & POLLIN) != 0 && signals.value().Take()) return ExitCode::kOk;
     bool more_may_come = !name.replica && ControllerRuns(state, name.deployment);
@@ -110,43 +191,43 @@ ExitCode RunLogs(const LogsOptions& options, Console& console) {
     console.err << "error: " << name.status().message() << "\n";
     return ExitCode::kUsage;
   }
+  Selection selection{options.container, std::nullopt, options.timestamps, false};
+  if (!options.since.empty()) {
+    Result<WallTime> since = ParseSince(options.since, std::chrono::system_clock::now());
+    if (!since.ok()) {
+      console.err << "error: " << since.status().message() << "\n";
+      return ExitCode::kUsage;
+    }
+    selection.since = *since;
+  }
   StateDir state(StateDir::DefaultRoot());
   Result<std::vector<ReplicaEntry>> entries = FindReplicas(state, *name);
   if (!entries.ok()) {
     console.err << "error: " << entries.status().message() << "\n";
     return ExitCode::kFailure;
   }
-  bool prefix = entries->size() > 1;
+  selection.prefix = entries->size() > 1;
   std::vector<std::unique_ptr<ConsoleStream>> streams;
+  std::vector<std::vector<ConsoleLine>> lines;
   for (const ReplicaEntry& entry : *entries) {
     auto stream = std::make_unique<ConsoleStream>(entry);
-    // Everything there is now (its last lines with -n), then, with -f, what comes.
+    // Everything there is now (its last lines with -n), then, with -f, what comes: a partial
+    // last line is completed by what follows.
     Result<std::string> all = stream->follower.ReadNew();
     if (!all.ok()) {
       console.err << "error: " << all.status().message() << "\n";
       return ExitCode::kFailure;
     }
-    std::string text = *all;
-    if (options.tail >= 0) {
-      // The last lines of what is shown: of the container's output with -c.
-      std::string shown =
-          options.container.empty() ? *all : ContainerOutput(*all, options.container);
-      text.clear();
-      for (const std::string& line : LastLines(shown, static_cast<size_t>(options.tail))) {
-        text += line + "\n";
-      }
-    } else if (options.follow && !all->empty() && all->back() != '\n') {
-      // A partial last line is completed by what follows.
-      size_t cut = all->rfind('\n');
-      stream->carry = all->substr(cut == std::string::npos ? 0 : cut + 1);
-      text = cut == std::string::npos ? "" : all->substr(0, cut + 1);
+    std::vector<ConsoleLine> shown = stream->Take(*all, !options.follow, selection);
+    if (options.tail >= 0 && shown.size() > static_cast<size_t>(options.tail)) {
+      shown.erase(shown.begin(), shown.end() - options.tail);
     }
-    Print(*stream, text, prefix, !options.follow,
-          options.tail >= 0 ? std::string() : options.container, console.out);
+    lines.push_back(std::move(shown));
     streams.push_back(std::move(stream));
   }
+  PrintMerged(streams, lines, selection.prefix, console.out);
   if (!options.follow) return ExitCode::kOk;
-  return Follow(state, *name, std::move(streams), prefix, options.container, console);
+  return Follow(state, *name, std::move(streams), selection, console);
 }
 
 }  // namespace
@@ -159,10 +240,16 @@ CommandRunner SetupLogs(CLI::App& sub) {
   sub.add_flag("-f,--follow", options->follow,
                "Keep printing as the VMs write (a deployment's new replicas included), until "
                "none runs");
-  sub.add_option("-n,--tail", options->tail, "Only the last N lines")
+  sub.add_option("-n,--tail", options->tail, "Only the last N lines (of each replica)")
       ->check(CLI::NonNegativeNumber);
   sub.add_option("-c,--container", options->container,
                  "Only what this container wrote (stdout and stderr), without its name");
+  sub.add_option("--since", options->since,
+                 "Only lines logged since then: a duration back from now (30s, 5m, 1h30m) or a "
+                 "UTC time (2026-12-07T13:00:00Z); the kernel's lines go with the agent's line "
+                 "before them");
+  sub.add_flag("-t,--timestamps", options->timestamps,
+               "Show the time the guest agent logged each line (UTC; blank for the kernel's)");
   return [options](Console& console) { return RunLogs(*options, console); };
 }
 

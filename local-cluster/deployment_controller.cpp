@@ -296,7 +296,7 @@ struct DeploymentController::Impl {
     std::string tail;
     if (text.ok()) {
       for (const std::string& line : LastLines(*text, kFailureConsoleLines)) {
-        tail += "\n  " + line;
+        tail += "\n  " + std::string(WithoutConsoleTime(line));
       }
     }
     return tail;
@@ -521,7 +521,8 @@ struct DeploymentController::Impl {
   void StreamConsole(Replica& r, bool last) {
     if (!r.console) return;
     Result<std::string> text = r.console->ReadNew();
-    out << TakeLines(r.console_carry, text.ok() ? *text : "", r.name() + " | ", last) << std::flush;
+    out << ShowLines(TakeLines(r.console_carry, text.ok() ? *text : "", last), r.name() + " | ")
+        << std::flush;
   }
 
   void StreamConsoles() {

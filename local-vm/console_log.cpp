@@ -74,40 +74,56 @@ Result<std::string> LogFollower::ReadNew() {
   return DropCarriageReturns(text);
 }
 
-std::string TakeLines(std::string& carry, std::string_view text, std::string_view prefix,
-                      bool all) {
+std::string TakeLines(std::string& carry, std::string_view text, bool all) {
   carry += text;
-  std::string lines;
-  size_t start = 0, newline;
-  while ((newline = carry.find('\n', start)) != std::string::npos) {
-    lines.append(prefix).append(carry, start, newline + 1 - start);
-    start = newline + 1;
-  }
-  carry.erase(0, start);
-  if (all && !carry.empty()) {
-    lines.append(prefix).append(carry).append("\n");
-    carry.clear();
-  }
+  size_t end = all ? carry.size() : carry.rfind('\n') + 1;  // npos + 1 == 0: no whole line
+  std::string lines = carry.substr(0, end);
+  carry.erase(0, end);
+  if (!lines.empty() && lines.back() != '\n') lines += '\n';
   return lines;
 }
 
-std::string ContainerOutput(std::string_view lines, std::string_view container) {
-  std::string out = std::string(container) + ": ";
-  std::string err = std::string(container) + "/stderr: ";
-  std::string kept;
+std::string ShowLines(std::string_view lines, std::string_view prefix) {
+  std::string shown;
   while (!lines.empty()) {
     size_t end = lines.find('\n');
     std::string_view line = lines.substr(0, end);
     lines.remove_prefix(end == std::string_view::npos ? lines.size() : end + 1);
-    for (const std::string& prefix : {out, err}) {
-      if (line.starts_with(prefix)) {
-        kept.append(line.substr(prefix.size()));
-        kept += '\n';
-        break;
-      }
-    }
+    shown.append(prefix).append(WithoutConsoleTime(line)).append("\n");
   }
-  return kept;
+  return shown;
+}
+
+std::vector<ConsoleLine> DatedLines(std::string_view lines, std::optional<WallTime>& last) {
+  std::vector<ConsoleLine> dated;
+  size_t undated = 0;  // leading lines with no time before them
+  while (!lines.empty()) {
+    size_t end = lines.find('\n');
+    std::string_view line = lines.substr(0, end);
+    lines.remove_prefix(end == std::string_view::npos ? lines.size() : end + 1);
+    ConsoleLine entry;
+    if (std::optional<WallTime> own = ConsoleTimeOf(line)) {
+      entry = {*own, true, std::string(line.substr(kConsoleTimeLength))};
+      if (!last) {
+        for (size_t i = 0; i < undated; ++i) dated[i].time = *own;
+      }
+      last = *own;
+    } else {
+      entry = {last.value_or(WallTime{}), false, std::string(line)};
+      if (!last) ++undated;
+    }
+    dated.push_back(std::move(entry));
+  }
+  return dated;
+}
+
+std::optional<std::string_view> ContainerText(std::string_view line, std::string_view container) {
+  if (!line.starts_with(container)) return std::nullopt;
+  std::string_view rest = line.substr(container.size());
+  for (std::string_view stream : {": ", "/stderr: "}) {
+    if (rest.starts_with(stream)) return rest.substr(stream.size());
+  }
+  return std::nullopt;
 }
 
 }  // namespace i2kit

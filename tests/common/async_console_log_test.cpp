@@ -4,9 +4,12 @@
 
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "common/console_time.h"
 
 namespace i2kit {
 namespace {
@@ -17,9 +20,12 @@ using Clock = std::chrono::steady_clock;
 struct Written {
   std::mutex mu;
   std::vector<std::string> lines;
+  std::vector<std::optional<WallTime>> times;
+  // Kept without the time each line starts with, which is kept apart.
   void Add(std::string_view line) {
     std::lock_guard lock(mu);
-    lines.emplace_back(line);
+    lines.emplace_back(WithoutConsoleTime(line));
+    times.push_back(ConsoleTimeOf(line));
   }
 };
 
@@ -69,6 +75,32 @@ TEST(AsyncConsoleLogTest, WritesOnlyLinesAtOrAboveItsLevel) {
     log.Log(LogLevel::kError, "error");
   }
   EXPECT_EQ(written.lines, (std::vector<std::string>{"warn", "error"}));
+}
+
+TEST(AsyncConsoleLogTest, EachLineStartsWithTheTimeItWasLogged) {
+  Written written;
+  AsyncConsoleLogOptions options;
+  options.write = [&](std::string_view line) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // written well after logged
+    written.Add(line);
+  };
+  WallTime before = std::chrono::system_clock::now();
+  WallTime logged_second;
+  {
+    AsyncConsoleLog log(options);
+    log.Log(LogLevel::kInfo, "first");
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    logged_second = std::chrono::system_clock::now();
+    log.Log(LogLevel::kInfo, "second");
+  }
+  ASSERT_EQ(written.lines, (std::vector<std::string>{"first", "second"}));
+  ASSERT_TRUE(written.times[0] && written.times[1]);
+  using std::chrono::milliseconds;
+  // Milliseconds: a time may read up to 1 ms before the clock did.
+  EXPECT_GE(*written.times[0], before - milliseconds(1));
+  EXPECT_LT(*written.times[0], before + milliseconds(30));
+  EXPECT_GE(*written.times[1], *written.times[0] + milliseconds(29));
+  EXPECT_LE(*written.times[1], logged_second + milliseconds(1));
 }
 
 TEST(AsyncConsoleLogTest, ParsesTheLevelsOfTheKernelCommandLine) {

@@ -296,6 +296,42 @@ TEST_F(RunVerbsTest, LogsOfOneContainerDropEveryOtherLineAndThePrefix) {
   EXPECT_EQ(RunCli({"logs", "web", "-c", "nothing"}).out, "");
 }
 
+TEST_F(RunVerbsTest, LogsOfReplicasAreInterleavedByTheTimeTheAgentLoggedEachLine) {
+  StateDir state(StateDir::DefaultRoot());
+  ExitedReplica("web", 0);
+  ExitedReplica("web", 1);
+  // The kernel's lines carry no time: each goes with the agent's first line.
+  std::ofstream(state.ReplicaDir("web", 0) + "/" + kConsoleLogFile)
+      << "[    0.1] kernel 0\r\n2026-12-07T10:00:01.000Z web: a\r\n"
+         "2026-12-07T10:00:03.000Z web: c\r\n";
+  std::ofstream(state.ReplicaDir("web", 1) + "/" + kConsoleLogFile)
+      << "[    0.1] kernel 1\r\n2026-12-07T10:00:02.000Z web: b\r\n"
+         "2026-12-07T10:00:04.000Z web/stderr: d\r\n";
+  CliRun logs = RunCli({"logs", "web"});
+  EXPECT_EQ(logs.code, 0) << logs.err;
+  EXPECT_EQ(logs.out,
+            "web/0 | [    0.1] kernel 0\nweb/0 | web: a\n"
+            "web/1 | [    0.1] kernel 1\nweb/1 | web: b\n"
+            "web/0 | web: c\nweb/1 | web/stderr: d\n");
+  EXPECT_EQ(RunCli({"logs", "web", "-f"}).out, logs.out);
+  EXPECT_EQ(RunCli({"logs", "web", "-c", "web", "-n", "1"}).out, "web/0 | c\nweb/1 | d\n");
+
+  CliRun since = RunCli({"logs", "web", "--since", "2026-12-07T10:00:02Z", "-t"});
+  EXPECT_EQ(since.code, 0) << since.err;
+  EXPECT_EQ(since.out,
+            "web/1 |                          [    0.1] kernel 1\n"
+            "web/1 | 2026-12-07T10:00:02.000Z web: b\n"
+            "web/0 | 2026-12-07T10:00:03.000Z web: c\n"
+            "web/1 | 2026-12-07T10:00:04.000Z web/stderr: d\n");
+  // Logged long before the last hour.
+  EXPECT_EQ(RunCli({"logs", "web", "--since", "1h"}).out, "");
+  EXPECT_EQ(RunCli({"logs", "web", "--since", "9999h"}).out, logs.out);
+  CliRun bad = RunCli({"logs", "web", "--since", "yesterday"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--since yesterday: expected a duration back from now"), std::string::npos)
+      << bad.err;
+}
+
 // A deployment `web` built from a folder `web/`: the verbs run where that folder is.
 class SameNamedFolderTest : public RunVerbsTest {
  protected:

@@ -52,12 +52,14 @@ build_pod() {
 }
 
 # run_pod NAME [run options…]: boots NAME's VM (TCG: KVM does not work on these machines) and
-# waits until its agent reports the Pod ready.
+# waits until its agent reports the Pod ready. The progress deadline is generous: a Pod of many
+# containers under TCG on a loaded 2-core machine (two VM tests and builds at once) has taken
+# over 120 s to be ready; a passing test never waits for it.
 run_pod() {
   local name=$1
   shift
   started+=("$name")
-  "$host" run "$work/out/$name" -d --accel "${I2KIT_TEST_ACCEL:-tcg}" --timeout 120 "$@" ||
+  "$host" run "$work/out/$name" -d --accel "${I2KIT_TEST_ACCEL:-tcg}" --timeout 300 "$@" ||
     fail "i2kit-host run $name"
 }
 

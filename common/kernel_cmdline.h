@@ -33,7 +33,8 @@ std::string DirectBootCmdline();
 // disk.raw's, the AMI's, with what Nitro needs: the serial console at 115200 8N1, as EC2's
 // console output and serial console read it, and NVMe I/O that never times out (AWS's
 // guidance for EBS, whose volumes may stall longer than the driver's 30 s default, which would
-// fail the root disk); its network from DHCP, and the roots found by partition name.
+// fail the root disk); its network from DHCP, no IO-APIC timer check, and the roots found by
+// partition name.
 std::string BootDiskCmdline();
 
 // The accelerator probe's: only a kernel boots, and its console must show it did.

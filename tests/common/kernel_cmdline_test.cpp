@@ -18,7 +18,7 @@ TEST(KernelCmdlineTest, TheDirectBootResetsOnPanicQuietlyOnTheSerialConsole) {
 TEST(KernelCmdlineTest, TheBootDiskCarriesWhatEc2NeedsAndFindsRootsByPartitionName) {
   EXPECT_EQ(BootDiskCmdline(),
             "console=ttyS0,115200n8 panic=-1 reboot=t quiet nvme_core.io_timeout=4294967295 "
-            "ip=dhcp i2kit.rootfs=partname");
+            "ip=dhcp no_timer_check i2kit.rootfs=partname");
 }
 
 TEST(KernelCmdlineTest, TheProbeShowsItsBoot) {

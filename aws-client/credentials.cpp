@@ -7,6 +7,8 @@
 #include <cstring>
 #include <optional>
 
+#include "common/sys_error.h"
+
 extern char** environ;
 
 namespace i2kit::aws {
@@ -36,7 +38,7 @@ Result<std::optional<std::string>> ReadIfPresent(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<std::string>();
-    return Status::Error("open(\"" + path + "\") failed: " + std::strerror(errno));
+    return SysError("open", path);
   }
   std::string text;
   char buffer[4096];
@@ -46,7 +48,7 @@ Result<std::optional<std::string>> ReadIfPresent(const std::string& path) {
     if (n < 0) {
       int saved = errno;
       close(fd);
-      return Status::Error("read(\"" + path + "\") failed: " + std::strerror(saved));
+      return SysError("read", path, saved);
     }
     if (n == 0) break;
     text.append(buffer, static_cast<size_t>(n));

@@ -49,8 +49,8 @@ la_ssize_t LayerStream::Read(archive* reader, void* self, const void** buffer) {
     n = ::read(stream->fd_.get(), stream->buffer_.data(), stream->buffer_.size());
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
-    archive_set_error(reader, errno, "read(\"%s\") failed: %s", stream->layer_.path.c_str(),
-                      std::strerror(errno));
+    archive_set_error(reader, errno, "%s",
+                      SysErrorMessage("read", stream->layer_.path.string()).c_str());
     return -1;
   }
   stream->sha_.Update(stream->buffer_.data(), static_cast<size_t>(n));

@@ -15,6 +15,7 @@
 #include "common/kernel_cmdline.h"
 #include "common/pod_spec.h"
 #include "common/pod_vm.h"
+#include "common/sys_error.h"
 #include "common/text_file.h"
 #include "image-builder/boot_disk.h"
 #include "image-builder/build_key.h"
@@ -72,8 +73,8 @@ Status AddMountTargets(const fs::path& root) {
     UniqueFd fd(
         ::openat(etc->get(), name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (!fd.valid() && errno != EEXIST) {
-      return Status::Error(std::string("creating /etc/") + name +
-                           " in the image failed: " + std::strerror(errno));
+      return SysError("openat", std::string("etc/") + name)
+          .WithContext("creating the image's /etc");
     }
   }
   return Status::Ok();

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/kernel_cmdline.h"
 #include "common/manifest_reader.h"
 #include "image-builder/build_key.h"
 #include "image-builder/initrd_listing.h"
@@ -226,11 +227,9 @@ TEST_F(PodVmBuildTest, TheBootDiskCarriesEachRootAsAPartitionNamedAfterItsContai
   Result<VmArtifacts> read = ReadVmArtifacts((dir_ / "out/web").string());
   ASSERT_TRUE(read.ok()) << read.status().message();
   EXPECT_EQ(read->boot_disk, "disk.raw");
-  EXPECT_EQ(read->cmdline, "console=ttyS0 panic=-1 reboot=t quiet");
-  // EC2's: its serial console's speed, and EBS volumes that may stall without failing.
-  EXPECT_EQ(read->boot_cmdline,
-            "console=ttyS0,115200n8 panic=-1 reboot=t quiet nvme_core.io_timeout=4294967295 "
-            "ip=dhcp i2kit.rootfs=partname");
+  // What each holds is kernel_cmdline_test's.
+  EXPECT_EQ(read->cmdline, pod_vm::DirectBootCmdline());
+  EXPECT_EQ(read->boot_cmdline, pod_vm::BootDiskCmdline());
   std::map<std::string, testing::InitrdEntry> initrd = ListInitrd(dir_ / "out/web/initrd.img");
   nlohmann::json spec = nlohmann::json::parse(initrd["etc/i2kit/pod.json"].data);
   EXPECT_EQ(spec["images"][0]["rootfsPartition"], "httpd");

@@ -48,6 +48,10 @@ inline constexpr const char* kPodSecretsPath = "/i2kit/v1/secrets";
 // The path under the local metadata service that gives the replica's exec key: the agent's exec
 // server runs only a request that carries it. Not on EC2, where exec is not served.
 inline constexpr const char* kExecKeyPath = "/i2kit/v1/exec-key";
+// The path under the local metadata service where the agent, with a PUT and no token, learns
+// its replica number, the time and fresh entropy (common/boot_identity.h); "503 not yet" while
+// the host snapshots the VM for warm starts (local-vm/vm_snapshot.h). Not on EC2.
+inline constexpr const char* kBootIdentityPath = "/i2kit/v1/boot";
 // The agent's DNS server for the containers (they share the VM's network): names in the
 // directory are answered here, everything else is forwarded to the VM's own resolver.
 inline constexpr const char* kPodDnsAddress = "127.0.0.53";

@@ -37,6 +37,7 @@
 #include "guest-agent/pod_status.h"
 #include "guest-agent/pod_volumes.h"
 #include "guest-agent/power_button.h"
+#include "guest-agent/replica_identity.h"
 #include "guest-agent/runc_runtime.h"
 #include "guest-agent/self_confinement.h"
 #include "guest-agent/service_discovery.h"
@@ -254,9 +255,11 @@ Status RunAgent(const AgentOptions& options) {
   Result<PodSpec> spec = ReadPodSpec(options.pod_spec);
   if (!spec.ok()) return spec.status();
   const Deployment& pod = spec->deployment;
-  std::string replica_text =
-      KernelCmdlineValue(ReadTextFile("/proc/cmdline"), pod_vm::kCmdlineReplica);
-  int replica = replica_text.empty() ? 0 : std::atoi(replica_text.c_str());
+  // The warm-start snapshot point: nothing of the replica's own exists in the guest yet.
+  Result<int> learned =
+      LearnReplica(options.pid1, MetadataAddress(), ReadTextFile("/proc/cmdline"), console);
+  if (!learned.ok()) return learned.status();
+  const int replica = *learned;
   std::string hostname = pod.name + "-" + std::to_string(replica);
   console("i2kit-agent: pod " + pod.name + " replica " + std::to_string(replica) + ", " +
           std::to_string(pod.containers.size()) + " containers");

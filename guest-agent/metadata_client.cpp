@@ -72,6 +72,10 @@ Result<std::string> MetadataClient::Request(const std::string& head, int* status
   return body == std::string::npos ? std::string() : response.substr(body + 4);
 }
 
+Result<std::string> MetadataClient::PutWithoutToken(const std::string& path, int* status) {
+  return Request("PUT " + path + " HTTP/1.0\r\nHost: " + address_ + "\r\n\r\n", status);
+}
+
 Result<std::string> MetadataClient::Get(const std::string& path) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (token_.empty()) {

@@ -19,6 +19,9 @@ class MetadataClient {
   // Gets a token (once, and again when the service refuses it) and GETs `path` with it; the
   // body of a 200, else an error naming the path and the status or errno.
   Result<std::string> Get(const std::string& path);
+  // One PUT of `path` with no token and no body (the local kBootIdentityPath); the body of the
+  // answer, whatever its status, which goes to `status`.
+  Result<std::string> PutWithoutToken(const std::string& path, int* status);
 
  private:
   Result<std::string> Request(const std::string& head, int* status);

@@ -2,7 +2,9 @@
 // QEMU starts it (a guestfwd rule, see qemu_command.h) in the replica's state dir with the
 // connection as stdin and stdout; it reads the replica's record and key from there, answers one
 // request (metadata_service.h), and exits. Not for people: hidden from --help.
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -12,12 +14,15 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "common/boot_identity.h"
 #include "host-cli/command.h"
 #include "local-cluster/controller_files.h"
 #include "local-vm/console_log.h"
 #include "local-vm/metadata_service.h"
 #include "local-vm/pod_secrets_file.h"
+#include "local-vm/snapshot_point.h"
 #include "local-vm/state_dir.h"
+#include "local-vm/vm_snapshot.h"
 
 namespace i2kit {
 namespace {
@@ -62,6 +67,31 @@ void WriteAll(const std::string& data) {
   }
 }
 
+// The agent's boot-identity request (snapshot_point.h): its identity, or "not yet" and then the
+// warm-start snapshot of this VM, taken once the guest's connection is closed.
+ExitCode ServeBootIdentity(const ReplicaRecord& record) {
+  std::string entropy(kBootEntropyBytes, '\0');
+  timespec now{};
+  if (::getrandom(entropy.data(), entropy.size(), 0) != static_cast<ssize_t>(entropy.size()) ||
+      ::clock_gettime(CLOCK_REALTIME, &now) != 0) {
+    WriteAll(MetadataResponse{500, "no entropy or clock\n"}.Serialize());
+    return ExitCode::kFailure;
+  }
+  SnapshotPointAnswer answer = AnswerBootIdentity(
+      ".", record.replica, static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec, entropy);
+  WriteAll(answer.response.Serialize());
+  if (answer.snapshot_path.empty()) return ExitCode::kOk;
+  // The connection ends now, before the VM stops: the agent is then waiting to ask again.
+  int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) ::dup2(null, fd);
+  Status taken = TakeSnapshot(kQmpSocketFile, answer.snapshot_path, std::chrono::seconds(60));
+  (void)WriteFileAtomically(
+      kSnapshotLogFile,
+      (taken.ok() ? "snapshot " + answer.snapshot_path + " taken" : taken.message()) + "\n");
+  ::unlink(kSnapshotTakingFile);
+  return taken.ok() ? ExitCode::kOk : ExitCode::kFailure;
+}
+
 ExitCode RunMetadataServe(const std::string& domain) {
   // stderr is the guest's connection too: nothing is printed but the answer.
   Result<std::string> record_text = ReadLogTail(kRecordFile, 1 << 20);
@@ -73,6 +103,7 @@ ExitCode RunMetadataServe(const std::string& domain) {
     WriteAll(MetadataResponse{404, "no replica here\n"}.Serialize());
     return ExitCode::kFailure;
   }
+  if (IsBootIdentityRequest(request)) return ServeBootIdentity(*record);
   InstanceIdentity identity;
   identity.instance_id = "i-local-" + record->deployment + "-" + std::to_string(record->replica);
   identity.user_data = nlohmann::ordered_json{

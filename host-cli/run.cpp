@@ -41,6 +41,7 @@ constexpr milliseconds kKvmProbeTimeout{8000};
 struct RunOptions {
   std::string target;
   bool detach = false;
+  bool cold = false;
   std::vector<std::string> publish;
   std::string kernel;
   int memory_mib = 0;
@@ -256,6 +257,7 @@ ExitCode RunDeployment(const RunOptions& options, const std::string& artifacts_d
             accelerator->reason + ")");
   settings.publish = ports;
   settings.timeout_seconds = options.timeout_seconds;
+  settings.cold_boot = options.cold;
   // Each replica's metadata service is this very program (metadata_serve.cpp).
   std::error_code self_error;
   std::string self = std::filesystem::read_symlink("/proc/self/exe", self_error).string();
@@ -420,6 +422,8 @@ CommandRunner SetupRun(CLI::App& sub) {
       ->required();
   sub.add_flag("-d,--detach", options->detach,
                "Return once the Pod is ready and leave the VM running");
+  sub.add_flag("--cold", options->cold,
+               "Boot every replica; never start one from this build's warm-start snapshot");
   sub.add_option("-p,--publish", options->publish,
                  "Forward 127.0.0.1:HOSTPORT to the Pod's CONTAINERPORT "
                  "(HOSTPORT:CONTAINERPORT[/tcp|/udp]); repeatable");

@@ -27,24 +27,6 @@ Result<std::string> FileDigest(const std::string& path) {
   return Sha256OfFd(fd.get(), path);
 }
 
-// `name` as PATH finds it, through symlinks ("mformat" is mtools); "" when it is not there.
-std::string ToolPath(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
-  for (size_t start = 0; start <= dirs.size();) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
-    std::error_code ec;
-    if (fs::is_regular_file(candidate, ec)) {
-      fs::path real = fs::canonical(candidate, ec);
-      if (!ec) return real.string();
-    }
-    start = end + 1;
-  }
-  return "";
-}
-
 // The image's content address; "" when containerd does not hold it yet.
 Result<std::string> ImageAddress(const Container& c, const PodVmBuildOptions& options) {
   switch (c.image.transport) {
@@ -63,6 +45,23 @@ Result<std::string> ImageAddress(const Container& c, const PodVmBuildOptions& op
 }
 
 }  // namespace
+
+std::string ToolPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (size_t start = 0; start <= dirs.size();) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec)) {
+      fs::path real = fs::canonical(candidate, ec);
+      if (!ec) return real.string();
+    }
+    start = end + 1;
+  }
+  return "";
+}
 
 std::string BuildKeyOf(const std::vector<BuildInput>& inputs) {
   Sha256 sha;

@@ -25,6 +25,9 @@ struct BuildInput {
   std::string digest;
 };
 
+// `name` as PATH finds it, through symlinks ("mformat" is mtools); "" when it is not there.
+std::string ToolPath(const std::string& name);
+
 // The key of `inputs`, in their order: "sha256:<hex>". Pure.
 std::string BuildKeyOf(const std::vector<BuildInput>& inputs);
 

@@ -216,6 +216,7 @@ struct DeploymentController::Impl {
     launch.artifacts_dir = target.dir;
     launch.qemu = settings.qemu;
     launch.replica = next_id;
+    launch.cold = settings.cold_boot;
     launch.qemu.ports.clear();
     for (int container_port : ForwardedPorts(target.artifacts)) {
       Result<int> port = PickFreeLocalPort();
@@ -232,9 +233,10 @@ struct DeploymentController::Impl {
       next_launch = now + kLaunchRetry;
       return;
     }
+    std::string boot = launched->boot;
     Replica& r = Track(std::move(launched).value(), now);
     Announce(r.name() + " booting pid=" + std::to_string(r.record.pid) + " image " +
-             ShortDigest(r.record.image_digest));
+             ShortDigest(r.record.image_digest) + ": " + boot);
   }
 
   void SetInService(Replica& r, bool in_service) {

@@ -42,6 +42,7 @@ struct ControllerSettings {
   // For the first rollout: 0 takes the manifest's progressDeadlineSeconds.
   int timeout_seconds = 0;
   bool stream_consoles = false;  // foreground: each replica's console, prefixed, to `out`
+  bool cold_boot = false;  // `run --cold`: every replica boots; no warm-start snapshot is used
 };
 
 class DeploymentController {

@@ -9,6 +9,7 @@
 #include "common/sys_error.h"
 #include "image-builder/sha256.h"
 #include "local-vm/local_ports.h"
+#include "local-vm/vm_snapshot.h"
 #include "local-vm/volume_images.h"
 
 namespace i2kit {
@@ -34,9 +35,44 @@ Status ClearReplicaSlot(const StateDir& state, const DeploymentLock& lock, int r
   return Status::Ok();
 }
 
-}  // namespace
+// A claim on making a snapshot older than this belongs to a VM that died before its snapshot
+// point; the snapshot is taken in well under a minute.
+constexpr std::chrono::seconds kStaleSnapshotClaim(600);
 
-Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launch) {
+// Whether a replica restores a snapshot, boots and makes one, or just boots.
+struct BootPlan {
+  std::string restore_from;  // a snapshot to restore
+  std::string make;          // a snapshot this cold boot makes (claimed)
+  std::string note;
+};
+
+BootPlan PlanBoot(const StateDir& state, const ReplicaLaunch& launch) {
+  // A writable disk's cache would be in the snapshot, and only one VM may hold the disk.
+  if (!launch.artifacts.volumes.empty()) {
+    return {"", "", "cold boot (a Pod with persistent volumes is never restored)"};
+  }
+  // Without the local metadata service the agent cannot learn who it is after a restore.
+  if (launch.qemu.metadata_command.empty()) return {"", "", "cold boot"};
+  Result<std::string> qemu = QemuBinaryIdentity(launch.qemu.qemu);
+  if (!qemu.ok()) return {"", "", "cold boot (" + qemu.status().message() + ")"};
+  const std::string& deployment = launch.artifacts.deployment;
+  std::string path =
+      SnapshotPath(state.root(), deployment,
+                   SnapshotKey(launch.artifacts, launch.artifacts_dir, launch.qemu, *qemu));
+  if (Status s = DropOtherSnapshots(state.root(), deployment, path, kStaleSnapshotClaim); !s.ok()) {
+    return {"", "", "cold boot (" + s.message() + ")"};
+  }
+  if (::access(path.c_str(), F_OK) == 0) return {path, "", "warm start from a snapshot"};
+  Result<bool> claimed = ClaimSnapshot(path, kStaleSnapshotClaim);
+  if (!claimed.ok()) return {"", "", "cold boot (" + claimed.status().message() + ")"};
+  if (!*claimed) return {"", "", "cold boot (the snapshot of this build is being made)"};
+  return {"", path, "cold boot (no snapshot of this build yet: this boot makes one)"};
+}
+
+// LaunchReplica's one attempt. A restore that fails leaves nothing behind, returns an error
+// and sets `restore_failure`.
+Result<LaunchedReplica> LaunchOnce(const StateDir& state, ReplicaLaunch launch,
+                                   const std::string& why, std::string* restore_failure) {
   const std::string& deployment = launch.artifacts.deployment;
   Result<DeploymentLock> lock = state.LockDeployment(deployment, /*wait=*/false);
   if (!lock.ok()) return lock.status();
@@ -57,14 +93,23 @@ Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launc
     launch.qemu.volume_images.push_back(*image);
   }
 
+  BootPlan plan = launch.cold ? BootPlan{"", "", "cold boot (--cold)"} : PlanBoot(state, launch);
+  plan.note = why + plan.note;
+
   Result<UniqueFd> alive = state.CreateReplica(*lock, launch.replica);
   if (!alive.ok()) return alive.status();
   std::string dir = state.ReplicaDir(deployment, launch.replica);
   auto fail = [&](const Status& status) -> Result<LaunchedReplica> {
     alive.value().reset();
     (void)state.RemoveReplica(*lock, launch.replica);
+    if (!plan.make.empty()) (void)::unlink((plan.make + ".partial").c_str());
     return status;
   };
+  if (!plan.make.empty()) {
+    if (Status s = WriteFileAtomically(dir + "/" + kSnapshotWantedFile, plan.make); !s.ok()) {
+      return fail(s);
+    }
+  }
   // A key per replica for its metadata tokens: 32 random bytes, hex.
   {
     unsigned char random[32];
@@ -78,6 +123,7 @@ Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launc
   UniqueFd output(::open(qemu_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!output.valid()) return fail(SysError("open", qemu_log));
   std::vector<std::string> argv = QemuArgv(launch.artifacts, launch.artifacts_dir, launch.qemu);
+  if (!plan.restore_from.empty()) argv = RestoreArgv(std::move(argv), plan.restore_from);
   Result<VmProcess> process = VmProcess::Spawn({argv, dir, output.get(), alive->get()});
   if (!process.ok()) {
     return fail(process.status().WithContext("starting QEMU (Debian package qemu-system-x86)"));
@@ -102,7 +148,29 @@ Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launc
     { VmProcess doomed = std::move(process).value(); }  // killed and reaped here
     return fail(s);
   }
-  return LaunchedReplica{std::move(record), dir, std::move(process).value()};
+  if (!plan.restore_from.empty()) {
+    // A generous limit: under load a restore of 64 MiB can take seconds.
+    Status restored = AwaitRestore(process.value(), dir + "/" + kQmpSocketFile,
+                                   dir + "/" + kQemuLogFile, std::chrono::seconds(60));
+    if (!restored.ok()) {
+      { VmProcess doomed = std::move(process).value(); }  // killed and reaped here
+      // Refused once, refused always: the next cold boot makes a new one.
+      (void)::unlink(plan.restore_from.c_str());
+      *restore_failure = restored.message();
+      return fail(restored.WithContext("restoring " + plan.restore_from));
+    }
+  }
+  return LaunchedReplica{std::move(record), dir, std::move(process).value(), plan.note};
+}
+
+}  // namespace
+
+Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launch) {
+  std::string restore_failure;
+  Result<LaunchedReplica> launched = LaunchOnce(state, launch, "", &restore_failure);
+  if (launched.ok() || restore_failure.empty()) return launched;
+  return LaunchOnce(state, launch, "restoring the snapshot failed (" + restore_failure + "), ",
+                    &restore_failure);
 }
 
 Status ForgetReplica(const StateDir& state, const ReplicaRecord& record) {

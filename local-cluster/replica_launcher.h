@@ -17,17 +17,23 @@ struct ReplicaLaunch {
   std::string artifacts_dir;  // absolute: QEMU runs in the replica's state dir
   QemuOptions qemu;           // its replica and agent port are filled in by LaunchReplica
   int replica = 0;
+  bool cold = false;  // boot, never restore a warm-start snapshot nor make one (`run --cold`)
 };
 
 struct LaunchedReplica {
   ReplicaRecord record;
   std::string dir;    // the replica's state dir
   VmProcess process;  // owned: killed if dropped, unless Detach()ed
+  std::string boot;   // how it started, in words: "warm start from a snapshot", "cold boot: …"
 };
 
 // Under the deployment's lock: refuses if the replica is running, removes an exited entry of it,
 // picks the agent's host port, creates the replica's state dir and starts QEMU there holding the
 // alive lock, then records it. On failure nothing is left behind.
+// Unless launch.cold, it restores the deployment's warm-start snapshot of this build
+// (vm_snapshot.h) when there is one, waiting until QEMU runs it; a restore that fails is
+// followed by a cold boot, and `boot` says so. A cold boot with no snapshot of its build makes
+// one (snapshot_point.h), unless another boot already is.
 Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launch);
 
 // Removes the entry of a VM that has exited, unless another CLI already removed it or a newer

@@ -54,8 +54,10 @@ class QmpConnection {
     }
   }
 
-  Status Send(const std::string& command) {
-    std::string text = R"({"execute":")" + command + "\"}\n";
+  Status Send(const std::string& command, const nlohmann::json& arguments = nullptr) {
+    nlohmann::json message = {{"execute", command}};
+    if (!arguments.is_null()) message["arguments"] = arguments;
+    std::string text = message.dump() + "\n";
     if (::send(fd_.get(), text.data(), text.size(), MSG_NOSIGNAL) !=
         static_cast<ssize_t>(text.size())) {
       return SysError("send", path_);
@@ -65,10 +67,16 @@ class QmpConnection {
 
   // Sends `command` and checks its reply: {"return": …} or {"error": {"desc": …}}.
   Status Execute(const std::string& command) {
-    if (Status s = Send(command); !s.ok()) return s;
+    Result<nlohmann::json> value = Call(command, nullptr);
+    return value.ok() ? Status::Ok() : value.status();
+  }
+
+  // Sends `command` and returns the value of its {"return": …}.
+  Result<nlohmann::json> Call(const std::string& command, const nlohmann::json& arguments) {
+    if (Status s = Send(command, arguments); !s.ok()) return s;
     Result<nlohmann::json> reply = ReadReply();
     if (!reply.ok()) return reply.status();
-    if (reply->contains("return")) return Status::Ok();
+    if (auto value = reply->find("return"); value != reply->end()) return *value;
     std::string desc =
         reply->value(nlohmann::json::json_pointer("/error/desc"), std::string("unknown error"));
     return Status::Error(path_ + ": QMP " + command + " failed: " + desc);
@@ -104,10 +112,8 @@ class QmpConnection {
   std::string buffer_;
 };
 
-}  // namespace
-
-Status QmpExecute(const std::string& socket_path, const std::string& command,
-                  std::chrono::milliseconds timeout) {
+// A connection past QEMU's greeting and the capabilities handshake.
+Result<QmpConnection> Connect(const std::string& socket_path, std::chrono::milliseconds timeout) {
   Result<UniqueFd> fd = ConnectUnix(socket_path);
   if (!fd.ok()) return fd.status();
   QmpConnection qmp(std::move(fd).value(), socket_path, Clock::now() + timeout);
@@ -118,6 +124,25 @@ Status QmpExecute(const std::string& socket_path, const std::string& command,
     return Status::Error(socket_path + ": not a QMP socket");
   }
   if (Status s = qmp.Execute("qmp_capabilities"); !s.ok()) return s;
+  return qmp;
+}
+
+}  // namespace
+
+Result<nlohmann::json> QmpCommand(const std::string& socket_path, const std::string& command,
+                                  const nlohmann::json& arguments,
+                                  std::chrono::milliseconds timeout) {
+  Result<QmpConnection> connected = Connect(socket_path, timeout);
+  if (!connected.ok()) return connected.status();
+  QmpConnection qmp = std::move(connected).value();
+  return qmp.Call(command, arguments);
+}
+
+Status QmpExecute(const std::string& socket_path, const std::string& command,
+                  std::chrono::milliseconds timeout) {
+  Result<QmpConnection> connected = Connect(socket_path, timeout);
+  if (!connected.ok()) return connected.status();
+  QmpConnection qmp = std::move(connected).value();
   Status status = qmp.Execute(command);
   // `quit` may close the connection before its reply arrives: QEMU is exiting, as asked.
   if (!status.ok() && command == "quit" &&

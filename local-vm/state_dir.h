@@ -11,6 +11,7 @@
 //   ROOT/_controllers/<deployment>.*   the deployment's controller (deployment_controller.h):
 //     .lock  flock()ed while it lives;  .sock  its control socket;  .status.json  what it sees;
 //     .log  its events when detached. "_" is no DNS label, so no deployment is named so.
+//   ROOT/_snapshots/<deployment>-<key>.vmstate   a warm-start snapshot (vm_snapshot.h)
 // Several deployments, and several replicas of one, live side by side.
 #pragma once
 

@@ -114,10 +114,16 @@ col() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$data"; }
 first=${counts[0]}
 last=${counts[-1]}
 # The worker VM's memory (PSS: MemAvailable moves with the other work of a shared host) as a
-# line: a base and a cost per container, from its first and last N.
+# line: a base and a cost per container, from its first and last N (a busybox httpd costs less
+# than PSS's noise, so a slope below 0 is read as 0).
 read -r worker_base worker_each < <(awk -v f="$first" -v l="$last" '
   $1 == f { a = $18 * $1 } $1 == l { b = $18 * $1 }
-  END { e = (b - a) / (l - f); printf "%.0f %.1f\n", a - e * f, e }' "$data")
+  END { e = (b - a) / (l - f); if (e < 0) e = 0; printf "%.0f %.1f\n", a - e * f, e }' "$data")
+if "$host" run --help 2>/dev/null | grep -q -- '--cold'; then
+  starts="Pod VMs start warm (the default) and cold (\`run --cold\`, in brackets in the table above)."
+else
+  starts="Every Pod VM boots cold: this \`i2kit-host run\` has no warm start to compare with yet."
+fi
 vm_each=$(col "$last" 17)
 # per_n COLUMN UNIT [N...]: the column's figure at each N (default: every N), "FIGURE UNIT (N=n)",
 # comma-separated. A column of requests/s is shown per Pod (÷ N).
@@ -183,7 +189,7 @@ Machine: $cpu_model, $(nproc) cores shared with other work, QEMU $qemu_version, 
 **$accel** for every VM figure. This run ($mode) took $elapsed s; load average $load_before at
 its start, $load_after at its end. The worker VM: Debian 12 ($worker_versions), 512 MiB, 1 vCPU,
 the same QEMU and accelerator (TCG's translation cache 32 MiB as a Pod VM's), built by
-\`scripts/conventional-vm.sh\`. The N-Pod figures are benchmark-replicas.sh's table above.
+\`scripts/conventional-vm.sh\`. The N-Pod figures are benchmark-replicas.sh's table above. $starts
 
 ![memory](${image_dir}evaluation-memory.png)
 ![start time and memory per Pod](${image_dir}benchmark-replicas.png)

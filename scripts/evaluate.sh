@@ -202,7 +202,7 @@ the same QEMU and accelerator (TCG's translation cache 32 MiB as a Pod VM's), bu
 | guest's own memory per Pod VM | — | — | $(col "$last" 10) MiB (N=$last) | MemTotal − MemAvailable, from each agent |
 | time to start N Pods | 100 pods on 2 nodes: 28 s Kata-QEMU, 38 s Kata-Firecracker (thesis, Fig. 5.1); ~1 minute per i2kit Pod on EC2 (paper) | until all running | Pod VMs $(per_n 2 " s"); worker VM from QEMU's start $(per_n 4 " s"), its containers alone $(per_n 5 " s"); runc on the host $(per_n 6 " s") | until every one answers HTTP |
 | throughput per Pod | i2kit 129.86 / 128.19 / 128.58 Mbps for 1 / 5 / 25 Pods; Kubernetes, 1 worker: 129.17 / 25.92 Mbps for 1 / 5 (paper, Table I(b)) | bulk transfer to each Pod, each i2kit Pod its own VM and NIC | requests per Pod: Pod VMs $(per_n 11 /s "${net[@]}"); worker VM $(per_n 13 /s "${net[@]}"); runc on the host $(per_n 15 /s "${net[@]}") | wrk, $net_seconds s, through one local balancer on the same 2 cores |
-| CPU, in a VM ÷ on the host | (thesis: stress-ng, 60 s; Kata's ratios near 1 under KVM) | stress-ng cpu stressor | **$(ratio "$vm_cpu" "$host_cpu")** per host CPU second ($vm_cpu against $host_cpu bogo ops); by wall clock $(ratio "$vm_real" "$host_real") ($vm_real against $host_real bogo ops/s, both shared with the machine's other work) | \`stress-ng --cpu 1 --timeout ${cpu_seconds}s\` on the host (its usr+sys rate) and via \`i2kit-host exec\` in a Pod VM (its bogo ops ÷ QEMU's CPU time meanwhile) |
+| CPU, in a VM ÷ on the host | the thesis ran stress-ng for 60 s (its figure is not among the ones quoted here) | stress-ng cpu stressor | **$(ratio "$vm_cpu" "$host_cpu")** per host CPU second ($vm_cpu against $host_cpu bogo ops); by wall clock $(ratio "$vm_real" "$host_real") ($vm_real against $host_real bogo ops/s, both shared with the machine's other work) | \`stress-ng --cpu 1 --timeout ${cpu_seconds}s\` on the host (its usr+sys rate) and via \`i2kit-host exec\` in a Pod VM (its bogo ops ÷ QEMU's CPU time meanwhile) |
 
 **Where i2kit loses here.** Memory: a Pod VM costs the host $vm_each MiB (N=$last) where the
 shared worker adds $worker_each MiB per Pod once its $worker_base MiB are paid, so $crossover.
@@ -211,7 +211,7 @@ nothing. The Pod VM's cost is mostly its guest RAM once touched and TCG's 32 MiB
 cache; free page reporting (virtio-balloon) and KVM (no translation cache at all) are what
 would shrink it — the paper's 78 MB per Pod on EC2 is the same trade at a larger scale. CPU:
 under TCG every guest instruction is translated, so stress-ng in a Pod VM runs at the ratio
-above; with KVM the guest runs natively and the ratio is close to 1, as Kata's is. Start time
+above; with KVM the guest runs natively and the ratio comes close to 1. Start time
 under TCG is CPU-bound (runc's Go binary is translated too), so N Pod VMs take about N/2 boots
 on 2 cores; with KVM a boot is several times faster. Throughput here is bounded by the two
 cores that also run wrk, the balancer and QEMU's user-mode network (slirp) rather than by a

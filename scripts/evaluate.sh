@@ -13,7 +13,7 @@
 # Usage: scripts/evaluate.sh [--quick] [--doc]
 #   --quick   N = 1, 5, 10; throughput at N = 1 and 5 for 5 s; stress-ng for 10 s (~10 min)
 #   default   N = 1, 5, 10, 20, 25, 30, 40; throughput at 1, 5, 25 for 15 s; stress-ng 60 s
-# Needs a build (cmake --build build --target i2kit-host i2kit-agent i2kit-balance) and root.
+# Needs root; installs what it needs (scripts/benchmark-deps.txt) and builds i2kit's binaries.
 # Env: I2KIT_BUILD_DIR, ACCEL (default tcg), OUT.
 set -euo pipefail
 
@@ -41,8 +41,13 @@ else
   counts=(1 5 10 20 25 30 40) net=(1 5 25) net_seconds=15 cpu_seconds=60
 fi
 ((EUID == 0)) || { echo "evaluate: needs root (runc on the host)" >&2; exit 1; }
-command -v stress-ng >/dev/null || apt-get install -y -qq stress-ng >/dev/null
 progress() { echo "evaluate: [$(date -u +%H:%M:%S)] $*" >&2; }
+# Set-up, as the README's commands do: what is missing of the packages, and the binaries
+# (incremental: up to date in a second).
+progress "installing what is missing of the dependencies, building i2kit"
+"$repo/scripts/install-deps.sh" "$repo/scripts/benchmark-deps.txt" >&2
+[[ -f $build_dir/CMakeCache.txt ]] || cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build_dir" --target i2kit-host i2kit-agent i2kit-balance i2kit-ec2-reporter >/dev/null
 
 work=$(mktemp -d)
 export XDG_STATE_HOME="$work/state"

@@ -3,6 +3,7 @@
 # installed are left alone, and apt is not even consulted when nothing is missing.
 # Lists live beside what uses them: this file (build and unit tests), and one deps.txt per
 # part that needs more (examples/deps.txt, image-builder/deps.txt, …, scripts/kernel-deps.txt).
+# Usage: scripts/install-deps.sh [EXTRA_LIST...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,8 @@ packages=(
   # Tests: GoogleTest, clang with its runtime for libFuzzer and the sanitizers, clang-format
   libgtest-dev libgmock-dev clang libclang-rt-dev clang-format
 )
-for list in */deps.txt scripts/*-deps.txt; do
+# Extra lists given as arguments (the benchmarks' scripts/benchmark-deps.txt) come on top.
+for list in */deps.txt scripts/kernel-deps.txt "$@"; do
   [[ -f "$list" ]] && mapfile -t -O "${#packages[@]}" packages < <(grep -v '^\s*\(#\|$\)' "$list")
 done
 

@@ -1,7 +1,8 @@
 // i2kit-host logs NAME[/REPLICA] [-f]: prints a replica's console log (the kernel's and the
 // agent's messages, the containers' output the agent forwards), or every replica's of a
 // deployment, each line prefixed with its replica; -c keeps only what one container wrote; -f
-// follows them until nothing named runs any more or Ctrl-C.
+// follows them until nothing named runs any more or Ctrl-C. --timeline prints each replica's
+// boot timeline instead (local-vm/boot_timeline.h).
 #include <poll.h>
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include "local-cluster/controller_files.h"
 #include "local-cluster/signal_watch.h"
 #include "local-vm/console_log.h"
+#include "local-vm/replica_timeline.h"
 #include "local-vm/state_dir.h"
 
 namespace i2kit {
@@ -24,7 +26,32 @@ struct LogsOptions {
   bool follow = false;
   int tail = -1;
   std::string container;  // only this container's output, without its prefix
+  bool timeline = false;
 };
+
+constexpr std::chrono::milliseconds kStatusTimeout{1000};
+
+// Each replica's boot timeline, one after the other.
+ExitCode PrintTimelines(const std::vector<ReplicaEntry>& entries, Console& console) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const ReplicaEntry& entry = entries[i];
+    std::optional<AgentStatusAnswer> status;
+    if (entry.state == ReplicaState::kRunning && entry.record) {
+      status = FetchAgentStatus(entry.record->agent_port, kStatusTimeout);
+    }
+    std::vector<TimelineMark> timeline = ReplicaTimeline(entry.dir, status);
+    console.out << (i > 0 ? "\n" : "") << entry.name() << ": ";
+    if (timeline.empty()) {
+      console.out << "no boot timeline recorded\n";
+      continue;
+    }
+    console.out << "seconds since " << timeline.front().phase
+                << " on the host's clock (~ mapped from the guest's), and the guest's clock"
+                << (status ? "" : " (the agent did not answer: the host's marks only)") << "\n"
+                << FormatTimeline(timeline);
+  }
+  return ExitCode::kOk;
+}
 
 // The replicas `name` names: one, or every replica of a deployment.
 Result<std::vector<ReplicaEntry>> FindReplicas(const StateDir& state, const ReplicaName& name) {
@@ -116,6 +143,7 @@ ExitCode RunLogs(const LogsOptions& options, Console& console) {
     console.err << "error: " << entries.status().message() << "\n";
     return ExitCode::kFailure;
   }
+  if (options.timeline) return PrintTimelines(*entries, console);
   bool prefix = entries->size() > 1;
   std::vector<std::unique_ptr<ConsoleStream>> streams;
   for (const ReplicaEntry& entry : *entries) {
@@ -156,6 +184,12 @@ CommandRunner SetupLogs(CLI::App& sub) {
   sub.add_option("name", options->name,
                  "DEPLOYMENT or DEPLOYMENT/REPLICA (as 'i2kit-host ps' lists them)")
       ->required();
+  CLI::Option* timeline = sub.add_flag(
+      "--timeline", options->timeline,
+      "Print each replica's boot timeline instead: when each phase ended (QEMU started, the "
+      "kernel's first line, /init, the agent's set-up, each container run, started and ready, "
+      "the Pod ready, seen ready by the host, in the balancer), on the host's and the guest's "
+      "clocks");
   sub.add_flag("-f,--follow", options->follow,
                "Keep printing as the VMs write (a deployment's new replicas included), until "
                "none runs");
@@ -163,6 +197,7 @@ CommandRunner SetupLogs(CLI::App& sub) {
       ->check(CLI::NonNegativeNumber);
   sub.add_option("-c,--container", options->container,
                  "Only what this container wrote (stdout and stderr), without its name");
+  for (const char* other : {"--follow", "--tail", "--container"}) timeline->excludes(other);
   return [options](Console& console) { return RunLogs(*options, console); };
 }
 

@@ -4,6 +4,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <ctime>
 
 #include "common/sys_error.h"
@@ -78,6 +79,8 @@ Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launc
   UniqueFd output(::open(qemu_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!output.valid()) return fail(SysError("open", qemu_log));
   std::vector<std::string> argv = QemuArgv(launch.artifacts, launch.artifacts_dir, launch.qemu);
+  const double spawned =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   Result<VmProcess> process = VmProcess::Spawn({argv, dir, output.get(), alive->get()});
   if (!process.ok()) {
     return fail(process.status().WithContext("starting QEMU (Debian package qemu-system-x86)"));
@@ -102,7 +105,10 @@ Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launc
     { VmProcess doomed = std::move(process).value(); }  // killed and reaped here
     return fail(s);
   }
-  return LaunchedReplica{std::move(record), dir, std::move(process).value()};
+  return LaunchedReplica{std::move(record),
+                         dir,
+                         std::move(process).value(),
+                         {{kPhaseQemuStarted, spawned, {}, false}}};
 }
 
 Status ForgetReplica(const StateDir& state, const ReplicaRecord& record) {

@@ -6,6 +6,7 @@
 
 #include "common/status.h"
 #include "common/vm_artifacts.h"
+#include "local-vm/boot_timeline.h"
 #include "local-vm/qemu_command.h"
 #include "local-vm/state_dir.h"
 #include "local-vm/vm_process.h"
@@ -23,6 +24,8 @@ struct LaunchedReplica {
   ReplicaRecord record;
   std::string dir;    // the replica's state dir
   VmProcess process;  // owned: killed if dropped, unless Detach()ed
+  // The start's first boot-timeline mark (kPhaseQemuStarted, or kPhaseRestoreBegan).
+  std::vector<TimelineMark> marks;
 };
 
 // Under the deployment's lock: refuses if the replica is running, removes an exited entry of it,

@@ -36,12 +36,14 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kTick{100};
-// Until a replica first enters service, each readiness check waits in its agent for the Pod
-// to be ready (GET /readyz?wait=, guest-agent/health_http.h) and the next follows at once:
-// the replica is in the balancer the moment its Pod is ready, where checks on the health
-// interval took it in 1-2 s later (one interval to see it, one more for the healthy
-// threshold's second success). An agent that does not answer yet (still booting) is asked
-// again after kBootRetry.
+// Until a replica first enters service, its readiness check waits in its agent for the Pod to
+// be ready (GET /readyz?wait=, guest-agent/health_http.h) and the next follows at once: the
+// replica is in the balancer the moment its Pod is ready, where checks on the health interval
+// took it in 1-2 s later (one interval to see it, one more for the healthy threshold's second
+// success). Before the agent first answers, checks are plain and short (the health timeout): a
+// connection QEMU's user network opened before the guest listened waits out TCP's SYN
+// retransmission (seconds), so a long wait on it would see readiness late. A check the guest
+// refused is retried after kBootRetry; one that timed out at once.
 constexpr std::chrono::seconds kReadyWait{10};
 constexpr milliseconds kBootRetry{200};
 // A failed QEMU start (a port lost to a race, a full disk) is retried, not hammered.
@@ -99,7 +101,7 @@ struct DeploymentController::Impl {
           health(settings, now),
           started(now),
           last_answer(now),
-          last_result(now),
+          next_boot_check(now),
           marks(std::move(launched.marks)) {}
 
     ReplicaRecord record;
@@ -110,8 +112,7 @@ struct DeploymentController::Impl {
     Phase phase = Phase::kBooting;
     Clock::time_point started;
     Clock::time_point last_answer;
-    Clock::time_point last_result;  // of the last check, answered or not
-    bool last_answered = false;
+    Clock::time_point next_boot_check;  // while WaitsForReadiness
     Clock::time_point unhealthy_since;
     Clock::time_point drain_deadline;
     bool ever_ready = false;
@@ -348,8 +349,8 @@ struct DeploymentController::Impl {
     if (r.check) {
       if (std::optional<LocalHttpGet::Outcome> outcome = r.check->Advance(now)) {
         r.check.reset();
-        r.last_result = now;
-        r.last_answered = outcome->answered;
+        bool refused = !outcome->answered && outcome->result != CheckResult::kTimeout;
+        r.next_boot_check = now + (refused ? kBootRetry : milliseconds(0));
         if (outcome->answered) {
           r.last_answer = now;
           r.answered_once = true;
@@ -365,9 +366,11 @@ struct DeploymentController::Impl {
     }
     if (r.leaving()) return;
     if (!r.check && WaitsForReadiness(r)) {
-      if (r.last_result + (r.last_answered ? milliseconds(0) : kBootRetry) <= now) {
+      if (r.next_boot_check <= now && r.answered_once) {
         r.check.emplace(r.record.agent_port, "/readyz?wait=" + std::to_string(kReadyWait.count()),
                         now + kReadyWait + settings.health.timeout);
+      } else if (r.next_boot_check <= now) {
+        r.check.emplace(r.record.agent_port, "/readyz", now + settings.health.timeout);
       }
     } else if (!r.check && r.health.NextCheckDue() <= now) {
       r.check.emplace(r.record.agent_port, "/readyz", now + settings.health.timeout);

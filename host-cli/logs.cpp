@@ -187,7 +187,7 @@ CommandRunner SetupLogs(CLI::App& sub) {
   CLI::Option* timeline = sub.add_flag(
       "--timeline", options->timeline,
       "Print each replica's boot timeline instead: when each phase ended (QEMU started, the "
-      "kernel's first line, /init, the agent's set-up, each container run, started and ready, "
+      "kernel's start, /init, the agent's set-up, each container run, started and ready, "
       "the Pod ready, seen ready by the host, in the balancer), on the host's and the guest's "
       "clocks");
   sub.add_flag("-f,--follow", options->follow,

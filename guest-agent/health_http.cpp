@@ -110,6 +110,16 @@ HttpResponse Logs(std::string_view query, const LogBuffer* logs) {
 
 }  // namespace
 
+std::optional<std::chrono::seconds> ReadinessWait(std::string_view request_head) {
+  constexpr std::string_view kPrefix = "GET /readyz?wait=";
+  if (!request_head.starts_with(kPrefix)) return std::nullopt;
+  std::string_view digits = request_head.substr(kPrefix.size());
+  int wait = 0;
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), wait);
+  if (error != std::errc() || end == digits.data() || *end != ' ' || wait < 1) return std::nullopt;
+  return std::min(std::chrono::seconds(wait), kMaxReadyWait);
+}
+
 HttpResponse HandleHealthRequest(std::string_view request_head, const PodStatus& status,
                                  const LogBuffer* logs) {
   if (request_head.size() > kMaxHealthRequestBytes) return Text(431, "request too large");

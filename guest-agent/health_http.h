@@ -5,6 +5,8 @@
 // as JSON, how the EC2 reporter follows them). Nothing else is served.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,6 +37,12 @@ struct HttpResponse {
 
 // True once `received` holds a whole request head (up to the blank line).
 bool HasCompleteRequestHead(std::string_view received);
+
+// GET /readyz?wait=N asks the agent to hold the answer until the Pod is ready, at most N
+// seconds (1 to kMaxReadyWait): the host then learns of readiness the moment it happens, not
+// at its next check. The wait a request head asks for; nullopt for any other request.
+inline constexpr std::chrono::seconds kMaxReadyWait{60};
+std::optional<std::chrono::seconds> ReadinessWait(std::string_view request_head);
 
 // Answers one request head. Malformed → 400, not GET/HEAD → 405, unknown path → 404. /logs
 // answers from `logs`, empty when there is none.

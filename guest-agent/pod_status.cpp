@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <ctime>
 
 namespace i2kit {
 
@@ -148,6 +149,32 @@ nlohmann::ordered_json ContainersJson(const std::vector<ContainerStatus>& contai
 
 }  // namespace
 
+GuestClock ReadGuestClock() {
+  auto seconds = [](clockid_t id) {
+    timespec t{};
+    ::clock_gettime(id, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+  };
+  return {seconds(CLOCK_BOOTTIME), seconds(CLOCK_REALTIME)};
+}
+
+namespace {
+
+const GuestClock kProgramStart = ReadGuestClock();
+
+}  // namespace
+
+GuestClock ProgramStartClock() {
+  return kProgramStart;
+}
+
+void PodStatus::Mark(std::string_view phase, GuestClock at) {
+  for (const BootMark& m : boot) {
+    if (m.phase == phase) return;
+  }
+  boot.push_back({std::string(phase), at});
+}
+
 bool PodStatus::Ready() const {
   return NotReadyReason().empty();
 }
@@ -194,6 +221,10 @@ std::optional<double> CpuPercent(const CpuTimes& before, const CpuTimes& after, 
 
 nlohmann::ordered_json PodStatus::ToJson() const {
   std::string not_ready = NotReadyReason();
+  nlohmann::ordered_json marks = nlohmann::ordered_json::array();
+  for (const BootMark& m : boot) {
+    marks.push_back({{"phase", m.phase}, {"boottime", m.at.boottime}, {"realtime", m.at.realtime}});
+  }
   return {{"pod", pod},
           {"replica", replica},
           {"ready", not_ready.empty()},
@@ -215,7 +246,8 @@ nlohmann::ordered_json PodStatus::ToJson() const {
           {"agent", agent ? nlohmann::ordered_json{{"capBnd", agent->cap_bnd},
                                                    {"seccomp", agent->seccomp},
                                                    {"noNewPrivs", agent->no_new_privs}}
-                          : nlohmann::ordered_json(nullptr)}};
+                          : nlohmann::ordered_json(nullptr)},
+          {"boot", {{"boottime", clock.boottime}, {"realtime", clock.realtime}, {"marks", marks}}}};
 }
 
 }  // namespace i2kit

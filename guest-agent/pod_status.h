@@ -84,6 +84,31 @@ struct AgentConfinement {
 // (the kernel prints Seccomp only when built with CONFIG_SECCOMP).
 Result<AgentConfinement> ParseAgentConfinement(std::string_view proc_status);
 
+// The guest's two clocks at one moment, in seconds: CLOCK_BOOTTIME (from the kernel's start,
+// as its console timestamps count) and CLOCK_REALTIME (the guest's wall clock).
+struct GuestClock {
+  double boottime = 0;
+  double realtime = 0;
+};
+GuestClock ReadGuestClock();
+
+// The guest's clocks as this program started: read by a static initializer, before main, so in
+// PID 1 when the kernel ran /init. (/proc/1/stat's start time is not that: it counts from the
+// kernel thread that later execs /init, ~0.6 s earlier.)
+GuestClock ProgramStartClock();
+
+// When a boot phase ended, on the guest's clocks: the agent's side of the boot timeline the
+// host merges with its own (local-vm/boot_timeline.h). Phases: "kernel-started" (the zero of
+// CLOCK_BOOTTIME and of the kernel's console timestamps, just after its decompressor; the Pod
+// VM boots `quiet`, so no console line marks it), "init" (the agent started as
+// /init), "agent-ready" (set-up done, the health endpoint listening), per container
+// "container-runc:NAME" (the runtime asked to run it), "container-started:NAME" (its process
+// runs), "container-ready:NAME", and "pod-ready".
+struct BootMark {
+  std::string phase;
+  GuestClock at;
+};
+
 struct PodStatus {
   std::string pod;  // the deployment's name
   int replica = 0;
@@ -93,6 +118,12 @@ struct PodStatus {
   std::optional<double> cpu_percent;      // over the last few seconds; unset until measured
   std::optional<AgentConfinement> agent;  // unset until read
   bool shutting_down = false;
+  std::vector<BootMark> boot;  // each phase's first end, in the order they ended
+  GuestClock clock;            // read when the status was: maps the marks to the host's clock
+
+  // Records the end of `phase` at `at`, unless it was recorded before: the timeline is the
+  // boot's, so a container's restart does not move its marks.
+  void Mark(std::string_view phase, GuestClock at);
 
   // Every init container completed, every sidecar and container runs and is ready, and the
   // Pod is not shutting down.

@@ -109,6 +109,8 @@ struct Client {
   std::string response;
   size_t sent = 0;
   Clock::time_point deadline;
+  // A /readyz?wait= request held until the Pod is ready or this time (health_http.h).
+  std::optional<Clock::time_point> held_until;
 };
 
 }  // namespace
@@ -352,6 +354,7 @@ void StartContainer(Supervisor::State& st, Supervised& c, Clock::time_point now)
   c.err.reset(err[0]);
   ::fcntl(c.out.get(), F_SETFL, O_NONBLOCK);
   ::fcntl(c.err.get(), F_SETFL, O_NONBLOCK);
+  st.pod.Mark("container-runc:" + c.spec->name, ReadGuestClock());
   Result<pid_t> pid = st.runtime.Start(c.spec->name, out_write.get(), err_write.get());
   if (!pid.ok()) {
     // A container that cannot start backs off like one that crashed.
@@ -365,6 +368,7 @@ void StartContainer(Supervisor::State& st, Supervised& c, Clock::time_point now)
              LogLevel::kWarn);
     return;
   }
+  st.pod.Mark("container-started:" + c.spec->name, ReadGuestClock());
   c.pid = *pid;
   c.started = now;
   c.ever_started = true;
@@ -652,6 +656,7 @@ void PublishStatus(Supervisor::State& st) {
     if (c.readiness.probe) status.probes.push_back(ProbeReport("readiness", c.readiness));
     if (c.liveness.probe) status.probes.push_back(ProbeReport("liveness", c.liveness));
     (c.role == Role::kApp ? st.pod.containers : st.pod.init_containers).push_back(status);
+    if (status.ready) st.pod.Mark("container-ready:" + c.spec->name, ReadGuestClock());
   }
 }
 
@@ -662,6 +667,16 @@ void RefreshFromProc(Supervisor::State& st) {
   }
   Result<AgentConfinement> agent = ParseAgentConfinement(ReadTextFile(st.options.proc_status_path));
   if (agent.ok()) st.pod.agent = *agent;
+  st.pod.clock = ReadGuestClock();
+}
+
+// The boot timeline's first marks, as supervision begins: the kernel's start, when the agent
+// started (as /init, in PID 1) and now, its set-up done.
+void MarkAgentStart(Supervisor::State& st) {
+  GuestClock now = ReadGuestClock();
+  st.pod.Mark("kernel-started", {0, now.realtime - now.boottime});
+  st.pod.Mark("init", ProgramStartClock());
+  st.pod.Mark("agent-ready", now);
 }
 
 // Every 2 s, the guest's CPU use over the 2 s just ended, for /status (ps shows it).
@@ -677,15 +692,23 @@ void SampleCpu(Supervisor::State& st, Clock::time_point now) {
   st.last_cpu = *times;
 }
 
-// Reads what a client sent; once its request head is complete, prepares the response.
-void ServeClient(Supervisor::State& st, const LogBuffer& logs, Client& client) {
+// Reads what a client sent; once its request head is complete, prepares the response, unless
+// it asks to wait for readiness (then it is held until the Pod is ready or its wait is over).
+void ServeClient(Supervisor::State& st, const LogBuffer& logs, Client& client,
+                 Clock::time_point now) {
   char buffer[1024];
-  while (client.response.empty()) {
+  while (client.response.empty() && !client.held_until) {
     ssize_t n = ::recv(client.fd.get(), buffer, sizeof buffer, 0);
     if (n > 0) {
       client.received.append(buffer, static_cast<size_t>(n));
       if (HasCompleteRequestHead(client.received) ||
           client.received.size() > kMaxHealthRequestBytes) {
+        std::optional<seconds> wait = ReadinessWait(client.received);
+        if (wait && !st.pod.Ready()) {
+          client.held_until = now + *wait;
+          client.deadline = *client.held_until + seconds(2);
+          break;
+        }
         PublishStatus(st);
         RefreshFromProc(st);
         client.response = HandleHealthRequest(client.received, st.pod, &logs).Serialize();
@@ -695,6 +718,12 @@ void ServeClient(Supervisor::State& st, const LogBuffer& logs, Client& client) {
     if (n < 0 && errno == EAGAIN) return;
     client.fd.reset();  // closed or failed before asking anything
     return;
+  }
+  if (client.response.empty()) {
+    if (!st.pod.Ready() && now < *client.held_until) return;
+    PublishStatus(st);
+    RefreshFromProc(st);
+    client.response = HandleHealthRequest(client.received, st.pod, &logs).Serialize();
   }
   while (client.sent < client.response.size()) {
     ssize_t n = ::send(client.fd.get(), client.response.data() + client.sent,
@@ -718,6 +747,7 @@ Status Supervisor::Run() {
   st.signals.reset(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
   if (!st.signals.valid()) return SysError("signalfd");
   if (Status s = Listen(st); !s.ok()) return s;
+  MarkAgentStart(st);
   bool announced_ready = false;
 
   while (true) {
@@ -781,6 +811,7 @@ Status Supervisor::Run() {
     SampleCpu(st, now);
     if (st.pod.Ready() != announced_ready) {
       announced_ready = st.pod.Ready();
+      if (announced_ready) st.pod.Mark("pod-ready", ReadGuestClock());
       st.Event(announced_ready ? "pod ready, " + SinceBoot() : "pod not ready");
     }
 
@@ -810,6 +841,12 @@ Status Supervisor::Run() {
       if (c.err.valid()) fds.push_back({c.err.get(), POLLIN, 0});
     }
     for (Client& client : st.clients) {
+      // A held request is answered from the loop, at once when the Pod is ready; its socket
+      // is not polled (a peer that closed would keep it readable).
+      if (client.held_until && client.response.empty()) {
+        wake = std::min(wake, st.pod.Ready() ? now : *client.held_until);
+        continue;
+      }
       fds.push_back(
           {client.fd.get(), static_cast<short>(client.response.empty() ? POLLIN : POLLOUT), 0});
       wake = std::min(wake, client.deadline);
@@ -858,7 +895,7 @@ Status Supervisor::Run() {
       if (now >= client.deadline)
         client.fd.reset();
       else
-        ServeClient(st, logs_, client);
+        ServeClient(st, logs_, client, now);
     }
     std::erase_if(st.clients, [](const Client& c) { return !c.fd.valid(); });
   }

@@ -2,7 +2,8 @@
 // agent's messages, the containers' output the agent forwards), or every replica's of a
 // deployment, interleaved by the time the agent logged each line and prefixed with its
 // replica; -c keeps only what one container wrote, --since only what was logged since a time,
-// -t shows the times; -f follows them until nothing named runs any more or Ctrl-C.
+// -t shows the times; -f follows them until nothing named runs any more or Ctrl-C. --timeline
+// prints each replica's boot timeline instead (local-vm/boot_timeline.h).
 #include <poll.h>
 
 #include <memory>
@@ -13,6 +14,7 @@
 #include "local-cluster/controller_files.h"
 #include "local-cluster/signal_watch.h"
 #include "local-vm/console_log.h"
+#include "local-vm/replica_timeline.h"
 #include "local-vm/state_dir.h"
 
 namespace i2kit {
@@ -27,6 +29,7 @@ struct LogsOptions {
   std::string container;  // only this container's output, without its prefix
   std::string since;      // a duration back from now, or a UTC time
   bool timestamps = false;
+  bool timeline = false;
 };
 
 // What --since names: "90s", "5m", "1h30m" back from `now`, or an RFC 3339 UTC time.
@@ -42,20 +45,45 @@ Result<WallTime> ParseSince(std::string_view text, WallTime now) {
     }
     if (digits == 0 || digits == rest.size()) break;
     char unit = rest[digits];
-    if (unit == 's')
+    if (unit == 's') {
       back += std::chrono::seconds(value);
-    else if (unit == 'm')
+    } else if (unit == 'm') {
       back += std::chrono::minutes(value);
-    else if (unit == 'h')
+    } else if (unit == 'h') {
       back += std::chrono::hours(value);
-    else
+    } else {
       break;
+    }
     rest.remove_prefix(digits + 1);
   }
   if (!text.empty() && rest.empty()) return now - back;
   return Status::Error("--since " + std::string(text) +
                        ": expected a duration back from now (30s, 5m, 1h30m) or a UTC time "
                        "(2026-12-07T13:00:00Z)");
+}
+
+constexpr std::chrono::milliseconds kStatusTimeout{1000};
+
+// Each replica's boot timeline, one after the other.
+ExitCode PrintTimelines(const std::vector<ReplicaEntry>& entries, Console& console) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const ReplicaEntry& entry = entries[i];
+    std::optional<AgentStatusAnswer> status;
+    if (entry.state == ReplicaState::kRunning && entry.record) {
+      status = FetchAgentStatus(entry.record->agent_port, kStatusTimeout);
+    }
+    std::vector<TimelineMark> timeline = ReplicaTimeline(entry.dir, status);
+    console.out << (i > 0 ? "\n" : "") << entry.name() << ": ";
+    if (timeline.empty()) {
+      console.out << "no boot timeline recorded\n";
+      continue;
+    }
+    console.out << "seconds since " << timeline.front().phase
+                << " on the host's clock (~ mapped from the guest's), and the guest's clock"
+                << (status ? "" : " (the agent did not answer: the host's marks only)") << "\n"
+                << FormatTimeline(timeline);
+  }
+  return ExitCode::kOk;
 }
 
 // The replicas `name` names: one, or every replica of a deployment.
@@ -206,6 +234,7 @@ ExitCode RunLogs(const LogsOptions& options, Console& console) {
     console.err << "error: " << entries.status().message() << "\n";
     return ExitCode::kFailure;
   }
+  if (options.timeline) return PrintTimelines(*entries, console);
   selection.prefix = entries->size() > 1;
   std::vector<std::unique_ptr<ConsoleStream>> streams;
   std::vector<std::vector<ConsoleLine>> lines;
@@ -237,6 +266,12 @@ CommandRunner SetupLogs(CLI::App& sub) {
   sub.add_option("name", options->name,
                  "DEPLOYMENT or DEPLOYMENT/REPLICA (as 'i2kit-host ps' lists them)")
       ->required();
+  CLI::Option* timeline = sub.add_flag(
+      "--timeline", options->timeline,
+      "Print each replica's boot timeline instead: when each phase ended (QEMU started, the "
+      "kernel's start, /init, the agent's set-up, each container run, started and ready, "
+      "the Pod ready, seen ready by the host, in the balancer), on the host's and the guest's "
+      "clocks");
   sub.add_flag("-f,--follow", options->follow,
                "Keep printing as the VMs write (a deployment's new replicas included), until "
                "none runs");
@@ -250,6 +285,9 @@ CommandRunner SetupLogs(CLI::App& sub) {
                  "before them");
   sub.add_flag("-t,--timestamps", options->timestamps,
                "Show the time the guest agent logged each line (UTC; blank for the kernel's)");
+  for (const char* other : {"--follow", "--tail", "--container", "--since", "--timestamps"}) {
+    timeline->excludes(other);
+  }
   return [options](Console& console) { return RunLogs(*options, console); };
 }
 

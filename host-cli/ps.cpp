@@ -1,7 +1,7 @@
 // i2kit-host ps [DEPLOYMENT] [-w]: the Pod VMs this user runs locally, one line per replica, with
 // their state (starting, booting, ready, unready, exited), their containers' readiness and
-// restarts, the guest's CPU and memory use (agent_figures.h), QEMU's pid, age and ports; -w
-// redraws it every 2 s until Ctrl-C.
+// restarts, the guest's CPU and memory use (agent_figures.h), QEMU's pid, age and ports (with
+// -o json also its boot timeline, replica_timeline.h); -w redraws it every 2 s until Ctrl-C.
 #include <poll.h>
 
 #include <ctime>
@@ -19,6 +19,7 @@
 #include "local-vm/agent_figures.h"
 #include "local-vm/console_log.h"
 #include "local-vm/readiness.h"
+#include "local-vm/replica_timeline.h"
 #include "local-vm/state_dir.h"
 
 namespace i2kit {
@@ -40,15 +41,13 @@ struct Row {
   int64_t age_seconds = 0;
   const ControllerStatus* controller = nullptr;  // when a controller runs its deployment
   std::optional<AgentFigures> figures;           // what its agent said, if it did
+  std::vector<TimelineMark> timeline;            // its boot (replica_timeline.h)
 };
 
-// A running replica's live figures, from its agent's GET /status.
-std::optional<AgentFigures> FetchFigures(const ReplicaEntry& entry) {
+// A running replica's agent's GET /status.
+std::optional<AgentStatusAnswer> FetchStatus(const ReplicaEntry& entry) {
   if (entry.state != ReplicaState::kRunning || !entry.record) return std::nullopt;
-  std::optional<std::string> body =
-      FetchLocal(entry.record->agent_port, "/status", kReadyCheckTimeout);
-  if (!body) return std::nullopt;
-  return AgentFiguresFromStatus(*body);
+  return FetchAgentStatus(entry.record->agent_port, kReadyCheckTimeout);
 }
 
 // The statuses of the controllers that run now, by deployment.
@@ -193,6 +192,7 @@ void PrintJson(const std::vector<Row>& rows, std::ostream& out) {
       item["artifactsDir"] = r.artifacts_dir;
       item["imageDigest"] = r.image_digest;
     }
+    item["timeline"] = TimelineToJson(row.timeline);
     if (row.controller != nullptr) {
       nlohmann::ordered_json balanced = nlohmann::ordered_json::array();
       for (const ControllerStatus::Port& p : row.controller->ports) {
@@ -229,8 +229,10 @@ ExitCode PrintPs(const PsOptions& options, Console& console) {
     std::optional<std::string> state_name = entry.state == ReplicaState::kRunning
                                                 ? ControllerState(status, entry.replica)
                                                 : std::nullopt;
-    rows.push_back(
-        {&entry, state_name ? *state_name : LiveState(entry), age, status, FetchFigures(entry)});
+    std::optional<AgentStatusAnswer> answer = FetchStatus(entry);
+    rows.push_back({&entry, state_name ? *state_name : LiveState(entry), age, status,
+                    answer ? AgentFiguresFromStatus(answer->body) : std::nullopt,
+                    ReplicaTimeline(entry.dir, answer)});
   }
   if (options.output == "json") {
     PrintJson(rows, console.out);
@@ -284,7 +286,8 @@ CommandRunner SetupPs(CLI::App& sub) {
       "service: GET /readyz answers 200), unhealthy (out of service, replaced if it stays so), "
       "draining (finishing its "
       "connections before it stops), stopping, exited (kept for 'logs' until 'down'). PORTS are "
-      "the deployment's load-balanced ports on 127.0.0.1.");
+      "the deployment's load-balanced ports on 127.0.0.1. -o json also gives each replica's boot "
+      "timeline ('i2kit-host logs --timeline' prints it).");
   return [options](Console& console) { return RunPs(*options, console); };
 }
 

@@ -21,6 +21,7 @@
 #include "local-cluster/replica_launcher.h"
 #include "local-cluster/rollout_plan.h"
 #include "local-cluster/tcp_balancer.h"
+#include "local-vm/boot_timeline.h"
 #include "local-vm/console_log.h"
 #include "local-vm/local_ports.h"
 #include "local-vm/readiness.h"
@@ -35,6 +36,16 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kTick{100};
+// Until a replica first enters service, its readiness check waits in its agent for the Pod to
+// be ready (GET /readyz?wait=, guest-agent/health_http.h) and the next follows at once: the
+// replica is in the balancer the moment its Pod is ready, where checks on the health interval
+// took it in 1-2 s later (one interval to see it, one more for the healthy threshold's second
+// success). Before the agent first answers, checks are plain and short (the health timeout): a
+// connection QEMU's user network opened before the guest listened waits out TCP's SYN
+// retransmission (seconds), so a long wait on it would see readiness late. A check the guest
+// refused is retried after kBootRetry; one that timed out at once.
+constexpr std::chrono::seconds kReadyWait{10};
+constexpr milliseconds kBootRetry{200};
 // A failed QEMU start (a port lost to a race, a full disk) is retried, not hammered.
 constexpr milliseconds kLaunchRetry{3000};
 // `down` and Ctrl-C: open connections get this long before the VMs are powered off.
@@ -57,6 +68,11 @@ const char* PhaseName(Phase phase) {
       return "stopping";
   }
   return "?";
+}
+
+// The host's wall clock, for the boot timeline (boot_timeline.h).
+double HostNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::string Seconds(Clock::duration d) {
@@ -84,7 +100,9 @@ struct DeploymentController::Impl {
           process(std::move(launched.process)),
           health(settings, now),
           started(now),
-          last_answer(now) {}
+          last_answer(now),
+          next_boot_check(now),
+          marks(std::move(launched.marks)) {}
 
     ReplicaRecord record;
     std::string dir;
@@ -94,6 +112,7 @@ struct DeploymentController::Impl {
     Phase phase = Phase::kBooting;
     Clock::time_point started;
     Clock::time_point last_answer;
+    Clock::time_point next_boot_check;  // while WaitsForReadiness
     Clock::time_point unhealthy_since;
     Clock::time_point drain_deadline;
     bool ever_ready = false;
@@ -102,6 +121,7 @@ struct DeploymentController::Impl {
     std::future<std::string> stopping;  // the stop's event lines
     std::optional<LogFollower> console;
     std::string console_carry;
+    std::vector<TimelineMark> marks;  // the host's side of its boot timeline
 
     std::string name() const { return record.deployment + "/" + std::to_string(record.replica); }
     bool leaving() const { return phase == Phase::kDraining || phase == Phase::kStopping; }
@@ -198,6 +218,7 @@ struct DeploymentController::Impl {
     Replica& tracked =
         replicas.try_emplace(id, std::move(launched), settings.health, now).first->second;
     if (settings.stream_consoles) tracked.console.emplace(tracked.dir + "/" + kConsoleLogFile);
+    if (!tracked.marks.empty()) SaveMarks(tracked);
     for (Balancer& b : balancers) {
       for (const PublishedPort& p : tracked.record.ports) {
         if (p.container_port != b.container_port) continue;
@@ -208,6 +229,24 @@ struct DeploymentController::Impl {
     }
     next_id = std::max(next_id, id + 1);
     return tracked;
+  }
+
+  static bool HasMark(const Replica& r, std::string_view phase) {
+    return std::any_of(r.marks.begin(), r.marks.end(),
+                       [&](const TimelineMark& m) { return m.phase == phase; });
+  }
+
+  void SaveMarks(const Replica& r) {
+    Status s = WriteFileAtomically(r.dir + "/" + kTimelineFile, HostMarksToJson(r.marks));
+    if (!s.ok()) log.Error(s.message());
+  }
+
+  // Records the end of `phase` in the replica's boot timeline, once. Not for an adopted
+  // replica: its boot was another controller's to see.
+  void Mark(Replica& r, const char* phase) {
+    if (r.adopted || HasMark(r, phase)) return;
+    r.marks.push_back({phase, HostNow(), {}, false});
+    SaveMarks(r);
   }
 
   void Launch(Clock::time_point now) {
@@ -304,11 +343,16 @@ struct DeploymentController::Impl {
     return tail;
   }
 
+  // A replica not yet in service for the first time, whose boot this controller watches.
+  static bool WaitsForReadiness(const Replica& r) { return !r.ever_ready && !r.adopted; }
+
   // Exits, health check results and the replacement rules, for one replica.
   void Observe(Replica& r, Clock::time_point now) {
     if (r.check) {
       if (std::optional<LocalHttpGet::Outcome> outcome = r.check->Advance(now)) {
         r.check.reset();
+        bool refused = !outcome->answered && outcome->result != CheckResult::kTimeout;
+        r.next_boot_check = now + (refused ? kBootRetry : milliseconds(0));
         if (outcome->answered) {
           r.last_answer = now;
           r.answered_once = true;
@@ -318,11 +362,19 @@ struct DeploymentController::Impl {
                    : outcome->result == CheckResult::kTimeout ? "no answer in time"
                    : outcome->answered                        ? "not ready"
                                                               : "no answer"));
+        if (outcome->result == CheckResult::kSuccess) Mark(r, kPhaseReadySeen);
         if (r.health.Record(outcome->result, now)) OnHealthChange(r, now);
       }
     }
     if (r.leaving()) return;
-    if (!r.check && r.health.NextCheckDue() <= now) {
+    if (!r.check && WaitsForReadiness(r)) {
+      if (r.next_boot_check <= now && r.answered_once) {
+        r.check.emplace(r.record.agent_port, "/readyz?wait=" + std::to_string(kReadyWait.count()),
+                        now + kReadyWait + settings.health.timeout);
+      } else if (r.next_boot_check <= now) {
+        r.check.emplace(r.record.agent_port, "/readyz", now + settings.health.timeout);
+      }
+    } else if (!r.check && r.health.NextCheckDue() <= now) {
       r.check.emplace(r.record.agent_port, "/readyz", now + settings.health.timeout);
     }
     if (shutting_down) return;
@@ -361,6 +413,7 @@ struct DeploymentController::Impl {
       r.ever_ready = true;
       r.phase = Phase::kReady;
       SetInService(r, true);
+      if (first) Mark(r, kPhaseInBalancer);
       Announce(r.name() + (first ? " ready in " + Seconds(now - r.started) : " healthy again") +
                " (in service)");
       if (rollout && IsCurrent(r)) rollout->last_progress = now;

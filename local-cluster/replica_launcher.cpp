@@ -4,6 +4,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <ctime>
 
 #include "common/sys_error.h"
@@ -124,6 +125,8 @@ Result<LaunchedReplica> LaunchOnce(const StateDir& state, ReplicaLaunch launch,
   if (!output.valid()) return fail(SysError("open", qemu_log));
   std::vector<std::string> argv = QemuArgv(launch.artifacts, launch.artifacts_dir, launch.qemu);
   if (!plan.restore_from.empty()) argv = RestoreArgv(std::move(argv), plan.restore_from);
+  const double spawned =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   Result<VmProcess> process = VmProcess::Spawn({argv, dir, output.get(), alive->get()});
   if (!process.ok()) {
     return fail(process.status().WithContext("starting QEMU (Debian package qemu-system-x86)"));
@@ -160,7 +163,9 @@ Result<LaunchedReplica> LaunchOnce(const StateDir& state, ReplicaLaunch launch,
       return fail(restored.WithContext("restoring " + plan.restore_from));
     }
   }
-  return LaunchedReplica{std::move(record), dir, std::move(process).value(), plan.note};
+  const char* first = plan.restore_from.empty() ? kPhaseQemuStarted : kPhaseRestoreBegan;
+  return LaunchedReplica{
+      std::move(record), dir, std::move(process).value(), plan.note, {{first, spawned, {}, false}}};
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "common/status.h"
 #include "common/vm_artifacts.h"
+#include "local-vm/boot_timeline.h"
 #include "local-vm/qemu_command.h"
 #include "local-vm/state_dir.h"
 #include "local-vm/vm_process.h"
@@ -25,6 +26,8 @@ struct LaunchedReplica {
   std::string dir;    // the replica's state dir
   VmProcess process;  // owned: killed if dropped, unless Detach()ed
   std::string boot;   // how it started, in words: "warm start from a snapshot", "cold boot: …"
+  // The start's first boot-timeline mark (kPhaseQemuStarted, or kPhaseRestoreBegan).
+  std::vector<TimelineMark> marks;
 };
 
 // Under the deployment's lock: refuses if the replica is running, removes an exited entry of it,

@@ -2,7 +2,10 @@
 # Prints the Pod VM figures docs/benchmarks.md holds, measured on this machine in one run: artifact
 # sizes, cold and warm build times, boot-to-serving time (from `i2kit-host run` to the first
 # HTTP 200 on 127.0.0.1) and guest memory used once ready (MemTotal − MemAvailable, as the
-# agent reads /proc/meminfo). A benchmark, not a test: it asserts nothing, it reports.
+# agent reads /proc/meminfo), and the median of each boot phase from the replicas' boot timelines
+# (`ps -o json`; `logs --timeline` explains the phases): of cold boots (`run --cold` when `run`
+# offers it), and of warm ones (from a snapshot) when it does. A benchmark, not a test: it
+# asserts nothing, it reports.
 # It prints them as docs/benchmarks.md's section; --doc also writes that section there.
 #
 # Usage: scripts/benchmark.sh [--doc] [BOOTS]   (default 5 boots; needs a build: scripts/test.sh
@@ -69,7 +72,9 @@ warm=$(since "$t")
 out="$work/out/bench"
 # The initrd's parts, unpacked: the agent and the system image (runc and its libraries).
 mkdir "$work/initrd"
-(cd "$work/initrd" && zcat "$out/initrd.img" | cpio -id --quiet)
+# zstd since the builder compresses so; gzip before.
+unpack() { if zstd -qt "$1" 2>/dev/null; then zstd -qdc "$1"; else zcat "$1"; fi; }
+(cd "$work/initrd" && unpack "$out/initrd.img" | cpio -id --quiet)
 kernel_size=$(size_of "$out/bzImage")
 initrd_size=$(size_of "$out/initrd.img")
 
@@ -82,9 +87,45 @@ uncounted=()
 field() { sed -n "s/.*\"$1\":\\([0-9-]*\\).*/\\1/p" <<<"$status"; }
 printf '' >"$work/boot-times"
 printf '' >"$work/guest-times"
+# Warm starts exist where `run` can force cold ones: then cold boots are forced, and warm ones
+# measured after them.
+cold_flag=()
+"$host" run --help 2>&1 | grep -q -- '--cold' && cold_flag=(--cold)
+# timeline KIND: appends the replica's boot timeline, "PHASE SINCE-START STEP" a line, to
+# $work/phases-KIND, once its agent reported the Pod ready (the host's marks alone before).
+timeline() {
+  local json
+  for _ in $(seq 50); do
+    json=$("$host" ps -o json bench)
+    jq -e '.[0].timeline | any(.phase == "pod-ready") and any(.phase == "in-balancer")' \
+      <<<"$json" >/dev/null && break
+    sleep 0.2
+  done
+  jq -r '.[0].timeline as $t | range(0; $t | length) as $i |
+    "\($t[$i].phase) \($t[$i].sinceStart) \(if $i == 0 then 0 else $t[$i].sinceStart - $t[$i - 1].sinceStart end)"' \
+    <<<"$json" >>"$work/phases-$1"
+}
+# phase_table KIND WHAT: the median of each phase since the start and of its step, in boot order.
+phase_table() {
+  [[ -s "$work/phases-$1" ]] || return 0
+  echo
+  echo "Boot phases, $1 ($2), in seconds: the median since the start on the host's clock, and the median step from the phase before (\`logs --timeline\` says what each phase is)."
+  echo
+  echo "| phase | since the start | step |"
+  echo "|---|---|---|"
+  sort -k1,1 -k2,2g "$work/phases-$1" | awk '
+    function median_step(  i, j, t) {
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (d[j] < d[i]) { t = d[i]; d[i] = d[j]; d[j] = t }
+      return d[int((n + 1) / 2)]
+    }
+    function flush() { if (n) printf "%s %.3f %.3f\n", p, s[int((n + 1) / 2)], median_step() }
+    $1 != p { flush(); p = $1; n = 0 }
+    { n++; s[n] = $2; d[n] = $3 }
+    END { flush() }' | sort -k2,2g | awk '{ printf "| %s | %.2f | %+.2f |\n", $1, $2, $3 }'
+}
 for ((i = 1; i <= boots; i++)); do
   t=$(now)
-  "$host" run "$out" --accel "$accel" -p "$port:8080" >"$work/run.log" 2>&1 &
+  "$host" run "$out" "${cold_flag[@]}" --accel "$accel" -p "$port:8080" >"$work/run.log" 2>&1 &
   run_pid=$!
   until curl -sf -o /dev/null -m 1 "http://127.0.0.1:$port/"; do
     kill -0 "$run_pid" 2>/dev/null || { cat "$work/run.log" >&2; echo "benchmark: the VM stopped" >&2; exit 1; }
@@ -102,9 +143,28 @@ for ((i = 1; i <= boots; i++)); do
   uncounted+=("$(field uncountedBytes)")
   total=$(sed -n 's/.*"totalBytes":\([0-9]*\).*/\1/p' <<<"$status")
   sed -n 's/.*pod ready, \([0-9.]*\) s after boot.*/\1/p' "$XDG_STATE_HOME/i2kit/bench/0/console.log" | head -1 >>"$work/guest-times"
+  timeline cold
   "$host" down bench >/dev/null
   wait "$run_pid" || true
 done
+
+# Warm boots: a first run without --cold makes the snapshot (if the cold ones did not), then
+# each run starts from it.
+printf '' >"$work/warm-times"
+if ((${#cold_flag[@]})); then
+  for ((i = 0; i <= boots; i++)); do
+    t=$(now)
+    "$host" run "$out" --accel "$accel" -p "$port:8080" -d >"$work/run.log" 2>&1 ||
+      { cat "$work/run.log" >&2; echo "benchmark: a warm run failed" >&2; exit 1; }
+    until curl -sf -o /dev/null -m 1 "http://127.0.0.1:$port/"; do sleep 0.02; done
+    if ((i > 0)); then
+      since "$t" >>"$work/warm-times"
+      echo >>"$work/warm-times"
+      timeline warm
+    fi
+    "$host" down bench >/dev/null
+  done
+fi
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 memory=$(median "${used[@]}")
@@ -123,8 +183,11 @@ The example Pod (busybox httpd), $boots boots, accelerator $accel.
 | \`run\` to the first HTTP 200 on 127.0.0.1 | $(stats <"$work/boot-times") | ≤ 2.0 s |
 | guest uptime when the agent reports the Pod ready | $(stats <"$work/guest-times") | |
 | guest memory used once ready (MemTotal − MemAvailable, median) | $(mib "$memory") of $(mib "$total") (a $(sed -n 's/.*"memoryMiB": *\([0-9]*\).*/\1/p' "$out/vm.json") MiB VM) | ≤ 20 MiB |
+| \`run -d\` to the first HTTP 200, warm (from a snapshot) | $([[ -s "$work/warm-times" ]] && stats <"$work/warm-times" || echo "no warm start in this build") | ≤ 2.0 s |
 | of which (medians) | Shmem $(mib "$(median "${shmem[@]}")"), SUnreclaim $(mib "$(median "${slab[@]}")"), VmallocUsed $(mib "$(median "${vmalloc[@]}")"), in no counter $(mib "$(median "${uncounted[@]}")") | |
 EOF
+  phase_table cold "${cold_flag[*]:-run}, $boots boots"
+  phase_table warm "from a snapshot, $boots boots"
 } >"$work/section.md"
 cat "$work/section.md"
 ! $write_doc || benchmark_doc_write benchmark.sh "$repo/docs/benchmarks.md" <"$work/section.md"

@@ -1,4 +1,4 @@
-# `i2kit-host run -d` boots a fake Pod VM to ready, publishes 127.0.0.1:18080, `ps`/`logs` see it, `down` powers it off by the ACPI button and leaves no QEMU and no state.
+# `i2kit-host run -d` boots a fake Pod VM to ready, publishes 127.0.0.1:18080, `ps` (its boot timeline too)/`logs` see it, `down` powers it off by the ACPI button and leaves no QEMU and no state.
 # shellcheck shell=bash
 # The VM: the cached Pod kernel and an initrd whose /init is a busybox shell script standing in
 # for the agent (the kernel's ip= configures eth0): `busybox httpd` answers GET /readyz on the
@@ -18,8 +18,8 @@ fail() {
 }
 
 [[ -x "$host" ]] || fail "$host not built (cmake --build build --target i2kit-host, or set I2KIT_HOST)"
-for tool in qemu-system-x86_64 busybox curl cpio gzip; do
-  command -v "$tool" >/dev/null || fail "$tool missing (apt-get install qemu-system-x86 busybox-static curl cpio)"
+for tool in qemu-system-x86_64 busybox curl cpio gzip jq; do
+  command -v "$tool" >/dev/null || fail "$tool missing (apt-get install qemu-system-x86 busybox-static curl cpio jq)"
 done
 kernel=${KERNEL:-$("$repo/scripts/build-kernel.sh")}
 
@@ -95,6 +95,10 @@ grep -Eq '^smoke/0 +ready +- +- +- +- +[0-9]+ .*127\.0\.0\.1:18080->8080/tcp' "$
   fail "ps: $(cat "$work/ps.out")"
 pid=$("$host" ps -o json | grep -o '"pid": [0-9]*' | grep -o '[0-9]*$')
 [[ -n "$pid" ]] || fail "ps -o json shows no pid"
+# The host's side of the boot timeline (this stand-in agent reports no guest side): its
+# readiness checks asked /readyz?wait=N, which busybox httpd answers as /readyz.
+phases=$("$host" ps -o json | jq -r '.[0].timeline | map(.phase) | join(" ")')
+[[ $phases == "qemu-started pod-ready-seen in-balancer" ]] || fail "boot timeline: $phases"
 
 "$host" logs smoke >"$work/console.log"
 grep -q 'fake-agent: replica=0 vda=2048 vdb=4096' "$work/console.log" ||

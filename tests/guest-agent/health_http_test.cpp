@@ -200,5 +200,26 @@ TEST(PodStatusTest, ParsesTheAgentsConfinementFromProcStatus) {
   EXPECT_FALSE(ParseAgentConfinement("CapBnd:\t00000000a80c25fb\nNoNewPrivs:\t0\n").ok());
 }
 
+TEST(PodStatusTest, ABootMarkKeepsItsFirstTime) {
+  PodStatus pod;
+  pod.Mark("container-started:web", {1.5, 100.5});
+  pod.Mark("container-started:web", {9.0, 108.0});  // a restart
+  ASSERT_EQ(pod.boot.size(), 1u);
+  EXPECT_EQ(pod.boot[0].at.boottime, 1.5);
+  nlohmann::ordered_json json = pod.ToJson()["boot"]["marks"];
+  EXPECT_EQ(json.dump(), R"([{"phase":"container-started:web","boottime":1.5,"realtime":100.5}])");
+}
+
+TEST(HealthHttpTest, AReadyzMayAskToWaitForReadinessUpToAMinute) {
+  EXPECT_EQ(ReadinessWait("GET /readyz?wait=5 HTTP/1.0\r\n\r\n"), std::chrono::seconds(5));
+  EXPECT_EQ(ReadinessWait("GET /readyz?wait=3600 HTTP/1.0\r\n\r\n"), kMaxReadyWait);
+  EXPECT_EQ(ReadinessWait("GET /readyz HTTP/1.0\r\n\r\n"), std::nullopt);
+  EXPECT_EQ(ReadinessWait("GET /readyz?wait=0 HTTP/1.0\r\n\r\n"), std::nullopt);
+  EXPECT_EQ(ReadinessWait("GET /readyz?wait=5x HTTP/1.0\r\n\r\n"), std::nullopt);
+  EXPECT_EQ(ReadinessWait("GET /status?wait=5 HTTP/1.0\r\n\r\n"), std::nullopt);
+  // Answered as a plain /readyz once its wait is over.
+  EXPECT_EQ(HandleHealthRequest("GET /readyz?wait=5 HTTP/1.0\r\n\r\n", PodStatus{}).status, 503);
+}
+
 }  // namespace
 }  // namespace i2kit

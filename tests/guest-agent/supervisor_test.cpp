@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "common/async_console_log.h"
@@ -55,6 +56,17 @@ Deployment Pod(std::vector<std::string> names, int grace_seconds = 2) {
     d.containers.push_back(c);
   }
   return d;
+}
+
+// A Pod of one container, "app", whose readiness is the exec probe `command`, run every second.
+Deployment ProbedPod(std::vector<std::string> command) {
+  Deployment pod = Pod({"app"});
+  Probe probe;
+  probe.action = ProbeAction::kExec;
+  probe.command = std::move(command);
+  probe.period_seconds = 1;
+  pod.containers[0].readiness_probe = probe;
+  return pod;
 }
 
 // Connects to 127.0.0.1:port from `source` (a loopback address).
@@ -217,12 +229,7 @@ TEST(SupervisorTest, ReadinessFollowsTheExecProbe) {
   std::string flag = ::testing::TempDir() + "/ready-" + std::to_string(::getpid());
   std::filesystem::remove(flag);
   ShellRuntime runtime(std::map<std::string, std::string>{{"app", "exec sleep 30"}});
-  Deployment pod = Pod({"app"});
-  Probe probe;
-  probe.action = ProbeAction::kExec;
-  probe.command = {"test", "-f", flag};
-  probe.period_seconds = 1;
-  pod.containers[0].readiness_probe = probe;
+  Deployment pod = ProbedPod({"test", "-f", flag});
   std::vector<std::string> console;
   std::mutex mu;
   Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
@@ -237,6 +244,84 @@ TEST(SupervisorTest, ReadinessFollowsTheExecProbe) {
   std::filesystem::remove(flag);
   EXPECT_NE(before.find("503"), std::string::npos) << before;
   EXPECT_NE(after.find("200 OK"), std::string::npos) << after;
+}
+
+TEST(SupervisorTest, AReadyzThatWaitsIsAnsweredTheMomentThePodIsReady) {
+  std::string flag = ::testing::TempDir() + "/wait-ready-" + std::to_string(::getpid());
+  std::filesystem::remove(flag);
+  ShellRuntime runtime(std::map<std::string, std::string>{{"app", "exec sleep 30"}});
+  Deployment pod = ProbedPod({"test", "-f", flag});
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  std::string held;
+  std::chrono::steady_clock::time_point flagged, answered;
+  RunPod(supervisor, [&](int port) {
+    std::thread marker([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+      flagged = std::chrono::steady_clock::now();
+      std::ofstream(flag) << "ok";
+    });
+    held = HttpGet(port, "/readyz?wait=20");
+    answered = std::chrono::steady_clock::now();
+    marker.join();
+  });
+  std::filesystem::remove(flag);
+  EXPECT_NE(held.find("200 OK"), std::string::npos) << held;
+  // Held until the probe saw the file (its next run, within its 1 s period), not answered
+  // "not ready" at once, nor at the end of the wait.
+  EXPECT_GT(answered, flagged);
+  EXPECT_LT(answered - flagged, std::chrono::milliseconds(2500));
+}
+
+TEST(SupervisorTest, AReadyzThatWaitsIsAnsweredNotReadyWhenItsWaitIsOver) {
+  ShellRuntime runtime(std::map<std::string, std::string>{{"app", "exec sleep 30"}});
+  Deployment pod = ProbedPod({"false"});
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  std::string answer, healthz;
+  std::chrono::milliseconds waited{};
+  RunPod(supervisor, [&](int port) {
+    auto start = std::chrono::steady_clock::now();
+    std::thread other([&] { healthz = HttpGet(port, "/healthz"); });
+    answer = HttpGet(port, "/readyz?wait=1");
+    waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    other.join();
+  });
+  EXPECT_NE(answer.find("503"), std::string::npos) << answer;
+  EXPECT_GE(waited.count(), 900);
+  EXPECT_LT(waited.count(), 3000);
+  // A held request holds nobody else up.
+  EXPECT_NE(healthz.find("200 OK"), std::string::npos) << healthz;
+}
+
+TEST(SupervisorTest, StatusCarriesTheBootTimelineOnTheGuestClocks) {
+  ShellRuntime runtime(std::map<std::string, std::string>{{"web", "exec sleep 30"}});
+  Deployment pod = Pod({"web"});
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  std::string status;
+  RunPod(supervisor, [&](int port) {
+    (void)HttpGet(port, "/readyz?wait=10");
+    status = HttpGet(port, "/status");
+  });
+  nlohmann::json body = nlohmann::json::parse(status.substr(status.find("\r\n\r\n") + 4));
+  std::vector<std::string> phases;
+  double last = 0;
+  for (const nlohmann::json& mark : body["boot"]["marks"]) {
+    phases.push_back(mark["phase"]);
+    EXPECT_GE(mark["boottime"].get<double>(), last) << mark;
+    last = mark["boottime"].get<double>();
+    EXPECT_GT(mark["realtime"].get<double>(), 1.7e9) << mark;
+  }
+  EXPECT_EQ(phases, (std::vector<std::string>{"kernel-started", "init", "agent-ready",
+                                              "container-runc:web", "container-started:web",
+                                              "container-ready:web", "pod-ready"}));
+  // The clocks at the answer, to map the marks onto the host's.
+  EXPECT_GE(body["boot"]["boottime"].get<double>(), last);
 }
 
 TEST(SupervisorTest, KillsWhatIgnoresSigtermAfterTheGracePeriod) {

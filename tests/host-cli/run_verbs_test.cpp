@@ -18,6 +18,7 @@
 #include "host-cli/command.h"
 #include "host-cli/host_cli_test_util.h"
 #include "host-cli/stand_in_build.h"
+#include "local-vm/boot_timeline.h"
 #include "local-vm/local_ports.h"
 #include "local-vm/state_dir.h"
 
@@ -231,6 +232,28 @@ TEST_F(RunVerbsTest, AnExitedReplicaIsListedLoggedAndRemovedByDown) {
   EXPECT_EQ(down.code, 0) << down.err;
   EXPECT_NE(down.err.find("web/0 removed (had exited)"), std::string::npos) << down.err;
   EXPECT_TRUE(fs::is_empty(dir_ / "state" / "i2kit"));
+}
+
+TEST_F(RunVerbsTest, AnExitedReplicasBootTimelineIsTheHostsMarks) {
+  ExitedReplica("web", 0);
+  // What a controller recorded of its boot (local-vm/boot_timeline.h); the agent is gone.
+  std::ofstream(StateDir(StateDir::DefaultRoot()).ReplicaDir("web", 0) + "/" + kTimelineFile)
+      << R"([{"phase":"qemu-started","host":1000.0},{"phase":"pod-ready-seen","host":1004.25},)"
+      << R"({"phase":"in-balancer","host":1004.5}])";
+  CliRun ps = RunCli({"ps", "-o", "json"});
+  ASSERT_EQ(ps.code, 0) << ps.err;
+  nlohmann::json timeline = nlohmann::json::parse(ps.out)[0]["timeline"];
+  ASSERT_EQ(timeline.size(), 3u) << timeline;
+  EXPECT_EQ(timeline[2]["phase"], "in-balancer");
+  EXPECT_EQ(timeline[2]["sinceStart"], 4.5);
+  EXPECT_EQ(timeline[2]["guest"], nullptr);
+
+  CliRun logs = RunCli({"logs", "web/0", "--timeline"});
+  EXPECT_EQ(logs.code, 0) << logs.err;
+  EXPECT_NE(logs.out.find("the agent did not answer"), std::string::npos) << logs.out;
+  EXPECT_NE(logs.out.find("in-balancer      4.500   +0.250       -\n"), std::string::npos)
+      << logs.out;
+  EXPECT_EQ(RunCli({"logs", "web", "--timeline", "-f"}).code, 2);
 }
 
 TEST_F(RunVerbsTest, DownOfAnArtifactsDirStopsItsDeployment) {

@@ -6,6 +6,7 @@
 
 #include <ctime>
 
+#include "common/event_log.h"
 #include "common/sys_error.h"
 #include "image-builder/sha256.h"
 #include "local-vm/local_ports.h"
@@ -122,6 +123,7 @@ Result<LaunchedReplica> LaunchOnce(const StateDir& state, ReplicaLaunch launch,
   std::string qemu_log = dir + "/" + kQemuLogFile;
   UniqueFd output(::open(qemu_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!output.valid()) return fail(SysError("open", qemu_log));
+  const auto spawned_at = std::chrono::steady_clock::now();
   std::vector<std::string> argv = QemuArgv(launch.artifacts, launch.artifacts_dir, launch.qemu);
   if (!plan.restore_from.empty()) argv = RestoreArgv(std::move(argv), plan.restore_from);
   Result<VmProcess> process = VmProcess::Spawn({argv, dir, output.get(), alive->get()});
@@ -159,6 +161,10 @@ Result<LaunchedReplica> LaunchOnce(const StateDir& state, ReplicaLaunch launch,
       *restore_failure = restored.message();
       return fail(restored.WithContext("restoring " + plan.restore_from));
     }
+    plan.note += " (running " +
+                 FormatSeconds(std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - spawned_at)) +
+                 " after QEMU started)";
   }
   return LaunchedReplica{std::move(record), dir, std::move(process).value(), plan.note};
 }

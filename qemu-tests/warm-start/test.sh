@@ -37,7 +37,7 @@ sleep 5 # a restored guest that kept the snapshot's clock would now be 5 s or mo
 
 # Second run: both replicas restored.
 run_pod warm -p "$port:8080"
-[[ $(grep -c "booting .*: warm start from a snapshot" "$log") == 2 ]] ||
+[[ $(grep -c "booting .*: warm start from a snapshot (running" "$log") == 2 ]] ||
   fail "not 2 warm starts: $(cat "$log")"
 agent_port() { "$host" ps -o json | jq -r --arg n "$1" '.[] | select(.name == $n) | .agentPort'; }
 started_line() {
@@ -73,7 +73,7 @@ done
 pid=$("$host" ps -o json | jq -r '.[] | select(.name == "warm/1") | .pid')
 kill -9 "$pid"
 deadline=$((SECONDS + 90))
-until [[ $(grep -c "booting .*: warm start from a snapshot" "$log") == 3 ]] &&
+until [[ $(grep -c "booting .*: warm start from a snapshot (running" "$log") == 3 ]] &&
   [[ $("$host" ps -o json | jq '[.[] | select(.state == "ready")] | length') == 2 ]]; do
   ((SECONDS < deadline)) || fail "the killed replica was not replaced warm: $(tail -5 "$log")"
   sleep 1

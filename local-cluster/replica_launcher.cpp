@@ -8,6 +8,7 @@
 
 #include "common/event_log.h"
 #include "common/sys_error.h"
+#include "common/text_file.h"
 #include "image-builder/sha256.h"
 #include "local-vm/local_ports.h"
 #include "local-vm/vm_snapshot.h"
@@ -187,6 +188,9 @@ Status ForgetReplica(const StateDir& state, const ReplicaRecord& record) {
   for (const ReplicaEntry& entry : *entries) {
     if (entry.replica != record.replica || entry.state != ReplicaState::kExited) continue;
     if (entry.record->pid != record.pid || entry.record->start_time != record.start_time) continue;
+    // A VM that was to make the snapshot and died before its snapshot point gives up its claim.
+    std::string wanted = ReadTextFile(entry.dir + "/" + kSnapshotWantedFile);
+    if (!wanted.empty()) (void)::unlink((wanted + ".partial").c_str());
     return state.RemoveReplica(*lock, record.replica);
   }
   return Status::Ok();

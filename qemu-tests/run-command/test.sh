@@ -118,7 +118,7 @@ if [[ -e /proc/$pid ]] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null
   fail "QEMU pid $pid still running after down"
 fi
 # Warm-start snapshots outlive down by design (README, Running locally).
-left() { ls -A "$XDG_STATE_HOME/i2kit" | grep -vx _snapshots || true; }
+left() { find "$XDG_STATE_HOME/i2kit" -mindepth 1 -maxdepth 1 ! -name _snapshots -printf '%f\n'; }
 [[ -z "$(left)" ]] || fail "state left behind: $(left)"
 
 # 4. Foreground: streams the console; SIGINT stops the VM cleanly and exits 0.

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <ctime>
 
+#include "common/event_log.h"
 #include "common/sys_error.h"
+#include "common/text_file.h"
 #include "image-builder/sha256.h"
 #include "local-vm/local_ports.h"
 #include "local-vm/vm_snapshot.h"
@@ -123,6 +125,7 @@ Result<LaunchedReplica> LaunchOnce(const StateDir& state, ReplicaLaunch launch,
   std::string qemu_log = dir + "/" + kQemuLogFile;
   UniqueFd output(::open(qemu_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!output.valid()) return fail(SysError("open", qemu_log));
+  const auto spawned_at = std::chrono::steady_clock::now();
   std::vector<std::string> argv = QemuArgv(launch.artifacts, launch.artifacts_dir, launch.qemu);
   if (!plan.restore_from.empty()) argv = RestoreArgv(std::move(argv), plan.restore_from);
   const double spawned =
@@ -162,6 +165,10 @@ Result<LaunchedReplica> LaunchOnce(const StateDir& state, ReplicaLaunch launch,
       *restore_failure = restored.message();
       return fail(restored.WithContext("restoring " + plan.restore_from));
     }
+    plan.note += " (running " +
+                 FormatSeconds(std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - spawned_at)) +
+                 " after QEMU started)";
   }
   const char* first = plan.restore_from.empty() ? kPhaseQemuStarted : kPhaseRestoreBegan;
   return LaunchedReplica{
@@ -186,6 +193,9 @@ Status ForgetReplica(const StateDir& state, const ReplicaRecord& record) {
   for (const ReplicaEntry& entry : *entries) {
     if (entry.replica != record.replica || entry.state != ReplicaState::kExited) continue;
     if (entry.record->pid != record.pid || entry.record->start_time != record.start_time) continue;
+    // A VM that was to make the snapshot and died before its snapshot point gives up its claim.
+    std::string wanted = ReadTextFile(entry.dir + "/" + kSnapshotWantedFile);
+    if (!wanted.empty()) (void)::unlink((wanted + ".partial").c_str());
     return state.RemoveReplica(*lock, record.replica);
   }
   return Status::Ok();

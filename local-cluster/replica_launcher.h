@@ -40,7 +40,8 @@ struct LaunchedReplica {
 Result<LaunchedReplica> LaunchReplica(const StateDir& state, ReplicaLaunch launch);
 
 // Removes the entry of a VM that has exited, unless another CLI already removed it or a newer
-// VM has taken its place (the record no longer names this process).
+// VM has taken its place (the record no longer names this process). A VM that was to make the
+// warm-start snapshot and never did releases its claim, so the next cold boot makes it.
 Status ForgetReplica(const StateDir& state, const ReplicaRecord& record);
 
 }  // namespace i2kit

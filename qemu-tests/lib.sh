@@ -12,8 +12,8 @@ work=$(mktemp -d)
 # a test publishes are its own too, so that tests can run at once (run.sh -j): run-command 18080,
 # serve-example 18081, replicas 18082, rolling-update 18083, disk-uefi-nvme 18091,
 # disk-bios-virtio 18092, registry-images 18093 and 18094 (its registries; ec2-reporter runs in
-# a network namespace of its own), stateful-volume 18095, ec2-volume 18096; a new test takes a
-# new one. The agent ports `run` picks are free ones.
+# a network namespace of its own), stateful-volume 18095, ec2-volume 18096, warm-start 18097; a
+# new test takes a new one. The agent ports `run` picks are free ones.
 export XDG_STATE_HOME="$work/state"
 started=()
 # QEMU processes a test started itself (boot_disk), stopped however the test ends.

@@ -1,4 +1,4 @@
-# Warm start: the first run's cold boot makes a snapshot (0600, kept after down); the next run's replicas are restored from it, each with its own hostname, exec key, a clock within 1 s of the host's and a random generator of its own, its container started afresh; a replica killed comes back warm; a corrupt snapshot falls back to a cold boot in one line; --cold never restores.
+# Warm start: the first run's cold boot makes a snapshot (0600, kept after down); the next run's replicas are restored from it, each with its own hostname, exec key, a clock within 1 s of the host's and a random generator of its own, its container started afresh; a replica killed comes back warm; a corrupt snapshot falls back to a cold boot in one line; --cold never restores; a changed Pod's build drops the old snapshot.
 # shellcheck shell=bash
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
@@ -37,7 +37,7 @@ sleep 5 # a restored guest that kept the snapshot's clock would now be 5 s or mo
 
 # Second run: both replicas restored.
 run_pod warm -p "$port:8080"
-[[ $(grep -c "booting .*: warm start from a snapshot" "$log") == 2 ]] ||
+[[ $(grep -c "booting .*: warm start from a snapshot (running" "$log") == 2 ]] ||
   fail "not 2 warm starts: $(cat "$log")"
 agent_port() { "$host" ps -o json | jq -r --arg n "$1" '.[] | select(.name == $n) | .agentPort'; }
 started_line() {
@@ -73,7 +73,7 @@ done
 pid=$("$host" ps -o json | jq -r '.[] | select(.name == "warm/1") | .pid')
 kill -9 "$pid"
 deadline=$((SECONDS + 90))
-until [[ $(grep -c "booting .*: warm start from a snapshot" "$log") == 3 ]] &&
+until [[ $(grep -c "booting .*: warm start from a snapshot (running" "$log") == 3 ]] &&
   [[ $("$host" ps -o json | jq '[.[] | select(.state == "ready")] | length') == 2 ]]; do
   ((SECONDS < deadline)) || fail "the killed replica was not replaced warm: $(tail -5 "$log")"
   sleep 1
@@ -94,4 +94,14 @@ done
 # --cold boots, whatever snapshot there is.
 run_pod warm -p "$port:8080" --cold
 [[ $(grep -c "booting .*: cold boot (--cold)" "$log") == 2 ]] || fail "--cold restored: $(tail -5 "$log")"
-echo "cold boot made $(basename "$snapshot") (mode 600, kept after down); 2 replicas restored with their own hostnames, exec keys, random bytes and the host's clock; a killed replica came back warm; a corrupt snapshot fell back to a cold boot; --cold booted"
+"$host" down warm >/dev/null || fail "down"
+
+# A changed Pod is another build: its first launch drops the old snapshot and makes its own.
+snapshot=$(ls "$snapshots"/warm-*.vmstate)
+sed -i 's/trap "exit 0" TERM/trap "exit 0" TERM; export CHANGED=1/' "$work/warm.yml"
+build_pod "$work/warm.yml"
+run_pod warm -p "$port:8080"
+[[ ! -e $snapshot ]] || fail "the snapshot of the old build is still there"
+grep -q "booting .*: cold boot (no snapshot of this build yet: this boot makes one)" "$log" ||
+  fail "the changed build did not boot cold: $(tail -5 "$log")"
+echo "cold boot made $(basename "$snapshot") (mode 600, kept after down); 2 replicas restored with their own hostnames, exec keys, random bytes and the host's clock; a killed replica came back warm; a corrupt snapshot fell back to a cold boot; --cold booted; a changed build dropped the old snapshot"

@@ -4,8 +4,12 @@
 # HTTP 200 on 127.0.0.1) and guest memory used once ready (MemTotal − MemAvailable, as the
 # agent reads /proc/meminfo), and the median of each boot phase from the replicas' boot timelines
 # (`ps -o json`; `logs --timeline` explains the phases): of cold boots (`run --cold` when `run`
-# offers it), and of warm ones (from a snapshot) when it does. A benchmark, not a test: it
-# asserts nothing, it reports.
+# offers it), and of warm ones (from a snapshot) when it does; QEMU's own memory per Pod VM
+# (PSS) cold and warm; how soon a killed warm replica serves again; and, measured in the same
+# run, the conventional Debian VM of scripts/conventional-vm.sh (cloud kernel, systemd, the
+# same container under runc) from QEMU's start to its first HTTP 200, with each time as a ratio
+# to it (CONVENTIONAL=0 skips it; its first build takes minutes and the network). A benchmark,
+# not a test: it asserts nothing, it reports.
 # It prints them as docs/benchmarks.md's section; --doc also writes that section there.
 #
 # Usage: scripts/benchmark.sh [--doc] [BOOTS]   (default 5 boots; needs a build: scripts/test.sh
@@ -15,6 +19,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$repo/scripts/benchmark-doc.sh"
+source "$repo/scripts/benchmark-lib.sh"
 write_doc=false
 [[ ${1:-} == --doc ]] && { write_doc=true; shift; }
 build_dir=${I2KIT_BUILD_DIR:-$repo/build}
@@ -34,15 +39,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+# Two decimals, where benchmark-lib.sh's `since` has one.
+since2() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 size_of() { stat -c %s "$1"; }
 # min and median of the numbers on stdin
 stats() { sort -g | awk '{ v[NR] = $1 } END { printf "min %.2f s, median %.2f s", v[1], v[int((NR + 1) / 2)] }'; }
 
 "$repo/examples/build-images.sh" "$repo/build/examples/images" >/dev/null
-kernel=$(I2KIT_KERNEL= "$repo/scripts/build-kernel.sh")
+kernel=$(I2KIT_KERNEL='' "$repo/scripts/build-kernel.sh")
 # The example Pod (busybox httpd, non-root, least privilege) with a short grace period, so
 # that stopping each VM does not wait out busybox's ignored SIGTERM.
 cat >"$work/bench.yml" <<EOF
@@ -64,10 +69,10 @@ EOF
 build() { "$host" build "$work/bench.yml" -o "$work/out" --kernel "$kernel" --agent "$agent" >/dev/null; }
 t=$(now)
 build
-cold=$(since "$t")
+cold=$(since2 "$t")
 t=$(now)
 build
-warm=$(since "$t")
+warm=$(since2 "$t")
 
 out="$work/out/bench"
 # The initrd's parts, unpacked: the agent and the system image (runc and its libraries).
@@ -78,6 +83,10 @@ unpack() { if zstd -qt "$1" 2>/dev/null; then zstd -qdc "$1"; else zcat "$1"; fi
 kernel_size=$(size_of "$out/bzImage")
 initrd_size=$(size_of "$out/initrd.img")
 
+# qemu_pss DEPLOYMENT: replica 0's QEMU, its proportional set size in MiB.
+qemu_pss() { pss_per_pod 1 "$(jq -r .pid "$XDG_STATE_HOME/i2kit/$1/0/replica.json")"; echo; }
+: >"$work/pss-cold"
+: >"$work/pss-warm"
 used=()
 shmem=()
 slab=()
@@ -129,10 +138,10 @@ for ((i = 1; i <= boots; i++)); do
   run_pid=$!
   until curl -sf -o /dev/null -m 1 "http://127.0.0.1:$port/"; do
     kill -0 "$run_pid" 2>/dev/null || { cat "$work/run.log" >&2; echo "benchmark: the VM stopped" >&2; exit 1; }
-    awk -v s="$(since "$t")" 'BEGIN { exit !(s > 120) }' && { echo "benchmark: no HTTP 200 in 120 s" >&2; exit 1; }
+    awk -v s="$(since2 "$t")" 'BEGIN { exit !(s > 120) }' && { echo "benchmark: no HTTP 200 in 120 s" >&2; exit 1; }
     sleep 0.02
   done
-  since "$t" >>"$work/boot-times"
+  since2 "$t" >>"$work/boot-times"
   echo >>"$work/boot-times"
   agent_port=$(sed -n 's/.*"agentPort": *\([0-9]*\).*/\1/p' "$XDG_STATE_HOME/i2kit/bench/0/replica.json")
   until status=$(curl -sf -m 2 "http://127.0.0.1:$agent_port/status") && [[ $status == *'"ready":true'* ]]; do sleep 0.1; done
@@ -144,6 +153,7 @@ for ((i = 1; i <= boots; i++)); do
   total=$(sed -n 's/.*"totalBytes":\([0-9]*\).*/\1/p' <<<"$status")
   sed -n 's/.*pod ready, \([0-9.]*\) s after boot.*/\1/p' "$XDG_STATE_HOME/i2kit/bench/0/console.log" | head -1 >>"$work/guest-times"
   timeline cold
+  qemu_pss bench >>"$work/pss-cold"
   "$host" down bench >/dev/null
   wait "$run_pid" || true
 done
@@ -151,6 +161,7 @@ done
 # Warm boots: a first run without --cold makes the snapshot (if the cold ones did not), then
 # each run starts from it.
 printf '' >"$work/warm-times"
+printf '' >"$work/killed-times"
 if ((${#cold_flag[@]})); then
   for ((i = 0; i <= boots; i++)); do
     t=$(now)
@@ -158,15 +169,34 @@ if ((${#cold_flag[@]})); then
       { cat "$work/run.log" >&2; echo "benchmark: a warm run failed" >&2; exit 1; }
     until curl -sf -o /dev/null -m 1 "http://127.0.0.1:$port/"; do sleep 0.02; done
     if ((i > 0)); then
-      since "$t" >>"$work/warm-times"
+      since2 "$t" >>"$work/warm-times"
       echo >>"$work/warm-times"
       timeline warm
+      qemu_pss bench >>"$work/pss-warm"
+      # Killed: the controller restores a replacement; back when the balancer answers again.
+      kill -KILL "$(jq -r .pid "$XDG_STATE_HOME/i2kit/bench/0/replica.json")"
+      t=$(now)
+      until curl -sf -o /dev/null -m 1 "http://127.0.0.1:$port/"; do sleep 0.02; done
+      since2 "$t" >>"$work/killed-times"
+      echo >>"$work/killed-times"
     fi
     "$host" down bench >/dev/null
   done
 fi
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median_of() { [[ -s $1 ]] && sort -g "$1" | awk 'NF { v[++n] = $1 } END { print v[int((n + 1) / 2)] }'; }
+# The comparator, in the same run: QEMU's start to its container's first HTTP 200.
+conventional=""
+if [[ ${CONVENTIONAL:-1} != 0 ]]; then
+  conventional=$("$repo/scripts/conventional-vm.sh" first-200) || conventional=""
+fi
+# ratio FILE: the median of FILE's times as a ratio to the conventional VM's.
+ratio() {
+  local m
+  m=$(median_of "$1") || return 0
+  [[ -n $conventional && -n $m ]] && awk -v a="$m" -v b="$conventional" 'BEGIN { printf " (%.2f× the conventional VM)", a / b }'
+}
 memory=$(median "${used[@]}")
 {
   benchmark_doc_header scripts/benchmark.sh "$boots"
@@ -180,10 +210,13 @@ The example Pod (busybox httpd), $boots boots, accelerator $accel.
 | kernel + initrd, without the app | $(mib $((kernel_size + initrd_size))) ($((kernel_size + initrd_size)) bytes) | ≤ 8 MiB (8388608 bytes) |
 | container web (EROFS, lz4hc) | $(mib "$(size_of "$out/rootfs-web.erofs")") | |
 | \`build\`, cold (empty output directory) / unchanged (up to date: reused) | $cold s / $warm s | |
-| \`run\` to the first HTTP 200 on 127.0.0.1 | $(stats <"$work/boot-times") | ≤ 2.0 s |
+| \`run\` to the first HTTP 200 on 127.0.0.1, cold | $(stats <"$work/boot-times")$(ratio "$work/boot-times") | ≤ 3.5 s |
 | guest uptime when the agent reports the Pod ready | $(stats <"$work/guest-times") | |
 | guest memory used once ready (MemTotal − MemAvailable, median) | $(mib "$memory") of $(mib "$total") (a $(sed -n 's/.*"memoryMiB": *\([0-9]*\).*/\1/p' "$out/vm.json") MiB VM) | ≤ 20 MiB |
-| \`run -d\` to the first HTTP 200, warm (from a snapshot) | $([[ -s "$work/warm-times" ]] && stats <"$work/warm-times" || echo "no warm start in this build") | ≤ 2.0 s |
+| \`run -d\` to the first HTTP 200, warm (from a snapshot) | $([[ -s "$work/warm-times" ]] && stats <"$work/warm-times" || echo "no warm start in this build")$(ratio "$work/warm-times") | ≤ 2.0 s |
+| a killed warm replica's VM to serving again through the balancer | $([[ -s "$work/killed-times" ]] && stats <"$work/killed-times") | ≤ 3 s |
+| QEMU's memory per Pod VM on the host (PSS, median), cold / warm | $(median_of "$work/pss-cold") / $(median_of "$work/pss-warm") MiB (restored VMs share no pages: each reads the snapshot into its own RAM) | |
+| the conventional VM (Debian 12 cloud kernel, systemd, runc): QEMU's start to the first HTTP 200 | ${conventional:-not measured} s | |
 | of which (medians) | Shmem $(mib "$(median "${shmem[@]}")"), SUnreclaim $(mib "$(median "${slab[@]}")"), VmallocUsed $(mib "$(median "${vmalloc[@]}")"), in no counter $(mib "$(median "${uncounted[@]}")") | |
 EOF
   phase_table cold "${cold_flag[*]:-run}, $boots boots"

@@ -86,4 +86,9 @@ inline constexpr const char* kVolumesMount = "/run/i2kit/persistent";
 // guest: the agent writes it on a blank disk instead of running a mkfs.
 inline constexpr const char* kVolumeSeedDir = "share/i2kit/volume-seeds";
 
+// The boot-timeline mark the agent takes once it learned its replica's identity (the host's
+// merge, local-vm/boot_timeline.h): in a VM restored from a snapshot, the first of its own; the
+// marks before it are the snapshot's boot.
+inline constexpr const char* kPhaseBootIdentity = "boot-identity";
+
 }  // namespace i2kit::pod_vm

@@ -260,6 +260,7 @@ Status RunAgent(const AgentOptions& options) {
       LearnReplica(options.pid1, MetadataAddress(), ReadTextFile("/proc/cmdline"), console);
   if (!learned.ok()) return learned.status();
   const int replica = *learned;
+  const GuestClock identity_learned = ReadGuestClock();
   std::string hostname = pod.name + "-" + std::to_string(replica);
   console("i2kit-agent: pod " + pod.name + " replica " + std::to_string(replica) + ", " +
           std::to_string(pod.containers.size()) + " containers");
@@ -401,6 +402,7 @@ Status RunAgent(const AgentOptions& options) {
   for (const auto& [name, reason] : refused) runtime.RefuseStart(name, reason);
   SupervisorOptions supervision;
   supervision.health_port = options.health_port;
+  supervision.earlier_marks.push_back({pod_vm::kPhaseBootIdentity, identity_learned});
   supervision.console = [&log](LogLevel level, const std::string& line) { log.Log(level, line); };
   for (const UniqueFd& b : vm->power_buttons) supervision.power_buttons.push_back(b.get());
   if (ec2_reporter) {

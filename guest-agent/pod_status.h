@@ -101,9 +101,9 @@ GuestClock ProgramStartClock();
 // host merges with its own (local-vm/boot_timeline.h). Phases: "kernel-started" (the zero of
 // CLOCK_BOOTTIME and of the kernel's console timestamps, just after its decompressor; the Pod
 // VM boots `quiet`, so no console line marks it), "init" (the agent started as
-// /init), "agent-ready" (set-up done, the health endpoint listening), per container
-// "container-runc:NAME" (the runtime asked to run it), "container-started:NAME" (its process
-// runs), "container-ready:NAME", and "pod-ready".
+// /init), pod_vm::kPhaseBootIdentity, "agent-ready" (set-up done, the health endpoint listening),
+// per container "container-runc:NAME" (the runtime asked to run it), "container-started:NAME" (its
+// process runs), "container-ready:NAME", and "pod-ready".
 struct BootMark {
   std::string phase;
   GuestClock at;

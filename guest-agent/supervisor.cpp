@@ -676,6 +676,7 @@ void MarkAgentStart(Supervisor::State& st) {
   GuestClock now = ReadGuestClock();
   st.pod.Mark("kernel-started", {0, now.realtime - now.boottime});
   st.pod.Mark("init", ProgramStartClock());
+  for (const BootMark& m : st.options.earlier_marks) st.pod.Mark(m.phase, m.at);
   st.pod.Mark("agent-ready", now);
 }
 

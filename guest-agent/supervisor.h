@@ -50,6 +50,8 @@ struct SupervisorOptions {
   // Devices whose KEY_POWER press requests the shutdown (power_button.h); not owned.
   std::vector<int> power_buttons;
   std::vector<AuxiliaryProcess> auxiliaries;
+  // Boot-timeline marks taken before supervision began, after "init" (pod_vm::kPhaseBootIdentity).
+  std::vector<BootMark> earlier_marks;
 };
 
 // SIGCHLD, SIGTERM, SIGINT and SIGPWR: what the supervisor reads through its signalfd.

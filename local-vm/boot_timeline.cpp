@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/pod_vm.h"
+
 namespace i2kit {
 namespace {
 
@@ -64,8 +66,19 @@ std::vector<TimelineMark> MergeTimeline(const std::vector<TimelineMark>& host_ma
                                         const std::optional<GuestBoot>& guest,
                                         double answered_host) {
   std::vector<TimelineMark> timeline = host_marks;
+  // A VM restored from a snapshot carries the snapshot's boot in its marks (and its clock):
+  // only those from the identity it learned after the restore on are this VM's.
+  std::optional<double> restored_from;
+  bool restored = std::any_of(host_marks.begin(), host_marks.end(),
+                              [](const TimelineMark& m) { return m.phase == kPhaseRestoreBegan; });
+  if (guest && restored) {
+    for (const TimelineMark& g : guest->marks) {
+      if (g.phase == pod_vm::kPhaseBootIdentity) restored_from = g.guest;
+    }
+  }
   if (guest) {
     for (const TimelineMark& g : guest->marks) {
+      if (restored_from && g.guest && *g.guest < *restored_from) continue;
       auto same = std::find_if(timeline.begin(), timeline.end(),
                                [&](const TimelineMark& m) { return m.phase == g.phase; });
       if (same != timeline.end()) {

@@ -54,7 +54,9 @@ std::optional<GuestBoot> GuestBootFromStatus(std::string_view status_json);
 // guest-only mark gets a host time mapped through the answer (`answered_host`, when the host
 // received it: the guest's clock then read `guest->boottime`), which is late by the answer's
 // transit, a few milliseconds, and right only while the guest's clock runs at the host's rate
-// (`run` gives the guest kernel the host's TSC rate). Ordered by host time, then guest time.
+// (`run` gives the guest kernel the host's TSC rate). After kPhaseRestoreBegan, the guest's
+// marks before pod_vm::kPhaseBootIdentity are the snapshot's boot, not this VM's: left out.
+// Ordered by host time, then guest time.
 std::vector<TimelineMark> MergeTimeline(const std::vector<TimelineMark>& host_marks,
                                         const std::optional<GuestBoot>& guest,
                                         double answered_host);

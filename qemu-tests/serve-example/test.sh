@@ -17,7 +17,7 @@ body=$(curl -sf -m 5 --retry 10 --retry-delay 1 --retry-all-errors http://127.0.
 # balancer at once after its Pod was ready (the controller's check waits in the agent).
 timeline=$("$host" ps -o json hello | jq -c '.[0].timeline')
 guest_phases=$(jq -r 'map(select(.guest != null) | .phase) | join(" ")' <<<"$timeline")
-[[ $guest_phases == "kernel-started init agent-ready container-runc:web container-started:web container-ready:web pod-ready" ]] ||
+[[ $guest_phases == "kernel-started init boot-identity agent-ready container-runc:web container-started:web container-ready:web pod-ready" ]] ||
   fail "the guest's boot marks: $guest_phases"
 host_phases=$(jq -r 'map(select(.hostFromGuest | not) | .phase) | join(" ")' <<<"$timeline")
 [[ $host_phases == "qemu-started pod-ready-seen in-balancer" ]] || fail "the host's boot marks: $host_phases"

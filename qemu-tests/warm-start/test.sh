@@ -61,6 +61,14 @@ for name in warm/0 warm/1; do
 done
 [[ ${random[warm/0]} != "${random[warm/1]}" ]] ||
   fail "both restored replicas read the same random bytes: ${random[warm/0]}"
+# The same right after the restore, before the kernel could reseed on its own: the agent's first
+# read after the host's entropy (identical in both without it, as the snapshot's CRNG is).
+for name in warm/0 warm/1; do
+  random[$name]=$("$host" logs "$name" | sed -n 's/.*random generator reseeded (first read \([0-9a-f]*\).*/\1/p' | tail -1)
+  [[ ${#random[$name]} == 16 ]] || fail "$name's agent did not say its first read after the reseed"
+done
+[[ ${random[warm/0]} != "${random[warm/1]}" ]] ||
+  fail "both restored agents read the same first bytes after the restore: ${random[warm/0]}"
 # The guests' clocks are the host's, within 1 s, right after the restore: read in whole
 # seconds, the guest's first (the request takes under a second), so within [host - 2, host + 1].
 for _ in 1 2 3 4; do

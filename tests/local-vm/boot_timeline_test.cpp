@@ -80,6 +80,29 @@ TEST(BootTimelineTest, APhaseBothClocksSawIsOneMarkWithBothTimes) {
   EXPECT_FALSE(timeline[3].host_from_guest);
 }
 
+TEST(BootTimelineTest, ARestoredVmShowsOnlyItsOwnMarksFromItsIdentityOn) {
+  // The snapshot's boot ran to 1.4 s of guest time; this VM was restored at host 200.0 and
+  // learned its identity at guest 1.45.
+  constexpr const char* kRestored = R"({"boot":{"boottime":3.0,"realtime":1.8e9,
+    "marks":[{"phase":"kernel-started","boottime":0,"realtime":1.8e9},
+             {"phase":"init","boottime":1.3,"realtime":1.8e9},
+             {"phase":"boot-identity","boottime":1.45,"realtime":1.8e9},
+             {"phase":"agent-ready","boottime":1.8,"realtime":1.8e9},
+             {"phase":"pod-ready","boottime":2.9,"realtime":1.8e9}]}})";
+  std::vector<TimelineMark> timeline = MergeTimeline({{kPhaseRestoreBegan, 200.0, {}, false}},
+                                                     GuestBootFromStatus(kRestored), 201.6);
+  std::vector<std::string> phases;
+  for (const TimelineMark& m : timeline) phases.push_back(m.phase);
+  EXPECT_EQ(phases, (std::vector<std::string>{"restore-began", "boot-identity", "agent-ready",
+                                              "pod-ready"}));
+  EXPECT_NEAR(*timeline[1].host, 200.05, 1e-9);
+  // A cold boot keeps every mark.
+  EXPECT_EQ(
+      MergeTimeline({{kPhaseQemuStarted, 200.0, {}, false}}, GuestBootFromStatus(kRestored), 201.6)
+          .size(),
+      6u);
+}
+
 TEST(BootTimelineTest, PrintsEachPhaseSinceTheStartWithItsStepAndTheGuestsClock) {
   std::vector<TimelineMark> timeline =
       MergeTimeline({{kPhaseQemuStarted, 100.0, {}, false}}, GuestBootFromStatus(kStatus), 106.5);

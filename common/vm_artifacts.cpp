@@ -40,6 +40,11 @@ Status WriteVmArtifacts(const std::string& dir, const VmArtifacts& a) {
                {"labels", a.labels},
                {"imageDigest", a.image_digest},
                {"buildKey", a.build_key}};
+  if (!a.direct_kernel.path.empty()) {
+    json["directKernel"] = {{"path", a.direct_kernel.path},
+                            {"sha256", a.direct_kernel.sha256},
+                            {"kernelSha256", a.direct_kernel.kernel_sha256}};
+  }
   if (!a.volumes.empty()) {
     Json volumes = Json::array();
     for (const VmVolume& v : a.volumes) {
@@ -105,6 +110,12 @@ Result<VmArtifacts> ReadVmArtifacts(const std::string& dir) {
     }
     a.image_digest = json.at("imageDigest").get<std::string>();
     a.build_key = json.value("buildKey", "");
+    if (json.contains("directKernel")) {
+      const nlohmann::json& direct = json.at("directKernel");
+      a.direct_kernel = {direct.at("path").get<std::string>(),
+                         direct.at("sha256").get<std::string>(),
+                         direct.at("kernelSha256").get<std::string>()};
+    }
     if (json.contains("volumes")) {
       for (const nlohmann::json& v : json.at("volumes")) {
         a.volumes.push_back({v.at("name").get<std::string>(), v.at("sizeBytes").get<int64_t>()});

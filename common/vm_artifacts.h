@@ -28,6 +28,18 @@ struct VmVolume {
   bool operator==(const VmVolume&) const = default;
 };
 
+// The same kernel as the artifacts' bzImage, uncompressed: scripts/build-kernel.sh's stripped
+// vmlinux, whose PVH entry QEMU's -kernel boots directly, skipping the bzImage's decompression.
+// Shared by every build, outside the artifacts directory (and the AMI), so it is recorded with
+// digests that bind it to this build's kernel: `run` boots it only while both files still have
+// them (local-vm/boot_kernel.h). All empty: none.
+struct DirectKernel {
+  std::string path;           // absolute
+  std::string sha256;         // "sha256:<hex>" of the file at `path` when built
+  std::string kernel_sha256;  // of the artifacts' `kernel`, the bzImage it is the same kernel as
+  bool operator==(const DirectKernel&) const = default;
+};
+
 struct VmArtifacts {
   std::string deployment;  // the Deployment's name
   int replicas = 1;
@@ -37,6 +49,7 @@ struct VmArtifacts {
   int memory_mib = 64;             // guest RAM
   int cpus = 1;
   std::string cmdline;  // the fixed part; `run` appends network and replica keys
+  DirectKernel direct_kernel;
   // The bootable GPT disk (image-builder/boot_disk.h): kernel, initrd and the disks above as
   // partitions, booting with UEFI or legacy BIOS, its network from DHCP. "" if not built.
   std::string boot_disk;

@@ -237,7 +237,8 @@ ExitCode RunDeployment(const RunOptions& options, const std::string& artifacts_d
 
   ControllerSettings settings;
   QemuOptions& qemu = settings.qemu;
-  qemu.kernel = kernel;
+  // Empty: each launch chooses between the artifacts' bzImage and its vmlinux (boot_kernel.h).
+  if (!options.kernel.empty()) qemu.kernel = kernel;
   qemu.memory_mib = options.memory_mib;
   AcceleratorRequest request = options.accel == "kvm"   ? AcceleratorRequest::kKvm
                                : options.accel == "tcg" ? AcceleratorRequest::kTcg

@@ -97,16 +97,6 @@ Result<ResolvedImage> ResolveImage(const Container& c, const fs::path& blob_dir,
   return ReadContainerdImage(c.image, containerd, blob_dir);
 }
 
-Result<std::string> FileDigest(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error("cannot read " + path.string());
-  Sha256 sha;
-  char buffer[1 << 16];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0)
-    sha.Update(buffer, static_cast<size_t>(in.gcount()));
-  return sha.Finish();
-}
-
 // Lays out runc and the libraries it loads as a merged /usr under `root` (bin/runc,
 // lib/x86_64-linux-gnu/…, lib64/ld-linux-x86-64.so.2) and packs it as the Pod VM's system
 // image, mounted at /usr by the agent.
@@ -224,6 +214,10 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
       // The same image; the rollout rules, which are no part of it, are the manifest's now.
       VmArtifacts now = *built;
       SetDeploymentFields(deployment, options.services, now);
+      // The kernel cache may have been rebuilt or moved since: the same bzImage's vmlinux now.
+      Result<DirectKernel> direct = DirectKernelBeside(options.kernel);
+      if (!direct.ok()) return direct.status();
+      now.direct_kernel = *direct;
       if (!(now == *built)) {
         if (Status s = WriteVmArtifacts(final_dir.string(), now); !s.ok()) return s;
       }
@@ -335,6 +329,9 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   fs::copy_file(options.kernel, staging.path / artifacts.kernel,
                 fs::copy_options::overwrite_existing, ec);
   if (ec) return Status::Error("copying the kernel " + options.kernel + ": " + ec.message());
+  Result<DirectKernel> direct = DirectKernelBeside(options.kernel);
+  if (!direct.ok()) return direct.status();
+  artifacts.direct_kernel = *direct;
 
   // 64 MiB serves a small Pod; larger limits get what they ask for plus the agent's share.
   constexpr int64_t kMiB = 1 << 20;
@@ -357,7 +354,7 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
          files.push_back(ec2_image);
          return files;
        }()) {
-    Result<std::string> digest = FileDigest(file);
+    Result<std::string> digest = Sha256OfFile(file.string());
     if (!digest.ok()) return digest.status();
     all.Update(digest->data(), digest->size());
   }
@@ -399,6 +396,18 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
   if (ec) return Status::Error("moving the build into " + final_dir.string() + ": " + ec.message());
   staging.path.clear();
   return artifacts;
+}
+
+Result<DirectKernel> DirectKernelBeside(const std::string& kernel) {
+  fs::path bzimage = fs::absolute(kernel).lexically_normal();
+  fs::path vmlinux = bzimage.parent_path() / "vmlinux";
+  std::error_code ec;
+  if (bzimage.filename() != "bzImage" || !fs::is_regular_file(vmlinux, ec)) return DirectKernel{};
+  Result<std::string> digest = Sha256OfFile(vmlinux.string());
+  if (!digest.ok()) return digest.status();
+  Result<std::string> kernel_digest = Sha256OfFile(bzimage.string());
+  if (!kernel_digest.ok()) return kernel_digest.status();
+  return DirectKernel{vmlinux.string(), *digest, *kernel_digest};
 }
 
 Result<std::string> DefaultKernel(const std::function<void(const std::string&)>& progress) {

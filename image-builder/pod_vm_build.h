@@ -48,6 +48,12 @@ Result<VmArtifacts> BuildPodVm(const Deployment& deployment, const PodVmBuildOpt
 // Where the kernel, the agent and runc are found when the user does not say: `--kernel`, then
 // $I2KIT_KERNEL, then the kernel cached by scripts/build-kernel.sh of this source tree (built
 // first if it is not cached, `progress` told before); the agent beside the running i2kit-host.
+// The direct-boot twin of the bzImage at `kernel`: scripts/build-kernel.sh keeps the same
+// kernel's stripped vmlinux beside it in its cache directory, so a file named "vmlinux" beside
+// one named "bzImage" is taken as it, recorded with both digests (vm_artifacts.h). Empty when
+// there is none (a kernel given by --kernel from elsewhere).
+Result<DirectKernel> DirectKernelBeside(const std::string& kernel);
+
 Result<std::string> DefaultKernel(const std::function<void(const std::string&)>& progress = {});
 Result<std::string> DefaultAgent();
 Result<std::string> DefaultEc2Reporter();

@@ -1,11 +1,13 @@
 #include "image-builder/sha256.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
 #include <array>
 
 #include "common/sys_error.h"
+#include "common/unique_fd.h"
 
 namespace i2kit {
 
@@ -74,6 +76,12 @@ Result<std::string> Sha256OfFd(int fd, std::string_view path) {
     sha.Update(buffer.data(), static_cast<size_t>(n));
   }
   return sha.Finish();
+}
+
+Result<std::string> Sha256OfFile(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return SysError("open", path);
+  return Sha256OfFd(fd.get(), path);
 }
 
 }  // namespace i2kit

@@ -50,4 +50,7 @@ Result<std::string> Sha256Of(std::string_view data);
 // The digest of everything `fd` yields from its current offset to its end; errors name `path`.
 Result<std::string> Sha256OfFd(int fd, std::string_view path);
 
+// The digest of the file at `path`; errors name it.
+Result<std::string> Sha256OfFile(const std::string& path);
+
 }  // namespace i2kit

@@ -273,7 +273,10 @@ struct DeploymentController::Impl {
       return;
     }
     std::string boot = launched->boot;
+    std::string kernel = launched->kernel;
     Replica& r = Track(std::move(launched).value(), now);
+    // For -v, to the waiting `run` too: which kernel file QEMU was given (boot_kernel.h).
+    if (HostLogLevel() == LogLevel::kDebug) Announce(r.name() + " kernel: " + kernel);
     Announce(r.name() + " booting pid=" + std::to_string(r.record.pid) + " image " +
              ShortDigest(r.record.image_digest) + ": " + boot);
   }

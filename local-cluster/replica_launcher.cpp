@@ -11,6 +11,7 @@
 #include "common/sys_error.h"
 #include "common/text_file.h"
 #include "image-builder/sha256.h"
+#include "local-vm/boot_kernel.h"
 #include "local-vm/local_ports.h"
 #include "local-vm/vm_snapshot.h"
 #include "local-vm/volume_images.h"
@@ -90,6 +91,11 @@ Result<LaunchedReplica> LaunchOnce(const StateDir& state, ReplicaLaunch launch,
   launch.qemu.console_log = kConsoleLogFile;
   launch.qemu.qmp_socket = kQmpSocketFile;
   launch.qemu.volume_images.clear();
+  // Chosen before the snapshot key, which covers the kernel file QEMU is given: a snapshot's
+  // restore must be given the same -kernel as the VM that made it.
+  BootKernel kernel =
+      ChooseBootKernel(launch.artifacts, launch.artifacts_dir, launch.qemu.kernel, Sha256OfFile);
+  launch.qemu.kernel = kernel.path;
   for (const VmVolume& volume : launch.artifacts.volumes) {
     Result<std::string> image = EnsureVolumeImage(state.root(), deployment, volume);
     if (!image.ok()) return image.status();
@@ -172,7 +178,8 @@ Result<LaunchedReplica> LaunchOnce(const StateDir& state, ReplicaLaunch launch,
   }
   const char* first = plan.restore_from.empty() ? kPhaseQemuStarted : kPhaseRestoreBegan;
   return LaunchedReplica{
-      std::move(record), dir, std::move(process).value(), plan.note, {{first, spawned, {}, false}}};
+      std::move(record), dir, std::move(process).value(), plan.note, {{first, spawned, {}, false}},
+      kernel.why};
 }
 
 }  // namespace

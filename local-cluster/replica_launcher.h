@@ -16,7 +16,9 @@ namespace i2kit {
 struct ReplicaLaunch {
   VmArtifacts artifacts;
   std::string artifacts_dir;  // absolute: QEMU runs in the replica's state dir
-  QemuOptions qemu;           // its replica and agent port are filled in by LaunchReplica
+  // Its replica, agent port and kernel (unless --kernel set it: boot_kernel.h) are filled in
+  // by LaunchReplica.
+  QemuOptions qemu;
   int replica = 0;
   bool cold = false;  // boot, never restore a warm-start snapshot nor make one (`run --cold`)
 };
@@ -28,6 +30,7 @@ struct LaunchedReplica {
   std::string boot;   // how it started, in words: "warm start from a snapshot", "cold boot: …"
   // The start's first boot-timeline mark (kPhaseQemuStarted, or kPhaseRestoreBegan).
   std::vector<TimelineMark> marks;
+  std::string kernel;  // which kernel file it booted and why (boot_kernel.h BootKernel::why)
 };
 
 // Under the deployment's lock: refuses if the replica is running, removes an exited entry of it,

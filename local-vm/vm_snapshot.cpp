@@ -68,6 +68,11 @@ std::string SnapshotKey(const VmArtifacts& artifacts, const std::string& artifac
   add(artifacts.build_key);
   add(artifacts.image_digest);
   add(qemu_identity);
+  // The -kernel file below is named by its path; a direct-boot vmlinux (boot_kernel.h) is
+  // outside the build's digests, so its content is added too.
+  if (!options.kernel.empty() && options.kernel == artifacts.direct_kernel.path) {
+    add(artifacts.direct_kernel.sha256);
+  }
   for (size_t i = 0; i < argv.size(); ++i) {
     // The kernel command line is in guest memory, frozen in the snapshot: what matters of it
     // is vm.json's part, which the build key covers.

@@ -33,7 +33,8 @@ inline constexpr const char* kSnapshotLogFile = "snapshot.log";
 // What makes a snapshot valid for a launch: the build (its build key and image digest), the
 // QEMU binary (`qemu_identity`: QemuBinaryIdentity), and the QEMU command line's shape with
 // what is per replica left out (the replica number, host ports, the kernel command line — frozen
-// in the snapshot anyway): memory, CPUs, accelerator, kernel and devices. 64 hex digits.
+// in the snapshot anyway): memory, CPUs, accelerator, kernel (the file booted: bzImage or its
+// direct-boot vmlinux, boot_kernel.h) and devices. 64 hex digits.
 std::string SnapshotKey(const VmArtifacts& artifacts, const std::string& artifacts_dir,
                         const QemuOptions& options, const std::string& qemu_identity);
 

@@ -3,9 +3,11 @@
 # plus the fragments in kernel-configs/. Cached by the hash of its inputs (the fragments, this
 # script, the source package's version); a cached kernel is returned without building.
 #
-# Usage: scripts/build-kernel.sh [--print-path] [--out FILE]
+# Usage: scripts/build-kernel.sh [--print-path] [--vmlinux] [--out FILE]
 #   prints the cached bzImage's path on stdout (progress goes to stderr);
 #   --print-path  only print where the kernel is or would be, build nothing;
+#   --vmlinux     print instead the same kernel's stripped, uncompressed vmlinux (its PVH entry
+#                 lets QEMU boot it directly, faster); --out still copies the bzImage;
 #   --out FILE    also copy the bzImage to FILE.
 # Needs the packages in scripts/kernel-deps.txt; installs nothing itself.
 set -euo pipefail
@@ -19,12 +21,14 @@ log() { printf 'build-kernel: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 print_only=0
+print_vmlinux=0
 out=""
 while (($#)); do
   case "$1" in
     --print-path) print_only=1 ;;
+    --vmlinux) print_vmlinux=1 ;;
     --out) (($# >= 2)) || die "--out needs a file name"; out=$2; shift ;;
-    -h | --help) sed -n '2,10s/^# \{0,1\}//p' "$self"; exit 0 ;;
+    -h | --help) sed -n '2,13s/^# \{0,1\}//p' "$self"; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
   shift
@@ -54,11 +58,13 @@ deliver() {
     cp "$cache/bzImage" "$out.tmp.$$" || die "cannot write $out.tmp.$$"
     mv -f "$out.tmp.$$" "$out" || die "cannot rename $out.tmp.$$ to $out"
   fi
-  printf '%s\n' "$cache/bzImage"
+  printf '%s\n' "$cache/$printed"
 }
 
+printed=bzImage
+((print_vmlinux)) && printed=vmlinux
 if ((print_only)); then
-  printf '%s\n' "$cache/bzImage"
+  printf '%s\n' "$cache/$printed"
   exit 0
 fi
 if [[ -f "$cache/bzImage" ]]; then
@@ -134,6 +140,8 @@ cp "$src/arch/x86/boot/bzImage" "$work/out/bzImage"
 cp "$src/.config" "$work/out/config"
 # Without KALLSYMS an oops prints addresses only: System.map turns them back into names.
 cp "$src/System.map" "$work/out/System.map"
+# The same kernel before compression, for direct (PVH) boot; stripped, the symbols are in System.map.
+strip -o "$work/out/vmlinux" "$src/vmlinux" || fail "cannot strip vmlinux"
 # Fails only if another builder (without flock) got there first; its result is as good.
 mv -T "$work/out" "$cache" 2>/dev/null || [[ -f "$cache/bzImage" ]] || die "cannot install into $cache"
 

@@ -17,6 +17,7 @@
 #include "image-builder/build_key.h"
 #include "image-builder/initrd_listing.h"
 #include "image-builder/run_tool.h"
+#include "image-builder/sha256.h"
 
 namespace i2kit {
 namespace {
@@ -143,6 +144,23 @@ TEST_F(PodVmBuildTest, AnUnchangedPodIsReusedInUnderASecondAndAScaledOneToo) {
   ASSERT_TRUE(read.ok()) << read.status().message();
   EXPECT_EQ(read->replicas, 4);
   EXPECT_EQ(read->image_digest, first->image_digest);
+}
+
+TEST_F(PodVmBuildTest, AVmlinuxBesideTheBzImageIsRecordedWithBothDigestsAndRefreshedOnReuse) {
+  Result<VmArtifacts> without = Build("a");
+  ASSERT_TRUE(without.ok()) << without.status().message();
+  EXPECT_EQ(without->direct_kernel, DirectKernel{});  // a kernel from elsewhere: none
+  std::ofstream(dir_ / "vmlinux") << "the same kernel, uncompressed";
+  bool reused = false;
+  Result<VmArtifacts> with = Build("a", {}, &reused);
+  ASSERT_TRUE(with.ok()) << with.status().message();
+  EXPECT_TRUE(reused);  // the vmlinux is no part of the image
+  Result<VmArtifacts> read = ReadVmArtifacts((dir_ / "a/web").string());
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->direct_kernel.path, fs::absolute(dir_ / "vmlinux").lexically_normal().string());
+  EXPECT_EQ(read->direct_kernel.sha256, *Sha256Of("the same kernel, uncompressed"));
+  EXPECT_EQ(read->direct_kernel.kernel_sha256, *Sha256Of("a kernel"));
+  EXPECT_EQ(read->image_digest, without->image_digest);
 }
 
 TEST_F(PodVmBuildTest, EachChangedInputOfTheImageBuildsItAgain) {

@@ -73,6 +73,20 @@ TEST(VmSnapshotTest, KeyChangesWithTheBuildQemuMemoryCpusAndDevices) {
   EXPECT_NE(Key(Artifacts(), Replica(0, 40000), "q 2"), base);
 }
 
+TEST(VmSnapshotTest, KeyChangesWithTheKernelFileBootedAndTheDirectKernelsContent) {
+  VmArtifacts a = Artifacts();
+  a.direct_kernel = {"/cache/k/vmlinux", "sha256:5555", "sha256:6666"};
+  QemuOptions bzimage = Replica(0, 40000);
+  bzimage.kernel = "/art/bzImage";
+  QemuOptions vmlinux = Replica(0, 40000);
+  vmlinux.kernel = "/cache/k/vmlinux";
+  const std::string direct = Key(a, vmlinux);
+  EXPECT_NE(Key(a, bzimage), direct);
+  // A vmlinux rebuilt in place: the same path, other bytes, another key.
+  a.direct_kernel.sha256 = "sha256:7777";
+  EXPECT_NE(Key(a, vmlinux), direct);
+}
+
 TEST(VmSnapshotTest, RestoreArgvAddsIncomingWithTheFileQuotedForTheShell) {
   std::vector<std::string> argv = RestoreArgv({"qemu", "-M", "microvm"}, "/s/it's.vmstate");
   ASSERT_EQ(argv.size(), 5u);

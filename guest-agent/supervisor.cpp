@@ -91,6 +91,9 @@ struct Supervised {
   Clock::time_point kill_at;
   LineRateLimit output_limit{0, 0};
   Clock::time_point next_drop_report;
+  // Since this start, its declared TCP ports accepted a connection (or it has none, a
+  // readinessProbe, or the wait for them is over): see GateOnDeclaredPorts.
+  bool ports_listen = false;
 };
 
 struct Auxiliary {
@@ -378,6 +381,7 @@ void StartContainer(Supervisor::State& st, Supervised& c, Clock::time_point now)
   c.status.started_at_unix = static_cast<int64_t>(::time(nullptr));
   c.status.started = c.startup.probe == nullptr;
   c.status.ready = c.readiness.probe == nullptr && c.status.started;
+  c.ports_listen = false;
   ResetProbes(c, now);
   st.Event(std::string(c.role == Role::kApp       ? "container "
                        : c.role == Role::kSidecar ? "sidecar container "
@@ -670,6 +674,42 @@ void RefreshFromProc(Supervisor::State& st) {
   st.pod.clock = ReadGuestClock();
 }
 
+// How long a container without a readinessProbe may take to listen on its declared ports
+// before it is ready anyway (a port declared but opened later must not keep the Pod out).
+constexpr seconds kDeclaredPortsWait{10};
+
+bool AwaitsDeclaredPorts(const Supervised& c) {
+  if (c.role != Role::kApp || c.readiness.probe != nullptr || c.pid <= 0 || c.ports_listen) {
+    return false;
+  }
+  return std::any_of(c.spec->ports.begin(), c.spec->ports.end(),
+                     [](const ContainerPort& p) { return p.protocol == Protocol::kTcp; });
+}
+
+// A container without a readinessProbe is ready once it runs, as in Kubernetes; but here a
+// ready Pod is in the balancer within milliseconds (the host waits on /readyz), before a server
+// that just started listens, and a request sent there fails. So it is ready only once every
+// TCP port it declares accepts a connection, or after kDeclaredPortsWait, said once.
+void GateOnDeclaredPorts(Supervisor::State& st, Supervised& c, Clock::time_point now) {
+  if (!AwaitsDeclaredPorts(c) || !c.status.started) return;
+  bool all = std::all_of(c.spec->ports.begin(), c.spec->ports.end(), [&](const ContainerPort& p) {
+    return p.protocol != Protocol::kTcp ||
+           ConnectBefore("", p.container_port, Clock::now() + milliseconds(200)).valid();
+  });
+  if (!all && now - c.started < kDeclaredPortsWait) {
+    c.status.ready = false;
+    return;
+  }
+  c.ports_listen = true;
+  c.status.ready = true;
+  if (!all) {
+    st.Event("container " + c.spec->name + ": its declared ports do not all accept connections " +
+                 std::to_string(kDeclaredPortsWait.count()) +
+                 " s after it started; ready anyway (a readinessProbe says when it is)",
+             LogLevel::kWarn);
+  }
+}
+
 // The boot timeline's first marks, as supervision begins: the kernel's start, when the agent
 // started (as /init, in PID 1) and now, its set-up done.
 void MarkAgentStart(Supervisor::State& st) {
@@ -808,6 +848,7 @@ Status Supervisor::Run() {
         }
       }
     }
+    for (Supervised& c : st.containers) GateOnDeclaredPorts(st, c, now);
     PublishStatus(st);
     SampleCpu(st, now);
     if (st.pod.Ready() != announced_ready) {
@@ -824,6 +865,7 @@ Status Supervisor::Run() {
         if (hook->active && hook->pid < 0) wake = std::min(wake, hook->until);
       }
       if (c.stopping && !c.killed && c.pid > 0) wake = std::min(wake, c.kill_at);
+      if (AwaitsDeclaredPorts(c)) wake = std::min(wake, now + milliseconds(50));
       for (ProbeRun* run : {&c.liveness, &c.readiness, &c.startup}) {
         if (run->probe && c.pid > 0)
           wake = std::min(wake, run->attempt > 0 ? run->attempt_deadline : run->next);

@@ -274,6 +274,41 @@ TEST(SupervisorTest, AReadyzThatWaitsIsAnsweredTheMomentThePodIsReady) {
   EXPECT_LT(answered - flagged, std::chrono::milliseconds(2500));
 }
 
+TEST(SupervisorTest, AContainerWithoutReadinessProbeIsReadyOnceItsDeclaredPortListens) {
+  // A free port, listened on only later, as a server still starting would.
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t size = sizeof addr;
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &size), 0);
+  ShellRuntime runtime(std::map<std::string, std::string>{{"web", "exec sleep 30"}});
+  Deployment pod = Pod({"web"});
+  pod.containers[0].ports.push_back({"", ntohs(addr.sin_port), Protocol::kTcp, {}});
+  std::vector<std::string> console;
+  std::mutex mu;
+  Supervisor supervisor(pod, 0, runtime, Options(&console, &mu));
+  std::string held;
+  std::chrono::steady_clock::time_point listening, answered;
+  RunPod(supervisor, [&](int port) {
+    std::thread server([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(800));
+      listening = std::chrono::steady_clock::now();
+      ::listen(listener, 8);
+    });
+    held = HttpGet(port, "/readyz?wait=20");
+    answered = std::chrono::steady_clock::now();
+    server.join();
+  });
+  ::close(listener);
+  EXPECT_NE(held.find("200 OK"), std::string::npos) << held;
+  // Not ready while the container ran but nothing listened; ready within a few of the
+  // agent's 50 ms looks after.
+  EXPECT_GT(answered, listening);
+  EXPECT_LT(answered - listening, std::chrono::milliseconds(500));
+}
+
 TEST(SupervisorTest, AReadyzThatWaitsIsAnsweredNotReadyWhenItsWaitIsOver) {
   ShellRuntime runtime(std::map<std::string, std::string>{{"app", "exec sleep 30"}});
   Deployment pod = ProbedPod({"false"});

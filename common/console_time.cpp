@@ -20,7 +20,7 @@ int Digits(std::string_view text, size_t at, size_t count) {
 
 }  // namespace
 
-std::string FormatConsoleTime(WallTime time) {
+std::string FormatUtcMillis(WallTime time) {
   auto since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch());
   time_t seconds = static_cast<time_t>(since_epoch.count() / 1000);
   int millis = static_cast<int>(since_epoch.count() % 1000);
@@ -31,10 +31,14 @@ std::string FormatConsoleTime(WallTime time) {
   struct tm utc {};
   gmtime_r(&seconds, &utc);
   char text[40];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ ",
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
                 (utc.tm_year + 1900) % 10000, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
                 utc.tm_sec, millis);
   return text;
+}
+
+std::string FormatConsoleTime(WallTime time) {
+  return FormatUtcMillis(time) + " ";
 }
 
 std::optional<WallTime> ParseUtcTime(std::string_view text) {

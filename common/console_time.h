@@ -13,7 +13,9 @@ namespace i2kit {
 
 using WallTime = std::chrono::system_clock::time_point;
 
-// "YYYY-MM-DDTHH:MM:SS.mmmZ " for `time`, the trailing space included.
+// "YYYY-MM-DDTHH:MM:SS.mmmZ" for `time` (RFC 3339 in UTC, milliseconds).
+std::string FormatUtcMillis(WallTime time);
+// FormatUtcMillis and a space: what starts a console line.
 std::string FormatConsoleTime(WallTime time);
 inline constexpr size_t kConsoleTimeLength = 25;  // what FormatConsoleTime returns
 

@@ -1,24 +1,19 @@
 #include "common/ec2_logs.h"
 
-#include <cstdio>
-#include <ctime>
 #include <nlohmann/json.hpp>
+
+#include "common/console_time.h"
 
 namespace i2kit::ec2_logs {
 
 std::string JsonLogMessage(std::string_view level, int64_t unix_ms, std::string_view container,
                            std::string_view message) {
   constexpr size_t kMaxText = 32 * 1024;  // escaped, still far below an event's 256 KiB
-  time_t seconds = static_cast<time_t>(unix_ms / 1000);
-  tm utc{};
-  gmtime_r(&seconds, &utc);
-  char stamp[40];
-  size_t n = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(stamp + n, sizeof stamp - n, ".%03dZ", static_cast<int>(unix_ms % 1000));
-  nlohmann::ordered_json line = {{"level", std::string(level)},
-                                 {"time", stamp},
-                                 {"container", std::string(container)},
-                                 {"message", std::string(message.substr(0, kMaxText))}};
+  nlohmann::ordered_json line = {
+      {"level", std::string(level)},
+      {"time", FormatUtcMillis(WallTime(std::chrono::milliseconds(unix_ms)))},
+      {"container", std::string(container)},
+      {"message", std::string(message.substr(0, kMaxText))}};
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

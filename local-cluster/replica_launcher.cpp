@@ -73,6 +73,12 @@ BootPlan PlanBoot(const StateDir& state, const ReplicaLaunch& launch) {
   return {"", path, "cold boot (no snapshot of this build yet: this boot makes one)"};
 }
 
+// The kernel files' digests, hashed once per file version for every launch of this process.
+const FileDigestFn& KernelDigest() {
+  static const FileDigestFn digest = RememberedFileDigest(Sha256OfFile);
+  return digest;
+}
+
 // LaunchReplica's one attempt. A restore that fails leaves nothing behind, returns an error
 // and sets `restore_failure`.
 Result<LaunchedReplica> LaunchOnce(const StateDir& state, ReplicaLaunch launch,
@@ -94,7 +100,7 @@ Result<LaunchedReplica> LaunchOnce(const StateDir& state, ReplicaLaunch launch,
   // Chosen before the snapshot key, which covers the kernel file QEMU is given: a snapshot's
   // restore must be given the same -kernel as the VM that made it.
   BootKernel kernel =
-      ChooseBootKernel(launch.artifacts, launch.artifacts_dir, launch.qemu.kernel, Sha256OfFile);
+      ChooseBootKernel(launch.artifacts, launch.artifacts_dir, launch.qemu.kernel, KernelDigest());
   launch.qemu.kernel = kernel.path;
   for (const VmVolume& volume : launch.artifacts.volumes) {
     Result<std::string> image = EnsureVolumeImage(state.root(), deployment, volume);

@@ -1,6 +1,40 @@
 #include "local-vm/boot_kernel.h"
 
+#include <sys/stat.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+
 namespace i2kit {
+
+FileDigestFn RememberedFileDigest(FileDigestFn digest) {
+  struct Seen {
+    dev_t device;
+    ino_t inode;
+    off_t size;
+    timespec modified;
+    std::string digest;
+  };
+  auto mu = std::make_shared<std::mutex>();
+  auto seen = std::make_shared<std::map<std::string, Seen>>();
+  return [=](const std::string& path) -> Result<std::string> {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return digest(path);  // its error says why
+    std::lock_guard lock(*mu);
+    auto it = seen->find(path);
+    if (it != seen->end() && it->second.device == st.st_dev && it->second.inode == st.st_ino &&
+        it->second.size == st.st_size && it->second.modified.tv_sec == st.st_mtim.tv_sec &&
+        it->second.modified.tv_nsec == st.st_mtim.tv_nsec) {
+      return it->second.digest;
+    }
+    Result<std::string> computed = digest(path);
+    if (computed.ok()) {
+      (*seen)[path] = {st.st_dev, st.st_ino, st.st_size, st.st_mtim, *computed};
+    }
+    return computed;
+  };
+}
 
 BootKernel ChooseBootKernel(const VmArtifacts& artifacts, const std::string& artifacts_dir,
                             const std::string& override_kernel, const FileDigestFn& digest) {

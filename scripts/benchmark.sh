@@ -185,7 +185,12 @@ if ((${#cold_flag[@]})); then
 fi
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-median_of() { [[ -s $1 ]] && sort -g "$1" | awk 'NF { v[++n] = $1 } END { print v[int((n + 1) / 2)] }'; }
+# median_of FILE: the median of FILE's numbers, one a line.
+median_of() {
+  local values
+  mapfile -t values < <(grep . "$1")
+  ((${#values[@]})) && median "${values[@]}"
+}
 # The comparator, in the same run: QEMU's start to its container's first HTTP 200.
 conventional=""
 if [[ ${CONVENTIONAL:-1} != 0 ]]; then

@@ -3,7 +3,10 @@
 #include "local-vm/boot_kernel.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 
 namespace i2kit {
@@ -64,6 +67,29 @@ TEST(BootKernelTest, BootsTheBzImageWhenItIsNotTheKernelTheVmlinuxWasRecordedWit
 TEST(BootKernelTest, AnOverrideKernelWinsWithoutReadingAnyFile) {
   BootKernel k = ChooseBootKernel(Artifacts(), "/art", "/my/bzImage", Files({}));
   EXPECT_EQ(k.path, "/my/bzImage");
+}
+
+TEST(BootKernelTest, ADigestIsRememberedUntilItsFileChanges) {
+  std::string path = ::testing::TempDir() + "i2kit-digest-" + std::to_string(::getpid());
+  std::ofstream(path) << "one";
+  int calls = 0;
+  FileDigestFn digest = RememberedFileDigest([&](const std::string& p) -> Result<std::string> {
+    ++calls;
+    std::ifstream in(p);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return "sha256:" + text;
+  });
+  EXPECT_EQ(digest(path).value(), "sha256:one");
+  EXPECT_EQ(digest(path).value(), "sha256:one");
+  EXPECT_EQ(calls, 1);
+  std::ofstream(path) << "three";  // another size
+  EXPECT_EQ(digest(path).value(), "sha256:three");
+  EXPECT_EQ(calls, 2);
+  std::remove(path.c_str());
+  calls = 0;
+  FileDigestFn failing = RememberedFileDigest(
+      [&](const std::string& p) -> Result<std::string> { return Status::Error(p + " is gone"); });
+  EXPECT_FALSE(failing(path).ok());
 }
 
 }  // namespace
